@@ -1,0 +1,377 @@
+// Package pingone calls PingOne's management API (users and MFA devices) with a worker
+// application's token, which it fetches, caches and refreshes on the server alone.
+package pingone
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+)
+
+// Config says which PingOne environment to call and as which worker application.
+type Config struct {
+	EnvironmentID string
+	Region        Region
+	// APIBase and AuthBase override the region's bases (tests, the demo, private endpoints).
+	APIBase      string
+	AuthBase     string
+	ClientID     string
+	ClientSecret string
+	// HTTPClient is used for every call, the token's included; nil means a client with
+	// sensible timeouts and keep-alive connections.
+	HTTPClient *http.Client
+	// MaxRetries bounds the retries of an idempotent call; 0 means 3, negative means none.
+	MaxRetries int
+	// RetryWaitMin and RetryWaitMax bound the backoff and any Retry-After honoured.
+	RetryWaitMin, RetryWaitMax time.Duration
+	// Logger receives one line per retry; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Client calls one PingOne environment. It is safe for concurrent use.
+type Client struct {
+	envID      string
+	apiBase    string
+	authBase   string
+	http       *http.Client
+	tokens     *tokenCache
+	maxRetries int
+	waitMin    time.Duration
+	waitMax    time.Duration
+	log        *slog.Logger
+}
+
+// NewHTTPClient returns an HTTP client with the timeouts the portal uses for PingOne.
+func NewHTTPClient() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 64
+	tr.ResponseHeaderTimeout = 10 * time.Second
+	return &http.Client{Transport: tr, Timeout: 15 * time.Second}
+}
+
+// New returns a Client for cfg.
+func New(cfg Config) (*Client, error) {
+	if cfg.EnvironmentID == "" {
+		return nil, errors.New("pingone: environment ID is required")
+	}
+	if cfg.ClientID == "" || cfg.ClientSecret == "" {
+		return nil, errors.New("pingone: worker client ID and secret are required")
+	}
+	if cfg.Region == "" {
+		cfg.Region = RegionNA
+	}
+	api, auth := cfg.Region.APIBase(), cfg.Region.AuthBase()
+	if cfg.APIBase != "" {
+		api = cfg.APIBase
+	}
+	if cfg.AuthBase != "" {
+		auth = cfg.AuthBase
+	}
+	if api == "" || auth == "" {
+		return nil, fmt.Errorf("pingone: unknown region %q", cfg.Region)
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = NewHTTPClient()
+	}
+	c := &Client{
+		envID:      cfg.EnvironmentID,
+		apiBase:    strings.TrimRight(api, "/"),
+		authBase:   strings.TrimRight(auth, "/"),
+		http:       hc,
+		maxRetries: cfg.MaxRetries,
+		waitMin:    cfg.RetryWaitMin,
+		waitMax:    cfg.RetryWaitMax,
+		log:        cfg.Logger,
+	}
+	if c.maxRetries == 0 {
+		c.maxRetries = 3
+	} else if c.maxRetries < 0 {
+		c.maxRetries = 0
+	}
+	if c.waitMin <= 0 {
+		c.waitMin = 200 * time.Millisecond
+	}
+	if c.waitMax <= 0 {
+		c.waitMax = 5 * time.Second
+	}
+	if c.log == nil {
+		c.log = slog.Default()
+	}
+	c.tokens = newTokenCache(&clientcredentials.Config{
+		ClientID:     cfg.ClientID,
+		ClientSecret: cfg.ClientSecret,
+		TokenURL:     c.authBase + "/" + url.PathEscape(cfg.EnvironmentID) + "/as/token",
+		AuthStyle:    oauth2.AuthStyleInHeader,
+	}, hc)
+	return c, nil
+}
+
+// EnvironmentID returns the environment the client calls.
+func (c *Client) EnvironmentID() string { return c.envID }
+
+// AuthBase returns the auth base, such as https://auth.pingone.com.
+func (c *Client) AuthBase() string { return c.authBase }
+
+// Issuer returns the environment's OpenID Provider issuer.
+func (c *Client) Issuer() string { return c.authBase + "/" + c.envID + "/as" }
+
+// CheckToken obtains a worker token (from the cache when it is still fresh), proving that
+// PingOne is reachable and the worker credentials work.
+func (c *Client) CheckToken(ctx context.Context) error {
+	_, err := c.tokens.token(ctx)
+	return err
+}
+
+// tokenCache holds one worker token for the process. Fetching happens under a one-slot
+// semaphore, so however many requests arrive with a cold cache, one token request is made;
+// waiters give up when their context ends.
+type tokenCache struct {
+	cfg  *clientcredentials.Config
+	hc   *http.Client
+	sem  chan struct{}
+	tok  *oauth2.Token
+	skew time.Duration
+}
+
+func newTokenCache(cfg *clientcredentials.Config, hc *http.Client) *tokenCache {
+	return &tokenCache{cfg: cfg, hc: hc, sem: make(chan struct{}, 1), skew: time.Minute}
+}
+
+func (t *tokenCache) token(ctx context.Context) (string, error) {
+	select {
+	case t.sem <- struct{}{}:
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	defer func() { <-t.sem }()
+	if t.tok != nil && t.tok.AccessToken != "" && (t.tok.Expiry.IsZero() || time.Until(t.tok.Expiry) > t.skew) {
+		return t.tok.AccessToken, nil
+	}
+	tok, err := t.cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, t.hc))
+	if err != nil {
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) && re.Response != nil {
+			// The token endpoint's error names the problem (invalid_client, ...), never a secret.
+			return "", fmt.Errorf("pingone: worker token: %d %s %s", re.Response.StatusCode, re.ErrorCode, re.ErrorDescription)
+		}
+		return "", fmt.Errorf("pingone: worker token: %w", err)
+	}
+	t.tok = tok
+	return tok.AccessToken, nil
+}
+
+// invalidate drops the cached token if it is still the one that was refused, so that a burst
+// of 401s leads to one new token, not one each.
+func (t *tokenCache) invalidate(ctx context.Context, refused string) {
+	select {
+	case t.sem <- struct{}{}:
+	case <-ctx.Done():
+		return
+	}
+	if t.tok != nil && t.tok.AccessToken == refused {
+		t.tok = nil
+	}
+	<-t.sem
+}
+
+// request describes one management call.
+type request struct {
+	method      string
+	path        string // below {api}/environments/{envID}
+	query       url.Values
+	contentType string
+	body        any
+	// idempotent calls are retried; a POST that creates or changes state is not.
+	idempotent bool
+}
+
+func (c *Client) endpoint(path string, q url.Values) string {
+	u := c.apiBase + "/environments/" + url.PathEscape(c.envID) + path
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	return u
+}
+
+// do sends r, retrying as its idempotency allows, and decodes a 2xx answer into out.
+func (c *Client) do(ctx context.Context, r request, out any) error {
+	var payload []byte
+	if r.body != nil {
+		var err error
+		if payload, err = json.Marshal(r.body); err != nil {
+			return fmt.Errorf("pingone: encode %s %s: %w", r.method, r.path, err)
+		}
+	}
+	refreshed := false
+	for attempt := 0; ; attempt++ {
+		tok, err := c.tokens.token(ctx)
+		if err != nil {
+			return err
+		}
+		resp, err := c.send(ctx, r, payload, tok)
+		if err == nil {
+			err = CheckResponse(resp)
+			if err == nil {
+				err = decodeBody(resp, out)
+				resp.Body.Close()
+				if err != nil {
+					return fmt.Errorf("pingone: %s %s: decode answer: %w", r.method, r.path, err)
+				}
+				return nil
+			}
+			resp.Body.Close()
+			if pe, _ := asError(err); pe.StatusCode == http.StatusUnauthorized && !refreshed {
+				// A 401 means the request was not carried out, so even a POST may be sent again
+				// once, with a fresh token.
+				refreshed = true
+				c.tokens.invalidate(ctx, tok)
+				attempt--
+				continue
+			}
+		}
+		if !r.idempotent || attempt >= c.maxRetries || !retryable(ctx, err) {
+			return err
+		}
+		wait := c.backoff(attempt, err)
+		c.log.WarnContext(ctx, "pingone call retried", "method", r.method, "route", routeOf(r.path), "attempt", attempt+1, "wait_ms", wait.Milliseconds(), "error", err.Error())
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			return err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+	}
+}
+
+func (c *Client) send(ctx context.Context, r request, payload []byte, tok string) (*http.Response, error) {
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, c.endpoint(r.path, r.query), body)
+	if err != nil {
+		return nil, fmt.Errorf("pingone: %s %s: %w", r.method, r.path, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Accept", "application/json")
+	if payload != nil || r.contentType != "" {
+		ct := r.contentType
+		if ct == "" {
+			ct = "application/json"
+		}
+		req.Header.Set("Content-Type", ct)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, &NetError{Method: r.method, Path: r.path, Err: err}
+	}
+	return resp, nil
+}
+
+// NetError is a call that got no HTTP answer: a timeout, a reset, a refused connection. For a
+// POST it means the change may or may not have happened.
+type NetError struct {
+	Method, Path string
+	Err          error
+}
+
+func (e *NetError) Error() string {
+	return fmt.Sprintf("pingone: %s %s: %v", e.Method, e.Path, e.Err)
+}
+
+func (e *NetError) Unwrap() error { return e.Err }
+
+// IsUnreachable reports whether err means PingOne gave no answer (timeout, reset, refused).
+func IsUnreachable(err error) bool {
+	var ne *NetError
+	return errors.As(err, &ne)
+}
+
+// IsUnavailable reports whether PingOne answered that it cannot serve now (5xx, 408).
+func IsUnavailable(err error) bool {
+	pe, ok := asError(err)
+	return ok && (pe.StatusCode >= 500 || pe.StatusCode == http.StatusRequestTimeout)
+}
+
+func retryable(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	if pe, ok := asError(err); ok {
+		switch pe.StatusCode {
+		case http.StatusRequestTimeout, http.StatusTooManyRequests:
+			return true
+		}
+		return pe.StatusCode >= 500 && pe.StatusCode != http.StatusNotImplemented
+	}
+	var ne *NetError
+	if errors.As(err, &ne) {
+		var ue *url.Error
+		if errors.As(ne.Err, &ue) && errors.Is(ue.Err, context.Canceled) {
+			return false
+		}
+		var oe *net.OpError
+		return errors.As(ne.Err, &oe) || errors.Is(ne.Err, io.EOF) || errors.Is(ne.Err, io.ErrUnexpectedEOF) ||
+			errors.Is(ne.Err, context.DeadlineExceeded) || strings.Contains(ne.Err.Error(), "connection reset") ||
+			strings.Contains(ne.Err.Error(), "Client.Timeout")
+	}
+	return false
+}
+
+// backoff is exponential with full jitter between waitMin and waitMax; a Retry-After from
+// PingOne wins when it is longer, capped at waitMax.
+func (c *Client) backoff(attempt int, err error) time.Duration {
+	ceil := c.waitMin << attempt
+	if ceil > c.waitMax || ceil <= 0 {
+		ceil = c.waitMax
+	}
+	wait := c.waitMin + rand.N(ceil-c.waitMin+1)
+	if pe, ok := asError(err); ok && pe.RetryAfter > wait {
+		wait = min(pe.RetryAfter, c.waitMax)
+	}
+	return wait
+}
+
+func decodeBody(resp *http.Response, out any) error {
+	if out == nil || resp.StatusCode == http.StatusNoContent {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+		return nil
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil
+	}
+	return json.Unmarshal(data, out)
+}
+
+// routeOf replaces IDs in a path with placeholders, for logs and metrics.
+func routeOf(path string) string {
+	parts := strings.Split(path, "/")
+	for i, p := range parts {
+		if i > 0 && (parts[i-1] == "users" || parts[i-1] == "devices") && p != "" {
+			parts[i] = "{id}"
+		}
+	}
+	return strings.Join(parts, "/")
+}

@@ -1,0 +1,457 @@
+// Package pingonetest is a PingOne emulator: an OpenID Provider and the management API's user
+// and MFA-device calls, answering on a loopback port in PingOne's URL layout, with an SMS
+// outbox instead of a phone network and faults on demand. Tests and the portal's demo mode use
+// it; nothing in it reaches the real PingOne.
+//
+// Where PingOne's behaviour is not documented, the emulator picks the documented-nearest
+// behaviour, and a comment marked UNVERIFIED says so.
+package pingonetest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Options configures a Server; the zero value is PingOne's defaults.
+type Options struct {
+	// EnvironmentID is the environment's ID; empty means a new UUID.
+	EnvironmentID string
+	// Addr is the listen address; empty means 127.0.0.1 on a free port.
+	Addr string
+	// DeviceLimit is mfaSettings.pairing.maxAllowedDevices: default 5, at most 15.
+	DeviceLimit int
+	// OTPLifetime is how long a pairing code can be used: default 15 minutes.
+	OTPLifetime time.Duration
+	// OTPMaxFailures is how many wrong codes lock the device: default 3.
+	OTPMaxFailures int
+	// LockDuration is how long a device stays locked: default 30 minutes.
+	LockDuration time.Duration
+	// TokenLifetime is the lifetime of access tokens: default 1 hour.
+	TokenLifetime time.Duration
+	// Logger receives a line per request; nil discards them.
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Server is a running emulator.
+type Server struct {
+	opts  Options
+	envID string
+	hs    *httptest.Server
+	url   string
+	log   *slog.Logger
+
+	mu            sync.Mutex
+	populationID  string
+	users         map[string]*user
+	groups        map[string]*Group
+	apps          map[string]*App
+	devices       map[string][]*device // by user ID, in order (default first)
+	flows         map[string]*authRequest
+	codes         map[string]*authCode
+	tokens        map[string]*accessToken
+	sessions      map[string]*ssoSession
+	outbox        []SMS
+	faults        []*Fault
+	calls         map[string]int
+	tokenRequests int
+	keys          []*signingKey
+}
+
+type user struct {
+	ID         string
+	Username   string
+	Email      string
+	Given      string
+	Family     string
+	Password   string
+	Enabled    bool
+	MFAEnabled bool
+	Population string
+	Groups     []string
+	CreatedAt  time.Time
+}
+
+// Group is a PingOne group.
+type Group struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// App is an application registered in the environment: a worker (client credentials) or a
+// web application (authorization code).
+type App struct {
+	ClientID     string
+	ClientSecret string
+	// Worker apps get client-credentials tokens; Roles says whether the worker holds the
+	// Identity Data Admin role (without it the management API answers 403).
+	Worker bool
+	Roles  bool
+	// RedirectURIs and PostLogoutRedirectURIs are the web app's registered URIs.
+	RedirectURIs           []string
+	PostLogoutRedirectURIs []string
+}
+
+type device struct {
+	ID        string
+	UserID    string
+	Type      string
+	Status    string
+	Phone     string // E.164
+	Nickname  string
+	Blocked   bool
+	OTP       string
+	OTPExpiry time.Time
+	Failures  int
+	LockedTil time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+type accessToken struct {
+	ClientID string
+	Subject  string // user ID for user tokens, "" for workers
+	Scope    string
+	Expiry   time.Time
+}
+
+// SMS is one text the emulator "sent".
+type SMS struct {
+	To     string    `json:"to"`
+	Text   string    `json:"text"`
+	Code   string    `json:"code"`
+	SentAt time.Time `json:"sentAt"`
+}
+
+// New starts an emulator on a loopback port. Close it when done.
+func New(opts Options) (*Server, error) {
+	if opts.EnvironmentID == "" {
+		opts.EnvironmentID = uuid.NewString()
+	}
+	if opts.DeviceLimit <= 0 {
+		opts.DeviceLimit = 5
+	}
+	opts.DeviceLimit = min(opts.DeviceLimit, 15)
+	if opts.OTPLifetime <= 0 {
+		opts.OTPLifetime = 15 * time.Minute
+	}
+	if opts.OTPMaxFailures <= 0 {
+		opts.OTPMaxFailures = 3
+	}
+	if opts.LockDuration <= 0 {
+		opts.LockDuration = 30 * time.Minute
+	}
+	if opts.TokenLifetime <= 0 {
+		opts.TokenLifetime = time.Hour
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Addr == "" {
+		opts.Addr = "127.0.0.1:0"
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{
+		opts:         opts,
+		envID:        opts.EnvironmentID,
+		log:          log,
+		populationID: uuid.NewString(),
+		users:        map[string]*user{},
+		groups:       map[string]*Group{},
+		apps:         map[string]*App{},
+		devices:      map[string][]*device{},
+		flows:        map[string]*authRequest{},
+		codes:        map[string]*authCode{},
+		tokens:       map[string]*accessToken{},
+		sessions:     map[string]*ssoSession{},
+		calls:        map[string]int{},
+	}
+	if err := s.RotateSigningKey(); err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("pingonetest: listen: %w", err)
+	}
+	s.hs = httptest.NewUnstartedServer(s.routes())
+	s.hs.Listener.Close()
+	s.hs.Listener = ln
+	s.hs.Start()
+	s.url = s.hs.URL
+	return s, nil
+}
+
+// Close stops the emulator.
+func (s *Server) Close() { s.hs.Close() }
+
+// URL returns the emulator's origin, such as http://127.0.0.1:41234.
+func (s *Server) URL() string { return s.url }
+
+// AuthBase returns the auth base in PingOne's layout ({auth}/{envID}/as/...).
+func (s *Server) AuthBase() string { return s.url }
+
+// APIBase returns the management API base in PingOne's layout ({api}/environments/...).
+func (s *Server) APIBase() string { return s.url + "/v1" }
+
+// Issuer returns the OpenID Provider's issuer.
+func (s *Server) Issuer() string { return s.url + "/" + s.envID + "/as" }
+
+// EnvironmentID returns the environment's ID.
+func (s *Server) EnvironmentID() string { return s.envID }
+
+// PopulationID returns the environment's default population.
+func (s *Server) PopulationID() string { return s.populationID }
+
+func (s *Server) now() time.Time { return s.opts.Now() }
+
+func randomToken(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// SeedUser describes a user to create.
+type SeedUser struct {
+	Username, Email, Given, Family, Password string
+	// Disabled users cannot sign in and read as enabled:false.
+	Disabled   bool
+	MFAEnabled bool
+	GroupIDs   []string
+}
+
+// AddUser creates a user and returns its ID.
+func (s *Server) AddUser(u SeedUser) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	nu := &user{ID: uuid.NewString(), Username: u.Username, Email: u.Email, Given: u.Given, Family: u.Family,
+		Password: u.Password, Enabled: !u.Disabled, MFAEnabled: u.MFAEnabled, Population: s.populationID,
+		Groups: slices.Clone(u.GroupIDs), CreatedAt: s.now()}
+	s.users[nu.ID] = nu
+	return nu.ID
+}
+
+// SetUserEnabled enables or disables a user.
+func (s *Server) SetUserEnabled(userID string, enabled bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u, ok := s.users[userID]; ok {
+		u.Enabled = enabled
+	}
+}
+
+// DeleteUser removes a user and their devices.
+func (s *Server) DeleteUser(userID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.users, userID)
+	delete(s.devices, userID)
+}
+
+// SetGroups replaces a user's group memberships.
+func (s *Server) SetGroups(userID string, groupIDs ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u, ok := s.users[userID]; ok {
+		u.Groups = slices.Clone(groupIDs)
+	}
+}
+
+// MFAEnabled reports a user's mfaEnabled.
+func (s *Server) MFAEnabled(userID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[userID]
+	return ok && u.MFAEnabled
+}
+
+// AddGroup creates a group and returns its ID.
+func (s *Server) AddGroup(name string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := &Group{ID: uuid.NewString(), Name: name}
+	s.groups[g.ID] = g
+	return g.ID
+}
+
+// AddApp registers an application.
+func (s *Server) AddApp(a App) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := a
+	c.RedirectURIs = slices.Clone(a.RedirectURIs)
+	c.PostLogoutRedirectURIs = slices.Clone(a.PostLogoutRedirectURIs)
+	s.apps[a.ClientID] = &c
+}
+
+// DeviceInfo is a snapshot of a device, for tests' assertions.
+type DeviceInfo struct {
+	ID, Type, Status, Phone, Nickname string
+	Locked                            bool
+}
+
+// Devices returns the user's devices in order.
+func (s *Server) Devices(userID string) []DeviceInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []DeviceInfo
+	for _, d := range s.devices[userID] {
+		out = append(out, DeviceInfo{ID: d.ID, Type: d.Type, Status: d.Status, Phone: d.Phone, Nickname: d.Nickname,
+			Locked: s.now().Before(d.LockedTil)})
+	}
+	return out
+}
+
+// Outbox returns the texts sent so far, newest first.
+func (s *Server) Outbox() []SMS {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := slices.Clone(s.outbox)
+	slices.Reverse(out)
+	return out
+}
+
+// LastCode returns the newest code texted to the E.164 number, or "".
+func (s *Server) LastCode(phone string) string {
+	for _, m := range s.Outbox() {
+		if m.To == phone {
+			return m.Code
+		}
+	}
+	return ""
+}
+
+// TokenRequests returns how many client-credentials tokens have been issued or refused.
+func (s *Server) TokenRequests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tokenRequests
+}
+
+// Calls returns how many requests a route has had, by route name (see Routes).
+func (s *Server) Calls(route string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[route]
+}
+
+// AllCalls returns a copy of the per-route call counters.
+func (s *Server) AllCalls() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.calls))
+	for k, v := range s.calls {
+		out[k] = v
+	}
+	return out
+}
+
+// ExpireTokens makes every access token issued so far expire now.
+func (s *Server) ExpireTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, t := range s.tokens {
+		t.Expiry = s.now().Add(-time.Second)
+	}
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	as := "/{env}/as"
+	s.handle(mux, "GET "+as+"/.well-known/openid-configuration", "discovery", s.discovery)
+	s.handle(mux, "GET "+as+"/authorize", "authorize", s.authorize)
+	s.handle(mux, "POST "+as+"/authorize", "authorize.submit", s.authorizeSubmit)
+	s.handle(mux, "POST "+as+"/token", "token", s.token)
+	s.handle(mux, "GET "+as+"/jwks", "jwks", s.jwks)
+	s.handle(mux, "GET "+as+"/userinfo", "userinfo", s.userinfo)
+	s.handle(mux, "POST "+as+"/userinfo", "userinfo", s.userinfo)
+	s.handle(mux, "GET "+as+"/signoff", "signoff", s.signoff)
+
+	api := "/v1/environments/{env}"
+	s.handle(mux, "POST "+api+"/users", "users.create", s.api(s.createUser))
+	s.handle(mux, "GET "+api+"/users", "users.search", s.api(s.searchUsers))
+	s.handle(mux, "GET "+api+"/users/{uid}", "users.get", s.api(s.getUser))
+	s.handle(mux, "PUT "+api+"/users/{uid}/password", "users.password", s.api(s.setPassword))
+	s.handle(mux, "POST "+api+"/users/{uid}/memberOfGroups", "users.groups", s.api(s.addToGroup))
+	s.handle(mux, "PUT "+api+"/users/{uid}/mfaEnabled", "users.mfaEnabled", s.api(s.setMFAEnabled))
+	s.handle(mux, "POST "+api+"/groups", "groups.create", s.api(s.createGroup))
+	s.handle(mux, "GET "+api+"/users/{uid}/devices", "devices.list", s.api(s.listDevices))
+	s.handle(mux, "POST "+api+"/users/{uid}/devices", "devices.create", s.api(s.postDevices))
+	s.handle(mux, "GET "+api+"/users/{uid}/devices/{did}", "devices.get", s.api(s.getDevice))
+	s.handle(mux, "POST "+api+"/users/{uid}/devices/{did}", "devices.action", s.api(s.deviceAction))
+	s.handle(mux, "DELETE "+api+"/users/{uid}/devices/{did}", "devices.delete", s.api(s.deleteDevice))
+	s.handle(mux, "PUT "+api+"/users/{uid}/devices/{did}/nickname", "devices.nickname", s.api(s.renameDevice))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "NOT_FOUND", "The requested resource was not found.")
+	})
+	return mux
+}
+
+// Routes lists the route names that Calls and Fault.Route use. A POST on a device is named by
+// its content type: devices.activate, devices.resend, devices.unlock, devices.block; a POST on
+// the device list with the reorder content type is devices.reorder.
+var Routes = []string{
+	"discovery", "authorize", "authorize.submit", "token", "jwks", "userinfo", "signoff",
+	"users.create", "users.search", "users.get", "users.password", "users.groups", "users.mfaEnabled", "groups.create",
+	"devices.list", "devices.create", "devices.reorder", "devices.get", "devices.activate", "devices.resend",
+	"devices.unlock", "devices.block", "devices.delete", "devices.nickname",
+}
+
+func routeName(r *http.Request, base string) string {
+	ct := mediaType(r.Header.Get("Content-Type"))
+	switch base {
+	case "devices.create":
+		if ct == "application/vnd.pingidentity.devices.reorder+json" {
+			return "devices.reorder"
+		}
+	case "devices.action":
+		switch ct {
+		case "application/vnd.pingidentity.device.activate+json":
+			return "devices.activate"
+		case "application/vnd.pingidentity.device.sendactivationcode+json":
+			return "devices.resend"
+		case "application/vnd.pingidentity.device.unlock+json":
+			return "devices.unlock"
+		case "application/vnd.pingidentity.device.block+json":
+			return "devices.block"
+		}
+	}
+	return base
+}
+
+func (s *Server) handle(mux *http.ServeMux, pattern, name string, h http.HandlerFunc) {
+	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("env") != s.envID {
+			writeError(w, http.StatusNotFound, "NOT_FOUND", "The requested environment was not found.")
+			return
+		}
+		route := routeName(r, name)
+		s.mu.Lock()
+		s.calls[route]++
+		f := s.takeFault(route)
+		s.mu.Unlock()
+		s.log.Debug("pingonetest request", "method", r.Method, "route", route)
+		if f != nil && !s.applyFault(w, r, f, h) {
+			return
+		}
+		h(w, r)
+	})
+}
+
+// randReader is crypto/rand as an io.Reader for key generation.
+type randReader struct{}
+
+func (randReader) Read(p []byte) (int, error) { return rand.Read(p) }

@@ -1,0 +1,150 @@
+package pingonetest
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"time"
+)
+
+// Fault is a misbehaviour to inject into the next matching requests.
+type Fault struct {
+	// Route is a route name from Routes; "" matches every management API route.
+	Route string
+	// Times is how many requests the fault affects; 0 means 1, negative means until cleared.
+	Times int
+	// Latency delays the answer (the request still runs unless another field says otherwise).
+	Latency time.Duration
+	// Status answers with this status and PingOne's error body instead of running the request.
+	Status int
+	// RetryAfter is sent with Status, in seconds or as an HTTP date.
+	RetryAfter string
+	// Body, with Status, replaces the error body (for malformed answers).
+	Body string
+	// Drop closes the connection without an answer, before the request runs.
+	Drop bool
+	// LoseAnswer runs the request, then closes the connection without an answer: the change
+	// happened but the caller never hears of it.
+	LoseAnswer bool
+	// ExpireToken makes every token issued so far expire just before the request runs.
+	ExpireToken bool
+}
+
+// Inject adds a fault.
+func (s *Server) Inject(f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f.Times == 0 {
+		f.Times = 1
+	}
+	s.faults = append(s.faults, &f)
+}
+
+// ClearFaults removes every pending fault.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+}
+
+// takeFault returns the first fault that matches route and counts it; s.mu is held.
+func (s *Server) takeFault(route string) *Fault {
+	for i, f := range s.faults {
+		if f.Route != "" && f.Route != route {
+			continue
+		}
+		if f.Route == "" && !isAPIRoute(route) {
+			continue
+		}
+		c := *f
+		if f.Times > 0 {
+			f.Times--
+			if f.Times == 0 {
+				s.faults = append(s.faults[:i], s.faults[i+1:]...)
+			}
+		}
+		return &c
+	}
+	return nil
+}
+
+func isAPIRoute(route string) bool {
+	switch route {
+	case "discovery", "authorize", "authorize.submit", "token", "jwks", "userinfo", "signoff":
+		return false
+	}
+	return true
+}
+
+// applyFault carries out f; it reports whether the request should still run normally.
+func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault, h http.HandlerFunc) bool {
+	if f.Latency > 0 {
+		t := time.NewTimer(f.Latency)
+		select {
+		case <-r.Context().Done():
+			t.Stop()
+			return false
+		case <-t.C:
+		}
+	}
+	if f.ExpireToken {
+		s.ExpireTokens()
+	}
+	switch {
+	case f.Drop:
+		dropConnection(w)
+		return false
+	case f.LoseAnswer:
+		h(httptest.NewRecorder(), r)
+		dropConnection(w)
+		return false
+	case f.Status != 0:
+		if f.RetryAfter != "" {
+			w.Header().Set("Retry-After", f.RetryAfter)
+		}
+		if f.Body != "" {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(f.Status)
+			_, _ = io.WriteString(w, f.Body)
+			return false
+		}
+		code, msg := "UNEXPECTED_ERROR", "An unexpected error occurred."
+		var details []detail
+		switch {
+		case f.Status == http.StatusTooManyRequests:
+			code, msg = "REQUEST_LIMITED", "The request was rate limited."
+			d := detail{Code: "LIMIT_EXCEEDED", Message: "Too many requests."}
+			if secs, err := strconv.Atoi(f.RetryAfter); err == nil {
+				d.InnerError = map[string]any{"retryAfter": secs}
+			}
+			details = append(details, d)
+		case f.Status == http.StatusServiceUnavailable:
+			msg = "The service is temporarily unavailable."
+		case f.Status == http.StatusUnauthorized:
+			code, msg = "ACCESS_FAILED", "The access token is invalid."
+			details = append(details, detail{Code: "INVALID_TOKEN", Message: "Invalid token."})
+		case f.Status < 500:
+			code, msg = "INVALID_REQUEST", http.StatusText(f.Status)
+		}
+		writeErrorDetails(w, f.Status, code, msg, details...)
+		return false
+	}
+	return true
+}
+
+func dropConnection(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler)
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	if tc, ok := conn.(interface{ SetLinger(int) error }); ok {
+		// A zero linger sends a reset, as a crashed proxy would.
+		_ = tc.SetLinger(0)
+	}
+	_ = conn.Close()
+}

@@ -1,0 +1,459 @@
+package pingonetest
+
+import (
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+	"github.com/google/uuid"
+)
+
+type signingKey struct {
+	id  string
+	key *rsa.PrivateKey
+}
+
+type authRequest struct {
+	ClientID, RedirectURI, State, Nonce, Challenge, Scope, Prompt, LoginHint, ACR string
+	MaxAge                                                                      int // -1: none
+	Created                                                                     time.Time
+}
+
+type authCode struct {
+	req      authRequest
+	userID   string
+	authTime time.Time
+	acr      string
+	expiry   time.Time
+	used     bool
+}
+
+type ssoSession struct {
+	userID   string
+	authTime time.Time
+	acr      string
+}
+
+// RotateSigningKey makes a new RSA key sign ID tokens from now on. The previous key stays in
+// the JWKS, as in a real rotation, so tokens it signed still verify.
+func (s *Server) RotateSigningKey() error {
+	k, err := rsa.GenerateKey(randReader{}, 2048)
+	if err != nil {
+		return fmt.Errorf("pingonetest: signing key: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.keys = append([]*signingKey{{id: uuid.NewString(), key: k}}, s.keys...)
+	if len(s.keys) > 2 {
+		s.keys = s.keys[:2]
+	}
+	return nil
+}
+
+func (s *Server) issuerURL() string { return s.Issuer() }
+
+func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
+	iss := s.issuerURL()
+	writeJSON(w, http.StatusOK, map[string]any{
+		"issuer":                                iss,
+		"authorization_endpoint":                iss + "/authorize",
+		"token_endpoint":                        iss + "/token",
+		"userinfo_endpoint":                     iss + "/userinfo",
+		"jwks_uri":                              iss + "/jwks",
+		"end_session_endpoint":                  iss + "/signoff",
+		"response_types_supported":              []string{"code"},
+		"response_modes_supported":              []string{"query"},
+		"grant_types_supported":                 []string{"authorization_code", "client_credentials"},
+		"subject_types_supported":               []string{"public"},
+		"id_token_signing_alg_values_supported": []string{"RS256"},
+		"code_challenge_methods_supported":      []string{"S256"},
+		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
+		"scopes_supported":                      []string{"openid", "profile", "email"},
+		"claims_supported":                      []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "preferred_username", "name", "given_name", "family_name", "email"},
+		"acr_values_supported":                  []string{"Single_Factor", "Multi_Factor"},
+	})
+}
+
+func (s *Server) jwks(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	set := jose.JSONWebKeySet{}
+	for _, k := range s.keys {
+		set.Keys = append(set.Keys, jose.JSONWebKey{Key: &k.key.PublicKey, KeyID: k.id, Algorithm: "RS256", Use: "sig"})
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, set)
+}
+
+// redirectError sends an OAuth error back to a client's (already validated) redirect URI.
+func redirectError(w http.ResponseWriter, r *http.Request, req authRequest, code, desc string) {
+	u, _ := url.Parse(req.RedirectURI)
+	q := u.Query()
+	q.Set("error", code)
+	q.Set("error_description", desc)
+	if req.State != "" {
+		q.Set("state", req.State)
+	}
+	u.RawQuery = q.Encode()
+	http.Redirect(w, r, u.String(), http.StatusFound)
+}
+
+func (s *Server) sessionCookieName() string { return "ST-" + s.envID[:8] }
+
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	req := authRequest{ClientID: q.Get("client_id"), RedirectURI: q.Get("redirect_uri"), State: q.Get("state"),
+		Nonce: q.Get("nonce"), Challenge: q.Get("code_challenge"), Scope: q.Get("scope"), Prompt: q.Get("prompt"),
+		LoginHint: q.Get("login_hint"), MaxAge: -1, Created: s.now()}
+	if acr := strings.Fields(q.Get("acr_values")); len(acr) > 0 {
+		req.ACR = acr[0]
+	}
+	s.mu.Lock()
+	app := s.apps[req.ClientID]
+	s.mu.Unlock()
+	if app == nil || app.Worker || !slices.Contains(app.RedirectURIs, req.RedirectURI) {
+		// An unknown client or unregistered redirect URI must never be redirected to.
+		s.renderPage(w, http.StatusBadRequest, pageData{Title: "Sign-in error", Error: "The application or its redirect URI is not registered."})
+		return
+	}
+	switch {
+	case q.Get("response_type") != "code":
+		redirectError(w, r, req, "unsupported_response_type", "response_type must be code")
+		return
+	case !slices.Contains(strings.Fields(req.Scope), "openid"):
+		redirectError(w, r, req, "invalid_scope", "scope must include openid")
+		return
+	case req.Challenge == "" || q.Get("code_challenge_method") != "S256":
+		redirectError(w, r, req, "invalid_request", "PKCE with code_challenge_method S256 is required")
+		return
+	}
+	if ma := q.Get("max_age"); ma != "" {
+		n, err := strconv.Atoi(ma)
+		if err != nil || n < 0 {
+			redirectError(w, r, req, "invalid_request", "max_age must be a non-negative integer")
+			return
+		}
+		req.MaxAge = n
+	}
+	if req.Prompt != "login" {
+		if c, err := r.Cookie(s.sessionCookieName()); err == nil {
+			s.mu.Lock()
+			sess := s.sessions[c.Value]
+			var u *user
+			if sess != nil {
+				u = s.users[sess.userID]
+			}
+			s.mu.Unlock()
+			fresh := sess != nil && (req.MaxAge < 0 || s.now().Sub(sess.authTime) <= time.Duration(req.MaxAge)*time.Second)
+			acrOK := sess != nil && (req.ACR == "" || req.ACR == sess.acr)
+			if fresh && acrOK && u != nil && u.Enabled {
+				s.finishAuthorize(w, r, req, sess.userID, sess.authTime, sess.acr)
+				return
+			}
+		}
+	}
+	flow := randomToken(16)
+	s.mu.Lock()
+	s.flows[flow] = &req
+	s.mu.Unlock()
+	s.renderPage(w, http.StatusOK, pageData{Title: "Sign in", Flow: flow, Username: req.LoginHint, Action: r.URL.Path})
+}
+
+func (s *Server) authorizeSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.renderPage(w, http.StatusBadRequest, pageData{Title: "Sign-in error", Error: "The form could not be read."})
+		return
+	}
+	flow := r.PostForm.Get("flow")
+	username := strings.TrimSpace(r.PostForm.Get("username"))
+	s.mu.Lock()
+	req := s.flows[flow]
+	var found *user
+	for _, u := range s.users {
+		if strings.EqualFold(u.Username, username) {
+			found = u
+		}
+	}
+	s.mu.Unlock()
+	if req == nil || s.now().Sub(req.Created) > 30*time.Minute {
+		s.renderPage(w, http.StatusBadRequest, pageData{Title: "Sign-in error", Error: "This sign-in has expired. Go back to the application and start again."})
+		return
+	}
+	if found == nil || found.Password == "" || subtle.ConstantTimeCompare([]byte(found.Password), []byte(r.PostForm.Get("password"))) != 1 {
+		s.renderPage(w, http.StatusOK, pageData{Title: "Sign in", Flow: flow, Username: username, Action: r.URL.Path,
+			Error: "The username or password is not correct."})
+		return
+	}
+	if !found.Enabled {
+		s.renderPage(w, http.StatusOK, pageData{Title: "Sign in", Flow: flow, Username: username, Action: r.URL.Path,
+			Error: "This account is disabled. Contact your administrator."})
+		return
+	}
+	acr := req.ACR
+	if acr == "" {
+		acr = "Single_Factor"
+	}
+	now := s.now()
+	sid := randomToken(16)
+	s.mu.Lock()
+	delete(s.flows, flow)
+	s.sessions[sid] = &ssoSession{userID: found.ID, authTime: now, acr: acr}
+	s.mu.Unlock()
+	http.SetCookie(w, &http.Cookie{Name: s.sessionCookieName(), Value: sid, Path: "/" + s.envID + "/as", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	s.finishAuthorize(w, r, *req, found.ID, now, acr)
+}
+
+func (s *Server) finishAuthorize(w http.ResponseWriter, r *http.Request, req authRequest, userID string, authTime time.Time, acr string) {
+	code := randomToken(24)
+	s.mu.Lock()
+	s.codes[code] = &authCode{req: req, userID: userID, authTime: authTime, acr: acr, expiry: s.now().Add(time.Minute)}
+	s.mu.Unlock()
+	u, _ := url.Parse(req.RedirectURI)
+	q := u.Query()
+	q.Set("code", code)
+	if req.State != "" {
+		q.Set("state", req.State)
+	}
+	u.RawQuery = q.Encode()
+	http.Redirect(w, r, u.String(), http.StatusFound)
+}
+
+func tokenError(w http.ResponseWriter, status int, code, desc string) {
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, status, map[string]string{"error": code, "error_description": desc})
+}
+
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		tokenError(w, http.StatusBadRequest, "invalid_request", "unreadable form")
+		return
+	}
+	id, secret, basic := r.BasicAuth()
+	if basic {
+		// RFC 6749 2.3.1: client_secret_basic credentials are form-urlencoded first.
+		id, _ = url.QueryUnescape(id)
+		secret, _ = url.QueryUnescape(secret)
+	} else {
+		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	grant := r.PostForm.Get("grant_type")
+	s.mu.Lock()
+	if grant == "client_credentials" {
+		s.tokenRequests++
+	}
+	app := s.apps[id]
+	s.mu.Unlock()
+	if app == nil || subtle.ConstantTimeCompare([]byte(app.ClientSecret), []byte(secret)) != 1 {
+		tokenError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
+		return
+	}
+	switch grant {
+	case "client_credentials":
+		if !app.Worker {
+			tokenError(w, http.StatusBadRequest, "unauthorized_client", "the client may not use client_credentials")
+			return
+		}
+		tok := s.issueAccessToken(app.ClientID, "", "")
+		w.Header().Set("Cache-Control", "no-store")
+		writeJSON(w, http.StatusOK, map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": int(s.opts.TokenLifetime.Seconds())})
+	case "authorization_code":
+		s.exchangeCode(w, r, app)
+	default:
+		tokenError(w, http.StatusBadRequest, "unsupported_grant_type", "unsupported grant_type")
+	}
+}
+
+func (s *Server) issueAccessToken(clientID, subject, scope string) string {
+	tok := randomToken(32)
+	s.mu.Lock()
+	s.tokens[tok] = &accessToken{ClientID: clientID, Subject: subject, Scope: scope, Expiry: s.now().Add(s.opts.TokenLifetime)}
+	s.mu.Unlock()
+	return tok
+}
+
+func pkceChallenge(verifier string) string {
+	sum := sha256.Sum256([]byte(verifier))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+func (s *Server) exchangeCode(w http.ResponseWriter, r *http.Request, app *App) {
+	s.mu.Lock()
+	c := s.codes[r.PostForm.Get("code")]
+	valid := c != nil && !c.used && s.now().Before(c.expiry) && c.req.ClientID == app.ClientID
+	if c != nil {
+		c.used = true
+	}
+	var u *user
+	if valid {
+		u = s.users[c.userID]
+	}
+	s.mu.Unlock()
+	switch {
+	case !valid || u == nil:
+		tokenError(w, http.StatusBadRequest, "invalid_grant", "the authorization code is invalid, expired or already used")
+		return
+	case r.PostForm.Get("redirect_uri") != c.req.RedirectURI:
+		tokenError(w, http.StatusBadRequest, "invalid_grant", "redirect_uri does not match")
+		return
+	case subtle.ConstantTimeCompare([]byte(pkceChallenge(r.PostForm.Get("code_verifier"))), []byte(c.req.Challenge)) != 1:
+		tokenError(w, http.StatusBadRequest, "invalid_grant", "PKCE verification failed")
+		return
+	}
+	now := s.now()
+	claims := map[string]any{
+		"iss": s.issuerURL(), "sub": u.ID, "aud": app.ClientID, "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
+		"auth_time": c.authTime.Unix(), "acr": c.acr, "amr": []string{"pwd"}, "sid": uuid.NewString(),
+		"preferred_username": u.Username, "given_name": u.Given, "family_name": u.Family,
+		"name": strings.TrimSpace(u.Given + " " + u.Family), "env": s.envID,
+	}
+	if c.acr != "Single_Factor" {
+		claims["amr"] = []string{"pwd", "otp"}
+	}
+	if c.req.Nonce != "" {
+		claims["nonce"] = c.req.Nonce
+	}
+	if u.Email != "" {
+		claims["email"] = u.Email
+	}
+	idToken, err := s.sign(claims)
+	if err != nil {
+		tokenError(w, http.StatusInternalServerError, "server_error", "signing failed")
+		return
+	}
+	tok := s.issueAccessToken(app.ClientID, u.ID, c.req.Scope)
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, map[string]any{"access_token": tok, "token_type": "Bearer",
+		"expires_in": int(s.opts.TokenLifetime.Seconds()), "scope": c.req.Scope, "id_token": idToken})
+}
+
+func (s *Server) sign(claims map[string]any) (string, error) {
+	s.mu.Lock()
+	k := s.keys[0]
+	s.mu.Unlock()
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: k.key},
+		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", k.id))
+	if err != nil {
+		return "", err
+	}
+	return jwt.Signed(signer).Claims(claims).Serialize()
+}
+
+// verifyIDToken checks an ID token the emulator signed (expired ones too: signoff accepts them).
+func (s *Server) verifyIDToken(raw string) (map[string]any, bool) {
+	tok, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256})
+	if err != nil {
+		return nil, false
+	}
+	s.mu.Lock()
+	keys := slices.Clone(s.keys)
+	s.mu.Unlock()
+	for _, k := range keys {
+		var claims map[string]any
+		if tok.Claims(&k.key.PublicKey, &claims) == nil {
+			return claims, claims["iss"] == s.issuerURL()
+		}
+	}
+	return nil, false
+}
+
+func (s *Server) userinfo(w http.ResponseWriter, r *http.Request) {
+	tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	s.mu.Lock()
+	t := s.tokens[tok]
+	var u *user
+	if t != nil && t.Subject != "" && s.now().Before(t.Expiry) {
+		u = s.users[t.Subject]
+	}
+	s.mu.Unlock()
+	if u == nil {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token"})
+		return
+	}
+	out := map[string]any{"sub": u.ID, "preferred_username": u.Username, "given_name": u.Given, "family_name": u.Family,
+		"name": strings.TrimSpace(u.Given + " " + u.Family)}
+	if u.Email != "" {
+		out["email"] = u.Email
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) signoff(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if c, err := r.Cookie(s.sessionCookieName()); err == nil {
+		s.mu.Lock()
+		delete(s.sessions, c.Value)
+		s.mu.Unlock()
+	}
+	http.SetCookie(w, &http.Cookie{Name: s.sessionCookieName(), Value: "", Path: "/" + s.envID + "/as", MaxAge: -1, HttpOnly: true})
+	target := q.Get("post_logout_redirect_uri")
+	if target != "" {
+		claims, ok := s.verifyIDToken(q.Get("id_token_hint"))
+		var app *App
+		if ok {
+			aud, _ := claims["aud"].(string)
+			s.mu.Lock()
+			app = s.apps[aud]
+			s.mu.Unlock()
+		}
+		if app == nil || !slices.Contains(app.PostLogoutRedirectURIs, target) {
+			s.renderPage(w, http.StatusBadRequest, pageData{Title: "Signed out", Error: "You are signed out, but the application's return address is not registered."})
+			return
+		}
+		u, _ := url.Parse(target)
+		uq := u.Query()
+		if st := q.Get("state"); st != "" {
+			uq.Set("state", st)
+		}
+		u.RawQuery = uq.Encode()
+		http.Redirect(w, r, u.String(), http.StatusFound)
+		return
+	}
+	s.renderPage(w, http.StatusOK, pageData{Title: "Signed out", Message: "You are signed out."})
+}
+
+type pageData struct {
+	Title, Flow, Username, Action, Error, Message string
+}
+
+var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}} · PingOne (emulator)</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1b1f24}
+main{max-width:24rem;margin:2rem auto;padding:1.5rem;background:#fff;border-radius:8px;box-shadow:0 1px 3px #0003}
+h1{font-size:1.4rem;margin-top:0}label{display:block;font-weight:600;margin:1rem 0 .25rem}
+input{box-sizing:border-box;width:100%;padding:.6rem;font-size:1rem;border:1px solid #6b7280;border-radius:4px}
+button{margin-top:1.25rem;width:100%;padding:.7rem;font-size:1rem;background:#0b5cad;color:#fff;border:0;border-radius:4px;cursor:pointer}
+.err{color:#a4161a;font-weight:600}.note{color:#4b5563;font-size:.875rem}
+</style></head><body><main>
+<h1>{{.Title}}</h1>
+<p class="note">PingOne emulator: no real account is used here.</p>
+{{if .Error}}<p class="err" role="alert" id="err">{{.Error}}</p>{{end}}
+{{if .Message}}<p>{{.Message}}</p>{{end}}
+{{if .Flow}}<form method="post" action="{{.Action}}">
+<input type="hidden" name="flow" value="{{.Flow}}">
+<label for="username">Username</label>
+<input id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required value="{{.Username}}"{{if .Error}} aria-describedby="err"{{end}}>
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Sign in</button>
+</form>{{end}}
+</main></body></html>`))
+
+func (s *Server) renderPage(w http.ResponseWriter, status int, d pageData) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = pageTmpl.Execute(w, d)
+}

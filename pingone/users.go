@@ -1,0 +1,121 @@
+package pingone
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// User is a PingOne user, as far as the portal needs one.
+type User struct {
+	ID               string   `json:"id"`
+	Username         string   `json:"username"`
+	Email            string   `json:"email,omitempty"`
+	Name             Name     `json:"name"`
+	Enabled          *bool    `json:"enabled,omitempty"`
+	MFAEnabled       bool     `json:"mfaEnabled"`
+	Population       *Ref     `json:"population,omitempty"`
+	Locale           string   `json:"locale,omitempty"`
+	MobilePhone      string   `json:"mobilePhone,omitempty"`
+	MemberOfGroupIDs []string `json:"memberOfGroupIDs,omitempty"`
+}
+
+// Name is a user's name.
+type Name struct {
+	Given     string `json:"given,omitempty"`
+	Family    string `json:"family,omitempty"`
+	Formatted string `json:"formatted,omitempty"`
+}
+
+// IsEnabled reports whether the user may sign in; PingOne omits the field for enabled users in
+// some answers, so absence counts as enabled.
+func (u *User) IsEnabled() bool { return u.Enabled == nil || *u.Enabled }
+
+// DisplayName returns the name to show a person: formatted, given and family, or username.
+func (u *User) DisplayName() string {
+	switch {
+	case u.Name.Formatted != "":
+		return u.Name.Formatted
+	case u.Name.Given != "" || u.Name.Family != "":
+		if u.Name.Given != "" && u.Name.Family != "" {
+			return u.Name.Given + " " + u.Name.Family
+		}
+		return u.Name.Given + u.Name.Family
+	}
+	return u.Username
+}
+
+// InGroup reports whether the user is a member of any of the groups.
+func (u *User) InGroup(groupIDs ...string) bool {
+	for _, g := range u.MemberOfGroupIDs {
+		for _, want := range groupIDs {
+			if g == want {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func userPath(userID string) string { return "/users/" + url.PathEscape(userID) }
+
+// GetUser reads a user, with memberOfGroupIDs when withGroups is set.
+func (c *Client) GetUser(ctx context.Context, userID string, withGroups bool) (*User, error) {
+	var q url.Values
+	if withGroups {
+		q = url.Values{"include": {"memberOfGroupIDs"}}
+	}
+	var out User
+	if err := c.do(ctx, request{method: http.MethodGet, path: userPath(userID), query: q, idempotent: true}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// UserPage is one page of a user search.
+type UserPage struct {
+	Users []User
+	// Count is the number of users that match, when PingOne says.
+	Count int
+	// Next is the cursor for the next page, or "".
+	Next string
+}
+
+// SearchUsers finds users that match f, at most limit (1 to 1000) a page. cursor is a UserPage's
+// Next, or "" for the first page.
+func (c *Client) SearchUsers(ctx context.Context, f Filter, limit int, cursor string) (*UserPage, error) {
+	q := url.Values{}
+	if !f.IsZero() {
+		q.Set("filter", f.String())
+	}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(min(limit, 1000)))
+	}
+	if cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	var out struct {
+		Links    map[string]Link `json:"_links"`
+		Embedded struct {
+			Users []User `json:"users"`
+		} `json:"_embedded"`
+		Count int `json:"count"`
+	}
+	if err := c.do(ctx, request{method: http.MethodGet, path: "/users", query: q, idempotent: true}, &out); err != nil {
+		return nil, err
+	}
+	page := &UserPage{Users: out.Embedded.Users, Count: out.Count}
+	if next, ok := out.Links["next"]; ok && next.Href != "" {
+		if u, err := url.Parse(next.Href); err == nil {
+			page.Next = u.Query().Get("cursor")
+		}
+	}
+	return page, nil
+}
+
+// SetMFAEnabled turns MFA on or off for the user.
+func (c *Client) SetMFAEnabled(ctx context.Context, userID string, enabled bool) error {
+	return c.do(ctx, request{method: http.MethodPut, path: userPath(userID) + "/mfaEnabled",
+		body: map[string]bool{"mfaEnabled": enabled}, idempotent: true}, nil)
+}
