@@ -1,0 +1,148 @@
+package pingone
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+func response(status int, body string, header http.Header) *http.Response {
+	if header == nil {
+		header = http.Header{}
+	}
+	return &http.Response{StatusCode: status, Header: header, Body: io.NopCloser(strings.NewReader(body)),
+		Request: &http.Request{Method: "POST", URL: &url.URL{Path: "/v1/environments/e/users/u/devices"}}}
+}
+
+func TestErrorHelpers(t *testing.T) {
+	type helper struct {
+		name string
+		fn   func(error) bool
+	}
+	helpers := []helper{{"NotFound", IsNotFound}, {"WrongCode", IsWrongCode}, {"RateLimited", IsRateLimited},
+		{"DeviceLimit", IsDeviceLimit}, {"Unauthorized", IsUnauthorized}, {"Forbidden", IsForbidden}}
+	tests := []struct {
+		name   string
+		status int
+		body   string
+		want   string // the one helper that must say yes; "" for none
+	}{
+		{"not found", 404, `{"id":"1","code":"NOT_FOUND","message":"x"}`, "NotFound"},
+		{"wrong otp by detail code", 400, `{"code":"INVALID_DATA","details":[{"code":"INVALID_OTP","target":"otp"}]}`, "WrongCode"},
+		{"wrong otp by target only", 400, `{"code":"INVALID_DATA","details":[{"code":"INVALID_VALUE","target":"otp"}]}`, "WrongCode"},
+		{"wrong otp moved to 403 still wrong otp", 403, `{"code":"INVALID_DATA","details":[{"code":"INVALID_OTP","target":"otp"}]}`, "WrongCode"},
+		{"rate limited", 429, `{"code":"REQUEST_LIMITED","details":[{"code":"LIMIT_EXCEEDED","innerError":{"retryAfter":7}}]}`, "RateLimited"},
+		{"device limit", 400, `{"code":"INVALID_DATA","details":[{"code":"SIZE_LIMIT_EXCEEDED","target":"devices"}]}`, "DeviceLimit"},
+		{"invalid token", 401, `{"code":"ACCESS_FAILED","details":[{"code":"INVALID_TOKEN"}]}`, "Unauthorized"},
+		{"insufficient permissions", 403, `{"code":"ACCESS_FAILED","details":[{"code":"INSUFFICIENT_PERMISSIONS"}]}`, "Forbidden"},
+		{"other invalid value is none of them", 400, `{"code":"INVALID_DATA","details":[{"code":"INVALID_VALUE","target":"phone"}]}`, ""},
+		{"unparseable 404 still not found", 404, `<html>Not Found</html>`, "NotFound"},
+		{"unparseable 502", 502, `<html>Bad gateway</html>`, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := CheckResponse(response(tc.status, tc.body, nil))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, h := range helpers {
+				if got := h.fn(err); got != (h.name == tc.want) {
+					t.Errorf("Is%s = %v", h.name, got)
+				}
+			}
+		})
+	}
+}
+
+func TestCheckResponse(t *testing.T) {
+	if err := CheckResponse(response(204, "", nil)); err != nil {
+		t.Fatal(err)
+	}
+	err := CheckResponse(response(429, `{"code":"REQUEST_LIMITED","details":[{"code":"LIMIT_EXCEEDED","innerError":{"retryAfter":7}}]}`, nil)).(*Error)
+	if err.RetryAfter != 7*time.Second {
+		t.Errorf("retryAfter from innerError: %v", err.RetryAfter)
+	}
+	err = CheckResponse(response(503, "", http.Header{"Retry-After": {"3"}})).(*Error)
+	if err.RetryAfter != 3*time.Second || err.Message != "Service Unavailable" {
+		t.Errorf("Retry-After header: %v %q", err.RetryAfter, err.Message)
+	}
+	huge := strings.Repeat("x", 10<<20)
+	err = CheckResponse(response(500, huge, nil)).(*Error)
+	if len(err.Error()) > 400 {
+		t.Errorf("an unparseable body made a %d-byte error", len(err.Error()))
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Duration
+	}{
+		{"", 0}, {"5", 5 * time.Second}, {"-1", 0}, {"soon", 0},
+		{now.Add(10 * time.Second).Format(http.TimeFormat), 10 * time.Second},
+		{now.Add(-10 * time.Second).Format(http.TimeFormat), 0},
+	}
+	for _, tc := range tests {
+		if got := ParseRetryAfter(tc.in, now); got != tc.want {
+			t.Errorf("ParseRetryAfter(%q) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestNormalizePhone(t *testing.T) {
+	for in, want := range map[string]string{
+		"1-234-567-8900": "+12345678900", "+1.5125201234": "+15125201234", "+1 (512) 520-1234": "+15125201234",
+		"+1.512.520.1234": "+15125201234", "": "", "n/a": "",
+	} {
+		if got := NormalizePhone(in); got != want {
+			t.Errorf("NormalizePhone(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestFilterBuilder(t *testing.T) {
+	tests := []struct {
+		f    Filter
+		want string
+	}{
+		{Eq("username", "ada"), `username eq "ada"`},
+		{Sw("email", `a"b\c`), `email sw "a\"b\\c"`},
+		{Or(Sw("username", "x"), Eq("email", "y")), `(username sw "x") or (email eq "y")`},
+		{And(Or(Sw("name.given", "a"), Sw("name.family", "b")), Eq("id", "1")), `((name.given sw "a") or (name.family sw "b")) and (id eq "1")`},
+		{Or(), ``},
+		{Eq("username", "line\nbreak"), `username eq "linebreak"`},
+	}
+	for _, tc := range tests {
+		if got := tc.f.String(); got != tc.want {
+			t.Errorf("got %s, want %s", got, tc.want)
+		}
+	}
+}
+
+func FuzzDecodeErrorBody(f *testing.F) {
+	f.Add(400, []byte(`{"id":"1","code":"INVALID_DATA","details":[{"code":"INVALID_OTP","target":"otp","innerError":{"retryAfter":3}}]}`))
+	f.Add(502, []byte(`<html>bad gateway</html>`))
+	f.Add(429, []byte(`{"details":[{"innerError":{"retryAfter":"Wed, 21 Oct 2015 07:28:00 GMT"}}]}`))
+	f.Add(500, []byte{0xff, 0xfe, 0})
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		if status < 400 || status > 599 {
+			return
+		}
+		err := CheckResponse(response(status, string(body), nil))
+		pe, ok := err.(*Error)
+		if !ok || pe.StatusCode != status {
+			t.Fatalf("CheckResponse gave %v", err)
+		}
+		_ = pe.Error()
+		for _, h := range []func(error) bool{IsNotFound, IsWrongCode, IsRateLimited, IsDeviceLimit, IsUnauthorized, IsForbidden} {
+			h(err)
+		}
+		if pe.RetryAfter < 0 {
+			t.Fatalf("negative Retry-After %v", pe.RetryAfter)
+		}
+	})
+}
