@@ -220,7 +220,9 @@ func TestWorkerWithoutRoleIsForbidden(t *testing.T) {
 	}
 }
 
-func contains(s, sub string) bool { return len(sub) > 0 && len(s) >= len(sub) && (s == sub || indexOf(s, sub) >= 0) }
+func contains(s, sub string) bool {
+	return len(sub) > 0 && len(s) >= len(sub) && (s == sub || indexOf(s, sub) >= 0)
+}
 
 func indexOf(s, sub string) int {
 	for i := 0; i+len(sub) <= len(s); i++ {
@@ -333,7 +335,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 }
 
 func TestNoRetryAfterContextEnds(t *testing.T) {
-	f := newFixture(t, func(c *pingone.Config) { c.RetryWaitMin, c.RetryWaitMax = time.Second, 10 * time.Second })
+	f := newFixture(t, func(c *pingone.Config) { c.RetryWaitMin, c.RetryWaitMax = time.Second, 10*time.Second })
 	f.emu.Inject(pingonetest.Fault{Route: "devices.list", Status: 503, RetryAfter: "5", Times: -1})
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()

@@ -26,8 +26,8 @@ type signingKey struct {
 
 type authRequest struct {
 	ClientID, RedirectURI, State, Nonce, Challenge, Scope, Prompt, LoginHint, ACR string
-	MaxAge                                                                      int // -1: none
-	Created                                                                     time.Time
+	MaxAge                                                                        int // -1: none
+	Created                                                                       time.Time
 }
 
 type authCode struct {

@@ -1,0 +1,99 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/smsmfa/portal/internal/auth"
+	"github.com/smsmfa/portal/pingone"
+	"github.com/smsmfa/portal/views"
+)
+
+// home is the signed-out start page; signed-in people go to their phones.
+func (h *Handler) home(c echo.Context) error {
+	if s := h.sess(c); s != nil && s.userID() != "" {
+		return c.Redirect(http.StatusFound, "/devices")
+	}
+	return h.render(c, http.StatusOK, views.Home(h.page(c, "Welcome", ""), "/auth/login"))
+}
+
+// login sends the person to PingOne, remembering where to bring them back to.
+func (h *Handler) login(c echo.Context) error {
+	s := h.sess(c)
+	target, flow, err := h.rp.Start(c.Request().Context(), auth.Options{})
+	if err != nil {
+		return &Error{Status: http.StatusServiceUnavailable, Heading: "Sign-in is not available", Public: "PingOne, the sign-in service, is not answering. Please try again in a minute.", ActionURL: "/auth/login", Action: "Try again", RetryAfter: 30, Cause: err}
+	}
+	if s.str(keyCSRF) == "" {
+		s.renew(h.now())
+	}
+	s.s.Values[keyState] = flow.State
+	s.s.Values[keyNonce] = flow.Nonce
+	s.s.Values[keyVerifier] = flow.Verifier
+	s.s.Values[keyReturnTo] = localPath(c.QueryParam("return_to"))
+	if err := h.save(c); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusFound, target)
+}
+
+// callback finishes sign-in: checks state, exchanges the code, verifies the ID token, checks
+// that PingOne knows the person and that they are enabled, then starts a new session.
+func (h *Handler) callback(c echo.Context) error {
+	s := h.sess(c)
+	ctx := c.Request().Context()
+	flow := auth.Flow{State: s.str(keyState), Nonce: s.str(keyNonce), Verifier: s.str(keyVerifier)}
+	returnTo := s.str(keyReturnTo)
+	id, err := h.rp.Finish(ctx, c.QueryParams(), flow)
+	if errors.Is(err, auth.ErrState) {
+		return &Error{Status: http.StatusBadRequest, Heading: "Sign-in expired", Public: "This sign-in was started in another tab or too long ago. Please sign in again.", ActionURL: "/auth/login", Action: "Sign in", Cause: err}
+	}
+	if err != nil {
+		return err
+	}
+	user, err := h.p1.GetUser(ctx, id.Subject, true)
+	if pingone.IsNotFound(err) {
+		return &Error{Status: http.StatusForbidden, Heading: "Your account is not set up here", Public: "You signed in, but this organisation's PingOne directory does not list your account. Please contact the help desk.", Cause: err}
+	}
+	if err != nil {
+		return err
+	}
+	if !user.IsEnabled() {
+		return &Error{Status: http.StatusForbidden, Heading: "Your account is disabled", Public: "Your account is switched off in PingOne, so you cannot manage sign-in phones. Please contact the help desk.", Cause: errors.New("user disabled")}
+	}
+	s.renew(h.now())
+	s.s.Values[keyUserID] = user.ID
+	s.s.Values[keyName] = user.DisplayName()
+	s.s.Values[keyUsername] = user.Username
+	s.s.Values[keyStaff] = len(h.staff) > 0 && user.InGroup(h.staff...)
+	s.s.Values[keyAuthTime] = id.AuthTime.Unix()
+	s.s.Values[keyACR] = id.ACR
+	s.s.Values[keyIDToken] = id.IDToken
+	if err := h.save(c); err != nil {
+		return err
+	}
+	h.log.InfoContext(ctx, "signed in", "user_id", user.ID, "acr", id.ACR)
+	if returnTo == "" {
+		returnTo = "/devices"
+	}
+	return c.Redirect(http.StatusSeeOther, returnTo)
+}
+
+// logout ends the portal session and then PingOne's.
+func (h *Handler) logout(c echo.Context) error {
+	s := h.sess(c)
+	idToken, uid := s.str(keyIDToken), s.userID()
+	s.renew(h.now())
+	s.s.Options.MaxAge = -1
+	if err := h.save(c); err != nil {
+		return err
+	}
+	h.log.InfoContext(c.Request().Context(), "signed out", "user_id", uid)
+	back := h.publicURL.String() + "/"
+	if end := h.rp.EndSessionURL(c.Request().Context(), idToken, back, ""); end != "" {
+		return c.Redirect(http.StatusSeeOther, end)
+	}
+	return c.Redirect(http.StatusSeeOther, "/")
+}

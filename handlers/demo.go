@@ -1,0 +1,28 @@
+package handlers
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/smsmfa/portal/views"
+)
+
+// demoSMS shows the emulator's outbox, newest first: a page, or JSON for tools.
+func (h *Handler) demoSMS(c echo.Context) error {
+	msgs := h.demo.Outbox()
+	if strings.Contains(c.Request().Header.Get("Accept"), "application/json") {
+		c.Response().Header().Set("Cache-Control", "no-store")
+		if msgs == nil {
+			return c.JSON(http.StatusOK, []any{})
+		}
+		return c.JSON(http.StatusOK, msgs)
+	}
+	rows := make([]views.SMSRow, 0, len(msgs))
+	for _, m := range msgs {
+		rows = append(rows, views.SMSRow{To: m.To, Text: m.Text, Code: m.Code, SentAt: m.SentAt.Format(time.TimeOnly + " UTC")})
+	}
+	return h.render(c, http.StatusOK, views.DemoSMS(h.page(c, "Demo text messages", ""), rows))
+}

@@ -1,0 +1,97 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/smsmfa/portal/internal/mfa"
+	"github.com/smsmfa/portal/views"
+)
+
+// maxDevices is PingOne's default device limit, used to hide "Add a phone" when reached.
+const maxDevices = 5
+
+func rows(devs []mfa.Device) []views.DeviceRow {
+	out := make([]views.DeviceRow, 0, len(devs))
+	for _, d := range devs {
+		r := views.DeviceRow{ID: d.ID, Type: d.Type, Number: d.Number, Nickname: d.Nickname, State: string(d.State),
+			Default: d.Default, SMS: d.IsSMS(), Waiting: d.State == mfa.StateWaiting}
+		if !d.Created.IsZero() {
+			r.Added = d.Created.UTC().Format("2 Jan 2006")
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// devices lists the person's devices.
+func (h *Handler) devices(c echo.Context) error {
+	s := h.sess(c)
+	ctx := c.Request().Context()
+	devs, err := h.mfa.Devices(ctx, s.userID())
+	if err != nil {
+		return err
+	}
+	if s.bool(keyMFAPending) && mfa.HasActive(devs) {
+		// A verification succeeded but turning MFA on failed then: try again now.
+		if err := h.mfa.EnsureMFAEnabled(ctx, s.userID()); err == nil {
+			delete(s.s.Values, keyMFAPending)
+			_ = h.save(c)
+		}
+	}
+	return h.render(c, http.StatusOK, views.Devices(h.page(c, "Your phones", "devices"),
+		views.DevicesProps{Devices: rows(devs), CanAdd: len(devs) < maxDevices}))
+}
+
+// removeForm asks for confirmation before removing a device.
+func (h *Handler) removeForm(c echo.Context) error {
+	s := h.sess(c)
+	ctx := c.Request().Context()
+	devs, err := h.mfa.Devices(ctx, s.userID())
+	if err != nil {
+		return err
+	}
+	id := c.Param("id")
+	var dev *mfa.Device
+	active := 0
+	for i := range devs {
+		if devs[i].ID == id {
+			dev = &devs[i]
+		}
+		if devs[i].State == mfa.StateActive {
+			active++
+		}
+	}
+	if dev == nil {
+		return mfa.ErrNotFound
+	}
+	label := dev.Number
+	if label == "" {
+		label = dev.Type + " device"
+	}
+	return h.render(c, http.StatusOK, views.RemoveConfirm(h.page(c, "Remove "+label, "devices"), views.RemoveProps{
+		Action: "/devices/" + id + "/remove", Number: dev.Number, Label: label, Cancel: "/devices",
+		LastActive: dev.State == mfa.StateActive && active == 1,
+	}))
+}
+
+// remove deletes the device after confirmation.
+func (h *Handler) remove(c echo.Context) error {
+	s := h.sess(c)
+	ctx := c.Request().Context()
+	d, err := h.mfa.Remove(ctx, s.userID(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	h.log.InfoContext(ctx, "device removed", "user_id", s.userID(), "device_id", d.ID, "phone", d.Masked)
+	label := d.Number
+	if label == "" {
+		label = "The device"
+	}
+	s.flash("success", label+" was removed.")
+	if err := h.save(c); err != nil {
+		return err
+	}
+	return redirect(c, "/devices")
+}

@@ -1,0 +1,222 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+	"golang.org/x/text/language"
+
+	"github.com/smsmfa/portal/internal/mfa"
+	"github.com/smsmfa/portal/internal/phone"
+	"github.com/smsmfa/portal/views"
+)
+
+// enroll is the onboarding email's deep link.
+func (h *Handler) enroll(c echo.Context) error {
+	return c.Redirect(http.StatusFound, "/devices/sms/new")
+}
+
+// guessRegion picks the country to preselect: the configured default, else the browser's
+// language region (en-GB → GB) when it is allowed.
+func (h *Handler) guessRegion(c echo.Context) string {
+	if h.defRegion != "" {
+		return h.defRegion
+	}
+	tags, _, err := language.ParseAcceptLanguage(c.Request().Header.Get("Accept-Language"))
+	if err != nil {
+		return ""
+	}
+	for _, t := range tags {
+		if r, conf := t.Region(); conf == language.Exact || conf == language.High {
+			if code := r.String(); h.policy.Allowed(code) && phone.RegionName(code) != "" {
+				return code
+			}
+		}
+	}
+	return ""
+}
+
+func (h *Handler) phoneForm(c echo.Context, region, number, errMsg string) views.PhoneForm {
+	opts := h.policy.Regions()
+	regions := make([]views.RegionOption, 0, len(opts))
+	for _, o := range opts {
+		regions = append(regions, views.RegionOption{Code: o.Code, Label: o.Name + " (+" + strconv.Itoa(o.CallingCode) + ")", Selected: o.Code == region})
+	}
+	return views.PhoneForm{Action: "/devices/sms", Regions: regions, Number: number, Error: errMsg,
+		MetaURL: h.assets.URL("phonemeta.json")}
+}
+
+// newPhone shows the add-phone form.
+func (h *Handler) newPhone(c echo.Context) error {
+	return h.render(c, http.StatusOK, views.AddPhone(h.page(c, "Add your phone", "devices"), h.phoneForm(c, h.guessRegion(c), "", "")))
+}
+
+// refusal words the reasons StartSMS can refuse a number for, or "" for other errors.
+func refusal(err error) string {
+	var pe *phone.Error
+	switch {
+	case errors.As(err, &pe):
+		return pe.Message()
+	case errors.Is(err, mfa.ErrAlreadyActive):
+		return "This number is already set up for sign-in codes on your account."
+	case errors.Is(err, mfa.ErrDeviceLimit):
+		return "You already have as many sign-in devices as your organisation allows. Remove one, then add this number."
+	case errors.Is(err, mfa.ErrNumberRefused):
+		return "PingOne did not accept this number. Check it, or use another mobile number."
+	}
+	return ""
+}
+
+// createPhone registers the number and sends the person to the code page.
+func (h *Handler) createPhone(c echo.Context) error {
+	s := h.sess(c)
+	ctx := c.Request().Context()
+	number, region := c.FormValue("phone"), c.FormValue("region")
+	if len(region) > 3 {
+		region = ""
+	}
+	started, err := h.mfa.StartSMS(ctx, s.userID(), number, region)
+	if msg := refusal(err); msg != "" {
+		h.log.InfoContext(ctx, "phone refused", "user_id", s.userID(), "reason", reasonOf(err), "region", region)
+		if len(number) > phone.MaxInputLength*2 {
+			number = number[:phone.MaxInputLength*2]
+		}
+		return h.render(c, http.StatusUnprocessableEntity, views.AddPhone(h.page(c, "Add your phone", "devices"), h.phoneForm(c, region, number, msg)))
+	}
+	if err != nil {
+		return err
+	}
+	d := started.Device
+	h.log.InfoContext(ctx, "sms device started", "user_id", s.userID(), "device_id", d.ID, "phone", d.Masked,
+		"resumed", started.Resumed, "code_sent", started.CodeSent)
+	switch {
+	case started.Resumed && started.CodeSent:
+		s.flash("success", "This number was already waiting for a code, so we sent a new one.")
+	case started.Resumed:
+		s.flash("success", "This number is already waiting for a code. Use the one we just sent.")
+	default:
+		s.flash("success", "We sent a code to "+d.Number+".")
+	}
+	if err := h.save(c); err != nil {
+		return err
+	}
+	return redirect(c, "/devices/"+d.ID+"/verify")
+}
+
+func reasonOf(err error) string {
+	var pe *phone.Error
+	if errors.As(err, &pe) {
+		return string(pe.Reason)
+	}
+	return err.Error()
+}
+
+func (h *Handler) verifyProps(id, number, errMsg, info string) views.VerifyForm {
+	return views.VerifyForm{DeviceID: id, Number: number, Error: errMsg, Info: info,
+		VerifyAction: "/devices/" + id + "/verify", ResendAction: "/devices/" + id + "/resend",
+		CoolDown: int(h.mfa.CoolDownLeft(id).Seconds()), Cancel: "/devices"}
+}
+
+// verifyForm shows the code page for a device waiting for its code.
+func (h *Handler) verifyForm(c echo.Context) error {
+	s := h.sess(c)
+	d, err := h.mfa.Device(c.Request().Context(), s.userID(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if d.State != mfa.StateWaiting {
+		s.flash("success", d.Number+" is "+string(d.State)+": there is no code to enter.")
+		if err := h.save(c); err != nil {
+			return err
+		}
+		return redirect(c, "/devices")
+	}
+	return h.render(c, http.StatusOK, views.Verify(h.page(c, "Enter the code", "devices"), h.verifyProps(d.ID, d.Number, "", "")))
+}
+
+// verify checks the code.
+func (h *Handler) verify(c echo.Context) error {
+	s := h.sess(c)
+	ctx := c.Request().Context()
+	id := c.Param("id")
+	d, err := h.mfa.Verify(ctx, s.userID(), id, c.FormValue("code"))
+	var msg string
+	switch {
+	case errors.Is(err, mfa.ErrBadCode):
+		msg = "Enter the 6-digit code from the text message."
+	case errors.Is(err, mfa.ErrWrongCode):
+		msg = "That code is not right, or it has expired. Check the newest text and try again, or ask for a new code."
+	case errors.Is(err, mfa.ErrLocked):
+		msg = "Too many wrong codes, so this phone is locked for now. Remove it and add it again later, or contact the help desk."
+	case errors.Is(err, mfa.ErrNotPending):
+		s.flash("success", "This phone is not waiting for a code any more.")
+		if err := h.save(c); err != nil {
+			return err
+		}
+		return redirect(c, "/devices")
+	case err != nil && d.ID != "":
+		// Registered, but MFA could not be turned on: the devices page retries.
+		h.log.ErrorContext(ctx, "mfaEnabled not set after activation", "user_id", s.userID(), "device_id", id, "error", err.Error())
+		s.s.Values[keyMFAPending] = true
+		err = nil
+	case err != nil:
+		return err
+	}
+	if msg != "" {
+		h.log.InfoContext(ctx, "code refused", "user_id", s.userID(), "device_id", id, "reason", reasonOf(err))
+		cur, gerr := h.mfa.Device(ctx, s.userID(), id)
+		if gerr != nil {
+			return gerr
+		}
+		return h.render(c, http.StatusUnprocessableEntity, views.Verify(h.page(c, "Enter the code", "devices"), h.verifyProps(id, cur.Number, msg, "")))
+	}
+	h.log.InfoContext(ctx, "sms device activated", "user_id", s.userID(), "device_id", d.ID, "phone", d.Masked)
+	s.flash("success", "Your phone "+d.Number+" is set up. You will get sign-in codes there.")
+	if err := h.save(c); err != nil {
+		return err
+	}
+	return redirect(c, "/devices")
+}
+
+// resend asks PingOne for a new code, within the cool-down.
+func (h *Handler) resend(c echo.Context) error {
+	s := h.sess(c)
+	ctx := c.Request().Context()
+	id := c.Param("id")
+	err := h.mfa.Resend(ctx, s.userID(), id)
+	var cd *mfa.CoolDownError
+	switch {
+	case errors.As(err, &cd):
+		d, gerr := h.mfa.Device(ctx, s.userID(), id)
+		if gerr != nil {
+			return gerr
+		}
+		secs := int(cd.Remaining.Seconds())
+		c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+		return h.render(c, http.StatusTooManyRequests, views.Verify(h.page(c, "Enter the code", "devices"),
+			h.verifyProps(id, d.Number, "", "A code was sent moments ago. You can ask for a new one in "+strconv.Itoa(secs)+" seconds.")))
+	case errors.Is(err, mfa.ErrLocked):
+		d, gerr := h.mfa.Device(ctx, s.userID(), id)
+		if gerr != nil {
+			return gerr
+		}
+		return h.render(c, http.StatusUnprocessableEntity, views.Verify(h.page(c, "Enter the code", "devices"),
+			h.verifyProps(id, d.Number, "Too many wrong codes, so this phone is locked for now. Remove it and add it again later, or contact the help desk.", "")))
+	case errors.Is(err, mfa.ErrNotPending):
+		s.flash("success", "This phone is not waiting for a code any more.")
+		if err := h.save(c); err != nil {
+			return err
+		}
+		return redirect(c, "/devices")
+	case err != nil:
+		return err
+	}
+	h.log.InfoContext(ctx, "code resent", "user_id", s.userID(), "device_id", id)
+	s.flash("success", "We sent a new code. Use the newest one.")
+	if err := h.save(c); err != nil {
+		return err
+	}
+	return redirect(c, "/devices/"+id+"/verify")
+}

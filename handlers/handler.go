@@ -1,0 +1,87 @@
+// Package handlers is the portal's HTTP layer: Echo routes that read the request, call the
+// rules (internal/mfa) and PingOne, and render views. It decides nothing itself.
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/gorilla/sessions"
+
+	"github.com/smsmfa/portal/internal/auth"
+	"github.com/smsmfa/portal/internal/mfa"
+	"github.com/smsmfa/portal/internal/phone"
+	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/static"
+)
+
+// PingOne is the part of the PingOne client the handlers use directly.
+type PingOne interface {
+	mfa.Client
+	CheckToken(ctx context.Context) error
+}
+
+// Outbox is the demo emulator's record of texts.
+type Outbox interface{ Outbox() []pingonetest.SMS }
+
+// Deps are the handler's dependencies.
+type Deps struct {
+	PingOne   PingOne
+	MFA       *mfa.Service
+	RP        *auth.RP
+	Sessions  *sessions.CookieStore
+	Logger    *slog.Logger
+	PublicURL *url.URL
+	// AuthOrigin is PingOne's auth origin, allowed as a form target (sign-out redirects there).
+	AuthOrigin    string
+	DefaultRegion string
+	// StaffGroups are the PingOne group IDs of help-desk staff.
+	StaffGroups []string
+	IdleTimeout time.Duration
+	MaxAge      time.Duration
+	// Demo, when set, serves /demo/sms from the emulator's outbox and shows the demo banner.
+	Demo Outbox
+	Now  func() time.Time
+}
+
+// Handler holds the dependencies every route uses.
+type Handler struct {
+	p1        PingOne
+	mfa       *mfa.Service
+	rp        *auth.RP
+	store     *sessions.CookieStore
+	log       *slog.Logger
+	publicURL *url.URL
+	authOrig  string
+	defRegion string
+	staff     []string
+	idle      time.Duration
+	maxAge    time.Duration
+	demo      Outbox
+	now       func() time.Time
+	assets    *static.Set
+	cookie    string
+	secure    bool
+	policy    *phone.Policy
+	ready     readyCache
+}
+
+// New returns a Handler.
+func New(d Deps) *Handler {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	meta, _ := phone.BrowserMetadata()
+	h := &Handler{p1: d.PingOne, mfa: d.MFA, rp: d.RP, store: d.Sessions, log: d.Logger, publicURL: d.PublicURL,
+		authOrig: d.AuthOrigin, defRegion: d.DefaultRegion, staff: d.StaffGroups, idle: d.IdleTimeout, maxAge: d.MaxAge,
+		demo: d.Demo, now: d.Now, assets: static.Load(map[string][]byte{"phonemeta.json": meta}),
+		secure: d.PublicURL.Scheme == "https", policy: d.MFA.Policy()}
+	h.cookie = "mfa_session"
+	if h.secure {
+		// __Host- binds the cookie to this host, HTTPS and path /: no subdomain can set it.
+		h.cookie = "__Host-mfa_session"
+	}
+	return h
+}

@@ -1,0 +1,45 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// readyCache keeps /readyz from turning every probe into PingOne calls.
+type readyCache struct {
+	mu      sync.Mutex
+	checked time.Time
+	err     error
+}
+
+// healthz answers while the process is up.
+func (h *Handler) healthz(c echo.Context) error {
+	return c.String(http.StatusOK, "ok\n")
+}
+
+// readyz answers 200 when PingOne's discovery answers and a worker token can be had.
+func (h *Handler) readyz(c echo.Context) error {
+	h.ready.mu.Lock()
+	defer h.ready.mu.Unlock()
+	if time.Since(h.ready.checked) > 5*time.Second {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+		defer cancel()
+		err := h.rp.Ready(ctx)
+		if err == nil {
+			err = h.p1.CheckToken(ctx)
+		}
+		h.ready.checked, h.ready.err = time.Now(), err
+		if err != nil {
+			h.log.WarnContext(ctx, "not ready", "error", err.Error())
+		}
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	if h.ready.err != nil {
+		return c.String(http.StatusServiceUnavailable, "not ready: PingOne unreachable or worker token refused\n")
+	}
+	return c.String(http.StatusOK, "ready\n")
+}

@@ -1,0 +1,42 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/smsmfa/portal/static"
+)
+
+// Routes returns the portal's HTTP handler: every route, in one place.
+func (h *Handler) Routes() http.Handler {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = h.handleError
+	e.Use(h.requestID, h.recoverer, h.accessLog, h.securityHeaders, middleware.BodyLimit("64K"), h.crossOrigin, h.loadSession)
+
+	e.GET("/healthz", h.healthz)
+	e.GET("/readyz", h.readyz)
+	e.GET(static.Prefix+"*", echo.WrapHandler(h.assets))
+	if h.demo != nil {
+		e.GET("/demo/sms", h.demoSMS)
+	}
+
+	e.GET("/", h.home)
+	e.GET("/auth/login", h.login)
+	e.GET("/auth/callback", h.callback)
+	e.POST("/auth/logout", h.logout, h.csrf)
+
+	u := e.Group("", h.requireUser)
+	u.GET("/enroll", h.enroll)
+	u.GET("/devices", h.devices)
+	u.GET("/devices/sms/new", h.newPhone)
+	u.POST("/devices/sms", h.createPhone, h.csrf)
+	u.GET("/devices/:id/verify", h.verifyForm, validID)
+	u.POST("/devices/:id/verify", h.verify, validID, h.csrf)
+	u.POST("/devices/:id/resend", h.resend, validID, h.csrf)
+	u.GET("/devices/:id/remove", h.removeForm, validID)
+	u.POST("/devices/:id/remove", h.remove, validID, h.csrf)
+	return e
+}

@@ -1,0 +1,68 @@
+// Package app wires the portal together from a Config: the PingOne client, sign-in, the rules
+// and the handlers. main.go calls it; so do the end-to-end tests.
+package app
+
+import (
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/smsmfa/portal/handlers"
+	"github.com/smsmfa/portal/internal/auth"
+	"github.com/smsmfa/portal/internal/config"
+	"github.com/smsmfa/portal/internal/mfa"
+	"github.com/smsmfa/portal/internal/phone"
+	"github.com/smsmfa/portal/pingone"
+)
+
+// Options are what the configuration does not hold.
+type Options struct {
+	Logger *slog.Logger
+	// Demo is the emulator's outbox in demo mode, or nil.
+	Demo handlers.Outbox
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// CoolDown overrides the resend cool-down (tests).
+	CoolDown time.Duration
+}
+
+// Portal is the built application.
+type Portal struct {
+	Handler http.Handler
+	PingOne *pingone.Client
+}
+
+// Build assembles the portal.
+func Build(cfg *config.Config, o Options) (*Portal, error) {
+	hc := pingone.NewHTTPClient()
+	hc.Timeout = cfg.PingOneTimeout
+	client, err := pingone.New(pingone.Config{
+		EnvironmentID: cfg.PingOneEnvironmentID, Region: cfg.PingOneRegion,
+		APIBase: cfg.PingOneAPIBase, AuthBase: cfg.PingOneAuthBase,
+		ClientID: cfg.WorkerClientID, ClientSecret: cfg.WorkerClientSecret,
+		HTTPClient: hc, Logger: o.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	policy, err := phone.NewPolicy(cfg.AllowedRegions)
+	if err != nil {
+		return nil, err
+	}
+	rp := auth.New(auth.Config{Issuer: client.Issuer(), ClientID: cfg.WebClientID, ClientSecret: cfg.WebClientSecret,
+		RedirectURL: cfg.RedirectURL(), HTTPClient: &http.Client{Timeout: cfg.PingOneTimeout, Transport: hc.Transport}})
+	authOrigin := ""
+	if u, err := url.Parse(client.AuthBase()); err == nil {
+		authOrigin = u.Scheme + "://" + u.Host
+	}
+	svc := mfa.New(client, policy, mfa.Options{DevicePolicyID: cfg.DevicePolicyID, Logger: o.Logger, Now: o.Now, CoolDown: o.CoolDown})
+	h := handlers.New(handlers.Deps{
+		PingOne: client, MFA: svc, RP: rp,
+		Sessions: handlers.NewSessionStore(cfg.SessionKeys, cfg.Secure(), cfg.SessionMaxAge),
+		Logger:   o.Logger, PublicURL: cfg.PublicURL, AuthOrigin: authOrigin, DefaultRegion: cfg.DefaultRegion,
+		StaffGroups: cfg.HelpdeskGroups, IdleTimeout: cfg.SessionIdleTimeout, MaxAge: cfg.SessionMaxAge,
+		Demo: o.Demo, Now: o.Now,
+	})
+	return &Portal{Handler: h.Routes(), PingOne: client}, nil
+}

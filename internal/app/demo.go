@@ -1,0 +1,79 @@
+package app
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"io"
+
+	"github.com/smsmfa/portal/pingone/pingonetest"
+)
+
+// Demo is a seeded emulator for `go run . -demo`.
+type Demo struct {
+	Emulator               *pingonetest.Server
+	WorkerID, WorkerSecret string
+	WebID, WebSecret       string
+	HelpdeskGroup          string
+	Employee, EmployeePass string
+	Helpdesk, HelpdeskPass string
+	EmployeeID, HelpdeskID string
+	SessionKey             string
+}
+
+func secret(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// StartDemo starts the emulator with an employee (no device), a help-desk member, a worker
+// app and a web app; RegisterPortal adds the portal's address to the web app.
+func StartDemo() (*Demo, error) {
+	emu, err := pingonetest.New(pingonetest.Options{})
+	if err != nil {
+		return nil, err
+	}
+	d := &Demo{Emulator: emu, WorkerID: "portal-worker", WorkerSecret: secret(24), WebID: "portal-web", WebSecret: secret(24),
+		Employee: "erin.employee", EmployeePass: "Welcome-" + secret(4), Helpdesk: "hank.helpdesk", HelpdeskPass: "Helpdesk-" + secret(4),
+		SessionKey: secret(48)}
+	emu.AddApp(pingonetest.App{ClientID: d.WorkerID, ClientSecret: d.WorkerSecret, Worker: true, Roles: true})
+	d.HelpdeskGroup = emu.AddGroup("Help desk")
+	d.EmployeeID = emu.AddUser(pingonetest.SeedUser{Username: d.Employee, Email: "erin.employee@example.com", Given: "Erin", Family: "Employee", Password: d.EmployeePass})
+	d.HelpdeskID = emu.AddUser(pingonetest.SeedUser{Username: d.Helpdesk, Email: "hank.helpdesk@example.com", Given: "Hank", Family: "Helpdesk", Password: d.HelpdeskPass, GroupIDs: []string{d.HelpdeskGroup}})
+	return d, nil
+}
+
+// RegisterPortal registers the portal's redirect and sign-out URIs with the web app.
+func (d *Demo) RegisterPortal(publicURL string) {
+	d.Emulator.AddApp(pingonetest.App{ClientID: d.WebID, ClientSecret: d.WebSecret,
+		RedirectURIs: []string{publicURL + "/auth/callback"}, PostLogoutRedirectURIs: []string{publicURL + "/"}})
+}
+
+// Env returns the configuration variables that point the portal at the emulator.
+func (d *Demo) Env(publicURL string) map[string]string {
+	return map[string]string{
+		"PORTAL_PUBLIC_URL":            publicURL,
+		"PINGONE_ENVIRONMENT_ID":       d.Emulator.EnvironmentID(),
+		"PINGONE_API_BASE":             d.Emulator.APIBase(),
+		"PINGONE_AUTH_BASE":            d.Emulator.AuthBase(),
+		"PINGONE_WORKER_CLIENT_ID":     d.WorkerID,
+		"PINGONE_WORKER_CLIENT_SECRET": d.WorkerSecret,
+		"PINGONE_WEB_CLIENT_ID":        d.WebID,
+		"PINGONE_WEB_CLIENT_SECRET":    d.WebSecret,
+		"SESSION_KEYS":                 d.SessionKey,
+		"HELPDESK_GROUP_IDS":           d.HelpdeskGroup,
+	}
+}
+
+// PrintBanner writes the lines docs/ui-contract.md promises, one "name: value" a line.
+func (d *Demo) PrintBanner(w io.Writer, portalURL string) {
+	fmt.Fprintf(w, "portal: %s\n", portalURL)
+	fmt.Fprintf(w, "pingone-auth: %s\n", d.Emulator.AuthBase())
+	fmt.Fprintf(w, "pingone-api: %s\n", d.Emulator.APIBase())
+	fmt.Fprintf(w, "environment-id: %s\n", d.Emulator.EnvironmentID())
+	fmt.Fprintf(w, "worker-client-id: %s\n", d.WorkerID)
+	fmt.Fprintf(w, "worker-client-secret: %s\n", d.WorkerSecret)
+	fmt.Fprintf(w, "employee: %s / %s\n", d.Employee, d.EmployeePass)
+	fmt.Fprintf(w, "helpdesk: %s / %s\n", d.Helpdesk, d.HelpdeskPass)
+}

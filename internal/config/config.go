@@ -1,0 +1,270 @@
+// Package config reads the portal's configuration from the environment once, into one typed
+// struct, and reports every problem at once with the variable's name.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/smsmfa/portal/internal/phone"
+	"github.com/smsmfa/portal/pingone"
+)
+
+// Config is everything the portal needs to run.
+type Config struct {
+	// PublicURL is where people reach the portal, such as https://mfa.example.com. The sign-in
+	// redirect URI is PublicURL + "/auth/callback".
+	PublicURL *url.URL
+	Listen    string
+
+	PingOneEnvironmentID string
+	PingOneRegion        pingone.Region
+	PingOneAPIBase       string
+	PingOneAuthBase      string
+	WorkerClientID       string
+	WorkerClientSecret   string
+	WebClientID          string
+	WebClientSecret      string
+	DevicePolicyID       string
+	PingOneTimeout       time.Duration
+
+	// SessionKeys are the secrets that sign and encrypt session cookies; the first signs new
+	// cookies, the others still open old ones (rotation).
+	SessionKeys        [][]byte
+	SessionIdleTimeout time.Duration
+	SessionMaxAge      time.Duration
+
+	AllowedRegions []string
+	DefaultRegion  string
+	HelpdeskGroups []string
+
+	LogLevel        slog.Level
+	ShutdownTimeout time.Duration
+}
+
+// Secure reports whether the portal is served over HTTPS, which decides cookie flags and HSTS.
+func (c *Config) Secure() bool { return c.PublicURL != nil && c.PublicURL.Scheme == "https" }
+
+// RedirectURL is the OIDC redirect URI to register in PingOne.
+func (c *Config) RedirectURL() string {
+	return strings.TrimRight(c.PublicURL.String(), "/") + "/auth/callback"
+}
+
+// Variables lists every variable, with its default and meaning, for the README and -help.
+var Variables = []struct{ Name, Default, Meaning string }{
+	{"PORTAL_PUBLIC_URL", "(required)", "Where people reach the portal, e.g. https://mfa.example.com. HTTPS turns on Secure and __Host- cookies and HSTS."},
+	{"LISTEN_ADDR", ":8080", "Address to listen on; the -listen flag wins."},
+	{"PINGONE_ENVIRONMENT_ID", "(required)", "The PingOne environment's ID (a UUID)."},
+	{"PINGONE_REGION", "NA", "NA, CA, EU, AU, SG or AP: picks PingOne's API and auth domains."},
+	{"PINGONE_API_BASE", "(from region)", "Override of the API base, e.g. https://api.pingone.eu/v1."},
+	{"PINGONE_AUTH_BASE", "(from region)", "Override of the auth base, e.g. https://auth.pingone.eu."},
+	{"PINGONE_WORKER_CLIENT_ID", "(required)", "Worker application (Identity Data Admin role) for the management API."},
+	{"PINGONE_WORKER_CLIENT_SECRET", "(required, or _FILE)", "Its secret."},
+	{"PINGONE_WEB_CLIENT_ID", "(required)", "Web application (OIDC, authorization code, PKCE) people sign in with."},
+	{"PINGONE_WEB_CLIENT_SECRET", "(required, or _FILE)", "Its secret."},
+	{"PINGONE_DEVICE_POLICY_ID", "(none)", "MFA device policy sent with each new SMS device."},
+	{"PINGONE_TIMEOUT", "10s", "Longest wait for one PingOne answer."},
+	{"SESSION_KEYS", "(required, or _FILE)", "Comma-separated secrets of at least 32 characters; the first signs, the rest still verify (rotation)."},
+	{"SESSION_IDLE_TIMEOUT", "30m", "Sign out after this long without a request."},
+	{"SESSION_MAX_AGE", "8h", "Sign out this long after signing in, whatever happens."},
+	{"ALLOWED_REGIONS", "(all)", "Comma-separated ISO 3166 codes whose numbers may be registered, e.g. US,CA,GB."},
+	{"DEFAULT_REGION", "(browser language)", "Country picked first in the phone form, e.g. US."},
+	{"HELPDESK_GROUP_IDS", "(none)", "Comma-separated PingOne group IDs whose members are help-desk staff."},
+	{"LOG_LEVEL", "info", "debug, info, warn or error."},
+	{"SHUTDOWN_TIMEOUT", "15s", "How long requests in flight may finish after SIGTERM."},
+}
+
+// Error lists every configuration problem.
+type Error struct{ Problems []string }
+
+func (e *Error) Error() string {
+	return "configuration: " + strings.Join(e.Problems, "; ")
+}
+
+var uuidRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+type loader struct {
+	getenv   func(string) string
+	readFile func(string) ([]byte, error)
+	problems []string
+}
+
+func (l *loader) bad(name, format string, args ...any) {
+	l.problems = append(l.problems, name+": "+fmt.Sprintf(format, args...))
+}
+
+func (l *loader) str(name string) string { return strings.TrimSpace(l.getenv(name)) }
+
+// secret reads NAME, or the file NAME_FILE names (a mounted secret); not both.
+func (l *loader) secret(name string) string {
+	v, file := l.getenv(name), strings.TrimSpace(l.getenv(name+"_FILE"))
+	if file == "" {
+		return strings.TrimSpace(v)
+	}
+	if v != "" {
+		l.bad(name, "set either %s or %s_FILE, not both", name, name)
+		return ""
+	}
+	data, err := l.readFile(file)
+	if err != nil {
+		l.bad(name+"_FILE", "cannot read %s: %v", file, errors.Unwrap(err))
+		return ""
+	}
+	return strings.TrimSpace(string(data))
+}
+
+func (l *loader) required(name, v string) string {
+	if v == "" {
+		l.bad(name, "is required")
+	}
+	return v
+}
+
+func (l *loader) duration(name string, def time.Duration) time.Duration {
+	v := l.str(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		l.bad(name, "%q is not a positive duration such as 30s, 15m or 8h", v)
+		return def
+	}
+	return d
+}
+
+func (l *loader) list(name string) []string {
+	var out []string
+	for _, s := range strings.Split(l.str(name), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (l *loader) baseURL(name string) string {
+	v := l.str(name)
+	if v == "" {
+		return ""
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		l.bad(name, "%q is not an http(s) URL", v)
+		return ""
+	}
+	return strings.TrimRight(v, "/")
+}
+
+// Load reads and checks the configuration. getenv is os.Getenv in production; tests pass
+// their own. The error, when there is one, is an *Error naming every problem.
+func Load(getenv func(string) string) (*Config, error) {
+	l := &loader{getenv: getenv, readFile: os.ReadFile}
+	c := &Config{}
+
+	if v := l.required("PORTAL_PUBLIC_URL", l.str("PORTAL_PUBLIC_URL")); v != "" {
+		u, err := url.Parse(v)
+		switch {
+		case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+			l.bad("PORTAL_PUBLIC_URL", "%q is not an http(s) URL", v)
+		case u.Scheme == "http" && !isLoopback(u.Hostname()):
+			l.bad("PORTAL_PUBLIC_URL", "must be https except on localhost (cookies and sign-in need it)")
+		case u.Path != "" && u.Path != "/":
+			l.bad("PORTAL_PUBLIC_URL", "must not have a path: serve the portal at the root of its host")
+		default:
+			u.Path = ""
+			c.PublicURL = u
+		}
+	}
+	c.Listen = l.str("LISTEN_ADDR")
+	if c.Listen == "" {
+		c.Listen = ":8080"
+	}
+
+	c.PingOneEnvironmentID = l.required("PINGONE_ENVIRONMENT_ID", l.str("PINGONE_ENVIRONMENT_ID"))
+	if c.PingOneEnvironmentID != "" && !uuidRe.MatchString(c.PingOneEnvironmentID) {
+		l.bad("PINGONE_ENVIRONMENT_ID", "%q is not a UUID", c.PingOneEnvironmentID)
+	}
+	region, err := pingone.ParseRegion(l.str("PINGONE_REGION"))
+	if err != nil {
+		l.bad("PINGONE_REGION", "%v", strings.TrimPrefix(err.Error(), "unknown PingOne region "))
+	}
+	c.PingOneRegion = region
+	c.PingOneAPIBase = l.baseURL("PINGONE_API_BASE")
+	c.PingOneAuthBase = l.baseURL("PINGONE_AUTH_BASE")
+	c.WorkerClientID = l.required("PINGONE_WORKER_CLIENT_ID", l.str("PINGONE_WORKER_CLIENT_ID"))
+	c.WorkerClientSecret = l.required("PINGONE_WORKER_CLIENT_SECRET", l.secret("PINGONE_WORKER_CLIENT_SECRET"))
+	c.WebClientID = l.required("PINGONE_WEB_CLIENT_ID", l.str("PINGONE_WEB_CLIENT_ID"))
+	c.WebClientSecret = l.required("PINGONE_WEB_CLIENT_SECRET", l.secret("PINGONE_WEB_CLIENT_SECRET"))
+	c.DevicePolicyID = l.str("PINGONE_DEVICE_POLICY_ID")
+	if c.DevicePolicyID != "" && !uuidRe.MatchString(c.DevicePolicyID) {
+		l.bad("PINGONE_DEVICE_POLICY_ID", "%q is not a UUID", c.DevicePolicyID)
+	}
+	c.PingOneTimeout = l.duration("PINGONE_TIMEOUT", 10*time.Second)
+
+	keys := l.secret("SESSION_KEYS")
+	if l.required("SESSION_KEYS", keys) != "" {
+		for i, k := range strings.Split(keys, ",") {
+			k = strings.TrimSpace(k)
+			if len(k) < 32 {
+				l.bad("SESSION_KEYS", "key %d has %d characters; each needs at least 32 (try: openssl rand -base64 48)", i+1, len(k))
+				continue
+			}
+			c.SessionKeys = append(c.SessionKeys, []byte(k))
+		}
+	}
+	c.SessionIdleTimeout = l.duration("SESSION_IDLE_TIMEOUT", 30*time.Minute)
+	c.SessionMaxAge = l.duration("SESSION_MAX_AGE", 8*time.Hour)
+	if c.SessionIdleTimeout > c.SessionMaxAge {
+		l.bad("SESSION_IDLE_TIMEOUT", "%v is longer than SESSION_MAX_AGE %v", c.SessionIdleTimeout, c.SessionMaxAge)
+	}
+
+	c.AllowedRegions = l.list("ALLOWED_REGIONS")
+	if _, err := phone.NewPolicy(c.AllowedRegions); err != nil {
+		l.bad("ALLOWED_REGIONS", "%v", err)
+	}
+	if d := strings.ToUpper(l.str("DEFAULT_REGION")); d != "" {
+		if _, err := phone.NewPolicy([]string{d}); err != nil {
+			l.bad("DEFAULT_REGION", "%q is not an ISO 3166 region code with phone numbers", d)
+		} else if ap, err := phone.NewPolicy(c.AllowedRegions); err == nil && !ap.Allowed(d) {
+			l.bad("DEFAULT_REGION", "%s is not in ALLOWED_REGIONS", d)
+		} else {
+			c.DefaultRegion = d
+		}
+	}
+	c.HelpdeskGroups = l.list("HELPDESK_GROUP_IDS")
+	for _, g := range c.HelpdeskGroups {
+		if !uuidRe.MatchString(g) {
+			l.bad("HELPDESK_GROUP_IDS", "%q is not a group ID (a UUID)", g)
+		}
+	}
+
+	switch strings.ToLower(l.str("LOG_LEVEL")) {
+	case "", "info":
+		c.LogLevel = slog.LevelInfo
+	case "debug":
+		c.LogLevel = slog.LevelDebug
+	case "warn", "warning":
+		c.LogLevel = slog.LevelWarn
+	case "error":
+		c.LogLevel = slog.LevelError
+	default:
+		l.bad("LOG_LEVEL", "%q is not one of debug, info, warn, error", l.str("LOG_LEVEL"))
+	}
+	c.ShutdownTimeout = l.duration("SHUTDOWN_TIMEOUT", 15*time.Second)
+
+	if len(l.problems) > 0 {
+		return nil, &Error{Problems: l.problems}
+	}
+	return c, nil
+}
+
+func isLoopback(host string) bool {
+	return host == "localhost" || host == "127.0.0.1" || host == "::1"
+}

@@ -1,0 +1,107 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func valid() map[string]string {
+	return map[string]string{
+		"PORTAL_PUBLIC_URL":            "https://mfa.example.com",
+		"PINGONE_ENVIRONMENT_ID":       "abfba8f6-49eb-49f5-a5d9-80ad5c98f9f6",
+		"PINGONE_WORKER_CLIENT_ID":     "worker",
+		"PINGONE_WORKER_CLIENT_SECRET": "worker-secret",
+		"PINGONE_WEB_CLIENT_ID":        "web",
+		"PINGONE_WEB_CLIENT_SECRET":    "web-secret",
+		"SESSION_KEYS":                 strings.Repeat("k", 32) + "," + strings.Repeat("o", 40),
+	}
+}
+
+func TestLoadValid(t *testing.T) {
+	m := valid()
+	m["PINGONE_REGION"] = "eu"
+	m["ALLOWED_REGIONS"] = "us, gb"
+	m["DEFAULT_REGION"] = "gb"
+	m["SESSION_IDLE_TIMEOUT"] = "10m"
+	c, err := Load(env(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PingOneRegion.APIBase() != "https://api.pingone.eu/v1" || c.DefaultRegion != "GB" || len(c.SessionKeys) != 2 ||
+		c.SessionIdleTimeout != 10*time.Minute || c.SessionMaxAge != 8*time.Hour || !c.Secure() ||
+		c.RedirectURL() != "https://mfa.example.com/auth/callback" || c.Listen != ":8080" {
+		t.Fatalf("config %+v", c)
+	}
+}
+
+func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
+	m := map[string]string{
+		"PORTAL_PUBLIC_URL":      "http://mfa.example.com",
+		"PINGONE_ENVIRONMENT_ID": "not-a-uuid",
+		"PINGONE_REGION":         "MARS",
+		"SESSION_KEYS":           "short",
+		"SESSION_IDLE_TIMEOUT":   "forever",
+		"ALLOWED_REGIONS":        "US,XX",
+		"LOG_LEVEL":              "loud",
+		"PINGONE_API_BASE":       "ftp://x",
+	}
+	_, err := Load(env(m))
+	ce, ok := err.(*Error)
+	if !ok {
+		t.Fatalf("err = %v", err)
+	}
+	for _, name := range []string{"PORTAL_PUBLIC_URL", "PINGONE_ENVIRONMENT_ID", "PINGONE_REGION", "SESSION_KEYS",
+		"SESSION_IDLE_TIMEOUT", "ALLOWED_REGIONS", "LOG_LEVEL", "PINGONE_API_BASE", "PINGONE_WORKER_CLIENT_ID",
+		"PINGONE_WORKER_CLIENT_SECRET", "PINGONE_WEB_CLIENT_ID", "PINGONE_WEB_CLIENT_SECRET"} {
+		if !strings.Contains(err.Error(), name+":") {
+			t.Errorf("no problem reported for %s in %v", name, ce.Problems)
+		}
+	}
+}
+
+func TestSecretsFromFiles(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "secret")
+	if err := os.WriteFile(file, []byte("from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m := valid()
+	delete(m, "PINGONE_WORKER_CLIENT_SECRET")
+	m["PINGONE_WORKER_CLIENT_SECRET_FILE"] = file
+	c, err := Load(env(m))
+	if err != nil || c.WorkerClientSecret != "from-file" {
+		t.Fatalf("%v %+v", err, c)
+	}
+	m["PINGONE_WORKER_CLIENT_SECRET"] = "both"
+	if _, err := Load(env(m)); err == nil || !strings.Contains(err.Error(), "not both") {
+		t.Fatalf("both set: %v", err)
+	}
+	delete(m, "PINGONE_WORKER_CLIENT_SECRET")
+	m["PINGONE_WORKER_CLIENT_SECRET_FILE"] = filepath.Join(dir, "missing")
+	if _, err := Load(env(m)); err == nil || !strings.Contains(err.Error(), "PINGONE_WORKER_CLIENT_SECRET_FILE:") {
+		t.Fatalf("missing file: %v", err)
+	}
+}
+
+func TestProblemsNeverEchoSecrets(t *testing.T) {
+	m := valid()
+	m["SESSION_KEYS"] = "tooshort-but-secret"
+	_, err := Load(env(m))
+	if err == nil || strings.Contains(err.Error(), "tooshort-but-secret") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestPlainHTTPOnlyOnLoopback(t *testing.T) {
+	m := valid()
+	m["PORTAL_PUBLIC_URL"] = "http://127.0.0.1:8080"
+	c, err := Load(env(m))
+	if err != nil || c.Secure() {
+		t.Fatalf("%v %+v", err, c)
+	}
+}

@@ -1,0 +1,38 @@
+// Package logging gives every log line the request's ID, from the context.
+package logging
+
+import (
+	"context"
+	"io"
+	"log/slog"
+)
+
+type ctxKey struct{}
+
+// WithRequestID returns a context carrying the request ID.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, ctxKey{}, id)
+}
+
+// RequestID returns the context's request ID, or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(ctxKey{}).(string)
+	return id
+}
+
+type handler struct{ slog.Handler }
+
+func (h handler) Handle(ctx context.Context, r slog.Record) error {
+	if id := RequestID(ctx); id != "" {
+		r.AddAttrs(slog.String("request_id", id))
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h handler) WithAttrs(as []slog.Attr) slog.Handler { return handler{h.Handler.WithAttrs(as)} }
+func (h handler) WithGroup(n string) slog.Handler       { return handler{h.Handler.WithGroup(n)} }
+
+// New returns a JSON logger on w that adds request_id to every line logged with a context.
+func New(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(handler{slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})})
+}

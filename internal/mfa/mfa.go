@@ -1,0 +1,401 @@
+// Package mfa holds the rules for a person's SMS devices: what adding, verifying, resending
+// and removing mean, and how a PingOne failure is recovered without losing or duplicating a
+// registration. Handlers call it; it calls PingOne.
+package mfa
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/smsmfa/portal/internal/phone"
+	"github.com/smsmfa/portal/pingone"
+)
+
+// The outcomes a person can act on.
+var (
+	ErrAlreadyActive = errors.New("mfa: this number is already registered and active")
+	ErrDeviceLimit   = errors.New("mfa: the user has as many devices as PingOne allows")
+	ErrWrongCode     = errors.New("mfa: wrong or expired code")
+	ErrLocked        = errors.New("mfa: too many wrong codes; the device is locked")
+	ErrNotPending    = errors.New("mfa: the device is not waiting for a code")
+	ErrNotFound      = errors.New("mfa: no such device for this user")
+	ErrBadCode       = errors.New("mfa: a code is 6 digits")
+	ErrNumberRefused = errors.New("mfa: PingOne refused the number")
+)
+
+// CoolDownError says a new code was asked for too soon.
+type CoolDownError struct{ Remaining time.Duration }
+
+func (e *CoolDownError) Error() string { return fmt.Sprintf("mfa: resend in %v", e.Remaining) }
+
+// Client is the part of the PingOne client the rules use.
+type Client interface {
+	CreateSMSDevice(ctx context.Context, userID string, d pingone.NewSMSDevice) (*pingone.Device, error)
+	ActivateDevice(ctx context.Context, userID, deviceID, otp string) (*pingone.Device, error)
+	ResendActivationCode(ctx context.Context, userID, deviceID string) error
+	ListDevices(ctx context.Context, userID string) ([]pingone.Device, error)
+	GetDevice(ctx context.Context, userID, deviceID string) (*pingone.Device, error)
+	DeleteDevice(ctx context.Context, userID, deviceID string) error
+	GetUser(ctx context.Context, userID string, withGroups bool) (*pingone.User, error)
+	SetMFAEnabled(ctx context.Context, userID string, enabled bool) error
+}
+
+// Service applies the rules.
+type Service struct {
+	client         Client
+	policy         *phone.Policy
+	devicePolicyID string
+	coolDown       time.Duration
+	now            func() time.Time
+	log            *slog.Logger
+
+	mu       sync.Mutex
+	lastSent map[string]time.Time // device ID → when a code was last sent
+}
+
+// Options configures a Service.
+type Options struct {
+	DevicePolicyID string
+	// CoolDown is the least time between two codes for one device: default 30 s.
+	CoolDown time.Duration
+	Now      func() time.Time
+	Logger   *slog.Logger
+}
+
+// New returns a Service.
+func New(client Client, policy *phone.Policy, o Options) *Service {
+	if o.CoolDown <= 0 {
+		o.CoolDown = 30 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return &Service{client: client, policy: policy, devicePolicyID: o.DevicePolicyID, coolDown: o.CoolDown,
+		now: o.Now, log: o.Logger, lastSent: map[string]time.Time{}}
+}
+
+// Policy returns the phone policy in force.
+func (s *Service) Policy() *phone.Policy { return s.policy }
+
+// State is how a device reads to a person.
+type State string
+
+// Device states.
+const (
+	StateActive  State = "Active"
+	StateWaiting State = "Waiting for code"
+	StateBlocked State = "Blocked"
+	StateLocked  State = "Locked"
+	StateOther   State = "Not active"
+)
+
+// Device is a device as the portal shows it.
+type Device struct {
+	ID       string
+	Type     string // SMS, EMAIL, TOTP, ...
+	Number   string // international format, for SMS devices
+	Masked   string // for logs and audit records
+	Nickname string
+	State    State
+	Default  bool
+	Created  time.Time
+}
+
+// IsSMS reports whether the device is an SMS device.
+func (d Device) IsSMS() bool { return d.Type == "SMS" }
+
+func view(d pingone.Device, isDefault bool) Device {
+	v := Device{ID: d.ID, Type: d.Type, Nickname: d.Nickname, Default: isDefault, Created: d.CreatedAt}
+	if d.Phone != "" {
+		v.Number = phone.Display(d.Phone)
+		v.Masked = phone.Mask(d.Phone)
+	}
+	switch {
+	case d.Locked():
+		v.State = StateLocked
+	case d.Blocked:
+		v.State = StateBlocked
+	case d.Status == pingone.StatusActive:
+		v.State = StateActive
+	case d.Status == pingone.StatusActivationRequired:
+		v.State = StateWaiting
+	default:
+		v.State = StateOther
+	}
+	return v
+}
+
+// Devices lists the user's devices, default first (PingOne's order).
+func (s *Service) Devices(ctx context.Context, userID string) ([]Device, error) {
+	devs, err := s.client.ListDevices(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Device, 0, len(devs))
+	firstActive := true
+	for _, d := range devs {
+		isDefault := firstActive && d.Status == pingone.StatusActive
+		if isDefault {
+			firstActive = false
+		}
+		out = append(out, view(d, isDefault))
+	}
+	return out, nil
+}
+
+// Device returns one of the user's devices; another user's device is ErrNotFound.
+func (s *Service) Device(ctx context.Context, userID, deviceID string) (Device, error) {
+	d, err := s.client.GetDevice(ctx, userID, deviceID)
+	if pingone.IsNotFound(err) {
+		return Device{}, ErrNotFound
+	}
+	if err != nil {
+		return Device{}, err
+	}
+	return view(*d, false), nil
+}
+
+// Started is the outcome of StartSMS.
+type Started struct {
+	Device Device
+	// Resumed is set when the number was already waiting for a code: no second device was made.
+	Resumed bool
+	// CodeSent is false when a code was sent so recently that another was not.
+	CodeSent bool
+}
+
+// StartSMS registers the number for the user and has PingOne text a code. The same number
+// already waiting resumes that device (a new code, within the cool-down); already active is
+// ErrAlreadyActive. A create whose answer is lost is looked up, never sent again.
+func (s *Service) StartSMS(ctx context.Context, userID, input, region string) (Started, error) {
+	num, err := s.policy.Parse(input, region)
+	if err != nil {
+		return Started{}, err
+	}
+	existing, err := s.findSMS(ctx, userID, num.E164)
+	if err != nil {
+		return Started{}, err
+	}
+	if existing != nil {
+		switch existing.Status {
+		case pingone.StatusActive:
+			return Started{}, ErrAlreadyActive
+		case pingone.StatusActivationRequired:
+			sent, err := s.resend(ctx, userID, existing.ID, false)
+			if err != nil && !errors.As(err, new(*CoolDownError)) {
+				return Started{}, err
+			}
+			return Started{Device: view(*existing, false), Resumed: true, CodeSent: sent}, nil
+		}
+	}
+	d, err := s.client.CreateSMSDevice(ctx, userID, pingone.NewSMSDevice{Phone: num.E164,
+		Status: pingone.StatusActivationRequired, PolicyID: s.devicePolicyID})
+	switch {
+	case err == nil:
+		s.markSent(d.ID)
+		return Started{Device: view(*d, false), CodeSent: true}, nil
+	case pingone.IsDeviceLimit(err):
+		return Started{}, ErrDeviceLimit
+	case pingone.IsInvalidValue(err):
+		return Started{}, fmt.Errorf("%w: %w", ErrNumberRefused, err)
+	case pingone.IsUnreachable(err) || pingone.IsUnavailable(err):
+		// The device may have been made before the answer was lost: look, don't create again.
+		if found, ferr := s.findSMS(ctx, userID, num.E164); ferr == nil && found != nil &&
+			found.Status == pingone.StatusActivationRequired {
+			s.log.WarnContext(ctx, "device create answer lost; found the device it made", "device_id", found.ID, "error", err.Error())
+			s.markSent(found.ID)
+			return Started{Device: view(*found, false), CodeSent: true}, nil
+		}
+	}
+	return Started{}, err
+}
+
+func (s *Service) findSMS(ctx context.Context, userID, e164 string) (*pingone.Device, error) {
+	devs, err := s.client.ListDevices(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	// Prefer an active device, then a waiting one: PingOne may hold both for one number if
+	// another tool made them.
+	var waiting *pingone.Device
+	for i := range devs {
+		d := &devs[i]
+		if d.Type != "SMS" || d.PhoneE164() != e164 {
+			continue
+		}
+		if d.Status == pingone.StatusActive {
+			return d, nil
+		}
+		if waiting == nil && d.Status == pingone.StatusActivationRequired {
+			waiting = d
+		}
+	}
+	return waiting, nil
+}
+
+var codeRe = regexp.MustCompile(`^[0-9]{6}$`)
+
+// NormalizeCode keeps the digits of a pasted or typed code ("123 456", "123-456").
+func NormalizeCode(in string) string {
+	out := make([]rune, 0, 6)
+	for _, r := range in {
+		if r >= '0' && r <= '9' {
+			out = append(out, r)
+		}
+	}
+	return string(out)
+}
+
+// Verify activates the device with the code and turns MFA on for the user if it was off.
+func (s *Service) Verify(ctx context.Context, userID, deviceID, code string) (Device, error) {
+	code = NormalizeCode(code)
+	if !codeRe.MatchString(code) {
+		return Device{}, ErrBadCode
+	}
+	d, err := s.client.ActivateDevice(ctx, userID, deviceID, code)
+	switch {
+	case err == nil:
+	case pingone.IsWrongCode(err):
+		return Device{}, ErrWrongCode
+	case pingone.IsNotFound(err):
+		return Device{}, ErrNotFound
+	case isLocked(err):
+		return Device{}, ErrLocked
+	default:
+		// A lost answer or a refusal because it is already active: read the device to know.
+		cur, gerr := s.client.GetDevice(ctx, userID, deviceID)
+		if gerr != nil || cur.Status != pingone.StatusActive {
+			if pe, ok := err.(*pingone.Error); ok && pe.StatusCode == 400 && gerr == nil {
+				if cur.Locked() {
+					return Device{}, ErrLocked
+				}
+				return Device{}, ErrNotPending
+			}
+			return Device{}, err
+		}
+		s.log.WarnContext(ctx, "activate answer lost; the device is active", "device_id", deviceID, "error", err.Error())
+		d = cur
+	}
+	s.forget(deviceID)
+	if err := s.EnsureMFAEnabled(ctx, userID); err != nil {
+		// The phone is registered; MFA being off is fixed on the next success or by the help
+		// desk. Still an error: the person must not believe MFA is on when it is not.
+		return view(*d, false), fmt.Errorf("mfa: set mfaEnabled: %w", err)
+	}
+	return view(*d, false), nil
+}
+
+func isLocked(err error) bool {
+	var pe *pingone.Error
+	if !errors.As(err, &pe) {
+		return false
+	}
+	for _, d := range pe.Details {
+		if d.Code == "DEVICE_LOCKED" || d.Code == "LOCKED" {
+			return true
+		}
+	}
+	return false
+}
+
+// EnsureMFAEnabled turns MFA on for the user if it is off.
+func (s *Service) EnsureMFAEnabled(ctx context.Context, userID string) error {
+	u, err := s.client.GetUser(ctx, userID, false)
+	if err != nil {
+		return err
+	}
+	if u.MFAEnabled {
+		return nil
+	}
+	return s.client.SetMFAEnabled(ctx, userID, true)
+}
+
+// Resend has PingOne text a new code, unless one went out within the cool-down.
+func (s *Service) Resend(ctx context.Context, userID, deviceID string) error {
+	_, err := s.resend(ctx, userID, deviceID, true)
+	return err
+}
+
+func (s *Service) resend(ctx context.Context, userID, deviceID string, strict bool) (bool, error) {
+	if left := s.CoolDownLeft(deviceID); left > 0 {
+		return false, &CoolDownError{Remaining: left}
+	}
+	err := s.client.ResendActivationCode(ctx, userID, deviceID)
+	switch {
+	case err == nil:
+		s.markSent(deviceID)
+		return true, nil
+	case pingone.IsNotFound(err):
+		return false, ErrNotFound
+	case isLocked(err):
+		return false, ErrLocked
+	}
+	if pe, ok := err.(*pingone.Error); ok && pe.StatusCode == 400 {
+		return false, ErrNotPending
+	}
+	return false, err
+}
+
+// CoolDownLeft returns how long until a new code may be sent for the device.
+func (s *Service) CoolDownLeft(deviceID string) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	last, ok := s.lastSent[deviceID]
+	if !ok {
+		return 0
+	}
+	left := s.coolDown - s.now().Sub(last)
+	if left <= 0 {
+		delete(s.lastSent, deviceID)
+		return 0
+	}
+	return left.Round(time.Second)
+}
+
+func (s *Service) markSent(deviceID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	s.lastSent[deviceID] = now
+	// Drop old entries now and then so the map stays as small as the traffic of a cool-down.
+	if len(s.lastSent) > 1024 {
+		for id, t := range s.lastSent {
+			if now.Sub(t) > s.coolDown {
+				delete(s.lastSent, id)
+			}
+		}
+	}
+}
+
+func (s *Service) forget(deviceID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.lastSent, deviceID)
+}
+
+// Remove deletes one of the user's devices and returns what it was.
+func (s *Service) Remove(ctx context.Context, userID, deviceID string) (Device, error) {
+	d, err := s.Device(ctx, userID, deviceID)
+	if err != nil {
+		return Device{}, err
+	}
+	if err := s.client.DeleteDevice(ctx, userID, deviceID); err != nil {
+		return Device{}, err
+	}
+	s.forget(deviceID)
+	return d, nil
+}
+
+// HasActive reports whether any device in the list is active.
+func HasActive(devs []Device) bool {
+	return slices.ContainsFunc(devs, func(d Device) bool { return d.State == StateActive })
+}

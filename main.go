@@ -1,0 +1,140 @@
+// Command portal is the SMS MFA self-service portal: employees register their phone for
+// PingOne SMS codes, help-desk staff fix registrations. `portal -demo` runs it against a
+// built-in PingOne emulator.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/smsmfa/portal/internal/app"
+	"github.com/smsmfa/portal/internal/config"
+	"github.com/smsmfa/portal/internal/logging"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "portal:", err)
+		os.Exit(1)
+	}
+}
+
+// run starts the portal and serves until ctx ends, then shuts down gracefully.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("portal", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	demo := fs.Bool("demo", false, "run against a built-in PingOne emulator with demo users")
+	listen := fs.String("listen", "", "address to listen on (default LISTEN_ADDR, or 127.0.0.1:8080 with -demo)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: portal [-demo] [-listen ADDR]\n\nEnvironment variables:")
+		for _, v := range config.Variables {
+			fmt.Fprintf(stderr, "  %-30s %s\n      %s\n", v.Name, v.Default, v.Meaning)
+		}
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+
+	var (
+		cfg  *config.Config
+		d    *app.Demo
+		ln   net.Listener
+		err  error
+		opts app.Options
+	)
+	if *demo {
+		addr := *listen
+		if addr == "" {
+			addr = "127.0.0.1:8080"
+		}
+		if ln, err = net.Listen("tcp", addr); err != nil {
+			return fmt.Errorf("listen on %s: %w (try -listen 127.0.0.1:0 for a free port)", addr, err)
+		}
+		if d, err = app.StartDemo(); err != nil {
+			ln.Close()
+			return err
+		}
+		defer d.Emulator.Close()
+		public := "http://" + ln.Addr().String()
+		d.RegisterPortal(public)
+		env := d.Env(public)
+		cfg, err = config.Load(func(k string) string {
+			if v, ok := env[k]; ok {
+				return v
+			}
+			return getenv(k)
+		})
+		opts.Demo = d.Emulator
+	} else {
+		cfg, err = config.Load(getenv)
+	}
+	if err != nil {
+		if ln != nil {
+			ln.Close()
+		}
+		var ce *config.Error
+		if errors.As(err, &ce) {
+			fmt.Fprintln(stderr, "The configuration has problems:")
+			for _, p := range ce.Problems {
+				fmt.Fprintln(stderr, "  -", p)
+			}
+			fmt.Fprintln(stderr, "Run with -h for every variable, or -demo to try the portal without PingOne.")
+		}
+		return err
+	}
+	log := logging.New(stderr, cfg.LogLevel)
+	opts.Logger = log
+	portal, err := app.Build(cfg, opts)
+	if err != nil {
+		return err
+	}
+	if ln == nil {
+		addr := *listen
+		if addr == "" {
+			addr = cfg.Listen
+		}
+		if ln, err = net.Listen("tcp", addr); err != nil {
+			return fmt.Errorf("listen on %s: %w", addr, err)
+		}
+	}
+	srv := &http.Server{
+		Handler:           portal.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	if d != nil {
+		d.PrintBanner(stdout, "http://"+ln.Addr().String())
+	}
+	log.Info("portal started", "addr", ln.Addr().String(), "public_url", cfg.PublicURL.String(), "demo", d != nil)
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}

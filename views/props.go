@@ -1,0 +1,92 @@
+// Package views holds the portal's pages as templ components. Every page takes a Page (what
+// the layout needs) and its own typed props; nothing here decides anything.
+package views
+
+// Page is what every page's layout needs.
+type Page struct {
+	Title string
+	// User is the signed-in person, or nil.
+	User *User
+	// CSRF is the token every form that changes something posts back.
+	CSRF string
+	// Flash is a one-time message from the previous step.
+	Flash Flash
+	// Demo shows the demo banner and the link to the texts the emulator sent.
+	Demo bool
+	// Assets are the content-hashed URLs of the static files.
+	Assets Assets
+	// Staff shows the help-desk link.
+	Staff bool
+	// Nav is the current section, to mark the active link.
+	Nav string
+}
+
+// User is the signed-in person as pages show them.
+type User struct{ Name, Username string }
+
+// Flash is a one-time message.
+type Flash struct {
+	Text string
+	// Kind is "success" or "error".
+	Kind string
+}
+
+// Assets are static files' URLs.
+type Assets struct{ CSS, EnrollJS, VerifyJS, PhoneJS string }
+
+// DeviceRow is one device on the list.
+type DeviceRow struct {
+	ID, Type, Number, Nickname, State string
+	Default, SMS, Waiting             bool
+	Added                             string
+}
+
+// DevicesProps is the devices page.
+type DevicesProps struct {
+	Devices []DeviceRow
+	// CanAdd is false when the device limit is reached.
+	CanAdd bool
+}
+
+// RegionOption is a country in the picker.
+type RegionOption struct {
+	Code, Label string
+	Selected    bool
+}
+
+// PhoneForm is the add-phone form, blank or with a refused number and its reason.
+type PhoneForm struct {
+	Action  string
+	Regions []RegionOption
+	Number  string
+	Error   string
+	MetaURL string
+	// For is the person the phone is for, when staff add it on someone's behalf.
+	For string
+}
+
+// VerifyForm is the code page.
+type VerifyForm struct {
+	DeviceID, Number, Error, Info string
+	VerifyAction, ResendAction    string
+	// CoolDown is how many seconds until "Resend code" may be used again.
+	CoolDown int
+	Cancel   string
+}
+
+// RemoveProps is the removal confirmation.
+type RemoveProps struct {
+	Action, Number, Label, Cancel string
+	LastActive                    bool
+}
+
+// ErrorProps is the error page.
+type ErrorProps struct {
+	Status            int
+	Heading, Message  string
+	RequestID         string
+	ActionURL, Action string
+}
+
+// SMSRow is one text in the demo outbox.
+type SMSRow struct{ To, Text, Code, SentAt string }
