@@ -22,7 +22,11 @@ func (h *Handler) home(c echo.Context) error {
 // login sends the person to PingOne, remembering where to bring them back to.
 func (h *Handler) login(c echo.Context) error {
 	s := h.sess(c)
-	target, flow, err := h.rp.Start(c.Request().Context(), auth.Options{})
+	var opts auth.Options
+	if s.bool(keyReauth) {
+		opts.Prompt = "login"
+	}
+	target, flow, err := h.rp.Start(c.Request().Context(), opts)
 	if err != nil {
 		return &Error{Status: http.StatusServiceUnavailable, Heading: "Sign-in is not available", Public: "PingOne, the sign-in service, is not answering. Please try again in a minute.", ActionURL: "/auth/login", Action: "Try again", RetryAfter: 30, Cause: err}
 	}
@@ -50,6 +54,10 @@ func (h *Handler) callback(c echo.Context) error {
 	if errors.Is(err, auth.ErrState) {
 		return &Error{Status: http.StatusBadRequest, Heading: "Sign-in expired", Public: "This sign-in was started in another tab or too long ago. Please sign in again.", ActionURL: "/auth/login", Action: "Sign in", Cause: err}
 	}
+	var perr *auth.ProviderError
+	if err != nil && !errors.As(err, &perr) {
+		return &Error{Status: http.StatusBadGateway, Heading: "Sign-in did not finish", Public: "PingOne's answer to the sign-in could not be checked, so you are not signed in. Please try again.", ActionURL: "/auth/login", Action: "Sign in again", Cause: err}
+	}
 	if err != nil {
 		return err
 	}
@@ -63,7 +71,11 @@ func (h *Handler) callback(c echo.Context) error {
 	if !user.IsEnabled() {
 		return &Error{Status: http.StatusForbidden, Heading: "Your account is disabled", Public: "Your account is switched off in PingOne, so you cannot manage sign-in phones. Please contact the help desk.", Cause: errors.New("user disabled")}
 	}
+	flash, flashKind := s.str(keyFlash), s.str(keyFlashKind)
 	s.renew(h.now())
+	if flash != "" {
+		s.flash(flashKind, flash)
+	}
 	s.s.Values[keyUserID] = user.ID
 	s.s.Values[keyName] = user.DisplayName()
 	s.s.Values[keyUsername] = user.Username

@@ -125,6 +125,7 @@ func (h *Handler) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 			switch {
 			case now.Sub(created) > h.maxAge:
 				s.renew(now)
+				s.s.Values[keyReauth] = true
 				s.flash("error", "You were signed out because your session reached its "+humanDuration(h.maxAge)+" limit. Please sign in again.")
 				h.log.InfoContext(c.Request().Context(), "session ended", "reason", "absolute lifetime")
 				if err := h.save(c); err != nil {
@@ -132,6 +133,7 @@ func (h *Handler) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 				}
 			case now.Sub(seen) > h.idle:
 				s.renew(now)
+				s.s.Values[keyReauth] = true
 				s.flash("error", "You were signed out after "+humanDuration(h.idle)+" without activity. Please sign in again.")
 				h.log.InfoContext(c.Request().Context(), "session ended", "reason", "idle")
 				if err := h.save(c); err != nil {

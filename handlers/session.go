@@ -34,6 +34,9 @@ const (
 	keyVerifier   = "oidc_verifier"
 	keyReturnTo   = "return_to"
 	keyMFAPending = "mfa_pending"
+	// keyReauth asks the next sign-in for a fresh password (prompt=login): after an idle or
+	// absolute timeout, PingOne's own session must not sign the person straight back in.
+	keyReauth = "reauth"
 )
 
 // NewSessionStore returns the cookie store for the session keys: each secret yields an HMAC

@@ -124,6 +124,11 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault, h 
 		case f.Status == http.StatusUnauthorized:
 			code, msg = "ACCESS_FAILED", "The access token is invalid."
 			details = append(details, detail{Code: "INVALID_TOKEN", Message: "Invalid token."})
+		case f.Status == http.StatusNotFound:
+			code, msg = "NOT_FOUND", "The requested resource was not found."
+		case f.Status == http.StatusForbidden:
+			code, msg = "ACCESS_FAILED", "You do not have access to this resource."
+			details = append(details, detail{Code: "INSUFFICIENT_PERMISSIONS", Message: "Insufficient permissions."})
 		case f.Status < 500:
 			code, msg = "INVALID_REQUEST", http.StatusText(f.Status)
 		}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test to share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestRunDemo(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	var stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-demo", "-listen", "127.0.0.1:0"}, func(string) string { return "" }, pw, &stderr)
+		pw.Close()
+	}()
+	banner := map[string]string{}
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ": ")
+		if ok {
+			banner[k] = v
+		}
+		if k == "helpdesk" {
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	for _, k := range []string{"portal", "pingone-auth", "pingone-api", "environment-id", "worker-client-id", "worker-client-secret", "employee", "helpdesk"} {
+		if banner[k] == "" {
+			t.Errorf("banner line %q missing: %v", k, banner)
+		}
+	}
+	if !strings.HasSuffix(banner["pingone-api"], "/v1") || !strings.Contains(banner["employee"], " / ") {
+		t.Errorf("banner: %v", banner)
+	}
+	resp, err := http.Get(banner["portal"] + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("healthz: %v", err)
+	}
+	resp.Body.Close()
+	// A request still running when shutdown starts is allowed to finish.
+	slow := make(chan int, 1)
+	go func() {
+		resp, err := http.Get(banner["portal"] + "/readyz")
+		if err != nil {
+			slow <- 0
+			return
+		}
+		resp.Body.Close()
+		slow <- resp.StatusCode
+	}()
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run returned %v after shutdown", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("run did not return after the context ended")
+	}
+	if code := <-slow; code != 200 {
+		t.Errorf("request in flight during shutdown got %d", code)
+	}
+	logs := stderr.String()
+	if !strings.Contains(logs, `"msg":"stopped"`) || strings.Contains(logs, banner["worker-client-secret"]) {
+		t.Errorf("logs: %s", logs)
+	}
+}
+
+func TestRunReportsEveryConfigurationProblem(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	env := map[string]string{"PINGONE_REGION": "MARS", "SESSION_KEYS": "short"}
+	err := run(context.Background(), nil, func(k string) string { return env[k] }, &stdout, &stderr)
+	if err == nil {
+		t.Fatal("run started without configuration")
+	}
+	for _, name := range []string{"PORTAL_PUBLIC_URL", "PINGONE_ENVIRONMENT_ID", "PINGONE_REGION", "SESSION_KEYS", "PINGONE_WORKER_CLIENT_ID", "PINGONE_WEB_CLIENT_SECRET"} {
+		if !strings.Contains(stderr.String(), name+":") {
+			t.Errorf("%s not named in:\n%s", name, stderr.String())
+		}
+	}
+	if !strings.Contains(stderr.String(), "-demo") {
+		t.Error("the message should point newcomers to -demo")
+	}
+}
+
+func TestRunRefusesUnknownFlags(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"-nope"}, func(string) string { return "" }, &stdout, &stderr); err == nil {
+		t.Fatal("unknown flag accepted")
+	}
+}
