@@ -197,9 +197,9 @@ func (c *Client) SetDeviceOrder(ctx context.Context, userID string, deviceIDs []
 	for i, id := range deviceIDs {
 		order[i] = Ref{ID: id}
 	}
-	// Setting the same order twice has the same effect, so the call may be retried.
+	// A POST: not retried, like every POST (the caller re-reads the list instead).
 	return c.do(ctx, request{method: http.MethodPost, path: c.devicesPath(userID), contentType: ContentTypeReorder,
-		body: map[string]any{"order": order}, idempotent: true}, nil)
+		body: map[string]any{"order": order}}, nil)
 }
 
 // RenameDevice sets a device's nickname.
@@ -216,5 +216,5 @@ func (c *Client) RenameDevice(ctx context.Context, userID, deviceID, nickname st
 // UnlockDevice unlocks a device locked after too many wrong codes.
 func (c *Client) UnlockDevice(ctx context.Context, userID, deviceID string) error {
 	return c.do(ctx, request{method: http.MethodPost, path: c.devicePath(userID, deviceID),
-		contentType: ContentTypeUnlock, idempotent: true}, nil)
+		contentType: ContentTypeUnlock}, nil)
 }
