@@ -79,7 +79,12 @@ func (h *Handler) callback(c echo.Context) error {
 	s.s.Values[keyUserID] = user.ID
 	s.s.Values[keyName] = user.DisplayName()
 	s.s.Values[keyUsername] = user.Username
-	s.s.Values[keyStaff] = len(h.staff) > 0 && user.InGroup(h.staff...)
+	h.staff.Forget(user.ID)
+	isStaff, err := h.staff.IsStaff(ctx, user.ID)
+	if err != nil {
+		return err
+	}
+	s.s.Values[keyStaff] = isStaff
 	s.s.Values[keyAuthTime] = id.AuthTime.Unix()
 	s.s.Values[keyACR] = id.ACR
 	s.s.Values[keyIDToken] = id.IDToken

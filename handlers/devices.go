@@ -1,10 +1,12 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/smsmfa/portal/internal/audit"
 	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/views"
 )
@@ -82,9 +84,12 @@ func (h *Handler) remove(c echo.Context) error {
 	ctx := c.Request().Context()
 	d, err := h.mfa.Remove(ctx, s.userID(), c.Param("id"))
 	if err != nil {
+		if !errors.Is(err, mfa.ErrNotFound) {
+			h.record(c, audit.Event{Action: audit.ActionRemove, DeviceID: c.Param("id"), Outcome: audit.OutcomeFailed, Detail: classify(err).Heading})
+		}
 		return err
 	}
-	h.log.InfoContext(ctx, "device removed", "user_id", s.userID(), "device_id", d.ID, "phone", d.Masked)
+	h.record(c, audit.Event{Action: audit.ActionRemove, DeviceID: d.ID, OldNumber: d.Masked, Outcome: audit.OutcomeSuccess})
 	label := d.Number
 	if label == "" {
 		label = "The device"

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"golang.org/x/text/language"
 
+	"github.com/smsmfa/portal/internal/audit"
 	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/views"
@@ -80,15 +81,19 @@ func (h *Handler) createPhone(c echo.Context) error {
 	started, err := h.mfa.StartSMS(ctx, s.userID(), number, region)
 	if msg := refusal(err); msg != "" {
 		h.log.InfoContext(ctx, "phone refused", "user_id", s.userID(), "reason", reasonOf(err), "region", region)
+		h.record(c, audit.Event{Action: audit.ActionAddPhone, Outcome: audit.OutcomeRefused, Detail: reasonOf(err)})
 		if len(number) > phone.MaxInputLength*2 {
 			number = number[:phone.MaxInputLength*2]
 		}
 		return h.render(c, http.StatusUnprocessableEntity, views.AddPhone(h.page(c, "Add your phone", "devices"), h.phoneForm(c, region, number, msg)))
 	}
 	if err != nil {
+		h.record(c, audit.Event{Action: audit.ActionAddPhone, Outcome: audit.OutcomeFailed, Detail: classify(err).Heading})
 		return err
 	}
 	d := started.Device
+	h.record(c, audit.Event{Action: audit.ActionAddPhone, DeviceID: d.ID, NewNumber: d.Masked, Outcome: audit.OutcomeSuccess,
+		Detail: map[bool]string{true: "resumed", false: ""}[started.Resumed]})
 	h.log.InfoContext(ctx, "sms device started", "user_id", s.userID(), "device_id", d.ID, "phone", d.Masked,
 		"resumed", started.Resumed, "code_sent", started.CodeSent)
 	switch {
@@ -166,6 +171,7 @@ func (h *Handler) verify(c echo.Context) error {
 	}
 	if msg != "" {
 		h.log.InfoContext(ctx, "code refused", "user_id", s.userID(), "device_id", id, "reason", reasonOf(err))
+		h.record(c, audit.Event{Action: audit.ActionActivate, DeviceID: id, Outcome: audit.OutcomeRefused, Detail: reasonOf(err)})
 		cur, gerr := h.mfa.Device(ctx, s.userID(), id)
 		if gerr != nil {
 			return gerr
@@ -173,6 +179,7 @@ func (h *Handler) verify(c echo.Context) error {
 		return h.render(c, http.StatusUnprocessableEntity, views.Verify(h.page(c, "Enter the code", "devices"), h.verifyProps(id, cur.Number, msg, "")))
 	}
 	h.log.InfoContext(ctx, "sms device activated", "user_id", s.userID(), "device_id", d.ID, "phone", d.Masked)
+	h.record(c, audit.Event{Action: audit.ActionActivate, DeviceID: d.ID, NewNumber: d.Masked, Outcome: audit.OutcomeSuccess})
 	s.flash("success", "Your phone "+d.Number+" is set up. You will get sign-in codes there.")
 	if err := h.save(c); err != nil {
 		return err
@@ -213,7 +220,7 @@ func (h *Handler) resend(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	h.log.InfoContext(ctx, "code resent", "user_id", s.userID(), "device_id", id)
+	h.record(c, audit.Event{Action: audit.ActionResendCode, DeviceID: id, Outcome: audit.OutcomeSuccess})
 	s.flash("success", "We sent a new code. Use the newest one.")
 	if err := h.save(c); err != nil {
 		return err

@@ -10,9 +10,12 @@ import (
 
 	"github.com/gorilla/sessions"
 
+	"github.com/smsmfa/portal/internal/audit"
 	"github.com/smsmfa/portal/internal/auth"
+	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/internal/phone"
+	"github.com/smsmfa/portal/internal/staff"
 	"github.com/smsmfa/portal/pingone/pingonetest"
 	"github.com/smsmfa/portal/static"
 )
@@ -37,35 +40,45 @@ type Deps struct {
 	// AuthOrigin is PingOne's auth origin, allowed as a form target (sign-out redirects there).
 	AuthOrigin    string
 	DefaultRegion string
-	// StaffGroups are the PingOne group IDs of help-desk staff.
-	StaffGroups []string
-	IdleTimeout time.Duration
-	MaxAge      time.Duration
+	// Staff decides who is help-desk staff; Directory finds users for them.
+	Staff     *staff.Checker
+	Directory *helpdesk.Directory
+	Audit     *audit.Logger
+	// ReasonRequired makes a reason or ticket mandatory for help-desk actions.
+	ReasonRequired bool
+	IdleTimeout    time.Duration
+	MaxAge         time.Duration
 	// Demo, when set, serves /demo/sms from the emulator's outbox and shows the demo banner.
 	Demo Outbox
 	Now  func() time.Time
+	// RequestTimeout bounds all the PingOne work of one request (retries included).
+	RequestTimeout time.Duration
 }
 
 // Handler holds the dependencies every route uses.
 type Handler struct {
-	p1        PingOne
-	mfa       *mfa.Service
-	rp        *auth.RP
-	store     *sessions.CookieStore
-	log       *slog.Logger
-	publicURL *url.URL
-	authOrig  string
-	defRegion string
-	staff     []string
-	idle      time.Duration
-	maxAge    time.Duration
-	demo      Outbox
-	now       func() time.Time
-	assets    *static.Set
-	cookie    string
-	secure    bool
-	policy    *phone.Policy
-	ready     readyCache
+	p1             PingOne
+	mfa            *mfa.Service
+	rp             *auth.RP
+	store          *sessions.CookieStore
+	log            *slog.Logger
+	publicURL      *url.URL
+	authOrig       string
+	defRegion      string
+	staff          *staff.Checker
+	dir            *helpdesk.Directory
+	audit          *audit.Logger
+	reasonRequired bool
+	idle           time.Duration
+	maxAge         time.Duration
+	demo           Outbox
+	now            func() time.Time
+	assets         *static.Set
+	cookie         string
+	secure         bool
+	policy         *phone.Policy
+	ready          readyCache
+	timeout        time.Duration
 }
 
 // New returns a Handler.
@@ -75,9 +88,13 @@ func New(d Deps) *Handler {
 	}
 	meta, _ := phone.BrowserMetadata()
 	h := &Handler{p1: d.PingOne, mfa: d.MFA, rp: d.RP, store: d.Sessions, log: d.Logger, publicURL: d.PublicURL,
-		authOrig: d.AuthOrigin, defRegion: d.DefaultRegion, staff: d.StaffGroups, idle: d.IdleTimeout, maxAge: d.MaxAge,
+		authOrig: d.AuthOrigin, defRegion: d.DefaultRegion, staff: d.Staff, dir: d.Directory, audit: d.Audit,
+		reasonRequired: d.ReasonRequired, idle: d.IdleTimeout, maxAge: d.MaxAge,
 		demo: d.Demo, now: d.Now, assets: static.Load(map[string][]byte{"phonemeta.json": meta}),
-		secure: d.PublicURL.Scheme == "https", policy: d.MFA.Policy()}
+		secure: d.PublicURL.Scheme == "https", policy: d.MFA.Policy(), timeout: d.RequestTimeout}
+	if h.timeout <= 0 {
+		h.timeout = 15 * time.Second
+	}
 	h.cookie = "mfa_session"
 	if h.secure {
 		// __Host- binds the cookie to this host, HTTPS and path /: no subdomain can set it.

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -24,7 +25,9 @@ func (h *Handler) requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id := uuid.NewString()
 		c.Set(ridKey, id)
-		c.SetRequest(c.Request().WithContext(logging.WithRequestID(c.Request().Context(), id)))
+		ctx, cancel := context.WithTimeout(logging.WithRequestID(c.Request().Context(), id), h.timeout)
+		defer cancel()
+		c.SetRequest(c.Request().WithContext(ctx))
 		c.Response().Header().Set(echo.HeaderXRequestID, id)
 		return next(c)
 	}

@@ -38,5 +38,18 @@ func (h *Handler) Routes() http.Handler {
 	u.POST("/devices/:id/resend", h.resend, validID, h.csrf)
 	u.GET("/devices/:id/remove", h.removeForm, validID)
 	u.POST("/devices/:id/remove", h.remove, validID, h.csrf)
+
+	hd := e.Group("/helpdesk", h.requireUser, h.requireStaff)
+	hd.GET("", h.hdSearch)
+	hd.GET("/users/:uid", h.hdUser, validUID)
+	hd.GET("/users/:uid/phone/new", h.hdNewPhone, validUID)
+	hd.POST("/users/:uid/phone", h.hdCreatePhone, validUID, h.csrf)
+	hd.GET("/users/:uid/mfa", h.hdMFAConfirm, validUID)
+	hd.POST("/users/:uid/mfa", h.hdMFA, validUID, h.csrf)
+	hd.GET("/users/:uid/devices/:id/verify", h.hdVerifyForm, validUID, validID)
+	hd.POST("/users/:uid/devices/:id/verify", h.hdVerify, validUID, validID, h.csrf)
+	hd.POST("/users/:uid/devices/:id/resend", h.hdResend, validUID, validID, h.csrf)
+	hd.GET("/users/:uid/devices/:id/:action", h.hdConfirm, validUID, validID)
+	hd.POST("/users/:uid/devices/:id/:action", h.hdAct, validUID, validID, h.csrf)
 	return e
 }

@@ -246,6 +246,11 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		if !r.idempotent || attempt >= c.maxRetries || !retryable(ctx, err) {
 			return err
 		}
+		if pe, ok := asError(err); ok && pe.RetryAfter > c.waitMax {
+			// PingOne asks for a longer pause than a person should wait: give up now and let
+			// the caller say when to try again.
+			return err
+		}
 		wait := c.backoff(attempt, err)
 		c.log.WarnContext(ctx, "pingone call retried", "method", r.method, "route", routeOf(r.path), "attempt", attempt+1, "wait_ms", wait.Milliseconds(), "error", err.Error())
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {

@@ -334,6 +334,19 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	}
 }
 
+func TestLongRetryAfterIsNotWaitedFor(t *testing.T) {
+	f := newFixture(t, func(c *pingone.Config) { c.RetryWaitMax = time.Second })
+	f.emu.Inject(pingonetest.Fault{Route: "devices.list", Status: 429, RetryAfter: "30", Times: -1})
+	_, err := f.client.ListDevices(context.Background(), f.userID)
+	var pe *pingone.Error
+	if !pingone.IsRateLimited(err) || !errors.As(err, &pe) || pe.RetryAfter != 30*time.Second {
+		t.Fatalf("err = %v", err)
+	}
+	if n := f.emu.Calls("devices.list"); n != 1 {
+		t.Fatalf("%d calls: waited past the cap instead of giving up", n)
+	}
+}
+
 func TestNoRetryAfterContextEnds(t *testing.T) {
 	f := newFixture(t, func(c *pingone.Config) { c.RetryWaitMin, c.RetryWaitMax = time.Second, 10*time.Second })
 	f.emu.Inject(pingonetest.Fault{Route: "devices.list", Status: 503, RetryAfter: "5", Times: -1})

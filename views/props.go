@@ -37,7 +37,8 @@ type Assets struct{ CSS, EnrollJS, VerifyJS, PhoneJS string }
 // DeviceRow is one device on the list.
 type DeviceRow struct {
 	ID, Type, Number, Nickname, State string
-	Default, SMS, Waiting             bool
+	Default, SMS, Waiting, Active     bool
+	Locked                            bool
 	Added                             string
 }
 
@@ -63,6 +64,11 @@ type PhoneForm struct {
 	MetaURL string
 	// For is the person the phone is for, when staff add it on someone's behalf.
 	For string
+	// Reason shows the help desk's "Reason or ticket" field; ReasonRequired makes it mandatory.
+	Reason                   bool
+	ReasonRequired           bool
+	ReasonValue, ReasonError string
+	Back                     string
 }
 
 // VerifyForm is the code page.
@@ -72,6 +78,38 @@ type VerifyForm struct {
 	// CoolDown is how many seconds until "Resend code" may be used again.
 	CoolDown int
 	Cancel   string
+}
+
+// UserResult is one user found by the help desk.
+type UserResult struct {
+	URL, Name, Username, Email string
+	MFAEnabled                 bool
+	Devices                    int
+}
+
+// SearchProps is the help desk's search page.
+type SearchProps struct {
+	Query, Error string
+	Searched     bool
+	Results      []UserResult
+	Total        int
+	NextURL      string
+}
+
+// HelpdeskUserProps is a user's page in the help desk.
+type HelpdeskUserProps struct {
+	Base, Name, Username, Email string
+	MFAEnabled                  bool
+	Devices                     []DeviceRow
+}
+
+// ConfirmProps is a help-desk action's confirmation, with the reason field.
+type ConfirmProps struct {
+	Heading, Body, Action, Button, Cancel string
+	Danger, ReasonRequired                bool
+	Reason, Error                         string
+	// Hidden are extra fields to post back.
+	Hidden map[string]string
 }
 
 // RemoveProps is the removal confirmation.

@@ -9,10 +9,13 @@ import (
 	"time"
 
 	"github.com/smsmfa/portal/handlers"
+	"github.com/smsmfa/portal/internal/audit"
 	"github.com/smsmfa/portal/internal/auth"
 	"github.com/smsmfa/portal/internal/config"
+	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/internal/phone"
+	"github.com/smsmfa/portal/internal/staff"
 	"github.com/smsmfa/portal/pingone"
 )
 
@@ -41,7 +44,7 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 		EnvironmentID: cfg.PingOneEnvironmentID, Region: cfg.PingOneRegion,
 		APIBase: cfg.PingOneAPIBase, AuthBase: cfg.PingOneAuthBase,
 		ClientID: cfg.WorkerClientID, ClientSecret: cfg.WorkerClientSecret,
-		HTTPClient: hc, Logger: o.Logger,
+		HTTPClient: hc, Logger: o.Logger, RetryWaitMax: 2 * time.Second,
 	})
 	if err != nil {
 		return nil, err
@@ -61,8 +64,9 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 		PingOne: client, MFA: svc, RP: rp,
 		Sessions: handlers.NewSessionStore(cfg.SessionKeys, cfg.Secure(), cfg.SessionMaxAge),
 		Logger:   o.Logger, PublicURL: cfg.PublicURL, AuthOrigin: authOrigin, DefaultRegion: cfg.DefaultRegion,
-		StaffGroups: cfg.HelpdeskGroups, IdleTimeout: cfg.SessionIdleTimeout, MaxAge: cfg.SessionMaxAge,
-		Demo: o.Demo, Now: o.Now,
+		Staff: staff.New(client, cfg.HelpdeskGroups, 30*time.Second, o.Now), Directory: helpdesk.New(client),
+		Audit: audit.New(o.Logger, o.Now), ReasonRequired: cfg.HelpdeskReasonRequired, IdleTimeout: cfg.SessionIdleTimeout, MaxAge: cfg.SessionMaxAge,
+		Demo: o.Demo, Now: o.Now, RequestTimeout: cfg.PingOneTimeout + 5*time.Second,
 	})
 	return &Portal{Handler: h.Routes(), PingOne: client}, nil
 }

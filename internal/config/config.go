@@ -43,6 +43,8 @@ type Config struct {
 	AllowedRegions []string
 	DefaultRegion  string
 	HelpdeskGroups []string
+	// HelpdeskReasonRequired makes a reason or ticket reference mandatory for staff actions.
+	HelpdeskReasonRequired bool
 
 	LogLevel        slog.Level
 	ShutdownTimeout time.Duration
@@ -76,6 +78,7 @@ var Variables = []struct{ Name, Default, Meaning string }{
 	{"ALLOWED_REGIONS", "(all)", "Comma-separated ISO 3166 codes whose numbers may be registered, e.g. US,CA,GB."},
 	{"DEFAULT_REGION", "(browser language)", "Country picked first in the phone form, e.g. US."},
 	{"HELPDESK_GROUP_IDS", "(none)", "Comma-separated PingOne group IDs whose members are help-desk staff."},
+	{"HELPDESK_REASON_REQUIRED", "false", "true: every help-desk action needs a reason or ticket reference."},
 	{"LOG_LEVEL", "info", "debug, info, warn or error."},
 	{"SHUTDOWN_TIMEOUT", "15s", "How long requests in flight may finish after SIGTERM."},
 }
@@ -243,6 +246,14 @@ func Load(getenv func(string) string) (*Config, error) {
 		if !uuidRe.MatchString(g) {
 			l.bad("HELPDESK_GROUP_IDS", "%q is not a group ID (a UUID)", g)
 		}
+	}
+
+	switch strings.ToLower(l.str("HELPDESK_REASON_REQUIRED")) {
+	case "", "false", "0", "no":
+	case "true", "1", "yes":
+		c.HelpdeskReasonRequired = true
+	default:
+		l.bad("HELPDESK_REASON_REQUIRED", "%q is not true or false", l.str("HELPDESK_REASON_REQUIRED"))
 	}
 
 	switch strings.ToLower(l.str("LOG_LEVEL")) {

@@ -44,6 +44,9 @@ type Client interface {
 	DeleteDevice(ctx context.Context, userID, deviceID string) error
 	GetUser(ctx context.Context, userID string, withGroups bool) (*pingone.User, error)
 	SetMFAEnabled(ctx context.Context, userID string, enabled bool) error
+	UnlockDevice(ctx context.Context, userID, deviceID string) error
+	SetDeviceOrder(ctx context.Context, userID string, deviceIDs []string) error
+	SearchUsers(ctx context.Context, f pingone.Filter, limit int, cursor string) (*pingone.UserPage, error)
 }
 
 // Service applies the rules.
@@ -399,3 +402,64 @@ func (s *Service) Remove(ctx context.Context, userID, deviceID string) (Device, 
 func HasActive(devs []Device) bool {
 	return slices.ContainsFunc(devs, func(d Device) bool { return d.State == StateActive })
 }
+
+// Unlock unlocks a device locked after too many wrong codes.
+func (s *Service) Unlock(ctx context.Context, userID, deviceID string) (Device, error) {
+	d, err := s.Device(ctx, userID, deviceID)
+	if err != nil {
+		return Device{}, err
+	}
+	if err := s.client.UnlockDevice(ctx, userID, deviceID); err != nil {
+		return Device{}, err
+	}
+	return d, nil
+}
+
+// ErrNotActive means only an active device can become the default.
+var ErrNotActive = errors.New("mfa: only an active device can be the default")
+
+// MakeDefault puts the device first in the user's order; it must be active.
+func (s *Service) MakeDefault(ctx context.Context, userID, deviceID string) (Device, error) {
+	devs, err := s.Devices(ctx, userID)
+	if err != nil {
+		return Device{}, err
+	}
+	var target *Device
+	order := []string{deviceID}
+	for i := range devs {
+		if devs[i].ID == deviceID {
+			target = &devs[i]
+			continue
+		}
+		if devs[i].State == StateActive {
+			order = append(order, devs[i].ID)
+		}
+	}
+	if target == nil {
+		return Device{}, ErrNotFound
+	}
+	if target.State != StateActive {
+		return Device{}, ErrNotActive
+	}
+	if err := s.client.SetDeviceOrder(ctx, userID, order); err != nil {
+		return Device{}, err
+	}
+	return *target, nil
+}
+
+// SetMFA turns the user's mfaEnabled on or off.
+func (s *Service) SetMFA(ctx context.Context, userID string, enabled bool) error {
+	return s.client.SetMFAEnabled(ctx, userID, enabled)
+}
+
+// User reads a user.
+func (s *Service) User(ctx context.Context, userID string) (*pingone.User, error) {
+	u, err := s.client.GetUser(ctx, userID, false)
+	if pingone.IsNotFound(err) {
+		return nil, ErrUserNotFound
+	}
+	return u, err
+}
+
+// ErrUserNotFound means PingOne has no such user.
+var ErrUserNotFound = errors.New("mfa: no such user")

@@ -1,0 +1,309 @@
+package handlers_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/smsmfa/portal/internal/portaltest"
+	"github.com/smsmfa/portal/pingone/pingonetest"
+)
+
+// auditRecords returns the audit records in the log, in order.
+func auditRecords(t *testing.T, env *portaltest.Env) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	sc := bufio.NewScanner(strings.NewReader(env.Logs.String()))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var line map[string]any
+		if json.Unmarshal(sc.Bytes(), &line) != nil || line["msg"] != "audit" {
+			continue
+		}
+		a, _ := line["audit"].(map[string]any)
+		out = append(out, a)
+	}
+	return out
+}
+
+var auditFields = []string{"actor_id", "actor_username", "target_id", "target_username", "action", "device_id",
+	"old_number", "new_number", "reason", "outcome", "detail", "helpdesk", "request_id", "time"}
+
+func findAudit(t *testing.T, env *portaltest.Env, action, outcome string) map[string]any {
+	t.Helper()
+	for _, a := range auditRecords(t, env) {
+		if a["action"] == action && a["outcome"] == outcome {
+			for _, f := range auditFields {
+				if _, ok := a[f]; !ok {
+					t.Errorf("audit record %s lacks %s: %v", action, f, a)
+				}
+			}
+			return a
+		}
+	}
+	t.Fatalf("no audit record %s/%s in:\n%v", action, outcome, auditRecords(t, env))
+	return nil
+}
+
+func staffBrowser(t *testing.T, env *portaltest.Env) (*portaltest.Browser, *portaltest.Page) {
+	b := env.NewBrowser(t)
+	p := b.SignIn("/helpdesk", env.Demo.Helpdesk, env.Demo.HelpdeskPass)
+	if p.Path() != "/helpdesk" || p.Status != 200 {
+		t.Fatalf("staff sign-in landed on %d %s", p.Status, p.URL)
+	}
+	return b, p
+}
+
+// TestHelpdeskAddsAndRemovesAPhone is the issue's own check: staff find the employee, add a
+// phone with the code the employee reads out, remove it, and the log holds both records.
+func TestHelpdeskAddsAndRemovesAPhone(t *testing.T) {
+	env := portaltest.Start(t)
+	b, p := staffBrowser(t, env)
+	for _, want := range []string{"Find a user", "Search", "Help desk"} {
+		if !contains(p.Labels(), want) {
+			t.Errorf("no %q on /helpdesk: %v", want, p.Labels())
+		}
+	}
+	p = b.Get("/helpdesk?q=erin")
+	if !contains(p.Labels(), "Erin Employee") || !strings.Contains(p.Text(), "MFA off") || !strings.Contains(p.Text(), "0 devices") {
+		t.Fatalf("search: %q", p.Text())
+	}
+	user := b.Get("/helpdesk/users/" + env.Demo.EmployeeID)
+	if user.H1() != "Erin Employee" || !contains(user.Labels(), "Add phone") {
+		t.Fatalf("user page: %q %v", user.H1(), user.Labels())
+	}
+	form := b.Get("/helpdesk/users/" + env.Demo.EmployeeID + "/phone/new")
+	if !strings.Contains(form.H1(), "Erin Employee") || !contains(form.Labels(), "Reason or ticket (optional)") {
+		t.Fatalf("add form: %q %v", form.H1(), form.Labels())
+	}
+	p = b.Submit(form, "/phone", url.Values{"phone": {number}, "region": {"US"}, "reason": {"INC-4711 new phone"}})
+	if !strings.HasSuffix(p.Path(), "/verify") || !contains(p.Labels(), "Resend code") {
+		t.Fatalf("after add: %d %s %q", p.Status, p.URL, p.Text())
+	}
+	// The code went to the employee's phone; the employee reads it out.
+	code := env.Emu.LastCode("+15125201234")
+	p = b.Submit(p, "/verify", url.Values{"code": {code}})
+	if !strings.HasPrefix(p.Path(), "/helpdesk/users/") || !strings.Contains(p.Text(), "now active") || !strings.Contains(p.Text(), "Active") {
+		t.Fatalf("after verify: %s %q", p.URL, p.Text())
+	}
+	if !env.Emu.MFAEnabled(env.Demo.EmployeeID) {
+		t.Error("mfaEnabled not set for the employee")
+	}
+	devs := env.Emu.Devices(env.Demo.EmployeeID)
+	if len(devs) != 1 || devs[0].Status != "ACTIVE" {
+		t.Fatalf("PingOne holds %+v", devs)
+	}
+	if len(env.Emu.Devices(env.Demo.HelpdeskID)) != 0 {
+		t.Fatal("the phone was added to the staff member instead")
+	}
+	confirm := b.Get("/helpdesk/users/" + env.Demo.EmployeeID + "/devices/" + devs[0].ID + "/remove")
+	p = b.Submit(confirm, "/remove", url.Values{"reason": {"INC-4712 lost phone"}})
+	if !strings.Contains(p.Text(), "was removed") || len(env.Emu.Devices(env.Demo.EmployeeID)) != 0 {
+		t.Fatalf("after remove: %q", p.Text())
+	}
+
+	add := findAudit(t, env, "add_phone", "success")
+	rm := findAudit(t, env, "remove_device", "success")
+	for _, a := range []map[string]any{add, rm, findAudit(t, env, "activate_phone", "success")} {
+		if a["actor_username"] != env.Demo.Helpdesk || a["target_username"] != env.Demo.Employee ||
+			a["target_id"] != env.Demo.EmployeeID || a["actor_id"] != env.Demo.HelpdeskID || a["helpdesk"] != true ||
+			a["request_id"] == "" || a["device_id"] != devs[0].ID {
+			t.Errorf("audit record %v", a)
+		}
+	}
+	if add["new_number"] != "+1 •••-•••-1234" || add["reason"] != "INC-4711 new phone" {
+		t.Errorf("add record %v", add)
+	}
+	if rm["old_number"] != "+1 •••-•••-1234" || rm["reason"] != "INC-4712 lost phone" {
+		t.Errorf("remove record %v", rm)
+	}
+	if logs := env.Logs.String(); strings.Contains(logs, "5125201234") || strings.Contains(logs, code) {
+		t.Error("the log holds the full number or the code")
+	}
+}
+
+func TestHelpdeskAccess(t *testing.T) {
+	env := portaltest.Start(t)
+	emp := env.NewBrowser(t)
+	p := emp.SignInEmployee("/devices")
+	if contains(p.Labels(), "Help desk") {
+		t.Error("an employee sees the Help desk link")
+	}
+	csrf := p.Input("") // placeholder: no inputs needed
+	_ = csrf
+	base := "/helpdesk/users/" + env.Demo.HelpdeskID
+	for _, u := range []string{"/helpdesk", "/helpdesk?q=a", base, base + "/phone/new", base + "/mfa?enabled=false", "/helpdesk/anything"} {
+		g := emp.Get(u)
+		if g.Status != http.StatusForbidden || !strings.Contains(g.Text(), "help desk") {
+			t.Errorf("employee GET %s: %d", u, g.Status)
+		}
+	}
+	tok := strings.Split(strings.Split(p.Body, `name="csrf" value="`)[1], `"`)[0]
+	if g := emp.Post(base+"/phone", url.Values{"csrf": {tok}, "phone": {number}, "region": {"US"}}); g.Status != http.StatusForbidden {
+		t.Errorf("employee POST: %d", g.Status)
+	}
+	if len(env.Emu.Devices(env.Demo.HelpdeskID)) != 0 {
+		t.Fatal("an employee's request changed someone's devices")
+	}
+
+	// Staff see the link; removed from the group mid-session, they lose access within the
+	// check's cache lifetime, and the link goes.
+	b, p := staffBrowser(t, env)
+	if !contains(p.Labels(), "Help desk") {
+		t.Error("staff do not see the Help desk link")
+	}
+	env.Emu.SetGroups(env.Demo.HelpdeskID)
+	env.Clock.Advance(31 * time.Second)
+	if g := b.Get("/helpdesk"); g.Status != http.StatusForbidden {
+		t.Fatalf("after removal from the group: %d", g.Status)
+	}
+	if g := b.Get("/devices"); contains(g.Labels(), "Help desk") {
+		t.Error("the link stays after removal from the group")
+	}
+	// Staff still use the portal for their own phone.
+	if g := b.Get("/devices/sms/new"); g.Status != 200 {
+		t.Errorf("own phone page: %d", g.Status)
+	}
+}
+
+func TestHelpdeskSearch(t *testing.T) {
+	env := portaltest.Start(t)
+	for i := range 25 {
+		env.Emu.AddUser(pingonetest.SeedUser{Username: "user" + string(rune('a'+i)), Given: "Test", Family: "Person"})
+	}
+	b, _ := staffBrowser(t, env)
+	tests := []struct {
+		q     string
+		found []string
+		none  bool
+	}{
+		{q: "erin", found: []string{"Erin Employee"}},
+		{q: "ERIN.EMPLOYEE@example.com", found: []string{"Erin Employee"}},
+		{q: "Erin Employee", found: []string{"Erin Employee"}},
+		{q: "employee", found: []string{"Erin Employee"}},
+		{q: `" or username sw "`, none: true},
+		{q: `erin" or username sw "h`, none: true},
+		{q: `\`, none: true},
+		{q: `a\"b`, none: true},
+		{q: `erin) or (username sw "`, none: true},
+		{q: "or", none: true},
+		{q: "nobody-like-this", none: true},
+	}
+	for _, tc := range tests {
+		p := b.Get("/helpdesk?" + url.Values{"q": {tc.q}}.Encode())
+		if p.Status != 200 {
+			t.Errorf("%q: %d %q", tc.q, p.Status, p.Text())
+			continue
+		}
+		for _, want := range tc.found {
+			if !contains(p.Labels(), want) {
+				t.Errorf("%q: %s not found in %q", tc.q, want, p.Text())
+			}
+		}
+		if tc.none && !strings.Contains(p.Text(), "No one found") {
+			t.Errorf("%q found someone: %q", tc.q, p.Text())
+		}
+	}
+	if p := b.Get("/helpdesk?q=" + strings.Repeat("x", 101)); p.Status != http.StatusUnprocessableEntity || p.Input("q")["aria-invalid"] != "true" {
+		t.Errorf("long query: %d", p.Status)
+	}
+	p := b.Get("/helpdesk?q=user")
+	if !strings.Contains(p.Text(), "25 found") || !contains(p.Labels(), "More results") {
+		t.Fatalf("paging: %q", p.Text())
+	}
+	next := strings.Split(strings.Split(p.Body, `href="/helpdesk?`)[1], `"`)[0]
+	p2 := b.Get("/helpdesk?" + strings.ReplaceAll(next, "&amp;", "&"))
+	if p2.Status != 200 || contains(p2.Labels(), "More results") || !strings.Contains(p2.Text(), "usery") {
+		t.Fatalf("page 2: %q", p2.Text())
+	}
+}
+
+func TestHelpdeskActionsAndReasons(t *testing.T) {
+	env := portaltest.Start(t, portaltest.WithEnv("HELPDESK_REASON_REQUIRED", "true"))
+	b, _ := staffBrowser(t, env)
+	base := "/helpdesk/users/" + env.Demo.EmployeeID
+	form := b.Get(base + "/phone/new")
+	// A reason is required: without one nothing happens.
+	p := b.Submit(form, "/phone", url.Values{"phone": {number}, "region": {"US"}})
+	if p.Status != http.StatusUnprocessableEntity || p.Input("reason")["aria-invalid"] != "true" || env.Emu.Calls("devices.create") != 0 {
+		t.Fatalf("missing reason: %d", p.Status)
+	}
+	p = b.Submit(form, "/phone", url.Values{"phone": {number}, "region": {"US"}, "reason": {"T-1"}})
+	id := deviceID(t, p)
+	// Three wrong codes lock the device in PingOne; the user page offers Unlock.
+	for range 3 {
+		p = b.Submit(p, "/verify", url.Values{"code": {"000000"}})
+	}
+	if !strings.Contains(p.ByID("code-error"), "locked") {
+		// The third wrong code is still "wrong"; the next attempt reports the lock.
+		p = b.Submit(p, "/verify", url.Values{"code": {"000000"}})
+	}
+	if !strings.Contains(p.ByID("code-error"), "locked") {
+		t.Fatalf("no lock message: %q", p.ByID("code-error"))
+	}
+	user := b.Get(base)
+	if !strings.Contains(user.Text(), "Locked") || !contains(user.Labels(), "Unlock") {
+		t.Fatalf("user page: %q", user.Text())
+	}
+	confirm := b.Get(base + "/devices/" + id + "/unlock")
+	b.Submit(confirm, "/unlock", url.Values{"reason": {"T-2 verified caller"}})
+	if env.Emu.Devices(env.Demo.EmployeeID)[0].Locked {
+		t.Fatal("still locked")
+	}
+	findAudit(t, env, "unlock_device", "success")
+	// A new code and the right one.
+	env.Clock.Advance(time.Minute)
+	p = b.Get(base + "/devices/" + id + "/verify")
+	p = b.Submit(p, "/resend", nil)
+	p = b.Submit(p, "/verify", url.Values{"code": {env.Emu.LastCode("+15125201234")}})
+	if env.Emu.Devices(env.Demo.EmployeeID)[0].Status != "ACTIVE" {
+		t.Fatalf("not active: %q", p.Text())
+	}
+	// A second active phone made default.
+	form = b.Get(base + "/phone/new")
+	p = b.Submit(form, "/phone", url.Values{"phone": {"+44 7400 123456"}, "reason": {"T-3"}})
+	second := deviceID(t, p)
+	b.Submit(p, "/verify", url.Values{"code": {env.Emu.LastCode("+447400123456")}})
+	confirm = b.Get(base + "/devices/" + second + "/default")
+	p = b.Submit(confirm, "/default", url.Values{"reason": {"T-4"}})
+	if d := env.Emu.Devices(env.Demo.EmployeeID); d[0].ID != second {
+		t.Fatalf("default not changed: %+v", d)
+	}
+	findAudit(t, env, "set_default_device", "success")
+	// MFA off, with its confirmation; a missing reason changes nothing.
+	confirm = b.Get(base + "/mfa?enabled=false")
+	b.Submit(confirm, "/mfa", nil)
+	if !env.Emu.MFAEnabled(env.Demo.EmployeeID) {
+		t.Fatal("MFA turned off without a reason")
+	}
+	b.Submit(confirm, "/mfa", url.Values{"reason": {"T-5"}})
+	if env.Emu.MFAEnabled(env.Demo.EmployeeID) {
+		t.Fatal("MFA still on")
+	}
+	if a := findAudit(t, env, "set_mfa_enabled", "success"); a["detail"] != "off" || a["reason"] != "T-5" {
+		t.Errorf("mfa record %v", a)
+	}
+}
+
+func TestHelpdeskShowsPingOneErrorsInWordsStaffCanActOn(t *testing.T) {
+	env := portaltest.Start(t)
+	b, _ := staffBrowser(t, env)
+	env.Emu.Inject(pingonetest.Fault{Route: "users.search", Status: 403})
+	p := b.Get("/helpdesk?q=erin")
+	if p.Status != http.StatusBadGateway || !strings.Contains(p.Text(), "IT team") {
+		t.Errorf("403 from PingOne: %d %q", p.Status, p.Text())
+	}
+	env.Emu.Inject(pingonetest.Fault{Route: "users.search", Status: 429, RetryAfter: "20", Times: -1})
+	p = b.Get("/helpdesk?q=erin")
+	if p.Status != http.StatusServiceUnavailable || !strings.Contains(p.Text(), "busy") || p.Header.Get("Retry-After") != "20" {
+		t.Errorf("429 from PingOne: %d %q %q", p.Status, p.Text(), p.Header.Get("Retry-After"))
+	}
+	env.Emu.ClearFaults()
+	if p := b.Get("/helpdesk/users/00000000-0000-4000-8000-000000000000"); p.Status != http.StatusNotFound || !strings.Contains(p.Text(), "no user") {
+		t.Errorf("unknown user: %d %q", p.Status, p.Text())
+	}
+}
