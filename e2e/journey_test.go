@@ -95,7 +95,7 @@ func TestEmployeeJourneyWithJavaScript(t *testing.T) {
 	if main := text(t, ctx, "main"); !strings.Contains(main, "was removed") || len(env.Emu.Devices(env.Demo.EmployeeID)) != 0 {
 		t.Fatalf("after remove: %q", main)
 	}
-	do(t, ctx, chromedp.Click(css("button.link")), chromedp.WaitVisible(css("a.button")))
+	do(t, ctx, chromedp.Click(css("button.link")), chromedp.WaitVisible(css("ol.steps")))
 	if loc := get(t, ctx, chromedp.Location()); loc != env.URL+"/" {
 		t.Fatalf("after sign-out at %s", loc)
 	}
