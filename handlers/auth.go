@@ -2,11 +2,16 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/smsmfa/portal/internal/auth"
+	"github.com/smsmfa/portal/internal/limits"
+	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/pingone"
 	"github.com/smsmfa/portal/views"
 )
@@ -22,9 +27,17 @@ func (h *Handler) home(c echo.Context) error {
 // login sends the person to PingOne, remembering where to bring them back to.
 func (h *Handler) login(c echo.Context) error {
 	s := h.sess(c)
+	if err := limits.Check(c.Request().Context(), h.limits, limits.SignIn, c.RealIP()); err != nil {
+		h.log.WarnContext(c.Request().Context(), "sign-in limit", "client", c.RealIP())
+		return err
+	}
 	var opts auth.Options
 	if s.bool(keyReauth) {
 		opts.Prompt = "login"
+	}
+	stepUp := c.QueryParam("step_up") == "1"
+	if stepUp {
+		opts.ACR, opts.MaxAge = h.stepACR, h.stepAge
 	}
 	target, flow, err := h.rp.Start(c.Request().Context(), opts)
 	if err != nil {
@@ -37,6 +50,7 @@ func (h *Handler) login(c echo.Context) error {
 	s.s.Values[keyNonce] = flow.Nonce
 	s.s.Values[keyVerifier] = flow.Verifier
 	s.s.Values[keyReturnTo] = localPath(c.QueryParam("return_to"))
+	s.s.Values[keyStepUp] = stepUp
 	if err := h.save(c); err != nil {
 		return err
 	}
@@ -49,7 +63,7 @@ func (h *Handler) callback(c echo.Context) error {
 	s := h.sess(c)
 	ctx := c.Request().Context()
 	flow := auth.Flow{State: s.str(keyState), Nonce: s.str(keyNonce), Verifier: s.str(keyVerifier)}
-	returnTo := s.str(keyReturnTo)
+	returnTo, stepUp := s.str(keyReturnTo), s.bool(keyStepUp)
 	id, err := h.rp.Finish(ctx, c.QueryParams(), flow)
 	if errors.Is(err, auth.ErrState) {
 		return &Error{Status: http.StatusBadRequest, Heading: "Sign-in expired", Public: "This sign-in was started in another tab or too long ago. Please sign in again.", ActionURL: "/auth/login", Action: "Sign in", Cause: err}
@@ -60,6 +74,9 @@ func (h *Handler) callback(c echo.Context) error {
 	}
 	if err != nil {
 		return err
+	}
+	if stepUp && (id.ACR != h.stepACR || h.now().Sub(id.AuthTime) > h.stepAge+time.Minute) {
+		return &Error{Status: http.StatusForbidden, Heading: "Extra check not completed", Public: "Changing your sign-in phones needs a sign-in with a code from your current phone, and PingOne did not confirm one. Please try again.", ActionURL: "/devices", Action: "Go to your phones", Cause: fmt.Errorf("step-up: got acr %q", id.ACR)}
 	}
 	user, err := h.p1.GetUser(ctx, id.Subject, true)
 	if pingone.IsNotFound(err) {
@@ -113,4 +130,24 @@ func (h *Handler) logout(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, end)
 	}
 	return c.Redirect(http.StatusSeeOther, "/")
+}
+
+// stepUp sends a person who already has an active phone through PingOne's MFA sign-on policy
+// before they add or remove a method, unless they passed it within the step-up age. It
+// reports whether it redirected.
+func (h *Handler) stepUp(c echo.Context, returnTo string) (bool, error) {
+	s := h.sess(c)
+	if s.str(keyACR) == h.stepACR && h.now().Sub(s.time(keyAuthTime)) <= h.stepAge {
+		return false, nil
+	}
+	devs, err := h.mfa.Devices(c.Request().Context(), s.userID())
+	if err != nil {
+		return false, err
+	}
+	if !mfa.HasActive(devs) {
+		// A first phone needs only the normal sign-in: there is nothing yet to prove MFA with.
+		return false, nil
+	}
+	h.log.InfoContext(c.Request().Context(), "step-up required", "user_id", s.userID())
+	return true, c.Redirect(http.StatusSeeOther, "/auth/login?step_up=1&return_to="+url.QueryEscape(returnTo))
 }

@@ -55,6 +55,9 @@ func (h *Handler) removeForm(c echo.Context) error {
 		return err
 	}
 	id := c.Param("id")
+	if redirected, err := h.stepUp(c, "/devices/"+id+"/remove"); redirected || err != nil {
+		return err
+	}
 	var dev *mfa.Device
 	active := 0
 	for i := range devs {
@@ -82,6 +85,9 @@ func (h *Handler) removeForm(c echo.Context) error {
 func (h *Handler) remove(c echo.Context) error {
 	s := h.sess(c)
 	ctx := c.Request().Context()
+	if redirected, err := h.stepUp(c, "/devices/"+c.Param("id")+"/remove"); redirected || err != nil {
+		return err
+	}
 	d, err := h.mfa.Remove(ctx, s.userID(), c.Param("id"))
 	if err != nil {
 		if !errors.Is(err, mfa.ErrNotFound) {

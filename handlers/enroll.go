@@ -4,11 +4,13 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"golang.org/x/text/language"
 
 	"github.com/smsmfa/portal/internal/audit"
+	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/views"
@@ -46,11 +48,14 @@ func (h *Handler) phoneForm(c echo.Context, region, number, errMsg string) views
 		regions = append(regions, views.RegionOption{Code: o.Code, Label: o.Name + " (+" + strconv.Itoa(o.CallingCode) + ")", Selected: o.Code == region})
 	}
 	return views.PhoneForm{Action: "/devices/sms", Regions: regions, Number: number, Error: errMsg,
-		MetaURL: h.assets.URL("phonemeta.json")}
+		MetaURL: h.assets.URL("phonemeta.json"), StrongerURL: h.stronger}
 }
 
 // newPhone shows the add-phone form.
 func (h *Handler) newPhone(c echo.Context) error {
+	if redirected, err := h.stepUp(c, "/devices/sms/new"); redirected || err != nil {
+		return err
+	}
 	return h.render(c, http.StatusOK, views.AddPhone(h.page(c, "Add your phone", "devices"), h.phoneForm(c, h.guessRegion(c), "", "")))
 }
 
@@ -67,7 +72,43 @@ func refusal(err error) string {
 	case errors.Is(err, mfa.ErrNumberRefused):
 		return "PingOne did not accept this number. Check it, or use another mobile number."
 	}
+	var le *limits.Error
+	if errors.As(err, &le) {
+		return limitMessage(le)
+	}
 	return ""
+}
+
+// limitMessage says which limit was reached and when to try again.
+func limitMessage(le *limits.Error) string {
+	when := "in " + waitWords(le.RetryAfter)
+	switch le.Rule.Name {
+	case limits.NewDevice.Name:
+		return "You have added several phones in a short time. You can add another " + when + "."
+	case limits.TextsToNumber.Name:
+		return "Several codes have gone to this number in the last few minutes. You can ask for another " + when + "."
+	case limits.ResendShort.Name:
+		return "A code was sent moments ago. You can ask for a new one " + when + "."
+	case limits.ResendHour.Name:
+		return "You have asked for many codes. You can ask for another " + when + "; until then, use the newest text."
+	case limits.WrongCode.Name:
+		return "Too many wrong codes for this phone. You can try again " + when + ", or ask for a new code then."
+	case limits.SignIn.Name:
+		return "Too many sign-ins were started from your network. Please try again " + when + "."
+	}
+	return "Too many attempts. Please try again " + when + "."
+}
+
+func waitWords(d time.Duration) string {
+	switch {
+	case d <= time.Second:
+		return "a second"
+	case d < time.Minute:
+		return strconv.Itoa(int(d.Seconds())) + " seconds"
+	case d < 2*time.Minute:
+		return "a minute"
+	}
+	return strconv.Itoa(int(d.Round(time.Minute).Minutes())) + " minutes"
 }
 
 // createPhone registers the number and sends the person to the code page.
@@ -78,6 +119,9 @@ func (h *Handler) createPhone(c echo.Context) error {
 	if len(region) > 3 {
 		region = ""
 	}
+	if redirected, err := h.stepUp(c, "/devices/sms/new"); redirected || err != nil {
+		return err
+	}
 	started, err := h.mfa.StartSMS(ctx, s.userID(), number, region)
 	if msg := refusal(err); msg != "" {
 		h.log.InfoContext(ctx, "phone refused", "user_id", s.userID(), "reason", reasonOf(err), "region", region)
@@ -85,7 +129,7 @@ func (h *Handler) createPhone(c echo.Context) error {
 		if len(number) > phone.MaxInputLength*2 {
 			number = number[:phone.MaxInputLength*2]
 		}
-		return h.render(c, http.StatusUnprocessableEntity, views.AddPhone(h.page(c, "Add your phone", "devices"), h.phoneForm(c, region, number, msg)))
+		return h.render(c, refusalStatus(c, err), views.AddPhone(h.page(c, "Add your phone", "devices"), h.phoneForm(c, region, number, msg)))
 	}
 	if err != nil {
 		h.record(c, audit.Event{Action: audit.ActionAddPhone, Outcome: audit.OutcomeFailed, Detail: classify(err).Heading})
@@ -110,6 +154,16 @@ func (h *Handler) createPhone(c echo.Context) error {
 	return redirect(c, "/devices/"+d.ID+"/verify")
 }
 
+// refusalStatus is 429 with Retry-After for a limit, 422 for anything else refused.
+func refusalStatus(c echo.Context, err error) int {
+	var le *limits.Error
+	if errors.As(err, &le) {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(le.RetryAfter.Seconds())))
+		return http.StatusTooManyRequests
+	}
+	return http.StatusUnprocessableEntity
+}
+
 func reasonOf(err error) string {
 	var pe *phone.Error
 	if errors.As(err, &pe) {
@@ -118,10 +172,10 @@ func reasonOf(err error) string {
 	return err.Error()
 }
 
-func (h *Handler) verifyProps(id, number, errMsg, info string) views.VerifyForm {
+func (h *Handler) verifyProps(c echo.Context, id, number, errMsg, info string) views.VerifyForm {
 	return views.VerifyForm{DeviceID: id, Number: number, Error: errMsg, Info: info,
 		VerifyAction: "/devices/" + id + "/verify", ResendAction: "/devices/" + id + "/resend",
-		CoolDown: int(h.mfa.CoolDownLeft(id).Seconds()), Cancel: "/devices"}
+		CoolDown: int(h.mfa.CoolDownLeft(c.Request().Context(), id).Seconds()), Cancel: "/devices"}
 }
 
 // verifyForm shows the code page for a device waiting for its code.
@@ -138,7 +192,7 @@ func (h *Handler) verifyForm(c echo.Context) error {
 		}
 		return redirect(c, "/devices")
 	}
-	return h.render(c, http.StatusOK, views.Verify(h.page(c, "Enter the code", "devices"), h.verifyProps(d.ID, d.Number, "", "")))
+	return h.render(c, http.StatusOK, views.Verify(h.page(c, "Enter the code", "devices"), h.verifyProps(c, d.ID, d.Number, "", "")))
 }
 
 // verify checks the code.
@@ -155,6 +209,8 @@ func (h *Handler) verify(c echo.Context) error {
 		msg = "That code is not right, or it has expired. Check the newest text and try again, or ask for a new code."
 	case errors.Is(err, mfa.ErrLocked):
 		msg = "Too many wrong codes, so this phone is locked for now. Remove it and add it again later, or contact the help desk."
+	case errors.As(err, new(*limits.Error)):
+		msg = refusal(err)
 	case errors.Is(err, mfa.ErrNotPending):
 		s.flash("success", "This phone is not waiting for a code any more.")
 		if err := h.save(c); err != nil {
@@ -176,7 +232,7 @@ func (h *Handler) verify(c echo.Context) error {
 		if gerr != nil {
 			return gerr
 		}
-		return h.render(c, http.StatusUnprocessableEntity, views.Verify(h.page(c, "Enter the code", "devices"), h.verifyProps(id, cur.Number, msg, "")))
+		return h.render(c, refusalStatus(c, err), views.Verify(h.page(c, "Enter the code", "devices"), h.verifyProps(c, id, cur.Number, msg, "")))
 	}
 	h.log.InfoContext(ctx, "sms device activated", "user_id", s.userID(), "device_id", d.ID, "phone", d.Masked)
 	h.record(c, audit.Event{Action: audit.ActionActivate, DeviceID: d.ID, NewNumber: d.Masked, Outcome: audit.OutcomeSuccess})
@@ -193,24 +249,22 @@ func (h *Handler) resend(c echo.Context) error {
 	ctx := c.Request().Context()
 	id := c.Param("id")
 	err := h.mfa.Resend(ctx, s.userID(), id)
-	var cd *mfa.CoolDownError
+	var le *limits.Error
 	switch {
-	case errors.As(err, &cd):
+	case errors.As(err, &le):
 		d, gerr := h.mfa.Device(ctx, s.userID(), id)
 		if gerr != nil {
 			return gerr
 		}
-		secs := int(cd.Remaining.Seconds())
-		c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
-		return h.render(c, http.StatusTooManyRequests, views.Verify(h.page(c, "Enter the code", "devices"),
-			h.verifyProps(id, d.Number, "", "A code was sent moments ago. You can ask for a new one in "+strconv.Itoa(secs)+" seconds.")))
+		return h.render(c, refusalStatus(c, err), views.Verify(h.page(c, "Enter the code", "devices"),
+			h.verifyProps(c, id, d.Number, "", limitMessage(le))))
 	case errors.Is(err, mfa.ErrLocked):
 		d, gerr := h.mfa.Device(ctx, s.userID(), id)
 		if gerr != nil {
 			return gerr
 		}
 		return h.render(c, http.StatusUnprocessableEntity, views.Verify(h.page(c, "Enter the code", "devices"),
-			h.verifyProps(id, d.Number, "Too many wrong codes, so this phone is locked for now. Remove it and add it again later, or contact the help desk.", "")))
+			h.verifyProps(c, id, d.Number, "Too many wrong codes, so this phone is locked for now. Remove it and add it again later, or contact the help desk.", "")))
 	case errors.Is(err, mfa.ErrNotPending):
 		s.flash("success", "This phone is not waiting for a code any more.")
 		if err := h.save(c); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/smsmfa/portal/internal/auth"
+	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/pingone"
 	"github.com/smsmfa/portal/views"
@@ -53,6 +54,10 @@ func classify(err error) *Error {
 			return &Error{Status: 405, Heading: "Not allowed", Public: "This address does not take that kind of request.", ActionURL: "/", Action: "Go to the start", Cause: err}
 		}
 		return &Error{Status: he.Code, Heading: http.StatusText(he.Code), Public: "The request could not be handled.", ActionURL: "/", Action: "Go to the start", Cause: err}
+	}
+	var le *limits.Error
+	if errors.As(err, &le) {
+		return &Error{Status: http.StatusTooManyRequests, Heading: "Please wait a little", Public: limitMessage(le), ActionURL: "/devices", Action: "Go to your phones", RetryAfter: int(le.RetryAfter.Seconds()), Cause: err}
 	}
 	if errors.Is(err, mfa.ErrNotFound) {
 		return &Error{Status: 404, Heading: "Phone not found", Public: "This phone is not registered to your account. It may have been removed already.", ActionURL: "/devices", Action: "Go to your phones", Cause: err}

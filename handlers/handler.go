@@ -5,6 +5,7 @@ package handlers
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/url"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/smsmfa/portal/internal/audit"
 	"github.com/smsmfa/portal/internal/auth"
 	"github.com/smsmfa/portal/internal/helpdesk"
+	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/internal/staff"
@@ -51,6 +53,16 @@ type Deps struct {
 	// Demo, when set, serves /demo/sms from the emulator's outbox and shows the demo banner.
 	Demo Outbox
 	Now  func() time.Time
+	// StepUpACR and StepUpMaxAge: the MFA sign-in needed to add or remove a method when the
+	// person already has an active one.
+	StepUpACR    string
+	StepUpMaxAge time.Duration
+	// TrustedProxies are the only peers whose X-Forwarded-For is believed.
+	TrustedProxies []*net.IPNet
+	// StrongerMethodsURL is linked from the note about SMS.
+	StrongerMethodsURL string
+	// Limits counts sign-ins per client address.
+	Limits limits.Limiter
 	// RequestTimeout bounds all the PingOne work of one request (retries included).
 	RequestTimeout time.Duration
 }
@@ -79,6 +91,11 @@ type Handler struct {
 	policy         *phone.Policy
 	ready          readyCache
 	timeout        time.Duration
+	limits         limits.Limiter
+	stepACR        string
+	stepAge        time.Duration
+	proxies        []*net.IPNet
+	stronger       string
 }
 
 // New returns a Handler.
@@ -91,7 +108,11 @@ func New(d Deps) *Handler {
 		authOrig: d.AuthOrigin, defRegion: d.DefaultRegion, staff: d.Staff, dir: d.Directory, audit: d.Audit,
 		reasonRequired: d.ReasonRequired, idle: d.IdleTimeout, maxAge: d.MaxAge,
 		demo: d.Demo, now: d.Now, assets: static.Load(map[string][]byte{"phonemeta.json": meta}),
-		secure: d.PublicURL.Scheme == "https", policy: d.MFA.Policy(), timeout: d.RequestTimeout}
+		secure: d.PublicURL.Scheme == "https", policy: d.MFA.Policy(), timeout: d.RequestTimeout, limits: d.Limits,
+		stepACR: d.StepUpACR, stepAge: d.StepUpMaxAge, proxies: d.TrustedProxies, stronger: d.StrongerMethodsURL}
+	if h.stepAge <= 0 {
+		h.stepAge = 10 * time.Minute
+	}
 	if h.timeout <= 0 {
 		h.timeout = 15 * time.Second
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/smsmfa/portal/internal/audit"
 	"github.com/smsmfa/portal/internal/helpdesk"
+	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/views"
@@ -26,8 +27,10 @@ func (h *Handler) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		if ok != s.bool(keyStaff) {
-			// Privileges changed: the session follows (the link appears or goes).
+			// Privileges changed: the session follows (the link appears or goes), with a new
+			// CSRF secret so no form from before the change is accepted.
 			s.s.Values[keyStaff] = ok
+			s.rotateCSRF()
 			if err := h.save(c); err != nil {
 				return err
 			}
@@ -177,7 +180,7 @@ func (h *Handler) hdCreatePhone(c echo.Context) error {
 		if len(number) > phone.MaxInputLength*2 {
 			number = number[:phone.MaxInputLength*2]
 		}
-		return h.render(c, http.StatusUnprocessableEntity, views.AddPhone(h.page(c, "Add a phone for "+name, "helpdesk"), h.hdPhoneForm(c, name, region, number, msg, reason, "")))
+		return h.render(c, refusalStatus(c, err), views.AddPhone(h.page(c, "Add a phone for "+name, "helpdesk"), h.hdPhoneForm(c, name, region, number, msg, reason, "")))
 	}
 	if err != nil {
 		h.record(c, audit.Event{Target: tgt, Action: audit.ActionAddPhone, Reason: reason, Outcome: audit.OutcomeFailed, Detail: classify(err).Heading, Helpdesk: true})
@@ -192,8 +195,8 @@ func (h *Handler) hdCreatePhone(c echo.Context) error {
 	return redirect(c, hdBase(tgt.ID)+"/devices/"+d.ID+"/verify")
 }
 
-func (h *Handler) hdVerifyProps(uid, id, number, errMsg, info string) views.VerifyForm {
-	v := h.verifyProps(id, number, errMsg, info)
+func (h *Handler) hdVerifyProps(c echo.Context, uid, id, number, errMsg, info string) views.VerifyForm {
+	v := h.verifyProps(c, id, number, errMsg, info)
 	base := hdBase(uid) + "/devices/" + id
 	v.VerifyAction, v.ResendAction, v.Cancel = base+"/verify", base+"/resend", hdBase(uid)
 	return v
@@ -208,7 +211,7 @@ func (h *Handler) hdVerifyForm(c echo.Context) error {
 	if d.State != mfa.StateWaiting {
 		return redirect(c, hdBase(c.Param("uid")))
 	}
-	return h.render(c, http.StatusOK, views.Verify(h.page(c, "Enter the code", "helpdesk"), h.hdVerifyProps(c.Param("uid"), d.ID, d.Number, "", "")))
+	return h.render(c, http.StatusOK, views.Verify(h.page(c, "Enter the code", "helpdesk"), h.hdVerifyProps(c, c.Param("uid"), d.ID, d.Number, "", "")))
 }
 
 // hdVerify activates the device with the code the user read out.
@@ -228,6 +231,8 @@ func (h *Handler) hdVerify(c echo.Context) error {
 		msg = "That code is not right, or it has expired. Ask " + name + " for the newest text, or send a new code."
 	case errors.Is(err, mfa.ErrLocked):
 		msg = "Too many wrong codes: this device is locked. Unlock it from the user's page, then send a new code."
+	case errors.As(err, new(*limits.Error)):
+		msg = refusal(err)
 	case errors.Is(err, mfa.ErrNotPending):
 		return redirect(c, hdBase(tgt.ID))
 	case err != nil && d.ID != "":
@@ -243,7 +248,7 @@ func (h *Handler) hdVerify(c echo.Context) error {
 		if gerr != nil {
 			return gerr
 		}
-		return h.render(c, http.StatusUnprocessableEntity, views.Verify(h.page(c, "Enter the code", "helpdesk"), h.hdVerifyProps(tgt.ID, id, cur.Number, msg, "")))
+		return h.render(c, refusalStatus(c, err), views.Verify(h.page(c, "Enter the code", "helpdesk"), h.hdVerifyProps(c, tgt.ID, id, cur.Number, msg, "")))
 	}
 	h.record(c, audit.Event{Target: tgt, Action: audit.ActionActivate, DeviceID: d.ID, NewNumber: d.Masked, Outcome: audit.OutcomeSuccess, Helpdesk: true})
 	h.sess(c).flash("success", d.Number+" is now active for "+name+".")
@@ -262,15 +267,15 @@ func (h *Handler) hdResend(c echo.Context) error {
 	}
 	id := c.Param("id")
 	err = h.mfa.Resend(ctx, tgt.ID, id)
-	var cd *mfa.CoolDownError
+	var le *limits.Error
 	switch {
-	case errors.As(err, &cd):
+	case errors.As(err, &le):
 		d, gerr := h.mfa.Device(ctx, tgt.ID, id)
 		if gerr != nil {
 			return gerr
 		}
-		return h.render(c, http.StatusTooManyRequests, views.Verify(h.page(c, "Enter the code", "helpdesk"),
-			h.hdVerifyProps(tgt.ID, id, d.Number, "", "A code was sent moments ago. Wait a little before sending another.")))
+		return h.render(c, refusalStatus(c, err), views.Verify(h.page(c, "Enter the code", "helpdesk"),
+			h.hdVerifyProps(c, tgt.ID, id, d.Number, "", limitMessage(le))))
 	case errors.Is(err, mfa.ErrNotPending):
 		return redirect(c, hdBase(tgt.ID))
 	case err != nil:

@@ -157,7 +157,7 @@ func TestAlreadyActiveNumberIsRefused(t *testing.T) {
 	b := env.NewBrowser(t)
 	p := addPhone(t, env, b, number)
 	b.Submit(p, "/verify", url.Values{"code": {env.Emu.LastCode("+15125201234")}})
-	p = b.Get("/devices/sms/new")
+	p = b.PassStepUpEmployee(b.Get("/devices/sms/new"))
 	p = b.Submit(p, "/devices/sms", url.Values{"phone": {"512-520-1234"}, "region": {"US"}})
 	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.ByID("phone-error"), "already set up") {
 		t.Fatalf("%d %q", p.Status, p.ByID("phone-error"))
@@ -205,7 +205,8 @@ func TestDeviceLimitInWords(t *testing.T) {
 		}
 	}
 	b := env.NewBrowser(t)
-	form := b.SignInEmployee("/devices/sms/new")
+	// Five active phones: adding a sixth first needs the MFA step-up.
+	form := b.PassStepUpEmployee(b.SignInEmployee("/devices/sms/new"))
 	p := b.Submit(form, "/devices/sms", url.Values{"phone": {number}, "region": {"US"}})
 	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.ByID("phone-error"), "as many sign-in devices as your organisation allows") {
 		t.Fatalf("%d %q", p.Status, p.ByID("phone-error"))
@@ -221,7 +222,7 @@ func TestRemoveWithConfirmation(t *testing.T) {
 	p := addPhone(t, env, b, number)
 	id := deviceID(t, p)
 	p = b.Submit(p, "/verify", url.Values{"code": {env.Emu.LastCode("+15125201234")}})
-	confirm := b.Get("/devices/" + id + "/remove")
+	confirm := b.PassStepUpEmployee(b.Get("/devices/" + id + "/remove"))
 	if confirm.Status != 200 || !strings.Contains(confirm.H1(), "+1 512-520-1234") || !contains(confirm.Labels(), "Remove") {
 		t.Fatalf("confirmation: %d %q", confirm.Status, confirm.Text())
 	}

@@ -14,6 +14,16 @@ func (h *Handler) Routes() http.Handler {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = h.handleError
+	// The client address (for the sign-in limit and logs) comes from X-Forwarded-For only when
+	// the peer is a configured proxy; otherwise it is the peer itself, whatever headers say.
+	e.IPExtractor = echo.ExtractIPDirect()
+	if len(h.proxies) > 0 {
+		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range h.proxies {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	}
 	e.Use(h.requestID, h.recoverer, h.accessLog, h.securityHeaders, middleware.BodyLimit("64K"), h.crossOrigin, h.loadSession)
 
 	e.GET("/healthz", h.healthz)

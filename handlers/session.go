@@ -37,6 +37,8 @@ const (
 	// keyReauth asks the next sign-in for a fresh password (prompt=login): after an idle or
 	// absolute timeout, PingOne's own session must not sign the person straight back in.
 	keyReauth = "reauth"
+	// keyStepUp marks a sign-in started to prove MFA: its answer must carry the step-up acr.
+	keyStepUp = "step_up"
 )
 
 // NewSessionStore returns the cookie store for the session keys: each secret yields an HMAC
@@ -97,6 +99,9 @@ func (s *session) flash(kind, text string) {
 	s.s.Values[keyFlash] = text
 	s.s.Values[keyFlashKind] = kind
 }
+
+// rotateCSRF gives the session a new CSRF secret: done whenever its privileges change.
+func (s *session) rotateCSRF() { s.s.Values[keyCSRF] = randomString(32) }
 
 func randomString(n int) string {
 	b := make([]byte, n)

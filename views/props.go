@@ -69,6 +69,8 @@ type PhoneForm struct {
 	ReasonRequired           bool
 	ReasonValue, ReasonError string
 	Back                     string
+	// StrongerURL links to the organisation's guide to stronger methods, when configured.
+	StrongerURL string
 }
 
 // VerifyForm is the code page.

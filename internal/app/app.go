@@ -13,6 +13,7 @@ import (
 	"github.com/smsmfa/portal/internal/auth"
 	"github.com/smsmfa/portal/internal/config"
 	"github.com/smsmfa/portal/internal/helpdesk"
+	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/internal/staff"
@@ -26,8 +27,8 @@ type Options struct {
 	Demo handlers.Outbox
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// CoolDown overrides the resend cool-down (tests).
-	CoolDown time.Duration
+	// Limits counts events for the abuse limits; nil means one in memory.
+	Limits limits.Limiter
 }
 
 // Portal is the built application.
@@ -59,13 +60,18 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 	if u, err := url.Parse(client.AuthBase()); err == nil {
 		authOrigin = u.Scheme + "://" + u.Host
 	}
-	svc := mfa.New(client, policy, mfa.Options{DevicePolicyID: cfg.DevicePolicyID, Logger: o.Logger, Now: o.Now, CoolDown: o.CoolDown})
+	if o.Limits == nil {
+		o.Limits = limits.NewMemory(o.Now)
+	}
+	svc := mfa.New(client, policy, mfa.Options{DevicePolicyID: cfg.DevicePolicyID, Logger: o.Logger, Now: o.Now, Limits: o.Limits})
 	h := handlers.New(handlers.Deps{
 		PingOne: client, MFA: svc, RP: rp,
 		Sessions: handlers.NewSessionStore(cfg.SessionKeys, cfg.Secure(), cfg.SessionMaxAge),
 		Logger:   o.Logger, PublicURL: cfg.PublicURL, AuthOrigin: authOrigin, DefaultRegion: cfg.DefaultRegion,
 		Staff: staff.New(client, cfg.HelpdeskGroups, 30*time.Second, o.Now), Directory: helpdesk.New(client),
-		Audit: audit.New(o.Logger, o.Now), ReasonRequired: cfg.HelpdeskReasonRequired, IdleTimeout: cfg.SessionIdleTimeout, MaxAge: cfg.SessionMaxAge,
+		Audit: audit.New(o.Logger, o.Now), Limits: o.Limits,
+		StepUpACR: cfg.StepUpACR, StepUpMaxAge: cfg.StepUpMaxAge, TrustedProxies: cfg.TrustedProxies,
+		StrongerMethodsURL: cfg.StrongerMethodsURL, ReasonRequired: cfg.HelpdeskReasonRequired, IdleTimeout: cfg.SessionIdleTimeout, MaxAge: cfg.SessionMaxAge,
 		Demo: o.Demo, Now: o.Now, RequestTimeout: cfg.PingOneTimeout + 5*time.Second,
 	})
 	return &Portal{Handler: h.Routes(), PingOne: client}, nil

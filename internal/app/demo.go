@@ -29,8 +29,12 @@ func secret(n int) string {
 
 // StartDemo starts the emulator with an employee (no device), a help-desk member, a worker
 // app and a web app; RegisterPortal adds the portal's address to the web app.
-func StartDemo() (*Demo, error) {
-	emu, err := pingonetest.New(pingonetest.Options{})
+func StartDemo(opts ...pingonetest.Options) (*Demo, error) {
+	var o pingonetest.Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	emu, err := pingonetest.New(o)
 	if err != nil {
 		return nil, err
 	}

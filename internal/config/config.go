@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"regexp"
@@ -46,6 +47,15 @@ type Config struct {
 	// HelpdeskReasonRequired makes a reason or ticket reference mandatory for staff actions.
 	HelpdeskReasonRequired bool
 
+	// StepUpACR is the PingOne sign-on policy that proves MFA; StepUpMaxAge is how recent that
+	// sign-in must be to add or remove a method when the person already has an active one.
+	StepUpACR    string
+	StepUpMaxAge time.Duration
+	// TrustedProxies are the addresses whose X-Forwarded-For is believed.
+	TrustedProxies []*net.IPNet
+	// StrongerMethodsURL links the add-phone page to stronger methods than SMS.
+	StrongerMethodsURL string
+
 	LogLevel        slog.Level
 	ShutdownTimeout time.Duration
 }
@@ -79,6 +89,10 @@ var Variables = []struct{ Name, Default, Meaning string }{
 	{"DEFAULT_REGION", "(browser language)", "Country picked first in the phone form, e.g. US."},
 	{"HELPDESK_GROUP_IDS", "(none)", "Comma-separated PingOne group IDs whose members are help-desk staff."},
 	{"HELPDESK_REASON_REQUIRED", "false", "true: every help-desk action needs a reason or ticket reference."},
+	{"STEP_UP_ACR", "Multi_Factor", "PingOne sign-on policy that proves MFA, asked for before a person with an active phone adds or removes one."},
+	{"STEP_UP_MAX_AGE", "10m", "How recent that MFA sign-in must be."},
+	{"TRUSTED_PROXIES", "(none)", "Comma-separated IPs or CIDRs of your load balancers; X-Forwarded-For is believed only from them."},
+	{"STRONGER_METHODS_URL", "(none)", "https link, shown beside the SMS note, to your guide for stronger methods (authenticator app, passkey)."},
 	{"LOG_LEVEL", "info", "debug, info, warn or error."},
 	{"SHUTDOWN_TIMEOUT", "15s", "How long requests in flight may finish after SIGTERM."},
 }
@@ -245,6 +259,36 @@ func Load(getenv func(string) string) (*Config, error) {
 	for _, g := range c.HelpdeskGroups {
 		if !uuidRe.MatchString(g) {
 			l.bad("HELPDESK_GROUP_IDS", "%q is not a group ID (a UUID)", g)
+		}
+	}
+
+	c.StepUpACR = l.str("STEP_UP_ACR")
+	if c.StepUpACR == "" {
+		c.StepUpACR = "Multi_Factor"
+	} else if strings.ContainsAny(c.StepUpACR, " \t\"'<>") {
+		l.bad("STEP_UP_ACR", "%q is not a sign-on policy name", c.StepUpACR)
+	}
+	c.StepUpMaxAge = l.duration("STEP_UP_MAX_AGE", 10*time.Minute)
+	for _, p := range l.list("TRUSTED_PROXIES") {
+		if !strings.Contains(p, "/") {
+			if ip := net.ParseIP(p); ip != nil && ip.To4() != nil {
+				p += "/32"
+			} else {
+				p += "/128"
+			}
+		}
+		_, n, err := net.ParseCIDR(p)
+		if err != nil {
+			l.bad("TRUSTED_PROXIES", "%q is not an IP address or CIDR", p)
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, n)
+	}
+	if v := l.str("STRONGER_METHODS_URL"); v != "" {
+		if u, err := url.Parse(v); err != nil || u.Scheme != "https" || u.Host == "" {
+			l.bad("STRONGER_METHODS_URL", "%q is not an https URL", v)
+		} else {
+			c.StrongerMethodsURL = v
 		}
 	}
 

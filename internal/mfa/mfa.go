@@ -10,9 +10,9 @@ import (
 	"log/slog"
 	"regexp"
 	"slices"
-	"sync"
 	"time"
 
+	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/pingone"
 )
@@ -28,11 +28,6 @@ var (
 	ErrBadCode       = errors.New("mfa: a code is 6 digits")
 	ErrNumberRefused = errors.New("mfa: PingOne refused the number")
 )
-
-// CoolDownError says a new code was asked for too soon.
-type CoolDownError struct{ Remaining time.Duration }
-
-func (e *CoolDownError) Error() string { return fmt.Sprintf("mfa: resend in %v", e.Remaining) }
 
 // Client is the part of the PingOne client the rules use.
 type Client interface {
@@ -54,36 +49,32 @@ type Service struct {
 	client         Client
 	policy         *phone.Policy
 	devicePolicyID string
-	coolDown       time.Duration
+	limits         limits.Limiter
 	now            func() time.Time
 	log            *slog.Logger
-
-	mu       sync.Mutex
-	lastSent map[string]time.Time // device ID → when a code was last sent
 }
 
 // Options configures a Service.
 type Options struct {
 	DevicePolicyID string
-	// CoolDown is the least time between two codes for one device: default 30 s.
-	CoolDown time.Duration
-	Now      func() time.Time
-	Logger   *slog.Logger
+	// Limits counts new devices, texts and wrong codes; nil means one in memory.
+	Limits limits.Limiter
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // New returns a Service.
 func New(client Client, policy *phone.Policy, o Options) *Service {
-	if o.CoolDown <= 0 {
-		o.CoolDown = 30 * time.Second
-	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Service{client: client, policy: policy, devicePolicyID: o.DevicePolicyID, coolDown: o.CoolDown,
-		now: o.Now, log: o.Logger, lastSent: map[string]time.Time{}}
+	if o.Limits == nil {
+		o.Limits = limits.NewMemory(o.Now)
+	}
+	return &Service{client: client, policy: policy, devicePolicyID: o.DevicePolicyID, limits: o.Limits, now: o.Now, log: o.Logger}
 }
 
 // Policy returns the phone policy in force.
@@ -193,18 +184,25 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string) (S
 		case pingone.StatusActive:
 			return Started{}, ErrAlreadyActive
 		case pingone.StatusActivationRequired:
-			sent, err := s.resend(ctx, userID, existing.ID, false)
-			if err != nil && !errors.As(err, new(*CoolDownError)) {
+			sent, err := s.resend(ctx, userID, existing.ID, num.E164)
+			if err != nil && !errors.As(err, new(*limits.Error)) {
 				return Started{}, err
 			}
+			// Within a limit the earlier code still works: resume without a new text.
 			return Started{Device: view(*existing, false), Resumed: true, CodeSent: sent}, nil
 		}
+	}
+	if err := limits.Check(ctx, s.limits, limits.NewDevice, userID); err != nil {
+		return Started{}, err
+	}
+	if err := limits.Check(ctx, s.limits, limits.TextsToNumber, num.E164); err != nil {
+		return Started{}, err
 	}
 	d, err := s.client.CreateSMSDevice(ctx, userID, pingone.NewSMSDevice{Phone: num.E164,
 		Status: pingone.StatusActivationRequired, PolicyID: s.devicePolicyID})
 	switch {
 	case err == nil:
-		s.markSent(d.ID)
+		s.markSent(ctx, d.ID)
 		return Started{Device: view(*d, false), CodeSent: true}, nil
 	case pingone.IsDeviceLimit(err):
 		return Started{}, ErrDeviceLimit
@@ -215,7 +213,7 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string) (S
 		if found, ferr := s.findSMS(ctx, userID, num.E164); ferr == nil && found != nil &&
 			found.Status == pingone.StatusActivationRequired {
 			s.log.WarnContext(ctx, "device create answer lost; found the device it made", "device_id", found.ID, "error", err.Error())
-			s.markSent(found.ID)
+			s.markSent(ctx, found.ID)
 			return Started{Device: view(*found, false), CodeSent: true}, nil
 		}
 	}
@@ -264,10 +262,17 @@ func (s *Service) Verify(ctx context.Context, userID, deviceID, code string) (De
 	if !codeRe.MatchString(code) {
 		return Device{}, ErrBadCode
 	}
+	if wait, err := s.limits.Wait(ctx, limits.WrongCode, deviceID); err != nil {
+		return Device{}, err
+	} else if wait > 0 {
+		return Device{}, &limits.Error{Rule: limits.WrongCode, RetryAfter: wait}
+	}
 	d, err := s.client.ActivateDevice(ctx, userID, deviceID, code)
 	switch {
 	case err == nil:
 	case pingone.IsWrongCode(err):
+		// Each wrong code uses up one of the device's tries; the portal's lock adds to PingOne's.
+		_, _, _ = s.limits.Allow(ctx, limits.WrongCode, deviceID)
 		return Device{}, ErrWrongCode
 	case pingone.IsNotFound(err):
 		return Device{}, ErrNotFound
@@ -288,7 +293,6 @@ func (s *Service) Verify(ctx context.Context, userID, deviceID, code string) (De
 		s.log.WarnContext(ctx, "activate answer lost; the device is active", "device_id", deviceID, "error", err.Error())
 		d = cur
 	}
-	s.forget(deviceID)
 	if err := s.EnsureMFAEnabled(ctx, userID); err != nil {
 		// The phone is registered; MFA being off is fixed on the next success or by the help
 		// desk. Still an error: the person must not believe MFA is on when it is not.
@@ -322,20 +326,35 @@ func (s *Service) EnsureMFAEnabled(ctx context.Context, userID string) error {
 	return s.client.SetMFAEnabled(ctx, userID, true)
 }
 
-// Resend has PingOne text a new code, unless one went out within the cool-down.
+// Resend has PingOne text a new code, within the limits: one per 30 s per device, five an
+// hour per person, three per 5 minutes to any one number.
 func (s *Service) Resend(ctx context.Context, userID, deviceID string) error {
-	_, err := s.resend(ctx, userID, deviceID, true)
+	d, err := s.client.GetDevice(ctx, userID, deviceID)
+	if pingone.IsNotFound(err) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if d.Status != pingone.StatusActivationRequired {
+		return ErrNotPending
+	}
+	_, err = s.resend(ctx, userID, deviceID, d.PhoneE164())
 	return err
 }
 
-func (s *Service) resend(ctx context.Context, userID, deviceID string, strict bool) (bool, error) {
-	if left := s.CoolDownLeft(deviceID); left > 0 {
-		return false, &CoolDownError{Remaining: left}
+func (s *Service) resend(ctx context.Context, userID, deviceID, e164 string) (bool, error) {
+	for _, c := range []struct {
+		rule limits.Rule
+		key  string
+	}{{limits.ResendShort, deviceID}, {limits.ResendHour, userID}, {limits.TextsToNumber, e164}} {
+		if err := limits.Check(ctx, s.limits, c.rule, c.key); err != nil {
+			return false, err
+		}
 	}
 	err := s.client.ResendActivationCode(ctx, userID, deviceID)
 	switch {
 	case err == nil:
-		s.markSent(deviceID)
 		return true, nil
 	case pingone.IsNotFound(err):
 		return false, ErrNotFound
@@ -349,40 +368,17 @@ func (s *Service) resend(ctx context.Context, userID, deviceID string, strict bo
 }
 
 // CoolDownLeft returns how long until a new code may be sent for the device.
-func (s *Service) CoolDownLeft(deviceID string) time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	last, ok := s.lastSent[deviceID]
-	if !ok {
+func (s *Service) CoolDownLeft(ctx context.Context, deviceID string) time.Duration {
+	w, err := s.limits.Wait(ctx, limits.ResendShort, deviceID)
+	if err != nil {
 		return 0
 	}
-	left := s.coolDown - s.now().Sub(last)
-	if left <= 0 {
-		delete(s.lastSent, deviceID)
-		return 0
-	}
-	return left.Round(time.Second)
+	return w
 }
 
-func (s *Service) markSent(deviceID string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	s.lastSent[deviceID] = now
-	// Drop old entries now and then so the map stays as small as the traffic of a cool-down.
-	if len(s.lastSent) > 1024 {
-		for id, t := range s.lastSent {
-			if now.Sub(t) > s.coolDown {
-				delete(s.lastSent, id)
-			}
-		}
-	}
-}
-
-func (s *Service) forget(deviceID string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.lastSent, deviceID)
+// markSent starts the device's resend cool-down when PingOne texted a code on creation.
+func (s *Service) markSent(ctx context.Context, deviceID string) {
+	_, _, _ = s.limits.Allow(ctx, limits.ResendShort, deviceID)
 }
 
 // Remove deletes one of the user's devices and returns what it was.
@@ -394,7 +390,6 @@ func (s *Service) Remove(ctx context.Context, userID, deviceID string) (Device, 
 	if err := s.client.DeleteDevice(ctx, userID, deviceID); err != nil {
 		return Device{}, err
 	}
-	s.forget(deviceID)
 	return d, nil
 }
 

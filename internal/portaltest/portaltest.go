@@ -74,31 +74,49 @@ type Env struct {
 }
 
 // Option changes the environment before it starts.
-type Option func(map[string]string)
+type Option func(*setup)
+
+type setup struct {
+	env map[string]string
+	emu pingonetest.Options
+}
 
 // WithEnv sets a configuration variable.
-func WithEnv(k, v string) Option { return func(m map[string]string) { m[k] = v } }
+func WithEnv(k, v string) Option { return func(s *setup) { s.env[k] = v } }
+
+// WithEmulator changes the emulator's options.
+func WithEmulator(f func(*pingonetest.Options)) Option { return func(s *setup) { f(&s.emu) } }
 
 // Start runs a portal against a fresh, seeded emulator; both stop when the test ends.
 func Start(t testing.TB, opts ...Option) *Env {
 	t.Helper()
-	d, err := app.StartDemo()
+	st := &setup{env: map[string]string{}}
+	for _, o := range opts {
+		o(st)
+	}
+	clock := &Clock{}
+	// One clock for the portal and PingOne, as in life: max_age and expiries agree.
+	st.emu.Now = clock.Now
+	d, err := app.StartDemo(st.emu)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(d.Emulator.Close)
 	srv := httptest.NewUnstartedServer(nil)
 	public := "http://" + srv.Listener.Addr().String()
+	if p := st.env["PORTAL_PUBLIC_URL"]; p != "" {
+		public = p
+	}
 	d.RegisterPortal(public)
 	env := d.Env(public)
-	for _, o := range opts {
-		o(env)
+	for k, v := range st.env {
+		env[k] = v
 	}
 	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &Env{Demo: d, Emu: d.Emulator, URL: public, Clock: &Clock{}, Logs: &Logs{}, Config: cfg}
+	e := &Env{Demo: d, Emu: d.Emulator, URL: "http://" + srv.Listener.Addr().String(), Clock: clock, Logs: &Logs{}, Config: cfg}
 	p, err := app.Build(cfg, app.Options{Logger: logging.New(e.Logs, -4), Demo: d.Emulator, Now: e.Clock.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -304,4 +322,23 @@ func (p *Page) ByID(id string) string {
 func (p *Page) Path() string {
 	u, _ := url.Parse(p.URL)
 	return u.Path
+}
+
+// PassStepUp answers PingOne's MFA sign-in on p (the emulator's password page): the password,
+// then the code texted to the person's active phone. It returns the page it lands on.
+func (b *Browser) PassStepUp(p *Page, username, password string) *Page {
+	b.t.Helper()
+	if !strings.Contains(p.Body, `name="password"`) {
+		b.t.Fatalf("expected PingOne's sign-in for the step-up, got %d %s:\n%.1500s", p.Status, p.URL, p.Body)
+	}
+	p = b.Submit(p, "/as/authorize", url.Values{"username": {username}, "password": {password}})
+	if !strings.Contains(p.Body, `name="otp"`) {
+		b.t.Fatalf("expected the texted-code step, got %d %s:\n%.1500s", p.Status, p.URL, p.Body)
+	}
+	return b.Submit(p, "/as/authorize", url.Values{"otp": {b.env.Emu.Outbox()[0].Code}})
+}
+
+// PassStepUpEmployee passes the step-up as the seeded employee.
+func (b *Browser) PassStepUpEmployee(p *Page) *Page {
+	return b.PassStepUp(p, b.env.Demo.Employee, b.env.Demo.EmployeePass)
 }

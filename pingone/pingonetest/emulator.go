@@ -38,6 +38,9 @@ type Options struct {
 	LockDuration time.Duration
 	// TokenLifetime is the lifetime of access tokens: default 1 hour.
 	TokenLifetime time.Duration
+	// MFAPolicies are the sign-on policies (acr_values) that ask for a code texted to the
+	// user's default active SMS device after the password: default Multi_Factor.
+	MFAPolicies []string
 	// Logger receives a line per request; nil discards them.
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
@@ -157,6 +160,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.MFAPolicies == nil {
+		opts.MFAPolicies = []string{"Multi_Factor"}
 	}
 	if opts.Addr == "" {
 		opts.Addr = "127.0.0.1:0"
@@ -295,6 +301,21 @@ func (s *Server) AddApp(a App) {
 	c.RedirectURIs = slices.Clone(a.RedirectURIs)
 	c.PostLogoutRedirectURIs = slices.Clone(a.PostLogoutRedirectURIs)
 	s.apps[a.ClientID] = &c
+}
+
+// AddSMSDevice gives the user an SMS device for the E.164 number, active or waiting for its
+// code (then the code is texted), and returns its ID.
+func (s *Server) AddSMSDevice(userID, phone string, active bool) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	d := &device{ID: uuid.NewString(), UserID: userID, Type: "SMS", Status: "ACTIVE", Phone: phone, CreatedAt: now, UpdatedAt: now}
+	if !active {
+		d.Status = "ACTIVATION_REQUIRED"
+		s.sendCode(d)
+	}
+	s.devices[userID] = append(s.devices[userID], d)
+	return d.ID
 }
 
 // DeviceInfo is a snapshot of a device, for tests' assertions.

@@ -28,6 +28,12 @@ type authRequest struct {
 	ClientID, RedirectURI, State, Nonce, Challenge, Scope, Prompt, LoginHint, ACR string
 	MaxAge                                                                        int // -1: none
 	Created                                                                       time.Time
+	// The second step of an MFA sign-on policy: the user who passed the password, and the
+	// code texted to their default SMS device.
+	mfaUser   string
+	mfaCode   string
+	mfaExpiry time.Time
+	mfaTries  int
 }
 
 type authCode struct {
@@ -175,6 +181,10 @@ func (s *Server) authorizeSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	flow := r.PostForm.Get("flow")
+	if r.PostForm.Has("otp") {
+		s.authorizeOTP(w, r, flow)
+		return
+	}
 	username := strings.TrimSpace(r.PostForm.Get("username"))
 	s.mu.Lock()
 	req := s.flows[flow]
@@ -199,6 +209,65 @@ func (s *Server) authorizeSubmit(w http.ResponseWriter, r *http.Request) {
 			Error: "This account is disabled. Contact your administrator."})
 		return
 	}
+	if s.isMFAPolicy(req.ACR) {
+		s.startMFA(w, r, flow, req, found)
+		return
+	}
+	s.completeSignIn(w, r, flow, req, found.ID)
+}
+
+func (s *Server) isMFAPolicy(acr string) bool {
+	return acr != "" && slices.Contains(s.opts.MFAPolicies, acr)
+}
+
+// startMFA texts a code to the user's default active SMS device and asks for it.
+func (s *Server) startMFA(w http.ResponseWriter, r *http.Request, flow string, req *authRequest, u *user) {
+	s.mu.Lock()
+	var dev *device
+	for _, d := range s.devices[u.ID] {
+		if d.Type == "SMS" && d.Status == "ACTIVE" {
+			dev = d
+			break
+		}
+	}
+	if dev == nil {
+		s.mu.Unlock()
+		s.renderPage(w, http.StatusOK, pageData{Title: "Sign-in error", Error: "This sign-in needs a code from an MFA device, and this account has none."})
+		return
+	}
+	req.mfaUser, req.mfaCode, req.mfaExpiry, req.mfaTries = u.ID, randomDigits(6), s.now().Add(5*time.Minute), 0
+	s.outbox = append(s.outbox, SMS{To: dev.Phone, Code: req.mfaCode, SentAt: s.now().UTC(), Text: "Your sign-in code is " + req.mfaCode + "."})
+	masked := dev.Phone
+	if len(masked) > 4 {
+		masked = "•••" + masked[len(masked)-4:]
+	}
+	s.mu.Unlock()
+	s.renderPage(w, http.StatusOK, pageData{Title: "Enter your sign-in code", Flow: flow, Action: r.URL.Path, OTP: true,
+		Message: "We texted a code to your phone ending " + masked + "."})
+}
+
+// authorizeOTP checks the texted code of an MFA sign-in.
+func (s *Server) authorizeOTP(w http.ResponseWriter, r *http.Request, flow string) {
+	s.mu.Lock()
+	req := s.flows[flow]
+	ok := req != nil && req.mfaUser != "" && s.now().Before(req.mfaExpiry) && req.mfaTries < 3
+	right := ok && subtle.ConstantTimeCompare([]byte(req.mfaCode), []byte(strings.TrimSpace(r.PostForm.Get("otp")))) == 1
+	if ok && !right {
+		req.mfaTries++
+	}
+	s.mu.Unlock()
+	switch {
+	case !ok:
+		s.renderPage(w, http.StatusBadRequest, pageData{Title: "Sign-in error", Error: "This sign-in has expired or had too many wrong codes. Go back to the application and start again."})
+	case !right:
+		s.renderPage(w, http.StatusOK, pageData{Title: "Enter your sign-in code", Flow: flow, Action: r.URL.Path, OTP: true, Error: "That code is not correct."})
+	default:
+		s.completeSignIn(w, r, flow, req, req.mfaUser)
+	}
+}
+
+// completeSignIn starts the SSO session and sends the code back to the application.
+func (s *Server) completeSignIn(w http.ResponseWriter, r *http.Request, flow string, req *authRequest, userID string) {
 	acr := req.ACR
 	if acr == "" {
 		acr = "Single_Factor"
@@ -207,10 +276,10 @@ func (s *Server) authorizeSubmit(w http.ResponseWriter, r *http.Request) {
 	sid := randomToken(16)
 	s.mu.Lock()
 	delete(s.flows, flow)
-	s.sessions[sid] = &ssoSession{userID: found.ID, authTime: now, acr: acr}
+	s.sessions[sid] = &ssoSession{userID: userID, authTime: now, acr: acr}
 	s.mu.Unlock()
 	http.SetCookie(w, &http.Cookie{Name: s.sessionCookieName(), Value: sid, Path: "/" + s.envID + "/as", HttpOnly: true, SameSite: http.SameSiteLaxMode})
-	s.finishAuthorize(w, r, *req, found.ID, now, acr)
+	s.finishAuthorize(w, r, *req, userID, now, acr)
 }
 
 func (s *Server) finishAuthorize(w http.ResponseWriter, r *http.Request, req authRequest, userID string, authTime time.Time, acr string) {
@@ -424,6 +493,8 @@ func (s *Server) signoff(w http.ResponseWriter, r *http.Request) {
 
 type pageData struct {
 	Title, Flow, Username, Action, Error, Message string
+	// OTP asks for the texted code of an MFA sign-on policy instead of the password.
+	OTP bool
 }
 
 var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
@@ -441,7 +512,12 @@ button{margin-top:1.25rem;width:100%;padding:.7rem;font-size:1rem;background:#0b
 <p class="note">PingOne emulator: no real account is used here.</p>
 {{if .Error}}<p class="err" role="alert" id="err">{{.Error}}</p>{{end}}
 {{if .Message}}<p>{{.Message}}</p>{{end}}
-{{if .Flow}}<form method="post" action="{{.Action}}">
+{{if and .Flow .OTP}}<form method="post" action="{{.Action}}">
+<input type="hidden" name="flow" value="{{.Flow}}">
+<label for="otp">Sign-in code</label>
+<input id="otp" name="otp" inputmode="numeric" autocomplete="one-time-code" required{{if .Error}} aria-describedby="err" aria-invalid="true"{{end}}>
+<button type="submit">Continue</button>
+</form>{{else if .Flow}}<form method="post" action="{{.Action}}">
 <input type="hidden" name="flow" value="{{.Flow}}">
 <label for="username">Username</label>
 <input id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required value="{{.Username}}"{{if .Error}} aria-describedby="err"{{end}}>

@@ -34,6 +34,7 @@ func newOIDC(t *testing.T) *oidcFixture {
 	f := &oidcFixture{s: s, redirect: "http://127.0.0.1:1/cb"}
 	s.AddApp(pingonetest.App{ClientID: "web", ClientSecret: "web-secret", RedirectURIs: []string{f.redirect}, PostLogoutRedirectURIs: []string{"http://127.0.0.1:1/"}})
 	f.userID = s.AddUser(pingonetest.SeedUser{Username: "ada", Given: "Ada", Family: "Lovelace", Password: "pw", Email: "ada@example.com"})
+	s.AddSMSDevice(f.userID, "+15125201234", true)
 	jar, _ := cookiejar.New(nil)
 	f.hc = &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return f
@@ -73,6 +74,19 @@ func (f *oidcFixture) signIn(t *testing.T, resp *http.Response, password string)
 		t.Fatal(err)
 	}
 	defer r.Body.Close()
+	if r.StatusCode == http.StatusOK {
+		page, _ := io.ReadAll(r.Body)
+		if strings.Contains(string(page), `name="otp"`) {
+			// The MFA policy's second step: the code texted to ada's phone.
+			r, err = f.hc.PostForm(f.s.Issuer()+"/authorize", url.Values{"flow": {string(m[1])}, "otp": {f.s.LastCode("+15125201234")}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Body.Close()
+		} else {
+			return nil, string(page)
+		}
+	}
 	if r.StatusCode != http.StatusFound {
 		b, _ := io.ReadAll(r.Body)
 		return nil, string(b)
@@ -178,6 +192,34 @@ func TestOIDCCodeFlow(t *testing.T) {
 	}
 	if r := f.authorize(t, nil); r.StatusCode != http.StatusOK {
 		t.Fatalf("after signoff the SSO session remains: %d", r.StatusCode)
+	}
+}
+
+func TestMFAPolicyAsksForTheTextedCode(t *testing.T) {
+	f := newOIDC(t)
+	resp := f.authorize(t, url.Values{"acr_values": {"Multi_Factor"}})
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	flow := string(flowRe.FindSubmatch(body)[1])
+	r, _ := f.hc.PostForm(f.s.Issuer()+"/authorize", url.Values{"flow": {flow}, "username": {"ada"}, "password": {"pw"}})
+	page, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	if !strings.Contains(string(page), `name="otp"`) || !strings.Contains(string(page), "1234") {
+		t.Fatalf("no code step: %s", page)
+	}
+	if m := f.s.Outbox(); len(m) != 1 || m[0].To != "+15125201234" {
+		t.Fatalf("outbox %+v", m)
+	}
+	r, _ = f.hc.PostForm(f.s.Issuer()+"/authorize", url.Values{"flow": {flow}, "otp": {"000000"}})
+	page, _ = io.ReadAll(r.Body)
+	r.Body.Close()
+	if r.StatusCode != 200 || !strings.Contains(string(page), "not correct") {
+		t.Fatalf("wrong code: %d", r.StatusCode)
+	}
+	r, _ = f.hc.PostForm(f.s.Issuer()+"/authorize", url.Values{"flow": {flow}, "otp": {f.s.LastCode("+15125201234")}})
+	r.Body.Close()
+	if r.StatusCode != http.StatusFound {
+		t.Fatalf("right code: %d", r.StatusCode)
 	}
 }
 

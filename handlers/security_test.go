@@ -1,0 +1,326 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/smsmfa/portal/internal/portaltest"
+	"github.com/smsmfa/portal/pingone/pingonetest"
+)
+
+// activePhone signs the employee in and registers +1 512-520-1234 as an active phone.
+func activePhone(t *testing.T, env *portaltest.Env, b *portaltest.Browser) string {
+	t.Helper()
+	p := addPhone(t, env, b, number)
+	id := deviceID(t, p)
+	b.Submit(p, "/verify", url.Values{"code": {env.Emu.LastCode("+15125201234")}})
+	return id
+}
+
+func TestStepUpBeforeChangingMethods(t *testing.T) {
+	env := portaltest.Start(t)
+	b := env.NewBrowser(t)
+	id := activePhone(t, env, b) // the first phone needed only the password: addPhone checks that
+
+	// With an active phone, adding another goes through PingOne's MFA policy with max_age.
+	b.HTTP.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	p := b.Get("/devices/sms/new")
+	b.HTTP.CheckRedirect = nil
+	loc, _ := url.Parse(p.Header.Get("Location"))
+	if p.Status != http.StatusSeeOther || loc.Path != "/auth/login" || loc.Query().Get("step_up") != "1" {
+		t.Fatalf("add without step-up: %d %s", p.Status, loc)
+	}
+	p = b.Get(loc.String())
+	q, _ := url.Parse(p.URL)
+	if q.Query().Get("acr_values") != "Multi_Factor" || q.Query().Get("max_age") != "600" {
+		t.Fatalf("step-up request: %s", p.URL)
+	}
+	p = b.PassStepUpEmployee(p)
+	if p.Path() != "/devices/sms/new" || p.H1() != "Add your phone" {
+		t.Fatalf("after step-up: %s %q", p.URL, p.H1())
+	}
+	// Within 10 minutes no second step-up; after, again.
+	if p := b.Get("/devices/" + id + "/remove"); p.Status != 200 || !contains(p.Labels(), "Remove") {
+		t.Fatalf("remove right after step-up: %d %s", p.Status, p.URL)
+	}
+	env.Clock.Advance(11 * time.Minute)
+	confirm := b.Get("/devices/" + id + "/remove")
+	if !strings.Contains(confirm.Body, `name="password"`) {
+		t.Fatalf("11 minutes later remove did not ask again: %s", confirm.URL)
+	}
+	// A POST with a stale step-up changes nothing either.
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(b.Get("/devices").Body)[1]
+	b.Post("/devices/"+id+"/remove", url.Values{"csrf": {csrf}})
+	if len(env.Emu.Devices(env.Demo.EmployeeID)) != 1 {
+		t.Fatal("a remove went through without a fresh MFA sign-in")
+	}
+}
+
+func TestLimitNewDevicesPerUser(t *testing.T) {
+	env := portaltest.Start(t)
+	b := env.NewBrowser(t)
+	form := b.SignInEmployee("/devices/sms/new")
+	// Five numbers added and removed again (none active, so no step-up): the sixth is refused
+	// by the portal, although PingOne would allow it.
+	for i := range 5 {
+		p := b.Submit(form, "/devices/sms", url.Values{"phone": {"+1 512 520 12" + strconv.Itoa(10+i)}, "region": {"US"}})
+		id := deviceID(t, p)
+		confirm := b.Get("/devices/" + id + "/remove")
+		b.Submit(confirm, "/remove", nil)
+	}
+	p := b.Submit(form, "/devices/sms", url.Values{"phone": {number}, "region": {"US"}})
+	if p.Status != http.StatusTooManyRequests || p.Header.Get("Retry-After") == "" || !strings.Contains(p.ByID("phone-error"), "several phones") {
+		t.Fatalf("sixth device in an hour: %d %q", p.Status, p.ByID("phone-error"))
+	}
+	if n := env.Emu.Calls("devices.create"); n != 5 {
+		t.Fatalf("%d creates reached PingOne", n)
+	}
+}
+
+func TestLimitResendsPerHour(t *testing.T) {
+	env := portaltest.Start(t)
+	b := env.NewBrowser(t)
+	p := addPhone(t, env, b, number)
+	for i := range 5 {
+		env.Clock.Advance(101 * time.Second)
+		if p = b.Submit(p, "/resend", nil); p.Status != 200 {
+			t.Fatalf("resend %d: %d %q", i+1, p.Status, p.Text())
+		}
+	}
+	env.Clock.Advance(101 * time.Second)
+	p = b.Submit(p, "/resend", nil)
+	if p.Status != http.StatusTooManyRequests || !strings.Contains(p.Text(), "many codes") {
+		t.Fatalf("sixth resend: %d %q", p.Status, p.Text())
+	}
+	if n := env.Emu.Calls("devices.resend"); n != 5 {
+		t.Fatalf("%d resends reached PingOne", n)
+	}
+}
+
+func TestLimitTextsPerNumberAcrossUsers(t *testing.T) {
+	env := portaltest.Start(t)
+	emp := env.NewBrowser(t)
+	ep := addPhone(t, env, emp, number) // text 1
+	staff := env.NewBrowser(t)
+	form := staff.SignIn("/devices/sms/new", env.Demo.Helpdesk, env.Demo.HelpdeskPass)
+	sp := staff.Submit(form, "/devices/sms", url.Values{"phone": {number}, "region": {"US"}}) // text 2
+	env.Clock.Advance(31 * time.Second)
+	if ep = emp.Submit(ep, "/resend", nil); ep.Status != 200 { // text 3
+		t.Fatalf("third text: %d", ep.Status)
+	}
+	sp = staff.Submit(sp, "/resend", nil) // a fourth text to the same number within 5 minutes
+	if sp.Status != http.StatusTooManyRequests || !strings.Contains(sp.Text(), "this number") {
+		t.Fatalf("fourth text to one number: %d %q", sp.Status, sp.Text())
+	}
+	if n := len(env.Emu.Outbox()); n != 3 {
+		t.Fatalf("%d texts sent", n)
+	}
+}
+
+func TestLimitWrongCodesPerDevice(t *testing.T) {
+	env := portaltest.Start(t, portaltest.WithEmulator(func(o *pingonetest.Options) { o.OTPMaxFailures = 10 }))
+	b := env.NewBrowser(t)
+	p := addPhone(t, env, b, number)
+	for range 5 {
+		p = b.Submit(p, "/verify", url.Values{"code": {"000000"}})
+	}
+	p = b.Submit(p, "/verify", url.Values{"code": {env.Emu.LastCode("+15125201234")}})
+	if p.Status != http.StatusTooManyRequests || !strings.Contains(p.ByID("code-error"), "Too many wrong codes") {
+		t.Fatalf("after 5 wrong codes: %d %q", p.Status, p.ByID("code-error"))
+	}
+	if n := env.Emu.Calls("devices.activate"); n != 5 {
+		t.Fatalf("%d activations reached PingOne, want 5", n)
+	}
+	env.Clock.Advance(16 * time.Minute)
+	// By then PingOne's code has expired too: a new one, then the lock is over.
+	p = b.Submit(p, "/resend", nil)
+	p = b.Submit(p, "/verify", url.Values{"code": {env.Emu.LastCode("+15125201234")}})
+	if p.Path() != "/devices" {
+		t.Fatalf("after the lock: %d %s", p.Status, p.URL)
+	}
+}
+
+func signInStarts(t *testing.T, env *portaltest.Env, xff string, n int) []int {
+	var codes []int
+	for range n {
+		req, _ := http.NewRequest("GET", env.URL+"/auth/login", nil)
+		if xff != "" {
+			req.Header.Set("X-Forwarded-For", xff)
+		}
+		resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		codes = append(codes, resp.StatusCode)
+	}
+	return codes
+}
+
+func TestLimitSignInsPerAddressAndTrustedProxies(t *testing.T) {
+	env := portaltest.Start(t)
+	codes := signInStarts(t, env, "", 30)
+	if codes[29] != http.StatusFound {
+		t.Fatalf("30th sign-in: %d", codes[29])
+	}
+	// A forged X-Forwarded-For from a peer that is not a trusted proxy changes nothing.
+	if c := signInStarts(t, env, "203.0.113.9", 1)[0]; c != http.StatusTooManyRequests {
+		t.Fatalf("31st sign-in with a forged X-Forwarded-For: %d", c)
+	}
+
+	proxied := portaltest.Start(t, portaltest.WithEnv("TRUSTED_PROXIES", "127.0.0.1"))
+	signInStarts(t, proxied, "203.0.113.1", 30)
+	if c := signInStarts(t, proxied, "203.0.113.1", 1)[0]; c != http.StatusTooManyRequests {
+		t.Fatalf("31st from one client behind the proxy: %d", c)
+	}
+	if c := signInStarts(t, proxied, "203.0.113.2", 1)[0]; c != http.StatusFound {
+		t.Fatalf("another client behind the proxy: %d", c)
+	}
+}
+
+func TestRegionAllowListForEmployeesAndHelpdesk(t *testing.T) {
+	env := portaltest.Start(t, portaltest.WithEnv("ALLOWED_REGIONS", "US,CA"))
+	b := env.NewBrowser(t)
+	form := b.SignInEmployee("/devices/sms/new")
+	if strings.Contains(form.Body, `value="GB"`) {
+		t.Error("the picker offers a region that is not allowed")
+	}
+	p := b.Submit(form, "/devices/sms", url.Values{"phone": {"+44 7400 123456"}})
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.ByID("phone-error"), "can't be used here") {
+		t.Fatalf("employee: %d %q", p.Status, p.ByID("phone-error"))
+	}
+	s, _ := staffBrowser(t, env)
+	hf := s.Get("/helpdesk/users/" + env.Demo.EmployeeID + "/phone/new")
+	p = s.Submit(hf, "/phone", url.Values{"phone": {"+44 7400 123456"}})
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.ByID("phone-error"), "can't be used here") {
+		t.Fatalf("help desk: %d %q", p.Status, p.ByID("phone-error"))
+	}
+	if env.Emu.Calls("devices.create") != 0 {
+		t.Fatal("a number from a region not allowed reached PingOne")
+	}
+}
+
+func TestHTTPSCookieAndHeaders(t *testing.T) {
+	env := portaltest.Start(t, portaltest.WithEnv("PORTAL_PUBLIC_URL", "https://mfa.example.com"))
+	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Get(env.URL + "/auth/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cookie := resp.Header.Get("Set-Cookie")
+	for _, want := range []string{"__Host-mfa_session=", "Path=/", "HttpOnly", "Secure", "SameSite=Lax"} {
+		if !strings.Contains(cookie, want) {
+			t.Errorf("Set-Cookie %q lacks %s", cookie, want)
+		}
+	}
+	if strings.Contains(cookie, "Domain=") {
+		t.Error("a __Host- cookie must not name a domain")
+	}
+	for _, want := range []string{"max-age=63072000"} {
+		if !strings.Contains(resp.Header.Get("Strict-Transport-Security"), want) {
+			t.Errorf("HSTS %q", resp.Header.Get("Strict-Transport-Security"))
+		}
+	}
+	csp := resp.Header.Get("Content-Security-Policy")
+	for _, want := range []string{"default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self' " + env.Emu.AuthBase()} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") {
+		t.Error("CSP allows inline code")
+	}
+	for _, h := range []string{"Permissions-Policy", "Cross-Origin-Opener-Policy", "Referrer-Policy", "X-Content-Type-Options"} {
+		if resp.Header.Get(h) == "" {
+			t.Errorf("no %s", h)
+		}
+	}
+	// Over plain HTTP (demo on localhost) there is no HSTS.
+	plain := portaltest.Start(t)
+	if r := plain.NewBrowser(t).Get("/"); r.Header.Get("Strict-Transport-Security") != "" {
+		t.Error("HSTS over plain HTTP")
+	}
+}
+
+func TestNoInlineScriptsOrStyles(t *testing.T) {
+	files, _ := filepath.Glob("../views/*.templ")
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		s := string(data)
+		if strings.Contains(s, "templ.Raw") || regexp.MustCompile(`<script>|<style|style="|onclick=|onload=|onsubmit=`).MatchString(s) {
+			t.Errorf("%s has raw HTML or inline script or style", f)
+		}
+	}
+}
+
+func TestUserDataIsEscaped(t *testing.T) {
+	env := portaltest.Start(t)
+	evil := `<script>alert(1)</script>`
+	env.Emu.AddUser(pingonetest.SeedUser{Username: "mallory", Given: evil, Family: `"><img src=x>`, Password: "pw"})
+	b := env.NewBrowser(t)
+	p := b.SignIn("/devices", "mallory", "pw")
+	if strings.Contains(p.Body, evil) || strings.Contains(p.Body, `"><img`) || !strings.Contains(p.Body, "&lt;script&gt;") {
+		t.Fatal("user data reached the page unescaped")
+	}
+}
+
+func TestBodySizeLimit(t *testing.T) {
+	env := portaltest.Start(t)
+	b := env.NewBrowser(t)
+	b.SignInEmployee("/devices")
+	p := b.Post("/devices/sms", url.Values{"phone": {strings.Repeat("1", 100<<10)}})
+	if p.Status != http.StatusRequestEntityTooLarge || !strings.Contains(p.Text(), "larger than") {
+		t.Fatalf("100 KB form: %d", p.Status)
+	}
+}
+
+func TestNoSessionFixation(t *testing.T) {
+	env := portaltest.Start(t)
+	b := env.NewBrowser(t)
+	u, _ := url.Parse(env.URL)
+	// An attacker plants a session cookie of their own making before the victim signs in.
+	b.HTTP.Jar.SetCookies(u, []*http.Cookie{{Name: "mfa_session", Value: "planted", Path: "/"}})
+	pre := b.Get("/auth/login?return_to=/devices")
+	before := cookieValue(b, u)
+	p := b.Submit(pre, "/as/authorize", url.Values{"username": {env.Demo.Employee}, "password": {env.Demo.EmployeePass}})
+	after := cookieValue(b, u)
+	if p.Path() != "/devices" || after == "planted" || after == before {
+		t.Fatalf("the session was not renewed at sign-in (before %.10s, after %.10s)", before, after)
+	}
+}
+
+func cookieValue(b *portaltest.Browser, u *url.URL) string {
+	for _, c := range b.HTTP.Jar.Cookies(u) {
+		if c.Name == "mfa_session" {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+func TestPrivilegeChangeRenewsTheCSRFSecret(t *testing.T) {
+	env := portaltest.Start(t)
+	b, p := staffBrowser(t, env)
+	old := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(p.Body)[1]
+	env.Emu.SetGroups(env.Demo.HelpdeskID)
+	env.Clock.Advance(31 * time.Second)
+	b.Get("/helpdesk") // 403, and the session loses staff rights
+	if r := b.Post("/devices/sms", url.Values{"csrf": {old}, "phone": {number}, "region": {"US"}}); r.Status != http.StatusForbidden {
+		t.Fatalf("a form from before the privilege change was accepted: %d", r.Status)
+	}
+}
+
+func TestStrongerMethodsLink(t *testing.T) {
+	env := portaltest.Start(t, portaltest.WithEnv("STRONGER_METHODS_URL", "https://intranet.example/passkeys"))
+	p := env.NewBrowser(t).SignInEmployee("/devices/sms/new")
+	if !strings.Contains(p.Body, `href="https://intranet.example/passkeys"`) || !strings.Contains(p.Text(), "NIST SP 800-63B") {
+		t.Fatal("no note about SMS with the link to stronger methods")
+	}
+}
