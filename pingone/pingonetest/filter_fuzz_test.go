@@ -14,6 +14,9 @@ func FuzzFilterBuilder(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
+		if len(in) > 1000 {
+			return // the emulator, like PingOne, caps a filter's length; searches take at most 100 characters
+		}
 		expr, err := parseFilter(pingone.Sw("username", in).String())
 		if err != nil {
 			t.Fatalf("builder output did not parse: %v", err)
