@@ -96,7 +96,7 @@ func (h *Handler) callback(c echo.Context) error {
 	s.s.Values[keyUserID] = user.ID
 	s.s.Values[keyName] = user.DisplayName()
 	s.s.Values[keyUsername] = user.Username
-	h.staff.Forget(user.ID)
+	h.staff.Observe(user)
 	isStaff, err := h.staff.IsStaff(ctx, user.ID)
 	if err != nil {
 		return err
@@ -137,7 +137,7 @@ func (h *Handler) logout(c echo.Context) error {
 // reports whether it redirected.
 func (h *Handler) stepUp(c echo.Context, returnTo string) (bool, error) {
 	s := h.sess(c)
-	if s.str(keyACR) == h.stepACR && h.now().Sub(s.time(keyAuthTime)) <= h.stepAge {
+	if h.steppedUp(c) {
 		return false, nil
 	}
 	devs, err := h.mfa.Devices(c.Request().Context(), s.userID())
@@ -150,4 +150,15 @@ func (h *Handler) stepUp(c echo.Context, returnTo string) (bool, error) {
 	}
 	h.log.InfoContext(c.Request().Context(), "step-up required", "user_id", s.userID())
 	return true, c.Redirect(http.StatusSeeOther, "/auth/login?step_up=1&return_to="+url.QueryEscape(returnTo))
+}
+
+// steppedUp reports whether the session passed the MFA sign-on policy within the step-up age.
+func (h *Handler) steppedUp(c echo.Context) bool {
+	s := h.sess(c)
+	return s.str(keyACR) == h.stepACR && h.now().Sub(s.time(keyAuthTime)) <= h.stepAge
+}
+
+// redirectStepUp sends the person through the MFA sign-on policy and back to returnTo.
+func (h *Handler) redirectStepUp(c echo.Context, returnTo string) error {
+	return c.Redirect(http.StatusSeeOther, "/auth/login?step_up=1&return_to="+url.QueryEscape(returnTo))
 }

@@ -119,10 +119,10 @@ func (h *Handler) createPhone(c echo.Context) error {
 	if len(region) > 3 {
 		region = ""
 	}
-	if redirected, err := h.stepUp(c, "/devices/sms/new"); redirected || err != nil {
-		return err
+	started, err := h.mfa.StartSMS(ctx, s.userID(), number, region, !h.steppedUp(c))
+	if errors.Is(err, mfa.ErrStepUp) {
+		return h.redirectStepUp(c, "/devices/sms/new")
 	}
-	started, err := h.mfa.StartSMS(ctx, s.userID(), number, region)
 	if msg := refusal(err); msg != "" {
 		h.log.InfoContext(ctx, "phone refused", "user_id", s.userID(), "reason", reasonOf(err), "region", region)
 		h.record(c, audit.Event{Action: audit.ActionAddPhone, Outcome: audit.OutcomeRefused, Detail: reasonOf(err)})

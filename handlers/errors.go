@@ -70,8 +70,16 @@ func classify(err error) *Error {
 			e.RetryAfter = int(pe.RetryAfter.Seconds())
 		}
 		return e
-	case pingone.IsUnreachable(err), pingone.IsUnavailable(err), errors.Is(err, context.DeadlineExceeded):
+	case pingone.IsUnreachable(err), errors.Is(err, context.DeadlineExceeded):
 		return &Error{Status: 503, Heading: "PingOne is not answering", Public: "PingOne, the sign-in service, did not answer in time. Your phones are as they were. Please try again in a minute.", ActionURL: "/devices", Action: "Try again", RetryAfter: 30, Cause: err}
+	case pingone.IsUnavailable(err):
+		e := &Error{Status: 503, Heading: "PingOne is having trouble", Public: "PingOne, the sign-in service, could not handle the request just now. Your phones are as they were. Please try again in a minute.", ActionURL: "/devices", Action: "Try again", RetryAfter: 30, Cause: err}
+		if errors.As(err, &pe) && pe.RetryAfter > 0 {
+			e.RetryAfter = int(pe.RetryAfter.Seconds())
+		}
+		return e
+	case pingone.IsMalformed(err):
+		return &Error{Status: 502, Heading: "PingOne sent an answer we could not read", Public: "Something between the portal and PingOne answered in a way we did not expect. Your phones are as they were. Please try again in a minute; if it keeps happening, tell the help desk the reference below.", ActionURL: "/devices", Action: "Try again", Cause: err}
 	case pingone.IsForbidden(err), pingone.IsUnauthorized(err):
 		return &Error{Status: 502, Heading: "The portal is not set up correctly", Public: "PingOne refused this portal's access. Nothing was changed. Please tell your IT team; they can find the details in the portal's log.", Cause: err}
 	case errors.As(err, &pe):

@@ -25,14 +25,19 @@ func (h *Handler) healthz(c echo.Context) error {
 func (h *Handler) readyz(c echo.Context) error {
 	h.ready.mu.Lock()
 	defer h.ready.mu.Unlock()
-	if time.Since(h.ready.checked) > 5*time.Second {
+	// A healthy answer is kept 5 s, a failure 1 s, so recovery shows at once.
+	keep := 5 * time.Second
+	if h.ready.err != nil {
+		keep = time.Second
+	}
+	if h.now().Sub(h.ready.checked) > keep {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
 		defer cancel()
 		err := h.rp.Ready(ctx)
 		if err == nil {
 			err = h.p1.CheckToken(ctx)
 		}
-		h.ready.checked, h.ready.err = time.Now(), err
+		h.ready.checked, h.ready.err = h.now(), err
 		if err != nil {
 			h.log.WarnContext(ctx, "not ready", "error", err.Error())
 		}

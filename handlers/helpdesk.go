@@ -174,7 +174,8 @@ func (h *Handler) hdCreatePhone(c echo.Context) error {
 	if msg := h.reasonMissing(reason); msg != "" {
 		return h.render(c, http.StatusUnprocessableEntity, views.AddPhone(h.page(c, "Add a phone for "+name, "helpdesk"), h.hdPhoneForm(c, name, region, number, "", reason, msg)))
 	}
-	started, err := h.mfa.StartSMS(ctx, tgt.ID, number, region)
+	// Staff act for someone else: the step-up is about the person's own session, not theirs.
+	started, err := h.mfa.StartSMS(ctx, tgt.ID, number, region, false)
 	if msg := refusal(err); msg != "" {
 		h.record(c, audit.Event{Target: tgt, Action: audit.ActionAddPhone, Reason: reason, Outcome: audit.OutcomeRefused, Detail: reasonOf(err), Helpdesk: true})
 		if len(number) > phone.MaxInputLength*2 {

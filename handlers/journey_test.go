@@ -422,7 +422,7 @@ func TestPingOneDownGivesAPageWithTheRequestID(t *testing.T) {
 	env.Emu.Inject(pingonetest.Fault{Route: "devices.list", Status: 503, Times: -1})
 	p := b.Get("/devices")
 	rid := p.Header.Get("X-Request-Id")
-	if p.Status != http.StatusServiceUnavailable || rid == "" || !strings.Contains(p.Text(), rid) || !strings.Contains(p.Text(), "not answering") {
+	if p.Status != http.StatusServiceUnavailable || rid == "" || !strings.Contains(p.Text(), rid) || !strings.Contains(p.Text(), "having trouble") {
 		t.Fatalf("%d %q", p.Status, p.Text())
 	}
 	if !strings.Contains(env.Logs.String(), `"request_id":"`+rid+`"`) {

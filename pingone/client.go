@@ -229,7 +229,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 				err = decodeBody(resp, out)
 				resp.Body.Close()
 				if err != nil {
-					return fmt.Errorf("pingone: %s %s: decode answer: %w", r.method, r.path, err)
+					return &DecodeError{Method: r.method, Path: routeOf(r.path), Err: err}
 				}
 				return nil
 			}
@@ -303,6 +303,24 @@ func (e *NetError) Error() string {
 }
 
 func (e *NetError) Unwrap() error { return e.Err }
+
+// DecodeError is a 2xx answer whose body could not be read as the documented JSON.
+type DecodeError struct {
+	Method, Path string
+	Err          error
+}
+
+func (e *DecodeError) Error() string {
+	return fmt.Sprintf("pingone: %s %s: unreadable answer: %v", e.Method, e.Path, e.Err)
+}
+
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// IsMalformed reports whether PingOne answered with a body the client could not read.
+func IsMalformed(err error) bool {
+	var de *DecodeError
+	return errors.As(err, &de)
+}
 
 // IsUnreachable reports whether err means PingOne gave no answer (timeout, reset, refused).
 func IsUnreachable(err error) bool {

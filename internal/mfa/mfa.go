@@ -27,6 +27,7 @@ var (
 	ErrNotFound      = errors.New("mfa: no such device for this user")
 	ErrBadCode       = errors.New("mfa: a code is 6 digits")
 	ErrNumberRefused = errors.New("mfa: PingOne refused the number")
+	ErrStepUp        = errors.New("mfa: adding a method next to an active one needs a recent MFA sign-in")
 )
 
 // Client is the part of the PingOne client the rules use.
@@ -170,15 +171,22 @@ type Started struct {
 // StartSMS registers the number for the user and has PingOne text a code. The same number
 // already waiting resumes that device (a new code, within the cool-down); already active is
 // ErrAlreadyActive. A create whose answer is lost is looked up, never sent again.
-func (s *Service) StartSMS(ctx context.Context, userID, input, region string) (Started, error) {
+//
+// With needStepUp set, a user who already has an active device gets ErrStepUp instead: adding
+// a method then needs a recent MFA sign-in. The same device list answers both questions.
+func (s *Service) StartSMS(ctx context.Context, userID, input, region string, needStepUp bool) (Started, error) {
 	num, err := s.policy.Parse(input, region)
 	if err != nil {
 		return Started{}, err
 	}
-	existing, err := s.findSMS(ctx, userID, num.E164)
+	devs, err := s.client.ListDevices(ctx, userID)
 	if err != nil {
 		return Started{}, err
 	}
+	if needStepUp && slices.ContainsFunc(devs, func(d pingone.Device) bool { return d.Status == pingone.StatusActive }) {
+		return Started{}, ErrStepUp
+	}
+	existing := pickSMS(devs, num.E164)
 	if existing != nil {
 		switch existing.Status {
 		case pingone.StatusActive:
@@ -225,6 +233,11 @@ func (s *Service) findSMS(ctx context.Context, userID, e164 string) (*pingone.De
 	if err != nil {
 		return nil, err
 	}
+	return pickSMS(devs, e164), nil
+}
+
+// pickSMS finds the SMS device for the number in a device list, or nil.
+func pickSMS(devs []pingone.Device, e164 string) *pingone.Device {
 	// Prefer an active device, then a waiting one: PingOne may hold both for one number if
 	// another tool made them.
 	var waiting *pingone.Device
@@ -234,13 +247,13 @@ func (s *Service) findSMS(ctx context.Context, userID, e164 string) (*pingone.De
 			continue
 		}
 		if d.Status == pingone.StatusActive {
-			return d, nil
+			return d
 		}
 		if waiting == nil && d.Status == pingone.StatusActivationRequired {
 			waiting = d
 		}
 	}
-	return waiting, nil
+	return waiting
 }
 
 var codeRe = regexp.MustCompile(`^[0-9]{6}$`)

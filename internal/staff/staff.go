@@ -79,6 +79,17 @@ func (c *Checker) IsStaff(ctx context.Context, userID string) (bool, error) {
 	return isStaff, nil
 }
 
+// Observe caches the answer for a user just read with memberOfGroupIDs (at sign-in), so the
+// first check costs no call.
+func (c *Checker) Observe(u *pingone.User) {
+	if !c.Enabled() || u == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cache[u.ID] = entry{staff: u.IsEnabled() && u.InGroup(c.groups...), until: c.now().Add(c.ttl)}
+}
+
 // Forget drops a cached answer (after sign-in, so it starts fresh).
 func (c *Checker) Forget(userID string) {
 	c.mu.Lock()

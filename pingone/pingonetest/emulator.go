@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -70,6 +71,9 @@ type Server struct {
 	calls         map[string]int
 	tokenRequests int
 	keys          []*signingKey
+	latency       time.Duration
+	failRate      float64
+	failStatus    int
 }
 
 type user struct {
@@ -463,7 +467,20 @@ func (s *Server) handle(mux *http.ServeMux, pattern, name string, h http.Handler
 		s.mu.Lock()
 		s.calls[route]++
 		f := s.takeFault(route)
+		latency, failRate, failStatus := s.latency, s.failRate, s.failStatus
 		s.mu.Unlock()
+		if latency > 0 {
+			t := time.NewTimer(latency)
+			select {
+			case <-r.Context().Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+		}
+		if f == nil && failRate > 0 && isAPIRoute(route) && mrand.Float64() < failRate {
+			f = &Fault{Status: failStatus, RetryAfter: "1"}
+		}
 		s.log.Debug("pingonetest request", "method", r.Method, "route", route)
 		if f != nil && !s.applyFault(w, r, f, h) {
 			return

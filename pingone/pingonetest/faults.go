@@ -31,6 +31,21 @@ type Fault struct {
 	ExpireToken bool
 }
 
+// SetLatency delays every answer by d (0: none), as a distant PingOne region would.
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latency = d
+}
+
+// SetFailureRate turns a fraction (0 to 1) of management API answers into status (such as
+// 503) before the request runs, at random.
+func (s *Server) SetFailureRate(fraction float64, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failRate, s.failStatus = fraction, status
+}
+
 // Inject adds a fault.
 func (s *Server) Inject(f Fault) {
 	s.mu.Lock()
