@@ -1,0 +1,265 @@
+package handlers_test
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/smsmfa/portal/internal/app"
+	"github.com/smsmfa/portal/internal/config"
+	"github.com/smsmfa/portal/internal/logging"
+	"github.com/smsmfa/portal/internal/portaltest"
+	"github.com/smsmfa/portal/pingone/pingonetest"
+)
+
+// wantErrorPage checks what the person sees when PingOne fails: a clear page with the request
+// ID and a way forward, never a stack trace.
+func wantErrorPage(t *testing.T, p *portaltest.Page, status int, words string) {
+	t.Helper()
+	rid := p.Header.Get("X-Request-Id")
+	if p.Status != status || rid == "" || !strings.Contains(p.Text(), rid) || !strings.Contains(p.Text(), words) ||
+		!contains(p.Labels(), "Try again") || strings.Contains(p.Body, "goroutine") {
+		t.Fatalf("want a %d page saying %q with the request ID; got %d %q", status, words, p.Status, p.Text())
+	}
+}
+
+// wantOneActivePhone checks PingOne ends with exactly the registration it should have.
+func wantOneActivePhone(t *testing.T, env *portaltest.Env) {
+	t.Helper()
+	devs := env.Emu.Devices(env.Demo.EmployeeID)
+	if len(devs) != 1 || devs[0].Status != "ACTIVE" || devs[0].Phone != "+15125201234" {
+		t.Fatalf("PingOne holds %+v, want exactly one active phone", devs)
+	}
+	if !env.Emu.MFAEnabled(env.Demo.EmployeeID) {
+		t.Fatal("mfaEnabled not set")
+	}
+}
+
+func wantHealthy(t *testing.T, env *portaltest.Env, b *portaltest.Browser) {
+	t.Helper()
+	if p := b.Get("/healthz"); p.Status != 200 {
+		t.Fatalf("healthz %d", p.Status)
+	}
+	if p := b.Get("/devices"); p.Status != 200 {
+		t.Fatalf("the portal did not recover: %d", p.Status)
+	}
+}
+
+// finish completes the journey from the code page.
+func finish(t *testing.T, env *portaltest.Env, b *portaltest.Browser, codePage *portaltest.Page) {
+	t.Helper()
+	p := b.Submit(codePage, "/verify", url.Values{"code": {env.Emu.LastCode("+15125201234")}})
+	if p.Path() != "/devices" || !strings.Contains(p.Text(), "Active") {
+		t.Fatalf("after the right code: %d %s %q", p.Status, p.URL, p.Text())
+	}
+}
+
+// TestFaultsWhileAddingAPhone injects each fault into "Send code" (a create, never retried),
+// then the person presses the button again.
+func TestFaultsWhileAddingAPhone(t *testing.T) {
+	tests := []struct {
+		name   string
+		fault  pingonetest.Fault
+		status int
+		words  string
+	}{
+		{"slower than the portal's timeout", pingonetest.Fault{Route: "devices.create", Latency: 2 * time.Second}, 503, "did not answer in time"},
+		{"500", pingonetest.Fault{Route: "devices.create", Status: 500}, 503, "having trouble"},
+		{"502", pingonetest.Fault{Route: "devices.create", Status: 502}, 503, "having trouble"},
+		{"503 with Retry-After", pingonetest.Fault{Route: "devices.create", Status: 503, RetryAfter: "20"}, 503, "having trouble"},
+		{"429", pingonetest.Fault{Route: "devices.create", Status: 429, RetryAfter: "20"}, 503, "busy"},
+		{"connection reset", pingonetest.Fault{Route: "devices.create", Drop: true}, 503, "did not answer"},
+		{"malformed JSON", pingonetest.Fault{Route: "devices.create", Status: 201, Body: `{"id": "x", "status": `}, 502, "could not read"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := portaltest.Start(t, portaltest.WithEnv("PINGONE_TIMEOUT", "500ms"))
+			b := env.NewBrowser(t)
+			form := b.SignInEmployee("/devices/sms/new")
+			env.Emu.Inject(tc.fault)
+			p := b.Submit(form, "/devices/sms", url.Values{"phone": {number}, "region": {"US"}})
+			wantErrorPage(t, p, tc.status, tc.words)
+			if tc.fault.RetryAfter != "" && p.Header.Get("Retry-After") != tc.fault.RetryAfter {
+				t.Errorf("Retry-After %q, want PingOne's %q", p.Header.Get("Retry-After"), tc.fault.RetryAfter)
+			}
+			// Pressing "Send code" again resumes or creates: never a second device.
+			p = b.Submit(form, "/devices/sms", url.Values{"phone": {number}, "region": {"US"}})
+			if !strings.HasSuffix(p.Path(), "/verify") {
+				t.Fatalf("retry: %d %s %q", p.Status, p.URL, p.Text())
+			}
+			finish(t, env, b, p)
+			wantOneActivePhone(t, env)
+			wantHealthy(t, env, b)
+		})
+	}
+}
+
+// TestFaultsWhileVerifying injects faults into the code check (activate, never retried).
+func TestFaultsWhileVerifying(t *testing.T) {
+	tests := []struct {
+		name   string
+		fault  pingonetest.Fault
+		status int
+		words  string
+	}{
+		{"503", pingonetest.Fault{Route: "devices.activate", Status: 503, RetryAfter: "5"}, 503, "having trouble"},
+		{"429", pingonetest.Fault{Route: "devices.activate", Status: 429, RetryAfter: "5"}, 503, "busy"},
+		{"slow", pingonetest.Fault{Route: "devices.activate", Latency: 2 * time.Second}, 503, "did not answer"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := portaltest.Start(t, portaltest.WithEnv("PINGONE_TIMEOUT", "500ms"))
+			b := env.NewBrowser(t)
+			codePage := addPhone(t, env, b, number)
+			env.Emu.Inject(tc.fault)
+			p := b.Submit(codePage, "/verify", url.Values{"code": {env.Emu.LastCode("+15125201234")}})
+			wantErrorPage(t, p, tc.status, tc.words)
+			finish(t, env, b, codePage)
+			wantOneActivePhone(t, env)
+			wantHealthy(t, env, b)
+		})
+	}
+}
+
+func TestActivateAnswerLostAfterActivation(t *testing.T) {
+	env := portaltest.Start(t)
+	b := env.NewBrowser(t)
+	codePage := addPhone(t, env, b, number)
+	env.Emu.Inject(pingonetest.Fault{Route: "devices.activate", LoseAnswer: true})
+	// PingOne activated the phone but the answer never came: the portal reads the device
+	// and tells the person the truth.
+	finish(t, env, b, codePage)
+	if env.Emu.Calls("devices.activate") != 1 {
+		t.Fatal("activate was sent twice")
+	}
+	wantOneActivePhone(t, env)
+}
+
+func TestCreateAnswerLostAfterCreation(t *testing.T) {
+	env := portaltest.Start(t)
+	b := env.NewBrowser(t)
+	form := b.SignInEmployee("/devices/sms/new")
+	env.Emu.Inject(pingonetest.Fault{Route: "devices.create", LoseAnswer: true})
+	p := b.Submit(form, "/devices/sms", url.Values{"phone": {number}, "region": {"US"}})
+	finish(t, env, b, p)
+	if env.Emu.Calls("devices.create") != 1 {
+		t.Fatal("create was sent twice")
+	}
+	wantOneActivePhone(t, env)
+}
+
+func TestWorkerTokenExpiresBetweenCalls(t *testing.T) {
+	env := portaltest.Start(t)
+	b := env.NewBrowser(t)
+	codePage := addPhone(t, env, b, number)
+	before := env.Emu.TokenRequests()
+	env.Emu.Inject(pingonetest.Fault{Route: "devices.activate", ExpireToken: true})
+	finish(t, env, b, codePage)
+	if got := env.Emu.TokenRequests() - before; got != 1 {
+		t.Fatalf("%d new tokens, want 1", got)
+	}
+	wantOneActivePhone(t, env)
+}
+
+func TestResetOnAReadIsRetriedUnseen(t *testing.T) {
+	env := portaltest.Start(t)
+	b := env.NewBrowser(t)
+	b.SignInEmployee("/devices")
+	env.Emu.Inject(pingonetest.Fault{Route: "devices.list", Drop: true})
+	env.Emu.Inject(pingonetest.Fault{Route: "devices.list", Status: 502})
+	if p := b.Get("/devices"); p.Status != 200 {
+		t.Fatalf("a reset and a 502 on a read: %d %q", p.Status, p.Text())
+	}
+	if n := env.Emu.Calls("devices.list"); n < 3 {
+		t.Fatalf("devices.list called %d times", n)
+	}
+}
+
+func TestNewSigningKeyInJWKS(t *testing.T) {
+	env := portaltest.Start(t)
+	b := env.NewBrowser(t)
+	b.SignInEmployee("/devices")
+	if err := env.Emu.RotateSigningKey(); err != nil {
+		t.Fatal(err)
+	}
+	// A new person signs in with a token signed by a key the portal has not seen yet.
+	b2 := env.NewBrowser(t)
+	if p := b2.SignIn("/devices", env.Demo.Helpdesk, env.Demo.HelpdeskPass); p.Path() != "/devices" || p.Status != 200 {
+		t.Fatalf("sign-in after key rotation: %d %s %q", p.Status, p.URL, p.Text())
+	}
+}
+
+// TestPingOneUnreachableAtStart starts the portal while nothing listens at PingOne's address,
+// then brings PingOne up there.
+func TestPingOneUnreachableAtStart(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	envID := "6c4a6c6e-8d1f-4c55-9a53-0c8a5d2a4f10"
+	srv := httptest.NewUnstartedServer(nil)
+	public := "http://" + srv.Listener.Addr().String()
+	vars := map[string]string{
+		"PORTAL_PUBLIC_URL": public, "PINGONE_ENVIRONMENT_ID": envID,
+		"PINGONE_API_BASE": "http://" + addr + "/v1", "PINGONE_AUTH_BASE": "http://" + addr,
+		"PINGONE_WORKER_CLIENT_ID": "w", "PINGONE_WORKER_CLIENT_SECRET": "ws", "PINGONE_WEB_CLIENT_ID": "web",
+		"PINGONE_WEB_CLIENT_SECRET": "webs", "SESSION_KEYS": strings.Repeat("k", 40), "PINGONE_TIMEOUT": "1s",
+	}
+	cfg, err := config.Load(func(k string) string { return vars[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &portaltest.Logs{}
+	clock := &portaltest.Clock{}
+	p, err := app.Build(cfg, app.Options{Logger: logging.New(logs, 0), Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = p.Handler
+	srv.Start()
+	defer srv.Close()
+	get := func(path string) (int, string) {
+		resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Get(public + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if code, _ := get("/healthz"); code != 200 {
+		t.Fatalf("healthz while PingOne is down: %d", code)
+	}
+	if code, _ := get("/readyz"); code != http.StatusServiceUnavailable {
+		t.Fatalf("readyz while PingOne is down: %d", code)
+	}
+	if code, body := get("/auth/login"); code != http.StatusServiceUnavailable || !strings.Contains(body, "not answering") {
+		t.Fatalf("sign-in while PingOne is down: %d", code)
+	}
+	if code, _ := get("/"); code != 200 {
+		t.Fatalf("home while PingOne is down: %d", code)
+	}
+
+	emu, err := pingonetest.New(pingonetest.Options{Addr: addr, EnvironmentID: envID, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	emu.AddApp(pingonetest.App{ClientID: "w", ClientSecret: "ws", Worker: true, Roles: true})
+	emu.AddApp(pingonetest.App{ClientID: "web", ClientSecret: "webs", RedirectURIs: []string{public + "/auth/callback"}})
+	emu.AddUser(pingonetest.SeedUser{Username: "erin", Password: "pw"})
+	clock.Advance(2 * time.Second)
+	if code, _ := get("/readyz"); code != 200 {
+		t.Fatalf("readyz after PingOne came back: %d", code)
+	}
+	if code, _ := get("/auth/login"); code != http.StatusFound {
+		t.Fatalf("sign-in after PingOne came back: %d", code)
+	}
+}
