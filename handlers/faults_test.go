@@ -263,3 +263,23 @@ func TestPingOneUnreachableAtStart(t *testing.T) {
 		t.Fatalf("sign-in after PingOne came back: %d", code)
 	}
 }
+
+// TestPingOneFailuresDoNotUseUpTheLimits: pressing "Send code" again after PingOne failures
+// that sent no text must not run into the portal's own per-number limit (3 texts / 5 min).
+func TestPingOneFailuresDoNotUseUpTheLimits(t *testing.T) {
+	env := portaltest.Start(t)
+	b := env.NewBrowser(t)
+	form := b.SignInEmployee("/devices/sms/new")
+	for range 4 {
+		env.Emu.Inject(pingonetest.Fault{Route: "devices.create", Status: 503})
+		if p := b.Submit(form, "/devices/sms", url.Values{"phone": {number}, "region": {"US"}}); p.Status != http.StatusServiceUnavailable {
+			t.Fatalf("with PingOne failing: %d", p.Status)
+		}
+	}
+	p := b.Submit(form, "/devices/sms", url.Values{"phone": {number}, "region": {"US"}})
+	if !strings.HasSuffix(p.Path(), "/verify") {
+		t.Fatalf("after PingOne recovered: %d %q", p.Status, p.Text())
+	}
+	finish(t, env, b, p)
+	wantOneActivePhone(t, env)
+}

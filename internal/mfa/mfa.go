@@ -200,16 +200,15 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, ne
 			return Started{Device: view(*existing, false), Resumed: true, CodeSent: sent}, nil
 		}
 	}
-	if err := limits.Check(ctx, s.limits, limits.NewDevice, userID); err != nil {
-		return Started{}, err
-	}
-	if err := limits.Check(ctx, s.limits, limits.TextsToNumber, num.E164); err != nil {
+	createLimits := []limitKey{{limits.NewDevice, userID}, {limits.TextsToNumber, num.E164}}
+	if err := s.within(ctx, createLimits); err != nil {
 		return Started{}, err
 	}
 	d, err := s.client.CreateSMSDevice(ctx, userID, pingone.NewSMSDevice{Phone: num.E164,
 		Status: pingone.StatusActivationRequired, PolicyID: s.devicePolicyID})
 	switch {
 	case err == nil:
+		s.count(ctx, createLimits)
 		s.markSent(ctx, d.ID)
 		return Started{Device: view(*d, false), CodeSent: true}, nil
 	case pingone.IsDeviceLimit(err):
@@ -221,6 +220,7 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, ne
 		if found, ferr := s.findSMS(ctx, userID, num.E164); ferr == nil && found != nil &&
 			found.Status == pingone.StatusActivationRequired {
 			s.log.WarnContext(ctx, "device create answer lost; found the device it made", "device_id", found.ID, "error", err.Error())
+			s.count(ctx, createLimits)
 			s.markSent(ctx, found.ID)
 			return Started{Device: view(*found, false), CodeSent: true}, nil
 		}
@@ -357,17 +357,14 @@ func (s *Service) Resend(ctx context.Context, userID, deviceID string) error {
 }
 
 func (s *Service) resend(ctx context.Context, userID, deviceID, e164 string) (bool, error) {
-	for _, c := range []struct {
-		rule limits.Rule
-		key  string
-	}{{limits.ResendShort, deviceID}, {limits.ResendHour, userID}, {limits.TextsToNumber, e164}} {
-		if err := limits.Check(ctx, s.limits, c.rule, c.key); err != nil {
-			return false, err
-		}
+	resendLimits := []limitKey{{limits.ResendShort, deviceID}, {limits.ResendHour, userID}, {limits.TextsToNumber, e164}}
+	if err := s.within(ctx, resendLimits); err != nil {
+		return false, err
 	}
 	err := s.client.ResendActivationCode(ctx, userID, deviceID)
 	switch {
 	case err == nil:
+		s.count(ctx, resendLimits)
 		return true, nil
 	case pingone.IsNotFound(err):
 		return false, ErrNotFound
@@ -378,6 +375,33 @@ func (s *Service) resend(ctx context.Context, userID, deviceID, e164 string) (bo
 		return false, ErrNotPending
 	}
 	return false, err
+}
+
+type limitKey struct {
+	rule limits.Rule
+	key  string
+}
+
+// within checks the limits without counting: only texts PingOne really sent count, so a
+// person pressing the button again after a PingOne failure is not locked out by the portal.
+func (s *Service) within(ctx context.Context, ks []limitKey) error {
+	for _, k := range ks {
+		wait, err := s.limits.Wait(ctx, k.rule, k.key)
+		if err != nil {
+			return err
+		}
+		if wait > 0 {
+			return &limits.Error{Rule: k.rule, RetryAfter: wait}
+		}
+	}
+	return nil
+}
+
+// count records events that happened (a text sent, a device made).
+func (s *Service) count(ctx context.Context, ks []limitKey) {
+	for _, k := range ks {
+		_, _, _ = s.limits.Allow(ctx, k.rule, k.key)
+	}
 }
 
 // CoolDownLeft returns how long until a new code may be sent for the device.

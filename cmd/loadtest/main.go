@@ -1,0 +1,440 @@
+// Command loadtest runs N simulated employees through the whole journey at once (sign in,
+// add a phone, type the texted code) against the portal, built and started as its own
+// process, and an in-process PingOne emulator with a set latency and failure rate. It
+// reports journeys per second, latency per step, errors, token requests, PingOne calls per
+// journey and the portal's peak memory, and checks that PingOne ends with exactly one active
+// phone per employee.
+//
+//	go run ./cmd/loadtest -n 500 -latency 50ms
+//	go run ./cmd/loadtest -n 500 -latency 50ms -fail 0.1
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/smsmfa/portal/pingone/pingonetest"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	n        int
+	latency  time.Duration
+	fail     float64
+	portal   string
+	retries  int
+	deadline time.Duration
+}
+
+func run(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
+	var o options
+	fs.IntVar(&o.n, "n", 500, "employees, all running their journey at once")
+	fs.DurationVar(&o.latency, "latency", 50*time.Millisecond, "PingOne latency added to every answer")
+	fs.Float64Var(&o.fail, "fail", 0, "fraction of PingOne management answers turned into 503s")
+	fs.StringVar(&o.portal, "portal", "", "portal binary (default: build this module)")
+	fs.IntVar(&o.retries, "retries", 8, "times a simulated person presses the button again after an error page")
+	fs.DurationVar(&o.deadline, "deadline", 5*time.Minute, "give up after this long")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if o.n < 1 || o.fail < 0 || o.fail >= 1 {
+		return errors.New("-n must be at least 1 and -fail in [0, 1)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), o.deadline)
+	defer cancel()
+
+	emu, err := pingonetest.New(pingonetest.Options{DeviceLimit: 5})
+	if err != nil {
+		return err
+	}
+	defer emu.Close()
+	workerSecret, webSecret := secret(), secret()
+	emu.AddApp(pingonetest.App{ClientID: "worker", ClientSecret: workerSecret, Worker: true, Roles: true})
+	people := make([]person, o.n)
+	for i := range people {
+		people[i] = person{username: fmt.Sprintf("employee%05d", i), password: "pw-" + strconv.Itoa(i),
+			phone: fmt.Sprintf("+1512%03d%04d", 200+i/10000, i%10000)}
+		people[i].id = emu.AddUser(pingonetest.SeedUser{Username: people[i].username, Password: people[i].password})
+	}
+
+	portalAddr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	public := "http://" + portalAddr
+	emu.AddApp(pingonetest.App{ClientID: "web", ClientSecret: webSecret, RedirectURIs: []string{public + "/auth/callback"},
+		PostLogoutRedirectURIs: []string{public + "/"}})
+	bin := o.portal
+	if bin == "" {
+		dir, err := os.MkdirTemp("", "loadtest")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		bin = filepath.Join(dir, "portal")
+		if b, err := exec.Command("go", "build", "-o", bin, "github.com/smsmfa/portal").CombinedOutput(); err != nil {
+			return fmt.Errorf("build the portal: %v\n%s", err, b)
+		}
+	}
+	cmd := exec.Command(bin, "-listen", portalAddr)
+	cmd.Env = append(os.Environ(),
+		"PORTAL_PUBLIC_URL="+public, "PINGONE_ENVIRONMENT_ID="+emu.EnvironmentID(),
+		"PINGONE_API_BASE="+emu.APIBase(), "PINGONE_AUTH_BASE="+emu.AuthBase(),
+		"PINGONE_WORKER_CLIENT_ID=worker", "PINGONE_WORKER_CLIENT_SECRET="+workerSecret,
+		"PINGONE_WEB_CLIENT_ID=web", "PINGONE_WEB_CLIENT_SECRET="+webSecret,
+		"SESSION_KEYS="+secret()+secret(), "TRUSTED_PROXIES=127.0.0.1", "LOG_LEVEL=warn", "PINGONE_TIMEOUT=20s")
+	var portalLog strings.Builder
+	cmd.Stderr = &syncWriter{w: &portalLog}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	defer func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+	}()
+	if err := waitHealthy(ctx, public); err != nil {
+		return fmt.Errorf("%w\n%s", err, portalLog.String())
+	}
+	baseRSS, _ := rss(cmd.Process.Pid, "VmRSS")
+	emu.SetLatency(o.latency)
+	emu.SetFailureRate(o.fail, http.StatusServiceUnavailable)
+	callsBefore := emu.AllCalls()
+	tokensBefore := emu.TokenRequests()
+
+	tr := &http.Transport{MaxIdleConns: 4 * o.n, MaxIdleConnsPerHost: 2 * o.n, IdleConnTimeout: time.Minute}
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		steps   = map[string][]time.Duration{}
+		results = make([]journeyResult, o.n)
+	)
+	start := time.Now()
+	for i := range people {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			j := &journey{ctx: ctx, o: o, emu: emu, public: public, p: people[i], xff: fmt.Sprintf("2001:db8::%x", i+1)}
+			jar, _ := cookiejar.New(nil)
+			j.client = &http.Client{Transport: tr, Jar: jar, Timeout: 60 * time.Second}
+			results[i] = j.run()
+			mu.Lock()
+			for k, v := range j.timings {
+				steps[k] = append(steps[k], v...)
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	wall := time.Since(start)
+	peakRSS, _ := rss(cmd.Process.Pid, "VmHWM")
+
+	// What PingOne holds: exactly one active phone per employee.
+	var failed, duplicates, lost, errorPages int
+	for i, p := range people {
+		devs := emu.Devices(p.id)
+		active := 0
+		for _, d := range devs {
+			if d.Status == "ACTIVE" && d.Phone == p.phone {
+				active++
+			}
+		}
+		switch {
+		case len(devs) > 1:
+			duplicates++
+		case active == 0:
+			lost++
+		}
+		if results[i].err != nil {
+			failed++
+		}
+		errorPages += results[i].errorPages
+	}
+	calls := emu.AllCalls()
+	fmt.Fprintf(out, "machine: %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
+	fmt.Fprintf(out, "journeys: %d at once, PingOne latency %v, PingOne 503 rate %.0f%%\n", o.n, o.latency, o.fail*100)
+	fmt.Fprintf(out, "wall time: %v, %.1f journeys/s\n", wall.Round(time.Millisecond), float64(o.n)/wall.Seconds())
+	fmt.Fprintf(out, "failed journeys: %d; error pages shown (then retried): %d\n", failed, errorPages)
+	fmt.Fprintf(out, "PingOne afterwards: %d duplicate, %d lost registrations\n", duplicates, lost)
+	fmt.Fprintf(out, "worker token requests: %d\n", emu.TokenRequests()-tokensBefore)
+	fmt.Fprintf(out, "portal RSS: %.1f MiB at start, %.1f MiB peak\n", float64(baseRSS)/1024, float64(peakRSS)/1024)
+	fmt.Fprintln(out, "\nstep            p50       p95       p99       max")
+	for _, name := range []string{"1 open link", "2 sign in", "3 send code", "4 verify", "journey"} {
+		d := steps[name]
+		if len(d) == 0 {
+			continue
+		}
+		sort.Slice(d, func(a, b int) bool { return d[a] < d[b] })
+		fmt.Fprintf(out, "%-14s %8s  %8s  %8s  %8s\n", name, pct(d, 50), pct(d, 95), pct(d, 99), d[len(d)-1].Round(time.Millisecond))
+	}
+	fmt.Fprintln(out, "\nPingOne calls per journey, by route:")
+	var routes []string
+	for r := range calls {
+		routes = append(routes, r)
+	}
+	slices.Sort(routes)
+	total := 0.0
+	for _, r := range routes {
+		n := calls[r] - callsBefore[r]
+		if n == 0 {
+			continue
+		}
+		per := float64(n) / float64(o.n)
+		total += per
+		fmt.Fprintf(out, "  %-18s %6.2f\n", r, per)
+	}
+	fmt.Fprintf(out, "  %-18s %6.2f\n", "all", total)
+	for i, r := range results {
+		if r.err != nil {
+			fmt.Fprintf(out, "first failure (%s): %v\n", people[i].username, r.err)
+			break
+		}
+	}
+	if failed > 0 || duplicates > 0 || lost > 0 {
+		return fmt.Errorf("%d failed, %d duplicate, %d lost", failed, duplicates, lost)
+	}
+	return nil
+}
+
+type person struct{ id, username, password, phone string }
+
+type journeyResult struct {
+	err        error
+	errorPages int
+}
+
+type journey struct {
+	ctx     context.Context
+	o       options
+	emu     *pingonetest.Server
+	public  string
+	p       person
+	xff     string
+	client  *http.Client
+	timings map[string][]time.Duration
+	pages   int
+}
+
+var (
+	flowRe   = regexp.MustCompile(`name="flow" value="([^"]+)"`)
+	actionRe = regexp.MustCompile(`<form method="post" action="([^"]+/as/authorize)"`)
+	csrfRe   = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+)
+
+type page struct {
+	status int
+	url    string
+	body   string
+}
+
+func (j *journey) do(method, u string, form url.Values) (page, error) {
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequestWithContext(j.ctx, method, u, body)
+	if err != nil {
+		return page{}, err
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+	}
+	// Each employee comes from their own address, through the load balancer.
+	req.Header.Set("X-Forwarded-For", j.xff)
+	resp, err := j.client.Do(req)
+	if err != nil {
+		return page{}, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return page{status: resp.StatusCode, url: resp.Request.URL.String(), body: string(b)}, err
+}
+
+// step runs one step, pressing the button again after an error page (as a person would), and
+// records its time including the retries.
+func (j *journey) step(name string, f func() (page, bool, error)) (page, error) {
+	start := time.Now()
+	defer func() { j.timings[name] = append(j.timings[name], time.Since(start)) }()
+	var last page
+	for attempt := 0; attempt <= j.o.retries; attempt++ {
+		p, ok, err := f()
+		if err != nil {
+			return p, fmt.Errorf("%s: %w", name, err)
+		}
+		if ok {
+			return p, nil
+		}
+		last = p
+		if p.status < 500 && p.status != http.StatusTooManyRequests {
+			return p, fmt.Errorf("%s: unexpected %d at %s: %.300s", name, p.status, p.url, p.body)
+		}
+		j.pages++
+		time.Sleep(time.Duration(100*(attempt+1)) * time.Millisecond)
+	}
+	return last, fmt.Errorf("%s: still failing after %d tries: %d", name, j.o.retries, last.status)
+}
+
+func (j *journey) run() journeyResult {
+	j.timings = map[string][]time.Duration{}
+	start := time.Now()
+	err := j.journey()
+	if err == nil {
+		j.timings["journey"] = append(j.timings["journey"], time.Since(start))
+	}
+	return journeyResult{err: err, errorPages: j.pages}
+}
+
+func (j *journey) journey() error {
+	var signInPage page
+	_, err := j.step("1 open link", func() (page, bool, error) {
+		p, err := j.do(http.MethodGet, j.public+"/enroll", nil)
+		signInPage = p
+		return p, err == nil && flowRe.MatchString(p.body), err
+	})
+	if err != nil {
+		return err
+	}
+	var form page
+	_, err = j.step("2 sign in", func() (page, bool, error) {
+		m, a := flowRe.FindStringSubmatch(signInPage.body), actionRe.FindStringSubmatch(signInPage.body)
+		if m == nil || a == nil {
+			return signInPage, false, errors.New("no sign-in form")
+		}
+		base, _ := url.Parse(signInPage.url)
+		target, _ := base.Parse(a[1])
+		p, err := j.do(http.MethodPost, target.String(), url.Values{"flow": {m[1]}, "username": {j.p.username}, "password": {j.p.password}})
+		form = p
+		if err == nil && p.status >= 500 {
+			// The sign-in failed on the portal's side: start again from the link.
+			if q, e := j.do(http.MethodGet, j.public+"/enroll", nil); e == nil {
+				signInPage = q
+				if !flowRe.MatchString(q.body) {
+					form = q
+					return q, strings.Contains(q.url, "/devices/sms/new"), nil
+				}
+			}
+		}
+		return p, err == nil && strings.HasSuffix(strings.SplitN(p.url, "?", 2)[0], "/devices/sms/new") && p.status == 200, err
+	})
+	if err != nil {
+		return err
+	}
+	var codePage page
+	_, err = j.step("3 send code", func() (page, bool, error) {
+		m := csrfRe.FindStringSubmatch(form.body)
+		if m == nil {
+			return form, false, errors.New("no CSRF token on the form")
+		}
+		p, err := j.do(http.MethodPost, j.public+"/devices/sms", url.Values{"csrf": {m[1]}, "phone": {j.p.phone}, "region": {"US"}})
+		codePage = p
+		return p, err == nil && strings.HasSuffix(p.url, "/verify") && p.status == 200, err
+	})
+	if err != nil {
+		return err
+	}
+	_, err = j.step("4 verify", func() (page, bool, error) {
+		m := csrfRe.FindStringSubmatch(codePage.body)
+		if m == nil {
+			return codePage, false, errors.New("no CSRF token on the code page")
+		}
+		p, err := j.do(http.MethodPost, codePage.url, url.Values{"csrf": {m[1]}, "code": {j.emu.LastCode(j.p.phone)}})
+		return p, err == nil && strings.HasSuffix(p.url, "/devices") && p.status == 200 && strings.Contains(p.body, "Active"), err
+	})
+	return err
+}
+
+func pct(d []time.Duration, p int) string {
+	i := (len(d)*p + 99) / 100
+	if i > 0 {
+		i--
+	}
+	return d[min(i, len(d)-1)].Round(time.Millisecond).String()
+}
+
+func secret() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+func waitHealthy(ctx context.Context, base string) error {
+	for {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return errors.New("the portal did not start")
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// rss reads a memory figure (VmRSS, VmHWM) of a process in KiB from /proc.
+func rss(pid int, field string) (int, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
+			return strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+		}
+	}
+	return 0, errors.New("no " + field)
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
