@@ -82,6 +82,17 @@ func TestEmployeeJourneyWithJavaScript(t *testing.T) {
 		t.Fatalf("wrong code message %q", msg)
 	}
 	screenshot(t, ctx, "verify-wrong-code")
+	// "Resend code" is held back for the cool-down; once it is over a new code goes out.
+	if d := attr(t, ctx, "form.resend-form button", "disabled"); !d.Exists {
+		t.Error("Resend code is not disabled during the cool-down")
+	}
+	env.Clock.Advance(31 * time.Second)
+	// Open the code page afresh (a GET: reloading would post the wrong code again).
+	do(t, ctx, chromedp.Navigate(get(t, ctx, chromedp.Location())), chromedp.WaitVisible(css("#code")), chromedp.Click(css("form.resend-form button")),
+		chromedp.WaitVisible(css(".flash")))
+	if msg := text(t, ctx, ".flash"); !strings.Contains(msg, "new code") || len(env.Emu.Outbox()) != 2 {
+		t.Fatalf("resend: %q, %d texts", msg, len(env.Emu.Outbox()))
+	}
 	do(t, ctx, chromedp.SendKeys(css("#code"), env.Emu.LastCode("+15125201234")), chromedp.Click(css("form.code-form button")),
 		chromedp.WaitVisible(css(".state-active")))
 	if main := text(t, ctx, "main"); !strings.Contains(main, "+1 512-520-1234") || !strings.Contains(main, "Active") {

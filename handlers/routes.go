@@ -24,7 +24,8 @@ func (h *Handler) Routes() http.Handler {
 		}
 		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
 	}
-	e.Use(h.requestID, h.recoverer, h.accessLog, h.securityHeaders, middleware.BodyLimit("64K"), h.crossOrigin, h.loadSession)
+	e.Use(h.requestID, h.recoverer, h.accessLog, h.securityHeaders, middleware.BodyLimit("64K"),
+		middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024}), h.crossOrigin, h.loadSession)
 
 	e.GET("/healthz", h.healthz)
 	e.GET("/readyz", h.readyz)

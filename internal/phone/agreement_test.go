@@ -5,60 +5,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
-
-	"github.com/nyaruka/phonenumbers"
 )
-
-type agreementCase struct {
-	Input  string `json:"input"`
-	Region string `json:"region"`
-}
 
 type agreementVerdict struct {
 	OK     bool   `json:"ok"`
 	E164   string `json:"e164"`
 	Reason string `json:"reason"`
 	Msg    string `json:"msg"`
-}
-
-// agreementCases are the library's example numbers for every region and type, in national
-// and international form, and mutations of them: a digit more and less, a trunk 0 after the
-// country code, separators, and the wrong country picked.
-func agreementCases() []agreementCase {
-	var cases []agreementCase
-	types := []phonenumbers.PhoneNumberType{phonenumbers.MOBILE, phonenumbers.FIXED_LINE, phonenumbers.TOLL_FREE,
-		phonenumbers.PREMIUM_RATE, phonenumbers.SHARED_COST, phonenumbers.VOIP, phonenumbers.UAN, phonenumbers.PAGER}
-	regions := make([]string, 0, 250)
-	for r := range phonenumbers.GetSupportedRegions() {
-		regions = append(regions, r)
-	}
-	slices.Sort(regions)
-	for i, r := range regions {
-		other := regions[(i+7)%len(regions)]
-		for _, typ := range types {
-			n := phonenumbers.GetExampleNumberForType(r, typ)
-			if n == nil {
-				continue
-			}
-			e164 := phonenumbers.Format(n, phonenumbers.E164)
-			natl := phonenumbers.Format(n, phonenumbers.NATIONAL)
-			intl := phonenumbers.Format(n, phonenumbers.INTERNATIONAL)
-			cc := strings.TrimPrefix(intl, "+")
-			cc = cc[:strings.IndexAny(cc+" ", " ")]
-			nsn := phonenumbers.GetNationalSignificantNumber(n)
-			cases = append(cases,
-				agreementCase{e164, ""}, agreementCase{intl, ""}, agreementCase{natl, r}, agreementCase{natl, other},
-				agreementCase{e164 + "5", ""}, agreementCase{e164[:len(e164)-1], ""},
-				agreementCase{"+" + cc + " 0" + nsn, ""}, agreementCase{"+" + cc + "." + nsn, ""},
-				agreementCase{"(" + nsn[:min(3, len(nsn))] + ") " + nsn[min(3, len(nsn)):], r},
-				agreementCase{nsn, r}, agreementCase{"00" + cc + nsn, r},
-			)
-		}
-	}
-	return cases
 }
 
 // TestBrowserAgreesWithServer runs static/phone.js under Node on the metadata the server
@@ -71,7 +26,7 @@ func TestBrowserAgreesWithServer(t *testing.T) {
 		}
 		t.Skip("node not installed: the browser-agreement test needs it")
 	}
-	cases := agreementCases()
+	cases := ExampleCases()
 	dir := t.TempDir()
 	meta, _ := BrowserMetadata()
 	caseJSON, _ := json.Marshal(cases)
