@@ -2,6 +2,7 @@ package pingone
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -50,10 +51,25 @@ type Device struct {
 	UpdatedAt   time.Time       `json:"updatedAt"`
 }
 
-// DeviceLock says a device is locked after too many wrong codes, and until when.
+// DeviceLock says a device is locked after too many wrong codes, and until when. Its shape is
+// not documented: an unexpected one reads as no lock rather than failing the whole answer.
 type DeviceLock struct {
 	Status    string    `json:"status"`
 	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// UnmarshalJSON reads the lock leniently.
+func (l *DeviceLock) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		Status    string `json:"status"`
+		ExpiresAt string `json:"expiresAt"`
+	}
+	if json.Unmarshal(b, &raw) != nil {
+		return nil
+	}
+	l.Status = raw.Status
+	l.ExpiresAt, _ = time.Parse(time.RFC3339, raw.ExpiresAt)
+	return nil
 }
 
 // Locked reports whether the device is locked now.

@@ -1,6 +1,7 @@
 package pingone
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -145,4 +146,24 @@ func FuzzDecodeErrorBody(f *testing.F) {
 			t.Fatalf("negative Retry-After %v", pe.RetryAfter)
 		}
 	})
+}
+
+func TestDefensiveDecoding(t *testing.T) {
+	var u User
+	if err := json.Unmarshal([]byte(`{"id":"u","memberOfGroupIDs":["g1",{"id":"g2"},7]}`), &u); err != nil {
+		t.Fatal(err)
+	}
+	if !u.InGroup("g1") || !u.InGroup("g2") || len(u.MemberOfGroupIDs) != 2 {
+		t.Fatalf("groups %v", u.MemberOfGroupIDs)
+	}
+	var d Device
+	if err := json.Unmarshal([]byte(`{"id":"d","phone":"1-512-520-1234","lock":"LOCKED","createdAt":"2026-03-23T16:43:37.211Z"}`), &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.PhoneE164() != "+15125201234" || d.Locked() {
+		t.Fatalf("device %+v", d)
+	}
+	if err := json.Unmarshal([]byte(`{"id":"d","lock":{"status":"LOCKED","expiresAt":"2999-01-01T00:00:00Z"}}`), &d); err != nil || !d.Locked() {
+		t.Fatalf("lock: %v %+v", err, d)
+	}
 }

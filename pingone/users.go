@@ -2,6 +2,7 @@ package pingone
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -9,16 +10,43 @@ import (
 
 // User is a PingOne user, as far as the portal needs one.
 type User struct {
-	ID               string   `json:"id"`
-	Username         string   `json:"username"`
-	Email            string   `json:"email,omitempty"`
-	Name             Name     `json:"name"`
-	Enabled          *bool    `json:"enabled,omitempty"`
-	MFAEnabled       bool     `json:"mfaEnabled"`
-	Population       *Ref     `json:"population,omitempty"`
-	Locale           string   `json:"locale,omitempty"`
-	MobilePhone      string   `json:"mobilePhone,omitempty"`
-	MemberOfGroupIDs []string `json:"memberOfGroupIDs,omitempty"`
+	ID               string `json:"id"`
+	Username         string `json:"username"`
+	Email            string `json:"email,omitempty"`
+	Name             Name   `json:"name"`
+	Enabled          *bool  `json:"enabled,omitempty"`
+	MFAEnabled       bool   `json:"mfaEnabled"`
+	Population       *Ref   `json:"population,omitempty"`
+	Locale           string `json:"locale,omitempty"`
+	MobilePhone      string `json:"mobilePhone,omitempty"`
+	MemberOfGroupIDs IDList `json:"memberOfGroupIDs,omitempty"`
+}
+
+// IDList is a list of IDs that PingOne may write as strings or as {"id": "..."} objects (the
+// shape of memberOfGroupIDs is not documented); anything else is skipped, never an error.
+type IDList []string
+
+// UnmarshalJSON accepts ["id", ...] and [{"id": "id"}, ...].
+func (l *IDList) UnmarshalJSON(b []byte) error {
+	var raw []json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		*l = nil
+		return nil
+	}
+	out := make(IDList, 0, len(raw))
+	for _, r := range raw {
+		var s string
+		if json.Unmarshal(r, &s) == nil {
+			out = append(out, s)
+			continue
+		}
+		var ref Ref
+		if json.Unmarshal(r, &ref) == nil && ref.ID != "" {
+			out = append(out, ref.ID)
+		}
+	}
+	*l = out
+	return nil
 }
 
 // Name is a user's name.
