@@ -63,6 +63,18 @@ func TestStepUpBeforeChangingMethods(t *testing.T) {
 	}
 }
 
+// TestStepUpNeedsTheMFAPolicysACR: if PingOne answers a step-up with another sign-on policy
+// (a misconfigured tenant), the portal refuses to treat it as MFA.
+func TestStepUpNeedsTheMFAPolicysACR(t *testing.T) {
+	env := portaltest.Start(t, portaltest.WithEmulator(func(o *pingonetest.Options) { o.ForceACR = "Single_Factor" }))
+	b := env.NewBrowser(t)
+	activePhone(t, env, b)
+	p := b.PassStepUpEmployee(b.Get("/devices/sms/new"))
+	if p.Status != http.StatusForbidden || !strings.Contains(p.Text(), "Extra check not completed") {
+		t.Fatalf("step-up answered with the wrong acr: %d %s %q", p.Status, p.URL, p.Text())
+	}
+}
+
 func TestLimitNewDevicesPerUser(t *testing.T) {
 	env := portaltest.Start(t)
 	b := env.NewBrowser(t)

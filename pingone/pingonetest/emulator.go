@@ -42,6 +42,9 @@ type Options struct {
 	// MFAPolicies are the sign-on policies (acr_values) that ask for a code texted to the
 	// user's default active SMS device after the password: default Multi_Factor.
 	MFAPolicies []string
+	// ForceACR, when set, is the acr of every sign-in whatever was asked: a tenant whose
+	// sign-on policy is not what the portal was told (tests of the portal's acr check).
+	ForceACR string
 	// Logger receives a line per request; nil discards them.
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.

@@ -272,6 +272,9 @@ func (s *Server) completeSignIn(w http.ResponseWriter, r *http.Request, flow str
 	if acr == "" {
 		acr = "Single_Factor"
 	}
+	if s.opts.ForceACR != "" {
+		acr = s.opts.ForceACR
+	}
 	now := s.now()
 	sid := randomToken(16)
 	s.mu.Lock()
