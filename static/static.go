@@ -3,6 +3,8 @@
 package static
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -21,6 +23,9 @@ type Asset struct {
 	URL         string
 	ContentType string
 	Body        []byte
+	// Gzipped is Body compressed once at start (best compression), or nil when that is not
+	// smaller: serving it costs no compression work per request.
+	Gzipped []byte
 }
 
 // Set maps logical names ("style.css") to assets, and hashed URLs back to them.
@@ -61,6 +66,13 @@ func (s *Set) add(name string, body []byte) {
 		ct = "text/javascript; charset=utf-8"
 	}
 	a := &Asset{URL: Prefix + hashed, ContentType: ct, Body: body}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	_, _ = zw.Write(body)
+	_ = zw.Close()
+	if buf.Len() < len(body) {
+		a.Gzipped = buf.Bytes()
+	}
 	s.byName[name] = a
 	s.byURL[a.URL] = a
 }
@@ -91,5 +103,11 @@ func (s *Set) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", a.ContentType)
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Vary", "Accept-Encoding")
+	if a.Gzipped != nil && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		w.Header().Set("Content-Encoding", "gzip")
+		_, _ = w.Write(a.Gzipped)
+		return
+	}
 	_, _ = w.Write(a.Body)
 }
