@@ -144,12 +144,17 @@ func (h *Handler) stepUp(c echo.Context, returnTo string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if !mfa.HasActive(devs) {
+	return h.stepUpFor(c, devs, returnTo)
+}
+
+// stepUpFor is stepUp for a device list the handler has already read.
+func (h *Handler) stepUpFor(c echo.Context, devs []mfa.Device, returnTo string) (bool, error) {
+	if h.steppedUp(c) || !mfa.HasActive(devs) {
 		// A first phone needs only the normal sign-in: there is nothing yet to prove MFA with.
 		return false, nil
 	}
-	h.log.InfoContext(c.Request().Context(), "step-up required", "user_id", s.userID())
-	return true, c.Redirect(http.StatusSeeOther, "/auth/login?step_up=1&return_to="+url.QueryEscape(returnTo))
+	h.log.InfoContext(c.Request().Context(), "step-up required", "user_id", h.sess(c).userID())
+	return true, h.redirectStepUp(c, returnTo)
 }
 
 // steppedUp reports whether the session passed the MFA sign-on policy within the step-up age.

@@ -55,7 +55,7 @@ func (h *Handler) removeForm(c echo.Context) error {
 		return err
 	}
 	id := c.Param("id")
-	if redirected, err := h.stepUp(c, "/devices/"+id+"/remove"); redirected || err != nil {
+	if redirected, err := h.stepUpFor(c, devs, "/devices/"+id+"/remove"); redirected || err != nil {
 		return err
 	}
 	var dev *mfa.Device

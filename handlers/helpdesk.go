@@ -357,10 +357,10 @@ func (h *Handler) hdAct(c echo.Context) error {
 	ev := audit.Event{Target: tgt, Action: a.audit, DeviceID: id, Reason: reason, Helpdesk: true}
 	switch c.Param("action") {
 	case "remove":
-		_, err = h.mfa.Remove(ctx, uid, id)
+		err = h.mfa.RemoveKnown(ctx, uid, cur)
 		ev.OldNumber = cur.Masked
 	case "unlock":
-		_, err = h.mfa.Unlock(ctx, uid, id)
+		err = h.mfa.Unlock(ctx, uid, id)
 		ev.NewNumber = cur.Masked
 	case "default":
 		_, err = h.mfa.MakeDefault(ctx, uid, id)

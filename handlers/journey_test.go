@@ -301,7 +301,7 @@ func TestSessionLifetimes(t *testing.T) {
 func TestCSRF(t *testing.T) {
 	env := portaltest.Start(t)
 	b := env.NewBrowser(t)
-	form := b.SignInEmployee("/devices/sms/new")
+	b.SignInEmployee("/devices/sms/new")
 	// No token.
 	p := b.Post("/devices/sms", url.Values{"phone": {number}, "region": {"US"}})
 	if p.Status != http.StatusForbidden {
@@ -322,7 +322,6 @@ func TestCSRF(t *testing.T) {
 	if n := len(env.Emu.Devices(env.Demo.EmployeeID)); n != 0 {
 		t.Fatal("a forged request made a device")
 	}
-	_ = form
 }
 
 func TestNobodyTouchesAnotherUsersDevice(t *testing.T) {

@@ -424,10 +424,12 @@ func (s *Service) Remove(ctx context.Context, userID, deviceID string) (Device, 
 	if err != nil {
 		return Device{}, err
 	}
-	if err := s.client.DeleteDevice(ctx, userID, deviceID); err != nil {
-		return Device{}, err
-	}
-	return d, nil
+	return d, s.RemoveKnown(ctx, userID, d)
+}
+
+// RemoveKnown deletes a device the caller has just read (saving a second read).
+func (s *Service) RemoveKnown(ctx context.Context, userID string, d Device) error {
+	return s.client.DeleteDevice(ctx, userID, d.ID)
 }
 
 // HasActive reports whether any device in the list is active.
@@ -436,15 +438,12 @@ func HasActive(devs []Device) bool {
 }
 
 // Unlock unlocks a device locked after too many wrong codes.
-func (s *Service) Unlock(ctx context.Context, userID, deviceID string) (Device, error) {
-	d, err := s.Device(ctx, userID, deviceID)
-	if err != nil {
-		return Device{}, err
+func (s *Service) Unlock(ctx context.Context, userID, deviceID string) error {
+	err := s.client.UnlockDevice(ctx, userID, deviceID)
+	if pingone.IsNotFound(err) {
+		return ErrNotFound
 	}
-	if err := s.client.UnlockDevice(ctx, userID, deviceID); err != nil {
-		return Device{}, err
-	}
-	return d, nil
+	return err
 }
 
 // ErrNotActive means only an active device can become the default.
