@@ -92,7 +92,12 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 	ctx := tab(t)
 	do(t, ctx, chromedp.Navigate(env.URL+"/"), chromedp.WaitVisible(css("a.button")))
 	checkPage(t, ctx, axe, "home")
-	do(t, ctx, chromedp.Navigate(env.URL+"/devices"))
+	do(t, ctx, chromedp.Navigate(env.URL+"/devices"), chromedp.WaitVisible(css("#username")))
+	checkPage(t, ctx, axe, "emulator-sign-in")
+	do(t, ctx, chromedp.SendKeys(css("#username"), "nobody"), chromedp.SendKeys(css("#password"), "wrong"),
+		chromedp.Click(css("button[type=submit]")), chromedp.WaitVisible(css("#err")))
+	checkPage(t, ctx, axe, "emulator-sign-in-wrong")
+	do(t, ctx, chromedp.Clear(css("#username")))
 	signIn(t, ctx, env.Demo.Employee, env.Demo.EmployeePass)
 	do(t, ctx, chromedp.WaitVisible(css("main h1")))
 	checkPage(t, ctx, axe, "devices-empty")
@@ -129,6 +134,14 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 	id := env.Emu.Devices(env.Demo.EmployeeID)[0].ID
 	do(t, ctx, chromedp.Navigate(env.URL+"/devices/"+id+"/remove"), chromedp.WaitVisible(css("button.danger")))
 	checkPage(t, ctx, axe, "remove-confirm")
+	// With an active phone, PingOne's MFA step asks for a texted code.
+	env.Emu.AddSMSDevice(env.Demo.EmployeeID, "+15125209999", true)
+	do(t, ctx, chromedp.Navigate(env.URL+"/devices/"+id+"/remove"), chromedp.WaitVisible(css("#password")))
+	signIn(t, ctx, env.Demo.Employee, env.Demo.EmployeePass)
+	do(t, ctx, chromedp.WaitVisible(css("#otp")))
+	checkPage(t, ctx, axe, "emulator-mfa-code")
+	do(t, ctx, chromedp.SendKeys(css("#otp"), env.Emu.Outbox()[0].Code), chromedp.Click(css("button[type=submit]")),
+		chromedp.WaitVisible(css("button.danger")))
 
 	// The help desk's pages, after signing the employee out (tabs share cookies).
 	staff := ctx
