@@ -132,6 +132,8 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 	do(t, ctx, chromedp.Navigate(env.URL+"/devices"), chromedp.WaitVisible(css(".device")))
 	checkPage(t, ctx, axe, "devices-waiting")
 	id := env.Emu.Devices(env.Demo.EmployeeID)[0].ID
+	do(t, ctx, chromedp.Navigate(env.URL+"/devices/"+id+"/rename"), chromedp.WaitVisible(css("#nickname")))
+	checkPage(t, ctx, axe, "rename")
 	do(t, ctx, chromedp.Navigate(env.URL+"/devices/"+id+"/remove"), chromedp.WaitVisible(css("button.danger")))
 	checkPage(t, ctx, axe, "remove-confirm")
 	// With an active phone, PingOne's MFA step asks for a texted code.

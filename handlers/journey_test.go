@@ -476,3 +476,56 @@ func mustURL(s string) *url.URL {
 	u, _ := url.Parse(s)
 	return u
 }
+
+func TestMakeDefaultAndRename(t *testing.T) {
+	env := portaltest.Start(t)
+	b := env.NewBrowser(t)
+	first := activePhone(t, env, b)
+	p := b.PassStepUpEmployee(b.Get("/devices/sms/new"))
+	p = b.Submit(p, "/devices/sms", url.Values{"phone": {"+44 7400 123456"}})
+	second := deviceID(t, p)
+	p = b.Submit(p, "/verify", url.Values{"code": {env.Emu.LastCode("+447400123456")}})
+	if !contains(p.Labels(), "Make default +44 7400 123456") {
+		t.Fatalf("no Make default for the second phone: %v", p.Labels())
+	}
+	p = b.Submit(p, "/devices/"+second+"/default", nil)
+	if d := env.Emu.Devices(env.Demo.EmployeeID); d[0].ID != second || !strings.Contains(p.Text(), "now your default") {
+		t.Fatalf("default: %+v %q", d, p.Text())
+	}
+	findAudit(t, env, "set_default_device", "success")
+
+	form := b.Get("/devices/" + first + "/rename")
+	if !contains(form.Labels(), "Name for this phone") {
+		t.Fatalf("rename form: %v", form.Labels())
+	}
+	for _, bad := range []string{"   ", strings.Repeat("x", 41)} {
+		if p := b.Submit(form, "/rename", url.Values{"nickname": {bad}}); p.Status != http.StatusUnprocessableEntity || p.Input("nickname")["aria-invalid"] != "true" {
+			t.Errorf("nickname %q: %d", bad, p.Status)
+		}
+	}
+	p = b.Submit(form, "/rename", url.Values{"nickname": {"  Work\tphone "}})
+	if !strings.Contains(p.Text(), "Work phone") {
+		t.Fatalf("after rename: %q", p.Text())
+	}
+	for _, d := range env.Emu.Devices(env.Demo.EmployeeID) {
+		if d.ID == first && d.Nickname != "Work phone" {
+			t.Fatalf("PingOne nickname %q", d.Nickname)
+		}
+	}
+	findAudit(t, env, "rename_device", "success")
+	// Someone else's device cannot be renamed or made default.
+	other := env.Emu.AddSMSDevice(env.Demo.HelpdeskID, "+15125209999", true)
+	if g := b.Get("/devices/" + other + "/rename"); g.Status != http.StatusNotFound {
+		t.Errorf("rename form for another user's device: %d", g.Status)
+	}
+	if g := b.Submit(form, "/rename", url.Values{"nickname": {"Mine now"}}); g.Status == http.StatusNotFound {
+		t.Error("renaming one's own phone failed")
+	}
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(p.Body)[1]
+	if g := b.Post("/devices/"+other+"/default", url.Values{"csrf": {csrf}}); g.Status != http.StatusNotFound {
+		t.Errorf("make default on another user's device: %d", g.Status)
+	}
+	if g := b.Post("/devices/"+other+"/rename", url.Values{"csrf": {csrf}, "nickname": {"x"}}); g.Status != http.StatusNotFound {
+		t.Errorf("rename another user's device: %d", g.Status)
+	}
+}

@@ -51,6 +51,9 @@ func (h *Handler) Routes() http.Handler {
 	u.POST("/devices/:id/resend", h.resend, validID, h.csrf)
 	u.GET("/devices/:id/remove", h.removeForm, validID)
 	u.POST("/devices/:id/remove", h.remove, validID, h.csrf)
+	u.POST("/devices/:id/default", h.makeDefault, validID, h.csrf)
+	u.GET("/devices/:id/rename", h.renameForm, validID)
+	u.POST("/devices/:id/rename", h.rename, validID, h.csrf)
 
 	hd := e.Group("/helpdesk", h.requireUser, h.requireStaff)
 	hd.GET("", h.hdSearch)

@@ -114,6 +114,11 @@ type ConfirmProps struct {
 	Hidden map[string]string
 }
 
+// RenameProps is the form that names a phone.
+type RenameProps struct {
+	Action, Number, Nickname, Error string
+}
+
 // RemoveProps is the removal confirmation.
 type RemoveProps struct {
 	Action, Number, Label, Cancel string

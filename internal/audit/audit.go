@@ -19,6 +19,7 @@ const (
 	ActionUnlock     = "unlock_device"
 	ActionSetDefault = "set_default_device"
 	ActionSetMFA     = "set_mfa_enabled"
+	ActionRename     = "rename_device"
 	OutcomeSuccess   = "success"
 	OutcomeRefused   = "refused"
 	OutcomeFailed    = "failed"

@@ -10,7 +10,10 @@ import (
 	"log/slog"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/phone"
@@ -43,6 +46,7 @@ type Client interface {
 	UnlockDevice(ctx context.Context, userID, deviceID string) error
 	SetDeviceOrder(ctx context.Context, userID string, deviceIDs []string) error
 	SearchUsers(ctx context.Context, f pingone.Filter, limit int, cursor string) (*pingone.UserPage, error)
+	RenameDevice(ctx context.Context, userID, deviceID, nickname string) (*pingone.Device, error)
 }
 
 // Service applies the rules.
@@ -494,3 +498,25 @@ func (s *Service) User(ctx context.Context, userID string) (*pingone.User, error
 
 // ErrUserNotFound means PingOne has no such user.
 var ErrUserNotFound = errors.New("mfa: no such user")
+
+// MaxNickname bounds a device's name.
+const MaxNickname = 40
+
+// ErrNickname is a name that is empty or too long once cleaned.
+var ErrNickname = errors.New("mfa: a phone's name is 1 to 40 characters")
+
+// Rename sets the name a person gives one of their devices ("Work phone").
+func (s *Service) Rename(ctx context.Context, userID, deviceID, nickname string) (Device, error) {
+	nickname = strings.Join(strings.FieldsFunc(nickname, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
+	if nickname == "" || utf8.RuneCountInString(nickname) > MaxNickname {
+		return Device{}, ErrNickname
+	}
+	d, err := s.client.RenameDevice(ctx, userID, deviceID, nickname)
+	if pingone.IsNotFound(err) {
+		return Device{}, ErrNotFound
+	}
+	if err != nil {
+		return Device{}, err
+	}
+	return view(*d, false), nil
+}
