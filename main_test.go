@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -116,5 +117,58 @@ func TestRunRefusesUnknownFlags(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if err := run(context.Background(), []string{"-nope"}, func(string) string { return "" }, &stdout, &stderr); err == nil {
 		t.Fatal("unknown flag accepted")
+	}
+}
+
+func TestRunServesMetricsOnTheirOwnAddress(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	maddr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	var stderr syncBuffer
+	done := make(chan error, 1)
+	env := map[string]string{"METRICS_ADDR": maddr}
+	go func() {
+		done <- run(ctx, []string{"-demo", "-listen", "127.0.0.1:0"}, func(k string) string { return env[k] }, pw, &stderr)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	portal := ""
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "portal: "); ok {
+			portal = v
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	for _, u := range []string{portal + "/healthz", portal + "/readyz"} {
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	resp, err := http.Get("http://" + maddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`portal_http_requests_total{code="200",method="GET",route="/healthz"} 1`, "go_goroutines", "process_resident_memory_bytes"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if r, err := http.Get(portal + "/metrics"); err != nil || r.StatusCode != http.StatusNotFound {
+		t.Errorf("the public address answers /metrics: %v %d", err, r.StatusCode)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

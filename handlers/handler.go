@@ -15,6 +15,7 @@ import (
 	"github.com/smsmfa/portal/internal/auth"
 	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/limits"
+	"github.com/smsmfa/portal/internal/metrics"
 	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/internal/staff"
@@ -61,6 +62,8 @@ type Deps struct {
 	TrustedProxies []*net.IPNet
 	// StrongerMethodsURL is linked from the note about SMS.
 	StrongerMethodsURL string
+	// Metrics records requests; nil records nothing.
+	Metrics *metrics.Metrics
 	// Limits counts sign-ins per client address.
 	Limits limits.Limiter
 	// RequestTimeout bounds all the PingOne work of one request (retries included).
@@ -96,6 +99,7 @@ type Handler struct {
 	stepAge        time.Duration
 	proxies        []*net.IPNet
 	stronger       string
+	metrics        *metrics.Metrics
 }
 
 // New returns a Handler.
@@ -109,7 +113,7 @@ func New(d Deps) *Handler {
 		reasonRequired: d.ReasonRequired, idle: d.IdleTimeout, maxAge: d.MaxAge,
 		demo: d.Demo, now: d.Now, assets: static.Load(map[string][]byte{"phonemeta.json": meta}),
 		secure: d.PublicURL.Scheme == "https", policy: d.MFA.Policy(), timeout: d.RequestTimeout, limits: d.Limits,
-		stepACR: d.StepUpACR, stepAge: d.StepUpMaxAge, proxies: d.TrustedProxies, stronger: d.StrongerMethodsURL}
+		stepACR: d.StepUpACR, stepAge: d.StepUpMaxAge, proxies: d.TrustedProxies, stronger: d.StrongerMethodsURL, metrics: d.Metrics}
 	if h.stepAge <= 0 {
 		h.stepAge = 10 * time.Minute
 	}

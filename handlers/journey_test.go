@@ -529,3 +529,16 @@ func TestMakeDefaultAndRename(t *testing.T) {
 		t.Errorf("rename another user's device: %d", g.Status)
 	}
 }
+
+func TestUnknownAddressIsA404Page(t *testing.T) {
+	env := portaltest.Start(t)
+	b := env.NewBrowser(t)
+	for _, u := range []string{"/nothing-here", "/devices/x/y/z", "/static/missing.css"} {
+		if p := b.Get(u); p.Status != http.StatusNotFound {
+			t.Errorf("%s: %d %s", u, p.Status, p.URL)
+		}
+	}
+	if p := b.Get("/nothing-here"); !strings.Contains(p.Text(), "Page not found") || !strings.Contains(p.Text(), "reference") {
+		t.Errorf("404 page: %q", p.Text())
+	}
+}

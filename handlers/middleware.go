@@ -67,8 +67,10 @@ func (h *Handler) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		if route == "" {
 			route = "(none)"
 		}
+		took := time.Since(start)
 		h.log.InfoContext(c.Request().Context(), "request", "method", c.Request().Method, "route", route,
-			"status", c.Response().Status, "duration_ms", time.Since(start).Milliseconds(), "bytes", c.Response().Size)
+			"status", c.Response().Status, "duration_ms", took.Milliseconds(), "bytes", c.Response().Size)
+		h.metrics.HTTP(route, c.Request().Method, c.Response().Status, took)
 		return nil
 	}
 }

@@ -41,20 +41,25 @@ func (h *Handler) Routes() http.Handler {
 	e.GET("/auth/callback", h.callback)
 	e.POST("/auth/logout", h.logout, h.csrf)
 
-	u := e.Group("", h.requireUser)
-	u.GET("/enroll", h.enroll)
-	u.GET("/devices", h.devices)
-	u.GET("/devices/sms/new", h.newPhone)
-	u.POST("/devices/sms", h.createPhone, h.csrf)
-	u.GET("/devices/:id/verify", h.verifyForm, validID)
-	u.POST("/devices/:id/verify", h.verify, validID, h.csrf)
-	u.POST("/devices/:id/resend", h.resend, validID, h.csrf)
-	u.GET("/devices/:id/remove", h.removeForm, validID)
-	u.POST("/devices/:id/remove", h.remove, validID, h.csrf)
-	u.POST("/devices/:id/default", h.makeDefault, validID, h.csrf)
-	u.GET("/devices/:id/rename", h.renameForm, validID)
-	u.POST("/devices/:id/rename", h.rename, validID, h.csrf)
+	// Signed-in routes carry requireUser themselves: a group with middleware would also catch
+	// every unknown URL and send it to sign-in instead of answering 404.
+	u := func(method, path string, fn echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+		e.Add(method, path, fn, append([]echo.MiddlewareFunc{h.requireUser}, m...)...)
+	}
+	u(http.MethodGet, "/enroll", h.enroll)
+	u(http.MethodGet, "/devices", h.devices)
+	u(http.MethodGet, "/devices/sms/new", h.newPhone)
+	u(http.MethodPost, "/devices/sms", h.createPhone, h.csrf)
+	u(http.MethodGet, "/devices/:id/verify", h.verifyForm, validID)
+	u(http.MethodPost, "/devices/:id/verify", h.verify, validID, h.csrf)
+	u(http.MethodPost, "/devices/:id/resend", h.resend, validID, h.csrf)
+	u(http.MethodGet, "/devices/:id/remove", h.removeForm, validID)
+	u(http.MethodPost, "/devices/:id/remove", h.remove, validID, h.csrf)
+	u(http.MethodPost, "/devices/:id/default", h.makeDefault, validID, h.csrf)
+	u(http.MethodGet, "/devices/:id/rename", h.renameForm, validID)
+	u(http.MethodPost, "/devices/:id/rename", h.rename, validID, h.csrf)
 
+	// Everything under /helpdesk, unknown paths included, is for staff only (403 otherwise).
 	hd := e.Group("/helpdesk", h.requireUser, h.requireStaff)
 	hd.GET("", h.hdSearch)
 	hd.GET("/users/:uid", h.hdUser, validUID)

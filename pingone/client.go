@@ -39,6 +39,9 @@ type Config struct {
 	RetryWaitMin, RetryWaitMax time.Duration
 	// Logger receives one line per retry; nil means slog.Default().
 	Logger *slog.Logger
+	// Observe, when set, is told of every management call: its route (IDs replaced by
+	// {id}), the status (0 when no answer came) and how long it took.
+	Observe func(route string, status int, d time.Duration)
 }
 
 // Client calls one PingOne environment. It is safe for concurrent use.
@@ -52,6 +55,7 @@ type Client struct {
 	waitMin    time.Duration
 	waitMax    time.Duration
 	log        *slog.Logger
+	observe    func(route string, status int, d time.Duration)
 }
 
 // NewHTTPClient returns an HTTP client with the timeouts the portal uses for PingOne.
@@ -96,6 +100,7 @@ func New(cfg Config) (*Client, error) {
 		waitMin:    cfg.RetryWaitMin,
 		waitMax:    cfg.RetryWaitMax,
 		log:        cfg.Logger,
+		observe:    cfg.Observe,
 	}
 	if c.maxRetries == 0 {
 		c.maxRetries = 3
@@ -284,7 +289,15 @@ func (c *Client) send(ctx context.Context, r request, payload []byte, tok string
 		}
 		req.Header.Set("Content-Type", ct)
 	}
+	start := time.Now()
 	resp, err := c.http.Do(req)
+	if c.observe != nil {
+		status := 0
+		if err == nil {
+			status = resp.StatusCode
+		}
+		c.observe(r.method+" "+routeOf(r.path), status, time.Since(start))
+	}
 	if err != nil {
 		return nil, &NetError{Method: r.method, Path: r.path, Err: err}
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/smsmfa/portal/internal/config"
 	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/limits"
+	"github.com/smsmfa/portal/internal/metrics"
 	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/internal/staff"
@@ -35,17 +36,19 @@ type Options struct {
 type Portal struct {
 	Handler http.Handler
 	PingOne *pingone.Client
+	Metrics *metrics.Metrics
 }
 
 // Build assembles the portal.
 func Build(cfg *config.Config, o Options) (*Portal, error) {
+	m := metrics.New()
 	hc := pingone.NewHTTPClient()
 	hc.Timeout = cfg.PingOneTimeout
 	client, err := pingone.New(pingone.Config{
 		EnvironmentID: cfg.PingOneEnvironmentID, Region: cfg.PingOneRegion,
 		APIBase: cfg.PingOneAPIBase, AuthBase: cfg.PingOneAuthBase,
 		ClientID: cfg.WorkerClientID, ClientSecret: cfg.WorkerClientSecret,
-		HTTPClient: hc, Logger: o.Logger, RetryWaitMax: 2 * time.Second,
+		HTTPClient: hc, Logger: o.Logger, RetryWaitMax: 2 * time.Second, Observe: m.PingOne,
 	})
 	if err != nil {
 		return nil, err
@@ -71,8 +74,8 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 		Staff: staff.New(client, cfg.HelpdeskGroups, 30*time.Second, o.Now), Directory: helpdesk.New(client),
 		Audit: audit.New(o.Logger, o.Now), Limits: o.Limits,
 		StepUpACR: cfg.StepUpACR, StepUpMaxAge: cfg.StepUpMaxAge, TrustedProxies: cfg.TrustedProxies,
-		StrongerMethodsURL: cfg.StrongerMethodsURL, ReasonRequired: cfg.HelpdeskReasonRequired, IdleTimeout: cfg.SessionIdleTimeout, MaxAge: cfg.SessionMaxAge,
+		StrongerMethodsURL: cfg.StrongerMethodsURL, Metrics: m, ReasonRequired: cfg.HelpdeskReasonRequired, IdleTimeout: cfg.SessionIdleTimeout, MaxAge: cfg.SessionMaxAge,
 		Demo: o.Demo, Now: o.Now, RequestTimeout: cfg.PingOneTimeout + 5*time.Second,
 	})
-	return &Portal{Handler: h.Routes(), PingOne: client}, nil
+	return &Portal{Handler: h.Routes(), PingOne: client, Metrics: m}, nil
 }

@@ -56,6 +56,9 @@ type Config struct {
 	// StrongerMethodsURL links the add-phone page to stronger methods than SMS.
 	StrongerMethodsURL string
 
+	// MetricsAddr, when set, serves Prometheus metrics there (not on the public address).
+	MetricsAddr string
+
 	LogLevel        slog.Level
 	ShutdownTimeout time.Duration
 }
@@ -93,6 +96,7 @@ var Variables = []struct{ Name, Default, Meaning string }{
 	{"STEP_UP_MAX_AGE", "10m", "How recent that MFA sign-in must be."},
 	{"TRUSTED_PROXIES", "(none)", "Comma-separated IPs or CIDRs of your load balancers; X-Forwarded-For is believed only from them."},
 	{"STRONGER_METHODS_URL", "(none)", "https link, shown beside the SMS note, to your guide for stronger methods (authenticator app, passkey)."},
+	{"METRICS_ADDR", "(off)", "Address for Prometheus metrics at /metrics, e.g. :9090; kept off the public address."},
 	{"LOG_LEVEL", "info", "debug, info, warn or error."},
 	{"SHUTDOWN_TIMEOUT", "15s", "How long requests in flight may finish after SIGTERM."},
 }
@@ -313,6 +317,13 @@ func Load(getenv func(string) string) (*Config, error) {
 		l.bad("LOG_LEVEL", "%q is not one of debug, info, warn, error", l.str("LOG_LEVEL"))
 	}
 	c.ShutdownTimeout = l.duration("SHUTDOWN_TIMEOUT", 15*time.Second)
+	if v := l.str("METRICS_ADDR"); v != "" {
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			l.bad("METRICS_ADDR", "%q is not host:port (such as :9090)", v)
+		} else {
+			c.MetricsAddr = v
+		}
+	}
 
 	if len(l.problems) > 0 {
 		return nil, &Error{Problems: l.problems}

@@ -1,0 +1,74 @@
+// Package metrics holds the portal's Prometheus metrics: HTTP requests by route, PingOne calls
+// by route and outcome, and texts sent. They are served on their own address (METRICS_ADDR),
+// never on the public one.
+package metrics
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics is one registry with the portal's collectors.
+type Metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	pingone  *prometheus.CounterVec
+	pingDur  *prometheus.HistogramVec
+}
+
+// New returns a registry with Go and process collectors and the portal's own.
+func New() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "portal_http_requests_total", Help: "HTTP requests by route pattern, method and status code.",
+		}, []string{"route", "method", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "portal_http_request_duration_seconds", Help: "HTTP request duration by route pattern.",
+			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"route"}),
+		pingone: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "portal_pingone_requests_total", Help: "Calls to PingOne's management API by route and outcome (status code, or error).",
+		}, []string{"route", "outcome"}),
+		pingDur: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "portal_pingone_request_duration_seconds", Help: "Duration of calls to PingOne's management API by route.",
+			Buckets: []float64{.025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"route"}),
+	}
+	m.reg.MustRegister(m.requests, m.duration, m.pingone, m.pingDur,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// HTTP records one answered request.
+func (m *Metrics) HTTP(route, method string, code int, d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.requests.WithLabelValues(route, method, strconv.Itoa(code)).Inc()
+	m.duration.WithLabelValues(route).Observe(d.Seconds())
+}
+
+// PingOne records one call to PingOne; status 0 means no answer (timeout, reset).
+func (m *Metrics) PingOne(route string, status int, d time.Duration) {
+	if m == nil {
+		return
+	}
+	outcome := "error"
+	if status > 0 {
+		outcome = strconv.Itoa(status)
+	}
+	m.pingone.WithLabelValues(route, outcome).Inc()
+	m.pingDur.WithLabelValues(route).Observe(d.Seconds())
+}
+
+// Handler serves the metrics in Prometheus' text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
