@@ -97,11 +97,7 @@ func (h *Handler) remove(c echo.Context) error {
 		return err
 	}
 	h.record(c, audit.Event{Action: audit.ActionRemove, DeviceID: d.ID, OldNumber: d.Masked, Outcome: audit.OutcomeSuccess})
-	label := d.Number
-	if label == "" {
-		label = "The device"
-	}
-	s.flash("success", label+" was removed.")
+	s.flash("success", maskedLabel(d)+" was removed.")
 	if err := h.save(c); err != nil {
 		return err
 	}
@@ -119,7 +115,7 @@ func (h *Handler) makeDefault(c echo.Context) error {
 		return err
 	default:
 		h.record(c, audit.Event{Action: audit.ActionSetDefault, DeviceID: d.ID, NewNumber: d.Masked, Outcome: audit.OutcomeSuccess})
-		s.flash("success", deviceLabel(d)+" is now your default phone.")
+		s.flash("success", maskedLabel(d)+" is now your default phone.")
 	}
 	if err := h.save(c); err != nil {
 		return err
@@ -159,7 +155,7 @@ func (h *Handler) rename(c echo.Context) error {
 		return err
 	}
 	h.record(c, audit.Event{Action: audit.ActionRename, DeviceID: d.ID, NewNumber: d.Masked, Outcome: audit.OutcomeSuccess})
-	s.flash("success", deviceLabel(d)+" is now called “"+d.Nickname+"”.")
+	s.flash("success", maskedLabel(d)+" is now called “"+d.Nickname+"”.")
 	if err := h.save(c); err != nil {
 		return err
 	}

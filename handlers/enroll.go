@@ -146,7 +146,7 @@ func (h *Handler) createPhone(c echo.Context) error {
 	case started.Resumed:
 		s.flash("success", "This number is already waiting for a code. Use the one we just sent.")
 	default:
-		s.flash("success", "We sent a code to "+d.Number+".")
+		s.flash("success", "We sent a code to "+maskedLabel(d)+".")
 	}
 	if err := h.save(c); err != nil {
 		return err
@@ -186,7 +186,7 @@ func (h *Handler) verifyForm(c echo.Context) error {
 		return err
 	}
 	if d.State != mfa.StateWaiting {
-		s.flash("success", d.Number+" is "+string(d.State)+": there is no code to enter.")
+		s.flash("success", maskedLabel(d)+" is "+string(d.State)+": there is no code to enter.")
 		if err := h.save(c); err != nil {
 			return err
 		}
@@ -236,7 +236,7 @@ func (h *Handler) verify(c echo.Context) error {
 	}
 	h.log.InfoContext(ctx, "sms device activated", "user_id", s.userID(), "device_id", d.ID, "phone", d.Masked)
 	h.record(c, audit.Event{Action: audit.ActionActivate, DeviceID: d.ID, NewNumber: d.Masked, Outcome: audit.OutcomeSuccess})
-	s.flash("success", "Your phone "+d.Number+" is set up. You will get sign-in codes there.")
+	s.flash("success", "Your phone "+maskedLabel(d)+" is set up. You will get sign-in codes there.")
 	if err := h.save(c); err != nil {
 		return err
 	}

@@ -189,7 +189,7 @@ func (h *Handler) hdCreatePhone(c echo.Context) error {
 	}
 	d := started.Device
 	h.record(c, audit.Event{Target: tgt, Action: audit.ActionAddPhone, DeviceID: d.ID, NewNumber: d.Masked, Reason: reason, Outcome: audit.OutcomeSuccess, Helpdesk: true})
-	h.sess(c).flash("success", "We sent a code to "+d.Number+". Ask "+name+" to read it to you.")
+	h.sess(c).flash("success", "We sent a code to "+maskedLabel(d)+". Ask "+name+" to read it to you.")
 	if err := h.save(c); err != nil {
 		return err
 	}
@@ -252,7 +252,7 @@ func (h *Handler) hdVerify(c echo.Context) error {
 		return h.render(c, refusalStatus(c, err), views.Verify(h.page(c, "Enter the code", "helpdesk"), h.hdVerifyProps(c, tgt.ID, id, cur.Number, msg, "")))
 	}
 	h.record(c, audit.Event{Target: tgt, Action: audit.ActionActivate, DeviceID: d.ID, NewNumber: d.Masked, Outcome: audit.OutcomeSuccess, Helpdesk: true})
-	h.sess(c).flash("success", d.Number+" is now active for "+name+".")
+	h.sess(c).flash("success", maskedLabel(d)+" is now active for "+name+".")
 	if err := h.save(c); err != nil {
 		return err
 	}
@@ -324,6 +324,15 @@ func (h *Handler) hdConfirm(c echo.Context) error {
 	}))
 }
 
+// maskedLabel names a device in flash messages, which travel in the session cookie: never
+// with the full number.
+func maskedLabel(d mfa.Device) string {
+	if d.Masked != "" {
+		return d.Masked
+	}
+	return "the " + d.Type + " device"
+}
+
 func deviceLabel(d mfa.Device) string {
 	if d.Number != "" {
 		return d.Number
@@ -347,6 +356,8 @@ func (h *Handler) hdAct(c echo.Context) error {
 	if !ok {
 		return echo.ErrNotFound
 	}
+	// The flash lives in the session cookie: it names the device by its masked number.
+	a.done = deviceActions(name, maskedLabel(cur))[c.Param("action")].done
 	reason := cleanReason(c.FormValue("reason"))
 	if msg := h.reasonMissing(reason); msg != "" {
 		return h.render(c, http.StatusUnprocessableEntity, views.Confirm(h.page(c, a.heading, "helpdesk"), views.ConfirmProps{

@@ -1,7 +1,9 @@
 package handlers_test
 
 import (
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -11,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smsmfa/portal/handlers"
 	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
@@ -334,5 +337,51 @@ func TestStrongerMethodsLink(t *testing.T) {
 	p := env.NewBrowser(t).SignInEmployee("/devices/sms/new")
 	if !strings.Contains(p.Body, `href="https://intranet.example/passkeys"`) || !strings.Contains(p.Text(), "NIST SP 800-63B") {
 		t.Fatal("no note about SMS with the link to stronger methods")
+	}
+}
+
+// TestNoFullNumberInTheSessionCookie opens the session cookie with the portal's own keys right
+// after each step that sets a flash message (before the next page consumes it) and looks for the
+// number: flash messages carry it masked only.
+func TestNoFullNumberInTheSessionCookie(t *testing.T) {
+	env := portaltest.Start(t)
+	b := env.NewBrowser(t)
+	store := handlers.NewSessionStore(env.Config.SessionKeys, false, time.Hour)
+	u, _ := url.Parse(env.URL)
+	check := func(step string) {
+		t.Helper()
+		found := false
+		for _, c := range b.HTTP.Jar.Cookies(u) {
+			if c.Name != "mfa_session" {
+				continue
+			}
+			req := httptest.NewRequest("GET", "/", nil)
+			req.AddCookie(c)
+			s, err := store.Get(req, "mfa_session")
+			if err != nil {
+				t.Fatalf("%s: cannot open the cookie: %v", step, err)
+			}
+			all := fmt.Sprint(s.Values)
+			found = strings.Contains(all, "flash")
+			if strings.Contains(strings.NewReplacer("-", "", " ", "").Replace(all), "5125201234") {
+				t.Errorf("%s: the session cookie holds the full number: %s", step, all)
+			}
+		}
+		if !found {
+			t.Fatalf("%s: no flash message in the cookie to check", step)
+		}
+	}
+	form := b.SignInEmployee("/devices/sms/new")
+	b.HTTP.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	p := b.Submit(form, "/devices/sms", url.Values{"phone": {number}, "region": {"US"}})
+	check("after Send code")
+	b.HTTP.CheckRedirect = nil
+	codePage := b.Get(p.Header.Get("Location"))
+	b.HTTP.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	b.Submit(codePage, "/verify", url.Values{"code": {env.Emu.LastCode("+15125201234")}})
+	check("after the code")
+	b.HTTP.CheckRedirect = nil
+	if p := b.Get("/devices"); !strings.Contains(p.Text(), "+1 •••-•••-1234 is set up") {
+		t.Errorf("flash: %q", p.Text())
 	}
 }
