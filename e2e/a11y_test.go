@@ -138,7 +138,9 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 	checkPage(t, ctx, axe, "remove-confirm")
 	// With an active phone, PingOne's MFA step asks for a texted code.
 	env.Emu.AddSMSDevice(env.Demo.EmployeeID, "+15125209999", true)
-	do(t, ctx, chromedp.Navigate(env.URL+"/devices/"+id+"/remove"), chromedp.WaitVisible(css("#password")))
+	do(t, ctx, chromedp.Navigate(env.URL+"/devices/"+id+"/remove"), chromedp.WaitVisible(css("a.button[href^='/auth/login?step_up=1']")))
+	checkPage(t, ctx, axe, "step-up")
+	do(t, ctx, chromedp.Click(css("a.button[href^='/auth/login?step_up=1']")), chromedp.WaitVisible(css("#password")))
 	signIn(t, ctx, env.Demo.Employee, env.Demo.EmployeePass)
 	do(t, ctx, chromedp.WaitVisible(css("#otp")))
 	checkPage(t, ctx, axe, "emulator-mfa-code")

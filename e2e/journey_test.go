@@ -100,8 +100,11 @@ func TestEmployeeJourneyWithJavaScript(t *testing.T) {
 	}
 	screenshot(t, ctx, "devices")
 
-	// Removing the only active phone needs a fresh MFA sign-in: PingOne texts that phone.
-	do(t, ctx, chromedp.Click(css("form[action$='/remove'] button")))
+	// Removing the only active phone needs a fresh MFA sign-in: the portal says why, then
+	// PingOne asks for the password and texts that phone.
+	do(t, ctx, chromedp.Click(css("form[action$='/remove'] button")), chromedp.WaitVisible(css("a.button[href^='/auth/login?step_up=1']")))
+	screenshot(t, ctx, "step-up")
+	do(t, ctx, chromedp.Click(css("a.button[href^='/auth/login?step_up=1']")))
 	signIn(t, ctx, env.Demo.Employee, env.Demo.EmployeePass)
 	do(t, ctx, chromedp.WaitVisible(css("#otp")))
 	do(t, ctx, chromedp.SendKeys(css("#otp"), env.Emu.Outbox()[0].Code), chromedp.Click(css("button[type=submit]")),

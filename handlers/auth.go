@@ -154,7 +154,15 @@ func (h *Handler) stepUpFor(c echo.Context, devs []mfa.Device, returnTo string) 
 		return false, nil
 	}
 	h.log.InfoContext(c.Request().Context(), "step-up required", "user_id", h.sess(c).userID())
-	return true, h.redirectStepUp(c, returnTo)
+	masked := "your phone"
+	for _, d := range devs {
+		if d.State == mfa.StateActive && d.Masked != "" {
+			masked = d.Masked
+			break
+		}
+	}
+	return true, h.render(c, http.StatusOK, views.StepUp(h.page(c, "Confirm it’s you", "devices"),
+		views.StepUpProps{Continue: "/auth/login?step_up=1&return_to=" + url.QueryEscape(returnTo), Masked: masked}))
 }
 
 // steppedUp reports whether the session passed the MFA sign-on policy within the step-up age.
@@ -163,7 +171,12 @@ func (h *Handler) steppedUp(c echo.Context) bool {
 	return s.str(keyACR) == h.stepACR && h.now().Sub(s.time(keyAuthTime)) <= h.stepAge
 }
 
-// redirectStepUp sends the person through the MFA sign-on policy and back to returnTo.
+// redirectStepUp explains the MFA step-up, when a form posted without it, and offers it.
 func (h *Handler) redirectStepUp(c echo.Context, returnTo string) error {
-	return c.Redirect(http.StatusSeeOther, "/auth/login?step_up=1&return_to="+url.QueryEscape(returnTo))
+	devs, err := h.mfa.Devices(c.Request().Context(), h.sess(c).userID())
+	if err != nil {
+		return err
+	}
+	_, err = h.stepUpFor(c, devs, returnTo)
+	return err
 }

@@ -114,6 +114,12 @@ type ConfirmProps struct {
 	Hidden map[string]string
 }
 
+// StepUpProps explains the extra check before a phone is added or removed.
+type StepUpProps struct {
+	// Continue starts PingOne's MFA sign-in; Masked is the phone the code goes to.
+	Continue, Masked string
+}
+
 // RenameProps is the form that names a phone.
 type RenameProps struct {
 	Action, Number, Nickname, Error string

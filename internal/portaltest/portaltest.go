@@ -328,6 +328,10 @@ func (p *Page) Path() string {
 // then the code texted to the person's active phone. It returns the page it lands on.
 func (b *Browser) PassStepUp(p *Page, username, password string) *Page {
 	b.t.Helper()
+	if next := p.LinkTo("/auth/login?step_up=1"); next != "" {
+		// The portal's own page first explains the check; Continue starts it.
+		p = b.Get(next)
+	}
 	if !strings.Contains(p.Body, `name="password"`) {
 		b.t.Fatalf("expected PingOne's sign-in for the step-up, got %d %s:\n%.1500s", p.Status, p.URL, p.Body)
 	}
@@ -341,4 +345,13 @@ func (b *Browser) PassStepUp(p *Page, username, password string) *Page {
 // PassStepUpEmployee passes the step-up as the seeded employee.
 func (b *Browser) PassStepUpEmployee(p *Page) *Page {
 	return b.PassStepUp(p, b.env.Demo.Employee, b.env.Demo.EmployeePass)
+}
+
+// LinkTo returns the href of the first link on the page that starts with prefix, or "".
+func (p *Page) LinkTo(prefix string) string {
+	n := p.find(func(n *html.Node) bool { return n.Data == "a" && strings.HasPrefix(attr(n, "href"), prefix) })
+	if n == nil {
+		return ""
+	}
+	return attr(n, "href")
 }
