@@ -165,10 +165,15 @@ func (h *Handler) stepUpFor(c echo.Context, devs []mfa.Device, returnTo string) 
 		views.StepUpProps{Continue: "/auth/login?step_up=1&return_to=" + url.QueryEscape(returnTo), Masked: masked}))
 }
 
-// steppedUp reports whether the session passed the MFA sign-on policy within the step-up age.
+// steppedUp reports whether the session passed the MFA sign-on policy, or typed a code texted
+// to one of the person's phones, within the step-up age.
 func (h *Handler) steppedUp(c echo.Context) bool {
 	s := h.sess(c)
-	return s.str(keyACR) == h.stepACR && h.now().Sub(s.time(keyAuthTime)) <= h.stepAge
+	if s.str(keyACR) == h.stepACR && h.now().Sub(s.time(keyAuthTime)) <= h.stepAge {
+		return true
+	}
+	proof := s.time(keyProof)
+	return !proof.IsZero() && h.now().Sub(proof) <= h.stepAge
 }
 
 // redirectStepUp explains the MFA step-up, when a form posted without it, and offers it.

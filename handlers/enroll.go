@@ -236,6 +236,7 @@ func (h *Handler) verify(c echo.Context) error {
 	}
 	h.log.InfoContext(ctx, "sms device activated", "user_id", s.userID(), "device_id", d.ID, "phone", d.Masked)
 	h.record(c, audit.Event{Action: audit.ActionActivate, DeviceID: d.ID, NewNumber: d.Masked, Outcome: audit.OutcomeSuccess})
+	s.s.Values[keyProof] = h.now().Unix()
 	s.flash("success", "Your phone "+maskedLabel(d)+" is set up. You will get sign-in codes there.")
 	if err := h.save(c); err != nil {
 		return err

@@ -31,6 +31,11 @@ func TestStepUpBeforeChangingMethods(t *testing.T) {
 	env := portaltest.Start(t)
 	b := env.NewBrowser(t)
 	id := activePhone(t, env, b) // the first phone needed only the password: addPhone checks that
+	// Typing the code just now proved the phone: no second check for 10 minutes.
+	if p := b.Get("/devices/sms/new"); p.H1() != "Add your phone" {
+		t.Fatalf("right after the code: %q", p.H1())
+	}
+	env.Clock.Advance(11 * time.Minute)
 
 	// With an active phone, adding another first explains the check, then goes through
 	// PingOne's MFA policy with max_age.
@@ -75,6 +80,7 @@ func TestStepUpNeedsTheMFAPolicysACR(t *testing.T) {
 	env := portaltest.Start(t, portaltest.WithEmulator(func(o *pingonetest.Options) { o.ForceACR = "Single_Factor" }))
 	b := env.NewBrowser(t)
 	activePhone(t, env, b)
+	env.Clock.Advance(11 * time.Minute)
 	p := b.PassStepUpEmployee(b.Get("/devices/sms/new"))
 	if p.Status != http.StatusForbidden || !strings.Contains(p.Text(), "Extra check not completed") {
 		t.Fatalf("step-up answered with the wrong acr: %d %s %q", p.Status, p.URL, p.Text())

@@ -39,6 +39,9 @@ const (
 	keyReauth = "reauth"
 	// keyStepUp marks a sign-in started to prove MFA: its answer must carry the step-up acr.
 	keyStepUp = "step_up"
+	// keyProof is when this session last proved possession of a phone by typing the code PingOne
+	// texted to it: as good as an MFA sign-in for the step-up age.
+	keyProof = "proof"
 )
 
 // NewSessionStore returns the cookie store for the session keys: each secret yields an HMAC
