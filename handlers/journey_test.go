@@ -307,8 +307,9 @@ func TestCSRF(t *testing.T) {
 	if p.Status != http.StatusForbidden {
 		t.Errorf("no CSRF token: %d", p.Status)
 	}
-	// A cross-site request, token or not.
-	req, _ := http.NewRequest(http.MethodPost, env.URL+"/devices/sms", strings.NewReader(url.Values{"phone": {number}}.Encode()))
+	// A cross-site request is refused even with a valid token (http.CrossOriginProtection).
+	tok := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(b.Get("/devices/sms/new").Body)[1]
+	req, _ := http.NewRequest(http.MethodPost, env.URL+"/devices/sms", strings.NewReader(url.Values{"csrf": {tok}, "phone": {number}, "region": {"US"}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
 	resp, err := b.HTTP.Do(req)
@@ -317,7 +318,7 @@ func TestCSRF(t *testing.T) {
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusForbidden {
-		t.Errorf("cross-site POST: %d", resp.StatusCode)
+		t.Errorf("cross-site POST with a valid token: %d", resp.StatusCode)
 	}
 	if n := len(env.Emu.Devices(env.Demo.EmployeeID)); n != 0 {
 		t.Fatal("a forged request made a device")

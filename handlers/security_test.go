@@ -309,14 +309,32 @@ func TestNoSessionFixation(t *testing.T) {
 	env := portaltest.Start(t)
 	b := env.NewBrowser(t)
 	u, _ := url.Parse(env.URL)
+	store := handlers.NewSessionStore(env.Config.SessionKeys, false, time.Hour)
+	secret := func() string {
+		for _, c := range b.HTTP.Jar.Cookies(u) {
+			if c.Name == "mfa_session" {
+				req := httptest.NewRequest("GET", "/", nil)
+				req.AddCookie(c)
+				s, _ := store.Get(req, "mfa_session")
+				v, _ := s.Values["csrf"].(string)
+				return v
+			}
+		}
+		return ""
+	}
 	// An attacker plants a session cookie of their own making before the victim signs in.
 	b.HTTP.Jar.SetCookies(u, []*http.Cookie{{Name: "mfa_session", Value: "planted", Path: "/"}})
 	pre := b.Get("/auth/login?return_to=/devices")
-	before := cookieValue(b, u)
+	before, beforeSecret := cookieValue(b, u), secret()
 	p := b.Submit(pre, "/as/authorize", url.Values{"username": {env.Demo.Employee}, "password": {env.Demo.EmployeePass}})
-	after := cookieValue(b, u)
+	after, afterSecret := cookieValue(b, u), secret()
 	if p.Path() != "/devices" || after == "planted" || after == before {
-		t.Fatalf("the session was not renewed at sign-in (before %.10s, after %.10s)", before, after)
+		t.Fatalf("the session cookie was not replaced at sign-in")
+	}
+	// Nothing from before sign-in survives: the CSRF secret of the pre-sign-in session (which
+	// whoever planted it would know) is not the signed-in one.
+	if beforeSecret == "" || afterSecret == "" || beforeSecret == afterSecret {
+		t.Fatalf("the CSRF secret was not renewed at sign-in (%q, %q)", beforeSecret, afterSecret)
 	}
 }
 
