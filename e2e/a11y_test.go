@@ -99,7 +99,7 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 	checkPage(t, ctx, axe, "emulator-sign-in-wrong")
 	do(t, ctx, chromedp.Clear(css("#username")))
 	signIn(t, ctx, env.Demo.Employee, env.Demo.EmployeePass)
-	do(t, ctx, chromedp.WaitVisible(css("main h1")))
+	do(t, ctx, chromedp.WaitVisible(css("nav[aria-label=Main]")))
 	checkPage(t, ctx, axe, "devices-empty")
 	do(t, ctx, chromedp.Navigate(env.URL+"/devices/sms/new"), chromedp.WaitVisible(css("#phone")))
 	checkPage(t, ctx, axe, "add-phone")
@@ -295,7 +295,7 @@ func TestAddPhonePageWeight(t *testing.T) {
 	ctx := tab(t)
 	do(t, ctx, disableCache, chromedp.Navigate(env.URL+"/devices"))
 	signIn(t, ctx, env.Demo.Employee, env.Demo.EmployeePass)
-	do(t, ctx, chromedp.WaitVisible(css("main h1")), chromedp.Navigate(env.URL+"/devices/sms/new"), chromedp.WaitVisible(css("#phone")),
+	do(t, ctx, chromedp.WaitVisible(css("nav[aria-label=Main]")), chromedp.Navigate(env.URL+"/devices/sms/new"), chromedp.WaitVisible(css("#phone")),
 		chromedp.Sleep(500*time.Millisecond))
 	type entry struct {
 		Name string
