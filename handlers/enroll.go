@@ -45,7 +45,7 @@ func (h *Handler) phoneForm(c echo.Context, region, number, errMsg string) views
 	opts := h.policy.Regions()
 	regions := make([]views.RegionOption, 0, len(opts))
 	for _, o := range opts {
-		regions = append(regions, views.RegionOption{Code: o.Code, Label: o.Name + " (+" + strconv.Itoa(o.CallingCode) + ")", Selected: o.Code == region})
+		regions = append(regions, views.RegionOption{Code: o.Code, Label: o.Label, Selected: o.Code == region})
 	}
 	return views.PhoneForm{Action: "/devices/sms", Regions: regions, Number: number, Error: errMsg,
 		MetaURL: h.assets.URL("phonemeta.json"), StrongerURL: h.stronger}

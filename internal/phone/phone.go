@@ -6,6 +6,7 @@ package phone
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
@@ -137,6 +138,7 @@ type Number struct {
 // Policy decides which numbers are accepted.
 type Policy struct {
 	allowed map[string]bool // nil: every region
+	regions []RegionOption  // the picker's choices, built once
 }
 
 // NewPolicy returns a policy allowing the given ISO 3166 region codes; none means every region.
@@ -144,6 +146,7 @@ type Policy struct {
 func NewPolicy(allowedRegions []string) (*Policy, error) {
 	p := &Policy{}
 	if len(allowedRegions) == 0 {
+		p.regions = p.buildRegions()
 		return p, nil
 	}
 	supported := phonenumbers.GetSupportedRegions()
@@ -160,6 +163,7 @@ func NewPolicy(allowedRegions []string) (*Policy, error) {
 	if len(bad) > 0 {
 		return nil, fmt.Errorf("unknown region codes %s (use ISO 3166 alpha-2 codes such as US, GB, DE)", strings.Join(bad, ", "))
 	}
+	p.regions = p.buildRegions()
 	return p, nil
 }
 
@@ -377,16 +381,22 @@ type RegionOption struct {
 	Code        string // ISO 3166
 	Name        string
 	CallingCode int
+	// Label is what the picker shows, such as "United States (+1)".
+	Label string
 }
 
-// Regions returns the picker's choices: the allowed regions, by name.
-func (p *Policy) Regions() []RegionOption {
+// Regions returns the picker's choices: the allowed regions, by name. Every add-phone page
+// renders them, so they are built once with the policy; the slice is shared: do not modify it.
+func (p *Policy) Regions() []RegionOption { return p.regions }
+
+func (p *Policy) buildRegions() []RegionOption {
 	var out []RegionOption
 	for r := range phonenumbers.GetSupportedRegions() {
 		if !p.Allowed(r) {
 			continue
 		}
-		out = append(out, RegionOption{Code: r, Name: RegionName(r), CallingCode: phonenumbers.GetCountryCodeForRegion(r)})
+		name, cc := RegionName(r), phonenumbers.GetCountryCodeForRegion(r)
+		out = append(out, RegionOption{Code: r, Name: name, CallingCode: cc, Label: name + " (+" + strconv.Itoa(cc) + ")"})
 	}
 	slices.SortFunc(out, func(a, b RegionOption) int { return strings.Compare(a.Name, b.Name) })
 	return out
