@@ -8,34 +8,17 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/smsmfa/portal/internal/portaltest"
 )
-
-// syncBuffer is a bytes.Buffer safe for the server goroutine and the test to share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func TestRunDemo(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	pr, pw := io.Pipe()
-	var stderr syncBuffer
+	var stderr portaltest.Logs
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"-demo", "-listen", "127.0.0.1:0"}, func(string) string { return "" }, pw, &stderr)
@@ -130,7 +113,7 @@ func TestRunServesMetricsOnTheirOwnAddress(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	pr, pw := io.Pipe()
-	var stderr syncBuffer
+	var stderr portaltest.Logs
 	done := make(chan error, 1)
 	env := map[string]string{"METRICS_ADDR": maddr}
 	go func() {

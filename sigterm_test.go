@@ -12,10 +12,12 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/smsmfa/portal/internal/portaltest"
 )
 
 // startBinary builds the portal and starts it in demo mode; it returns the portal's address.
-func startBinary(t *testing.T, env ...string) (*exec.Cmd, string, *syncBuffer) {
+func startBinary(t *testing.T, env ...string) (*exec.Cmd, string, *portaltest.Logs) {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "portal")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
@@ -24,7 +26,7 @@ func startBinary(t *testing.T, env ...string) (*exec.Cmd, string, *syncBuffer) {
 	cmd := exec.Command(bin, "-demo", "-listen", "127.0.0.1:0")
 	cmd.Env = append(os.Environ(), env...)
 	stdout, _ := cmd.StdoutPipe()
-	var stderr syncBuffer
+	var stderr portaltest.Logs
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

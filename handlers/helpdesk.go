@@ -4,8 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strings"
-	"unicode"
 
 	"github.com/labstack/echo/v4"
 
@@ -56,13 +54,7 @@ func hdBase(uid string) string { return "/helpdesk/users/" + uid }
 
 // cleanReason keeps a reason or ticket reference printable and short.
 func cleanReason(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
+	s = helpdesk.CleanQuery(s) // the same folding as a search: printable, one space between words
 	if r := []rune(s); len(r) > 200 {
 		s = string(r[:200])
 	}

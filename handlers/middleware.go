@@ -127,20 +127,19 @@ func (h *Handler) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 		now := h.now()
 		if s.userID() != "" {
 			created, seen := s.time(keyCreated), s.time(keySeen)
+			var ended, why string
 			switch {
 			case now.Sub(created) > h.maxAge:
-				s.renew(now)
-				s.s.Values[keyReauth] = true
-				s.flash("error", "You were signed out because your session reached its "+humanDuration(h.maxAge)+" limit. Please sign in again.")
-				h.log.InfoContext(c.Request().Context(), "session ended", "reason", "absolute lifetime")
-				if err := h.save(c); err != nil {
-					return err
-				}
+				ended, why = "absolute lifetime", "You were signed out because your session reached its "+humanDuration(h.maxAge)+" limit. Please sign in again."
 			case now.Sub(seen) > h.idle:
+				ended, why = "idle", "You were signed out after "+humanDuration(h.idle)+" without activity. Please sign in again."
+			}
+			switch {
+			case ended != "":
 				s.renew(now)
 				s.s.Values[keyReauth] = true
-				s.flash("error", "You were signed out after "+humanDuration(h.idle)+" without activity. Please sign in again.")
-				h.log.InfoContext(c.Request().Context(), "session ended", "reason", "idle")
+				s.flash("error", why)
+				h.log.InfoContext(c.Request().Context(), "session ended", "reason", ended)
 				if err := h.save(c); err != nil {
 					return err
 				}
