@@ -249,21 +249,13 @@ func (h *Handler) resend(c echo.Context) error {
 	s := h.sess(c)
 	ctx := c.Request().Context()
 	id := c.Param("id")
-	err := h.mfa.Resend(ctx, s.userID(), id)
+	d, err := h.mfa.Resend(ctx, s.userID(), id)
 	var le *limits.Error
 	switch {
 	case errors.As(err, &le):
-		d, gerr := h.mfa.Device(ctx, s.userID(), id)
-		if gerr != nil {
-			return gerr
-		}
 		return h.render(c, refusalStatus(c, err), views.Verify(h.page(c, "Enter the code", "devices"),
 			h.verifyProps(c, id, d.Number, "", limitMessage(le))))
 	case errors.Is(err, mfa.ErrLocked):
-		d, gerr := h.mfa.Device(ctx, s.userID(), id)
-		if gerr != nil {
-			return gerr
-		}
 		return h.render(c, http.StatusUnprocessableEntity, views.Verify(h.page(c, "Enter the code", "devices"),
 			h.verifyProps(c, id, d.Number, "Too many wrong codes, so this phone is locked for now. Remove it and add it again later, or contact the help desk.", "")))
 	case errors.Is(err, mfa.ErrNotPending):

@@ -259,14 +259,10 @@ func (h *Handler) hdResend(c echo.Context) error {
 		return err
 	}
 	id := c.Param("id")
-	err = h.mfa.Resend(ctx, tgt.ID, id)
+	d, err := h.mfa.Resend(ctx, tgt.ID, id)
 	var le *limits.Error
 	switch {
 	case errors.As(err, &le):
-		d, gerr := h.mfa.Device(ctx, tgt.ID, id)
-		if gerr != nil {
-			return gerr
-		}
 		return h.render(c, refusalStatus(c, err), views.Verify(h.page(c, "Enter the code", "helpdesk"),
 			h.hdVerifyProps(c, tgt.ID, id, d.Number, "", limitMessage(le))))
 	case errors.Is(err, mfa.ErrNotPending):

@@ -92,8 +92,11 @@ func TestEmployeeJourney(t *testing.T) {
 		t.Fatalf("wrong code: %d %q", p.Status, p.ByID("code-error"))
 	}
 	// Resend inside the cool-down is refused with the time left, and sends nothing.
-	sent := len(env.Emu.Outbox())
+	sent, reads := len(env.Emu.Outbox()), env.Emu.Calls("devices.get")
 	p = b.Submit(p, "/resend", nil)
+	if n := env.Emu.Calls("devices.get") - reads; n != 1 {
+		t.Errorf("a refused resend read the device %d times, want 1", n)
+	}
 	if p.Status != http.StatusTooManyRequests || p.Header.Get("Retry-After") == "" || !strings.Contains(p.Text(), "seconds") {
 		t.Fatalf("resend in cool-down: %d %q", p.Status, p.Text())
 	}

@@ -345,19 +345,22 @@ func (s *Service) EnsureMFAEnabled(ctx context.Context, userID string) error {
 
 // Resend has PingOne text a new code, within the limits: one per 30 s per device, five an
 // hour per person, three per 5 minutes to any one number.
-func (s *Service) Resend(ctx context.Context, userID, deviceID string) error {
+//
+// It returns the device it read (for the page that answers a refusal), even with an error
+// once the device is known.
+func (s *Service) Resend(ctx context.Context, userID, deviceID string) (Device, error) {
 	d, err := s.client.GetDevice(ctx, userID, deviceID)
 	if pingone.IsNotFound(err) {
-		return ErrNotFound
+		return Device{}, ErrNotFound
 	}
 	if err != nil {
-		return err
+		return Device{}, err
 	}
 	if d.Status != pingone.StatusActivationRequired {
-		return ErrNotPending
+		return view(*d, false), ErrNotPending
 	}
 	_, err = s.resend(ctx, userID, deviceID, d.PhoneE164())
-	return err
+	return view(*d, false), err
 }
 
 func (s *Service) resend(ctx context.Context, userID, deviceID, e164 string) (bool, error) {
