@@ -488,7 +488,11 @@ func TestMakeDefaultAndRename(t *testing.T) {
 	p := b.Get("/devices/sms/new")
 	p = b.Submit(p, "/devices/sms", url.Values{"phone": {"+44 7400 123456"}})
 	second := deviceID(t, p)
+	puts := env.Emu.Calls("users.mfaEnabled")
 	p = b.Submit(p, "/verify", url.Values{"code": {env.Emu.LastCode("+447400123456")}})
+	if n := env.Emu.Calls("users.mfaEnabled") - puts; n != 0 {
+		t.Errorf("mfaEnabled was already on, yet set %d more times", n)
+	}
 	if !contains(p.Labels(), "Make default +44 7400 123456") {
 		t.Fatalf("no Make default for the second phone: %v", p.Labels())
 	}

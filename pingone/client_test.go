@@ -173,6 +173,32 @@ func TestOneTokenRequestForManyConcurrentCalls(t *testing.T) {
 	}
 }
 
+// TestTokenIsRefreshedAheadOfExpiry: a token with less than a minute left is replaced before
+// it is used, so a call never starts with a token about to lapse; a fresh one is reused.
+func TestTokenIsRefreshedAheadOfExpiry(t *testing.T) {
+	for _, tc := range []struct {
+		lifetime time.Duration
+		want     int
+	}{{time.Hour, 1}, {50 * time.Second, 2}} {
+		emu, err := pingonetest.New(pingonetest.Options{TokenLifetime: tc.lifetime})
+		if err != nil {
+			t.Fatal(err)
+		}
+		emu.AddApp(pingonetest.App{ClientID: "w", ClientSecret: "s", Worker: true, Roles: true})
+		uid := emu.AddUser(pingonetest.SeedUser{Username: "u"})
+		c, _ := pingone.New(pingone.Config{EnvironmentID: emu.EnvironmentID(), APIBase: emu.APIBase(), AuthBase: emu.AuthBase(), ClientID: "w", ClientSecret: "s"})
+		for range 2 {
+			if _, err := c.ListDevices(context.Background(), uid); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := emu.TokenRequests(); n != tc.want {
+			t.Errorf("token lifetime %v: %d token requests for 2 calls, want %d", tc.lifetime, n, tc.want)
+		}
+		emu.Close()
+	}
+}
+
 func TestExpiredTokenIsRefreshedOnce(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
