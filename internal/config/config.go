@@ -30,6 +30,9 @@ type Config struct {
 	PingOneAuthBase      string
 	WorkerClientID       string
 	WorkerClientSecret   string
+	// WorkerTokenAuth is the worker app's token endpoint authentication method: "basic",
+	// "post", or "" to find out from PingOne's first answer.
+	WorkerTokenAuth string
 	WebClientID          string
 	WebClientSecret      string
 	DevicePolicyID       string
@@ -81,6 +84,7 @@ var Variables = []struct{ Name, Default, Meaning string }{
 	{"PINGONE_AUTH_BASE", "(from region)", "Override of the auth base, e.g. https://auth.pingone.eu."},
 	{"PINGONE_WORKER_CLIENT_ID", "(required)", "Worker application (Identity Data Admin role) for the management API."},
 	{"PINGONE_WORKER_CLIENT_SECRET", "(required, or _FILE)", "Its secret."},
+	{"PINGONE_WORKER_TOKEN_AUTH", "(detect)", "basic or post: the worker app's Token Endpoint Authentication Method (Client Secret Basic or Client Secret Post); empty finds out on the first token."},
 	{"PINGONE_WEB_CLIENT_ID", "(required)", "Web application (OIDC, authorization code, PKCE) people sign in with."},
 	{"PINGONE_WEB_CLIENT_SECRET", "(required, or _FILE)", "Its secret."},
 	{"PINGONE_DEVICE_POLICY_ID", "(none)", "MFA device policy sent with each new SMS device."},
@@ -221,6 +225,14 @@ func Load(getenv func(string) string) (*Config, error) {
 	c.PingOneAuthBase = l.baseURL("PINGONE_AUTH_BASE")
 	c.WorkerClientID = l.required("PINGONE_WORKER_CLIENT_ID", l.str("PINGONE_WORKER_CLIENT_ID"))
 	c.WorkerClientSecret = l.required("PINGONE_WORKER_CLIENT_SECRET", l.secret("PINGONE_WORKER_CLIENT_SECRET"))
+	switch v := strings.ToLower(l.str("PINGONE_WORKER_TOKEN_AUTH")); v {
+	case "", "basic", "post":
+		c.WorkerTokenAuth = v
+	case "client_secret_basic", "client_secret_post":
+		c.WorkerTokenAuth = strings.TrimPrefix(v, "client_secret_")
+	default:
+		l.bad("PINGONE_WORKER_TOKEN_AUTH", "%q is not basic or post", v)
+	}
 	c.WebClientID = l.required("PINGONE_WEB_CLIENT_ID", l.str("PINGONE_WEB_CLIENT_ID"))
 	c.WebClientSecret = l.required("PINGONE_WEB_CLIENT_SECRET", l.secret("PINGONE_WEB_CLIENT_SECRET"))
 	c.DevicePolicyID = l.str("PINGONE_DEVICE_POLICY_ID")
