@@ -33,7 +33,8 @@ type Config struct {
 	// AuthStyle is how the worker app authenticates at the token endpoint, as its
 	// "Token Endpoint Authentication Method" in PingOne says: AuthStyleBasic
 	// (client_secret_basic), AuthStylePost (client_secret_post), or "" to find out from the
-	// token endpoint's answers (the header first, then the form) and remember what worked.
+	// token endpoint's answers (the header first, then the form after an invalid_client) and
+	// keep to what worked.
 	AuthStyle string
 	// HTTPClient is used for every call, the token's included; nil means a client with
 	// sensible timeouts and keep-alive connections.
@@ -144,12 +145,11 @@ func New(cfg Config) (*Client, error) {
 	if c.log == nil {
 		c.log = slog.Default()
 	}
-	c.tokens = newTokenCache(&clientcredentials.Config{
+	c.tokens = newTokenCache(clientcredentials.Config{
 		ClientID:     cfg.ClientID,
 		ClientSecret: cfg.ClientSecret,
 		TokenURL:     c.authBase + "/" + url.PathEscape(cfg.EnvironmentID) + "/as/token",
-		AuthStyle:    style,
-	}, hc)
+	}, style, hc)
 	return c, nil
 }
 
@@ -173,15 +173,29 @@ func (c *Client) CheckToken(ctx context.Context) error {
 // semaphore, so however many requests arrive with a cold cache, one token request is made;
 // waiters give up when their context ends.
 type tokenCache struct {
-	cfg  *clientcredentials.Config
+	// cfgs are the ways to authenticate that may be tried, in order: one when the style is
+	// configured, header then form when it is to be found out.
+	cfgs []*clientcredentials.Config
 	hc   *http.Client
 	sem  chan struct{}
 	tok  *oauth2.Token
 	skew time.Duration
 }
 
-func newTokenCache(cfg *clientcredentials.Config, hc *http.Client) *tokenCache {
-	return &tokenCache{cfg: cfg, hc: hc, sem: make(chan struct{}, 1), skew: time.Minute}
+func newTokenCache(base clientcredentials.Config, style oauth2.AuthStyle, hc *http.Client) *tokenCache {
+	t := &tokenCache{hc: hc, sem: make(chan struct{}, 1), skew: time.Minute}
+	styles := []oauth2.AuthStyle{style}
+	if style == oauth2.AuthStyleAutoDetect {
+		// Found out here rather than by x/oauth2, which tries the form after any failure of
+		// the header, so that a token endpoint that is down would read as a refused secret.
+		styles = []oauth2.AuthStyle{oauth2.AuthStyleInHeader, oauth2.AuthStyleInParams}
+	}
+	for _, st := range styles {
+		c := base
+		c.AuthStyle = st
+		t.cfgs = append(t.cfgs, &c)
+	}
+	return t
 }
 
 func (t *tokenCache) token(ctx context.Context) (string, error) {
@@ -194,12 +208,40 @@ func (t *tokenCache) token(ctx context.Context) (string, error) {
 	if t.tok != nil && t.tok.AccessToken != "" && (t.tok.Expiry.IsZero() || time.Until(t.tok.Expiry) > t.skew) {
 		return t.tok.AccessToken, nil
 	}
-	tok, err := t.cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, t.hc))
-	if err != nil {
-		return "", tokenFailure(err)
+	var first error
+	for i, cfg := range t.cfgs {
+		tok, err := cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, t.hc))
+		if err == nil {
+			// The way that worked is the app's: keep to it.
+			t.cfgs = t.cfgs[i : i+1]
+			t.tok = tok
+			return tok.AccessToken, nil
+		}
+		err = tokenFailure(err)
+		if first == nil {
+			first = err
+		}
+		var te *TokenError
+		if !errors.As(err, &te) || te.Code != "invalid_client" {
+			// Only a refused client authentication says to try the other way.
+			break
+		}
 	}
-	t.tok = tok
-	return tok.AccessToken, nil
+	return "", first
+}
+
+// invalidate drops the cached token if it is still the one that was refused, so that a burst
+// of 401s leads to one new token, not one each.
+func (t *tokenCache) invalidate(ctx context.Context, refused string) {
+	select {
+	case t.sem <- struct{}{}:
+	case <-ctx.Done():
+		return
+	}
+	if t.tok != nil && t.tok.AccessToken == refused {
+		t.tok = nil
+	}
+	<-t.sem
 }
 
 // TokenError is the token endpoint's refusal of the worker's credentials, or its failure to
@@ -251,20 +293,6 @@ func IsTokenRefused(err error) bool {
 // PingOne being down: the worker token was refused, or the worker lacks a role (IsForbidden).
 func IsMisconfigured(err error) bool {
 	return IsTokenRefused(err) || IsForbidden(err)
-}
-
-// invalidate drops the cached token if it is still the one that was refused, so that a burst
-// of 401s leads to one new token, not one each.
-func (t *tokenCache) invalidate(ctx context.Context, refused string) {
-	select {
-	case t.sem <- struct{}{}:
-	case <-ctx.Done():
-		return
-	}
-	if t.tok != nil && t.tok.AccessToken == refused {
-		t.tok = nil
-	}
-	<-t.sem
 }
 
 // request describes one management call.
