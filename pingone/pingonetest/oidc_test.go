@@ -25,8 +25,10 @@ type oidcFixture struct {
 	redirect string
 }
 
-func newOIDC(t *testing.T) *oidcFixture {
-	s, err := pingonetest.New(pingonetest.Options{})
+func newOIDC(t *testing.T) *oidcFixture { return newOIDCWith(t, pingonetest.Options{}) }
+
+func newOIDCWith(t *testing.T, opts pingonetest.Options) *oidcFixture {
+	s, err := pingonetest.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
