@@ -88,9 +88,8 @@ func TestDeviceCalls(t *testing.T) {
 	if err != nil || len(list) != 2 || list[0].ID != d2.ID {
 		t.Fatalf("list after reorder: %v %+v", err, list)
 	}
-	found, err := c.FindSMSDevice(ctx, f.userID, "+447700900123")
-	if err != nil || found == nil || found.ID != d2.ID {
-		t.Fatalf("find: %v %+v", err, found)
+	if list[0].PhoneE164() != "+447700900123" || list[1].PhoneE164() != "+15125201234" {
+		t.Fatalf("phones %q %q", list[0].Phone, list[1].Phone)
 	}
 	if r, err := c.RenameDevice(ctx, f.userID, d.ID, "Work phone"); err != nil || r.Nickname != "Work phone" {
 		t.Fatalf("rename: %v %+v", err, r)
@@ -352,9 +351,9 @@ func TestLostCreateAnswerIsNotRepeated(t *testing.T) {
 	if n := f.emu.Calls("devices.create"); n != 1 {
 		t.Fatalf("create sent %d times", n)
 	}
-	d, err := f.client.FindSMSDevice(ctx, f.userID, "+15125201234")
-	if err != nil || d == nil || d.Status != pingone.StatusActivationRequired {
-		t.Fatalf("the device made before the answer was lost: %v %+v", err, d)
+	devs, err := f.client.ListDevices(ctx, f.userID)
+	if err != nil || len(devs) != 1 || devs[0].PhoneE164() != "+15125201234" || devs[0].Status != pingone.StatusActivationRequired {
+		t.Fatalf("the device made before the answer was lost: %v %+v", err, devs)
 	}
 }
 

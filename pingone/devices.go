@@ -210,7 +210,8 @@ func (c *Client) devicePath(userID, deviceID string) string {
 }
 
 // CreateSMSDevice creates an SMS device for the user. It is never retried: if the answer is
-// lost, the device may exist, and the caller must look it up (FindSMSDevice) before trying again.
+// lost, the device may exist, and the caller must look it up (ListDevices, comparing
+// PhoneE164) before trying again.
 func (c *Client) CreateSMSDevice(ctx context.Context, userID string, d NewSMSDevice) (*Device, error) {
 	body := map[string]any{"type": "SMS", "phone": d.Phone}
 	if d.Status != "" {
@@ -271,21 +272,6 @@ func (c *Client) GetDevice(ctx context.Context, userID, deviceID string) (*Devic
 		return nil, err
 	}
 	return &out, nil
-}
-
-// FindSMSDevice returns the user's SMS device for the E.164 number, or nil. It is how a caller
-// recovers from a create whose answer was lost.
-func (c *Client) FindSMSDevice(ctx context.Context, userID, e164 string) (*Device, error) {
-	devs, err := c.ListDevices(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	for i := range devs {
-		if devs[i].Type == "SMS" && devs[i].PhoneE164() == NormalizePhone(e164) {
-			return &devs[i], nil
-		}
-	}
-	return nil, nil
 }
 
 // DeleteDevice removes a device. A device already gone counts as removed, which makes a retry

@@ -41,11 +41,12 @@ type settingsCache struct {
 // MFASettings reads GET /environments/{envID}/mfaSettings, keeping the answer for a few
 // minutes; concurrent callers with a cold cache share one request. A failed read is not kept.
 //
-// The worker app needs a role that may read MFA settings (permission mfa:read:settings
-// family): Environment Admin holds it. Identity Data Admin, which the user and device calls
-// need, is not documented to include it, so a worker with that role alone gets 403
-// (IsForbidden) here: give the worker Environment Admin too, or a custom role with the MFA
-// settings read permission.
+// The worker app needs an admin role that may read the environment's MFA settings. Verified:
+// PingOne's MFA Settings reference sends the reader to "PingOne Permissions by Service" (the MFA
+// service's settings resource), and Environment Admin covers environment configuration.
+// UNVERIFIED: whether Identity Data Admin, the role the user and device calls need, includes
+// the MFA settings read; if it does not, this call answers 403 (IsForbidden, IsMisconfigured),
+// and the worker needs Environment Admin too, or a custom role with that permission.
 func (c *Client) MFASettings(ctx context.Context) (*MFASettings, error) {
 	sc := &c.settings
 	for {
