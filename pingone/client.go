@@ -30,6 +30,12 @@ type Config struct {
 	AuthBase     string
 	ClientID     string
 	ClientSecret string
+	// AuthStyle is how the worker app authenticates at the token endpoint, as its
+	// "Token Endpoint Authentication Method" in PingOne says: AuthStyleBasic
+	// (client_secret_basic), AuthStylePost (client_secret_post), or "" to find out from the
+	// token endpoint's answers (the header first, then the form after an invalid_client) and
+	// keep to what worked.
+	AuthStyle string
 	// HTTPClient is used for every call, the token's included; nil means a client with
 	// sensible timeouts and keep-alive connections.
 	HTTPClient *http.Client
@@ -44,6 +50,24 @@ type Config struct {
 	Observe func(route string, status int, d time.Duration)
 }
 
+// The values of Config.AuthStyle.
+const (
+	AuthStyleBasic = "basic"
+	AuthStylePost  = "post"
+)
+
+func oauthStyle(s string) (oauth2.AuthStyle, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "":
+		return oauth2.AuthStyleAutoDetect, nil
+	case AuthStyleBasic, "client_secret_basic":
+		return oauth2.AuthStyleInHeader, nil
+	case AuthStylePost, "client_secret_post":
+		return oauth2.AuthStyleInParams, nil
+	}
+	return 0, fmt.Errorf("pingone: token auth style %q is not basic, post or empty", s)
+}
+
 // Client calls one PingOne environment. It is safe for concurrent use.
 type Client struct {
 	envID      string
@@ -56,6 +80,7 @@ type Client struct {
 	waitMax    time.Duration
 	log        *slog.Logger
 	observe    func(route string, status int, d time.Duration)
+	settings   settingsCache
 }
 
 // NewHTTPClient returns an HTTP client with the timeouts the portal uses for PingOne.
@@ -87,6 +112,10 @@ func New(cfg Config) (*Client, error) {
 	if api == "" || auth == "" {
 		return nil, fmt.Errorf("pingone: unknown region %q", cfg.Region)
 	}
+	style, err := oauthStyle(cfg.AuthStyle)
+	if err != nil {
+		return nil, err
+	}
 	hc := cfg.HTTPClient
 	if hc == nil {
 		hc = NewHTTPClient()
@@ -116,12 +145,11 @@ func New(cfg Config) (*Client, error) {
 	if c.log == nil {
 		c.log = slog.Default()
 	}
-	c.tokens = newTokenCache(&clientcredentials.Config{
+	c.tokens = newTokenCache(clientcredentials.Config{
 		ClientID:     cfg.ClientID,
 		ClientSecret: cfg.ClientSecret,
 		TokenURL:     c.authBase + "/" + url.PathEscape(cfg.EnvironmentID) + "/as/token",
-		AuthStyle:    oauth2.AuthStyleInHeader,
-	}, hc)
+	}, style, hc)
 	return c, nil
 }
 
@@ -145,15 +173,29 @@ func (c *Client) CheckToken(ctx context.Context) error {
 // semaphore, so however many requests arrive with a cold cache, one token request is made;
 // waiters give up when their context ends.
 type tokenCache struct {
-	cfg  *clientcredentials.Config
+	// cfgs are the ways to authenticate that may be tried, in order: one when the style is
+	// configured, header then form when it is to be found out.
+	cfgs []*clientcredentials.Config
 	hc   *http.Client
 	sem  chan struct{}
 	tok  *oauth2.Token
 	skew time.Duration
 }
 
-func newTokenCache(cfg *clientcredentials.Config, hc *http.Client) *tokenCache {
-	return &tokenCache{cfg: cfg, hc: hc, sem: make(chan struct{}, 1), skew: time.Minute}
+func newTokenCache(base clientcredentials.Config, style oauth2.AuthStyle, hc *http.Client) *tokenCache {
+	t := &tokenCache{hc: hc, sem: make(chan struct{}, 1), skew: time.Minute}
+	styles := []oauth2.AuthStyle{style}
+	if style == oauth2.AuthStyleAutoDetect {
+		// Found out here rather than by x/oauth2, which tries the form after any failure of
+		// the header, so that a token endpoint that is down would read as a refused secret.
+		styles = []oauth2.AuthStyle{oauth2.AuthStyleInHeader, oauth2.AuthStyleInParams}
+	}
+	for _, st := range styles {
+		c := base
+		c.AuthStyle = st
+		t.cfgs = append(t.cfgs, &c)
+	}
+	return t
 }
 
 func (t *tokenCache) token(ctx context.Context) (string, error) {
@@ -166,17 +208,26 @@ func (t *tokenCache) token(ctx context.Context) (string, error) {
 	if t.tok != nil && t.tok.AccessToken != "" && (t.tok.Expiry.IsZero() || time.Until(t.tok.Expiry) > t.skew) {
 		return t.tok.AccessToken, nil
 	}
-	tok, err := t.cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, t.hc))
-	if err != nil {
-		var re *oauth2.RetrieveError
-		if errors.As(err, &re) && re.Response != nil {
-			// The token endpoint's error names the problem (invalid_client, ...), never a secret.
-			return "", fmt.Errorf("pingone: worker token: %d %s %s", re.Response.StatusCode, re.ErrorCode, re.ErrorDescription)
+	var first error
+	for i, cfg := range t.cfgs {
+		tok, err := cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, t.hc))
+		if err == nil {
+			// The way that worked is the app's: keep to it.
+			t.cfgs = t.cfgs[i : i+1]
+			t.tok = tok
+			return tok.AccessToken, nil
 		}
-		return "", fmt.Errorf("pingone: worker token: %w", err)
+		err = tokenFailure(err)
+		if first == nil {
+			first = err
+		}
+		var te *TokenError
+		if !errors.As(err, &te) || te.Code != "invalid_client" {
+			// Only a refused client authentication says to try the other way.
+			break
+		}
 	}
-	t.tok = tok
-	return tok.AccessToken, nil
+	return "", first
 }
 
 // invalidate drops the cached token if it is still the one that was refused, so that a burst
@@ -191,6 +242,57 @@ func (t *tokenCache) invalidate(ctx context.Context, refused string) {
 		t.tok = nil
 	}
 	<-t.sem
+}
+
+// TokenError is the token endpoint's refusal of the worker's credentials, or its failure to
+// answer properly. It carries the OAuth error code and description PingOne sent, never the
+// secret.
+type TokenError struct {
+	// StatusCode is the token endpoint's HTTP status.
+	StatusCode int
+	// Code is the OAuth error code, such as invalid_client or unauthorized_client.
+	Code        string
+	Description string
+}
+
+func (e *TokenError) Error() string {
+	s := fmt.Sprintf("pingone: worker token: %d", e.StatusCode)
+	if e.Code != "" {
+		s += " " + e.Code
+	}
+	if e.Description != "" {
+		s += ": " + e.Description
+	}
+	return s
+}
+
+// tokenFailure sorts a failed token request into a refusal (*TokenError), no answer
+// (*NetError) or anything else.
+func tokenFailure(err error) error {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) && re.Response != nil {
+		// The token endpoint's error names the problem (invalid_client, ...), never a secret.
+		return &TokenError{StatusCode: re.Response.StatusCode, Code: re.ErrorCode, Description: re.ErrorDescription}
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return &NetError{Method: http.MethodPost, Path: "/as/token", Err: err}
+	}
+	return fmt.Errorf("pingone: worker token: %w", err)
+}
+
+// IsTokenRefused reports whether PingOne's token endpoint refused the worker app (a wrong or
+// rotated secret, a disabled app, a wrong authentication method): a setup fault that no retry
+// mends, unlike PingOne being unavailable.
+func IsTokenRefused(err error) bool {
+	var te *TokenError
+	return errors.As(err, &te) && te.StatusCode >= 400 && te.StatusCode < 500 && te.StatusCode != http.StatusTooManyRequests
+}
+
+// IsMisconfigured reports whether err means the portal's PingOne set-up is wrong rather than
+// PingOne being down: the worker token was refused, or the worker lacks a role (IsForbidden).
+func IsMisconfigured(err error) bool {
+	return IsTokenRefused(err) || IsForbidden(err)
 }
 
 // request describes one management call.
@@ -341,10 +443,17 @@ func IsUnreachable(err error) bool {
 	return errors.As(err, &ne)
 }
 
-// IsUnavailable reports whether PingOne answered that it cannot serve now (5xx, 408).
+// IsUnavailable reports whether PingOne answered that it cannot serve now (5xx, 408), the
+// token endpoint included.
 func IsUnavailable(err error) bool {
-	pe, ok := asError(err)
-	return ok && (pe.StatusCode >= 500 || pe.StatusCode == http.StatusRequestTimeout)
+	status := 0
+	var te *TokenError
+	if pe, ok := asError(err); ok {
+		status = pe.StatusCode
+	} else if errors.As(err, &te) {
+		status = te.StatusCode
+	}
+	return status >= 500 || status == http.StatusRequestTimeout
 }
 
 func retryable(ctx context.Context, err error) bool {
@@ -405,7 +514,7 @@ func decodeBody(resp *http.Response, out any) error {
 func routeOf(path string) string {
 	parts := strings.Split(path, "/")
 	for i, p := range parts {
-		if i > 0 && (parts[i-1] == "users" || parts[i-1] == "devices") && p != "" {
+		if i > 0 && (parts[i-1] == "users" || parts[i-1] == "devices" || parts[i-1] == "groups") && p != "" {
 			parts[i] = "{id}"
 		}
 	}

@@ -10,18 +10,26 @@ import (
 
 	"github.com/smsmfa/portal/pingone"
 	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/pingonetest/spectest"
 )
 
 type fixture struct {
 	emu    *pingonetest.Server
 	client *pingone.Client
+	spec   *spectest.Transport
 	userID string
 	group  string
 }
 
+// newFixture starts an emulator and a client for it whose every management call, request and
+// answer, is validated against PingOne's published API descriptions.
 func newFixture(t *testing.T, opts ...func(*pingone.Config)) *fixture {
+	return newFixtureWith(t, pingonetest.Options{}, opts...)
+}
+
+func newFixtureWith(t *testing.T, eo pingonetest.Options, opts ...func(*pingone.Config)) *fixture {
 	t.Helper()
-	emu, err := pingonetest.New(pingonetest.Options{})
+	emu, err := pingonetest.New(eo)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,8 +37,10 @@ func newFixture(t *testing.T, opts ...func(*pingone.Config)) *fixture {
 	emu.AddApp(pingonetest.App{ClientID: "worker", ClientSecret: "s3cret", Worker: true, Roles: true})
 	g := emu.AddGroup("Help desk")
 	uid := emu.AddUser(pingonetest.SeedUser{Username: "ada", Email: "ada@example.com", Given: "Ada", Family: "Lovelace", Password: "pw", GroupIDs: []string{g}})
+	spec := spectest.New(t, emu.APIBase(), nil, true)
 	cfg := pingone.Config{EnvironmentID: emu.EnvironmentID(), APIBase: emu.APIBase(), AuthBase: emu.AuthBase(),
-		ClientID: "worker", ClientSecret: "s3cret", RetryWaitMin: time.Millisecond, RetryWaitMax: 20 * time.Millisecond}
+		ClientID: "worker", ClientSecret: "s3cret", RetryWaitMin: time.Millisecond, RetryWaitMax: 20 * time.Millisecond,
+		HTTPClient: &http.Client{Transport: spec, Timeout: 15 * time.Second}}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -38,7 +48,7 @@ func newFixture(t *testing.T, opts ...func(*pingone.Config)) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{emu: emu, client: c, userID: uid, group: g}
+	return &fixture{emu: emu, client: c, spec: spec, userID: uid, group: g}
 }
 
 func TestDeviceCalls(t *testing.T) {
@@ -78,9 +88,8 @@ func TestDeviceCalls(t *testing.T) {
 	if err != nil || len(list) != 2 || list[0].ID != d2.ID {
 		t.Fatalf("list after reorder: %v %+v", err, list)
 	}
-	found, err := c.FindSMSDevice(ctx, f.userID, "+447700900123")
-	if err != nil || found == nil || found.ID != d2.ID {
-		t.Fatalf("find: %v %+v", err, found)
+	if list[0].PhoneE164() != "+447700900123" || list[1].PhoneE164() != "+15125201234" {
+		t.Fatalf("phones %q %q", list[0].Phone, list[1].Phone)
 	}
 	if r, err := c.RenameDevice(ctx, f.userID, d.ID, "Work phone"); err != nil || r.Nickname != "Work phone" {
 		t.Fatalf("rename: %v %+v", err, r)
@@ -342,9 +351,9 @@ func TestLostCreateAnswerIsNotRepeated(t *testing.T) {
 	if n := f.emu.Calls("devices.create"); n != 1 {
 		t.Fatalf("create sent %d times", n)
 	}
-	d, err := f.client.FindSMSDevice(ctx, f.userID, "+15125201234")
-	if err != nil || d == nil || d.Status != pingone.StatusActivationRequired {
-		t.Fatalf("the device made before the answer was lost: %v %+v", err, d)
+	devs, err := f.client.ListDevices(ctx, f.userID)
+	if err != nil || len(devs) != 1 || devs[0].PhoneE164() != "+15125201234" || devs[0].Status != pingone.StatusActivationRequired {
+		t.Fatalf("the device made before the answer was lost: %v %+v", err, devs)
 	}
 }
 

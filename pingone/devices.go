@@ -21,6 +21,7 @@ const (
 	ContentTypeSendActivationCode = "application/vnd.pingidentity.device.sendActivationCode+json"
 	ContentTypeUnlock             = "application/vnd.pingidentity.device.unlock+json"
 	ContentTypeBlock              = "application/vnd.pingidentity.device.block+json"
+	ContentTypeUnblock            = "application/vnd.pingidentity.device.unblock+json"
 	ContentTypeReorder            = "application/vnd.pingidentity.devices.reorder+json"
 )
 
@@ -45,21 +46,68 @@ type Device struct {
 	Phone       string          `json:"phone,omitempty"`
 	Email       string          `json:"email,omitempty"`
 	Nickname    string          `json:"nickname,omitempty"`
-	Blocked     bool            `json:"blocked,omitempty"`
-	Lock        *DeviceLock     `json:"lock,omitempty"`
-	CreatedAt   time.Time       `json:"createdAt"`
-	UpdatedAt   time.Time       `json:"updatedAt"`
+	// Blocked is true when an administrator blocked the device: PingOne's block object says
+	// BLOCKED (or an older answer's "blocked": true). A blocked device cannot be used to sign
+	// in until it is unblocked. It is a field, not a method, so that callers written against
+	// the boolean keep working; Block holds the detail.
+	Blocked   bool         `json:"blocked,omitempty"`
+	Lock      *DeviceLock  `json:"lock,omitempty"`
+	Block     *DeviceBlock `json:"block,omitempty"`
+	CreatedAt time.Time    `json:"createdAt"`
+	UpdatedAt time.Time    `json:"updatedAt"`
 }
 
-// DeviceLock says a device is locked after too many wrong codes, and until when. Its shape is
-// not documented: an unexpected one reads as no lock rather than failing the whole answer.
+// Lock and block statuses, as PingOne writes them.
+const (
+	LockStatusLocked    = "LOCKED"
+	LockStatusUnlocked  = "UNLOCKED"
+	BlockStatusBlocked  = "BLOCKED"
+	BlockStatusUnlocked = "UNBLOCKED"
+)
+
+// UnmarshalJSON reads a device leniently: lock and block as PingOne's objects
+// ({"status":"LOCKED","expiresAt":...}, {"status":"BLOCKED","blockedAt":...}) or as older
+// booleans ("blocked": true, "locked": true, "lock": true); an unexpected shape of any of them
+// reads as "not locked" or "not blocked" rather than failing the whole answer.
+func (d *Device) UnmarshalJSON(b []byte) error {
+	type plain Device
+	var w struct {
+		*plain
+		Blocked json.RawMessage `json:"blocked"`
+		Locked  json.RawMessage `json:"locked"`
+	}
+	w.plain = (*plain)(d)
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	d.Blocked = rawTrue(w.Blocked) || (d.Block != nil && d.Block.Status == BlockStatusBlocked)
+	if d.Lock == nil && rawTrue(w.Locked) {
+		d.Lock = &DeviceLock{Status: LockStatusLocked}
+	}
+	return nil
+}
+
+func rawTrue(r json.RawMessage) bool {
+	var v bool
+	return len(r) > 0 && json.Unmarshal(r, &v) == nil && v
+}
+
+// DeviceLock says whether a device is locked after too many wrong codes, and until when.
 type DeviceLock struct {
 	Status    string    `json:"status"`
-	ExpiresAt time.Time `json:"expiresAt"`
+	ExpiresAt time.Time `json:"expiresAt,omitzero"`
 }
 
-// UnmarshalJSON reads the lock leniently.
+// UnmarshalJSON reads the lock leniently: an object, or a boolean.
 func (l *DeviceLock) UnmarshalJSON(b []byte) error {
+	var on bool
+	if json.Unmarshal(b, &on) == nil {
+		*l = DeviceLock{Status: LockStatusUnlocked}
+		if on {
+			l.Status = LockStatusLocked
+		}
+		return nil
+	}
 	var raw struct {
 		Status    string `json:"status"`
 		ExpiresAt string `json:"expiresAt"`
@@ -67,19 +115,62 @@ func (l *DeviceLock) UnmarshalJSON(b []byte) error {
 	if json.Unmarshal(b, &raw) != nil {
 		return nil
 	}
-	l.Status = raw.Status
+	l.Status = strings.ToUpper(raw.Status)
 	l.ExpiresAt, _ = time.Parse(time.RFC3339, raw.ExpiresAt)
+	return nil
+}
+
+// DeviceBlock says whether an administrator blocked a device, and since when.
+type DeviceBlock struct {
+	Status    string    `json:"status"`
+	BlockedAt time.Time `json:"blockedAt,omitzero"`
+}
+
+// UnmarshalJSON reads the block leniently: an object, or a boolean.
+func (k *DeviceBlock) UnmarshalJSON(b []byte) error {
+	var on bool
+	if json.Unmarshal(b, &on) == nil {
+		*k = DeviceBlock{Status: BlockStatusUnlocked}
+		if on {
+			k.Status = BlockStatusBlocked
+		}
+		return nil
+	}
+	var raw struct {
+		Status    string `json:"status"`
+		BlockedAt string `json:"blockedAt"`
+	}
+	if json.Unmarshal(b, &raw) != nil {
+		return nil
+	}
+	k.Status = strings.ToUpper(raw.Status)
+	k.BlockedAt, _ = time.Parse(time.RFC3339, raw.BlockedAt)
 	return nil
 }
 
 // Locked reports whether the device is locked now.
 func (d *Device) Locked() bool {
-	return d.Lock != nil && strings.EqualFold(d.Lock.Status, "LOCKED") && (d.Lock.ExpiresAt.IsZero() || time.Now().Before(d.Lock.ExpiresAt))
+	return d.Lock != nil && d.Lock.Status == LockStatusLocked && (d.Lock.ExpiresAt.IsZero() || time.Now().Before(d.Lock.ExpiresAt))
 }
 
-// PhoneE164 returns the device's phone in E.164 form. PingOne's formatting of phone in answers
-// is not documented (the seed shows "1-234-567-8900"), so every non-digit is dropped and a plus
-// put in front; compare numbers only in this form.
+// LockedUntil returns when the device's lock ends, or the zero time when it is not locked or
+// PingOne did not say.
+func (d *Device) LockedUntil() time.Time {
+	if !d.Locked() {
+		return time.Time{}
+	}
+	return d.Lock.ExpiresAt
+}
+
+// Usable reports whether the device can be used to sign in now: active, neither blocked nor
+// locked.
+func (d *Device) Usable() bool {
+	return d.Status == StatusActive && !d.Blocked && !d.Locked()
+}
+
+// PhoneE164 returns the device's phone in E.164 form. PingOne answers with E.164
+// ("+14135550150"); the seed's "1-234-567-8900" is a placeholder, but separators are still
+// dropped and a plus put in front, so compare numbers only in this form.
 func (d *Device) PhoneE164() string { return NormalizePhone(d.Phone) }
 
 // NormalizePhone reduces a phone number as PingOne may write it to "+" and its digits, or ""
@@ -119,7 +210,8 @@ func (c *Client) devicePath(userID, deviceID string) string {
 }
 
 // CreateSMSDevice creates an SMS device for the user. It is never retried: if the answer is
-// lost, the device may exist, and the caller must look it up (FindSMSDevice) before trying again.
+// lost, the device may exist, and the caller must look it up (ListDevices, comparing
+// PhoneE164) before trying again.
 func (c *Client) CreateSMSDevice(ctx context.Context, userID string, d NewSMSDevice) (*Device, error) {
 	body := map[string]any{"type": "SMS", "phone": d.Phone}
 	if d.Status != "" {
@@ -182,21 +274,6 @@ func (c *Client) GetDevice(ctx context.Context, userID, deviceID string) (*Devic
 	return &out, nil
 }
 
-// FindSMSDevice returns the user's SMS device for the E.164 number, or nil. It is how a caller
-// recovers from a create whose answer was lost.
-func (c *Client) FindSMSDevice(ctx context.Context, userID, e164 string) (*Device, error) {
-	devs, err := c.ListDevices(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	for i := range devs {
-		if devs[i].Type == "SMS" && devs[i].PhoneE164() == NormalizePhone(e164) {
-			return &devs[i], nil
-		}
-	}
-	return nil, nil
-}
-
 // DeleteDevice removes a device. A device already gone counts as removed, which makes a retry
 // after a lost answer safe.
 func (c *Client) DeleteDevice(ctx context.Context, userID, deviceID string) error {
@@ -227,6 +304,18 @@ func (c *Client) RenameDevice(ctx context.Context, userID, deviceID, nickname st
 		return nil, err
 	}
 	return &out, nil
+}
+
+// BlockDevice blocks a device: it stays registered but cannot be used until unblocked.
+func (c *Client) BlockDevice(ctx context.Context, userID, deviceID string) error {
+	return c.do(ctx, request{method: http.MethodPost, path: c.devicePath(userID, deviceID),
+		contentType: ContentTypeBlock}, nil)
+}
+
+// UnblockDevice lifts an administrator's block.
+func (c *Client) UnblockDevice(ctx context.Context, userID, deviceID string) error {
+	return c.do(ctx, request{method: http.MethodPost, path: c.devicePath(userID, deviceID),
+		contentType: ContentTypeUnblock}, nil)
 }
 
 // UnlockDevice unlocks a device locked after too many wrong codes.

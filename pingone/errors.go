@@ -17,14 +17,28 @@ const maxErrorBody = 64 << 10
 
 // Error is an answer from PingOne with a status of 400 or more.
 type Error struct {
-	StatusCode int           `json:"-"`
-	Method     string        `json:"-"`
-	Path       string        `json:"-"`
+	StatusCode int    `json:"-"`
+	Method     string `json:"-"`
+	Path       string `json:"-"`
+	// RetryAfter is how long PingOne asked the caller to wait, from the Retry-After header or
+	// a detail's innerError.retryAfter (the longer of the two); 0 when it did not say.
 	RetryAfter time.Duration `json:"-"`
-	ID         string        `json:"id"`
-	Code       string        `json:"code"`
-	Message    string        `json:"message"`
-	Details    []ErrorDetail `json:"details"`
+	// RetryAt is when PingOne said a new attempt may succeed (the answer's time plus
+	// RetryAfter), for telling a person "try again at ..."; zero when it did not say.
+	RetryAt time.Time     `json:"-"`
+	ID      string        `json:"id"`
+	Code    string        `json:"code"`
+	Message string        `json:"message"`
+	Details []ErrorDetail `json:"details"`
+}
+
+// RetryTime returns when err says a new attempt may succeed, if PingOne said so.
+func RetryTime(err error) (time.Time, bool) {
+	pe, ok := asError(err)
+	if !ok || pe.RetryAt.IsZero() {
+		return time.Time{}, false
+	}
+	return pe.RetryAt, true
 }
 
 // ErrorDetail is one entry of an error's details.
@@ -105,17 +119,39 @@ func IsWrongCode(err error) bool {
 	return false
 }
 
-// IsRateLimited reports whether PingOne asked the caller to slow down.
+// IsRateLimited reports whether PingOne asked the caller to slow down: a 429, or the top-level
+// code REQUEST_LIMITED. A LIMIT_EXCEEDED detail alone is not enough: under a 400
+// REQUEST_FAILED it is the device limit (IsDeviceLimit).
 func IsRateLimited(err error) bool {
 	pe, ok := asError(err)
-	return ok && (pe.Code == "REQUEST_LIMITED" || pe.hasDetail("LIMIT_EXCEEDED") ||
-		(pe.Code == "" && pe.StatusCode == http.StatusTooManyRequests))
+	return ok && (pe.StatusCode == http.StatusTooManyRequests || pe.Code == "REQUEST_LIMITED")
 }
 
-// IsDeviceLimit reports whether the user already has as many devices as PingOne allows.
+// IsDeviceLimit reports whether the user already has as many devices as PingOne allows
+// (mfaSettings.pairing.maxAllowedDevices). PingOne answers that with
+// 400 REQUEST_FAILED and a LIMIT_EXCEEDED detail whose innerError has maximumAllowed; status
+// and code are read together, so that a rate limit's LIMIT_EXCEEDED never counts.
 func IsDeviceLimit(err error) bool {
 	pe, ok := asError(err)
-	return ok && pe.hasDetail("SIZE_LIMIT_EXCEEDED")
+	return ok && !IsRateLimited(err) && pe.Code == "REQUEST_FAILED" && pe.hasDetail("LIMIT_EXCEEDED")
+}
+
+// MaximumAllowed returns the device limit PingOne named in a device-limit error
+// (innerError.maximumAllowed), if it named one.
+func MaximumAllowed(err error) (int, bool) {
+	if !IsDeviceLimit(err) {
+		return 0, false
+	}
+	pe, _ := asError(err)
+	for _, d := range pe.Details {
+		if d.Code != "LIMIT_EXCEEDED" {
+			continue
+		}
+		if n, ok := d.InnerError["maximumAllowed"].(float64); ok && n > 0 && n == float64(int(n)) {
+			return int(n), true
+		}
+	}
+	return 0, false
 }
 
 // IsUnauthorized reports whether the token was refused.
@@ -156,15 +192,18 @@ func CheckResponse(resp *http.Response) error {
 		pe.Method = resp.Request.Method
 		pe.Path = resp.Request.URL.Path
 	}
-	pe.RetryAfter = ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	now := time.Now()
+	pe.RetryAfter = ParseRetryAfter(resp.Header.Get("Retry-After"), now)
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	decodeErrorBody(pe, body)
-	if pe.RetryAfter == 0 {
-		for _, d := range pe.Details {
-			if ra, ok := d.InnerError["retryAfter"]; ok {
-				pe.RetryAfter = retryAfterValue(ra)
-			}
+	for _, d := range pe.Details {
+		if ra, ok := d.InnerError["retryAfter"]; ok {
+			// The header and the body may both speak; waiting for the later keeps both promises.
+			pe.RetryAfter = max(pe.RetryAfter, retryAfterValue(ra, now))
 		}
+	}
+	if pe.RetryAfter > 0 {
+		pe.RetryAt = now.Add(pe.RetryAfter)
 	}
 	return pe
 }
@@ -193,19 +232,22 @@ func decodeErrorBody(pe *Error, body []byte) {
 	}
 }
 
-func retryAfterValue(v any) time.Duration {
+// retryAfterValue reads innerError.retryAfter: PingOne documents an ISO 8601 date-time; a
+// number of seconds or an HTTP date is read too, since proxies and older answers use them.
+func retryAfterValue(v any, now time.Time) time.Duration {
 	switch x := v.(type) {
 	case float64:
 		if x > 0 {
 			return time.Duration(x * float64(time.Second))
 		}
 	case string:
-		return ParseRetryAfter(x, time.Now())
+		return ParseRetryAfter(x, now)
 	}
 	return 0
 }
 
-// ParseRetryAfter reads a Retry-After value in seconds or as an HTTP date; 0 means none.
+// ParseRetryAfter reads a Retry-After value in seconds, as an HTTP date or as an ISO 8601
+// (RFC 3339) date-time; 0 means none or a time already past.
 func ParseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -217,10 +259,14 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 		}
 		return time.Duration(secs) * time.Second
 	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d
+	t, err := http.ParseTime(v)
+	if err != nil {
+		if t, err = time.Parse(time.RFC3339Nano, v); err != nil {
+			return 0
 		}
+	}
+	if d := t.Sub(now); d > 0 {
+		return d
 	}
 	return 0
 }

@@ -36,7 +36,11 @@ func TestErrorHelpers(t *testing.T) {
 		{"wrong otp by target only", 400, `{"code":"INVALID_DATA","details":[{"code":"INVALID_VALUE","target":"otp"}]}`, "WrongCode"},
 		{"wrong otp moved to 403 still wrong otp", 403, `{"code":"INVALID_DATA","details":[{"code":"INVALID_OTP","target":"otp"}]}`, "WrongCode"},
 		{"rate limited", 429, `{"code":"REQUEST_LIMITED","details":[{"code":"LIMIT_EXCEEDED","innerError":{"retryAfter":7}}]}`, "RateLimited"},
-		{"device limit", 400, `{"code":"INVALID_DATA","details":[{"code":"SIZE_LIMIT_EXCEEDED","target":"devices"}]}`, "DeviceLimit"},
+		{"device limit", 400, `{"code":"REQUEST_FAILED","details":[{"code":"LIMIT_EXCEEDED","message":"Maximum allowed devices has been reached","innerError":{"maximumAllowed":5}}]}`, "DeviceLimit"},
+		{"rate limit without its detail", 429, `{"code":"REQUEST_LIMITED","message":"slow down"}`, "RateLimited"},
+		{"LIMIT_EXCEEDED under a 429 is rate limiting", 429, `{"code":"REQUEST_FAILED","details":[{"code":"LIMIT_EXCEEDED"}]}`, "RateLimited"},
+		{"REQUEST_LIMITED moved to another status", 400, `{"code":"REQUEST_LIMITED","details":[{"code":"LIMIT_EXCEEDED"}]}`, "RateLimited"},
+		{"the old guess of the device limit is neither", 400, `{"code":"INVALID_DATA","details":[{"code":"SIZE_LIMIT_EXCEEDED","target":"devices"}]}`, ""},
 		{"invalid token", 401, `{"code":"ACCESS_FAILED","details":[{"code":"INVALID_TOKEN"}]}`, "Unauthorized"},
 		{"insufficient permissions", 403, `{"code":"ACCESS_FAILED","details":[{"code":"INSUFFICIENT_PERMISSIONS"}]}`, "Forbidden"},
 		{"other invalid value is none of them", 400, `{"code":"INVALID_DATA","details":[{"code":"INVALID_VALUE","target":"phone"}]}`, ""},
@@ -86,6 +90,10 @@ func TestParseRetryAfter(t *testing.T) {
 		{"", 0}, {"5", 5 * time.Second}, {"-1", 0}, {"soon", 0},
 		{now.Add(10 * time.Second).Format(http.TimeFormat), 10 * time.Second},
 		{now.Add(-10 * time.Second).Format(http.TimeFormat), 0},
+		// innerError.retryAfter is an ISO 8601 date-time.
+		{"2026-01-01T00:00:42.000Z", 42 * time.Second},
+		{"2026-01-01T01:00:07+01:00", 7 * time.Second},
+		{"2025-12-31T23:59:00Z", 0},
 	}
 	for _, tc := range tests {
 		if got := ParseRetryAfter(tc.in, now); got != tc.want {
@@ -165,5 +173,86 @@ func TestDefensiveDecoding(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(`{"id":"d","lock":{"status":"LOCKED","expiresAt":"2999-01-01T00:00:00Z"}}`), &d); err != nil || !d.Locked() {
 		t.Fatalf("lock: %v %+v", err, d)
+	}
+}
+
+func TestRetryHints(t *testing.T) {
+	soon := time.Now().Add(45 * time.Second).UTC().Format(time.RFC3339)
+	tests := []struct {
+		name     string
+		status   int
+		header   string
+		body     string
+		min, max time.Duration
+	}{
+		{"header only", 503, "3", `{"code":"UNEXPECTED_ERROR"}`, 3 * time.Second, 3 * time.Second},
+		{"ISO 8601 innerError only", 429, "", `{"code":"REQUEST_LIMITED","details":[{"code":"LIMIT_EXCEEDED","innerError":{"retryAfter":"` + soon + `"}}]}`, 43 * time.Second, 45 * time.Second},
+		{"both: the later wins", 429, "2", `{"code":"REQUEST_LIMITED","details":[{"code":"LIMIT_EXCEEDED","innerError":{"retryAfter":"` + soon + `"}}]}`, 43 * time.Second, 45 * time.Second},
+		{"neither", 503, "", ``, 0, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := http.Header{}
+			if tc.header != "" {
+				h.Set("Retry-After", tc.header)
+			}
+			before := time.Now()
+			err := CheckResponse(response(tc.status, tc.body, h))
+			pe := err.(*Error)
+			if pe.RetryAfter < tc.min || pe.RetryAfter > tc.max {
+				t.Fatalf("RetryAfter = %v, want %v to %v", pe.RetryAfter, tc.min, tc.max)
+			}
+			at, ok := RetryTime(err)
+			if ok != (tc.max > 0) {
+				t.Fatalf("RetryTime ok = %v", ok)
+			}
+			if ok && (at.Before(before.Add(tc.min)) || at.After(time.Now().Add(tc.max))) {
+				t.Fatalf("RetryTime = %v", at)
+			}
+		})
+	}
+}
+
+func TestMaximumAllowed(t *testing.T) {
+	err := CheckResponse(response(400, `{"code":"REQUEST_FAILED","details":[{"code":"LIMIT_EXCEEDED","message":"Maximum allowed devices has been reached","innerError":{"maximumAllowed":7}}]}`, nil))
+	if n, ok := MaximumAllowed(err); !ok || n != 7 {
+		t.Fatalf("MaximumAllowed = %d %v", n, ok)
+	}
+	err = CheckResponse(response(429, `{"code":"REQUEST_LIMITED","details":[{"code":"LIMIT_EXCEEDED","innerError":{"maximumAllowed":7}}]}`, nil))
+	if _, ok := MaximumAllowed(err); ok {
+		t.Fatal("a rate limit read as a device limit")
+	}
+}
+
+func TestDeviceLockAndBlockShapes(t *testing.T) {
+	future := time.Now().Add(10 * time.Minute).UTC().Truncate(time.Second)
+	tests := []struct {
+		name            string
+		json            string
+		locked, blocked bool
+		until           time.Time
+	}{
+		{"PingOne's objects, unlocked", `{"status":"ACTIVE","lock":{"status":"UNLOCKED"},"block":{"status":"UNBLOCKED"}}`, false, false, time.Time{}},
+		{"locked with an expiry", `{"status":"ACTIVE","lock":{"status":"LOCKED","expiresAt":"` + future.Format(time.RFC3339) + `"},"block":{"status":"UNBLOCKED"}}`, true, false, future},
+		{"lock expired", `{"status":"ACTIVE","lock":{"status":"LOCKED","expiresAt":"2020-01-01T00:00:00Z"}}`, false, false, time.Time{}},
+		{"blocked object", `{"status":"ACTIVE","block":{"status":"BLOCKED","blockedAt":"2026-03-23T16:43:37.211Z"}}`, false, true, time.Time{}},
+		{"old boolean blocked", `{"status":"ACTIVE","blocked":true}`, false, true, time.Time{}},
+		{"old boolean locked", `{"status":"ACTIVE","locked":true}`, true, false, time.Time{}},
+		{"lock as a boolean", `{"status":"ACTIVE","lock":true,"block":false}`, true, false, time.Time{}},
+		{"odd shapes read as neither", `{"status":"ACTIVE","lock":"LOCKED","block":7,"blocked":"yes"}`, false, false, time.Time{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var d Device
+			if err := json.Unmarshal([]byte(tc.json), &d); err != nil {
+				t.Fatal(err)
+			}
+			if d.Locked() != tc.locked || d.Blocked != tc.blocked || !d.LockedUntil().Equal(tc.until) {
+				t.Fatalf("locked %v blocked %v until %v", d.Locked(), d.Blocked, d.LockedUntil())
+			}
+			if d.Usable() != (!tc.locked && !tc.blocked) {
+				t.Fatalf("Usable = %v", d.Usable())
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package pingonetest
 
 import (
+	"crypto/subtle"
 	"encoding/json"
 	"io"
 	"mime"
@@ -11,7 +12,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/nyaruka/phonenumbers"
 )
 
 type detail struct {
@@ -52,21 +52,23 @@ func mediaType(ct string) string {
 	return strings.ToLower(mt)
 }
 
-// api wraps a management API handler with the bearer-token check: 401 for a missing, unknown
-// (forged) or expired token, 403 for a token without the admin role.
+// api wraps a management API handler with the bearer-token check: 401 for a missing, forged,
+// expired or revoked token, 403 for a token without the admin role.
 func (s *Server) api(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		s.mu.Lock()
-		t := s.tokens[strings.TrimSpace(tok)]
+		raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		var t *accessToken
+		if ok {
+			t = s.validAccessToken(strings.TrimSpace(raw))
+		}
 		var app *App
 		if t != nil {
+			s.mu.Lock()
 			app = s.apps[t.ClientID]
+			s.mu.Unlock()
 		}
-		expired := t != nil && !s.now().Before(t.Expiry)
-		s.mu.Unlock()
 		switch {
-		case !ok || t == nil || expired:
+		case t == nil:
 			writeErrorDetails(w, http.StatusUnauthorized, "ACCESS_FAILED", "The request could not be completed. The access token is invalid or has expired.",
 				detail{Code: "INVALID_TOKEN", Message: "The access token is invalid or has expired."})
 			return
@@ -107,13 +109,22 @@ func (s *Server) userJSON(u *user, withGroups bool) map[string]any {
 		"environment": map[string]string{"id": s.envID},
 		"population":  map[string]string{"id": u.Population},
 		"username":    u.Username,
-		"name":        map[string]string{"given": u.Given, "family": u.Family, "formatted": strings.TrimSpace(u.Given + " " + u.Family)},
 		"enabled":     u.Enabled,
 		"mfaEnabled":  u.MFAEnabled,
-		"createdAt":   u.CreatedAt.UTC().Format("2006-01-02T15:04:05.000Z"),
+		"createdAt":   u.CreatedAt.UTC().Format(timeFormat),
 	}
 	if u.Email != "" {
 		m["email"] = u.Email
+	}
+	// PingOne leaves out empty name parts (each has a minimum length of 1).
+	name := map[string]string{}
+	for k, v := range map[string]string{"given": u.Given, "family": u.Family, "formatted": strings.TrimSpace(u.Given + " " + u.Family)} {
+		if v != "" {
+			name[k] = v
+		}
+	}
+	if len(name) > 0 {
+		m["name"] = name
 	}
 	if withGroups {
 		// PingOne lists memberOfGroupIDs as plain IDs.
@@ -299,17 +310,19 @@ func (s *Server) setMFAEnabled(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"mfaEnabled": u.MFAEnabled})
 }
 
-// formatPhone writes a number as PingOne's seed example does ("1-234-567-8900").
-// UNVERIFIED: PingOne's formatting of phone in answers is not documented; the seed's example
-// response is the only sample, and the RFC 3966 form without "tel:+" reproduces it.
-func formatPhone(e164 string) string {
-	n, err := phonenumbers.Parse(e164, "")
-	if err != nil {
-		return strings.TrimPrefix(e164, "+")
+// e164 reduces a number to E.164 when it is one PingOne accepts, and leaves it as given
+// otherwise (seeded numbers are the caller's business).
+func e164(p string) string {
+	if v := validPhone(p); v != "" {
+		return v
 	}
-	return strings.TrimPrefix(phonenumbers.Format(n, phonenumbers.RFC3966), "tel:+")
+	return p
 }
 
+const timeFormat = "2006-01-02T15:04:05.000Z"
+
+// deviceJSON writes a device as PingOne does: phone in E.164 (as in a captured real answer;
+// the seed's "1-234-567-8900" is a placeholder), and lock and block objects on every device.
 func (s *Server) deviceJSON(d *device) map[string]any {
 	self := s.apiURL("/users/" + d.UserID + "/devices/" + d.ID)
 	links := map[string]any{
@@ -320,6 +333,14 @@ func (s *Server) deviceJSON(d *device) map[string]any {
 	if d.Status == "ACTIVATION_REQUIRED" {
 		links["activate"] = map[string]string{"href": self}
 	}
+	lock := map[string]string{"status": "UNLOCKED"}
+	if s.now().Before(d.LockedTil) {
+		lock = map[string]string{"status": "LOCKED", "expiresAt": d.LockedTil.UTC().Format(timeFormat)}
+	}
+	block := map[string]string{"status": "UNBLOCKED"}
+	if d.Blocked {
+		block = map[string]string{"status": "BLOCKED", "blockedAt": d.BlockedAt.UTC().Format(timeFormat)}
+	}
 	m := map[string]any{
 		"_links":      links,
 		"id":          d.ID,
@@ -327,19 +348,14 @@ func (s *Server) deviceJSON(d *device) map[string]any {
 		"user":        map[string]string{"id": d.UserID},
 		"type":        d.Type,
 		"status":      d.Status,
-		"createdAt":   d.CreatedAt.UTC().Format("2006-01-02T15:04:05.000Z"),
-		"updatedAt":   d.UpdatedAt.UTC().Format("2006-01-02T15:04:05.000Z"),
-		"phone":       formatPhone(d.Phone),
+		"createdAt":   d.CreatedAt.UTC().Format(timeFormat),
+		"updatedAt":   d.UpdatedAt.UTC().Format(timeFormat),
+		"phone":       d.Phone,
+		"lock":        lock,
+		"block":       block,
 	}
 	if d.Nickname != "" {
 		m["nickname"] = d.Nickname
-	}
-	if d.Blocked {
-		m["blocked"] = true
-	}
-	if s.now().Before(d.LockedTil) {
-		// UNVERIFIED: the shape of a locked device; PingOne documents a lock with an expiry.
-		m["lock"] = map[string]string{"status": "LOCKED", "expiresAt": d.LockedTil.UTC().Format("2006-01-02T15:04:05.000Z")}
 	}
 	return m
 }
@@ -484,9 +500,8 @@ func (s *Server) postDevices(w http.ResponseWriter, r *http.Request) {
 	if u == nil {
 		return
 	}
-	if len(s.devices[u.ID]) >= s.opts.DeviceLimit {
-		// UNVERIFIED: PingOne's answer when maxAllowedDevices is reached.
-		invalid(w, "SIZE_LIMIT_EXCEEDED", "devices", "The user has reached the maximum number of allowed devices.")
+	if s.atDeviceLimit(u.ID) {
+		s.deviceLimitError(w)
 		return
 	}
 	now := s.now()
@@ -494,14 +509,67 @@ func (s *Server) postDevices(w http.ResponseWriter, r *http.Request) {
 		CreatedAt: now, UpdatedAt: now}
 	if status == "ACTIVATION_REQUIRED" {
 		s.sendCode(d)
+	} else {
+		s.notifyNewDevice(u, d)
 	}
 	s.devices[u.ID] = append(s.devices[u.ID], d)
 	writeJSON(w, http.StatusCreated, s.deviceJSON(d))
 }
 
+// atDeviceLimit reports whether the user has as many devices as maxAllowedDevices allows;
+// only ACTIVE and BLOCKED devices count. s.mu is held.
+func (s *Server) atDeviceLimit(userID string) bool {
+	n := 0
+	for _, d := range s.devices[userID] {
+		if d.Status == "ACTIVE" || d.Blocked {
+			n++
+		}
+	}
+	return n >= s.settings.MaxAllowedDevices
+}
+
+// deviceLimitError answers as PingOne's MFA settings reference documents. s.mu is held.
+func (s *Server) deviceLimitError(w http.ResponseWriter) {
+	writeErrorDetails(w, http.StatusBadRequest, "REQUEST_FAILED", "The request could not be completed.",
+		detail{Code: "LIMIT_EXCEEDED", Message: "Maximum allowed devices has been reached",
+			InnerError: map[string]any{"maximumAllowed": s.settings.MaxAllowedDevices}})
+}
+
+// notifyNewDevice tells the user a method was added, as the device policy's
+// newDeviceNotification says: by email when they have an address and SMS otherwise
+// (EMAIL_THEN_SMS), the other way round (SMS_THEN_EMAIL), or not at all. PingOne's text is
+// its localised new_device_paired template; this one says the same in English. s.mu is held.
+func (s *Server) notifyNewDevice(u *user, d *device) {
+	now := s.now().UTC()
+	masked := d.Phone
+	if len(masked) > 4 {
+		masked = "•••" + masked[len(masked)-4:]
+	}
+	text := "A new sign-in method was added to your account: SMS to the phone ending " + masked +
+		". If this was not you, contact your help desk."
+	email := func() {
+		s.emails = append(s.emails, Email{To: u.Email, Subject: "New sign-in method added", Text: text, SentAt: now})
+	}
+	sms := func() { s.outbox = append(s.outbox, SMS{To: d.Phone, Text: text, SentAt: now}) }
+	switch s.opts.NewDeviceNotification {
+	case NotifyEmailThenSMS:
+		if u.Email != "" {
+			email()
+		} else {
+			sms()
+		}
+	case NotifySMSThenEmail:
+		if d.Phone != "" {
+			sms()
+		} else if u.Email != "" {
+			email()
+		}
+	}
+}
+
 // sendCode sets a new pairing code on d and "texts" it; s.mu is held.
 func (s *Server) sendCode(d *device) {
-	d.OTP = randomDigits(6)
+	d.OTP = randomDigits(s.opts.OTPLength)
 	d.OTPExpiry = s.now().Add(s.opts.OTPLifetime)
 	d.Failures = 0
 	s.outbox = append(s.outbox, SMS{To: d.Phone, Code: d.OTP, SentAt: s.now().UTC(),
@@ -562,21 +630,29 @@ func (s *Server) deviceAction(w http.ResponseWriter, r *http.Request) {
 		s.activate(w, r)
 	case "application/vnd.pingidentity.device.sendactivationcode+json":
 		s.resend(w, r)
-	case "application/vnd.pingidentity.device.unlock+json", "application/vnd.pingidentity.device.block+json":
+	case "application/vnd.pingidentity.device.unlock+json", "application/vnd.pingidentity.device.block+json",
+		"application/vnd.pingidentity.device.unblock+json":
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		_, d := s.lookupDevice(w, r)
 		if d == nil {
 			return
 		}
-		if strings.Contains(ct, "unlock") {
-			d.LockedTil = time.Time{}
-			d.Failures = 0
-			d.Blocked = false
-		} else {
-			d.Blocked = true
+		now := s.now()
+		switch ct {
+		case "application/vnd.pingidentity.device.unlock+json":
+			// Unlock resets the failed attempts counter (PingOne's Unlock MFA User Device).
+			d.LockedTil, d.CoolTil, d.Failures, d.Streak = time.Time{}, time.Time{}, 0, 0
+		case "application/vnd.pingidentity.device.block+json":
+			if !d.Blocked {
+				d.Blocked, d.BlockedAt = true, now
+			}
+		default:
+			// UNVERIFIED: the unblock action's content type is the block one's counterpart;
+			// the stored reference pages document block and unlock only.
+			d.Blocked, d.BlockedAt = false, time.Time{}
 		}
-		d.UpdatedAt = s.now()
+		d.UpdatedAt = now
 		writeJSON(w, http.StatusOK, s.deviceJSON(d))
 	default:
 		writeError(w, http.StatusUnsupportedMediaType, "INVALID_REQUEST", "The request content type is not supported.")
@@ -589,6 +665,10 @@ func lockedError(w http.ResponseWriter) {
 		detail{Code: "DEVICE_LOCKED", Message: "Too many failed attempts. Try again later."})
 }
 
+func wrongCode(w http.ResponseWriter, msg string) {
+	invalid(w, "INVALID_OTP", "otp", msg)
+}
+
 func (s *Server) activate(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		OTP string `json:"otp"`
@@ -596,6 +676,57 @@ func (s *Server) activate(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, "application/vnd.pingidentity.device.activate+json", &in) {
 		return
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, d := s.lookupDevice(w, r)
+	if d == nil {
+		return
+	}
+	now := s.now()
+	switch {
+	case d.Status != "ACTIVATION_REQUIRED":
+		writeError(w, http.StatusBadRequest, "INVALID_REQUEST", "The device does not require activation.")
+		return
+	case now.Before(d.LockedTil):
+		if s.opts.LockedAnswersWrongCode {
+			wrongCode(w, "The passcode is not valid.")
+		} else {
+			lockedError(w)
+		}
+		return
+	case in.OTP == "":
+		invalid(w, "REQUIRED_VALUE", "otp", "otp is required")
+		return
+	case d.OTP == "" || now.After(d.OTPExpiry) || now.Before(d.CoolTil):
+		// UNVERIFIED: the answer for an expired or voided code; the documented detail code is
+		// INVALID_OTP.
+		wrongCode(w, "The passcode has expired.")
+		return
+	case subtle.ConstantTimeCompare([]byte(in.OTP), []byte(d.OTP)) != 1:
+		d.Failures++
+		d.Streak++
+		if d.Failures >= s.opts.OTPMaxFailures {
+			// sms.otp.failure.count reached: this code is void, and a new one waits out the
+			// cool-down.
+			d.OTP = ""
+			d.CoolTil = now.Add(s.opts.OTPCoolDown)
+		}
+		if d.Streak >= s.settings.LockoutCount {
+			d.LockedTil = now.Add(s.settings.LockoutDuration)
+			d.OTP, d.Streak = "", 0
+		}
+		wrongCode(w, "The passcode is not valid.")
+		return
+	case s.atDeviceLimit(u.ID):
+		s.deviceLimitError(w)
+		return
+	}
+	d.Status, d.OTP, d.Failures, d.Streak, d.UpdatedAt = "ACTIVE", "", 0, 0, now
+	s.notifyNewDevice(u, d)
+	writeJSON(w, http.StatusOK, s.deviceJSON(d))
+}
+
+func (s *Server) resend(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	_, d := s.lookupDevice(w, r)
@@ -610,39 +741,11 @@ func (s *Server) activate(w http.ResponseWriter, r *http.Request) {
 	case now.Before(d.LockedTil):
 		lockedError(w)
 		return
-	case in.OTP == "":
-		invalid(w, "REQUIRED_VALUE", "otp", "otp is required")
-		return
-	case d.OTP == "" || now.After(d.OTPExpiry):
-		// UNVERIFIED: the answer for an expired code; the documented detail code is INVALID_OTP.
-		invalid(w, "INVALID_OTP", "otp", "The passcode has expired.")
-		return
-	case in.OTP != d.OTP:
-		d.Failures++
-		if d.Failures >= s.opts.OTPMaxFailures {
-			d.LockedTil = now.Add(s.opts.LockDuration)
-			d.OTP = ""
-		}
-		invalid(w, "INVALID_OTP", "otp", "The passcode is not valid.")
-		return
-	}
-	d.Status, d.OTP, d.Failures, d.UpdatedAt = "ACTIVE", "", 0, now
-	writeJSON(w, http.StatusOK, s.deviceJSON(d))
-}
-
-func (s *Server) resend(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, d := s.lookupDevice(w, r)
-	if d == nil {
-		return
-	}
-	switch {
-	case d.Status != "ACTIVATION_REQUIRED":
-		writeError(w, http.StatusBadRequest, "INVALID_REQUEST", "The device does not require activation.")
-		return
-	case s.now().Before(d.LockedTil):
-		lockedError(w)
+	case now.Before(d.CoolTil):
+		// UNVERIFIED: the answer during sms.otp.failure.coolDown.
+		writeErrorDetails(w, http.StatusBadRequest, "REQUEST_FAILED", "Too many failed attempts. Try again later.",
+			detail{Code: "INVALID_OTP", Target: "otp", Message: "Wait before asking for a new passcode.",
+				InnerError: map[string]any{"coolDownEndsAt": d.CoolTil.UTC().Format(timeFormat)}})
 		return
 	}
 	s.sendCode(d)
@@ -680,4 +783,83 @@ func (s *Server) renameDevice(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Nickname, d.UpdatedAt = in.Nickname, s.now()
 	writeJSON(w, http.StatusOK, s.deviceJSON(d))
+}
+
+func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	g := s.groups[r.PathValue("gid")]
+	s.mu.Unlock()
+	if g == nil {
+		writeError(w, http.StatusNotFound, "NOT_FOUND", "The requested group was not found.")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"_links":      map[string]any{"self": map[string]string{"href": s.apiURL("/groups/" + g.ID)}},
+		"id":          g.ID,
+		"name":        g.Name,
+		"environment": map[string]string{"id": s.envID},
+	})
+}
+
+// mfaSettingsJSON writes the settings in mfa.yaml's MFASettings shape. s.mu is held.
+func (s *Server) mfaSettingsJSON() map[string]any {
+	st := s.settings
+	return map[string]any{
+		"_links":          map[string]any{"self": map[string]string{"href": s.apiURL("/mfaSettings")}},
+		"environment":     map[string]string{"id": s.envID},
+		"pairing":         map[string]any{"maxAllowedDevices": st.MaxAllowedDevices, "pairingKeyFormat": st.PairingKeyFormat},
+		"lockout":         map[string]any{"failureCount": st.LockoutCount, "durationSeconds": int(st.LockoutDuration / time.Second)},
+		"phoneExtensions": map[string]any{"enabled": false},
+		"updatedAt":       st.UpdatedAt.UTC().Format(timeFormat),
+	}
+}
+
+func (s *Server) getMFASettings(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	writeJSON(w, http.StatusOK, s.mfaSettingsJSON())
+}
+
+// putMFASettings replaces the settings the portal depends on; PingOne's PUT replaces the
+// whole object, and pairing is required.
+func (s *Server) putMFASettings(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Pairing *struct {
+			MaxAllowedDevices *int   `json:"maxAllowedDevices"`
+			PairingKeyFormat  string `json:"pairingKeyFormat"`
+		} `json:"pairing"`
+		Lockout *struct {
+			FailureCount    *int `json:"failureCount"`
+			DurationSeconds int  `json:"durationSeconds"`
+		} `json:"lockout"`
+	}
+	if !decodeBody(w, r, "application/json", &in) {
+		return
+	}
+	switch {
+	case in.Pairing == nil || in.Pairing.MaxAllowedDevices == nil:
+		invalid(w, "REQUIRED_VALUE", "pairing.maxAllowedDevices", "pairing.maxAllowedDevices is required")
+		return
+	case *in.Pairing.MaxAllowedDevices < 1 || *in.Pairing.MaxAllowedDevices > 15:
+		invalid(w, "OUT_OF_RANGE", "pairing.maxAllowedDevices", "maxAllowedDevices must be between 1 and 15")
+		return
+	case in.Pairing.PairingKeyFormat != "" && in.Pairing.PairingKeyFormat != "NUMERIC" && in.Pairing.PairingKeyFormat != "ALPHANUMERIC":
+		invalid(w, "INVALID_VALUE", "pairing.pairingKeyFormat", "pairingKeyFormat must be NUMERIC or ALPHANUMERIC")
+		return
+	case in.Lockout != nil && (in.Lockout.FailureCount == nil || *in.Lockout.FailureCount < 1 || in.Lockout.DurationSeconds < 0):
+		invalid(w, "INVALID_VALUE", "lockout", "lockout needs a positive failureCount and a non-negative durationSeconds")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.settings.MaxAllowedDevices = *in.Pairing.MaxAllowedDevices
+	if in.Pairing.PairingKeyFormat != "" {
+		s.settings.PairingKeyFormat = in.Pairing.PairingKeyFormat
+	}
+	if in.Lockout != nil {
+		s.settings.LockoutCount = *in.Lockout.FailureCount
+		s.settings.LockoutDuration = time.Duration(in.Lockout.DurationSeconds) * time.Second
+	}
+	s.settings.UpdatedAt = s.now()
+	writeJSON(w, http.StatusOK, s.mfaSettingsJSON())
 }

@@ -2,10 +2,13 @@ package pingonetest
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +28,11 @@ type Target struct {
 	ReadCode func(phone string) string
 	// DeviceLimit is the tenant's maxAllowedDevices; 0 skips the limit check.
 	DeviceLimit int
+	// OTPLength is the SMS code length of the tenant's device policy; 0 means 6.
+	OTPLength int
+	// WorkerAuthMethod is the worker app's token endpoint authentication method:
+	// "client_secret_basic" (the default when empty) or "client_secret_post".
+	WorkerAuthMethod string
 	// HTTPClient is the client to use; nil means http.DefaultClient.
 	HTTPClient *http.Client
 }
@@ -55,6 +63,11 @@ func RunContract(t *testing.T, tg Target) {
 	t.Run("ListReadRenameReorderDelete", c.listReadDelete)
 	t.Run("Errors", c.errors)
 	t.Run("Users", c.users)
+	t.Run("MFASettings", c.mfaSettings)
+	t.Run("BlockAndUnblock", c.blockAndUnblock)
+	if tg.GroupID != "" {
+		t.Run("Group", c.group)
+	}
 	if tg.DeviceLimit > 0 {
 		t.Run("DeviceLimit", c.deviceLimit)
 	}
@@ -96,15 +109,31 @@ func (c *contract) call(method, u, contentType, body string, token string) (int,
 	return resp.StatusCode, resp.Header, out
 }
 
-func (c *contract) workerToken(t *testing.T) {
+func (c *contract) tokenRequest(method, secret string) *http.Response {
+	c.t.Helper()
 	form := url.Values{"grant_type": {"client_credentials"}}
+	if method == "client_secret_post" {
+		form.Set("client_id", c.tg.WorkerID)
+		form.Set("client_secret", secret)
+	}
 	req, _ := http.NewRequest(http.MethodPost, c.tg.AuthBase+"/"+c.tg.EnvironmentID+"/as/token", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(url.QueryEscape(c.tg.WorkerID), url.QueryEscape(c.tg.WorkerSecret))
+	if method != "client_secret_post" {
+		req.SetBasicAuth(url.QueryEscape(c.tg.WorkerID), url.QueryEscape(secret))
+	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		c.t.Fatal(err)
 	}
+	return resp
+}
+
+func (c *contract) workerToken(t *testing.T) {
+	method, other := "client_secret_basic", "client_secret_post"
+	if c.tg.WorkerAuthMethod == "client_secret_post" {
+		method, other = other, method
+	}
+	resp := c.tokenRequest(method, c.tg.WorkerSecret)
 	defer resp.Body.Close()
 	var tok struct {
 		AccessToken string  `json:"access_token"`
@@ -117,27 +146,77 @@ func (c *contract) workerToken(t *testing.T) {
 	if tok.AccessToken == "" || !strings.EqualFold(tok.TokenType, "Bearer") || tok.ExpiresIn < 3000 || tok.ExpiresIn > 3700 {
 		t.Fatalf("token answer: type %q, expires_in %v, token present %v", tok.TokenType, tok.ExpiresIn, tok.AccessToken != "")
 	}
+	// PingOne's access tokens are JWTs: three base64url parts, the header naming RS256 and a kid.
+	if parts := strings.Split(tok.AccessToken, "."); len(parts) != 3 {
+		t.Errorf("access token is not a JWT: %d parts", len(parts))
+	} else if hdr, err := base64.RawURLEncoding.DecodeString(parts[0]); err != nil || !strings.Contains(string(hdr), `"RS256"`) || !strings.Contains(string(hdr), `"kid"`) {
+		t.Errorf("access token header %q: %v", hdr, err)
+	}
 	c.tok = tok.AccessToken
 
-	// client_secret_post is documented too.
-	form.Set("client_id", c.tg.WorkerID)
-	form.Set("client_secret", c.tg.WorkerSecret)
-	resp2, err := c.hc.PostForm(c.tg.AuthBase+"/"+c.tg.EnvironmentID+"/as/token", form)
-	if err != nil {
-		t.Fatal(err)
+	// A worker app has one token endpoint authentication method; the other is refused as a
+	// failed client authentication, like a wrong secret.
+	for _, tc := range []struct{ method, secret string }{{other, c.tg.WorkerSecret}, {method, "wrong"}} {
+		r := c.tokenRequest(tc.method, tc.secret)
+		var e struct {
+			Error string `json:"error"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&e)
+		r.Body.Close()
+		if (r.StatusCode != 401 && r.StatusCode != 400) || e.Error != "invalid_client" {
+			t.Errorf("%s with secret ok=%v: %d %q, want 401 invalid_client", tc.method, tc.secret == c.tg.WorkerSecret, r.StatusCode, e.Error)
+		}
 	}
-	resp2.Body.Close()
-	if resp2.StatusCode != 200 {
-		t.Errorf("client_secret_post: %d", resp2.StatusCode)
+}
+
+var e164Re = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+
+// checkDevice asserts the shape of a device answer from PingOne's reference pages, since the
+// published description leaves device answers untyped: E.164 phone, lock and block objects,
+// HAL links, a documented status.
+func checkDevice(t *testing.T, dev map[string]any) {
+	t.Helper()
+	if p, _ := dev["phone"].(string); dev["type"] == "SMS" && !e164Re.MatchString(p) {
+		t.Errorf("phone %q is not E.164", p)
 	}
-	form.Set("client_secret", "wrong")
-	resp3, err := c.hc.PostForm(c.tg.AuthBase+"/"+c.tg.EnvironmentID+"/as/token", form)
-	if err != nil {
-		t.Fatal(err)
+	switch dev["status"] {
+	case "ACTIVE", "ACTIVATION_REQUIRED":
+	default:
+		t.Errorf("status %v", dev["status"])
 	}
-	resp3.Body.Close()
-	if resp3.StatusCode != 401 && resp3.StatusCode != 400 {
-		t.Errorf("wrong secret: %d, want 401", resp3.StatusCode)
+	switch getPath(dev, "lock", "status") {
+	case "UNLOCKED":
+	case "LOCKED":
+		if s, _ := getPath(dev, "lock", "expiresAt").(string); s != "" {
+			if _, err := time.Parse(time.RFC3339, s); err != nil {
+				t.Errorf("lock.expiresAt %q: %v", s, err)
+			}
+		}
+	default:
+		t.Errorf("lock = %v, want an object with status LOCKED or UNLOCKED", dev["lock"])
+	}
+	switch getPath(dev, "block", "status") {
+	case "UNBLOCKED":
+	case "BLOCKED":
+		if _, err := time.Parse(time.RFC3339, fmt.Sprint(getPath(dev, "block", "blockedAt"))); err != nil {
+			t.Errorf("block.blockedAt: %v", err)
+		}
+	default:
+		t.Errorf("block = %v, want an object with status BLOCKED or UNBLOCKED", dev["block"])
+	}
+	if _, ok := dev["blocked"]; ok {
+		t.Error("a boolean blocked beside the block object")
+	}
+	for _, link := range []string{"self", "environment", "user"} {
+		if h, _ := getPath(dev, "_links", link, "href").(string); !strings.HasPrefix(h, "http") {
+			t.Errorf("_links.%s.href = %q", link, h)
+		}
+	}
+	for _, f := range []string{"createdAt", "updatedAt"} {
+		s, _ := dev[f].(string)
+		if _, err := time.Parse(time.RFC3339, s); err != nil {
+			t.Errorf("%s = %q: %v", f, s, err)
+		}
 	}
 }
 
@@ -175,11 +254,7 @@ func (c *contract) seedRequest(t *testing.T) {
 		t.Fatalf("seed request answered %d: %v", status, dev)
 	}
 	defer c.deleteDevice(dev["id"].(string))
-	for _, link := range []string{"self", "environment", "user"} {
-		if h, _ := getPath(dev, "_links", link, "href").(string); !strings.HasPrefix(h, "http") {
-			t.Errorf("_links.%s.href = %q", link, h)
-		}
-	}
+	checkDevice(t, dev)
 	if id, _ := dev["id"].(string); id == "" {
 		t.Error("no id")
 	}
@@ -192,14 +267,8 @@ func (c *contract) seedRequest(t *testing.T) {
 	if dev["type"] != "SMS" || dev["status"] != "ACTIVE" {
 		t.Errorf("type %v status %v, want SMS ACTIVE (a worker's create defaults to ACTIVE)", dev["type"], dev["status"])
 	}
-	for _, f := range []string{"createdAt", "updatedAt"} {
-		s, _ := dev[f].(string)
-		if _, err := time.Parse(time.RFC3339, s); err != nil {
-			t.Errorf("%s = %q: %v", f, s, err)
-		}
-	}
-	if p, _ := dev["phone"].(string); digits(p) != digits(c.tg.Phone) {
-		t.Errorf("phone = %q, want the digits of %q", p, c.tg.Phone)
+	if p, _ := dev["phone"].(string); p != c.tg.Phone {
+		t.Errorf("phone = %q, want %q as sent", p, c.tg.Phone)
 	}
 }
 
@@ -215,6 +284,10 @@ func (c *contract) seedPhoneFormats(t *testing.T) {
 			t.Errorf("%q answered %d: %v", f, status, dev)
 			continue
 		}
+		// Whatever separators were sent, the answer carries E.164.
+		if dev["phone"] != "+"+d {
+			t.Errorf("%q answered phone %v, want +%s", f, dev["phone"], d)
+		}
 		c.deleteDevice(dev["id"].(string))
 	}
 }
@@ -227,6 +300,7 @@ func (c *contract) activationRequired(t *testing.T) {
 	}
 	id := dev["id"].(string)
 	defer c.deleteDevice(id)
+	checkDevice(t, dev)
 	if h, _ := getPath(dev, "_links", "activate", "href").(string); h == "" {
 		t.Error("no _links.activate on a device awaiting activation")
 	}
@@ -238,12 +312,16 @@ func (c *contract) activationRequired(t *testing.T) {
 		return
 	}
 	code := c.tg.ReadCode(c.tg.Phone)
-	if len(code) != 6 {
-		t.Fatalf("code %q is not 6 digits", code)
+	length := c.tg.OTPLength
+	if length == 0 {
+		length = 6
 	}
-	wrong := "000000"
+	if len(code) != length || digits(code) != code {
+		t.Fatalf("code %q is not %d digits", code, length)
+	}
+	wrong := strings.Repeat("0", length)
 	if code == wrong {
-		wrong = "111111"
+		wrong = strings.Repeat("1", length)
 	}
 	status, _, e := c.call(http.MethodPost, c.devicesURL()+"/"+id, "application/vnd.pingidentity.device.activate+json", `{"otp":"`+wrong+`"}`, c.tok)
 	if status != http.StatusBadRequest || !detailNames(e, "otp") {
@@ -253,6 +331,7 @@ func (c *contract) activationRequired(t *testing.T) {
 	if status != http.StatusOK || dev["status"] != "ACTIVE" {
 		t.Errorf("right otp: %d %v", status, dev["status"])
 	}
+	checkDevice(t, dev)
 }
 
 func detailNames(e map[string]any, target string) bool {
@@ -284,6 +363,10 @@ func (c *contract) listReadDelete(t *testing.T) {
 	devs, _ := getPath(list, "_embedded", "devices").([]any)
 	if status != 200 || len(devs) < 2 {
 		t.Fatalf("list: %d, %d devices", status, len(devs))
+	}
+	for _, d := range devs {
+		dm, _ := d.(map[string]any)
+		checkDevice(t, dm)
 	}
 	status, _, _ = c.call(http.MethodPost, c.devicesURL(), "application/vnd.pingidentity.devices.reorder+json",
 		`{"order":[{"id":"`+ids[1]+`"},{"id":"`+ids[0]+`"}]}`, c.tok)
@@ -388,6 +471,18 @@ func boolString(b bool) string {
 	return "false"
 }
 
+func (c *contract) create(t *testing.T, status string) (int, map[string]any) {
+	t.Helper()
+	body := `{"type":"SMS","phone":"` + c.tg.Phone + `"`
+	if status != "" {
+		body += `,"status":"` + status + `"`
+	}
+	st, _, m := c.call(http.MethodPost, c.devicesURL(), "application/json", body+"}", c.tok)
+	return st, m
+}
+
+// deviceLimit: maxAllowedDevices counts ACTIVE and BLOCKED devices only, and the answer past
+// it is the documented 400 REQUEST_FAILED / LIMIT_EXCEEDED with innerError.maximumAllowed.
 func (c *contract) deviceLimit(t *testing.T) {
 	var ids []string
 	defer func() {
@@ -395,16 +490,97 @@ func (c *contract) deviceLimit(t *testing.T) {
 			c.deleteDevice(id)
 		}
 	}()
+	status, dev := c.create(t, "ACTIVATION_REQUIRED")
+	if status != http.StatusCreated {
+		t.Fatalf("create awaiting activation: %d", status)
+	}
+	ids = append(ids, dev["id"].(string))
 	for i := 0; i < c.tg.DeviceLimit; i++ {
-		status, _, dev := c.call(http.MethodPost, c.devicesURL(), "application/json", `{"type":"SMS","phone":"`+c.tg.Phone+`"}`, c.tok)
+		status, dev := c.create(t, "")
 		if status != http.StatusCreated {
-			t.Fatalf("create %d: %d", i, status)
+			t.Fatalf("create %d of %d active (a device awaiting activation must not count): %d %v", i+1, c.tg.DeviceLimit, status, dev)
 		}
 		ids = append(ids, dev["id"].(string))
 	}
-	status, _, e := c.call(http.MethodPost, c.devicesURL(), "application/json", `{"type":"SMS","phone":"`+c.tg.Phone+`"}`, c.tok)
-	if status != 400 || !hasDetail(e, "SIZE_LIMIT_EXCEEDED") {
-		t.Errorf("over the limit: %d %v", status, e)
+	status, e := c.create(t, "")
+	if status != 400 || e["code"] != "REQUEST_FAILED" || !hasDetail(e, "LIMIT_EXCEEDED") {
+		t.Fatalf("over the limit: %d %v", status, e)
+	}
+	checkErrorShape(t, e)
+	ds, _ := e["details"].([]any)
+	d0, _ := ds[0].(map[string]any)
+	if n, _ := getPath(d0, "innerError", "maximumAllowed").(float64); int(n) != c.tg.DeviceLimit {
+		t.Errorf("innerError.maximumAllowed = %v, want %d", getPath(d0, "innerError", "maximumAllowed"), c.tg.DeviceLimit)
+	}
+	if m, _ := d0["message"].(string); m != "Maximum allowed devices has been reached" {
+		t.Errorf("message %q", m)
+	}
+}
+
+// mfaSettings reads the environment's MFA settings in their documented shape.
+func (c *contract) mfaSettings(t *testing.T) {
+	status, _, m := c.call(http.MethodGet, c.tg.APIBase+"/environments/"+c.tg.EnvironmentID+"/mfaSettings", "", "", c.tok)
+	if status != 200 {
+		t.Fatalf("mfaSettings: %d %v", status, m)
+	}
+	n, ok := getPath(m, "pairing", "maxAllowedDevices").(float64)
+	if !ok || n < 1 || n > 15 {
+		t.Errorf("pairing.maxAllowedDevices = %v, want 1 to 15", getPath(m, "pairing", "maxAllowedDevices"))
+	}
+	if c.tg.DeviceLimit > 0 && int(n) != c.tg.DeviceLimit {
+		t.Errorf("pairing.maxAllowedDevices = %v, want %d", n, c.tg.DeviceLimit)
+	}
+	switch getPath(m, "pairing", "pairingKeyFormat") {
+	case "NUMERIC", "ALPHANUMERIC":
+	default:
+		t.Errorf("pairing.pairingKeyFormat = %v", getPath(m, "pairing", "pairingKeyFormat"))
+	}
+	if fc, ok := getPath(m, "lockout", "failureCount").(float64); !ok || fc < 1 {
+		t.Errorf("lockout.failureCount = %v", getPath(m, "lockout", "failureCount"))
+	}
+	if _, ok := getPath(m, "lockout", "durationSeconds").(float64); !ok {
+		t.Errorf("lockout.durationSeconds = %v", getPath(m, "lockout", "durationSeconds"))
+	}
+}
+
+// blockAndUnblock: a blocked device carries block.status BLOCKED and blockedAt, in the answer
+// and when read again; unblocking clears it.
+func (c *contract) blockAndUnblock(t *testing.T) {
+	status, dev := c.create(t, "")
+	if status != http.StatusCreated {
+		t.Fatalf("create: %d", status)
+	}
+	id := dev["id"].(string)
+	defer c.deleteDevice(id)
+	status, _, dev = c.call(http.MethodPost, c.devicesURL()+"/"+id, "application/vnd.pingidentity.device.block+json", "", c.tok)
+	if status != 200 {
+		t.Fatalf("block: %d %v", status, dev)
+	}
+	_, _, dev = c.call(http.MethodGet, c.devicesURL()+"/"+id, "", "", c.tok)
+	checkDevice(t, dev)
+	if getPath(dev, "block", "status") != "BLOCKED" {
+		t.Errorf("after block: block = %v", dev["block"])
+	}
+	status, _, _ = c.call(http.MethodPost, c.devicesURL()+"/"+id, "application/vnd.pingidentity.device.unblock+json", "", c.tok)
+	if status != 200 {
+		t.Fatalf("unblock: %d", status)
+	}
+	_, _, dev = c.call(http.MethodGet, c.devicesURL()+"/"+id, "", "", c.tok)
+	if getPath(dev, "block", "status") != "UNBLOCKED" {
+		t.Errorf("after unblock: block = %v", dev["block"])
+	}
+}
+
+// group reads the help-desk group, as the portal's preflight does.
+func (c *contract) group(t *testing.T) {
+	base := c.tg.APIBase + "/environments/" + c.tg.EnvironmentID + "/groups/"
+	status, _, g := c.call(http.MethodGet, base+c.tg.GroupID, "", "", c.tok)
+	if status != 200 || g["id"] != c.tg.GroupID || g["name"] == "" {
+		t.Errorf("read group: %d %v", status, g)
+	}
+	status, _, e := c.call(http.MethodGet, base+"00000000-0000-4000-8000-000000000000", "", "", c.tok)
+	if status != 404 || e["code"] != "NOT_FOUND" {
+		t.Errorf("unknown group: %d %v", status, e)
 	}
 }
 

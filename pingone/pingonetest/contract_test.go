@@ -5,34 +5,59 @@ import (
 	"testing"
 
 	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/pingonetest/spectest"
 )
 
+// TestContractEmulator runs the contract suite against emulators set up as PingOne tenants may
+// be, every answer validated against PingOne's published API descriptions.
 func TestContractEmulator(t *testing.T) {
-	s, err := pingonetest.New(pingonetest.Options{})
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name       string
+		opts       pingonetest.Options
+		authMethod string
+	}{
+		{"defaults", pingonetest.Options{}, ""},
+		{"8-digit codes, client_secret_post, 3 devices", pingonetest.Options{OTPLength: 8, DeviceLimit: 3}, "client_secret_post"},
 	}
-	defer s.Close()
-	s.AddApp(pingonetest.App{ClientID: "worker", ClientSecret: "worker-secret", Worker: true, Roles: true})
-	g := s.AddGroup("Help desk")
-	uid := s.AddUser(pingonetest.SeedUser{Username: "ada", Email: "ada@example.com", Given: "Ada", Family: "Lovelace", Password: "pw", GroupIDs: []string{g}})
-	pingonetest.RunContract(t, pingonetest.Target{
-		APIBase: s.APIBase(), AuthBase: s.AuthBase(), EnvironmentID: s.EnvironmentID(),
-		WorkerID: "worker", WorkerSecret: "worker-secret", UserID: uid, Username: "ada", GroupID: g,
-		Phone: "+15125201234", ReadCode: s.LastCode, DeviceLimit: 5,
-	})
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := pingonetest.New(tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			s.AddApp(pingonetest.App{ClientID: "worker", ClientSecret: "worker-secret", Worker: true, Roles: true, TokenAuthMethod: tc.authMethod})
+			g := s.AddGroup("Help desk")
+			uid := s.AddUser(pingonetest.SeedUser{Username: "ada", Email: "ada@example.com", Given: "Ada", Family: "Lovelace", Password: "pw", GroupIDs: []string{g}})
+			limit, length := tc.opts.DeviceLimit, tc.opts.OTPLength
+			if limit == 0 {
+				limit = 5
+			}
+			spec := spectest.New(t, s.APIBase(), nil, false)
+			pingonetest.RunContract(t, pingonetest.Target{
+				APIBase: s.APIBase(), AuthBase: s.AuthBase(), EnvironmentID: s.EnvironmentID(),
+				WorkerID: "worker", WorkerSecret: "worker-secret", WorkerAuthMethod: tc.authMethod, UserID: uid, Username: "ada", GroupID: g,
+				Phone: "+15125201234", ReadCode: s.LastCode, DeviceLimit: limit, OTPLength: length, HTTPClient: spec.Client(),
+			})
+			if len(spec.Seen()) < 8 {
+				t.Errorf("the suite reached only %v", spec.Seen())
+			}
+		})
+	}
 }
 
 // TestContractPingOne runs the same suite against a real PingOne environment when the
-// operator provides one; it never runs in CI, which has no credentials and no network.
+// operator provides one; it never runs in CI, which has no credentials and no network. Its
+// answers are held to the published API descriptions too.
 func TestContractPingOne(t *testing.T) {
 	env := func(k string) string { return os.Getenv("PINGONE_CONTRACT_" + k) }
 	if env("ENVIRONMENT_ID") == "" {
-		t.Skip("set PINGONE_CONTRACT_{API_BASE,AUTH_BASE,ENVIRONMENT_ID,WORKER_ID,WORKER_SECRET,USER_ID,USERNAME,PHONE} to run against a real tenant")
+		t.Skip("set PINGONE_CONTRACT_{API_BASE,AUTH_BASE,ENVIRONMENT_ID,WORKER_ID,WORKER_SECRET,USER_ID,USERNAME,PHONE} (and optionally GROUP_ID, WORKER_AUTH_METHOD) to run against a real tenant")
 	}
+	spec := spectest.New(t, env("API_BASE"), nil, false)
 	pingonetest.RunContract(t, pingonetest.Target{
 		APIBase: env("API_BASE"), AuthBase: env("AUTH_BASE"), EnvironmentID: env("ENVIRONMENT_ID"),
-		WorkerID: env("WORKER_ID"), WorkerSecret: env("WORKER_SECRET"), UserID: env("USER_ID"),
-		Username: env("USERNAME"), GroupID: env("GROUP_ID"), Phone: env("PHONE"),
+		WorkerID: env("WORKER_ID"), WorkerSecret: env("WORKER_SECRET"), WorkerAuthMethod: env("WORKER_AUTH_METHOD"), UserID: env("USER_ID"),
+		Username: env("USERNAME"), GroupID: env("GROUP_ID"), Phone: env("PHONE"), HTTPClient: spec.Client(),
 	})
 }

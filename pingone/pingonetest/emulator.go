@@ -29,19 +29,46 @@ type Options struct {
 	EnvironmentID string
 	// Addr is the listen address; empty means 127.0.0.1 on a free port.
 	Addr string
-	// DeviceLimit is mfaSettings.pairing.maxAllowedDevices: default 5, at most 15.
+	// DeviceLimit is mfaSettings.pairing.maxAllowedDevices: how many ACTIVE or BLOCKED
+	// devices a user may have; default 5, 1 to 15.
 	DeviceLimit int
-	// OTPLifetime is how long a pairing code can be used: default 15 minutes.
+	// OTPLength is the SMS code's length, sms.otp.otpLength of the device authentication
+	// policy: default 6, 6 to 10.
+	OTPLength int
+	// OTPLifetime is how long a pairing code can be used, sms.otp.lifeTime: default 30 minutes.
 	OTPLifetime time.Duration
-	// OTPMaxFailures is how many wrong codes lock the device: default 3.
+	// OTPMaxFailures is sms.otp.failure.count: wrong entries of one code before it is void
+	// (a new one must be sent): default 3.
 	OTPMaxFailures int
-	// LockDuration is how long a device stays locked: default 30 minutes.
+	// OTPCoolDown is sms.otp.failure.coolDown: how long after OTPMaxFailures wrong entries no
+	// new code may be sent or tried: default 0.
+	OTPCoolDown time.Duration
+	// LockoutFailureCount is mfaSettings.lockout.failureCount: wrong codes, in a row, that
+	// lock the device. 0 means OTPMaxFailures. UNVERIFIED: PingOne's default is not in its
+	// published descriptions; locking with the code's own failure count is the behaviour the
+	// portal has been tested against.
+	LockoutFailureCount int
+	// LockDuration is mfaSettings.lockout.durationSeconds: how long a device stays locked:
+	// default 30 minutes (UNVERIFIED, as LockoutFailureCount).
 	LockDuration time.Duration
+	// NewDeviceNotification is the device policy's newDeviceNotification: NONE,
+	// EMAIL_THEN_SMS (the default) or SMS_THEN_EMAIL. When a device becomes ACTIVE the user is
+	// told, by email if they have an address and SMS otherwise (or the other way round).
+	NewDeviceNotification string
+	// LockedAnswersWrongCode makes a locked device answer a code with the generic wrong-code
+	// error (400 INVALID_DATA / INVALID_OTP) instead of REQUEST_FAILED / DEVICE_LOCKED, as
+	// PingOne may (its answer is UNVERIFIED): the caller learns of the lock only by reading
+	// the device.
+	LockedAnswersWrongCode bool
 	// TokenLifetime is the lifetime of access tokens: default 1 hour.
 	TokenLifetime time.Duration
 	// MFAPolicies are the sign-on policies (acr_values) that ask for a code texted to the
 	// user's default active SMS device after the password: default Multi_Factor.
 	MFAPolicies []string
+	// SkipSecondFactor makes the MFA policies let people through after the password alone, as
+	// a PingOne policy with a skip condition (or one that lets users without a device through)
+	// does: acr still names the MFA policy, amr says ["pwd"]. Tests of the portal's amr check.
+	SkipSecondFactor bool
 	// ForceACR, when set, is the acr of every sign-in whatever was asked: a tenant whose
 	// sign-on policy is not what the portal was told (tests of the portal's acr check).
 	ForceACR string
@@ -50,6 +77,13 @@ type Options struct {
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
+
+// The values of Options.NewDeviceNotification, as PingOne's device policy writes them.
+const (
+	NotifyNone         = "NONE"
+	NotifyEmailThenSMS = "EMAIL_THEN_SMS"
+	NotifySMSThenEmail = "SMS_THEN_EMAIL"
+)
 
 // Server is a running emulator.
 type Server struct {
@@ -70,6 +104,8 @@ type Server struct {
 	tokens        map[string]*accessToken
 	sessions      map[string]*ssoSession
 	outbox        []SMS
+	emails        []Email
+	settings      mfaSettings
 	faults        []*Fault
 	calls         map[string]int
 	tokenRequests int
@@ -108,6 +144,10 @@ type App struct {
 	// Identity Data Admin role (without it the management API answers 403).
 	Worker bool
 	Roles  bool
+	// TokenAuthMethod is the app's token endpoint authentication method:
+	// "client_secret_basic" (the default when empty) or "client_secret_post". The token
+	// endpoint refuses the other with invalid_client, as PingOne does.
+	TokenAuthMethod string
 	// RedirectURIs and PostLogoutRedirectURIs are the web app's registered URIs.
 	RedirectURIs           []string
 	PostLogoutRedirectURIs []string
@@ -121,19 +161,41 @@ type device struct {
 	Phone     string // E.164
 	Nickname  string
 	Blocked   bool
+	BlockedAt time.Time
 	OTP       string
 	OTPExpiry time.Time
-	Failures  int
+	Failures  int // wrong entries of the current code
+	Streak    int // wrong codes in a row, for the lockout
+	CoolTil   time.Time
 	LockedTil time.Time
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
 
+// accessToken is what the emulator remembers of an access token it issued (a JWT), by its
+// jti: enough to refuse it once it has been made to expire.
 type accessToken struct {
 	ClientID string
 	Subject  string // user ID for user tokens, "" for workers
 	Scope    string
 	Expiry   time.Time
+}
+
+// Email is one email the emulator "sent" (PingOne's notice of a new method).
+type Email struct {
+	To      string    `json:"to"`
+	Subject string    `json:"subject"`
+	Text    string    `json:"text"`
+	SentAt  time.Time `json:"sentAt"`
+}
+
+// mfaSettings is the environment's MFA settings, as GET .../mfaSettings answers them.
+type mfaSettings struct {
+	MaxAllowedDevices int
+	PairingKeyFormat  string
+	LockoutCount      int
+	LockoutDuration   time.Duration
+	UpdatedAt         time.Time
 }
 
 // SMS is one text the emulator "sent".
@@ -153,14 +215,30 @@ func New(opts Options) (*Server, error) {
 		opts.DeviceLimit = 5
 	}
 	opts.DeviceLimit = min(opts.DeviceLimit, 15)
+	if opts.OTPLength == 0 {
+		opts.OTPLength = 6
+	}
+	if opts.OTPLength < 6 || opts.OTPLength > 10 {
+		return nil, fmt.Errorf("pingonetest: OTP length %d is outside PingOne's 6 to 10", opts.OTPLength)
+	}
 	if opts.OTPLifetime <= 0 {
-		opts.OTPLifetime = 15 * time.Minute
+		opts.OTPLifetime = 30 * time.Minute
 	}
 	if opts.OTPMaxFailures <= 0 {
 		opts.OTPMaxFailures = 3
 	}
+	if opts.LockoutFailureCount <= 0 {
+		opts.LockoutFailureCount = opts.OTPMaxFailures
+	}
 	if opts.LockDuration <= 0 {
 		opts.LockDuration = 30 * time.Minute
+	}
+	switch opts.NewDeviceNotification {
+	case "":
+		opts.NewDeviceNotification = NotifyEmailThenSMS
+	case NotifyNone, NotifyEmailThenSMS, NotifySMSThenEmail:
+	default:
+		return nil, fmt.Errorf("pingonetest: newDeviceNotification %q is not NONE, EMAIL_THEN_SMS or SMS_THEN_EMAIL", opts.NewDeviceNotification)
 	}
 	if opts.TokenLifetime <= 0 {
 		opts.TokenLifetime = time.Hour
@@ -193,6 +271,8 @@ func New(opts Options) (*Server, error) {
 		sessions:     map[string]*ssoSession{},
 		calls:        map[string]int{},
 	}
+	s.settings = mfaSettings{MaxAllowedDevices: opts.DeviceLimit, PairingKeyFormat: "NUMERIC",
+		LockoutCount: opts.LockoutFailureCount, LockoutDuration: opts.LockDuration, UpdatedAt: opts.Now()}
 	if err := s.RotateSigningKey(); err != nil {
 		return nil, err
 	}
@@ -316,7 +396,7 @@ func (s *Server) AddSMSDevice(userID, phone string, active bool) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
-	d := &device{ID: uuid.NewString(), UserID: userID, Type: "SMS", Status: "ACTIVE", Phone: phone, CreatedAt: now, UpdatedAt: now}
+	d := &device{ID: uuid.NewString(), UserID: userID, Type: "SMS", Status: "ACTIVE", Phone: e164(phone), CreatedAt: now, UpdatedAt: now}
 	if !active {
 		d.Status = "ACTIVATION_REQUIRED"
 		s.sendCode(d)
@@ -328,7 +408,7 @@ func (s *Server) AddSMSDevice(userID, phone string, active bool) string {
 // DeviceInfo is a snapshot of a device, for tests' assertions.
 type DeviceInfo struct {
 	ID, Type, Status, Phone, Nickname string
-	Locked                            bool
+	Locked, Blocked                   bool
 }
 
 // Devices returns the user's devices in order.
@@ -338,7 +418,7 @@ func (s *Server) Devices(userID string) []DeviceInfo {
 	var out []DeviceInfo
 	for _, d := range s.devices[userID] {
 		out = append(out, DeviceInfo{ID: d.ID, Type: d.Type, Status: d.Status, Phone: d.Phone, Nickname: d.Nickname,
-			Locked: s.now().Before(d.LockedTil)})
+			Locked: s.now().Before(d.LockedTil), Blocked: d.Blocked})
 	}
 	return out
 }
@@ -352,14 +432,24 @@ func (s *Server) Outbox() []SMS {
 	return out
 }
 
-// LastCode returns the newest code texted to the E.164 number, or "".
+// LastCode returns the newest code texted to the E.164 number, or "" (texts without a code,
+// such as a new-method notice, are skipped).
 func (s *Server) LastCode(phone string) string {
 	for _, m := range s.Outbox() {
-		if m.To == phone {
+		if m.To == phone && m.Code != "" {
 			return m.Code
 		}
 	}
 	return ""
+}
+
+// Emails returns the emails sent so far, newest first.
+func (s *Server) Emails() []Email {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := slices.Clone(s.emails)
+	slices.Reverse(out)
+	return out
 }
 
 // TokenRequests returns how many client-credentials tokens have been issued or refused.
@@ -416,12 +506,18 @@ func (s *Server) routes() http.Handler {
 	s.handle(mux, "POST "+api+"/users/{uid}/memberOfGroups", "users.groups", s.api(s.addToGroup))
 	s.handle(mux, "PUT "+api+"/users/{uid}/mfaEnabled", "users.mfaEnabled", s.api(s.setMFAEnabled))
 	s.handle(mux, "POST "+api+"/groups", "groups.create", s.api(s.createGroup))
+	s.handle(mux, "GET "+api+"/groups/{gid}", "groups.get", s.api(s.getGroup))
+	s.handle(mux, "GET "+api+"/mfaSettings", "mfaSettings.get", s.api(s.getMFASettings))
+	s.handle(mux, "PUT "+api+"/mfaSettings", "mfaSettings.put", s.api(s.putMFASettings))
 	s.handle(mux, "GET "+api+"/users/{uid}/devices", "devices.list", s.api(s.listDevices))
 	s.handle(mux, "POST "+api+"/users/{uid}/devices", "devices.create", s.api(s.postDevices))
 	s.handle(mux, "GET "+api+"/users/{uid}/devices/{did}", "devices.get", s.api(s.getDevice))
 	s.handle(mux, "POST "+api+"/users/{uid}/devices/{did}", "devices.action", s.api(s.deviceAction))
 	s.handle(mux, "DELETE "+api+"/users/{uid}/devices/{did}", "devices.delete", s.api(s.deleteDevice))
 	s.handle(mux, "PUT "+api+"/users/{uid}/devices/{did}/nickname", "devices.nickname", s.api(s.renameDevice))
+	// The outboxes, for a standalone emulator's demo (docs/ui-contract.md): not PingOne's.
+	mux.HandleFunc("GET /demo/sms", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, s.Outbox()) })
+	mux.HandleFunc("GET /demo/email", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, s.Emails()) })
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "NOT_FOUND", "The requested resource was not found.")
 	})
@@ -429,13 +525,15 @@ func (s *Server) routes() http.Handler {
 }
 
 // Routes lists the route names that Calls and Fault.Route use. A POST on a device is named by
-// its content type: devices.activate, devices.resend, devices.unlock, devices.block; a POST on
+// its content type: devices.activate, devices.resend, devices.unlock, devices.block,
+// devices.unblock; a POST on
 // the device list with the reorder content type is devices.reorder.
 var Routes = []string{
 	"discovery", "authorize", "authorize.submit", "token", "jwks", "userinfo", "signoff",
 	"users.create", "users.search", "users.get", "users.password", "users.groups", "users.mfaEnabled", "groups.create",
+	"groups.get", "mfaSettings.get", "mfaSettings.put",
 	"devices.list", "devices.create", "devices.reorder", "devices.get", "devices.activate", "devices.resend",
-	"devices.unlock", "devices.block", "devices.delete", "devices.nickname",
+	"devices.unlock", "devices.block", "devices.unblock", "devices.delete", "devices.nickname",
 }
 
 func routeName(r *http.Request, base string) string {
@@ -455,6 +553,8 @@ func routeName(r *http.Request, base string) string {
 			return "devices.unlock"
 		case "application/vnd.pingidentity.device.block+json":
 			return "devices.block"
+		case "application/vnd.pingidentity.device.unblock+json":
+			return "devices.unblock"
 		}
 	}
 	return base

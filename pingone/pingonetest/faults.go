@@ -128,10 +128,17 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault, h 
 		var details []detail
 		switch {
 		case f.Status == http.StatusTooManyRequests:
+			// PingOne's 429: Retry-After, and innerError.retryAfter as an ISO 8601 date-time.
 			code, msg = "REQUEST_LIMITED", "The request was rate limited."
+			ra := f.RetryAfter
+			if ra == "" {
+				ra = "1"
+			}
+			w.Header().Set("Retry-After", ra)
 			d := detail{Code: "LIMIT_EXCEEDED", Message: "Too many requests."}
-			if secs, err := strconv.Atoi(f.RetryAfter); err == nil {
-				d.InnerError = map[string]any{"retryAfter": secs}
+			// The wall clock, not the emulator's: the caller compares the date with its own.
+			if at, ok := retryAt(ra, time.Now()); ok {
+				d.InnerError = map[string]any{"retryAfter": at.UTC().Format(timeFormat)}
 			}
 			details = append(details, d)
 		case f.Status == http.StatusServiceUnavailable:
@@ -167,4 +174,13 @@ func dropConnection(w http.ResponseWriter) {
 		_ = tc.SetLinger(0)
 	}
 	_ = conn.Close()
+}
+
+// retryAt reads a Retry-After value (seconds or an HTTP date) as a point in time.
+func retryAt(v string, now time.Time) (time.Time, bool) {
+	if secs, err := strconv.Atoi(v); err == nil {
+		return now.Add(time.Duration(secs) * time.Second), true
+	}
+	t, err := http.ParseTime(v)
+	return t, err == nil
 }

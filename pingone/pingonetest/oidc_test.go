@@ -25,8 +25,10 @@ type oidcFixture struct {
 	redirect string
 }
 
-func newOIDC(t *testing.T) *oidcFixture {
-	s, err := pingonetest.New(pingonetest.Options{})
+func newOIDC(t *testing.T) *oidcFixture { return newOIDCWith(t, pingonetest.Options{}) }
+
+func newOIDCWith(t *testing.T, opts pingonetest.Options) *oidcFixture {
+	s, err := pingonetest.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,11 +138,16 @@ func TestOIDCCodeFlow(t *testing.T) {
 		t.Fatalf("code reused after a failed exchange: %d", status)
 	}
 	q, _ = f.signIn(t, f.authorize(t, url.Values{"acr_values": {"Multi_Factor"}, "prompt": {"login"}}), "pw")
-	status, tok := f.exchange(t, q.Get("code"), verifier, false)
+	// The web app is set to client_secret_basic: its secret in the form is refused as PingOne
+	// refuses it, before the code is looked at.
+	if status, e := f.exchange(t, q.Get("code"), verifier, false); status != 401 || e["error"] != "invalid_client" {
+		t.Fatalf("client_secret_post for a basic app: %d %v", status, e)
+	}
+	status, tok := f.exchange(t, q.Get("code"), verifier, true)
 	if status != 200 || tok["id_token"] == nil || tok["access_token"] == nil {
 		t.Fatalf("exchange: %d %v", status, tok)
 	}
-	if status, _ := f.exchange(t, q.Get("code"), verifier, false); status != 400 {
+	if status, _ := f.exchange(t, q.Get("code"), verifier, true); status != 400 {
 		t.Fatalf("code used twice: %d", status)
 	}
 	ctx := oidc.ClientContext(context.Background(), http.DefaultClient)
@@ -281,7 +288,7 @@ func TestKeyRotationKeepsOldTokensValid(t *testing.T) {
 func TestCreateUsersThroughTheAPI(t *testing.T) {
 	s, _ := pingonetest.New(pingonetest.Options{})
 	defer s.Close()
-	s.AddApp(pingonetest.App{ClientID: "w", ClientSecret: "s", Worker: true, Roles: true})
+	s.AddApp(pingonetest.App{ClientID: "w", ClientSecret: "s", Worker: true, Roles: true, TokenAuthMethod: "client_secret_post"})
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {"w"}, "client_secret": {"s"}}
 	resp, _ := http.PostForm(s.AuthBase()+"/"+s.EnvironmentID()+"/as/token", form)
 	var tok struct {
@@ -342,7 +349,7 @@ func getString(m map[string]any, path ...string) string {
 func TestPairingCodeLocksAfterFailures(t *testing.T) {
 	s, _ := pingonetest.New(pingonetest.Options{OTPMaxFailures: 3})
 	defer s.Close()
-	s.AddApp(pingonetest.App{ClientID: "w", ClientSecret: "s", Worker: true, Roles: true})
+	s.AddApp(pingonetest.App{ClientID: "w", ClientSecret: "s", Worker: true, Roles: true, TokenAuthMethod: "client_secret_post"})
 	uid := s.AddUser(pingonetest.SeedUser{Username: "u"})
 	resp, _ := http.PostForm(s.AuthBase()+"/"+s.EnvironmentID()+"/as/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {"w"}, "client_secret": {"s"}})
 	var tok struct {
