@@ -19,6 +19,7 @@ import (
 	"github.com/smsmfa/portal/internal/app"
 	"github.com/smsmfa/portal/internal/config"
 	"github.com/smsmfa/portal/internal/logging"
+	"github.com/smsmfa/portal/internal/preflight"
 )
 
 func main() {
@@ -36,8 +37,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.SetOutput(stderr)
 	demo := fs.Bool("demo", false, "run against a built-in PingOne emulator with demo users")
 	listen := fs.String("listen", "", "address to listen on (default LISTEN_ADDR, or 127.0.0.1:8080 with -demo)")
+	check := fs.Bool("check", false, "check the PingOne tenant against the configuration, print one line per check, and exit (0 only when all pass)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: portal [-demo] [-listen ADDR]\n\nEnvironment variables:")
+		fmt.Fprintln(stderr, "usage: portal [-demo] [-listen ADDR] [-check]\n\nEnvironment variables:")
 		for _, v := range config.Variables {
 			fmt.Fprintf(stderr, "  %-30s %s\n      %s\n", v.Name, v.Default, v.Meaning)
 		}
@@ -100,6 +102,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	if *check {
+		if ln != nil {
+			ln.Close()
+		}
+		return preflightCheck(ctx, cfg, portal, stdout)
+	}
 	if ln == nil {
 		addr := *listen
 		if addr == "" {
@@ -154,5 +162,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		_ = srv.Close()
 	}
 	log.Info("stopped")
+	return nil
+}
+
+// preflightCheck runs `portal -check`: every check of the tenant's setup, one line each.
+func preflightCheck(ctx context.Context, cfg *config.Config, portal *app.Portal, stdout io.Writer) error {
+	fmt.Fprintf(stdout, "Checking PingOne environment %s for %s\n", cfg.PingOneEnvironmentID, cfg.PublicURL)
+	c := &preflight.Checker{Config: cfg, PingOne: portal.PingOne, HTTP: &http.Client{Timeout: cfg.PingOneTimeout}}
+	if !preflight.Write(stdout, c.Run(ctx)) {
+		return errors.New("the PingOne setup check failed: fix the lines marked FAIL and run it again")
+	}
 	return nil
 }

@@ -47,7 +47,7 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 	client, err := pingone.New(pingone.Config{
 		EnvironmentID: cfg.PingOneEnvironmentID, Region: cfg.PingOneRegion,
 		APIBase: cfg.PingOneAPIBase, AuthBase: cfg.PingOneAuthBase,
-		ClientID: cfg.WorkerClientID, ClientSecret: cfg.WorkerClientSecret,
+		ClientID: cfg.WorkerClientID, ClientSecret: cfg.WorkerClientSecret, AuthStyle: cfg.WorkerTokenAuth,
 		HTTPClient: hc, Logger: o.Logger, RetryWaitMax: 2 * time.Second, Observe: m.PingOne,
 	})
 	if err != nil {

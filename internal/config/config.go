@@ -33,10 +33,10 @@ type Config struct {
 	// WorkerTokenAuth is the worker app's token endpoint authentication method: "basic",
 	// "post", or "" to find out from PingOne's first answer.
 	WorkerTokenAuth string
-	WebClientID          string
-	WebClientSecret      string
-	DevicePolicyID       string
-	PingOneTimeout       time.Duration
+	WebClientID     string
+	WebClientSecret string
+	DevicePolicyID  string
+	PingOneTimeout  time.Duration
 
 	// SessionKeys are the secrets that sign and encrypt session cookies; the first signs new
 	// cookies, the others still open old ones (rotation).

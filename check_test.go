@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/smsmfa/portal/internal/app"
+	"github.com/smsmfa/portal/pingone/pingonetest"
+)
+
+// TestCheckPassesAgainstTheDemo runs `portal -demo -check`: every check passes against the
+// demo's emulator and the exit status is 0.
+func TestCheckPassesAgainstTheDemo(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"-demo", "-listen", "127.0.0.1:0", "-check"}, func(string) string { return "" }, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("-demo -check: %v\n%s", err, stdout.String())
+	}
+	out := stdout.String()
+	for _, name := range []string{"public URL", "sign-in discovery", "web app and redirect URI", "web app secret",
+		"step-up sign-on policy", "worker token", "reading users", "reading devices", "MFA settings", "help-desk groups"} {
+		if !strings.Contains(out, "ok    "+name+": ") {
+			t.Errorf("no passing line for %q:\n%s", name, out)
+		}
+	}
+	if strings.Contains(out, "FAIL") {
+		t.Errorf("a check failed against the demo:\n%s", out)
+	}
+}
+
+// TestCheckNamesEachBrokenSetting breaks one setting at a time against the emulator and asserts
+// that `portal -check` fails, exits non-zero and names the problem and its fix in words.
+func TestCheckNamesEachBrokenSetting(t *testing.T) {
+	d, err := app.StartDemo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Emulator.Close()
+	const public = "http://127.0.0.1:8765"
+	d.RegisterPortal(public)
+	d.Emulator.AddApp(pingonetest.App{ClientID: "worker-without-roles", ClientSecret: "s3cret-without-roles", Worker: true})
+	d.Emulator.AddApp(pingonetest.App{ClientID: "worker-post", ClientSecret: "s3cret-post", Worker: true, Roles: true, TokenAuthMethod: "client_secret_post"})
+	postWorker := map[string]string{"PINGONE_WORKER_CLIENT_ID": "worker-post", "PINGONE_WORKER_CLIENT_SECRET": "s3cret-post"}
+	t.Run("worker with client secret post, detected", func(t *testing.T) {
+		env := d.Env(public)
+		for k, v := range postWorker {
+			env[k] = v
+		}
+		var stdout, stderr bytes.Buffer
+		if err := run(context.Background(), []string{"-check"}, func(k string) string { return env[k] }, &stdout, &stderr); err != nil {
+			t.Fatalf("-check with a client_secret_post worker and detection: %v\n%s", err, stdout.String())
+		}
+	})
+
+	tests := []struct {
+		name   string
+		env    map[string]string
+		failed string   // the FAIL line's check
+		words  []string // what the line and its fix say
+	}{
+		{"wrong worker secret", map[string]string{"PINGONE_WORKER_CLIENT_SECRET": "not-the-secret"},
+			"worker token", []string{"invalid_client", "PINGONE_WORKER_CLIENT_SECRET"}},
+		{"worker token method mismatch", map[string]string{"PINGONE_WORKER_CLIENT_ID": "worker-post", "PINGONE_WORKER_CLIENT_SECRET": "s3cret-post", "PINGONE_WORKER_TOKEN_AUTH": "basic"},
+			"worker token", []string{"invalid_client", "PINGONE_WORKER_TOKEN_AUTH"}},
+		{"worker without a role", map[string]string{"PINGONE_WORKER_CLIENT_ID": "worker-without-roles", "PINGONE_WORKER_CLIENT_SECRET": "s3cret-without-roles"},
+			"reading users", []string{"Identity Data Admin"}},
+		{"wrong web secret", map[string]string{"PINGONE_WEB_CLIENT_SECRET": "not-the-secret"},
+			"web app secret", []string{"PINGONE_WEB_CLIENT_SECRET"}},
+		{"unknown web client", map[string]string{"PINGONE_WEB_CLIENT_ID": "no-such-app"},
+			"web app and redirect URI", []string{"PINGONE_WEB_CLIENT_ID", "Redirect URIs"}},
+		{"public URL not registered", map[string]string{"PORTAL_PUBLIC_URL": "http://127.0.0.1:9999"},
+			"web app and redirect URI", []string{"http://127.0.0.1:9999/auth/callback", "Redirect URIs"}},
+		{"wrong environment", map[string]string{"PINGONE_ENVIRONMENT_ID": "0b0e5f0c-0000-4000-8000-000000000000"},
+			"sign-in discovery", []string{"PINGONE_ENVIRONMENT_ID"}},
+		{"step-up policy not offered", map[string]string{"STEP_UP_ACR": "No_Such_Policy"},
+			"step-up sign-on policy", []string{"No_Such_Policy", "STEP_UP_ACR"}},
+		{"help-desk group missing", map[string]string{"HELPDESK_GROUP_IDS": "0b0e5f0c-1111-4000-8000-000000000000"},
+			"help-desk groups", []string{"0b0e5f0c-1111-4000-8000-000000000000", "HELPDESK_GROUP_IDS"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := d.Env(public)
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), []string{"-check"}, func(k string) string { return env[k] }, &stdout, &stderr)
+			if err == nil {
+				t.Fatalf("-check passed with %v:\n%s", tc.env, stdout.String())
+			}
+			if testing.Verbose() {
+				t.Log(stdout.String())
+			}
+			out := stdout.String()
+			i := strings.Index(out, "FAIL  "+tc.failed+": ")
+			if i < 0 {
+				t.Fatalf("no FAIL line for %q:\n%s", tc.failed, out)
+			}
+			// The line and its fix line.
+			block := out[i:]
+			if j := strings.Index(block[1:], "\nok"); j >= 0 {
+				block = block[:j+1]
+			}
+			for _, w := range tc.words {
+				if !strings.Contains(block, w) {
+					t.Errorf("the FAIL line does not say %q:\n%s", w, block)
+				}
+			}
+			for k, v := range tc.env {
+				if strings.Contains(k, "SECRET") && strings.Contains(out+stderr.String(), v) {
+					t.Errorf("the output shows the secret in %s", k)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,390 @@
+// Package preflight checks, before going live, that a PingOne environment is set up the way the
+// portal's configuration says: `portal -check` runs every check and prints one line each, "ok"
+// or "FAIL" with the fix in words. It reads only; it changes nothing in the tenant.
+package preflight
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/smsmfa/portal/internal/config"
+	"github.com/smsmfa/portal/pingone"
+)
+
+// PingOne is the part of the PingOne client the checks use.
+type PingOne interface {
+	CheckToken(ctx context.Context) error
+	SearchUsers(ctx context.Context, f pingone.Filter, limit int, cursor string) (*pingone.UserPage, error)
+	ListDevices(ctx context.Context, userID string) ([]pingone.Device, error)
+	MFASettings(ctx context.Context) (*pingone.MFASettings, error)
+	Group(ctx context.Context, groupID string) (*pingone.Group, error)
+}
+
+// Result is the outcome of one check.
+type Result struct {
+	// Name says what was checked, such as "worker token".
+	Name string
+	// OK is whether the check passed.
+	OK bool
+	// Detail is what was found when it passed, or what is wrong when it failed.
+	Detail string
+	// Fix says, when it failed, what to change and where.
+	Fix string
+}
+
+// Checker runs the checks for one configuration.
+type Checker struct {
+	Config  *config.Config
+	PingOne PingOne
+	// HTTP makes the OpenID Connect requests (discovery, the sign-in redirect, the web app's
+	// credentials); it must not follow redirects (Run sets that on a copy).
+	HTTP *http.Client
+}
+
+// discovery is the part of the OpenID Provider metadata the portal relies on.
+type discovery struct {
+	Issuer                string   `json:"issuer"`
+	AuthorizationEndpoint string   `json:"authorization_endpoint"`
+	TokenEndpoint         string   `json:"token_endpoint"`
+	JWKSURI               string   `json:"jwks_uri"`
+	EndSessionEndpoint    string   `json:"end_session_endpoint"`
+	ACRValues             []string `json:"acr_values_supported"`
+	PKCEMethods           []string `json:"code_challenge_methods_supported"`
+}
+
+// Run performs every check, in the order a person would fix them, and returns one Result each.
+// A check whose prerequisite failed is reported as failed with the reason, never skipped.
+func (c *Checker) Run(ctx context.Context) []Result {
+	hc := *c.HTTP
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	var out []Result
+	add := func(r Result) { out = append(out, r) }
+
+	add(c.publicURL())
+	disc, r := c.discovery(ctx, &hc)
+	add(r)
+	add(c.redirectURI(ctx, &hc, disc))
+	add(c.webClient(ctx, &hc, disc))
+	add(c.stepUp(disc))
+
+	tokenOK := c.workerToken(ctx, add)
+	if !tokenOK {
+		for _, n := range []string{"reading users", "reading devices", "MFA settings", "help-desk groups"} {
+			add(Result{Name: n, Detail: "not checked: no worker token", Fix: "fix the worker token first"})
+		}
+		return out
+	}
+	userID := c.users(ctx, add)
+	c.devices(ctx, userID, add)
+	c.mfaSettings(ctx, add)
+	c.groups(ctx, add)
+	return out
+}
+
+// Write prints one line per result and reports whether all passed.
+func Write(w io.Writer, rs []Result) bool {
+	all := true
+	for _, r := range rs {
+		if r.OK {
+			fmt.Fprintf(w, "ok    %s: %s\n", r.Name, r.Detail)
+			continue
+		}
+		all = false
+		fmt.Fprintf(w, "FAIL  %s: %s\n", r.Name, r.Detail)
+		if r.Fix != "" {
+			fmt.Fprintf(w, "      fix: %s\n", r.Fix)
+		}
+	}
+	passed := 0
+	for _, r := range rs {
+		if r.OK {
+			passed++
+		}
+	}
+	fmt.Fprintf(w, "%d of %d checks passed\n", passed, len(rs))
+	return all
+}
+
+func (c *Checker) publicURL() Result {
+	u := c.Config.PublicURL
+	r := Result{Name: "public URL", OK: true}
+	if c.Config.Secure() {
+		r.Detail = fmt.Sprintf("%s over HTTPS: cookies are Secure and __Host- prefixed, HSTS on; register %s as the web app's redirect URI", u, c.Config.RedirectURL())
+	} else {
+		r.Detail = fmt.Sprintf("%s is plain HTTP on this machine: fine for a trial, never for people (cookies are not Secure)", u)
+	}
+	return r
+}
+
+func (c *Checker) issuer() string {
+	base := c.Config.PingOneAuthBase
+	if base == "" {
+		base = c.Config.PingOneRegion.AuthBase()
+	}
+	return strings.TrimRight(base, "/") + "/" + c.Config.PingOneEnvironmentID + "/as"
+}
+
+func (c *Checker) discovery(ctx context.Context, hc *http.Client) (*discovery, Result) {
+	r := Result{Name: "sign-in discovery"}
+	iss := c.issuer()
+	where := iss + "/.well-known/openid-configuration"
+	fix := "check PINGONE_ENVIRONMENT_ID and PINGONE_REGION (or PINGONE_AUTH_BASE): the issuer is {auth base}/{environment ID}/as"
+	var d discovery
+	status, err := getJSON(ctx, hc, where, &d)
+	switch {
+	case err != nil:
+		r.Detail, r.Fix = fmt.Sprintf("cannot read %s: %v", where, err), fix
+		return nil, r
+	case status != http.StatusOK:
+		r.Detail, r.Fix = fmt.Sprintf("%s answered %d", where, status), fix
+		return nil, r
+	case d.Issuer != iss:
+		r.Detail, r.Fix = fmt.Sprintf("the issuer is %q, the portal expects %q", d.Issuer, iss), fix
+		return nil, r
+	case d.AuthorizationEndpoint == "" || d.TokenEndpoint == "" || d.JWKSURI == "":
+		r.Detail, r.Fix = "the discovery document lacks the authorize, token or JWKS endpoint", fix
+		return nil, r
+	case len(d.PKCEMethods) > 0 && !slices.Contains(d.PKCEMethods, "S256"):
+		r.Detail, r.Fix = "PKCE S256 is not offered", "the portal signs in with PKCE (S256): use a PingOne environment that offers it"
+		return nil, r
+	}
+	r.OK, r.Detail = true, "issuer "+d.Issuer
+	if d.EndSessionEndpoint == "" {
+		r.Detail += " (no sign-off endpoint: signing out of the portal will not end the PingOne session)"
+	}
+	return &d, r
+}
+
+// redirectURI starts a sign-in as the portal would and looks at PingOne's answer: an
+// unregistered redirect URI is refused with an error page instead of the sign-in form.
+func (c *Checker) redirectURI(ctx context.Context, hc *http.Client, d *discovery) Result {
+	r := Result{Name: "web app and redirect URI"}
+	if d == nil {
+		r.Detail, r.Fix = "not checked: no discovery document", "fix sign-in discovery first"
+		return r
+	}
+	sum := sha256.Sum256([]byte(rand.Text()))
+	q := url.Values{"client_id": {c.Config.WebClientID}, "redirect_uri": {c.Config.RedirectURL()}, "response_type": {"code"},
+		"scope": {"openid profile"}, "state": {rand.Text()}, "nonce": {rand.Text()},
+		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, d.AuthorizationEndpoint+"?"+q.Encode(), nil)
+	if err != nil {
+		r.Detail = err.Error()
+		return r
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		r.Detail, r.Fix = fmt.Sprintf("cannot reach the authorize endpoint: %v", err), "check PINGONE_AUTH_BASE and the network to PingOne"
+		return r
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	if resp.StatusCode >= 400 {
+		r.Detail = fmt.Sprintf("PingOne refused a sign-in for client %s with redirect URI %s (%d)", c.Config.WebClientID, c.Config.RedirectURL(), resp.StatusCode)
+		r.Fix = "check PINGONE_WEB_CLIENT_ID, and add " + c.Config.RedirectURL() + " to the web app's Redirect URIs (it follows PORTAL_PUBLIC_URL)"
+		return r
+	}
+	if loc := resp.Header.Get("Location"); loc != "" {
+		if u, err := url.Parse(loc); err == nil && u.Query().Get("error") != "" {
+			r.Detail = fmt.Sprintf("PingOne answered the sign-in with %s: %s", u.Query().Get("error"), u.Query().Get("error_description"))
+			r.Fix = "enable the authorization code grant with PKCE and the openid and profile scopes on the web app"
+			return r
+		}
+	}
+	r.OK, r.Detail = true, fmt.Sprintf("client %s may sign people in at %s", c.Config.WebClientID, c.Config.RedirectURL())
+	return r
+}
+
+// webClient proves the web app's secret without a person: a token request with a code that
+// cannot exist is refused as invalid_grant when the client authenticated, invalid_client when not.
+func (c *Checker) webClient(ctx context.Context, hc *http.Client, d *discovery) Result {
+	r := Result{Name: "web app secret"}
+	if d == nil {
+		r.Detail, r.Fix = "not checked: no discovery document", "fix sign-in discovery first"
+		return r
+	}
+	var last string
+	for _, style := range []string{"basic", "post"} {
+		form := url.Values{"grant_type": {"authorization_code"}, "code": {"preflight-" + rand.Text()},
+			"redirect_uri": {c.Config.RedirectURL()}, "code_verifier": {rand.Text() + rand.Text()}}
+		if style == "post" {
+			form.Set("client_id", c.Config.WebClientID)
+			form.Set("client_secret", c.Config.WebClientSecret)
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.TokenEndpoint, strings.NewReader(form.Encode()))
+		if err != nil {
+			r.Detail = err.Error()
+			return r
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if style == "basic" {
+			req.SetBasicAuth(url.QueryEscape(c.Config.WebClientID), url.QueryEscape(c.Config.WebClientSecret))
+		}
+		resp, err := hc.Do(req)
+		if err != nil {
+			r.Detail, r.Fix = fmt.Sprintf("cannot reach the token endpoint: %v", err), "check PINGONE_AUTH_BASE and the network to PingOne"
+			return r
+		}
+		var body struct {
+			Error string `json:"error"`
+		}
+		_ = json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&body)
+		resp.Body.Close()
+		if body.Error == "invalid_grant" {
+			r.OK, r.Detail = true, fmt.Sprintf("PingOne accepts the web app's credentials (client secret %s)", style)
+			return r
+		}
+		last = fmt.Sprintf("%d %s", resp.StatusCode, body.Error)
+	}
+	r.Detail = "PingOne refused the web app's credentials with client secret basic and post (" + last + ")"
+	r.Fix = "copy the web app's client ID and secret into PINGONE_WEB_CLIENT_ID and PINGONE_WEB_CLIENT_SECRET"
+	return r
+}
+
+func (c *Checker) stepUp(d *discovery) Result {
+	r := Result{Name: "step-up sign-on policy"}
+	acr := c.Config.StepUpACR
+	switch {
+	case d == nil:
+		r.Detail, r.Fix = "not checked: no discovery document", "fix sign-in discovery first"
+	case len(d.ACRValues) == 0:
+		r.OK = true
+		r.Detail = fmt.Sprintf("PingOne does not list its sign-on policies; the portal asks for %q and refuses a sign-in that did not run it", acr)
+	case slices.Contains(d.ACRValues, acr):
+		r.OK, r.Detail = true, fmt.Sprintf("%q is offered", acr)
+	default:
+		r.Detail = fmt.Sprintf("STEP_UP_ACR %q is not among the policies PingOne offers (%s)", acr, strings.Join(d.ACRValues, ", "))
+		r.Fix = "set STEP_UP_ACR to the name of a sign-on policy with an MFA step, and assign that policy to the web app"
+	}
+	return r
+}
+
+func (c *Checker) workerToken(ctx context.Context, add func(Result)) bool {
+	r := Result{Name: "worker token"}
+	if err := c.PingOne.CheckToken(ctx); err != nil {
+		r.Detail = err.Error()
+		r.Fix = "copy the worker app's client ID and secret into PINGONE_WORKER_CLIENT_ID and PINGONE_WORKER_CLIENT_SECRET, " +
+			"enable the worker app, and match its token endpoint authentication method (PINGONE_WORKER_TOKEN_AUTH: basic or post)"
+		add(r)
+		return false
+	}
+	r.OK, r.Detail = true, "the worker app gets a token"
+	add(r)
+	return true
+}
+
+const roleFix = "give the worker app the Identity Data Admin role for this environment (Applications → the worker app → Roles)"
+
+func (c *Checker) users(ctx context.Context, add func(Result)) string {
+	r := Result{Name: "reading users"}
+	page, err := c.PingOne.SearchUsers(ctx, pingone.Filter{}, 1, "")
+	if err != nil {
+		r.Detail, r.Fix = err.Error(), fixFor(err)
+		add(r)
+		return ""
+	}
+	r.OK, r.Detail = true, "the worker app can read users"
+	add(r)
+	if len(page.Users) == 0 {
+		return ""
+	}
+	return page.Users[0].ID
+}
+
+func (c *Checker) devices(ctx context.Context, userID string, add func(Result)) {
+	r := Result{Name: "reading devices"}
+	if userID == "" {
+		r.OK, r.Detail = true, "no user in the environment yet to read devices of"
+		add(r)
+		return
+	}
+	if _, err := c.PingOne.ListDevices(ctx, userID); err != nil {
+		r.Detail, r.Fix = err.Error(), fixFor(err)
+		add(r)
+		return
+	}
+	r.OK, r.Detail = true, "the worker app can read MFA devices"
+	add(r)
+}
+
+func (c *Checker) mfaSettings(ctx context.Context, add func(Result)) {
+	r := Result{Name: "MFA settings"}
+	s, err := c.PingOne.MFASettings(ctx)
+	if err != nil {
+		r.Detail, r.Fix = err.Error(), fixFor(err)
+		add(r)
+		return
+	}
+	r.OK, r.Detail = true, fmt.Sprintf("at most %d MFA devices per person", s.MaxAllowedDevices)
+	add(r)
+}
+
+func (c *Checker) groups(ctx context.Context, add func(Result)) {
+	r := Result{Name: "help-desk groups"}
+	if len(c.Config.HelpdeskGroups) == 0 {
+		r.OK, r.Detail = true, "HELPDESK_GROUP_IDS is empty: nobody can use the help desk"
+		add(r)
+		return
+	}
+	var names, missing []string
+	for _, id := range c.Config.HelpdeskGroups {
+		g, err := c.PingOne.Group(ctx, id)
+		switch {
+		case pingone.IsNotFound(err):
+			missing = append(missing, id)
+		case err != nil:
+			r.Detail, r.Fix = err.Error(), fixFor(err)
+			add(r)
+			return
+		default:
+			names = append(names, fmt.Sprintf("%q", g.Name))
+		}
+	}
+	if len(missing) > 0 {
+		r.Detail = "no group with ID " + strings.Join(missing, ", ") + " in this environment"
+		r.Fix = "copy the help-desk group's ID (Directory → Groups) into HELPDESK_GROUP_IDS"
+		add(r)
+		return
+	}
+	r.OK, r.Detail = true, "staff are the members of "+strings.Join(names, ", ")
+	add(r)
+}
+
+func fixFor(err error) string {
+	switch {
+	case pingone.IsForbidden(err):
+		return roleFix
+	case pingone.IsUnreachable(err), pingone.IsUnavailable(err):
+		return "PingOne did not answer: check PINGONE_API_BASE (or PINGONE_REGION) and the network, then run the check again"
+	}
+	return "check PINGONE_API_BASE and PINGONE_ENVIRONMENT_ID"
+}
+
+func getJSON(ctx context.Context, hc *http.Client, u string, out any) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return resp.StatusCode, nil
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(out); err != nil {
+		return resp.StatusCode, fmt.Errorf("not JSON: %w", err)
+	}
+	return resp.StatusCode, nil
+}
