@@ -321,6 +321,10 @@ func (c *Checker) mfaSettings(ctx context.Context, add func(Result)) {
 	s, err := c.PingOne.MFASettings(ctx)
 	if err != nil {
 		r.Detail, r.Fix = err.Error(), fixFor(err)
+		if pingone.IsForbidden(err) {
+			r.Fix = "give the worker app a role that reads MFA settings (Configuration Read-Only Admin, beside Identity Data Admin); " +
+				"until then the portal assumes PingOne's default of 5 devices"
+		}
 		add(r)
 		return
 	}
