@@ -1,0 +1,185 @@
+// Package redistest runs a real redis-server (Debian's, /usr/bin/redis-server) for tests: on a
+// free loopback port, in a temporary directory, with a password and no persistence, stopped
+// when the test ends. Without redis-server the test is skipped with a message, or fails when
+// the environment variable CI is set, so that CI can never pass by skipping.
+package redistest
+
+import (
+	"bufio"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Server is one redis-server process, which can be killed and started again on the same port
+// to test an outage.
+type Server struct {
+	t        testing.TB
+	bin      string
+	dir      string
+	port     int
+	password string
+
+	mu     sync.Mutex
+	cmd    *exec.Cmd
+	exited chan error // receives the running process's exit
+}
+
+// Binary returns the redis-server to run: $REDIS_SERVER, else /usr/bin/redis-server, else one
+// on $PATH; "" when there is none.
+func Binary() string {
+	if b := os.Getenv("REDIS_SERVER"); b != "" {
+		return b
+	}
+	if _, err := os.Stat("/usr/bin/redis-server"); err == nil {
+		return "/usr/bin/redis-server"
+	}
+	if b, err := exec.LookPath("redis-server"); err == nil {
+		return b
+	}
+	return ""
+}
+
+// Start runs a redis-server for the test and stops it at the test's end.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	bin := Binary()
+	if bin == "" {
+		msg := "redis-server not found (apt-get install redis-server, or set REDIS_SERVER)"
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg + ": CI is set, so the Redis tests must run")
+		}
+		t.Skip(msg)
+	}
+	var pw [12]byte
+	_, _ = rand.Read(pw[:])
+	s := &Server{t: t, bin: bin, dir: t.TempDir(), password: hex.EncodeToString(pw[:])}
+	// A port found free can be taken by someone else before redis binds it: try a few.
+	var err error
+	for range 5 {
+		if s.port, err = freePort(); err != nil {
+			continue
+		}
+		if err = s.start(); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("redistest: starting redis-server: %v", err)
+	}
+	t.Cleanup(s.Kill)
+	return s
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Addr is the server's host:port on 127.0.0.1.
+func (s *Server) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)) }
+
+// Password is the server's requirepass.
+func (s *Server) Password() string { return s.password }
+
+// URL is a redis:// URL for database db, with the password and short timeouts so that an
+// outage shows quickly.
+func (s *Server) URL(db int) string {
+	return fmt.Sprintf("redis://:%s@%s/%d?dial_timeout=500ms&read_timeout=500ms&write_timeout=500ms",
+		s.password, s.Addr(), db)
+}
+
+func (s *Server) start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cmd := exec.Command(s.bin,
+		"--bind", "127.0.0.1", "--port", strconv.Itoa(s.port),
+		"--dir", s.dir, "--save", "", "--appendonly", "no",
+		"--requirepass", s.password, "--daemonize", "no", "--loglevel", "warning",
+		"--logfile", filepath.Join(s.dir, "redis.log"))
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("running %s: %w", s.bin, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if err := s.ping(); err == nil {
+			s.cmd, s.exited = cmd, done
+			return nil
+		}
+		select {
+		case err := <-done:
+			log, _ := os.ReadFile(filepath.Join(s.dir, "redis.log"))
+			return fmt.Errorf("redis-server on port %d exited (%v): %s", s.port, err, strings.TrimSpace(string(log)))
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			<-done
+			return fmt.Errorf("redis-server on port %d did not answer within 10s", s.port)
+		}
+	}
+}
+
+// ping speaks just enough RESP to know the server is up, without the client under test.
+func (s *Server) ping() error {
+	c, err := net.DialTimeout("tcp", s.Addr(), 200*time.Millisecond)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(time.Second))
+	fmt.Fprintf(c, "AUTH %s\r\nPING\r\n", s.password)
+	r := bufio.NewReader(c)
+	for _, want := range []string{"+OK", "+PONG"} {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return err
+		}
+		if strings.TrimSpace(line) != want {
+			return fmt.Errorf("redis answered %q, want %q", strings.TrimSpace(line), want)
+		}
+	}
+	return nil
+}
+
+// Kill stops the server at once (SIGKILL, no goodbye to clients), as a crash would.
+func (s *Server) Kill() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return
+	}
+	_ = s.cmd.Process.Kill()
+	<-s.exited
+	s.cmd, s.exited = nil, nil
+}
+
+// Restart starts the server again on the same port and password, empty (no persistence).
+func (s *Server) Restart() {
+	s.t.Helper()
+	s.Kill()
+	var err error
+	// The old socket may linger for a moment; retry rather than give up on the port.
+	for range 20 {
+		if err = s.start(); err == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	s.t.Fatalf("redistest: restarting redis-server: %v", err)
+}
