@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 	"time"
@@ -27,11 +28,14 @@ type Redis struct {
 
 // Default timeouts, shorter than go-redis's, so that a request fails closed within about a
 // second when Redis is gone instead of hanging; a URL's own dial_timeout, read_timeout,
-// write_timeout or max_retries wins.
+// write_timeout, max_retries or dialer_retries wins.
 const (
 	defaultDialTimeout = 2 * time.Second
 	defaultIOTimeout   = time.Second
 	defaultMaxRetries  = 1
+	// go-redis dials 5 times, 100 ms apart, before a command fails: with the command retry,
+	// a second per call while Redis is down. Twice is enough to ride over a dropped connection.
+	defaultDialerRetries = 2
 )
 
 // NewRedis connects to the Redis at rawURL and checks that it answers (a wrong address or
@@ -84,7 +88,7 @@ func newRedisClient(rawURL string) (redis.UniversalClient, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store: REDIS_URL (sentinel): %w", err)
 		}
-		o.DialTimeout, o.ReadTimeout, o.WriteTimeout, o.MaxRetries = defaults(o.DialTimeout, o.ReadTimeout, o.WriteTimeout, o.MaxRetries)
+		defaults(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.MaxRetries, &o.DialerRetries)
 		o.ContextTimeoutEnabled = true
 		return redis.NewFailoverClient(o), nil
 	case cluster || q.Has("addr"):
@@ -92,7 +96,7 @@ func newRedisClient(rawURL string) (redis.UniversalClient, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store: REDIS_URL (cluster): %w", err)
 		}
-		o.DialTimeout, o.ReadTimeout, o.WriteTimeout, o.MaxRetries = defaults(o.DialTimeout, o.ReadTimeout, o.WriteTimeout, o.MaxRetries)
+		defaults(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.MaxRetries, &o.DialerRetries)
 		o.ContextTimeoutEnabled = true
 		return redis.NewClusterClient(o), nil
 	default:
@@ -100,26 +104,28 @@ func newRedisClient(rawURL string) (redis.UniversalClient, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store: REDIS_URL: %w", err)
 		}
-		o.DialTimeout, o.ReadTimeout, o.WriteTimeout, o.MaxRetries = defaults(o.DialTimeout, o.ReadTimeout, o.WriteTimeout, o.MaxRetries)
+		defaults(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.MaxRetries, &o.DialerRetries)
 		o.ContextTimeoutEnabled = true
 		return redis.NewClient(o), nil
 	}
 }
 
-func defaults(dial, read, write time.Duration, retries int) (time.Duration, time.Duration, time.Duration, int) {
-	if dial == 0 {
-		dial = defaultDialTimeout
+// defaults fills in the timeouts and retries a URL left unset.
+func defaults(dial, read, write *time.Duration, retries, dialRetries *int) {
+	for _, d := range []struct {
+		v   *time.Duration
+		def time.Duration
+	}{{dial, defaultDialTimeout}, {read, defaultIOTimeout}, {write, defaultIOTimeout}} {
+		if *d.v == 0 {
+			*d.v = d.def
+		}
 	}
-	if read == 0 {
-		read = defaultIOTimeout
+	if *retries == 0 {
+		*retries = defaultMaxRetries
 	}
-	if write == 0 {
-		write = defaultIOTimeout
+	if *dialRetries == 0 {
+		*dialRetries = defaultDialerRetries
 	}
-	if retries == 0 {
-		retries = defaultMaxRetries
-	}
-	return dial, read, write, retries
 }
 
 func (r *Redis) kvKey(key string) string { return r.prefix + "kv:" + key }
@@ -314,6 +320,16 @@ func (r *Redis) Ping(ctx context.Context) error {
 		return unavailable("ping", err)
 	}
 	return nil
+}
+
+// SetRedisLogger sends go-redis's own messages (such as a failed dial) to l as warnings,
+// instead of plain lines on standard error among the portal's JSON logs. It is process-wide.
+func SetRedisLogger(l *slog.Logger) { redis.SetLogger(redisLogger{l}) }
+
+type redisLogger struct{ l *slog.Logger }
+
+func (r redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	r.l.WarnContext(ctx, "redis client", "message", fmt.Sprintf(format, v...))
 }
 
 // Close implements Store.
