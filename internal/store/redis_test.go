@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -262,5 +263,30 @@ func TestNewRedisErrors(t *testing.T) {
 				t.Errorf("error repeats the password: %v", err)
 			}
 		})
+	}
+}
+
+// TestRedisSentinel reaches the primary through a real Sentinel (master_name in the URL, the
+// primary's password as password=): limits and values work, and land on the primary.
+func TestRedisSentinel(t *testing.T) {
+	primary := redistest.Start(t)
+	sentinel := redistest.StartSentinel(t, primary, "portal")
+	ctx := context.Background()
+	url := fmt.Sprintf("redis://%s/2?master_name=portal&password=%s&dial_timeout=500ms", sentinel.Addr(), primary.Password())
+	s := newRedis(t, url, "mfa-portal:")
+
+	for i := range 2 {
+		if r, err := s.Reserve(ctx, "texts:+15125551234", 2, time.Hour); err != nil || !r.OK {
+			t.Fatalf("reservation %d through Sentinel: %+v, %v", i+1, r, err)
+		}
+	}
+	if r, err := s.Reserve(ctx, "texts:+15125551234", 2, time.Hour); err != nil || r.OK {
+		t.Fatalf("third reservation: %+v, %v; want refused", r, err)
+	}
+	if err := s.Set(ctx, "session:1", []byte("v"), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := rawClient(t, primary, 2).Get(ctx, "mfa-portal:kv:session:1").Result(); err != nil || v != "v" {
+		t.Fatalf("the primary's db 2 holds %q, %v", v, err)
 	}
 }

@@ -28,6 +28,9 @@ type Server struct {
 	dir      string
 	port     int
 	password string
+	// monitor, for a Sentinel, is the primary it watches and the name it gives it.
+	monitor     *Server
+	monitorName string
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd
@@ -80,6 +83,27 @@ func Start(t testing.TB) *Server {
 	return s
 }
 
+// StartSentinel runs a redis-server in Sentinel mode, without a password of its own, watching
+// primary under the name name, and stops it at the test's end.
+func StartSentinel(t testing.TB, primary *Server, name string) *Server {
+	t.Helper()
+	s := &Server{t: t, bin: primary.bin, dir: t.TempDir(), monitor: primary, monitorName: name}
+	var err error
+	for range 5 {
+		if s.port, err = freePort(); err != nil {
+			continue
+		}
+		if err = s.start(); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("redistest: starting redis-server --sentinel: %v", err)
+	}
+	t.Cleanup(s.Kill)
+	return s
+}
+
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -105,11 +129,22 @@ func (s *Server) URL(db int) string {
 func (s *Server) start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cmd := exec.Command(s.bin,
-		"--bind", "127.0.0.1", "--port", strconv.Itoa(s.port),
-		"--dir", s.dir, "--save", "", "--appendonly", "no",
-		"--requirepass", s.password, "--daemonize", "no", "--loglevel", "warning",
-		"--logfile", filepath.Join(s.dir, "redis.log"))
+	args := []string{"--bind", "127.0.0.1", "--port", strconv.Itoa(s.port),
+		"--dir", s.dir, "--daemonize", "no", "--loglevel", "warning",
+		"--logfile", filepath.Join(s.dir, "redis.log")}
+	if s.monitor != nil {
+		// A Sentinel rewrites its configuration file, so it needs one of its own.
+		conf := filepath.Join(s.dir, "sentinel.conf")
+		text := fmt.Sprintf("sentinel monitor %s 127.0.0.1 %d 1\nsentinel auth-pass %s %s\n",
+			s.monitorName, s.monitor.port, s.monitorName, s.monitor.password)
+		if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
+			return err
+		}
+		args = append([]string{conf, "--sentinel"}, args...)
+	} else {
+		args = append(args, "--save", "", "--appendonly", "no", "--requirepass", s.password)
+	}
+	cmd := exec.Command(s.bin, args...)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("running %s: %w", s.bin, err)
 	}
@@ -143,9 +178,14 @@ func (s *Server) ping() error {
 	}
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(time.Second))
-	fmt.Fprintf(c, "AUTH %s\r\nPING\r\n", s.password)
+	want := []string{"+PONG"}
+	if s.password != "" {
+		fmt.Fprintf(c, "AUTH %s\r\n", s.password)
+		want = []string{"+OK", "+PONG"}
+	}
+	fmt.Fprintf(c, "PING\r\n")
 	r := bufio.NewReader(c)
-	for _, want := range []string{"+OK", "+PONG"} {
+	for _, want := range want {
 		line, err := r.ReadString('\n')
 		if err != nil {
 			return err
