@@ -38,9 +38,12 @@ type Server struct {
 }
 
 // Binary returns the redis-server to run: $REDIS_SERVER, else /usr/bin/redis-server, else one
-// on $PATH; "" when there is none.
+// on $PATH; "" when there is none (or $REDIS_SERVER names a file that is not there).
 func Binary() string {
 	if b := os.Getenv("REDIS_SERVER"); b != "" {
+		if _, err := os.Stat(b); err != nil {
+			return ""
+		}
 		return b
 	}
 	if _, err := os.Stat("/usr/bin/redis-server"); err == nil {
