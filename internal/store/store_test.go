@@ -508,3 +508,18 @@ func TestRedis(t *testing.T) {
 		return harness{s: r, advance: time.Sleep}
 	})
 }
+
+// TestRedisCluster runs the contract on a real (one-node) Redis Cluster through go-redis's
+// cluster client: a limit's two keys must share a slot, or Redis refuses the scripts.
+func TestRedisCluster(t *testing.T) {
+	srv := redistest.StartCluster(t)
+	url := fmt.Sprintf("redis://:%s@%s?cluster=true&dial_timeout=500ms", srv.Password(), srv.Addr())
+	runSuite(t, func(t *testing.T) harness {
+		r, err := store.NewRedis(context.Background(), url, fmt.Sprintf("test:%s:", t.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = r.Close() })
+		return harness{s: r, advance: time.Sleep}
+	})
+}

@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -31,6 +32,8 @@ type Server struct {
 	// monitor, for a Sentinel, is the primary it watches and the name it gives it.
 	monitor     *Server
 	monitorName string
+	// cluster runs the server as a one-node Redis Cluster holding every slot.
+	cluster bool
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd
@@ -58,6 +61,32 @@ func Binary() string {
 // Start runs a redis-server for the test and stops it at the test's end.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return start(t, false)
+}
+
+// StartCluster runs a one-node Redis Cluster holding all 16384 slots: a real Cluster, which
+// refuses a script or command whose keys lie in different slots (CROSSSLOT).
+func StartCluster(t testing.TB) *Server {
+	t.Helper()
+	s := start(t, true)
+	if _, err := s.Do("CLUSTER", "ADDSLOTSRANGE", "0", "16383"); err != nil {
+		t.Fatalf("redistest: assigning the slots: %v", err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		info, err := s.Do("CLUSTER", "INFO")
+		if err == nil && strings.Contains(info, "cluster_state:ok") {
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("redistest: cluster not ok within 10s: %q, %v", info, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func start(t testing.TB, cluster bool) *Server {
+	t.Helper()
 	bin := Binary()
 	if bin == "" {
 		msg := "redis-server not found (apt-get install redis-server, or set REDIS_SERVER)"
@@ -68,7 +97,7 @@ func Start(t testing.TB) *Server {
 	}
 	var pw [12]byte
 	_, _ = rand.Read(pw[:])
-	s := &Server{t: t, bin: bin, dir: t.TempDir(), password: hex.EncodeToString(pw[:])}
+	s := &Server{t: t, bin: bin, dir: t.TempDir(), password: hex.EncodeToString(pw[:]), cluster: cluster}
 	// A port found free can be taken by someone else before redis binds it: try a few.
 	var err error
 	for range 5 {
@@ -147,6 +176,10 @@ func (s *Server) start() error {
 	} else {
 		args = append(args, "--save", "", "--appendonly", "no", "--requirepass", s.password)
 	}
+	if s.cluster {
+		args = append(args, "--cluster-enabled", "yes", "--cluster-config-file", filepath.Join(s.dir, "nodes.conf"),
+			"--masterauth", s.password)
+	}
 	cmd := exec.Command(s.bin, args...)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("running %s: %w", s.bin, err)
@@ -198,6 +231,53 @@ func (s *Server) ping() error {
 		}
 	}
 	return nil
+}
+
+// Do sends one command (after AUTH) and returns a simple, integer or bulk answer as text, for
+// setting a server up without the client under test.
+func (s *Server) Do(args ...string) (string, error) {
+	c, err := net.DialTimeout("tcp", s.Addr(), time.Second)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	r := bufio.NewReader(c)
+	if s.password != "" {
+		fmt.Fprintf(c, "AUTH %s\r\n", s.password)
+		if line, err := r.ReadString('\n'); err != nil || strings.TrimSpace(line) != "+OK" {
+			return "", fmt.Errorf("AUTH: %q, %v", line, err)
+		}
+	}
+	fmt.Fprintf(c, "*%d\r\n", len(args))
+	for _, a := range args {
+		fmt.Fprintf(c, "$%d\r\n%s\r\n", len(a), a)
+	}
+	line, err := r.ReadString('\n')
+	if err != nil {
+		return "", err
+	}
+	line = strings.TrimRight(line, "\r\n")
+	switch {
+	case line == "":
+		return "", fmt.Errorf("empty answer")
+	case line[0] == '-':
+		return "", fmt.Errorf("redis: %s", line[1:])
+	case line[0] == '+' || line[0] == ':':
+		return line[1:], nil
+	case line[0] == '$' || line[0] == '=':
+		n, err := strconv.Atoi(line[1:])
+		if err != nil || n < 0 {
+			return "", err
+		}
+		buf := make([]byte, n+2)
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return "", err
+		}
+		return string(buf[:n]), nil
+	default:
+		return "", fmt.Errorf("answer %q not understood", line)
+	}
 }
 
 // Kill stops the server at once (SIGKILL, no goodbye to clients), as a crash would.
