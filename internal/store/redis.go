@@ -46,7 +46,9 @@ const (
 // certificate is checked against the system's roots). Options follow go-redis's URL
 // parameters (dial_timeout=2s, read_timeout=1s, max_retries=1, ...). With
 // master_name=NAME the host (and each addr=host:port) is a Sentinel watching the primary NAME;
-// with cluster=true (or addr=host:port repeated) they are seed nodes of a Redis Cluster.
+// with cluster=true (or addr=host:port repeated) they are seed nodes of a Redis Cluster (no
+// database in the path: a Cluster has only database 0). With Sentinel the URL's user and
+// password are the Sentinels'; the primary's go in username= and password=.
 // Errors never repeat the URL, which holds the password.
 func NewRedis(ctx context.Context, rawURL, prefix string) (*Redis, error) {
 	if strings.ContainsAny(prefix, "{}") {
