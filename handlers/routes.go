@@ -47,7 +47,13 @@ func (h *Handler) Routes() http.Handler {
 	u(http.MethodGet, "/devices/:id/rename", h.renameForm)
 	u(http.MethodPost, "/devices/:id/rename", h.rename, h.csrf)
 
-	// Everything under /helpdesk, unknown paths included, is for staff only (403 otherwise).
+	h.helpdeskRoutes(e)
+	return gzipped(e)
+}
+
+// helpdeskRoutes are the help desk's pages. Everything under /helpdesk, unknown paths
+// included, is for staff only (403 otherwise).
+func (h *Handler) helpdeskRoutes(e *echo.Echo) {
 	hd := e.Group("/helpdesk", h.requireUser, h.requireStaff, validIDs)
 	hdu := func(method, path string, fn echo.HandlerFunc, m ...echo.MiddlewareFunc) {
 		hd.Add(method, path, fn, m...)
@@ -61,7 +67,6 @@ func (h *Handler) Routes() http.Handler {
 	h.phoneRoutes(hdu, "/users/:uid/devices/")
 	hd.GET("/users/:uid/devices/:id/:action", h.hdConfirm)
 	hd.POST("/users/:uid/devices/:id/:action", h.hdAct, h.csrf)
-	return gzipped(e)
 }
 
 // phoneRoutes are the pages of one phone that the person and staff share (actor.go): under
