@@ -1,6 +1,8 @@
 // Package mfa holds the rules for a person's SMS devices: what adding, verifying, resending
 // and removing mean, and how a PingOne failure is recovered without losing or duplicating a
-// registration. Handlers call it; it calls PingOne.
+// registration (mfa.go); and the rules about the whole list (rules.go): when a change needs a
+// step-up MFA sign-in first, the device cap and the last active phone. Handlers call it; it
+// calls PingOne.
 package mfa
 
 import (
