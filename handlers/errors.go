@@ -71,6 +71,6 @@ func (h *Handler) handleError(err error, c echo.Context) {
 	}
 	if rerr := h.render(c, e.Status, views.Error(h.page(c, heading, ""), props)); rerr != nil {
 		h.log().ErrorContext(ctx, "error page failed", "error", rerr.Error())
-		_ = c.String(e.Status, heading+" (reference "+requestID(c)+")")
+		_ = c.String(e.Status, t(c, messages.ErrorPlain, messages.Data{"Heading": heading, "RequestID": requestID(c)}))
 	}
 }

@@ -166,6 +166,7 @@ const (
 	SessionEndedIdleHours      Key = "session.ended_idle_hours"
 	SessionEndedIdleMinutes    Key = "session.ended_idle_minutes"
 	SessionEndedIdle           Key = "session.ended_idle"
+	ErrorPlain                 Key = "error.plain"
 	ErrorReference             Key = "error.reference"
 	ActionDevices              Key = "action.devices"
 	ActionStart                Key = "action.start"
