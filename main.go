@@ -78,7 +78,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			}
 			return getenv(k)
 		})
-		opts.Demo = d.Emulator
+		opts.Demo = d.Outbox()
 	} else {
 		cfg, err = config.Load(getenv)
 	}

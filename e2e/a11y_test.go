@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/smsmfa/portal/internal/phone"
+	"github.com/smsmfa/portal/internal/phonecases"
 	"github.com/smsmfa/portal/internal/portaltest"
 )
 
@@ -251,7 +252,7 @@ func TestOneVerdictForEveryNumber(t *testing.T) {
 	do(t, ctx, chromedp.Navigate(env.URL+"/devices/sms/new"))
 	signIn(t, ctx, env.Demo.Employee, env.Demo.EmployeePass)
 	do(t, ctx, chromedp.WaitVisible(css("#phone")))
-	cases := phone.ExampleCases()
+	cases := phonecases.Examples()
 	data, _ := json.Marshal(cases)
 	got := get(t, ctx, chromedp.Evaluate[[]verdict](`(async () => {
 		const M = await (await fetch(document.querySelector('form.phone-form').dataset.meta)).json();

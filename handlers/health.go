@@ -33,13 +33,13 @@ func (h *Handler) readyz(c echo.Context) error {
 	if h.now().Sub(h.ready.checked) > keep {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
 		defer cancel()
-		err := h.rp.Ready(ctx)
+		err := h.svc.RP.Ready(ctx)
 		if err == nil {
-			err = h.p1.CheckToken(ctx)
+			err = h.svc.PingOne.CheckToken(ctx)
 		}
 		h.ready.checked, h.ready.err = h.now(), err
 		if err != nil {
-			h.log.WarnContext(ctx, "not ready", "error", err.Error())
+			h.log().WarnContext(ctx, "not ready", "error", err.Error())
 		}
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")

@@ -404,20 +404,6 @@ func TestReturnTargetIsLocalOnly(t *testing.T) {
 	}
 }
 
-func TestLostCreateAnswerResumesInsteadOfDuplicating(t *testing.T) {
-	env := portaltest.Start(t)
-	b := env.NewBrowser(t)
-	form := b.SignInEmployee("/devices/sms/new")
-	env.Emu.Inject(pingonetest.Fault{Route: "devices.create", LoseAnswer: true})
-	p := b.Submit(form, "/devices/sms", url.Values{"phone": {number}, "region": {"US"}})
-	if !strings.HasSuffix(p.Path(), "/verify") {
-		t.Fatalf("%d %s %q", p.Status, p.Path(), p.Text())
-	}
-	if n := len(env.Emu.Devices(env.Demo.EmployeeID)); n != 1 || env.Emu.Calls("devices.create") != 1 {
-		t.Fatalf("%d devices after %d creates", n, env.Emu.Calls("devices.create"))
-	}
-}
-
 func TestPingOneDownGivesAPageWithTheRequestID(t *testing.T) {
 	env := portaltest.Start(t)
 	b := env.NewBrowser(t)

@@ -7,8 +7,25 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"github.com/smsmfa/portal/internal/messages"
+	"github.com/smsmfa/portal/internal/session"
 	"github.com/smsmfa/portal/views"
 )
+
+// localize puts the printer for the request's language in its context, where the views and
+// the handlers find it.
+func (h *Handler) localize(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		p := messages.NewPrinter(c.Request().Header.Get("Accept-Language"))
+		c.SetRequest(c.Request().WithContext(messages.WithPrinter(c.Request().Context(), p)))
+		return next(c)
+	}
+}
+
+// t words a message in the request's language.
+func t(c echo.Context, key messages.Key, data messages.Data) string {
+	return messages.From(c.Request().Context()).T(key, data)
+}
 
 // render writes a component after rendering it fully into a buffer, so a failure half-way
 // still gets a proper error page instead of half a page.
@@ -23,26 +40,37 @@ func (h *Handler) render(c echo.Context, status int, comp templ.Component) error
 
 // page builds the layout's props for the current request; it consumes the flash message.
 func (h *Handler) page(c echo.Context, title, nav string) views.Page {
-	p := views.Page{Title: title, Demo: h.demo != nil, Nav: nav, Assets: views.Assets{
+	p := views.Page{Title: title, Demo: h.site.Demo != nil, Nav: nav, Assets: views.Assets{
 		CSS: h.assets.URL("style.css"), EnrollJS: h.assets.URL("enroll.js"), VerifyJS: h.assets.URL("verify.js"),
 		PhoneJS: h.assets.URL("phone.js"),
 	}}
-	s := h.sess(c)
+	s := sess(c)
 	if s == nil {
 		return p
 	}
-	p.CSRF = s.csrfToken()
-	if s.userID() != "" {
-		p.User = &views.User{Name: s.str(keyName), Username: s.str(keyUsername)}
-		p.Staff = s.bool(keyStaff)
+	p.CSRF = s.CSRFToken()
+	if u := s.User(); u.ID != "" {
+		p.User = &views.User{Name: u.Name, Username: u.Username}
+		p.Staff = s.Staff()
 	}
-	if text := s.str(keyFlash); text != "" {
-		p.Flash = views.Flash{Text: text, Kind: s.str(keyFlashKind)}
-		delete(s.s.Values, keyFlash)
-		delete(s.s.Values, keyFlashKind)
-		_ = h.save(c)
+	if f, ok := s.TakeFlash(); ok {
+		data := messages.Data{}
+		for k, v := range f.Data {
+			data[k] = v
+		}
+		p.Flash = views.Flash{Text: t(c, f.Key, data), Kind: f.Kind}
+		_ = save(c)
 	}
 	return p
+}
+
+// done keeps a flash message for the next page and sends the person there (post/redirect/get).
+func done(c echo.Context, to, kind string, key messages.Key, data map[string]string) error {
+	sess(c).SetFlash(kind, key, data)
+	if err := save(c); err != nil {
+		return err
+	}
+	return redirect(c, to)
 }
 
 // redirect answers a POST with 303 See Other (post/redirect/get), a GET with 302.
@@ -51,4 +79,21 @@ func redirect(c echo.Context, to string) error {
 		return c.Redirect(http.StatusSeeOther, to)
 	}
 	return c.Redirect(http.StatusFound, to)
+}
+
+const sessCtxKey = "portal.session"
+
+// sess returns the request's session (loaded by loadSession), or nil.
+func sess(c echo.Context) *session.Session {
+	s, _ := c.Get(sessCtxKey).(*session.Session)
+	return s
+}
+
+// save writes the request's session cookie.
+func save(c echo.Context) error {
+	s := sess(c)
+	if s == nil {
+		return nil
+	}
+	return s.Save(c.Request(), c.Response())
 }

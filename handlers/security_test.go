@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsmfa/portal/handlers"
 	"github.com/smsmfa/portal/internal/portaltest"
+	"github.com/smsmfa/portal/internal/session"
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
 
@@ -309,7 +309,7 @@ func TestNoSessionFixation(t *testing.T) {
 	env := portaltest.Start(t)
 	b := env.NewBrowser(t)
 	u, _ := url.Parse(env.URL)
-	store := handlers.NewSessionStore(env.Config.SessionKeys, false, time.Hour)
+	store := session.NewStore(env.Config.SessionKeys, false, time.Hour)
 	secret := func() string {
 		for _, c := range b.HTTP.Jar.Cookies(u) {
 			if c.Name == "mfa_session" {
@@ -373,7 +373,7 @@ func TestStrongerMethodsLink(t *testing.T) {
 func TestNoFullNumberInTheSessionCookie(t *testing.T) {
 	env := portaltest.Start(t)
 	b := env.NewBrowser(t)
-	store := handlers.NewSessionStore(env.Config.SessionKeys, false, time.Hour)
+	store := session.NewStore(env.Config.SessionKeys, false, time.Hour)
 	u, _ := url.Parse(env.URL)
 	check := func(step string) {
 		t.Helper()

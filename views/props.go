@@ -1,6 +1,10 @@
 // Package views holds the portal's pages as templ components. Every page takes a Page (what
-// the layout needs) and its own typed props; nothing here decides anything.
+// the layout needs) and its own typed props; nothing here decides anything. Every sentence
+// comes from the message catalog (internal/messages) in the language of the printer the
+// handlers put in the request's context; props carry only data and sentences already worded.
 package views
+
+import "github.com/smsmfa/portal/internal/messages"
 
 // Page is what every page's layout needs.
 type Page struct {
@@ -36,10 +40,12 @@ type Assets struct{ CSS, EnrollJS, VerifyJS, PhoneJS string }
 
 // DeviceRow is one device on the list.
 type DeviceRow struct {
-	ID, Type, Number, Nickname, State string
-	Default, SMS, Waiting, Active     bool
-	Locked                            bool
-	Added                             string
+	ID, Type, Number, Nickname string
+	// State is the catalog key of the device's state ("Active", "Waiting for code", ...).
+	State                         messages.Key
+	Default, SMS, Waiting, Active bool
+	Locked                        bool
+	Added                         string
 }
 
 // DevicesProps is the devices page.
@@ -105,11 +111,14 @@ type HelpdeskUserProps struct {
 	Devices                     []DeviceRow
 }
 
-// ConfirmProps is a help-desk action's confirmation, with the reason field.
+// ConfirmProps is a confirmation before a change.
 type ConfirmProps struct {
 	Heading, Body, Action, Button, Cancel string
-	Danger, ReasonRequired                bool
-	Reason, Error                         string
+	// Warning shows the body as a warning; Danger marks the button.
+	Warning, Danger bool
+	// Reason shows the help desk's "Reason or ticket" field; ReasonRequired makes it mandatory.
+	Reason, ReasonRequired bool
+	ReasonValue, Error     string
 	// Hidden are extra fields to post back.
 	Hidden map[string]string
 }
@@ -123,12 +132,6 @@ type StepUpProps struct {
 // RenameProps is the form that names a phone.
 type RenameProps struct {
 	Action, Number, Nickname, Error string
-}
-
-// RemoveProps is the removal confirmation.
-type RemoveProps struct {
-	Action, Number, Label, Cancel string
-	LastActive                    bool
 }
 
 // ErrorProps is the error page.

@@ -1,5 +1,7 @@
 // Package app wires the portal together from a Config: the PingOne client, sign-in, the rules
-// and the handlers. main.go calls it; so do the end-to-end tests.
+// and the handlers (app.go); and, for demo mode and tests, a seeded PingOne emulator whose
+// outbox it adapts for the handlers (demo.go, the only production code that imports
+// pingone/pingonetest). main.go calls it; so do the end-to-end tests.
 package app
 
 import (
@@ -12,20 +14,21 @@ import (
 	"github.com/smsmfa/portal/internal/audit"
 	"github.com/smsmfa/portal/internal/auth"
 	"github.com/smsmfa/portal/internal/config"
+	"github.com/smsmfa/portal/internal/demo"
 	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/metrics"
 	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/internal/phone"
-	"github.com/smsmfa/portal/internal/staff"
+	"github.com/smsmfa/portal/internal/session"
 	"github.com/smsmfa/portal/pingone"
 )
 
 // Options are what the configuration does not hold.
 type Options struct {
 	Logger *slog.Logger
-	// Demo is the emulator's outbox in demo mode, or nil.
-	Demo handlers.Outbox
+	// Demo is the emulator's outbox in demo mode (Demo.Outbox), or nil.
+	Demo demo.Outbox
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Limits counts events for the abuse limits; nil means one in memory.
@@ -66,16 +69,17 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 	if o.Limits == nil {
 		o.Limits = limits.NewMemory(o.Now)
 	}
-	svc := mfa.New(client, policy, mfa.Options{DevicePolicyID: cfg.DevicePolicyID, Logger: o.Logger, Now: o.Now, Limits: o.Limits})
+	svc := mfa.New(client, policy, mfa.Options{DevicePolicyID: cfg.DevicePolicyID, Logger: o.Logger, Now: o.Now, Limits: o.Limits,
+		StepUp: mfa.StepUp{ACR: cfg.StepUpACR, MaxAge: cfg.StepUpMaxAge}})
 	h := handlers.New(handlers.Deps{
-		PingOne: client, MFA: svc, RP: rp,
-		Sessions: handlers.NewSessionStore(cfg.SessionKeys, cfg.Secure(), cfg.SessionMaxAge),
-		Logger:   o.Logger, PublicURL: cfg.PublicURL, AuthOrigin: authOrigin, DefaultRegion: cfg.DefaultRegion,
-		Staff: staff.New(client, cfg.HelpdeskGroups, 30*time.Second, o.Now), Directory: helpdesk.New(client),
-		Audit: audit.New(o.Logger, o.Now), Limits: o.Limits,
-		StepUpACR: cfg.StepUpACR, StepUpMaxAge: cfg.StepUpMaxAge, TrustedProxies: cfg.TrustedProxies,
-		StrongerMethodsURL: cfg.StrongerMethodsURL, Metrics: m, ReasonRequired: cfg.HelpdeskReasonRequired, IdleTimeout: cfg.SessionIdleTimeout, MaxAge: cfg.SessionMaxAge,
-		Demo: o.Demo, Now: o.Now, RequestTimeout: cfg.PingOneTimeout + 5*time.Second,
+		Services: handlers.Services{PingOne: client, MFA: svc, RP: rp, Limits: o.Limits, Audit: audit.New(o.Logger, o.Now),
+			Staff: helpdesk.NewChecker(client, cfg.HelpdeskGroups, 30*time.Second, o.Now), Directory: helpdesk.New(client)},
+		Sessions: session.NewManager(session.Options{Secrets: cfg.SessionKeys, Secure: cfg.Secure(),
+			Idle: cfg.SessionIdleTimeout, Max: cfg.SessionMaxAge, Now: o.Now}),
+		Site: handlers.Site{PublicURL: cfg.PublicURL, AuthOrigin: authOrigin, TrustedProxies: cfg.TrustedProxies,
+			DefaultRegion: cfg.DefaultRegion, StrongerMethodsURL: cfg.StrongerMethodsURL,
+			ReasonRequired: cfg.HelpdeskReasonRequired, Demo: o.Demo},
+		Ops: handlers.Ops{Logger: o.Logger, Metrics: m, Now: o.Now, RequestTimeout: cfg.PingOneTimeout + 5*time.Second},
 	})
 	return &Portal{Handler: h.Routes(), PingOne: client, Metrics: m}, nil
 }

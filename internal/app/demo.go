@@ -1,10 +1,11 @@
 package app
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 	"io"
+
+	"github.com/smsmfa/portal/internal/demo"
+	"github.com/smsmfa/portal/internal/ids"
 
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
@@ -21,12 +22,6 @@ type Demo struct {
 	SessionKey             string
 }
 
-func secret(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 // StartDemo starts the emulator with an employee (no device), a help-desk member, a worker
 // app and a web app; RegisterPortal adds the portal's address to the web app.
 func StartDemo(opts ...pingonetest.Options) (*Demo, error) {
@@ -38,14 +33,31 @@ func StartDemo(opts ...pingonetest.Options) (*Demo, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Demo{Emulator: emu, WorkerID: "portal-worker", WorkerSecret: secret(24), WebID: "portal-web", WebSecret: secret(24),
-		Employee: "erin.employee", EmployeePass: "Welcome-" + secret(4), Helpdesk: "hank.helpdesk", HelpdeskPass: "Helpdesk-" + secret(4),
-		SessionKey: secret(48)}
+	d := &Demo{Emulator: emu, WorkerID: "portal-worker", WorkerSecret: ids.Token(24), WebID: "portal-web", WebSecret: ids.Token(24),
+		Employee: "erin.employee", EmployeePass: "Welcome-" + ids.Token(4), Helpdesk: "hank.helpdesk", HelpdeskPass: "Helpdesk-" + ids.Token(4),
+		SessionKey: ids.Token(48)}
 	emu.AddApp(pingonetest.App{ClientID: d.WorkerID, ClientSecret: d.WorkerSecret, Worker: true, Roles: true})
 	d.HelpdeskGroup = emu.AddGroup("Help desk")
 	d.EmployeeID = emu.AddUser(pingonetest.SeedUser{Username: d.Employee, Email: "erin.employee@example.com", Given: "Erin", Family: "Employee", Password: d.EmployeePass})
 	d.HelpdeskID = emu.AddUser(pingonetest.SeedUser{Username: d.Helpdesk, Email: "hank.helpdesk@example.com", Given: "Hank", Family: "Helpdesk", Password: d.HelpdeskPass, GroupIDs: []string{d.HelpdeskGroup}})
 	return d, nil
+}
+
+// Outbox is the emulator's record of texts as the portal's demo pages read it.
+func (d *Demo) Outbox() demo.Outbox { return emulatorOutbox{d.Emulator} }
+
+type emulatorOutbox struct{ emu *pingonetest.Server }
+
+func (o emulatorOutbox) Texts() []demo.Text {
+	sent := o.emu.Outbox()
+	if sent == nil {
+		return nil
+	}
+	out := make([]demo.Text, len(sent))
+	for i, m := range sent {
+		out[i] = demo.Text{To: m.To, Text: m.Text, Code: m.Code, SentAt: m.SentAt}
+	}
+	return out
 }
 
 // RegisterPortal registers the portal's redirect and sign-out URIs with the web app.

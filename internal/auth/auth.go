@@ -4,8 +4,6 @@ package auth
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -16,6 +14,8 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
+
+	"github.com/smsmfa/portal/internal/ids"
 )
 
 // Config says which OpenID Provider and client to use.
@@ -94,19 +94,13 @@ type Options struct {
 	LoginHint string
 }
 
-func random(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 // Start returns the URL to send the person to and the flow to keep in their session.
 func (rp *RP) Start(ctx context.Context, o Options) (string, Flow, error) {
 	p, err := rp.discover(ctx)
 	if err != nil {
 		return "", Flow{}, err
 	}
-	f := Flow{State: random(24), Nonce: random(24), Verifier: oauth2.GenerateVerifier()}
+	f := Flow{State: ids.Token(24), Nonce: ids.Token(24), Verifier: oauth2.GenerateVerifier()}
 	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(f.Verifier), oidc.Nonce(f.Nonce)}
 	if o.Prompt != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("prompt", o.Prompt))

@@ -9,10 +9,10 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"regexp"
 	"strings"
 	"time"
 
+	"github.com/smsmfa/portal/internal/ids"
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/pingone"
 )
@@ -111,8 +111,6 @@ type Error struct{ Problems []string }
 func (e *Error) Error() string {
 	return "configuration: " + strings.Join(e.Problems, "; ")
 }
-
-var uuidRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 type loader struct {
 	getenv   func(string) string
@@ -213,7 +211,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 
 	c.PingOneEnvironmentID = l.required("PINGONE_ENVIRONMENT_ID", l.str("PINGONE_ENVIRONMENT_ID"))
-	if c.PingOneEnvironmentID != "" && !uuidRe.MatchString(c.PingOneEnvironmentID) {
+	if c.PingOneEnvironmentID != "" && !ids.IsUUID(c.PingOneEnvironmentID) {
 		l.bad("PINGONE_ENVIRONMENT_ID", "%q is not a UUID", c.PingOneEnvironmentID)
 	}
 	region, err := pingone.ParseRegion(l.str("PINGONE_REGION"))
@@ -236,7 +234,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	c.WebClientID = l.required("PINGONE_WEB_CLIENT_ID", l.str("PINGONE_WEB_CLIENT_ID"))
 	c.WebClientSecret = l.required("PINGONE_WEB_CLIENT_SECRET", l.secret("PINGONE_WEB_CLIENT_SECRET"))
 	c.DevicePolicyID = l.str("PINGONE_DEVICE_POLICY_ID")
-	if c.DevicePolicyID != "" && !uuidRe.MatchString(c.DevicePolicyID) {
+	if c.DevicePolicyID != "" && !ids.IsUUID(c.DevicePolicyID) {
 		l.bad("PINGONE_DEVICE_POLICY_ID", "%q is not a UUID", c.DevicePolicyID)
 	}
 	c.PingOneTimeout = l.duration("PINGONE_TIMEOUT", 10*time.Second)
@@ -273,7 +271,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	c.HelpdeskGroups = l.list("HELPDESK_GROUP_IDS")
 	for _, g := range c.HelpdeskGroups {
-		if !uuidRe.MatchString(g) {
+		if !ids.IsUUID(g) {
 			l.bad("HELPDESK_GROUP_IDS", "%q is not a group ID (a UUID)", g)
 		}
 	}

@@ -1,5 +1,6 @@
-// Package helpdesk finds users for help-desk staff: one query over username, email and name,
-// turned into a SCIM filter only through the client's quoting builder.
+// Package helpdesk is the help desk's part of the rules: who is staff (Checker: live group
+// membership, short cache) and how staff find users (Directory: one query over username,
+// email and name, turned into a SCIM filter only through the client's quoting builder).
 package helpdesk
 
 import (
@@ -103,4 +104,14 @@ func (d *Directory) Search(ctx context.Context, q, cursor string) (*Page, error)
 	}
 	wg.Wait()
 	return page, nil
+}
+
+// CleanReason keeps a reason or ticket reference given with a change printable and short:
+// folded like a search, at most 200 characters.
+func CleanReason(s string) string {
+	s = CleanQuery(s)
+	if r := []rune(s); len(r) > 200 {
+		s = string(r[:200])
+	}
+	return s
 }

@@ -1,6 +1,8 @@
 // Package mfa holds the rules for a person's SMS devices: what adding, verifying, resending
 // and removing mean, and how a PingOne failure is recovered without losing or duplicating a
-// registration. Handlers call it; it calls PingOne.
+// registration (mfa.go); and the rules about the whole list (rules.go): when a change needs a
+// step-up MFA sign-in first, the device cap and the last active phone. Handlers call it; it
+// calls PingOne.
 package mfa
 
 import (
@@ -9,7 +11,6 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -30,7 +31,8 @@ var (
 	ErrNotFound      = errors.New("mfa: no such device for this user")
 	ErrBadCode       = errors.New("mfa: a code is 6 digits")
 	ErrNumberRefused = errors.New("mfa: PingOne refused the number")
-	ErrStepUp        = errors.New("mfa: adding a method next to an active one needs a recent MFA sign-in")
+	// ErrStepUp matches every *StepUpError.
+	ErrStepUp = errors.New("mfa: adding a method next to an active one needs a recent MFA sign-in")
 )
 
 // Client is the part of the PingOne client the rules use.
@@ -45,7 +47,6 @@ type Client interface {
 	SetMFAEnabled(ctx context.Context, userID string, enabled bool) error
 	UnlockDevice(ctx context.Context, userID, deviceID string) error
 	SetDeviceOrder(ctx context.Context, userID string, deviceIDs []string) error
-	SearchUsers(ctx context.Context, f pingone.Filter, limit int, cursor string) (*pingone.UserPage, error)
 	RenameDevice(ctx context.Context, userID, deviceID, nickname string) (*pingone.Device, error)
 }
 
@@ -57,6 +58,7 @@ type Service struct {
 	limits         limits.Limiter
 	now            func() time.Time
 	log            *slog.Logger
+	stepUp         StepUp
 }
 
 // Options configures a Service.
@@ -66,6 +68,9 @@ type Options struct {
 	Limits limits.Limiter
 	Now    func() time.Time
 	Logger *slog.Logger
+	// StepUp is the MFA sign-in asked for before a person with an active phone changes their
+	// methods; a MaxAge of zero means 10 minutes.
+	StepUp StepUp
 }
 
 // New returns a Service.
@@ -79,7 +84,11 @@ func New(client Client, policy *phone.Policy, o Options) *Service {
 	if o.Limits == nil {
 		o.Limits = limits.NewMemory(o.Now)
 	}
-	return &Service{client: client, policy: policy, devicePolicyID: o.DevicePolicyID, limits: o.Limits, now: o.Now, log: o.Logger}
+	if o.StepUp.MaxAge <= 0 {
+		o.StepUp.MaxAge = 10 * time.Minute
+	}
+	return &Service{client: client, policy: policy, devicePolicyID: o.DevicePolicyID, limits: o.Limits, now: o.Now,
+		log: o.Logger, stepUp: o.StepUp}
 }
 
 // Policy returns the phone policy in force.
@@ -134,12 +143,17 @@ func view(d pingone.Device, isDefault bool) Device {
 }
 
 // Devices lists the user's devices, default first (PingOne's order).
-func (s *Service) Devices(ctx context.Context, userID string) ([]Device, error) {
+func (s *Service) Devices(ctx context.Context, userID string) (List, error) {
 	devs, err := s.client.ListDevices(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Device, 0, len(devs))
+	return list(devs), nil
+}
+
+// list turns PingOne's devices into the portal's, marking the first active one the default.
+func list(devs []pingone.Device) List {
+	out := make(List, 0, len(devs))
 	firstActive := true
 	for _, d := range devs {
 		isDefault := firstActive && d.Status == pingone.StatusActive
@@ -148,7 +162,7 @@ func (s *Service) Devices(ctx context.Context, userID string) ([]Device, error) 
 		}
 		out = append(out, view(d, isDefault))
 	}
-	return out, nil
+	return out
 }
 
 // Device returns one of the user's devices; another user's device is ErrNotFound.
@@ -176,9 +190,10 @@ type Started struct {
 // already waiting resumes that device (a new code, within the cool-down); already active is
 // ErrAlreadyActive. A create whose answer is lost is looked up, never sent again.
 //
-// With needStepUp set, a user who already has an active device gets ErrStepUp instead: adding
-// a method then needs a recent MFA sign-in. The same device list answers both questions.
-func (s *Service) StartSMS(ctx context.Context, userID, input, region string, needStepUp bool) (Started, error) {
+// self is the proof of the person adding a phone for themselves, checked with StepUpFor on the
+// same device list: a *StepUpError comes back when they must step up first. It is nil when
+// staff act for the user: the step-up is about a person's own session.
+func (s *Service) StartSMS(ctx context.Context, userID, input, region string, self *Proof) (Started, error) {
 	num, err := s.policy.Parse(input, region)
 	if err != nil {
 		return Started{}, err
@@ -187,8 +202,10 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, ne
 	if err != nil {
 		return Started{}, err
 	}
-	if needStepUp && slices.ContainsFunc(devs, func(d pingone.Device) bool { return d.Status == pingone.StatusActive }) {
-		return Started{}, ErrStepUp
+	if self != nil {
+		if err := s.StepUpFor(list(devs), *self); err != nil {
+			return Started{}, err
+		}
 	}
 	existing := pickSMS(devs, num.E164)
 	if existing != nil {
@@ -425,23 +442,9 @@ func (s *Service) markSent(ctx context.Context, deviceID string) {
 	_, _, _ = s.limits.Allow(ctx, limits.ResendShort, deviceID)
 }
 
-// Remove deletes one of the user's devices and returns what it was.
-func (s *Service) Remove(ctx context.Context, userID, deviceID string) (Device, error) {
-	d, err := s.Device(ctx, userID, deviceID)
-	if err != nil {
-		return Device{}, err
-	}
-	return d, s.RemoveKnown(ctx, userID, d)
-}
-
-// RemoveKnown deletes a device the caller has just read (saving a second read).
-func (s *Service) RemoveKnown(ctx context.Context, userID string, d Device) error {
+// Remove deletes one of the user's devices, which the caller has just read (with Device).
+func (s *Service) Remove(ctx context.Context, userID string, d Device) error {
 	return s.client.DeleteDevice(ctx, userID, d.ID)
-}
-
-// HasActive reports whether any device in the list is active.
-func HasActive(devs []Device) bool {
-	return slices.ContainsFunc(devs, func(d Device) bool { return d.State == StateActive })
 }
 
 // Unlock unlocks a device locked after too many wrong codes.

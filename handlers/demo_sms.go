@@ -7,22 +7,23 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/views"
 )
 
-// demoSMS shows the emulator's outbox, newest first: a page, or JSON for tools.
+// demoSMS shows the demo outbox, newest first: a page, or JSON for tools.
 func (h *Handler) demoSMS(c echo.Context) error {
-	msgs := h.demo.Outbox()
+	texts := h.site.Demo.Texts()
 	if strings.Contains(c.Request().Header.Get("Accept"), "application/json") {
 		c.Response().Header().Set("Cache-Control", "no-store")
-		if msgs == nil {
+		if texts == nil {
 			return c.JSON(http.StatusOK, []any{})
 		}
-		return c.JSON(http.StatusOK, msgs)
+		return c.JSON(http.StatusOK, texts)
 	}
-	rows := make([]views.SMSRow, 0, len(msgs))
-	for _, m := range msgs {
+	rows := make([]views.SMSRow, 0, len(texts))
+	for _, m := range texts {
 		rows = append(rows, views.SMSRow{To: m.To, Text: m.Text, Code: m.Code, SentAt: m.SentAt.Format(time.TimeOnly + " UTC")})
 	}
-	return h.render(c, http.StatusOK, views.DemoSMS(h.page(c, "Demo text messages", ""), rows))
+	return h.render(c, http.StatusOK, views.DemoSMS(h.page(c, t(c, messages.DemoTitle, nil), ""), rows))
 }

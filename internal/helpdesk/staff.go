@@ -1,7 +1,8 @@
-// Package staff decides who is help-desk staff: members of the configured PingOne groups,
-// checked live with a short cache, so that someone removed from the group loses access
-// within the cache's lifetime even in the middle of a session.
-package staff
+package helpdesk
+
+// Who is help-desk staff: members of the configured PingOne groups, checked live with a short
+// cache, so that someone removed from the group loses access within the cache's lifetime even
+// in the middle of a session.
 
 import (
 	"context"
@@ -32,8 +33,8 @@ type entry struct {
 	until time.Time
 }
 
-// New returns a Checker for the groups; ttl bounds how stale an answer may be (default 30 s).
-func New(users Users, groups []string, ttl time.Duration, now func() time.Time) *Checker {
+// NewChecker returns a Checker for the groups; ttl bounds how stale an answer may be (default 30 s).
+func NewChecker(users Users, groups []string, ttl time.Duration, now func() time.Time) *Checker {
 	if ttl <= 0 {
 		ttl = 30 * time.Second
 	}

@@ -1,4 +1,7 @@
-package phone
+// Package phonecases is a test fixture: numbers as people type them, for the tests that hold
+// the server's phone policy and the browser's (static/phone.js) to the same verdicts. Only
+// tests import it, so it is not in the portal's binary.
+package phonecases
 
 import (
 	"slices"
@@ -13,10 +16,10 @@ type Case struct {
 	Region string `json:"region"`
 }
 
-// ExampleCases are the library's example numbers for every region and type, in national
+// Examples are the library's example numbers for every region and type, in national
 // and international form, and mutations of them: a digit more and less, a trunk 0 after the
 // country code, separators, and the wrong country picked.
-func ExampleCases() []Case {
+func Examples() []Case {
 	var cases []Case
 	types := []phonenumbers.PhoneNumberType{phonenumbers.MOBILE, phonenumbers.FIXED_LINE, phonenumbers.TOLL_FREE,
 		phonenumbers.PREMIUM_RATE, phonenumbers.SHARED_COST, phonenumbers.VOIP, phonenumbers.UAN, phonenumbers.PAGER}

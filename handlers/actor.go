@@ -1,0 +1,128 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/smsmfa/portal/internal/audit"
+	"github.com/smsmfa/portal/internal/helpdesk"
+	"github.com/smsmfa/portal/internal/messages"
+	"github.com/smsmfa/portal/internal/mfa"
+	"github.com/smsmfa/portal/pingone"
+)
+
+// actor is who acts and for whom: the signed-in person on their own phones (/devices/...),
+// or help-desk staff for a user (/helpdesk/users/:uid/...). Adding, verifying, resending and
+// removing run the same code for both; an actor supplies the words, the links and the audit
+// fields.
+type actor struct {
+	// self is set when the person acts on their own phones.
+	self bool
+	// target is the person whose phones change; name is their display name.
+	target audit.Person
+	name   string
+	// user is the target as PingOne holds them, read for staff (nil for self).
+	user *pingone.User
+	// base is the page the flow returns to; devices prefixes a device's pages; addForm and
+	// addAction are the add-phone form and where it posts.
+	base, devices      string
+	addForm, addAction string
+	nav                string
+	words              *wording
+}
+
+// wording is the sentences that differ between the two actors.
+type wording struct {
+	addTitle, sent, resumedSent, resumed messages.Key
+	badCode, wrongCode, locked, verified messages.Key
+	resent, removeTitle, removeBody      messages.Key
+}
+
+var (
+	selfWords = &wording{addTitle: messages.AddTitleSelf, sent: messages.AddSentSelf, resumedSent: messages.AddResumedSent,
+		resumed: messages.AddResumed, badCode: messages.VerifyBadCodeSelf, wrongCode: messages.VerifyWrongCodeSelf,
+		locked: messages.VerifyLockedSelf, verified: messages.VerifyDoneSelf, resent: messages.ResendSentSelf,
+		removeTitle: messages.RemoveTitle, removeBody: messages.RemoveBodySelf}
+	// Staff hear of a resumed number as of any other: the code went to the user either way.
+	staffWords = &wording{addTitle: messages.AddTitleFor, sent: messages.AddSentFor, resumedSent: messages.AddSentFor,
+		resumed: messages.AddSentFor, badCode: messages.VerifyBadCodeFor, wrongCode: messages.VerifyWrongCodeFor,
+		locked: messages.VerifyLockedFor, verified: messages.VerifyDoneFor, resent: messages.ResendSentFor,
+		removeTitle: messages.RemoveHeading, removeBody: messages.RemoveBodyFor}
+)
+
+// actor reads who acts and for whom: staff when the route names a user (:uid), which only
+// staff reach (requireStaff), else the signed-in person.
+func (h *Handler) actor(c echo.Context) (*actor, error) {
+	uid := c.Param("uid")
+	if uid == "" {
+		u := sess(c).User()
+		return &actor{self: true, target: audit.Person{ID: u.ID, Username: u.Username}, name: u.Name,
+			base: "/devices", devices: "/devices/", addForm: "/devices/sms/new", addAction: "/devices/sms",
+			nav: "devices", words: selfWords}, nil
+	}
+	u, err := h.svc.MFA.User(c.Request().Context(), uid)
+	if errors.Is(err, mfa.ErrUserNotFound) {
+		return nil, fail(http.StatusNotFound, messages.ErrorNoUser, messages.ErrorNoUserText, "/helpdesk", messages.HdBackSearch, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	base := hdBase(u.ID)
+	return &actor{target: audit.Person{ID: u.ID, Username: u.Username}, name: u.DisplayName(), user: u,
+		base: base, devices: base + "/devices/", addForm: base + "/phone/new", addAction: base + "/phone",
+		nav: "helpdesk", words: staffWords}, nil
+}
+
+func hdBase(uid string) string { return "/helpdesk/users/" + uid }
+
+// say words one of the actor's sentences; the target's name is always at hand.
+func (a *actor) say(c echo.Context, key messages.Key, data messages.Data) string {
+	d := messages.Data{"Name": a.name}
+	for k, v := range data {
+		d[k] = v
+	}
+	return t(c, key, d)
+}
+
+// flash keeps one of the actor's sentences for the next page, which is where.
+func (a *actor) flash(c echo.Context, where, kind string, key messages.Key, device string) error {
+	return done(c, where, kind, key, map[string]string{"Name": a.name, "Device": device})
+}
+
+// proof is what the step-up rule weighs: the person's own, or nil when staff act for a user
+// (the step-up is about a person's own session).
+func (a *actor) proof(c echo.Context) *mfa.Proof {
+	if !a.self {
+		return nil
+	}
+	p := sess(c).Proof()
+	return &p
+}
+
+// reason reads the help desk's reason or ticket, cleaned, and says whether one is missing
+// where the configuration requires it. People acting for themselves give none.
+func (h *Handler) reason(c echo.Context, a *actor) (reason, missing string) {
+	if a.self {
+		return "", ""
+	}
+	reason = helpdesk.CleanReason(c.FormValue("reason"))
+	if h.site.ReasonRequired && reason == "" {
+		missing = t(c, messages.HdReasonMissing, nil)
+	}
+	return reason, missing
+}
+
+// record writes an audit record of a change by the signed-in person to the actor's target.
+func (h *Handler) record(c echo.Context, a *actor, e audit.Event) {
+	u := sess(c).User()
+	e.Actor = audit.Person{ID: u.ID, Username: u.Username}
+	if a != nil {
+		e.Target, e.Helpdesk = a.target, !a.self
+	}
+	if e.Target.ID == "" {
+		e.Target = e.Actor
+	}
+	h.svc.Audit.Record(c.Request().Context(), e)
+}

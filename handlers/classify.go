@@ -1,0 +1,98 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/smsmfa/portal/internal/auth"
+	"github.com/smsmfa/portal/internal/limits"
+	"github.com/smsmfa/portal/internal/messages"
+	"github.com/smsmfa/portal/internal/mfa"
+	"github.com/smsmfa/portal/pingone"
+)
+
+// Ways forward offered on error pages.
+const (
+	toDevices = "/devices"
+	toStart   = "/"
+	toSignIn  = "/auth/login"
+)
+
+// fail is an error page with a way forward.
+func fail(status int, heading, text messages.Key, url string, action messages.Key, cause error) *Error {
+	return &Error{Status: status, Heading: heading, Text: text, ActionURL: url, Action: action, Cause: cause}
+}
+
+// classify turns any error into the page the person sees.
+func classify(err error) *Error {
+	var e *Error
+	var he *echo.HTTPError
+	var le *limits.Error
+	var perr *auth.ProviderError
+	switch {
+	case errors.As(err, &e):
+		return e
+	case errors.As(err, &he):
+		return classifyHTTP(he, err)
+	case errors.As(err, &le):
+		key, data := limitText(le)
+		return &Error{Status: http.StatusTooManyRequests, Heading: messages.ErrorLimit, Text: key, Data: data,
+			ActionURL: toDevices, Action: messages.ActionDevices, RetryAfter: int(le.RetryAfter.Seconds()), Cause: err}
+	case errors.Is(err, mfa.ErrNotFound):
+		return fail(404, messages.ErrorNoDevice, messages.ErrorNoDeviceText, toDevices, messages.ActionDevices, err)
+	}
+	if pe := classifyPingOne(err); pe != nil {
+		return pe
+	}
+	if errors.As(err, &perr) {
+		return fail(400, messages.ErrorSignInUnfinished, messages.ErrorSignInProviderText, toSignIn, messages.ActionSignInAgain, err)
+	}
+	return fail(500, messages.ErrorInternal, messages.ErrorInternalText, toStart, messages.ActionStart, err)
+}
+
+func classifyHTTP(he *echo.HTTPError, err error) *Error {
+	switch he.Code {
+	case http.StatusNotFound:
+		return fail(404, messages.ErrorNotFound, messages.ErrorNotFoundText, toDevices, messages.ActionDevices, err)
+	case http.StatusRequestEntityTooLarge:
+		return fail(413, messages.ErrorTooLarge, messages.ErrorTooLargeText, toDevices, messages.ActionDevices, err)
+	case http.StatusMethodNotAllowed:
+		return fail(405, messages.ErrorMethod, messages.ErrorMethodText, toStart, messages.ActionStart, err)
+	}
+	e := fail(he.Code, messages.ErrorHttp, messages.ErrorHttpText, toStart, messages.ActionStart, err)
+	e.Data = messages.Data{"StatusText": http.StatusText(he.Code)}
+	return e
+}
+
+// classifyPingOne words PingOne's failures, or returns nil for other errors.
+func classifyPingOne(err error) *Error {
+	var pe *pingone.Error
+	hasPE := errors.As(err, &pe)
+	var e *Error
+	switch {
+	case pingone.IsRateLimited(err):
+		e = fail(503, messages.ErrorBusy, messages.ErrorBusyText, toDevices, messages.ActionTryAgain, err)
+	case pingone.IsUnreachable(err), errors.Is(err, context.DeadlineExceeded):
+		e = fail(503, messages.ErrorUnreachable, messages.ErrorUnreachableText, toDevices, messages.ActionTryAgain, err)
+		e.RetryAfter = 30
+		return e
+	case pingone.IsUnavailable(err):
+		e = fail(503, messages.ErrorUnavailable, messages.ErrorUnavailableText, toDevices, messages.ActionTryAgain, err)
+		e.RetryAfter = 30
+	case pingone.IsMalformed(err):
+		return fail(502, messages.ErrorMalformed, messages.ErrorMalformedText, toDevices, messages.ActionTryAgain, err)
+	case pingone.IsForbidden(err), pingone.IsUnauthorized(err):
+		return fail(502, messages.ErrorSetup, messages.ErrorSetupText, "", "", err)
+	case hasPE:
+		return fail(502, messages.ErrorRefused, messages.ErrorRefusedText, toDevices, messages.ActionDevices, err)
+	default:
+		return nil
+	}
+	if hasPE && pe.RetryAfter > 0 {
+		e.RetryAfter = int(pe.RetryAfter.Seconds())
+	}
+	return e
+}

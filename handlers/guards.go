@@ -1,0 +1,123 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/smsmfa/portal/internal/ids"
+	"github.com/smsmfa/portal/internal/messages"
+	"github.com/smsmfa/portal/internal/session"
+)
+
+// loadSession reads the session cookie; a session past its idle or absolute lifetime ends
+// here (internal/session decides), with a flash message that says why.
+func (h *Handler) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if p := c.Request().URL.Path; strings.HasPrefix(p, "/static/") || p == "/healthz" || p == "/readyz" {
+			return next(c)
+		}
+		s, ended, changed, err := h.sess.Load(c.Request())
+		if err != nil {
+			return err
+		}
+		c.Set(sessCtxKey, s)
+		if ended != nil {
+			key, data := ended.Flash()
+			s.SetFlash(session.Error, key, data)
+			h.log().InfoContext(c.Request().Context(), "session ended", "reason", ended.Reason())
+		}
+		if changed {
+			if err := save(c); err != nil {
+				return err
+			}
+		}
+		return next(c)
+	}
+}
+
+// signedOut is the page for a state-changing request without a session.
+func signedOut(cause error) *Error {
+	return fail(http.StatusUnauthorized, messages.ErrorSignedOut, messages.ErrorSignedOutText, toSignIn, messages.ActionSignIn, cause)
+}
+
+// requireUser lets signed-in people through; others are sent to sign in and brought back.
+func (h *Handler) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s := sess(c); s != nil && s.UserID() != "" {
+			return next(c)
+		}
+		if c.Request().Method == http.MethodGet {
+			return c.Redirect(http.StatusFound, "/auth/login?return_to="+url.QueryEscape(c.Request().URL.RequestURI()))
+		}
+		return signedOut(errors.New("no session on a state-changing request"))
+	}
+}
+
+// requireStaff lets help-desk staff through, checking group membership live (short cache),
+// so someone removed from the group mid-session is refused at their next request.
+func (h *Handler) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		s := sess(c)
+		ok, err := h.svc.Staff.IsStaff(c.Request().Context(), s.UserID())
+		if err != nil {
+			return err
+		}
+		// Privileges changed: the session follows (the link appears or goes) with a new CSRF
+		// secret, so no form from before the change is accepted.
+		if s.SetStaff(ok) {
+			if err := save(c); err != nil {
+				return err
+			}
+		}
+		if !ok {
+			return fail(http.StatusForbidden, messages.ErrorStaffOnly, messages.ErrorStaffOnlyText, toDevices, messages.ActionDevices,
+				errors.New("not in a help-desk group"))
+		}
+		return next(c)
+	}
+}
+
+// csrf checks the form token of a state-changing request against the session.
+func (h *Handler) csrf(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		s := sess(c)
+		if s != nil && s.CheckCSRF(c.FormValue("csrf")) {
+			return next(c)
+		}
+		if s == nil || s.UserID() == "" {
+			return signedOut(errors.New("csrf: no session"))
+		}
+		return fail(http.StatusForbidden, messages.ErrorFormExpired, messages.ErrorFormExpiredText, toDevices, messages.ActionDevices,
+			errors.New("csrf: token missing or wrong"))
+	}
+}
+
+// validIDs answers 404 for a device (:id) or user (:uid) ID that is not a UUID, before
+// PingOne is asked.
+func validIDs(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		for _, name := range c.ParamNames() {
+			if (name == "id" || name == "uid") && !ids.IsUUID(c.Param(name)) {
+				return echo.ErrNotFound
+			}
+		}
+		return next(c)
+	}
+}
+
+// localPath returns p if it is a path on this site (no scheme, no host, no "//" or "\"
+// tricks), else "".
+func localPath(p string) string {
+	if p == "" || p[0] != '/' || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n\t") {
+		return ""
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return ""
+	}
+	return p
+}

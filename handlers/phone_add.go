@@ -1,0 +1,126 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"golang.org/x/text/language"
+
+	"github.com/smsmfa/portal/internal/audit"
+	"github.com/smsmfa/portal/internal/mfa"
+	"github.com/smsmfa/portal/internal/phone"
+	"github.com/smsmfa/portal/internal/session"
+	"github.com/smsmfa/portal/views"
+)
+
+// enroll is the onboarding email's deep link.
+func (h *Handler) enroll(c echo.Context) error {
+	return c.Redirect(http.StatusFound, "/devices/sms/new")
+}
+
+// newPhone shows the add-phone form, after the step-up when the person needs one.
+func (h *Handler) newPhone(c echo.Context) error {
+	a, err := h.actor(c)
+	if err != nil {
+		return err
+	}
+	if answered, err := h.stepUpFirst(c, a, a.addForm); answered {
+		return err
+	}
+	return h.renderAddPhone(c, a, http.StatusOK, h.phoneForm(c, a, h.guessRegion(c)))
+}
+
+// addPhone registers the number and sends the actor to the code page; PingOne texts the code
+// to the target's phone.
+func (h *Handler) addPhone(c echo.Context) error {
+	a, err := h.actor(c)
+	if err != nil {
+		return err
+	}
+	region := c.FormValue("region")
+	if len(region) > 3 {
+		region = ""
+	}
+	f := h.phoneForm(c, a, region)
+	f.Number = c.FormValue("phone")
+	reason, missing := h.reason(c, a)
+	f.ReasonValue, f.ReasonError = reason, missing
+	if missing != "" {
+		return h.renderAddPhone(c, a, http.StatusUnprocessableEntity, f)
+	}
+	started, err := h.svc.MFA.StartSMS(c.Request().Context(), a.target.ID, f.Number, region, a.proof(c))
+	var su *mfa.StepUpError
+	if errors.As(err, &su) {
+		return h.stepUpPage(c, su, a.addForm)
+	}
+	if f.Error = refusal(c, err); f.Error != "" {
+		h.log().InfoContext(c.Request().Context(), "phone refused", "user_id", a.target.ID, "reason", reasonOf(err), "region", region)
+		h.record(c, a, audit.Event{Action: audit.ActionAddPhone, Reason: reason, Outcome: audit.OutcomeRefused, Detail: reasonOf(err)})
+		if len(f.Number) > phone.MaxInputLength*2 {
+			f.Number = f.Number[:phone.MaxInputLength*2]
+		}
+		return h.renderAddPhone(c, a, refusalStatus(c, err), f)
+	}
+	if err != nil {
+		h.record(c, a, audit.Event{Action: audit.ActionAddPhone, Reason: reason, Outcome: audit.OutcomeFailed, Detail: failure(err)})
+		return err
+	}
+	return h.phoneStarted(c, a, reason, started)
+}
+
+// phoneStarted records a number registered and sends the actor to its code page.
+func (h *Handler) phoneStarted(c echo.Context, a *actor, reason string, started mfa.Started) error {
+	d := started.Device
+	h.record(c, a, audit.Event{Action: audit.ActionAddPhone, DeviceID: d.ID, NewNumber: d.Masked, Reason: reason,
+		Outcome: audit.OutcomeSuccess, Detail: map[bool]string{true: "resumed", false: ""}[started.Resumed]})
+	h.log().InfoContext(c.Request().Context(), "sms device started", "user_id", a.target.ID, "device_id", d.ID, "phone", d.Masked,
+		"resumed", started.Resumed, "code_sent", started.CodeSent)
+	key := a.words.sent
+	switch {
+	case started.Resumed && started.CodeSent:
+		key = a.words.resumedSent
+	case started.Resumed:
+		key = a.words.resumed
+	}
+	return a.flash(c, a.devices+d.ID+"/verify", session.Success, key, maskedLabel(c, d))
+}
+
+func (h *Handler) renderAddPhone(c echo.Context, a *actor, status int, f views.PhoneForm) error {
+	return h.render(c, status, views.AddPhone(h.page(c, a.say(c, a.words.addTitle, nil), a.nav), f))
+}
+
+// phoneForm is the add-phone form for the actor, with the region preselected.
+func (h *Handler) phoneForm(c echo.Context, a *actor, region string) views.PhoneForm {
+	opts := h.policy().Regions()
+	regions := make([]views.RegionOption, 0, len(opts))
+	for _, o := range opts {
+		regions = append(regions, views.RegionOption{Code: o.Code, Label: o.Label, Selected: o.Code == region})
+	}
+	f := views.PhoneForm{Action: a.addAction, Regions: regions, MetaURL: h.assets.URL("phonemeta.json"),
+		StrongerURL: h.site.StrongerMethodsURL}
+	if !a.self {
+		f.For, f.Back, f.Reason, f.ReasonRequired = a.name, a.base, true, h.site.ReasonRequired
+	}
+	return f
+}
+
+// guessRegion picks the country to preselect: the configured default, else the browser's
+// language region (en-GB → GB) when it is allowed.
+func (h *Handler) guessRegion(c echo.Context) string {
+	if h.site.DefaultRegion != "" {
+		return h.site.DefaultRegion
+	}
+	tags, _, err := language.ParseAcceptLanguage(c.Request().Header.Get("Accept-Language"))
+	if err != nil {
+		return ""
+	}
+	for _, tag := range tags {
+		if r, conf := tag.Region(); conf == language.Exact || conf == language.High {
+			if code := r.String(); h.policy().Allowed(code) && phone.RegionName(code) != "" {
+				return code
+			}
+		}
+	}
+	return ""
+}

@@ -1,0 +1,51 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/smsmfa/portal/internal/auth"
+	"github.com/smsmfa/portal/internal/limits"
+	"github.com/smsmfa/portal/internal/messages"
+	"github.com/smsmfa/portal/views"
+)
+
+// home is the signed-out start page; signed-in people go to their phones.
+func (h *Handler) home(c echo.Context) error {
+	if s := sess(c); s != nil && s.UserID() != "" {
+		return c.Redirect(http.StatusFound, "/devices")
+	}
+	return h.render(c, http.StatusOK, views.Home(h.page(c, t(c, messages.HomeTitle, nil), ""), "/auth/login"))
+}
+
+// login sends the person to PingOne, remembering where to bring them back to. With
+// step_up=1 it asks for the step-up's MFA sign-in.
+func (h *Handler) login(c echo.Context) error {
+	s, ctx := sess(c), c.Request().Context()
+	if err := limits.Check(ctx, h.svc.Limits, limits.SignIn, c.RealIP()); err != nil {
+		h.log().WarnContext(ctx, "sign-in limit", "client", c.RealIP())
+		return err
+	}
+	var opts auth.Options
+	if s.NeedsPassword() {
+		opts.Prompt = "login"
+	}
+	stepUp := c.QueryParam("step_up") == "1"
+	if stepUp {
+		p := h.svc.MFA.StepUpPolicy()
+		opts.ACR, opts.MaxAge = p.ACR, p.MaxAge
+	}
+	target, flow, err := h.svc.RP.Start(ctx, opts)
+	if err != nil {
+		e := fail(http.StatusServiceUnavailable, messages.ErrorSignInUnavailable, messages.ErrorSignInUnavailableText,
+			toSignIn, messages.ActionTryAgain, err)
+		e.RetryAfter = 30
+		return e
+	}
+	s.StartSignIn(h.now(), flow, localPath(c.QueryParam("return_to")), stepUp)
+	if err := save(c); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusFound, target)
+}

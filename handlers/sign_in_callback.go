@@ -1,0 +1,67 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/smsmfa/portal/internal/auth"
+	"github.com/smsmfa/portal/internal/messages"
+	"github.com/smsmfa/portal/internal/session"
+	"github.com/smsmfa/portal/pingone"
+)
+
+// callback finishes sign-in: checks state, exchanges the code, verifies the ID token, checks
+// that PingOne knows the person and that they are enabled, then starts a new session.
+func (h *Handler) callback(c echo.Context) error {
+	s, ctx := sess(c), c.Request().Context()
+	flow, returnTo, stepUp := s.SignInInProgress()
+	id, err := h.svc.RP.Finish(ctx, c.QueryParams(), flow)
+	if err := signInFailure(err); err != nil {
+		return err
+	}
+	if stepUp && !h.svc.MFA.StepUpAccepted(id.ACR, id.AuthTime) {
+		return fail(http.StatusForbidden, messages.ErrorStepUp, messages.ErrorStepUpText, toDevices, messages.ActionDevices,
+			fmt.Errorf("step-up: got acr %q", id.ACR))
+	}
+	user, err := h.svc.PingOne.GetUser(ctx, id.Subject, true)
+	switch {
+	case pingone.IsNotFound(err):
+		return fail(http.StatusForbidden, messages.ErrorUnknownAccount, messages.ErrorUnknownAccountText, "", "", err)
+	case err != nil:
+		return err
+	case !user.IsEnabled():
+		return fail(http.StatusForbidden, messages.ErrorDisabled, messages.ErrorDisabledText, "", "", errors.New("user disabled"))
+	}
+	h.svc.Staff.Observe(user)
+	isStaff, err := h.svc.Staff.IsStaff(ctx, user.ID)
+	if err != nil {
+		return err
+	}
+	s.SignIn(h.now(), session.SignedIn{User: session.User{ID: user.ID, Name: user.DisplayName(), Username: user.Username},
+		Staff: isStaff, AuthTime: id.AuthTime, ACR: id.ACR, IDToken: id.IDToken})
+	if err := save(c); err != nil {
+		return err
+	}
+	h.log().InfoContext(ctx, "signed in", "user_id", user.ID, "acr", id.ACR)
+	if returnTo == "" {
+		returnTo = "/devices"
+	}
+	return c.Redirect(http.StatusSeeOther, returnTo)
+}
+
+// signInFailure words why PingOne's answer to a sign-in was not accepted, or returns nil.
+func signInFailure(err error) error {
+	var perr *auth.ProviderError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, auth.ErrState):
+		return fail(http.StatusBadRequest, messages.ErrorSignInExpired, messages.ErrorSignInExpiredText, toSignIn, messages.ActionSignIn, err)
+	case !errors.As(err, &perr):
+		return fail(http.StatusBadGateway, messages.ErrorSignInUnfinished, messages.ErrorSignInTokenText, toSignIn, messages.ActionSignInAgain, err)
+	}
+	return err
+}

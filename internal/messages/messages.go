@@ -1,0 +1,139 @@
+// Package messages is the catalog of every sentence a person reads on the portal's pages: one
+// TOML file per language under locales/ (go-i18n's format), English in locales/en.toml, each
+// sentence under a key (a Key constant in keys.go). Handlers and views refer to keys; a Printer
+// words them for the request's language. Adding a language is adding a file.
+package messages
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"maps"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+// Key names a message in the catalog.
+type Key string
+
+// Data fills a message's {{.Name}} fields.
+type Data = map[string]any
+
+// Phrase is a message used as a field of another ("in {{.Wait}}" with Wait a Phrase for "a
+// minute"): worded in the same language when the outer message is.
+type Phrase struct {
+	Key  Key
+	Data Data
+}
+
+//go:embed locales/*.toml
+var locales embed.FS
+
+var bundle = mustLoad()
+
+func mustLoad() *i18n.Bundle {
+	b, err := load(locales)
+	if err != nil {
+		panic(err) // the catalog is embedded: a broken file fails every test
+	}
+	return b
+}
+
+// load reads every locales/*.toml file into a bundle whose default language is English.
+func load(fsys fs.FS) (*i18n.Bundle, error) {
+	b := i18n.NewBundle(language.English)
+	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	files, err := fs.Glob(fsys, "locales/*.toml")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if _, err := b.LoadMessageFileFS(fsys, f); err != nil {
+			return nil, fmt.Errorf("messages: %s: %w", f, err)
+		}
+	}
+	return b, nil
+}
+
+// Printer words messages in one language, falling back to English for a key a language lacks.
+type Printer struct{ loc *i18n.Localizer }
+
+// NewPrinter returns a printer for the first of the languages (BCP 47 tags or Accept-Language
+// values) the catalog has, else English.
+func NewPrinter(langs ...string) *Printer {
+	return &Printer{loc: i18n.NewLocalizer(bundle, langs...)}
+}
+
+var english = NewPrinter("en")
+
+// English is the printer for logs and audit records, which are always in English.
+func English() *Printer { return english }
+
+// T words the message under key with data. A key missing from the catalog (a test proves none
+// is) prints as the key itself rather than failing the page.
+func (p *Printer) T(key Key, data Data) string {
+	s, err := p.loc.Localize(&i18n.LocalizeConfig{MessageID: string(key), TemplateData: p.fill(data)})
+	if err != nil {
+		return string(key)
+	}
+	return s
+}
+
+// N words a message with plural forms for the count n (given to the message as {{.Count}}).
+func (p *Printer) N(key Key, n int, data Data) string {
+	d := p.fill(data)
+	if d == nil {
+		d = Data{}
+	}
+	d["Count"] = n
+	s, err := p.loc.Localize(&i18n.LocalizeConfig{MessageID: string(key), TemplateData: d, PluralCount: n})
+	if err != nil {
+		return string(key)
+	}
+	return s
+}
+
+// fill words the Phrase fields of data; data without phrases is returned as it is.
+func (p *Printer) fill(data Data) Data {
+	var out Data
+	for k, v := range data {
+		if ph, ok := v.(Phrase); ok {
+			if out == nil {
+				out = maps.Clone(data)
+			}
+			out[k] = p.T(ph.Key, ph.Data)
+		}
+	}
+	if out == nil {
+		return data
+	}
+	return out
+}
+
+// Lang is the language tag the printer words messages in.
+func (p *Printer) Lang() string {
+	_, tag, err := p.loc.LocalizeWithTag(&i18n.LocalizeConfig{MessageID: string(LayoutBrand)})
+	if err != nil {
+		return "en"
+	}
+	return strings.ToLower(tag.String())
+}
+
+type ctxKey struct{}
+
+// WithPrinter returns a context that carries the printer for the request.
+func WithPrinter(ctx context.Context, p *Printer) context.Context {
+	return context.WithValue(ctx, ctxKey{}, p)
+}
+
+// From returns the request's printer, or English when the context has none.
+func From(ctx context.Context) *Printer {
+	if p, ok := ctx.Value(ctxKey{}).(*Printer); ok {
+		return p
+	}
+	return english
+}

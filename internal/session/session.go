@@ -1,0 +1,208 @@
+// Package session is the portal's signed-in state: an encrypted cookie (gorilla/sessions)
+// holding who the person is, their CSRF secret, the sign-in in progress, their proof of MFA
+// and a flash message (a catalog key and its fields). It never holds a PingOne worker token
+// or a full phone number. It also ends sessions past their idle or absolute lifetime.
+package session
+
+import (
+	"crypto/hkdf"
+	"crypto/sha256"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/sessions"
+
+	"github.com/smsmfa/portal/internal/auth"
+	"github.com/smsmfa/portal/internal/mfa"
+)
+
+// Cookie keys.
+const (
+	keyUserID     = "uid"
+	keyName       = "name"
+	keyUsername   = "username"
+	keyStaff      = "staff"
+	keyAuthTime   = "auth_time"
+	keyACR        = "acr"
+	keyIDToken    = "idt"
+	keyCSRF       = "csrf"
+	keyCreated    = "created"
+	keySeen       = "seen"
+	keyFlash      = "flash"
+	keyFlashKind  = "flash_kind"
+	keyFlashData  = "flash_data"
+	keyState      = "oidc_state"
+	keyNonce      = "oidc_nonce"
+	keyVerifier   = "oidc_verifier"
+	keyReturnTo   = "return_to"
+	keyMFAPending = "mfa_pending"
+	// keyReauth asks the next sign-in for a fresh password (prompt=login): after an idle or
+	// absolute timeout, PingOne's own session must not sign the person straight back in.
+	keyReauth = "reauth"
+	// keyStepUp marks a sign-in started to prove MFA: its answer must carry the step-up acr.
+	keyStepUp = "step_up"
+	// keyProof is when this session last proved possession of a phone by typing the code PingOne
+	// texted to it.
+	keyProof = "proof"
+)
+
+// NewStore returns the cookie store for the session keys: each secret yields an HMAC key and
+// an AES key; the first pair signs and encrypts, the others only open old cookies.
+func NewStore(secrets [][]byte, secure bool, maxAge time.Duration) *sessions.CookieStore {
+	var pairs [][]byte
+	for _, s := range secrets {
+		hashKey, _ := hkdf.Key(sha256.New, s, nil, "mfa-portal session hmac", 64)
+		blockKey, _ := hkdf.Key(sha256.New, s, nil, "mfa-portal session aes", 32)
+		pairs = append(pairs, hashKey, blockKey)
+	}
+	st := sessions.NewCookieStore(pairs...)
+	st.Options = &sessions.Options{Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode,
+		MaxAge: int(maxAge.Seconds())}
+	st.MaxAge(int(maxAge.Seconds()))
+	return st
+}
+
+// CookieName is the session cookie's name: with HTTPS, __Host- binds it to this host, HTTPS
+// and path /, so no subdomain can set it.
+func CookieName(secure bool) string {
+	if secure {
+		return "__Host-mfa_session"
+	}
+	return "mfa_session"
+}
+
+// Session is one request's session.
+type Session struct{ s *sessions.Session }
+
+func (s *Session) str(k string) string {
+	v, _ := s.s.Values[k].(string)
+	return v
+}
+
+func (s *Session) bool(k string) bool {
+	v, _ := s.s.Values[k].(bool)
+	return v
+}
+
+func (s *Session) time(k string) time.Time {
+	v, _ := s.s.Values[k].(int64)
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.Unix(v, 0)
+}
+
+// Save writes the session cookie.
+func (s *Session) Save(r *http.Request, w http.ResponseWriter) error { return s.s.Save(r, w) }
+
+// User is the signed-in person.
+type User struct {
+	ID, Name, Username string
+}
+
+// UserID is the signed-in person's PingOne ID, or "".
+func (s *Session) UserID() string { return s.str(keyUserID) }
+
+// User is the signed-in person (zero when nobody is).
+func (s *Session) User() User {
+	return User{ID: s.UserID(), Name: s.str(keyName), Username: s.str(keyUsername)}
+}
+
+// Staff reports whether the person was help-desk staff when last checked.
+func (s *Session) Staff() bool { return s.bool(keyStaff) }
+
+// SetStaff records a change in the person's privileges, with a new CSRF secret so that no
+// form from before the change is accepted. It reports whether anything changed.
+func (s *Session) SetStaff(staff bool) bool {
+	if staff == s.Staff() {
+		return false
+	}
+	s.s.Values[keyStaff] = staff
+	s.RotateCSRF()
+	return true
+}
+
+// renew empties the session and gives it a new CSRF secret: used at sign-in and sign-out, so
+// nothing from before (a planted cookie included) survives a change of privilege.
+func (s *Session) renew(now time.Time) {
+	clear(s.s.Values)
+	s.RotateCSRF()
+	s.s.Values[keyCreated] = now.Unix()
+	s.s.Values[keySeen] = now.Unix()
+}
+
+// StartSignIn keeps the sign-in in progress: PingOne's answer must match the flow, and the
+// person goes back to returnTo. stepUp marks a sign-in that must prove MFA.
+func (s *Session) StartSignIn(now time.Time, flow auth.Flow, returnTo string, stepUp bool) {
+	if s.str(keyCSRF) == "" {
+		s.renew(now)
+	}
+	s.s.Values[keyState] = flow.State
+	s.s.Values[keyNonce] = flow.Nonce
+	s.s.Values[keyVerifier] = flow.Verifier
+	s.s.Values[keyReturnTo] = returnTo
+	s.s.Values[keyStepUp] = stepUp
+}
+
+// SignInInProgress returns what StartSignIn kept.
+func (s *Session) SignInInProgress() (flow auth.Flow, returnTo string, stepUp bool) {
+	return auth.Flow{State: s.str(keyState), Nonce: s.str(keyNonce), Verifier: s.str(keyVerifier)},
+		s.str(keyReturnTo), s.bool(keyStepUp)
+}
+
+// NeedsPassword reports whether the next sign-in must ask PingOne for the password again.
+func (s *Session) NeedsPassword() bool { return s.bool(keyReauth) }
+
+// SignedIn is what a finished sign-in puts in the session.
+type SignedIn struct {
+	User     User
+	Staff    bool
+	AuthTime time.Time
+	ACR      string
+	IDToken  string
+}
+
+// SignIn starts a new session for the person, keeping only the flash message.
+func (s *Session) SignIn(now time.Time, in SignedIn) {
+	flash := s.takeFlashValues()
+	s.renew(now)
+	for k, v := range flash {
+		s.s.Values[k] = v
+	}
+	s.s.Values[keyUserID] = in.User.ID
+	s.s.Values[keyName] = in.User.Name
+	s.s.Values[keyUsername] = in.User.Username
+	s.s.Values[keyStaff] = in.Staff
+	s.s.Values[keyAuthTime] = in.AuthTime.Unix()
+	s.s.Values[keyACR] = in.ACR
+	s.s.Values[keyIDToken] = in.IDToken
+}
+
+// SignOut empties the session and deletes the cookie when saved; it returns the ID token
+// PingOne's sign-out wants as a hint.
+func (s *Session) SignOut(now time.Time) (idToken string) {
+	idToken = s.str(keyIDToken)
+	s.renew(now)
+	s.s.Options.MaxAge = -1
+	return idToken
+}
+
+// Proof is what the session shows about the person's last proof of MFA.
+func (s *Session) Proof() mfa.Proof {
+	return mfa.Proof{ACR: s.str(keyACR), AuthTime: s.time(keyAuthTime), CodeTyped: s.time(keyProof)}
+}
+
+// CodeTyped records that the person typed a code PingOne texted to one of their phones.
+func (s *Session) CodeTyped(now time.Time) { s.s.Values[keyProof] = now.Unix() }
+
+// MFAPending reports whether a phone was verified but turning MFA on failed then.
+func (s *Session) MFAPending() bool { return s.bool(keyMFAPending) }
+
+// SetMFAPending marks or clears that state.
+func (s *Session) SetMFAPending(pending bool) {
+	if pending {
+		s.s.Values[keyMFAPending] = true
+		return
+	}
+	delete(s.s.Values, keyMFAPending)
+}
