@@ -107,11 +107,10 @@ func New(d Deps) *Handler {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	meta, _ := phone.BrowserMetadata()
 	h := &Handler{p1: d.PingOne, mfa: d.MFA, rp: d.RP, store: d.Sessions, log: d.Logger, publicURL: d.PublicURL,
 		authOrig: d.AuthOrigin, defRegion: d.DefaultRegion, staff: d.Staff, dir: d.Directory, audit: d.Audit,
 		reasonRequired: d.ReasonRequired, idle: d.IdleTimeout, maxAge: d.MaxAge,
-		demo: d.Demo, now: d.Now, assets: static.Load(map[string][]byte{"phonemeta.json": meta}),
+		demo: d.Demo, now: d.Now, assets: static.Load(phone.BrowserFiles()),
 		secure: d.PublicURL.Scheme == "https", policy: d.MFA.Policy(), timeout: d.RequestTimeout, limits: d.Limits,
 		stepACR: d.StepUpACR, stepAge: d.StepUpMaxAge, proxies: d.TrustedProxies, stronger: d.StrongerMethodsURL, metrics: d.Metrics}
 	if h.stepAge <= 0 {

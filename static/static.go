@@ -37,7 +37,10 @@ type Set struct {
 // Prefix is where assets are served.
 const Prefix = "/static/"
 
-// Load hashes the embedded files and any extra ones (such as generated metadata).
+// Load hashes the embedded files and any extra ones (such as generated metadata). An extra
+// file whose name has a directory ("phonemeta/3f2a…/44.json") is served under that name as
+// given: its maker versions the directory, so that files which name each other (the phone
+// metadata's core names its group files' directory) can be found without a table of hashes.
 func Load(extra map[string][]byte) *Set {
 	s := &Set{byName: map[string]*Asset{}, byURL: map[string]*Asset{}}
 	_ = fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error {
@@ -58,9 +61,12 @@ func Load(extra map[string][]byte) *Set {
 }
 
 func (s *Set) add(name string, body []byte) {
-	sum := sha256.Sum256(body)
 	ext := path.Ext(name)
-	hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:5]) + ext
+	hashed := name
+	if !strings.Contains(name, "/") {
+		sum := sha256.Sum256(body)
+		hashed = strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:5]) + ext
+	}
 	ct := mime.TypeByExtension(ext)
 	if ext == ".js" {
 		ct = "text/javascript; charset=utf-8"

@@ -360,17 +360,14 @@ func viable(number string) bool {
 // parseNumber is phonenumbers.Parse for input that passed checkCharacters, with region a
 // supported region or "". It returns the calling code and the national significant number.
 func (t *table) parseNumber(input, region string) (int, string, parseError) {
-	// extractPossibleNumber: from the first + or digit to the last digit.
+	// extractPossibleNumber: from the first + or digit. The library means to drop trailing
+	// punctuation too, but its pattern for that (Java's class intersection) never matches in
+	// Go, so "12(" stays three characters and is not a number.
 	start := strings.IndexAny(input, "+0123456789")
 	if start < 0 {
 		return 0, "", errNotANumber
 	}
 	number := input[start:]
-	end := len(number)
-	for end > 0 && (number[end-1] < '0' || number[end-1] > '9') {
-		end--
-	}
-	number = number[:end]
 	if !viable(number) {
 		return 0, "", errNotANumber
 	}
