@@ -154,3 +154,27 @@ func FuzzParseMatchesTheLibrary(f *testing.F) {
 		}
 	})
 }
+
+// TestParseConcurrently parses from many goroutines at once while regions' rules are compiled
+// on first use; run with -race.
+func TestParseConcurrently(t *testing.T) {
+	p, _ := NewPolicy(nil)
+	cases := ExampleCases()
+	done := make(chan string)
+	for w := range 8 {
+		go func() {
+			for i := w; i < len(cases); i += 8 {
+				if d := sameVerdict(p, cases[i].Input, cases[i].Region); d != "" {
+					done <- cases[i].Input + ": " + d
+					return
+				}
+			}
+			done <- ""
+		}()
+	}
+	for range 8 {
+		if d := <-done; d != "" {
+			t.Error(d)
+		}
+	}
+}
