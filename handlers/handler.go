@@ -99,9 +99,8 @@ func New(d Deps) *Handler {
 	if d.Ops.RequestTimeout <= 0 {
 		d.Ops.RequestTimeout = 15 * time.Second
 	}
-	meta, _ := phone.BrowserMetadata()
 	return &Handler{svc: d.Services, sess: d.Sessions, site: d.Site, ops: d.Ops,
-		assets: static.Load(map[string][]byte{"phonemeta.json": meta})}
+		assets: static.Load(phone.BrowserFiles())}
 }
 
 func (h *Handler) log() *slog.Logger     { return h.ops.Logger }

@@ -2,6 +2,10 @@
 // (itself nyaruka/phonenumbers, a port of Google's libphonenumber) and reads the metadata the
 // server generates from the same library, so the browser and the server reach one verdict.
 // The server still decides; this only saves the person a round trip.
+//
+// The metadata M is the core file (calling codes, messages) plus the rules of the calling codes
+// loaded so far (addGroup). A verdict that needed rules not loaded yet is {pending: [codes]}:
+// load those groups (groupURL) and ask again.
 (function (root) {
   "use strict";
 
@@ -18,6 +22,26 @@
   function clean(s) {
     return s.replace(/[\u00a0\u2007\u202f\t]/g, " ").replace(/[\u2010-\u2014\u2212]/g, "-")
       .replace(/\uff0b/g, "+").trim();
+  }
+
+  // rules returns a region's rules, noting the calling code to load when they are not here yet.
+  function rules(M, region) {
+    if (!region || region === "001") return null;
+    var md = M.r[region];
+    if (!md) {
+      var cc = regionCC(M)[region];
+      if (cc && !M.loaded[cc] && M.missing.indexOf(cc) < 0) M.missing.push(cc);
+    }
+    return md || null;
+  }
+
+  // regionCC maps each region to its calling code, from the core file.
+  function regionCC(M) {
+    if (!M.rc) {
+      M.rc = {};
+      for (var cc in M.cc) for (var i = 0; i < M.cc[cc].length; i++) if (M.cc[cc][i] !== "001") M.rc[M.cc[cc][i]] = +cc;
+    }
+    return M.rc;
   }
 
   function digitsOnly(s) { return s.replace(/[^0-9]/g, ""); }
@@ -121,7 +145,7 @@
     var list = M.cc[cc] || [];
     if (list.length === 1) return list[0];
     for (var i = 0; i < list.length; i++) {
-      var md = M.r[list[i]];
+      var md = rules(M, list[i]);
       if (!md) continue;
       if (md.ld) { if (re(md.ld, "").test(nsn)) return list[i]; }
       else if (numberType(nsn, md) !== "UNKNOWN") return list[i];
@@ -133,10 +157,11 @@
   function parse(input, region, M) {
     var start = input.search(/[+0-9]/);
     if (start < 0) return { err: "invalid" };
-    var number = input.slice(start).replace(/[^0-9]+$/, "");
+    // Trailing punctuation stays: the Go library's pattern for dropping it never matches.
+    var number = input.slice(start);
     var nd = digitsOnly(number).length;
     if (number.length < MIN_NSN || !(/^[0-9]{2}$/.test(number) || nd >= 3)) return { err: "invalid" };
-    var md = region ? M.r[region] : null;
+    var md = rules(M, region);
     var r = maybeExtractCountryCode(number, md, M);
     if (r.err === "country_code" && number[0] === "+") {
       r = maybeExtractCountryCode(number.slice(1), md, M);
@@ -148,7 +173,7 @@
     var cc = r.cc, nsn = r.nsn;
     if (cc) {
       var main = (M.cc[cc] || [])[0];
-      if (main !== region) md = main === "001" ? null : M.r[main];
+      if (main !== region) md = rules(M, main);
     } else {
       nsn = digitsOnly(number);
       if (!md) return { err: "invalid" };
@@ -170,9 +195,17 @@
 
   // verdict mirrors phone.Policy.Parse: {ok, e164, region, type} or {ok:false, reason, region, type}.
   function verdict(input, region, M, allowed) {
+    M.missing = [];
+    var v = decide(input, region, M, allowed);
+    return M.missing.length ? { ok: false, pending: M.missing } : v;
+  }
+
+  function decide(input, region, M, allowed) {
     input = clean(input || "");
     region = (region || "").toUpperCase();
-    if (region && !M.r[region]) region = "";
+    if (region && !regionCC(M)[region]) region = "";
+    // The picked region's rules (and name) are needed for nearly every verdict.
+    rules(M, region);
     if (!input) return { ok: false, reason: "empty", region: region };
     if (input.length > MAX_INPUT) return { ok: false, reason: "too_long", region: region };
     if (!/^\+?[0-9 .\-()\/]*$/.test(input)) return { ok: false, reason: "characters", region: region };
@@ -183,10 +216,10 @@
     if (list[0] === "001") return { ok: false, reason: "non_geographic", region: "" };
     var numRegion = regionForNumber(p.cc, p.nsn, M);
     var msgRegion = numRegion || list[0] || "";
-    var md = numRegion ? M.r[numRegion] : null;
+    var md = rules(M, numRegion);
     var type = md && md.cc === p.cc ? numberType(p.nsn, md) : "UNKNOWN";
     if (type === "UNKNOWN") {
-      var lenMd = M.r[list[0]];
+      var lenMd = rules(M, list[0]);
       var why = lenMd ? testLength(p.nsn, lenMd) : "INVALID_LENGTH";
       if (why === "TOO_SHORT") return { ok: false, reason: "too_short", region: msgRegion };
       if (why === "TOO_LONG") return { ok: false, reason: "too_long", region: msgRegion };
@@ -201,11 +234,34 @@
   function message(v, M) {
     var T = M.m;
     if (v.reason === "not_mobile") return T["not_mobile/" + (v.type || "")] || T["not_mobile/"];
-    var name = v.region ? M.n[v.region] : "";
+    var name = v.region && M.r[v.region] ? M.r[v.region].n : "";
     return name ? T[v.reason].replace("{region}", name) : T[v.reason + "/"];
   }
 
-  var api = { verdict: verdict, clean: clean, message: message };
+  // addGroup adds one calling code's rules (a group file) to M.
+  function addGroup(M, g) {
+    for (var region in g.r) M.r[region] = g.r[region];
+    M.loaded[g.cc] = true;
+  }
+
+  // init prepares the core file as M.
+  function init(core) {
+    core.r = {};
+    core.loaded = {};
+    core.missing = [];
+    return core;
+  }
+
+  // groupURL is where a calling code's rules are, relative to the core file's URL.
+  function groupURL(M, cc, coreURL) {
+    return new URL(M.g + cc + ".json", coreURL).href;
+  }
+
+  // callingCode returns the calling code of a region, or 0.
+  function callingCode(M, region) { return regionCC(M)[region] || 0; }
+
+  var api = { verdict: verdict, clean: clean, message: message, init: init, addGroup: addGroup, groupURL: groupURL,
+    callingCode: callingCode };
   if (typeof module === "object" && module.exports) module.exports = api;
   else root.PhonePolicy = api;
 })(this);

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"io"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -37,9 +38,15 @@ type Set struct {
 // Prefix is where assets are served.
 const Prefix = "/static/"
 
-// Load hashes the embedded files and any extra ones (such as generated metadata).
+// Load hashes the embedded files and any extra ones (such as generated metadata). An extra
+// file whose name has a directory ("phonemeta/3f2a…/44.json") is served under that name as
+// given: its maker versions the directory, so that files which name each other (the phone
+// metadata's core names its group files' directory) can be found without a table of hashes.
 func Load(extra map[string][]byte) *Set {
 	s := &Set{byName: map[string]*Asset{}, byURL: map[string]*Asset{}}
+	// One compressor for all files: each holds about a megabyte, and the phone metadata alone
+	// is two hundred files.
+	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestCompression)
 	_ = fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -48,26 +55,29 @@ func Load(extra map[string][]byte) *Set {
 		if err != nil {
 			return err
 		}
-		s.add(p, body)
+		s.add(zw, p, body)
 		return nil
 	})
 	for name, body := range extra {
-		s.add(name, body)
+		s.add(zw, name, body)
 	}
 	return s
 }
 
-func (s *Set) add(name string, body []byte) {
-	sum := sha256.Sum256(body)
+func (s *Set) add(zw *gzip.Writer, name string, body []byte) {
 	ext := path.Ext(name)
-	hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:5]) + ext
+	hashed := name
+	if !strings.Contains(name, "/") {
+		sum := sha256.Sum256(body)
+		hashed = strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:5]) + ext
+	}
 	ct := mime.TypeByExtension(ext)
 	if ext == ".js" {
 		ct = "text/javascript; charset=utf-8"
 	}
 	a := &Asset{URL: Prefix + hashed, ContentType: ct, Body: body}
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Reset(&buf)
 	_, _ = zw.Write(body)
 	_ = zw.Close()
 	if buf.Len() < len(body) {

@@ -2,11 +2,17 @@
 // add a phone, type the texted code) against the portal, built and started as its own
 // process, and an in-process PingOne emulator with a set latency and failure rate. It
 // reports journeys per second, latency per step, errors, token requests, PingOne calls per
-// journey and the portal's peak memory, and checks that PingOne ends with exactly one active
-// phone per employee.
+// journey, the portal's CPU time and allocations per journey and its peak memory, and checks
+// that PingOne ends with exactly one active phone per employee.
+//
+// With -page it measures instead what the portal's stack costs on its lightest answers: the
+// signed-out page and /healthz, requested through the portal and through a bare net/http
+// server (its own process too) answering with the very bytes the portal sent, in alternating
+// rounds, reported side by side and as a ratio.
 //
 //	go run ./cmd/loadtest -n 500 -latency 50ms
 //	go run ./cmd/loadtest -n 500 -latency 50ms -fail 0.1
+//	go run ./cmd/loadtest -page -requests 20000 -c 32
 package main
 
 import (
@@ -39,6 +45,14 @@ import (
 )
 
 func main() {
+	if dir := os.Getenv(bareEnv); dir != "" {
+		// Started by -page as the bare server.
+		if err := serveBare(dir); err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest bare server:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
@@ -52,6 +66,11 @@ type options struct {
 	portal   string
 	retries  int
 	deadline time.Duration
+	// -page mode
+	page     bool
+	requests int
+	conc     int
+	rounds   int
 }
 
 func run(args []string, out io.Writer) error {
@@ -63,8 +82,17 @@ func run(args []string, out io.Writer) error {
 	fs.StringVar(&o.portal, "portal", "", "portal binary (default: build this module)")
 	fs.IntVar(&o.retries, "retries", 8, "times a simulated person presses the button again after an error page")
 	fs.DurationVar(&o.deadline, "deadline", 5*time.Minute, "give up after this long")
+	fs.BoolVar(&o.page, "page", false, "measure the signed-out page and /healthz through the portal and a bare net/http server instead")
+	fs.IntVar(&o.requests, "requests", 20000, "-page: requests per path and server")
+	fs.IntVar(&o.conc, "c", 32, "-page: requests in flight at once")
+	fs.IntVar(&o.rounds, "rounds", 10, "-page: alternating rounds the requests are split into")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if o.page {
+		if o.requests < o.rounds || o.conc < 1 || o.rounds < 1 {
+			return errors.New("-requests must be at least -rounds, and -c and -rounds at least 1")
+		}
 	}
 	if o.n < 1 || o.fail < 0 || o.fail >= 1 {
 		return errors.New("-n must be at least 1 and -fail in [0, 1)")
@@ -90,6 +118,10 @@ func run(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	metricsAddr, err := freeAddr()
+	if err != nil {
+		return err
+	}
 	public := "http://" + portalAddr
 	emu.AddApp(pingonetest.App{ClientID: "web", ClientSecret: webSecret, RedirectURIs: []string{public + "/auth/callback"},
 		PostLogoutRedirectURIs: []string{public + "/"}})
@@ -111,7 +143,9 @@ func run(args []string, out io.Writer) error {
 		"PINGONE_API_BASE="+emu.APIBase(), "PINGONE_AUTH_BASE="+emu.AuthBase(),
 		"PINGONE_WORKER_CLIENT_ID=worker", "PINGONE_WORKER_CLIENT_SECRET="+workerSecret,
 		"PINGONE_WEB_CLIENT_ID=web", "PINGONE_WEB_CLIENT_SECRET="+webSecret,
-		"SESSION_KEYS="+secret()+secret(), "TRUSTED_PROXIES=127.0.0.1", "LOG_LEVEL=warn", "PINGONE_TIMEOUT=20s")
+		"SESSION_KEYS="+secret()+secret(), "TRUSTED_PROXIES=127.0.0.1", "LOG_LEVEL=warn", "PINGONE_TIMEOUT=20s",
+		// The portal's own Go runtime figures (allocations) are read from its metrics address.
+		"METRICS_ADDR="+metricsAddr)
 	var portalLog strings.Builder
 	cmd.Stderr = &syncWriter{w: &portalLog}
 	if err := cmd.Start(); err != nil {
@@ -124,7 +158,18 @@ func run(args []string, out io.Writer) error {
 	if err := waitHealthy(ctx, public); err != nil {
 		return fmt.Errorf("%w\n%s", err, portalLog.String())
 	}
+	if o.page {
+		return pageMode(ctx, o, out, cmd.Process.Pid, public, "http://"+metricsAddr)
+	}
 	baseRSS, _ := rss(cmd.Process.Pid, "VmRSS")
+	cpuBefore, err := cpuTime(cmd.Process.Pid)
+	if err != nil {
+		return err
+	}
+	allocsBefore, err := scrapeAllocs(ctx, "http://"+metricsAddr)
+	if err != nil {
+		return err
+	}
 	emu.SetLatency(o.latency)
 	emu.SetFailureRate(o.fail, http.StatusServiceUnavailable)
 	callsBefore := emu.AllCalls()
@@ -156,6 +201,14 @@ func run(args []string, out io.Writer) error {
 	wg.Wait()
 	wall := time.Since(start)
 	peakRSS, _ := rss(cmd.Process.Pid, "VmHWM")
+	cpuAfter, err := cpuTime(cmd.Process.Pid)
+	if err != nil {
+		return err
+	}
+	allocsAfter, err := scrapeAllocs(ctx, "http://"+metricsAddr)
+	if err != nil {
+		return err
+	}
 
 	// What PingOne holds: exactly one active phone per employee.
 	var failed, duplicates, lost, errorPages int
@@ -186,6 +239,13 @@ func run(args []string, out io.Writer) error {
 	fmt.Fprintf(out, "PingOne afterwards: %d duplicate, %d lost registrations\n", duplicates, lost)
 	fmt.Fprintf(out, "worker token requests: %d\n", emu.TokenRequests()-tokensBefore)
 	fmt.Fprintf(out, "portal RSS: %.1f MiB at start, %.1f MiB peak\n", float64(baseRSS)/1024, float64(peakRSS)/1024)
+	cpu := cpuAfter.sub(cpuBefore)
+	fmt.Fprintf(out, "portal CPU: %v in all (user %v, system %v), %v per journey (%.0f%% of one core over the run)\n",
+		cpu.total().Round(time.Millisecond), cpu.user.Round(time.Millisecond), cpu.system.Round(time.Millisecond),
+		(cpu.total() / time.Duration(o.n)).Round(time.Microsecond), 100*cpu.total().Seconds()/wall.Seconds())
+	allocs := allocsAfter.sub(allocsBefore)
+	fmt.Fprintf(out, "portal allocations: %.0f per journey, %.1f KiB per journey\n",
+		allocs.mallocs/float64(o.n), allocs.bytes/float64(o.n)/1024)
 	fmt.Fprintln(out, "\nstep            p50       p95       p99       max")
 	for _, name := range []string{"1 open link", "2 sign in", "3 send code", "4 verify", "journey"} {
 		d := steps[name]

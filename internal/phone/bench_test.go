@@ -20,3 +20,17 @@ func BenchmarkMask(b *testing.B) {
 		_ = Mask("+15125201234")
 	}
 }
+
+// BenchmarkParseExamples checks every example number and its mutations (11,000 of them, most
+// refused, from every region); ns/op is per number.
+func BenchmarkParseExamples(b *testing.B) {
+	p, _ := NewPolicy(nil)
+	cases := ExampleCases()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		c := cases[i%len(cases)]
+		_, _ = p.Parse(c.Input, c.Region)
+		i++
+	}
+}

@@ -4,10 +4,23 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"slices"
+	"strconv"
 	"sync"
 
 	"github.com/nyaruka/phonenumbers"
 )
+
+// The browser's metadata is split so that a page loads only what the person's country needs.
+// The core file (BrowserCoreFile) holds the calling codes with their regions and the messages:
+// enough to know which rules a number needs. The rules themselves come in one file per calling
+// code (the regions sharing it, such as the 25 of +1, decide between themselves by their
+// patterns), loaded when a region is picked or a number's calling code is typed. Group files
+// live in a directory named by a hash of them all, and the core names that directory, so every
+// file can be cached for good and a page never mixes two versions.
+
+// BrowserCoreFile is the logical name of the core metadata file among BrowserFiles.
+const BrowserCoreFile = "phonemeta.json"
 
 // jsDesc is a number description as static/phone.js reads it.
 type jsDesc struct {
@@ -16,7 +29,12 @@ type jsDesc struct {
 	LocalLength []int32 `json:"ll,omitempty"`
 }
 
+// jsRegion is one region's rules. Only what phone.js reads is sent: the general description
+// (patterns and lengths, local-only lengths for the national-prefix check), each type's
+// pattern, and each type's lengths only where they differ from the general ones (the general
+// description is always checked first, so the same lengths would decide nothing).
 type jsRegion struct {
+	Name         string             `json:"n"`
 	CountryCode  int32              `json:"cc"`
 	IDD          string             `json:"idd,omitempty"`
 	NatPrefix    string             `json:"npp,omitempty"`
@@ -27,75 +45,111 @@ type jsRegion struct {
 	Types        map[string]*jsDesc `json:"t"`
 }
 
-type jsMetadata struct {
-	Regions      map[string]*jsRegion `json:"r"`
-	CallingCodes map[int][]string     `json:"cc"`
-	Names        map[string]string    `json:"n"`
-	Messages     map[string]string    `json:"m"`
+// jsCore is the core file: calling codes to regions (the main region first), the messages,
+// and the path of the group files, relative to the core file.
+type jsCore struct {
+	Groups       string            `json:"g"`
+	CallingCodes map[int][]string  `json:"cc"`
+	Messages     map[string]string `json:"m"`
 }
 
-func desc(d *phonenumbers.PhoneNumberDesc) *jsDesc {
+// jsGroup is one calling code's file.
+type jsGroup struct {
+	CallingCode int                  `json:"cc"`
+	Regions     map[string]*jsRegion `json:"r"`
+}
+
+func typeDesc(d *phonenumbers.PhoneNumberDesc, general []int32) *jsDesc {
 	if d == nil || d.GetNationalNumberPattern() == "" {
 		return nil
 	}
-	return &jsDesc{Pattern: d.GetNationalNumberPattern(), Lengths: d.PossibleLength, LocalLength: d.PossibleLengthLocalOnly}
+	out := &jsDesc{Pattern: d.GetNationalNumberPattern()}
+	if !slices.Equal(d.PossibleLength, general) {
+		out.Lengths = d.PossibleLength
+	}
+	return out
+}
+
+func jsRules(md *phonenumbers.PhoneMetadata) *jsRegion {
+	g := md.GetGeneralDesc()
+	r := &jsRegion{
+		Name:         RegionName(md.GetId()),
+		CountryCode:  md.GetCountryCode(),
+		IDD:          md.GetInternationalPrefix(),
+		NatPrefix:    md.GetNationalPrefixForParsing(),
+		NatTransform: md.GetNationalPrefixTransformRule(),
+		LeadDigits:   md.GetLeadingDigits(),
+		SamePattern:  md.GetSameMobileAndFixedLinePattern(),
+		General:      jsDesc{Pattern: g.GetNationalNumberPattern(), Lengths: g.PossibleLength, LocalLength: g.PossibleLengthLocalOnly},
+		Types:        map[string]*jsDesc{},
+	}
+	for key, d := range map[string]*phonenumbers.PhoneNumberDesc{
+		"PREMIUM_RATE": md.GetPremiumRate(), "TOLL_FREE": md.GetTollFree(), "SHARED_COST": md.GetSharedCost(),
+		"VOIP": md.GetVoip(), "PERSONAL_NUMBER": md.GetPersonalNumber(), "PAGER": md.GetPager(), "UAN": md.GetUan(),
+		"VOICEMAIL": md.GetVoicemail(), "FIXED_LINE": md.GetFixedLine(), "MOBILE": md.GetMobile(),
+	} {
+		if jd := typeDesc(d, g.PossibleLength); jd != nil {
+			r.Types[key] = jd
+		}
+	}
+	return r
 }
 
 var (
-	metaOnce sync.Once
-	metaJSON []byte
-	metaHash string
+	filesOnce sync.Once
+	files     map[string][]byte
 )
 
-// BrowserMetadata returns the phone metadata the browser validates with, as JSON generated from
-// the same nyaruka/phonenumbers data the server uses, and a short hash of it for cache-busting
-// file names. Only what the validation needs is included: patterns, lengths, prefixes.
-func BrowserMetadata() (data []byte, hash string) {
-	metaOnce.Do(func() {
-		m := jsMetadata{Regions: map[string]*jsRegion{}, CallingCodes: map[int][]string{}, Names: map[string]string{},
-			Messages: MessageTemplates()}
+// BrowserFiles returns the phone metadata the browser validates with, generated from the same
+// nyaruka/phonenumbers data the server uses, by logical file name: BrowserCoreFile, and one
+// file per calling code under a directory named by their content's hash
+// ("phonemeta/<hash>/<calling code>.json"), which the core file names. The map is shared: do
+// not modify it.
+func BrowserFiles() map[string][]byte {
+	filesOnce.Do(func() {
+		t := getTable()
+		groups := map[int]*jsGroup{}
+		core := jsCore{CallingCodes: map[int][]string{}, Messages: MessageTemplates()}
 		for cc := range phonenumbers.GetSupportedCallingCodes() {
-			m.CallingCodes[cc] = phonenumbers.GetRegionCodesForCountryCode(cc)
-		}
-		coll, err := phonenumbers.MetadataCollection()
-		if err != nil {
-			panic(err) // the library's embedded data; cannot fail
-		}
-		for _, md := range coll.GetMetadata() {
-			region := md.GetId()
-			if !phonenumbers.GetSupportedRegions()[region] {
-				continue // non-geographic entities: the policy refuses them before their metadata matters
+			list := phonenumbers.GetRegionCodesForCountryCode(cc)
+			core.CallingCodes[cc] = list
+			if list[0] == "001" {
+				continue // non-geographic: refused before their rules matter
 			}
-			r := &jsRegion{
-				CountryCode:  md.GetCountryCode(),
-				IDD:          md.GetInternationalPrefix(),
-				NatPrefix:    md.GetNationalPrefixForParsing(),
-				NatTransform: md.GetNationalPrefixTransformRule(),
-				LeadDigits:   md.GetLeadingDigits(),
-				SamePattern:  md.GetSameMobileAndFixedLinePattern(),
-				Types:        map[string]*jsDesc{},
-			}
-			if g := desc(md.GetGeneralDesc()); g != nil {
-				r.General = *g
-			}
-			for key, d := range map[string]*phonenumbers.PhoneNumberDesc{
-				"PREMIUM_RATE": md.GetPremiumRate(), "TOLL_FREE": md.GetTollFree(), "SHARED_COST": md.GetSharedCost(),
-				"VOIP": md.GetVoip(), "PERSONAL_NUMBER": md.GetPersonalNumber(), "PAGER": md.GetPager(), "UAN": md.GetUan(),
-				"VOICEMAIL": md.GetVoicemail(), "FIXED_LINE": md.GetFixedLine(), "MOBILE": md.GetMobile(),
-			} {
-				if jd := desc(d); jd != nil {
-					r.Types[key] = jd
+			g := &jsGroup{CallingCode: cc, Regions: map[string]*jsRegion{}}
+			for _, region := range list {
+				if md := t.meta[region]; md != nil {
+					g.Regions[region] = jsRules(md)
 				}
 			}
-			m.Regions[region] = r
-			m.Names[region] = RegionName(region)
+			groups[cc] = g
 		}
-		metaJSON, err = json.Marshal(m)
+		ccs := make([]int, 0, len(groups))
+		for cc := range groups {
+			ccs = append(ccs, cc)
+		}
+		slices.Sort(ccs)
+		encoded := make(map[int][]byte, len(groups))
+		h := sha256.New()
+		for _, cc := range ccs {
+			b, err := json.Marshal(groups[cc])
+			if err != nil {
+				panic(err) // plain data; cannot fail
+			}
+			encoded[cc] = b
+			h.Write(b)
+		}
+		dir := "phonemeta/" + hex.EncodeToString(h.Sum(nil)[:6]) + "/"
+		core.Groups = dir
+		files = map[string][]byte{}
+		for cc, b := range encoded {
+			files[dir+strconv.Itoa(cc)+".json"] = b
+		}
+		b, err := json.Marshal(core)
 		if err != nil {
 			panic(err) // plain data; cannot fail
 		}
-		sum := sha256.Sum256(metaJSON)
-		metaHash = hex.EncodeToString(sum[:6])
+		files[BrowserCoreFile] = b
 	})
-	return metaJSON, metaHash
+	return files
 }

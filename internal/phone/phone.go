@@ -232,28 +232,29 @@ func (p *Policy) Parse(input, region string) (Number, error) {
 	case !strings.HasPrefix(input, "+") && region == "":
 		return Number{}, &Error{Reason: ReasonNoCountry}
 	}
-	n, err := phonenumbers.Parse(input, region)
-	if err != nil {
-		switch err {
-		case phonenumbers.ErrInvalidCountryCode:
-			return Number{}, &Error{Reason: ReasonCountryCode, Region: region}
-		case phonenumbers.ErrTooShortNSN, phonenumbers.ErrTooShortAfterIDD:
-			return Number{}, &Error{Reason: ReasonTooShort, Region: region}
-		case phonenumbers.ErrNumTooLong:
-			return Number{}, &Error{Reason: ReasonTooLong, Region: region}
-		}
+	t := getTable()
+	cc, nsn, perr := t.parseNumber(input, region)
+	switch perr {
+	case errCountryCode:
+		return Number{}, &Error{Reason: ReasonCountryCode, Region: region}
+	case errTooShort:
+		return Number{}, &Error{Reason: ReasonTooShort, Region: region}
+	case errTooLong:
+		return Number{}, &Error{Reason: ReasonTooLong, Region: region}
+	case errNotANumber:
 		return Number{}, &Error{Reason: ReasonInvalid, Region: region}
 	}
-	numRegion := phonenumbers.GetRegionCodeForNumber(n)
+	numRegion, _, typ := t.regionAndType(cc, nsn)
 	if numRegion == "001" {
 		return Number{}, &Error{Reason: ReasonNonGeographic}
 	}
 	msgRegion := numRegion
 	if msgRegion == "" {
-		msgRegion = phonenumbers.GetRegionCodeForCountryCode(int(n.GetCountryCode()))
+		msgRegion = phonenumbers.GetRegionCodeForCountryCode(cc)
 	}
-	if !phonenumbers.IsValidNumber(n) {
-		switch phonenumbers.IsPossibleNumberWithReason(n) {
+	// IsValidNumber: a region of the calling code, and a type in that region's metadata.
+	if numRegion == "" || typ == phonenumbers.UNKNOWN {
+		switch t.possible(cc, nsn) {
 		case phonenumbers.TOO_SHORT:
 			return Number{}, &Error{Reason: ReasonTooShort, Region: msgRegion}
 		case phonenumbers.TOO_LONG:
@@ -261,7 +262,6 @@ func (p *Policy) Parse(input, region string) (Number, error) {
 		}
 		return Number{}, &Error{Reason: ReasonInvalid, Region: msgRegion}
 	}
-	typ := phonenumbers.GetNumberType(n)
 	if typ != phonenumbers.MOBILE && typ != phonenumbers.FIXED_LINE_OR_MOBILE {
 		return Number{}, &Error{Reason: ReasonNotMobile, Region: numRegion, Type: typeString(typ)}
 	}
@@ -269,8 +269,8 @@ func (p *Policy) Parse(input, region string) (Number, error) {
 		return Number{}, &Error{Reason: ReasonRegion, Region: numRegion}
 	}
 	return Number{
-		E164:          phonenumbers.Format(n, phonenumbers.E164),
-		International: phonenumbers.Format(n, phonenumbers.INTERNATIONAL),
+		E164:          "+" + strconv.Itoa(cc) + nsn,
+		International: phonenumbers.Format(toPhoneNumber(cc, nsn), phonenumbers.INTERNATIONAL),
 		Region:        numRegion,
 		Type:          typeString(typ),
 	}, nil
