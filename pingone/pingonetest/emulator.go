@@ -423,6 +423,16 @@ func (s *Server) AddSMSDevice(userID, phone string, active bool) string {
 	return d.ID
 }
 
+// LockDevice locks one of the user's devices for the MFA settings' lockout duration, as too many
+// wrong codes at sign-in would.
+func (s *Server) LockDevice(userID, deviceID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d := s.userDevice(userID, deviceID); d != nil {
+		d.LockedTil = s.now().Add(s.settings.LockoutDuration)
+	}
+}
+
 // DeviceInfo is a snapshot of a device, for tests' assertions.
 type DeviceInfo struct {
 	ID, Type, Status, Phone, Nickname string
