@@ -304,10 +304,17 @@ type request struct {
 	body        any
 	// idempotent calls are retried; a POST that creates or changes state is not.
 	idempotent bool
+	// auth calls go to the auth host ({auth}/{envID}/...), such as the MFA device
+	// authentications, instead of the management API.
+	auth bool
 }
 
-func (c *Client) endpoint(path string, q url.Values) string {
-	u := c.apiBase + "/environments/" + url.PathEscape(c.envID) + path
+func (c *Client) endpoint(r request) string {
+	u := c.apiBase + "/environments/" + url.PathEscape(c.envID) + r.path
+	if r.auth {
+		u = c.authBase + "/" + url.PathEscape(c.envID) + r.path
+	}
+	q := r.query
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
@@ -378,7 +385,7 @@ func (c *Client) send(ctx context.Context, r request, payload []byte, tok string
 	if payload != nil {
 		body = bytes.NewReader(payload)
 	}
-	req, err := http.NewRequestWithContext(ctx, r.method, c.endpoint(r.path, r.query), body)
+	req, err := http.NewRequestWithContext(ctx, r.method, c.endpoint(r), body)
 	if err != nil {
 		return nil, fmt.Errorf("pingone: %s %s: %w", r.method, r.path, err)
 	}
@@ -514,7 +521,7 @@ func decodeBody(resp *http.Response, out any) error {
 func routeOf(path string) string {
 	parts := strings.Split(path, "/")
 	for i, p := range parts {
-		if i > 0 && (parts[i-1] == "users" || parts[i-1] == "devices" || parts[i-1] == "groups") && p != "" {
+		if i > 0 && (parts[i-1] == "users" || parts[i-1] == "devices" || parts[i-1] == "groups" || parts[i-1] == "deviceAuthentications") && p != "" {
 			parts[i] = "{id}"
 		}
 	}

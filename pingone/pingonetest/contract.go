@@ -33,6 +33,14 @@ type Target struct {
 	// WorkerAuthMethod is the worker app's token endpoint authentication method:
 	// "client_secret_basic" (the default when empty) or "client_secret_post".
 	WorkerAuthMethod string
+	// Email is an address the suite may send a device authentication code to (a one-time
+	// email device); "" skips the email check. ReadEmailCode returns the code last emailed to
+	// it; nil skips checking the code.
+	Email         string
+	ReadEmailCode func(email string) string
+	// OtherUserID is a second user the suite may add a device to, for the check that one
+	// user's device authentication cannot reach another user's phone; "" skips it.
+	OtherUserID string
 	// HTTPClient is the client to use; nil means http.DefaultClient.
 	HTTPClient *http.Client
 }
@@ -65,6 +73,7 @@ func RunContract(t *testing.T, tg Target) {
 	t.Run("Users", c.users)
 	t.Run("MFASettings", c.mfaSettings)
 	t.Run("BlockAndUnblock", c.blockAndUnblock)
+	t.Run("DeviceAuthentication", c.deviceAuthentication)
 	if tg.GroupID != "" {
 		t.Run("Group", c.group)
 	}

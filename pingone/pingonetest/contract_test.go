@@ -29,6 +29,7 @@ func TestContractEmulator(t *testing.T) {
 			s.AddApp(pingonetest.App{ClientID: "worker", ClientSecret: "worker-secret", Worker: true, Roles: true, TokenAuthMethod: tc.authMethod})
 			g := s.AddGroup("Help desk")
 			uid := s.AddUser(pingonetest.SeedUser{Username: "ada", Email: "ada@example.com", Given: "Ada", Family: "Lovelace", Password: "pw", GroupIDs: []string{g}})
+			other := s.AddUser(pingonetest.SeedUser{Username: "bob", Password: "pw"})
 			limit, length := tc.opts.DeviceLimit, tc.opts.OTPLength
 			if limit == 0 {
 				limit = 5
@@ -38,7 +39,13 @@ func TestContractEmulator(t *testing.T) {
 				APIBase: s.APIBase(), AuthBase: s.AuthBase(), EnvironmentID: s.EnvironmentID(),
 				WorkerID: "worker", WorkerSecret: "worker-secret", WorkerAuthMethod: tc.authMethod, UserID: uid, Username: "ada", GroupID: g,
 				Phone: "+15125201234", ReadCode: s.LastCode, DeviceLimit: limit, OTPLength: length, HTTPClient: spec.Client(),
+				Email: "ada@example.com", ReadEmailCode: s.LastEmailCode, OtherUserID: other,
 			})
+			for _, route := range []string{"deviceAuthentications.create", "deviceAuthentications.select", "deviceAuthentications.otp", "deviceAuthentications.get"} {
+				if s.Calls(route) == 0 {
+					t.Errorf("the suite never reached %s", route)
+				}
+			}
 			if len(spec.Seen()) < 8 {
 				t.Errorf("the suite reached only %v", spec.Seen())
 			}
@@ -52,12 +59,13 @@ func TestContractEmulator(t *testing.T) {
 func TestContractPingOne(t *testing.T) {
 	env := func(k string) string { return os.Getenv("PINGONE_CONTRACT_" + k) }
 	if env("ENVIRONMENT_ID") == "" {
-		t.Skip("set PINGONE_CONTRACT_{API_BASE,AUTH_BASE,ENVIRONMENT_ID,WORKER_ID,WORKER_SECRET,USER_ID,USERNAME,PHONE} (and optionally GROUP_ID, WORKER_AUTH_METHOD) to run against a real tenant")
+		t.Skip("set PINGONE_CONTRACT_{API_BASE,AUTH_BASE,ENVIRONMENT_ID,WORKER_ID,WORKER_SECRET,USER_ID,USERNAME,PHONE} (and optionally GROUP_ID, WORKER_AUTH_METHOD, EMAIL, OTHER_USER_ID) to run against a real tenant")
 	}
 	spec := spectest.New(t, env("API_BASE"), nil, false)
 	pingonetest.RunContract(t, pingonetest.Target{
 		APIBase: env("API_BASE"), AuthBase: env("AUTH_BASE"), EnvironmentID: env("ENVIRONMENT_ID"),
 		WorkerID: env("WORKER_ID"), WorkerSecret: env("WORKER_SECRET"), WorkerAuthMethod: env("WORKER_AUTH_METHOD"), UserID: env("USER_ID"),
 		Username: env("USERNAME"), GroupID: env("GROUP_ID"), Phone: env("PHONE"), HTTPClient: spec.Client(),
+		Email: env("EMAIL"), OtherUserID: env("OTHER_USER_ID"),
 	})
 }

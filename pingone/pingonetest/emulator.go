@@ -60,6 +60,11 @@ type Options struct {
 	// PingOne may (its answer is UNVERIFIED): the caller learns of the lock only by reading
 	// the device.
 	LockedAnswersWrongCode bool
+	// DeviceSelection is the device authentication policy's authentication.deviceSelection:
+	// DEFAULT_TO_FIRST (PingOne's default: a device authentication texts the user's default
+	// device at once), PROMPT_TO_SELECT (the caller selects when there is more than one) or
+	// ALWAYS_DISPLAY_DEVICES (the caller always selects).
+	DeviceSelection string
 	// TokenLifetime is the lifetime of access tokens: default 1 hour.
 	TokenLifetime time.Duration
 	// MFAPolicies are the sign-on policies (acr_values) that ask for a code texted to the
@@ -103,6 +108,8 @@ type Server struct {
 	codes         map[string]*authCode
 	tokens        map[string]*accessToken
 	sessions      map[string]*ssoSession
+	deviceAuths   map[string]*deviceAuth
+	policyID      string
 	outbox        []SMS
 	emails        []Email
 	settings      mfaSettings
@@ -181,12 +188,15 @@ type accessToken struct {
 	Expiry   time.Time
 }
 
-// Email is one email the emulator "sent" (PingOne's notice of a new method).
+// Email is one email the emulator "sent": PingOne's notice of a new method, or a passcode for
+// a device authentication to a one-time email address.
 type Email struct {
-	To      string    `json:"to"`
-	Subject string    `json:"subject"`
-	Text    string    `json:"text"`
-	SentAt  time.Time `json:"sentAt"`
+	To      string `json:"to"`
+	Subject string `json:"subject"`
+	Text    string `json:"text"`
+	// Code is the passcode the email carries, "" for a notice.
+	Code   string    `json:"code,omitempty"`
+	SentAt time.Time `json:"sentAt"`
 }
 
 // mfaSettings is the environment's MFA settings, as GET .../mfaSettings answers them.
@@ -240,6 +250,13 @@ func New(opts Options) (*Server, error) {
 	default:
 		return nil, fmt.Errorf("pingonetest: newDeviceNotification %q is not NONE, EMAIL_THEN_SMS or SMS_THEN_EMAIL", opts.NewDeviceNotification)
 	}
+	switch opts.DeviceSelection {
+	case "":
+		opts.DeviceSelection = SelectDefaultToFirst
+	case SelectDefaultToFirst, SelectPromptToSelect, SelectAlwaysDisplayDevices:
+	default:
+		return nil, fmt.Errorf("pingonetest: deviceSelection %q is not DEFAULT_TO_FIRST, PROMPT_TO_SELECT or ALWAYS_DISPLAY_DEVICES", opts.DeviceSelection)
+	}
 	if opts.TokenLifetime <= 0 {
 		opts.TokenLifetime = time.Hour
 	}
@@ -269,6 +286,7 @@ func New(opts Options) (*Server, error) {
 		codes:        map[string]*authCode{},
 		tokens:       map[string]*accessToken{},
 		sessions:     map[string]*ssoSession{},
+		deviceAuths:  map[string]*deviceAuth{},
 		calls:        map[string]int{},
 	}
 	s.settings = mfaSettings{MaxAllowedDevices: opts.DeviceLimit, PairingKeyFormat: "NUMERIC",
@@ -405,6 +423,16 @@ func (s *Server) AddSMSDevice(userID, phone string, active bool) string {
 	return d.ID
 }
 
+// LockDevice locks one of the user's devices for the MFA settings' lockout duration, as too many
+// wrong codes at sign-in would.
+func (s *Server) LockDevice(userID, deviceID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d := s.userDevice(userID, deviceID); d != nil {
+		d.LockedTil = s.now().Add(s.settings.LockoutDuration)
+	}
+}
+
 // DeviceInfo is a snapshot of a device, for tests' assertions.
 type DeviceInfo struct {
 	ID, Type, Status, Phone, Nickname string
@@ -450,6 +478,17 @@ func (s *Server) Emails() []Email {
 	out := slices.Clone(s.emails)
 	slices.Reverse(out)
 	return out
+}
+
+// LastEmailCode returns the newest code emailed to the address, or "" (notices, which carry
+// no code, are skipped).
+func (s *Server) LastEmailCode(to string) string {
+	for _, m := range s.Emails() {
+		if m.To == to && m.Code != "" {
+			return m.Code
+		}
+	}
+	return ""
 }
 
 // TokenRequests returns how many client-credentials tokens have been issued or refused.
@@ -515,6 +554,11 @@ func (s *Server) routes() http.Handler {
 	s.handle(mux, "POST "+api+"/users/{uid}/devices/{did}", "devices.action", s.api(s.deviceAction))
 	s.handle(mux, "DELETE "+api+"/users/{uid}/devices/{did}", "devices.delete", s.api(s.deleteDevice))
 	s.handle(mux, "PUT "+api+"/users/{uid}/devices/{did}/nickname", "devices.nickname", s.api(s.renameDevice))
+	// MFA device authentications live on the auth host, beside /as, not under /v1.
+	da := "/{env}/deviceAuthentications"
+	s.handle(mux, "POST "+da, "deviceAuthentications.create", s.api(s.createDeviceAuth))
+	s.handle(mux, "GET "+da+"/{daid}", "deviceAuthentications.get", s.api(s.getDeviceAuth))
+	s.handle(mux, "POST "+da+"/{daid}", "deviceAuthentications.action", s.api(s.deviceAuthAction))
 	// The outboxes, for a standalone emulator's demo (docs/ui-contract.md): not PingOne's.
 	mux.HandleFunc("GET /demo/sms", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, s.Outbox()) })
 	mux.HandleFunc("GET /demo/email", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, s.Emails()) })
@@ -526,14 +570,16 @@ func (s *Server) routes() http.Handler {
 
 // Routes lists the route names that Calls and Fault.Route use. A POST on a device is named by
 // its content type: devices.activate, devices.resend, devices.unlock, devices.block,
-// devices.unblock; a POST on
-// the device list with the reorder content type is devices.reorder.
+// devices.unblock; a POST on the device list with the reorder content type is devices.reorder;
+// a POST on a device authentication is deviceAuthentications.select or deviceAuthentications.otp.
 var Routes = []string{
 	"discovery", "authorize", "authorize.submit", "token", "jwks", "userinfo", "signoff",
 	"users.create", "users.search", "users.get", "users.password", "users.groups", "users.mfaEnabled", "groups.create",
 	"groups.get", "mfaSettings.get", "mfaSettings.put",
 	"devices.list", "devices.create", "devices.reorder", "devices.get", "devices.activate", "devices.resend",
 	"devices.unlock", "devices.block", "devices.unblock", "devices.delete", "devices.nickname",
+	"deviceAuthentications.create", "deviceAuthentications.get", "deviceAuthentications.select",
+	"deviceAuthentications.otp",
 }
 
 func routeName(r *http.Request, base string) string {
@@ -542,6 +588,13 @@ func routeName(r *http.Request, base string) string {
 	case "devices.create":
 		if ct == "application/vnd.pingidentity.devices.reorder+json" {
 			return "devices.reorder"
+		}
+	case "deviceAuthentications.action":
+		switch ct {
+		case "application/vnd.pingidentity.device.select+json":
+			return "deviceAuthentications.select"
+		case "application/vnd.pingidentity.otp.check+json":
+			return "deviceAuthentications.otp"
 		}
 	case "devices.action":
 		switch ct {
