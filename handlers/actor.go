@@ -37,18 +37,19 @@ type actor struct {
 type wording struct {
 	addTitle, sent, resumedSent, resumed messages.Key
 	badCode, wrongCode, locked, verified messages.Key
+	lockedFor                            messages.Key
 	resent, removeTitle, removeBody      messages.Key
 }
 
 var (
 	selfWords = &wording{addTitle: messages.AddTitleSelf, sent: messages.AddSentSelf, resumedSent: messages.AddResumedSent,
 		resumed: messages.AddResumed, badCode: messages.VerifyBadCodeSelf, wrongCode: messages.VerifyWrongCodeSelf,
-		locked: messages.VerifyLockedSelf, verified: messages.VerifyDoneSelf, resent: messages.ResendSentSelf,
+		locked: messages.VerifyLockedSelf, lockedFor: messages.VerifyLockedWaitSelf, verified: messages.VerifyDoneSelf, resent: messages.ResendSentSelf,
 		removeTitle: messages.RemoveTitle, removeBody: messages.RemoveBodySelf}
 	// Staff hear of a resumed number as of any other: the code went to the user either way.
 	staffWords = &wording{addTitle: messages.AddTitleFor, sent: messages.AddSentFor, resumedSent: messages.AddSentFor,
 		resumed: messages.AddSentFor, badCode: messages.VerifyBadCodeFor, wrongCode: messages.VerifyWrongCodeFor,
-		locked: messages.VerifyLockedFor, verified: messages.VerifyDoneFor, resent: messages.ResendSentFor,
+		locked: messages.VerifyLockedFor, lockedFor: messages.VerifyLockedWaitFor, verified: messages.VerifyDoneFor, resent: messages.ResendSentFor,
 		removeTitle: messages.RemoveHeading, removeBody: messages.RemoveBodyFor}
 )
 

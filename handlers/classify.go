@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -43,6 +44,8 @@ func classify(err error) *Error {
 			ActionURL: toDevices, Action: messages.ActionDevices, RetryAfter: int(le.RetryAfter.Seconds()), Cause: err}
 	case errors.Is(err, mfa.ErrNotFound):
 		return fail(404, messages.ErrorNoDevice, messages.ErrorNoDeviceText, toDevices, messages.ActionDevices, err)
+	case errors.Is(err, mfa.ErrNoUsablePhone):
+		return noUsablePhone(err)
 	}
 	if pe := classifyPingOne(err); pe != nil {
 		return pe
@@ -74,7 +77,21 @@ func classifyPingOne(err error) *Error {
 	var e *Error
 	switch {
 	case pingone.IsRateLimited(err):
+		// PingOne says when (Retry-After, or innerError.retryAfter): the person is told.
+		wait := time.Minute
+		if hasPE && pe.RetryAfter > 0 {
+			wait = pe.RetryAfter
+		}
 		e = fail(503, messages.ErrorBusy, messages.ErrorBusyText, toDevices, messages.ActionTryAgain, err)
+		e.Data = messages.Data{"Wait": waitPhrase(wait)}
+		e.RetryAfter = int(wait.Round(time.Second).Seconds())
+		return e
+	case pingone.IsMisconfigured(err):
+		// A refused worker token or a missing role is the operator's to fix, never the person's
+		// to retry: the log line says what to check.
+		e = fail(502, messages.ErrorSetup, messages.ErrorSetupText, "", "", err)
+		e.Hint = setupHint(err)
+		return e
 	case pingone.IsUnreachable(err), errors.Is(err, context.DeadlineExceeded):
 		e = fail(503, messages.ErrorUnreachable, messages.ErrorUnreachableText, toDevices, messages.ActionTryAgain, err)
 		e.RetryAfter = 30
@@ -84,8 +101,10 @@ func classifyPingOne(err error) *Error {
 		e.RetryAfter = 30
 	case pingone.IsMalformed(err):
 		return fail(502, messages.ErrorMalformed, messages.ErrorMalformedText, toDevices, messages.ActionTryAgain, err)
-	case pingone.IsForbidden(err), pingone.IsUnauthorized(err):
-		return fail(502, messages.ErrorSetup, messages.ErrorSetupText, "", "", err)
+	case pingone.IsUnauthorized(err):
+		e = fail(502, messages.ErrorSetup, messages.ErrorSetupText, "", "", err)
+		e.Hint = setupHint(err)
+		return e
 	case hasPE:
 		return fail(502, messages.ErrorRefused, messages.ErrorRefusedText, toDevices, messages.ActionDevices, err)
 	default:
@@ -93,6 +112,34 @@ func classifyPingOne(err error) *Error {
 	}
 	if hasPE && pe.RetryAfter > 0 {
 		e.RetryAfter = int(pe.RetryAfter.Seconds())
+	}
+	return e
+}
+
+// setupHint tells the operator what to check when PingOne refuses the portal itself.
+func setupHint(err error) string {
+	if pingone.IsTokenRefused(err) {
+		return "PingOne refused the worker app's token: check PINGONE_WORKER_CLIENT_ID, PINGONE_WORKER_CLIENT_SECRET " +
+			"(rotated?) and PINGONE_WORKER_TOKEN_AUTH, and that the worker app is enabled; run portal -check"
+	}
+	if pingone.IsForbidden(err) {
+		return "the worker app lacks a role for this call: give it Identity Data Admin on this environment; run portal -check"
+	}
+	return "PingOne refused the worker app's token even after a fresh one: check the worker app; run portal -check"
+}
+
+// noUsablePhone is the page for a person who needs the step-up while every active phone of
+// theirs is locked or blocked: nobody can pass it, so the help desk is the way forward.
+func noUsablePhone(err error) *Error {
+	var nu *mfa.NoUsablePhoneError
+	errors.As(err, &nu)
+	if nu != nil && nu.Blocked {
+		return fail(http.StatusForbidden, messages.ErrorNoUsablePhone, messages.ErrorNoUsablePhoneBlocked, toDevices, messages.ActionDevices, err)
+	}
+	e := fail(http.StatusForbidden, messages.ErrorNoUsablePhone, messages.ErrorNoUsablePhoneLocked, toDevices, messages.ActionDevices, err)
+	e.Data = messages.Data{"Wait": messages.Phrase{Key: messages.WaitUnknown}}
+	if nu != nil && nu.Wait > 0 {
+		e.Data["Wait"] = waitPhrase(nu.Wait)
 	}
 	return e
 }

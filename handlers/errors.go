@@ -23,6 +23,8 @@ type Error struct {
 	Action     messages.Key
 	RetryAfter int
 	Cause      error
+	// Hint tells the operator what to check (logged, never shown).
+	Hint string
 }
 
 // Error words the failure in English, for logs.
@@ -59,7 +61,11 @@ func (h *Handler) handleError(err error, c echo.Context) {
 		cause = e.Cause.Error()
 	}
 	english := messages.English().T(e.Heading, e.Data)
-	h.log().Log(ctx, level, "request failed", "status", e.Status, "route", c.Path(), "error", english, "cause", cause)
+	attrs := []any{"status", e.Status, "route", c.Path(), "error", english, "cause", cause}
+	if e.Hint != "" {
+		attrs = append(attrs, "fix", e.Hint)
+	}
+	h.log().Log(ctx, level, "request failed", attrs...)
 	if e.RetryAfter > 0 {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
 	}

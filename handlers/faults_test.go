@@ -214,7 +214,7 @@ func TestPingOneUnreachableAtStart(t *testing.T) {
 		"PORTAL_PUBLIC_URL": public, "PINGONE_ENVIRONMENT_ID": envID,
 		"PINGONE_API_BASE": "http://" + addr + "/v1", "PINGONE_AUTH_BASE": "http://" + addr,
 		"PINGONE_WORKER_CLIENT_ID": "w", "PINGONE_WORKER_CLIENT_SECRET": "ws", "PINGONE_WEB_CLIENT_ID": "web",
-		"PINGONE_WEB_CLIENT_SECRET": "webs", "SESSION_KEYS": strings.Repeat("k", 40), "PINGONE_TIMEOUT": "1s",
+		"PINGONE_WEB_CLIENT_SECRET": "webs", "SESSION_KEYS": strings.Repeat("k", 40), "PINGONE_TIMEOUT": "1s", "ALLOWED_REGIONS": "US",
 	}
 	cfg, err := config.Load(func(k string) string { return vars[k] })
 	if err != nil {

@@ -211,7 +211,7 @@ func TestDeviceLimitInWords(t *testing.T) {
 	// Five active phones: adding a sixth first needs the MFA step-up.
 	form := b.PassStepUpEmployee(b.SignInEmployee("/devices/sms/new"))
 	p := b.Submit(form, "/devices/sms", url.Values{"phone": {number}, "region": {"US"}})
-	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.ByID("phone-error"), "as many sign-in devices as your organisation allows") {
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.ByID("phone-error"), "limit of sign-in devices (5)") {
 		t.Fatalf("%d %q", p.Status, p.ByID("phone-error"))
 	}
 	if n := len(env.Emu.Devices(env.Demo.EmployeeID)); n != 5 {

@@ -24,6 +24,7 @@ func (h *Handler) devices(c echo.Context) error {
 			_ = save(c)
 		}
 	}
+	max := h.svc.MFA.DeviceCap(ctx)
 	return h.render(c, http.StatusOK, views.Devices(h.page(c, t(c, messages.DevicesTitle, nil), "devices"),
-		views.DevicesProps{Devices: rows(devs), CanAdd: devs.CanAdd()}))
+		views.DevicesProps{Devices: rows(devs), CanAdd: devs.CanAdd(max), MaxDevices: max}))
 }

@@ -77,6 +77,10 @@ func codeRefusal(c echo.Context, a *actor, err error) string {
 	case errors.Is(err, mfa.ErrWrongCode):
 		return a.say(c, a.words.wrongCode, nil)
 	case errors.Is(err, mfa.ErrLocked):
+		var le *mfa.LockedError
+		if errors.As(err, &le) && le.Wait > 0 {
+			return a.say(c, a.words.lockedFor, messages.Data{"Wait": waitPhrase(le.Wait)})
+		}
 		return a.say(c, a.words.locked, nil)
 	case errors.As(err, new(*limits.Error)):
 		return refusal(c, err)

@@ -20,6 +20,7 @@ import (
 func refusal(c echo.Context, err error) string {
 	var pe *phone.Error
 	var le *limits.Error
+	var dl *mfa.DeviceLimitError
 	switch {
 	case errors.As(err, &pe):
 		return pe.Message()
@@ -28,8 +29,8 @@ func refusal(c echo.Context, err error) string {
 		return t(c, key, data)
 	case errors.Is(err, mfa.ErrAlreadyActive):
 		return t(c, messages.AddRefusedAlreadyActive, nil)
-	case errors.Is(err, mfa.ErrDeviceLimit):
-		return t(c, messages.AddRefusedDeviceLimit, nil)
+	case errors.As(err, &dl):
+		return t(c, messages.AddRefusedDeviceLimit, messages.Data{"Max": dl.Max})
 	case errors.Is(err, mfa.ErrNumberRefused):
 		return t(c, messages.AddRefusedNumber, nil)
 	}

@@ -26,6 +26,7 @@ func (h *Handler) Routes() http.Handler {
 	e.GET(static.Prefix+"*", echo.WrapHandler(h.assets))
 	if h.site.Demo != nil {
 		e.GET("/demo/sms", h.demoSMS)
+		e.GET("/demo/email", h.demoEmail)
 	}
 
 	e.GET("/", h.home)

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -22,13 +21,18 @@ func (h *Handler) callback(c echo.Context) error {
 	if err := signInFailure(err); err != nil {
 		return err
 	}
-	if stepUp && !h.svc.MFA.StepUpAccepted(id.ACR, id.AuthTime) {
-		return fail(http.StatusForbidden, messages.ErrorStepUp, messages.ErrorStepUpText, toDevices, messages.ActionDevices,
-			fmt.Errorf("step-up: got acr %q", id.ACR))
+	if stepUp {
+		if err := h.svc.MFA.CheckStepUp(id.ACR, id.AuthTime, id.AMR); err != nil {
+			h.log().WarnContext(ctx, "step-up not accepted", "user_id", id.Subject, "reason", err.Error())
+			return fail(http.StatusForbidden, messages.ErrorStepUp, messages.ErrorStepUpText, toDevices, messages.ActionDevices, err)
+		}
 	}
 	user, err := h.svc.PingOne.GetUser(ctx, id.Subject, true)
 	switch {
 	case pingone.IsNotFound(err):
+		h.log().WarnContext(ctx, "signed-in person unknown to the directory",
+			"user_id", id.Subject, "reason", "PingOne signed the person in, but the worker app finds no user with that ID: "+
+				"the web app and PINGONE_ENVIRONMENT_ID may name different environments, or the user was deleted since")
 		return fail(http.StatusForbidden, messages.ErrorUnknownAccount, messages.ErrorUnknownAccountText, "", "", err)
 	case err != nil:
 		return err
@@ -41,7 +45,7 @@ func (h *Handler) callback(c echo.Context) error {
 		return err
 	}
 	s.SignIn(h.now(), session.SignedIn{User: session.User{ID: user.ID, Name: user.DisplayName(), Username: user.Username},
-		Staff: isStaff, AuthTime: id.AuthTime, ACR: id.ACR, IDToken: id.IDToken})
+		Staff: isStaff, AuthTime: id.AuthTime, ACR: id.ACR, AMR: id.AMR, IDToken: id.IDToken})
 	if err := save(c); err != nil {
 		return err
 	}

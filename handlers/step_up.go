@@ -33,11 +33,12 @@ func (h *Handler) stepUpIn(c echo.Context, a *actor, devs mfa.List, returnTo str
 	if p == nil {
 		return false, nil
 	}
+	err := h.svc.MFA.StepUpFor(devs, *p)
 	var su *mfa.StepUpError
-	if errors.As(h.svc.MFA.StepUpFor(devs, *p), &su) {
+	if errors.As(err, &su) {
 		return true, h.stepUpPage(c, su, returnTo)
 	}
-	return false, nil
+	return err != nil, err
 }
 
 // stepUpPage explains the step-up and offers it: PingOne asks for the password and a code

@@ -421,7 +421,14 @@ type NetError struct {
 }
 
 func (e *NetError) Error() string {
-	return fmt.Sprintf("pingone: %s %s: %v", e.Method, e.Path, e.Err)
+	// net/http's *url.Error repeats the whole URL, query string included: a user search's
+	// filter (a name or email staff typed) must never reach a log line. Path and cause only.
+	cause := e.Err
+	var ue *url.Error
+	if errors.As(cause, &ue) {
+		cause = ue.Err
+	}
+	return fmt.Sprintf("pingone: %s %s: %v", e.Method, e.Path, cause)
 }
 
 func (e *NetError) Unwrap() error { return e.Err }

@@ -53,6 +53,8 @@ type DevicesProps struct {
 	Devices []DeviceRow
 	// CanAdd is false when the device limit is reached.
 	CanAdd bool
+	// MaxDevices is PingOne's cap on a person's devices, for the words at the cap.
+	MaxDevices int
 }
 
 // RegionOption is a country in the picker.
@@ -144,3 +146,6 @@ type ErrorProps struct {
 
 // SMSRow is one text in the demo outbox.
 type SMSRow struct{ To, Text, Code, SentAt string }
+
+// EmailRow is one email in the demo outbox.
+type EmailRow struct{ To, Subject, Text, Code, SentAt string }

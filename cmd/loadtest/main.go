@@ -143,7 +143,7 @@ func run(args []string, out io.Writer) error {
 		"PINGONE_API_BASE="+emu.APIBase(), "PINGONE_AUTH_BASE="+emu.AuthBase(),
 		"PINGONE_WORKER_CLIENT_ID=worker", "PINGONE_WORKER_CLIENT_SECRET="+workerSecret,
 		"PINGONE_WEB_CLIENT_ID=web", "PINGONE_WEB_CLIENT_SECRET="+webSecret,
-		"SESSION_KEYS="+secret()+secret(), "TRUSTED_PROXIES=127.0.0.1", "LOG_LEVEL=warn", "PINGONE_TIMEOUT=20s",
+		"SESSION_KEYS="+secret()+secret(), "TRUSTED_PROXIES=127.0.0.1", "LOG_LEVEL=warn", "PINGONE_TIMEOUT=20s", "ALLOWED_REGIONS=US",
 		// The portal's own Go runtime figures (allocations) are read from its metrics address.
 		"METRICS_ADDR="+metricsAddr)
 	var portalLog strings.Builder

@@ -60,6 +60,15 @@ func (o emulatorOutbox) Texts() []demo.Text {
 	return out
 }
 
+func (o emulatorOutbox) Emails() []demo.Email {
+	sent := o.emu.Emails()
+	out := make([]demo.Email, len(sent))
+	for i, m := range sent {
+		out[i] = demo.Email{To: m.To, Subject: m.Subject, Text: m.Text, Code: m.Code, SentAt: m.SentAt}
+	}
+	return out
+}
+
 // RegisterPortal registers the portal's redirect and sign-out URIs with the web app.
 func (d *Demo) RegisterPortal(publicURL string) {
 	d.Emulator.AddApp(pingonetest.App{ClientID: d.WebID, ClientSecret: d.WebSecret,
@@ -78,7 +87,9 @@ func (d *Demo) Env(publicURL string) map[string]string {
 		"PINGONE_WEB_CLIENT_ID":        d.WebID,
 		"PINGONE_WEB_CLIENT_SECRET":    d.WebSecret,
 		"SESSION_KEYS":                 d.SessionKey,
-		"HELPDESK_GROUP_IDS":           d.HelpdeskGroup,
+		// The demo texts nobody, so every country may be tried.
+		"ALLOWED_REGIONS":    "*",
+		"HELPDESK_GROUP_IDS": d.HelpdeskGroup,
 	}
 }
 

@@ -4,11 +4,13 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -122,9 +124,13 @@ type Identity struct {
 	Subject  string
 	Username string
 	Name     string
+	// AuthTime is the ID token's auth_time: when the person last authenticated; zero when the
+	// token has none (its iat is not a stand-in: it is always fresh).
 	AuthTime time.Time
 	ACR      string
-	IDToken  string
+	// AMR are the authentication methods PingOne reports (RFC 8176), or nil when it sent none.
+	AMR     []string
+	IDToken string
 }
 
 // ErrState means the answer does not belong to the sign-in this browser started.
@@ -166,11 +172,12 @@ func (rp *RP) Finish(ctx context.Context, q url.Values, f Flow) (Identity, error
 		return Identity{}, errors.New("auth: id token nonce does not match")
 	}
 	var claims struct {
-		Username string `json:"preferred_username"`
-		Name     string `json:"name"`
-		Email    string `json:"email"`
-		AuthTime int64  `json:"auth_time"`
-		ACR      string `json:"acr"`
+		Username string          `json:"preferred_username"`
+		Name     string          `json:"name"`
+		Email    string          `json:"email"`
+		AuthTime int64           `json:"auth_time"`
+		ACR      string          `json:"acr"`
+		AMR      json.RawMessage `json:"amr"`
 	}
 	if err := idt.Claims(&claims); err != nil {
 		return Identity{}, fmt.Errorf("auth: id token claims: %w", err)
@@ -181,9 +188,8 @@ func (rp *RP) Finish(ctx context.Context, q url.Values, f Flow) (Identity, error
 	}
 	if claims.AuthTime > 0 {
 		id.AuthTime = time.Unix(claims.AuthTime, 0)
-	} else {
-		id.AuthTime = idt.IssuedAt
 	}
+	id.AMR = decodeAMR(claims.AMR)
 	return id, nil
 }
 
@@ -207,4 +213,20 @@ func (rp *RP) EndSessionURL(ctx context.Context, idToken, postLogout, state stri
 	}
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// decodeAMR reads amr as RFC 8176 has it (an array of strings), and leniently as one string.
+func decodeAMR(raw json.RawMessage) []string {
+	if len(raw) == 0 {
+		return nil
+	}
+	var list []string
+	if json.Unmarshal(raw, &list) == nil {
+		return list
+	}
+	var one string
+	if json.Unmarshal(raw, &one) == nil && one != "" {
+		return strings.Fields(one)
+	}
+	return nil
 }

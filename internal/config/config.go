@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -80,8 +81,8 @@ var Variables = []struct{ Name, Default, Meaning string }{
 	{"LISTEN_ADDR", ":8080", "Address to listen on; the -listen flag wins."},
 	{"PINGONE_ENVIRONMENT_ID", "(required)", "The PingOne environment's ID (a UUID)."},
 	{"PINGONE_REGION", "NA", "NA, CA, EU, AU, SG or AP: picks PingOne's API and auth domains."},
-	{"PINGONE_API_BASE", "(from region)", "Override of the API base, e.g. https://api.pingone.eu/v1."},
-	{"PINGONE_AUTH_BASE", "(from region)", "Override of the auth base, e.g. https://auth.pingone.eu."},
+	{"PINGONE_API_BASE", "(from region)", "Override of the API base, e.g. https://api.pingone.eu/v1; https (http only on loopback, for the emulator)."},
+	{"PINGONE_AUTH_BASE", "(from region)", "Override of the auth base, e.g. https://auth.pingone.eu; https (http only on loopback, for the emulator)."},
 	{"PINGONE_WORKER_CLIENT_ID", "(required)", "Worker application (Identity Data Admin role) for the management API."},
 	{"PINGONE_WORKER_CLIENT_SECRET", "(required, or _FILE)", "Its secret."},
 	{"PINGONE_WORKER_TOKEN_AUTH", "(detect)", "basic or post: the worker app's Token Endpoint Authentication Method (Client Secret Basic or Client Secret Post); empty finds out on the first token."},
@@ -92,7 +93,7 @@ var Variables = []struct{ Name, Default, Meaning string }{
 	{"SESSION_KEYS", "(required, or _FILE)", "Comma-separated secrets of at least 32 characters; the first signs, the rest still verify (rotation)."},
 	{"SESSION_IDLE_TIMEOUT", "30m", "Sign out after this long without a request."},
 	{"SESSION_MAX_AGE", "8h", "Sign out this long after signing in, whatever happens."},
-	{"ALLOWED_REGIONS", "(all)", "Comma-separated ISO 3166 codes whose numbers may be registered, e.g. US,CA,GB."},
+	{"ALLOWED_REGIONS", "(required)", "Comma-separated ISO 3166 codes whose numbers may be registered, e.g. US,CA,GB; * for every country, on purpose (SMS pumping targets expensive ranges)."},
 	{"DEFAULT_REGION", "(browser language)", "Country picked first in the phone form, e.g. US."},
 	{"HELPDESK_GROUP_IDS", "(none)", "Comma-separated PingOne group IDs whose members are help-desk staff."},
 	{"HELPDESK_REASON_REQUIRED", "false", "true: every help-desk action needs a reason or ticket reference."},
@@ -178,8 +179,13 @@ func (l *loader) baseURL(name string) string {
 		return ""
 	}
 	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	switch {
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
 		l.bad(name, "%q is not an http(s) URL", v)
+		return ""
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		// Worker tokens and people's sign-ins travel to this address: never in clear text.
+		l.bad(name, "%q must be https (plain http only on this machine, for the emulator)", v)
 		return ""
 	}
 	return strings.TrimRight(v, "/")
@@ -256,9 +262,20 @@ func Load(getenv func(string) string) (*Config, error) {
 		l.bad("SESSION_IDLE_TIMEOUT", "%v is longer than SESSION_MAX_AGE %v", c.SessionIdleTimeout, c.SessionMaxAge)
 	}
 
-	c.AllowedRegions = l.list("ALLOWED_REGIONS")
-	if _, err := phone.NewPolicy(c.AllowedRegions); err != nil {
-		l.bad("ALLOWED_REGIONS", "%v", err)
+	// Every country must be chosen on purpose: most SMS pumping goes to expensive ranges that
+	// "all countries" lets through.
+	switch regions := l.list("ALLOWED_REGIONS"); {
+	case len(regions) == 0:
+		l.bad("ALLOWED_REGIONS", "is required: name the countries you hire in (e.g. US,CA,GB), or * for every country on purpose")
+	case len(regions) == 1 && regions[0] == "*":
+		// nil allows every region.
+	case slices.Contains(regions, "*"):
+		l.bad("ALLOWED_REGIONS", "* means every country and cannot be combined with codes")
+	default:
+		c.AllowedRegions = regions
+		if _, err := phone.NewPolicy(c.AllowedRegions); err != nil {
+			l.bad("ALLOWED_REGIONS", "%v", err)
+		}
 	}
 	if d := strings.ToUpper(l.str("DEFAULT_REGION")); d != "" {
 		if _, err := phone.NewPolicy([]string{d}); err != nil {

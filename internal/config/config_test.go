@@ -19,6 +19,7 @@ func valid() map[string]string {
 		"PINGONE_WEB_CLIENT_ID":        "web",
 		"PINGONE_WEB_CLIENT_SECRET":    "web-secret",
 		"SESSION_KEYS":                 strings.Repeat("k", 32) + "," + strings.Repeat("o", 40),
+		"ALLOWED_REGIONS":              "US",
 	}
 }
 
@@ -103,5 +104,38 @@ func TestPlainHTTPOnlyOnLoopback(t *testing.T) {
 	c, err := Load(env(m))
 	if err != nil || c.Secure() {
 		t.Fatalf("%v %+v", err, c)
+	}
+}
+
+// TestSaferDefaults: PingOne's bases are https (loopback excepted, for the emulator), and the
+// allowed countries are named, or every country chosen on purpose with *.
+func TestSaferDefaults(t *testing.T) {
+	for _, tc := range []struct {
+		name, key, value string
+		bad              bool
+	}{
+		{"https API base", "PINGONE_API_BASE", "https://api.pingone.eu/v1", false},
+		{"http API base", "PINGONE_API_BASE", "http://api.pingone.eu/v1", true},
+		{"http auth base", "PINGONE_AUTH_BASE", "http://auth.pingone.eu", true},
+		{"http on loopback", "PINGONE_AUTH_BASE", "http://127.0.0.1:9000", false},
+		{"http on localhost", "PINGONE_API_BASE", "http://localhost:9000/v1", false},
+		{"no regions", "ALLOWED_REGIONS", "", true},
+		{"every region on purpose", "ALLOWED_REGIONS", "*", false},
+		{"star and codes", "ALLOWED_REGIONS", "*,US", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := valid()
+			m[tc.key] = tc.value
+			c, err := Load(env(m))
+			if tc.bad != (err != nil) {
+				t.Fatalf("%s=%q: err = %v", tc.key, tc.value, err)
+			}
+			if err != nil && !strings.Contains(err.Error(), tc.key) {
+				t.Errorf("the problem does not name %s: %v", tc.key, err)
+			}
+			if tc.value == "*" && (err != nil || c.AllowedRegions != nil) {
+				t.Errorf("* must allow every region: %v %v", c, err)
+			}
+		})
 	}
 }

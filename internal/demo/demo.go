@@ -1,5 +1,5 @@
-// Package demo is what the portal's demo mode shows of the emulated PingOne: the texts it
-// "sent". The handlers read an Outbox; only the demo wiring (internal/app) knows the
+// Package demo is what the portal's demo mode shows of the emulated PingOne: the texts and
+// emails it "sent". The handlers read an Outbox; only the demo wiring (internal/app) knows the
 // emulator behind it.
 package demo
 
@@ -13,7 +13,18 @@ type Text struct {
 	SentAt time.Time `json:"sentAt"`
 }
 
-// Outbox lists the texts sent, newest first.
+// Email is one email PingOne would have sent: its notice of a new sign-in method, or a
+// one-time code.
+type Email struct {
+	To      string    `json:"to"`
+	Subject string    `json:"subject"`
+	Text    string    `json:"text"`
+	Code    string    `json:"code,omitempty"`
+	SentAt  time.Time `json:"sentAt"`
+}
+
+// Outbox lists the texts and the emails sent, newest first.
 type Outbox interface {
 	Texts() []Text
+	Emails() []Email
 }

@@ -221,4 +221,15 @@ const (
 	ErrorSignedOutText         Key = "error.signed_out_text"
 	ErrorFormExpired           Key = "error.form_expired"
 	ErrorFormExpiredText       Key = "error.form_expired_text"
+
+	// PingOne fidelity (issue 10) and the step-up rules (issue 11).
+	VerifyLockedWaitSelf      Key = "verify.locked_wait_self"
+	VerifyLockedWaitFor       Key = "verify.locked_wait_for"
+	ErrorNoUsablePhone        Key = "error.no_usable_phone"
+	ErrorNoUsablePhoneLocked  Key = "error.no_usable_phone_locked"
+	ErrorNoUsablePhoneBlocked Key = "error.no_usable_phone_blocked"
+	WaitUnknown               Key = "wait.unknown"
+	DemoEmailsHeading         Key = "demo.emails_heading"
+	DemoEmailsNone            Key = "demo.emails_none"
+	DemoSubject               Key = "demo.subject"
 )

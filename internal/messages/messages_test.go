@@ -100,7 +100,7 @@ func TestEveryKeyIsUsed(t *testing.T) {
 func TestEveryMessagePrints(t *testing.T) {
 	data := Data{"Title": "T", "Name": "Erin", "Username": "erin", "Type": "SMS", "Number": "+1 512-520-1234",
 		"Date": "1 Jan 2026", "Device": "+1 •••-•••-1234", "Wait": Phrase{WaitMinutes, Data{"N": 3}}, "N": 3,
-		"Seconds": 30, "Phone": "+1 •••-•••-1234", "Query": "q", "StatusText": "Teapot", "Duration": "30s", "Count": 2, "Heading": "H", "RequestID": "r"}
+		"Seconds": 30, "Phone": "+1 •••-•••-1234", "Query": "q", "StatusText": "Teapot", "Duration": "30s", "Count": 2, "Heading": "H", "RequestID": "r", "Max": 5}
 	for name, key := range constants(t) {
 		got := English().T(Key(key), data)
 		if got == key || got == "" || strings.Contains(got, "<no value>") || strings.Contains(got, "{{") {

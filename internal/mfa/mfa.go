@@ -29,7 +29,7 @@ var (
 	ErrLocked        = errors.New("mfa: too many wrong codes; the device is locked")
 	ErrNotPending    = errors.New("mfa: the device is not waiting for a code")
 	ErrNotFound      = errors.New("mfa: no such device for this user")
-	ErrBadCode       = errors.New("mfa: a code is 6 digits")
+	ErrBadCode       = errors.New("mfa: a code is 6 to 10 digits")
 	ErrNumberRefused = errors.New("mfa: PingOne refused the number")
 	// ErrStepUp matches every *StepUpError.
 	ErrStepUp = errors.New("mfa: adding a method next to an active one needs a recent MFA sign-in")
@@ -46,6 +46,7 @@ type Client interface {
 	GetUser(ctx context.Context, userID string, withGroups bool) (*pingone.User, error)
 	SetMFAEnabled(ctx context.Context, userID string, enabled bool) error
 	UnlockDevice(ctx context.Context, userID, deviceID string) error
+	MFASettings(ctx context.Context) (*pingone.MFASettings, error)
 	SetDeviceOrder(ctx context.Context, userID string, deviceIDs []string) error
 	RenameDevice(ctx context.Context, userID, deviceID, nickname string) (*pingone.Device, error)
 }
@@ -116,13 +117,28 @@ type Device struct {
 	State    State
 	Default  bool
 	Created  time.Time
+	// Status is PingOne's status (ACTIVE, ACTIVATION_REQUIRED, ...), whatever the lock or block:
+	// the step-up and the device cap decide on it.
+	Status string
+	// Blocked is set when an administrator blocked the device; Locked after too many wrong
+	// codes, until LockedUntil (zero when PingOne did not say).
+	Blocked     bool
+	Locked      bool
+	LockedUntil time.Time
+}
+
+// Usable reports whether PingOne would text a sign-in code to the device now: active, neither
+// locked nor blocked.
+func (d Device) Usable() bool {
+	return d.Status == pingone.StatusActive && !d.Locked && !d.Blocked
 }
 
 // IsSMS reports whether the device is an SMS device.
 func (d Device) IsSMS() bool { return d.Type == "SMS" }
 
 func view(d pingone.Device, isDefault bool) Device {
-	v := Device{ID: d.ID, Type: d.Type, Nickname: d.Nickname, Default: isDefault, Created: d.CreatedAt}
+	v := Device{ID: d.ID, Type: d.Type, Nickname: d.Nickname, Default: isDefault, Created: d.CreatedAt,
+		Status: d.Status, Blocked: d.Blocked, Locked: d.Locked(), LockedUntil: d.LockedUntil()}
 	if d.Phone != "" {
 		v.Number = phone.Display(d.Phone)
 		v.Masked = phone.Mask(d.Phone)
@@ -151,12 +167,13 @@ func (s *Service) Devices(ctx context.Context, userID string) (List, error) {
 	return list(devs), nil
 }
 
-// list turns PingOne's devices into the portal's, marking the first active one the default.
+// list turns PingOne's devices into the portal's, marking the first usable one the default: a
+// blocked or locked phone is never shown as the one codes go to.
 func list(devs []pingone.Device) List {
 	out := make(List, 0, len(devs))
 	firstActive := true
 	for _, d := range devs {
-		isDefault := firstActive && d.Status == pingone.StatusActive
+		isDefault := firstActive && d.Usable()
 		if isDefault {
 			firstActive = false
 		}
@@ -207,6 +224,9 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, se
 			return Started{}, err
 		}
 	}
+	if max := s.DeviceCap(ctx); !list(devs).CanAdd(max) {
+		return Started{}, &DeviceLimitError{Max: max}
+	}
 	existing := pickSMS(devs, num.E164)
 	if existing != nil {
 		switch existing.Status {
@@ -233,7 +253,12 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, se
 		s.markSent(ctx, d.ID)
 		return Started{Device: view(*d, false), CodeSent: true}, nil
 	case pingone.IsDeviceLimit(err):
-		return Started{}, ErrDeviceLimit
+		// PingOne's own count decides (its settings may have changed since they were read).
+		max, ok := pingone.MaximumAllowed(err)
+		if !ok {
+			max = s.DeviceCap(ctx)
+		}
+		return Started{}, &DeviceLimitError{Max: max}
 	case pingone.IsInvalidValue(err):
 		return Started{}, fmt.Errorf("%w: %w", ErrNumberRefused, err)
 	case pingone.IsUnreachable(err) || pingone.IsUnavailable(err):
@@ -277,11 +302,12 @@ func pickSMS(devs []pingone.Device, e164 string) *pingone.Device {
 	return waiting
 }
 
-var codeRe = regexp.MustCompile(`^[0-9]{6}$`)
+// codeRe is PingOne's SMS code: otpLength of the device authentication policy, 6 to 10 digits.
+var codeRe = regexp.MustCompile(`^[0-9]{6,10}$`)
 
 // NormalizeCode keeps the digits of a pasted or typed code ("123 456", "123-456").
 func NormalizeCode(in string) string {
-	out := make([]rune, 0, 6)
+	out := make([]rune, 0, 10)
 	for _, r := range in {
 		if r >= '0' && r <= '9' {
 			out = append(out, r)
@@ -307,18 +333,23 @@ func (s *Service) Verify(ctx context.Context, userID, deviceID, code string) (De
 	case pingone.IsWrongCode(err):
 		// Each wrong code uses up one of the device's tries; the portal's lock adds to PingOne's.
 		_, _, _ = s.limits.Allow(ctx, limits.WrongCode, deviceID)
+		// PingOne may answer a locked device with the same error as a wrong code: read the
+		// device, so a locked phone is never "wrong code" forever.
+		if cur, gerr := s.client.GetDevice(ctx, userID, deviceID); gerr == nil && cur.Locked() {
+			return Device{}, s.locked(cur)
+		}
 		return Device{}, ErrWrongCode
 	case pingone.IsNotFound(err):
 		return Device{}, ErrNotFound
 	case isLocked(err):
-		return Device{}, ErrLocked
+		return Device{}, s.lockedError(ctx, userID, deviceID)
 	default:
 		// A lost answer or a refusal because it is already active: read the device to know.
 		cur, gerr := s.client.GetDevice(ctx, userID, deviceID)
 		if gerr != nil || cur.Status != pingone.StatusActive {
 			if pe, ok := err.(*pingone.Error); ok && pe.StatusCode == 400 && gerr == nil {
 				if cur.Locked() {
-					return Device{}, ErrLocked
+					return Device{}, s.locked(cur)
 				}
 				return Device{}, ErrNotPending
 			}
@@ -346,6 +377,66 @@ func isLocked(err error) bool {
 		}
 	}
 	return false
+}
+
+// lockedError reads the device to say until when it is locked (zero when PingOne does not say).
+func (s *Service) lockedError(ctx context.Context, userID, deviceID string) error {
+	if cur, err := s.client.GetDevice(ctx, userID, deviceID); err == nil {
+		return s.locked(cur)
+	}
+	return &LockedError{}
+}
+
+func (s *Service) locked(d *pingone.Device) *LockedError {
+	e := &LockedError{Until: d.LockedUntil()}
+	if !e.Until.IsZero() {
+		e.Wait = max(e.Until.Sub(s.now()), time.Second)
+	}
+	return e
+}
+
+// LockedError is a device locked after too many wrong codes; Until is when PingOne lifts the
+// lock (zero when it does not say). It matches errors.Is(err, ErrLocked).
+type LockedError struct {
+	Until time.Time
+	// Wait is how long until then (zero when unknown).
+	Wait time.Duration
+}
+
+func (e *LockedError) Error() string {
+	if e.Until.IsZero() {
+		return ErrLocked.Error()
+	}
+	return ErrLocked.Error() + " until " + e.Until.UTC().Format(time.RFC3339)
+}
+
+// Is makes errors.Is(err, ErrLocked) true.
+func (e *LockedError) Is(target error) bool { return target == ErrLocked }
+
+// DeviceLimitError is PingOne's cap on a person's devices (mfaSettings.pairing.maxAllowedDevices)
+// reached: Max is the cap. It matches errors.Is(err, ErrDeviceLimit).
+type DeviceLimitError struct{ Max int }
+
+func (e *DeviceLimitError) Error() string { return fmt.Sprintf("%v (%d)", ErrDeviceLimit, e.Max) }
+
+// Is makes errors.Is(err, ErrDeviceLimit) true.
+func (e *DeviceLimitError) Is(target error) bool { return target == ErrDeviceLimit }
+
+// DeviceCap is how many active or blocked devices PingOne lets one person have
+// (mfaSettings.pairing.maxAllowedDevices, cached by the client). When the settings cannot be
+// read it is PingOne's default, and a WARN line says why: PingOne still enforces its own cap,
+// and its refusal names the real figure.
+func (s *Service) DeviceCap(ctx context.Context) int {
+	m, err := s.client.MFASettings(ctx)
+	if err != nil || m.MaxAllowedDevices <= 0 {
+		reason := "no value"
+		if err != nil {
+			reason = err.Error()
+		}
+		s.log.WarnContext(ctx, "MFA settings not readable; assuming PingOne's default device limit", "default", DefaultMaxDevices, "error", reason)
+		return DefaultMaxDevices
+	}
+	return m.MaxAllowedDevices
 }
 
 // EnsureMFAEnabled turns MFA on for the user if it is off.
@@ -393,7 +484,7 @@ func (s *Service) resend(ctx context.Context, userID, deviceID, e164 string) (bo
 	case pingone.IsNotFound(err):
 		return false, ErrNotFound
 	case isLocked(err):
-		return false, ErrLocked
+		return false, s.lockedError(ctx, userID, deviceID)
 	}
 	if pe, ok := err.(*pingone.Error); ok && pe.StatusCode == 400 {
 		return false, ErrNotPending

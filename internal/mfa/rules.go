@@ -2,12 +2,17 @@ package mfa
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"time"
+
+	"github.com/smsmfa/portal/pingone"
 )
 
-// MaxDevices is PingOne's default cap on a person's MFA devices.
-const MaxDevices = 5
+// DefaultMaxDevices is PingOne's default cap on a person's MFA devices
+// (mfaSettings.pairing.maxAllowedDevices), used when the settings cannot be read.
+const DefaultMaxDevices = 5
 
 // List is a person's devices as read once in a request; the rules about the whole list answer
 // from it, so a request never reads the list twice.
@@ -23,13 +28,26 @@ func (l List) Find(id string) (Device, error) {
 	return Device{}, ErrNotFound
 }
 
-// HasActive reports whether any device in the list is active.
+// HasActive reports whether any device in the list is active in PingOne, whatever its lock or
+// block: a locked or blocked phone is still the person's second factor.
 func (l List) HasActive() bool {
-	return slices.ContainsFunc(l, func(d Device) bool { return d.State == StateActive })
+	return slices.ContainsFunc(l, func(d Device) bool { return d.Status == pingone.StatusActive })
 }
 
-// CanAdd reports whether the person may add a device: fewer than MaxDevices.
-func (l List) CanAdd() bool { return len(l) < MaxDevices }
+// Counted is how many devices count toward PingOne's cap: active and blocked ones (a phone
+// waiting for its code does not count).
+func (l List) Counted() int {
+	n := 0
+	for _, d := range l {
+		if d.Status == pingone.StatusActive || d.Blocked {
+			n++
+		}
+	}
+	return n
+}
+
+// CanAdd reports whether the person may add a device under PingOne's cap max.
+func (l List) CanAdd(max int) bool { return l.Counted() < max }
 
 // IsLastActive reports whether the device is the person's only active one: removing it leaves
 // them without sign-in codes.
@@ -54,9 +72,11 @@ type StepUp struct {
 
 // Proof is what a person's session shows about their last proof of MFA.
 type Proof struct {
-	// ACR and AuthTime are the last sign-in's policy and time.
+	// ACR, AuthTime and AMR are the last sign-in's policy, time and methods (AMR as PingOne
+	// sent it; empty when it sent none).
 	ACR      string
 	AuthTime time.Time
+	AMR      []string
 	// CodeTyped is when they last typed a code PingOne texted to one of their phones: as good
 	// as an MFA sign-in for the step-up age.
 	CodeTyped time.Time
@@ -70,41 +90,106 @@ func (e *StepUpError) Error() string { return ErrStepUp.Error() }
 // Is makes errors.Is(err, ErrStepUp) true.
 func (e *StepUpError) Is(target error) bool { return target == ErrStepUp }
 
+// ErrNoUsablePhone matches every *NoUsablePhoneError.
+var ErrNoUsablePhone = errors.New("mfa: a change needs a step-up, and no phone can receive its code")
+
+// NoUsablePhoneError is a change that needs a step-up while every active phone of the person
+// is locked or blocked: nobody can pass the step-up, so only the help desk can help. Blocked
+// tells which; LockedUntil is when the first lock ends (zero if unknown or blocked).
+type NoUsablePhoneError struct {
+	Blocked     bool
+	LockedUntil time.Time
+	// Wait is how long until the first lock ends (zero when unknown or blocked).
+	Wait time.Duration
+}
+
+func (e *NoUsablePhoneError) Error() string {
+	if e.Blocked {
+		return ErrNoUsablePhone.Error() + " (blocked)"
+	}
+	return ErrNoUsablePhone.Error() + " (locked)"
+}
+
+// Is makes errors.Is(err, ErrNoUsablePhone) true.
+func (e *NoUsablePhoneError) Is(target error) bool { return target == ErrNoUsablePhone }
+
 // StepUpPolicy is the sign-in to ask PingOne for when a step-up is needed.
 func (s *Service) StepUpPolicy() StepUp { return s.stepUp }
+
+// SecondFactor reports whether a sign-in's amr (RFC 8176 method references) shows more than a
+// password. PingOne's acr names the sign-on policy that ran, not what the person did: a policy
+// can let someone through on the password alone, and amr then says so. An empty amr (PingOne
+// did not send one) leaves the decision to acr.
+func SecondFactor(amr []string) bool {
+	if len(amr) == 0 {
+		return true
+	}
+	for _, m := range amr {
+		switch m {
+		case "pwd", "pin", "kba", "user":
+		default:
+			return true
+		}
+	}
+	return false
+}
 
 // Proven reports whether the proof is recent enough to change methods without a step-up.
 func (s *Service) Proven(p Proof) bool {
 	now := s.now()
-	if p.ACR == s.stepUp.ACR && now.Sub(p.AuthTime) <= s.stepUp.MaxAge {
+	if p.ACR == s.stepUp.ACR && !p.AuthTime.IsZero() && now.Sub(p.AuthTime) <= s.stepUp.MaxAge && SecondFactor(p.AMR) {
 		return true
 	}
 	return !p.CodeTyped.IsZero() && now.Sub(p.CodeTyped) <= s.stepUp.MaxAge
 }
 
-// StepUpAccepted reports whether a sign-in started as a step-up proved it: the policy's ACR,
-// signed in within the step-up age (with a minute for clocks).
-func (s *Service) StepUpAccepted(acr string, authTime time.Time) bool {
-	return acr == s.stepUp.ACR && s.now().Sub(authTime) <= s.stepUp.MaxAge+time.Minute
+// CheckStepUp decides whether a sign-in started as a step-up proved it: the policy's ACR, an
+// auth_time within the step-up age (with a minute for clocks; a token without auth_time proves
+// nothing, since its iat is always fresh), and, where PingOne sent amr, a second factor. The
+// error says which part failed, for the operator's log.
+func (s *Service) CheckStepUp(acr string, authTime time.Time, amr []string) error {
+	switch {
+	case acr != s.stepUp.ACR:
+		return fmt.Errorf("step-up: acr %q, want %q", acr, s.stepUp.ACR)
+	case authTime.IsZero():
+		return errors.New("step-up: the ID token has no auth_time")
+	case s.now().Sub(authTime) > s.stepUp.MaxAge+time.Minute:
+		return fmt.Errorf("step-up: auth_time %s is older than %s", authTime.UTC().Format(time.RFC3339), s.stepUp.MaxAge)
+	case !SecondFactor(amr):
+		return fmt.Errorf("step-up: amr %v shows no second factor (the sign-on policy let the person through without one)", amr)
+	}
+	return nil
 }
 
-// StepUpFor is the step-up decision: a *StepUpError when the person has an active phone and
-// no recent proof, else nil. A first phone needs only the normal sign-in: there is nothing
-// yet to prove MFA with.
+// StepUpFor is the step-up decision: a *StepUpError when the person has a phone that is active
+// in PingOne (whatever its lock or block) and no recent proof, else nil. A first phone needs only
+// the normal sign-in: there is nothing yet to prove MFA with. When every active phone is locked
+// or blocked nobody can pass the step-up: a *NoUsablePhoneError sends the person to the help
+// desk, so locking a victim's phone never opens a way around it.
 func (s *Service) StepUpFor(l List, p Proof) error {
 	if s.Proven(p) || !l.HasActive() {
 		return nil
 	}
-	masked := "" // the view words a phone without a masked number
+	none := &NoUsablePhoneError{Blocked: true}
 	for _, d := range l {
-		if d.State == StateActive && d.Masked != "" {
-			masked = d.Masked
-			break
+		if d.Status != pingone.StatusActive {
+			continue
+		}
+		if d.Usable() {
+			return &StepUpError{Masked: d.Masked}
+		}
+		if !d.Blocked {
+			none.Blocked = false
+			if none.LockedUntil.IsZero() || (!d.LockedUntil.IsZero() && d.LockedUntil.Before(none.LockedUntil)) {
+				none.LockedUntil = d.LockedUntil
+			}
 		}
 	}
-	return &StepUpError{Masked: masked}
+	if !none.LockedUntil.IsZero() {
+		none.Wait = max(none.LockedUntil.Sub(s.now()), time.Second)
+	}
+	return none
 }
-
 // StepUp is StepUpFor for a request that has not read the list: it reads it only when the
 // proof is not recent, and returns what it read (nil otherwise) with the decision.
 func (s *Service) StepUp(ctx context.Context, userID string, p Proof) (List, error) {

@@ -117,6 +117,7 @@ func Start(t testing.TB, opts ...Option) *Env {
 		t.Fatal(err)
 	}
 	e := &Env{Demo: d, Emu: d.Emulator, URL: "http://" + srv.Listener.Addr().String(), Clock: clock, Logs: &Logs{}, Config: cfg}
+	register(e)
 	p, err := app.Build(cfg, app.Options{Logger: logging.New(e.Logs, -4), Demo: d.Outbox(), Now: e.Clock.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"crypto/hkdf"
 	"crypto/sha256"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gorilla/sessions"
@@ -24,6 +25,7 @@ const (
 	keyStaff      = "staff"
 	keyAuthTime   = "auth_time"
 	keyACR        = "acr"
+	keyAMR        = "amr"
 	keyIDToken    = "idt"
 	keyCSRF       = "csrf"
 	keyCreated    = "created"
@@ -159,7 +161,9 @@ type SignedIn struct {
 	Staff    bool
 	AuthTime time.Time
 	ACR      string
-	IDToken  string
+	// AMR are the sign-in's methods as PingOne reported them (nil when it sent none).
+	AMR     []string
+	IDToken string
 }
 
 // SignIn starts a new session for the person, keeping only the flash message.
@@ -173,8 +177,11 @@ func (s *Session) SignIn(now time.Time, in SignedIn) {
 	s.s.Values[keyName] = in.User.Name
 	s.s.Values[keyUsername] = in.User.Username
 	s.s.Values[keyStaff] = in.Staff
-	s.s.Values[keyAuthTime] = in.AuthTime.Unix()
+	if !in.AuthTime.IsZero() {
+		s.s.Values[keyAuthTime] = in.AuthTime.Unix()
+	}
 	s.s.Values[keyACR] = in.ACR
+	s.s.Values[keyAMR] = strings.Join(in.AMR, " ")
 	s.s.Values[keyIDToken] = in.IDToken
 }
 
@@ -189,7 +196,7 @@ func (s *Session) SignOut(now time.Time) (idToken string) {
 
 // Proof is what the session shows about the person's last proof of MFA.
 func (s *Session) Proof() mfa.Proof {
-	return mfa.Proof{ACR: s.str(keyACR), AuthTime: s.time(keyAuthTime), CodeTyped: s.time(keyProof)}
+	return mfa.Proof{ACR: s.str(keyACR), AuthTime: s.time(keyAuthTime), AMR: strings.Fields(s.str(keyAMR)), CodeTyped: s.time(keyProof)}
 }
 
 // CodeTyped records that the person typed a code PingOne texted to one of their phones.

@@ -74,6 +74,9 @@ type Options struct {
 	// a PingOne policy with a skip condition (or one that lets users without a device through)
 	// does: acr still names the MFA policy, amr says ["pwd"]. Tests of the portal's amr check.
 	SkipSecondFactor bool
+	// OmitAuthTime leaves auth_time out of ID tokens, as a provider that does not send it
+	// (tests of the portal's refusal to take iat, always fresh, as the time of sign-in).
+	OmitAuthTime bool
 	// ForceACR, when set, is the acr of every sign-in whatever was asked: a tenant whose
 	// sign-on policy is not what the portal was told (tests of the portal's acr check).
 	ForceACR string

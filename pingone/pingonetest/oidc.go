@@ -448,6 +448,9 @@ func (s *Server) exchangeCode(w http.ResponseWriter, r *http.Request, app *App) 
 	if c.req.Nonce != "" {
 		claims["nonce"] = c.req.Nonce
 	}
+	if s.opts.OmitAuthTime {
+		delete(claims, "auth_time")
+	}
 	if u.Email != "" {
 		claims["email"] = u.Email
 	}
