@@ -222,3 +222,13 @@ const (
 	ErrorFormExpired           Key = "error.form_expired"
 	ErrorFormExpiredText       Key = "error.form_expired_text"
 )
+
+// Shared state (issue #11 items 3, 4, 6; issue #12): per-actor and help-desk text limits, the
+// store being unreachable, sessions ended on the server.
+const (
+	LimitActorTexts     Key = "limit.actor_texts"
+	LimitHelpdeskTexts  Key = "limit.helpdesk_texts"
+	ErrorStoreDown      Key = "error.store_down"
+	ErrorStoreDownText  Key = "error.store_down_text"
+	SessionEndedRevoked Key = "session.ended_revoked"
+)
