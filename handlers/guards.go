@@ -72,7 +72,7 @@ func (h *Handler) checkAccount(c echo.Context, s *session.Session) error {
 		h.log().WarnContext(ctx, "could not check the account is enabled", "user_id", uid, "error", err.Error())
 		return nil
 	}
-	s.SignOut(h.now())
+	s.Revoke(h.now())
 	if err := save(c); err != nil {
 		return err
 	}

@@ -50,11 +50,14 @@ type Portal struct {
 
 // OpenStore returns the store the configuration asks for: Redis at REDIS_URL, whose answer is
 // checked now (a wrong address or password is reported at start), or one in memory.
-func OpenStore(ctx context.Context, cfg *config.Config, now func() time.Time) (store.Store, error) {
+func OpenStore(ctx context.Context, cfg *config.Config, now func() time.Time, logger *slog.Logger) (store.Store, error) {
 	if cfg.RedisURL == "" {
 		return store.NewMemory(store.MemoryOptions{Now: now}), nil
 	}
 	st, err := store.NewRedis(ctx, cfg.RedisURL, cfg.RedisKeyPrefix)
+	if err == nil && logger != nil {
+		store.SetRedisLogger(logger)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("REDIS_URL: %w", err)
 	}
@@ -87,7 +90,7 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 	}
 	if o.Store == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		o.Store, err = OpenStore(ctx, cfg, o.Now)
+		o.Store, err = OpenStore(ctx, cfg, o.Now, o.Logger)
 		cancel()
 		if err != nil {
 			return nil, err

@@ -209,6 +209,15 @@ func (s *Session) SignOut(now time.Time) (idToken string) {
 	return idToken
 }
 
+// Revoke ends the session on every instance because the account may no longer be used
+// (disabled or deleted in PingOne); the next sign-in asks PingOne for the password again, so
+// PingOne's own session cannot sign the person straight back in.
+func (s *Session) Revoke(now time.Time) {
+	s.end()
+	s.renew(now)
+	s.s.Values[keyReauth] = true
+}
+
 // Proof is what the session shows about the person's last proof of MFA.
 func (s *Session) Proof() mfa.Proof {
 	return mfa.Proof{ACR: s.str(keyACR), AuthTime: s.time(keyAuthTime), CodeTyped: s.time(keyProof)}
