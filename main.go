@@ -102,6 +102,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	defer portal.Store.Close()
 	if *check {
 		if ln != nil {
 			ln.Close()

@@ -12,6 +12,7 @@ import (
 	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/mfa"
+	"github.com/smsmfa/portal/internal/store"
 	"github.com/smsmfa/portal/pingone"
 )
 
@@ -42,6 +43,11 @@ func classify(err error) *Error {
 		key, data := limitText(le)
 		return &Error{Status: http.StatusTooManyRequests, Heading: messages.ErrorLimit, Text: key, Data: data,
 			ActionURL: toDevices, Action: messages.ActionDevices, RetryAfter: int(le.RetryAfter.Seconds()), Cause: err}
+	case errors.Is(err, store.ErrUnavailable):
+		// Fail closed: nothing is sent or changed while limits and sessions cannot be checked.
+		e := fail(http.StatusServiceUnavailable, messages.ErrorStoreDown, messages.ErrorStoreDownText, toDevices, messages.ActionTryAgain, err)
+		e.RetryAfter = 30
+		return e
 	case errors.Is(err, mfa.ErrNotFound):
 		return fail(404, messages.ErrorNoDevice, messages.ErrorNoDeviceText, toDevices, messages.ActionDevices, err)
 	case errors.Is(err, mfa.ErrNoUsablePhone):

@@ -5,16 +5,25 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/smsmfa/portal/internal/ids"
+	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/session"
+	"github.com/smsmfa/portal/pingone"
 )
 
-// loadSession reads the session cookie; a session past its idle or absolute lifetime ends
-// here (internal/session decides), with a flash message that says why.
+// userCheckEvery is how long PingOne's word that a signed-in person's account is enabled is
+// trusted: a person disabled in PingOne loses their session at their first request after it.
+const userCheckEvery = time.Minute
+
+// loadSession reads the session cookie; a session past its idle or absolute lifetime, or
+// signed out on the server, ends here (internal/session decides), with a flash message that
+// says why. A signed-in person whose account PingOne no longer has enabled is signed out. The
+// signed-in person is recorded as the actor whose texts the limits count.
 func (h *Handler) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if p := c.Request().URL.Path; strings.HasPrefix(p, "/static/") || p == "/healthz" || p == "/readyz" {
@@ -25,18 +34,50 @@ func (h *Handler) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		c.Set(sessCtxKey, s)
+		ctx := c.Request().Context()
 		if ended != nil {
 			key, data := ended.Flash()
 			s.SetFlash(session.Error, key, data)
-			h.log().InfoContext(c.Request().Context(), "session ended", "reason", ended.Reason())
+			h.log().InfoContext(ctx, "session ended", "reason", ended.Reason())
+		}
+		if uid := s.UserID(); uid != "" && h.now().Sub(s.UserCheckedAt()) > userCheckEvery {
+			if err := h.checkAccount(c, s); err != nil {
+				return err
+			}
+			changed = true
 		}
 		if changed {
 			if err := save(c); err != nil {
 				return err
 			}
 		}
+		if uid := s.UserID(); uid != "" {
+			c.SetRequest(c.Request().WithContext(limits.WithActor(ctx, uid)))
+		}
 		return next(c)
 	}
+}
+
+// checkAccount asks PingOne whether the signed-in person's account still exists and is
+// enabled; if not, the session ends on every instance and the person is told why. When
+// PingOne cannot be asked the session goes on: every change needs PingOne anyway.
+func (h *Handler) checkAccount(c echo.Context, s *session.Session) error {
+	ctx, uid := c.Request().Context(), s.UserID()
+	u, err := h.svc.PingOne.GetUser(ctx, uid, false)
+	switch {
+	case err == nil && u.IsEnabled():
+		s.UserChecked(h.now())
+		return nil
+	case err != nil && !pingone.IsNotFound(err):
+		h.log().WarnContext(ctx, "could not check the account is enabled", "user_id", uid, "error", err.Error())
+		return nil
+	}
+	s.Revoke(h.now())
+	if err := save(c); err != nil {
+		return err
+	}
+	h.log().InfoContext(ctx, "session ended", "reason", "account disabled or deleted in PingOne", "user_id", uid)
+	return fail(http.StatusForbidden, messages.ErrorDisabled, messages.ErrorDisabledText, "", "", errors.New("account disabled"))
 }
 
 // signedOut is the page for a state-changing request without a session.

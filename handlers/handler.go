@@ -23,6 +23,7 @@ import (
 	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/internal/session"
+	"github.com/smsmfa/portal/internal/store"
 	"github.com/smsmfa/portal/pingone"
 	"github.com/smsmfa/portal/static"
 )
@@ -43,8 +44,10 @@ type Services struct {
 	Staff     *helpdesk.Checker
 	Directory *helpdesk.Directory
 	Audit     *audit.Logger
-	// Limits counts sign-ins per client address.
-	Limits limits.Limiter
+	// Limits counts sign-ins per client network.
+	Limits *limits.Limiter
+	// Store is the state shared by every instance (limits, sessions); /readyz pings it.
+	Store store.Store
 }
 
 // Site is how the portal is reached and what it shows.

@@ -39,12 +39,14 @@ func refusal(c echo.Context, err error) string {
 
 // limitKeys word each limit; limits not listed here get messages.LimitAny.
 var limitKeys = map[string]messages.Key{
-	limits.NewDevice.Name:     messages.LimitNewDevice,
-	limits.TextsToNumber.Name: messages.LimitTextsToNumber,
-	limits.ResendShort.Name:   messages.LimitResendShort,
-	limits.ResendHour.Name:    messages.LimitResendHour,
-	limits.WrongCode.Name:     messages.LimitWrongCode,
-	limits.SignIn.Name:        messages.LimitSignIn,
+	limits.NameNewDevice:     messages.LimitNewDevice,
+	limits.NameTextsToNumber: messages.LimitTextsToNumber,
+	limits.NameResendShort:   messages.LimitResendShort,
+	limits.NameResendHour:    messages.LimitResendHour,
+	limits.NameWrongCode:     messages.LimitWrongCode,
+	limits.NameSignIn:        messages.LimitSignIn,
+	limits.NameActorTexts:    messages.LimitActorTexts,
+	limits.NameHelpdeskTexts: messages.LimitHelpdeskTexts,
 }
 
 // limitText says which limit was reached and when to try again.

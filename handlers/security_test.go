@@ -189,7 +189,7 @@ func signInStarts(t *testing.T, env *portaltest.Env, xff string, n int) []int {
 }
 
 func TestLimitSignInsPerAddressAndTrustedProxies(t *testing.T) {
-	env := portaltest.Start(t)
+	env := portaltest.Start(t, portaltest.WithEnv("LIMIT_SIGN_IN", "30/1m"))
 	codes := signInStarts(t, env, "", 30)
 	if codes[29] != http.StatusFound {
 		t.Fatalf("30th sign-in: %d", codes[29])
@@ -199,13 +199,30 @@ func TestLimitSignInsPerAddressAndTrustedProxies(t *testing.T) {
 		t.Fatalf("31st sign-in with a forged X-Forwarded-For: %d", c)
 	}
 
-	proxied := portaltest.Start(t, portaltest.WithEnv("TRUSTED_PROXIES", "127.0.0.1"))
+	proxied := portaltest.Start(t, portaltest.WithEnv("TRUSTED_PROXIES", "127.0.0.1"), portaltest.WithEnv("LIMIT_SIGN_IN", "30/1m"))
 	signInStarts(t, proxied, "203.0.113.1", 30)
 	if c := signInStarts(t, proxied, "203.0.113.1", 1)[0]; c != http.StatusTooManyRequests {
 		t.Fatalf("31st from one client behind the proxy: %d", c)
 	}
 	if c := signInStarts(t, proxied, "203.0.113.2", 1)[0]; c != http.StatusFound {
 		t.Fatalf("another client behind the proxy: %d", c)
+	}
+}
+
+// TestSignInLimitTakesIPv6Slash64 (issue #11 item 4): an IPv6 client picks any address in its
+// /64 at will, so the per-address limit counts the /64, not the address.
+func TestSignInLimitTakesIPv6Slash64(t *testing.T) {
+	env := portaltest.Start(t, portaltest.WithEnv("TRUSTED_PROXIES", "127.0.0.1"), portaltest.WithEnv("LIMIT_SIGN_IN", "5/1m"))
+	for i := range 5 {
+		if c := signInStarts(t, env, fmt.Sprintf("2001:db8:7:7::%x", i+1), 1)[0]; c != http.StatusFound {
+			t.Fatalf("sign-in %d: %d", i+1, c)
+		}
+	}
+	if c := signInStarts(t, env, "2001:db8:7:7:ffff:1:2:3", 1)[0]; c != http.StatusTooManyRequests {
+		t.Fatalf("a 6th address in the same /64 was let through: %d", c)
+	}
+	if c := signInStarts(t, env, "2001:db8:7:8::1", 1)[0]; c != http.StatusFound {
+		t.Fatalf("the next /64 was refused: %d", c)
 	}
 }
 

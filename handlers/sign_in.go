@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -23,8 +24,10 @@ func (h *Handler) home(c echo.Context) error {
 // step_up=1 it asks for the step-up's MFA sign-in.
 func (h *Handler) login(c echo.Context) error {
 	s, ctx := sess(c), c.Request().Context()
-	if err := limits.Check(ctx, h.svc.Limits, limits.SignIn, c.RealIP()); err != nil {
-		h.log().WarnContext(ctx, "sign-in limit", "client", c.RealIP())
+	if err := h.svc.Limits.SignIn(ctx, c.RealIP()); err != nil {
+		if errors.As(err, new(*limits.Error)) {
+			h.log().WarnContext(ctx, "sign-in limit", "network", limits.Network(c.RealIP()))
+		}
 		return err
 	}
 	var opts auth.Options

@@ -10,9 +10,13 @@
 // server (its own process too) answering with the very bytes the portal sent, in alternating
 // rounds, reported side by side and as a ratio.
 //
+// With -instances N it runs the journeys against one portal and then N portals sharing one
+// Redis (a redis-server it starts), balancing every request round robin, side by side.
+//
 //	go run ./cmd/loadtest -n 500 -latency 50ms
 //	go run ./cmd/loadtest -n 500 -latency 50ms -fail 0.1
 //	go run ./cmd/loadtest -page -requests 20000 -c 32
+//	go run ./cmd/loadtest -n 500 -latency 50ms -instances 2  # 1 against 2 portals on one Redis
 package main
 
 import (
@@ -71,6 +75,9 @@ type options struct {
 	requests int
 	conc     int
 	rounds   int
+	// -instances mode
+	instances int
+	redis     string
 }
 
 func run(args []string, out io.Writer) error {
@@ -86,6 +93,8 @@ func run(args []string, out io.Writer) error {
 	fs.IntVar(&o.requests, "requests", 20000, "-page: requests per path and server")
 	fs.IntVar(&o.conc, "c", 32, "-page: requests in flight at once")
 	fs.IntVar(&o.rounds, "rounds", 10, "-page: alternating rounds the requests are split into")
+	fs.IntVar(&o.instances, "instances", 0, "run the journeys against 1 and then N portals sharing one Redis (the tool balances round robin), side by side")
+	fs.StringVar(&o.redis, "redis-server", "", "-instances: redis-server binary (default: redis-server on PATH or /usr/bin)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -125,6 +134,9 @@ func run(args []string, out io.Writer) error {
 	public := "http://" + portalAddr
 	emu.AddApp(pingonetest.App{ClientID: "web", ClientSecret: webSecret, RedirectURIs: []string{public + "/auth/callback"},
 		PostLogoutRedirectURIs: []string{public + "/"}})
+	if o.instances > 0 && o.page {
+		return errors.New("-instances and -page do not go together")
+	}
 	bin := o.portal
 	if bin == "" {
 		dir, err := os.MkdirTemp("", "loadtest")
@@ -136,6 +148,9 @@ func run(args []string, out io.Writer) error {
 		if b, err := exec.Command("go", "build", "-o", bin, "github.com/smsmfa/portal").CombinedOutput(); err != nil {
 			return fmt.Errorf("build the portal: %v\n%s", err, b)
 		}
+	}
+	if o.instances > 0 {
+		return instancesMode(ctx, o, out, emu, bin, workerSecret, webSecret)
 	}
 	cmd := exec.Command(bin, "-listen", portalAddr)
 	cmd.Env = append(os.Environ(),
@@ -187,7 +202,7 @@ func run(args []string, out io.Writer) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			j := &journey{ctx: ctx, o: o, emu: emu, public: public, p: people[i], xff: fmt.Sprintf("2001:db8::%x", i+1)}
+			j := &journey{ctx: ctx, o: o, emu: emu, public: public, p: people[i], xff: clientAddr(0, i)}
 			jar, _ := cookiejar.New(nil)
 			j.client = &http.Client{Transport: tr, Jar: jar, Timeout: 60 * time.Second}
 			results[i] = j.run()
@@ -498,3 +513,7 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	defer s.mu.Unlock()
 	return s.w.Write(p)
 }
+
+// clientAddr is employee i's address in run r: each in a /64 of its own, as the portal counts
+// sign-ins per IPv6 /64.
+func clientAddr(r, i int) string { return fmt.Sprintf("2001:db8:%x:%x::1", r, i+1) }

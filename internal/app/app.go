@@ -5,6 +5,8 @@
 package app
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -21,6 +23,7 @@ import (
 	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/internal/session"
+	"github.com/smsmfa/portal/internal/store"
 	"github.com/smsmfa/portal/pingone"
 )
 
@@ -31,8 +34,9 @@ type Options struct {
 	Demo demo.Outbox
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// Limits counts events for the abuse limits; nil means one in memory.
-	Limits limits.Limiter
+	// Store is the state shared by the instances; nil means Redis when the configuration names
+	// one (REDIS_URL), else one in memory.
+	Store store.Store
 }
 
 // Portal is the built application.
@@ -40,6 +44,24 @@ type Portal struct {
 	Handler http.Handler
 	PingOne *pingone.Client
 	Metrics *metrics.Metrics
+	// Store holds the limits and sessions; Close it when the portal stops.
+	Store store.Store
+}
+
+// OpenStore returns the store the configuration asks for: Redis at REDIS_URL, whose answer is
+// checked now (a wrong address or password is reported at start), or one in memory.
+func OpenStore(ctx context.Context, cfg *config.Config, now func() time.Time, logger *slog.Logger) (store.Store, error) {
+	if cfg.RedisURL == "" {
+		return store.NewMemory(store.MemoryOptions{Now: now}), nil
+	}
+	st, err := store.NewRedis(ctx, cfg.RedisURL, cfg.RedisKeyPrefix)
+	if err == nil && logger != nil {
+		store.SetRedisLogger(logger)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	return st, nil
 }
 
 // Build assembles the portal.
@@ -66,20 +88,26 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 	if u, err := url.Parse(client.AuthBase()); err == nil {
 		authOrigin = u.Scheme + "://" + u.Host
 	}
-	if o.Limits == nil {
-		o.Limits = limits.NewMemory(o.Now)
+	if o.Store == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		o.Store, err = OpenStore(ctx, cfg, o.Now, o.Logger)
+		cancel()
+		if err != nil {
+			return nil, err
+		}
 	}
-	svc := mfa.New(client, policy, mfa.Options{DevicePolicyID: cfg.DevicePolicyID, Logger: o.Logger, Now: o.Now, Limits: o.Limits,
+	lim := limits.New(o.Store, cfg.Limits)
+	svc := mfa.New(client, policy, mfa.Options{DevicePolicyID: cfg.DevicePolicyID, Logger: o.Logger, Now: o.Now, Limits: lim,
 		StepUp: mfa.StepUp{ACR: cfg.StepUpACR, MaxAge: cfg.StepUpMaxAge}})
 	h := handlers.New(handlers.Deps{
-		Services: handlers.Services{PingOne: client, MFA: svc, RP: rp, Limits: o.Limits, Audit: audit.New(o.Logger, o.Now),
+		Services: handlers.Services{PingOne: client, MFA: svc, RP: rp, Limits: lim, Store: o.Store, Audit: audit.New(o.Logger, o.Now),
 			Staff: helpdesk.NewChecker(client, cfg.HelpdeskGroups, 30*time.Second, o.Now), Directory: helpdesk.New(client)},
 		Sessions: session.NewManager(session.Options{Secrets: cfg.SessionKeys, Secure: cfg.Secure(),
-			Idle: cfg.SessionIdleTimeout, Max: cfg.SessionMaxAge, Now: o.Now}),
+			Idle: cfg.SessionIdleTimeout, Max: cfg.SessionMaxAge, Now: o.Now, Store: o.Store}),
 		Site: handlers.Site{PublicURL: cfg.PublicURL, AuthOrigin: authOrigin, TrustedProxies: cfg.TrustedProxies,
 			DefaultRegion: cfg.DefaultRegion, StrongerMethodsURL: cfg.StrongerMethodsURL,
 			ReasonRequired: cfg.HelpdeskReasonRequired, Demo: o.Demo},
 		Ops: handlers.Ops{Logger: o.Logger, Metrics: m, Now: o.Now, RequestTimeout: cfg.PingOneTimeout + 5*time.Second},
 	})
-	return &Portal{Handler: h.Routes(), PingOne: client, Metrics: m}, nil
+	return &Portal{Handler: h.Routes(), PingOne: client, Metrics: m, Store: o.Store}, nil
 }

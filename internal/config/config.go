@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/smsmfa/portal/internal/ids"
+	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/pingone"
 )
@@ -65,6 +66,13 @@ type Config struct {
 
 	LogLevel        slog.Level
 	ShutdownTimeout time.Duration
+
+	// RedisURL, when set, is the Redis every instance shares (limits, sessions, cool-downs);
+	// empty keeps them in this process's memory (one instance). RedisKeyPrefix starts every key.
+	RedisURL       string
+	RedisKeyPrefix string
+	// Limits are the abuse limits (LIMIT_* variables).
+	Limits limits.Rules
 }
 
 // Secure reports whether the portal is served over HTTPS, which decides cookie flags and HSTS.
@@ -104,6 +112,30 @@ var Variables = []struct{ Name, Default, Meaning string }{
 	{"METRICS_ADDR", "(off)", "Address for Prometheus metrics at /metrics, e.g. :9090; kept off the public address."},
 	{"LOG_LEVEL", "info", "debug, info, warn or error."},
 	{"SHUTDOWN_TIMEOUT", "15s", "How long requests in flight may finish after SIGTERM."},
+	{"REDIS_URL", "(none: in memory)", "Redis shared by several instances (limits, sessions, cool-downs): redis://[:password@]host:6379/0, rediss:// for TLS; ?master_name=NAME for Sentinel, ?cluster=true for Cluster. Required for more than one instance. Secret (or _FILE)."},
+	{"REDIS_KEY_PREFIX", "mfa-portal:", "Prefix of every Redis key, so several portals can share one Redis."},
+	{"LIMIT_SIGN_IN", "300/1m", "Sign-ins started per client network (an IPv4 address, an IPv6 /64). Size it for the largest office behind one address: see the README."},
+	{"LIMIT_NEW_DEVICE", "5/1h", "Phones added per person."},
+	{"LIMIT_RESEND_COOLDOWN", "1/30s", "Codes per device in a short span: the wait before \"send a new code\" works again."},
+	{"LIMIT_RESEND", "5/1h", "Codes resent per person."},
+	{"LIMIT_TEXTS_TO_NUMBER", "3/5m", "Texts to any one phone number, whoever asks."},
+	{"LIMIT_ACTOR_TEXTS", "30/1h", "Texts sent by one acting person, staff included: bounds what one (stolen) staff session can send."},
+	{"LIMIT_HELPDESK_TEXTS", "200/1h", "Texts the whole help desk sends for other people."},
+	{"LIMIT_WRONG_CODE", "5/15m", "Wrong codes per device; then none are accepted for the same span (a lockout)."},
+}
+
+// limitVars are the LIMIT_* variables and the rule each sets.
+var limitVars = []struct {
+	name string
+	rule func(*limits.Rules) *limits.Rule
+}{
+	{"LIMIT_SIGN_IN", func(r *limits.Rules) *limits.Rule { return &r.SignIn }},
+	{"LIMIT_NEW_DEVICE", func(r *limits.Rules) *limits.Rule { return &r.NewDevice }},
+	{"LIMIT_RESEND_COOLDOWN", func(r *limits.Rules) *limits.Rule { return &r.ResendShort }},
+	{"LIMIT_RESEND", func(r *limits.Rules) *limits.Rule { return &r.ResendHour }},
+	{"LIMIT_TEXTS_TO_NUMBER", func(r *limits.Rules) *limits.Rule { return &r.TextsToNumber }},
+	{"LIMIT_ACTOR_TEXTS", func(r *limits.Rules) *limits.Rule { return &r.ActorTexts }},
+	{"LIMIT_HELPDESK_TEXTS", func(r *limits.Rules) *limits.Rule { return &r.HelpdeskTexts }},
 }
 
 // Error lists every configuration problem.
@@ -349,6 +381,40 @@ func Load(getenv func(string) string) (*Config, error) {
 			l.bad("METRICS_ADDR", "%q is not host:port (such as :9090)", v)
 		} else {
 			c.MetricsAddr = v
+		}
+	}
+
+	c.RedisURL = l.secret("REDIS_URL")
+	if c.RedisURL != "" {
+		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+			// Never repeat the value: it holds the password.
+			l.bad("REDIS_URL", "is not a redis:// or rediss:// URL with a host")
+		}
+	}
+	c.RedisKeyPrefix = l.str("REDIS_KEY_PREFIX")
+	if c.RedisKeyPrefix == "" {
+		c.RedisKeyPrefix = "mfa-portal:"
+	} else if strings.ContainsAny(c.RedisKeyPrefix, "{} \t") {
+		l.bad("REDIS_KEY_PREFIX", "%q must not contain spaces, { or }", c.RedisKeyPrefix)
+	}
+	c.Limits = limits.DefaultRules()
+	for _, v := range limitVars {
+		if s := l.str(v.name); s != "" {
+			r := v.rule(&c.Limits)
+			parsed, err := limits.ParseRule(r.Name, s)
+			if err != nil {
+				l.bad(v.name, "%v", err)
+				continue
+			}
+			*r = parsed
+		}
+	}
+	if s := l.str("LIMIT_WRONG_CODE"); s != "" {
+		wc := &c.Limits.WrongCode
+		if r, err := limits.ParseRule(wc.Name, s); err != nil {
+			l.bad("LIMIT_WRONG_CODE", "%v", err)
+		} else {
+			wc.Failures, wc.Window, wc.LockFor = r.Limit, r.Window, r.Window
 		}
 	}
 

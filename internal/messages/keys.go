@@ -233,3 +233,13 @@ const (
 	DemoEmailsNone            Key = "demo.emails_none"
 	DemoSubject               Key = "demo.subject"
 )
+
+// Shared state (issue #11 items 3, 4, 6; issue #12): per-actor and help-desk text limits, the
+// store being unreachable, sessions ended on the server.
+const (
+	LimitActorTexts     Key = "limit.actor_texts"
+	LimitHelpdeskTexts  Key = "limit.helpdesk_texts"
+	ErrorStoreDown      Key = "error.store_down"
+	ErrorStoreDownText  Key = "error.store_down_text"
+	SessionEndedRevoked Key = "session.ended_revoked"
+)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/phone"
+	"github.com/smsmfa/portal/internal/store"
 	"github.com/smsmfa/portal/pingone"
 )
 
@@ -56,7 +57,7 @@ type Service struct {
 	client         Client
 	policy         *phone.Policy
 	devicePolicyID string
-	limits         limits.Limiter
+	limits         *limits.Limiter
 	now            func() time.Time
 	log            *slog.Logger
 	stepUp         StepUp
@@ -66,7 +67,7 @@ type Service struct {
 type Options struct {
 	DevicePolicyID string
 	// Limits counts new devices, texts and wrong codes; nil means one in memory.
-	Limits limits.Limiter
+	Limits *limits.Limiter
 	Now    func() time.Time
 	Logger *slog.Logger
 	// StepUp is the MFA sign-in asked for before a person with an active phone changes their
@@ -241,18 +242,19 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, se
 			return Started{Device: view(*existing, false), Resumed: true, CodeSent: sent}, nil
 		}
 	}
-	createLimits := []limitKey{{limits.NewDevice, userID}, {limits.TextsToNumber, num.E164}}
-	if err := s.within(ctx, createLimits); err != nil {
+	rs, err := s.reserve(ctx, append([]limits.Key{{Rule: s.rules().NewDevice, Subject: userID},
+		{Rule: s.rules().TextsToNumber, Subject: num.E164}}, s.limits.TextKeys(ctx, userID)...))
+	if err != nil {
 		return Started{}, err
 	}
 	d, err := s.client.CreateSMSDevice(ctx, userID, pingone.NewSMSDevice{Phone: num.E164,
 		Status: pingone.StatusActivationRequired, PolicyID: s.devicePolicyID})
 	switch {
 	case err == nil:
-		s.count(ctx, createLimits)
 		s.markSent(ctx, d.ID)
 		return Started{Device: view(*d, false), CodeSent: true}, nil
 	case pingone.IsDeviceLimit(err):
+		s.giveBack(ctx, rs)
 		// PingOne's own count decides (its settings may have changed since they were read).
 		max, ok := pingone.MaximumAllowed(err)
 		if !ok {
@@ -260,16 +262,22 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, se
 		}
 		return Started{}, &DeviceLimitError{Max: max}
 	case pingone.IsInvalidValue(err):
+		s.giveBack(ctx, rs)
 		return Started{}, fmt.Errorf("%w: %w", ErrNumberRefused, err)
 	case pingone.IsUnreachable(err) || pingone.IsUnavailable(err):
 		// The device may have been made before the answer was lost: look, don't create again.
-		if found, ferr := s.findSMS(ctx, userID, num.E164); ferr == nil && found != nil &&
-			found.Status == pingone.StatusActivationRequired {
+		found, ferr := s.findSMS(ctx, userID, num.E164)
+		if ferr == nil && found != nil && found.Status == pingone.StatusActivationRequired {
 			s.log.WarnContext(ctx, "device create answer lost; found the device it made", "device_id", found.ID, "error", err.Error())
-			s.count(ctx, createLimits)
 			s.markSent(ctx, found.ID)
 			return Started{Device: view(*found, false), CodeSent: true}, nil
 		}
+		if ferr == nil {
+			// PingOne holds no such device: nothing was made, so nothing was texted.
+			s.giveBack(ctx, rs)
+		}
+	default:
+		s.giveBack(ctx, rs)
 	}
 	return Started{}, err
 }
@@ -322,17 +330,21 @@ func (s *Service) Verify(ctx context.Context, userID, deviceID, code string) (De
 	if !codeRe.MatchString(code) {
 		return Device{}, ErrBadCode
 	}
-	if wait, err := s.limits.Wait(ctx, limits.WrongCode, deviceID); err != nil {
+	// The guess is taken before the code is checked, so parallel guesses cannot pass one free
+	// try together; it counts as wrong unless given back below.
+	guess, err := s.limits.Guess(ctx, deviceID)
+	if err != nil {
 		return Device{}, err
-	} else if wait > 0 {
-		return Device{}, &limits.Error{Rule: limits.WrongCode, RetryAfter: wait}
 	}
 	d, err := s.client.ActivateDevice(ctx, userID, deviceID, code)
+	if !pingone.IsWrongCode(err) {
+		// A right code, or one never checked (PingOne failed), is no wrong guess.
+		s.giveBack(ctx, store.Reservations{guess})
+	}
 	switch {
 	case err == nil:
 	case pingone.IsWrongCode(err):
 		// Each wrong code uses up one of the device's tries; the portal's lock adds to PingOne's.
-		_, _, _ = s.limits.Allow(ctx, limits.WrongCode, deviceID)
 		// PingOne may answer a locked device with the same error as a wrong code: read the
 		// device, so a locked phone is never "wrong code" forever.
 		if cur, gerr := s.client.GetDevice(ctx, userID, deviceID); gerr == nil && cur.Locked() {
@@ -472,15 +484,22 @@ func (s *Service) Resend(ctx context.Context, userID, deviceID string) (Device, 
 }
 
 func (s *Service) resend(ctx context.Context, userID, deviceID, e164 string) (bool, error) {
-	resendLimits := []limitKey{{limits.ResendShort, deviceID}, {limits.ResendHour, userID}, {limits.TextsToNumber, e164}}
-	if err := s.within(ctx, resendLimits); err != nil {
+	rs, err := s.reserve(ctx, append([]limits.Key{{Rule: s.rules().ResendShort, Subject: deviceID},
+		{Rule: s.rules().ResendHour, Subject: userID}, {Rule: s.rules().TextsToNumber, Subject: e164}},
+		s.limits.TextKeys(ctx, userID)...))
+	if err != nil {
 		return false, err
 	}
-	err := s.client.ResendActivationCode(ctx, userID, deviceID)
-	switch {
-	case err == nil:
-		s.count(ctx, resendLimits)
+	err = s.client.ResendActivationCode(ctx, userID, deviceID)
+	if err == nil {
 		return true, nil
+	}
+	// PingOne answered with a refusal, so nothing was texted: the slots go back. A lost answer
+	// may hide a sent text; its slots stay taken, erring towards refusing.
+	if !pingone.IsUnreachable(err) && !errors.Is(err, context.DeadlineExceeded) {
+		s.giveBack(ctx, rs)
+	}
+	switch {
 	case pingone.IsNotFound(err):
 		return false, ErrNotFound
 	case isLocked(err):
@@ -492,45 +511,44 @@ func (s *Service) resend(ctx context.Context, userID, deviceID, e164 string) (bo
 	return false, err
 }
 
-type limitKey struct {
-	rule limits.Rule
-	key  string
-}
+func (s *Service) rules() limits.Rules { return s.limits.Rules() }
 
-// within checks the limits without counting: only texts PingOne really sent count, so a
-// person pressing the button again after a PingOne failure is not locked out by the portal.
-func (s *Service) within(ctx context.Context, ks []limitKey) error {
-	for _, k := range ks {
-		wait, err := s.limits.Wait(ctx, k.rule, k.key)
-		if err != nil {
-			return err
-		}
-		if wait > 0 {
-			return &limits.Error{Rule: k.rule, RetryAfter: wait}
-		}
+// reserve takes the slots of every limit a text or a new device counts against, before PingOne
+// is asked: parallel requests cannot all pass the same free slot. Only a refusal (*limits.Error)
+// or a store outage (store.ErrUnavailable: no text while limits cannot be checked) stops it.
+func (s *Service) reserve(ctx context.Context, keys []limits.Key) (store.Reservations, error) {
+	rs, err := s.limits.Reserve(ctx, keys...)
+	if err != nil && !errors.As(err, new(*limits.Error)) {
+		s.log.ErrorContext(ctx, "limits cannot be checked; nothing sent", "error", err.Error())
 	}
-	return nil
+	return rs, err
 }
 
-// count records events that happened (a text sent, a device made).
-func (s *Service) count(ctx context.Context, ks []limitKey) {
-	for _, k := range ks {
-		_, _, _ = s.limits.Allow(ctx, k.rule, k.key)
+// giveBack returns slots taken for a text PingOne did not send. The request's own deadline
+// may be what failed, so the give-back gets a moment of its own.
+func (s *Service) giveBack(ctx context.Context, rs store.Reservations) {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if err := rs.Cancel(cctx); err != nil {
+		s.log.WarnContext(ctx, "could not give back limit slots", "error", err.Error())
 	}
 }
 
 // CoolDownLeft returns how long until a new code may be sent for the device.
 func (s *Service) CoolDownLeft(ctx context.Context, deviceID string) time.Duration {
-	w, err := s.limits.Wait(ctx, limits.ResendShort, deviceID)
+	w, err := s.limits.Wait(ctx, limits.Key{Rule: s.rules().ResendShort, Subject: deviceID})
 	if err != nil {
 		return 0
 	}
 	return w
 }
 
-// markSent starts the device's resend cool-down when PingOne texted a code on creation.
+// markSent starts the device's resend cool-down when PingOne texted a code on creation (the
+// device's ID is known only then).
 func (s *Service) markSent(ctx context.Context, deviceID string) {
-	_, _, _ = s.limits.Allow(ctx, limits.ResendShort, deviceID)
+	if _, err := s.limits.Reserve(ctx, limits.Key{Rule: s.rules().ResendShort, Subject: deviceID}); err != nil {
+		s.log.WarnContext(ctx, "could not start the resend cool-down", "device_id", deviceID, "error", err.Error())
+	}
 }
 
 // Remove deletes one of the user's devices, which the caller has just read (with Device).
@@ -543,6 +561,12 @@ func (s *Service) Unlock(ctx context.Context, userID, deviceID string) error {
 	err := s.client.UnlockDevice(ctx, userID, deviceID)
 	if pingone.IsNotFound(err) {
 		return ErrNotFound
+	}
+	if err == nil {
+		// The portal's own wrong-code lockout goes with PingOne's: staff unlocked it on purpose.
+		if uerr := s.limits.Unlock(ctx, deviceID); uerr != nil {
+			s.log.WarnContext(ctx, "portal's wrong-code lockout not cleared", "device_id", deviceID, "error", uerr.Error())
+		}
 	}
 	return err
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/gorilla/sessions"
 
 	"github.com/smsmfa/portal/internal/messages"
+	"github.com/smsmfa/portal/internal/store"
 )
 
 // Manager loads sessions and ends them past their lifetimes.
@@ -17,6 +18,8 @@ type Manager struct {
 	// Idle ends a session after this long without a request; Max this long after sign-in.
 	idle, max time.Duration
 	now       func() time.Time
+	// records holds each session's server-side record.
+	records store.Store
 }
 
 // Options configure a Manager.
@@ -28,6 +31,9 @@ type Options struct {
 	// Idle and Max are the idle and absolute lifetimes.
 	Idle, Max time.Duration
 	Now       func() time.Time
+	// Store holds the server-side session records, shared by every instance; nil means one in
+	// memory, for a single instance.
+	Store store.Store
 }
 
 // NewManager returns a Manager.
@@ -35,26 +41,34 @@ func NewManager(o Options) *Manager {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Store == nil {
+		o.Store = store.NewMemory(store.MemoryOptions{Now: o.Now})
+	}
 	return &Manager{store: NewStore(o.Secrets, o.Secure, o.Max), cookie: CookieName(o.Secure), idle: o.Idle,
-		max: o.Max, now: o.Now}
+		max: o.Max, now: o.Now, records: o.Store}
 }
 
-// Ended says why a session ended on its own: idle, or at its absolute lifetime (Limit).
+// Ended says why a session ended on its own: idle, or at its absolute lifetime (Limit), or
+// Revoked: the server holds no record of it (signed out, perhaps on another instance or
+// from another copy of the cookie).
 type Ended struct {
-	Idle  bool
-	Limit time.Duration
+	Idle    bool
+	Revoked bool
+	Limit   time.Duration
 }
 
 // Load reads the request's session. A cookie that cannot be opened (old key, tampering)
-// counts as no session. A signed-in session past its idle or absolute lifetime is emptied
-// (the next sign-in asks for the password) and ended says why; the caller saves it then.
-// changed is set when the session must be saved anyway (its last-seen time moved on).
+// counts as no session. A signed-in session past its idle or absolute lifetime, or without a
+// record on the server (signed out), is emptied (the next sign-in asks for the password) and
+// ended says why; the caller saves it then. changed is set when the session must be saved
+// anyway (its last-seen time moved on). When the store cannot be asked, err wraps
+// store.ErrUnavailable: a session that cannot be checked is not let through.
 func (m *Manager) Load(r *http.Request) (s *Session, ended *Ended, changed bool, err error) {
 	gs, err := m.store.Get(r, m.cookie)
 	if err != nil && gs == nil {
 		return nil, nil, false, err
 	}
-	s = &Session{s: gs}
+	s = &Session{s: gs, m: m}
 	if s.UserID() == "" {
 		return s, nil, false, nil
 	}
@@ -64,12 +78,28 @@ func (m *Manager) Load(r *http.Request) (s *Session, ended *Ended, changed bool,
 		ended = &Ended{Limit: m.max}
 	case now.Sub(s.time(keySeen)) > m.idle:
 		ended = &Ended{Idle: true, Limit: m.idle}
-	case now.Sub(s.time(keySeen)) > time.Minute:
-		// Refreshing "seen" at most once a minute keeps Set-Cookie off most answers.
-		s.s.Values[keySeen] = now.Unix()
-		return s, nil, true, nil
 	default:
+		rec, err := m.readRecord(r.Context(), s.str(keySID))
+		if err != nil {
+			return nil, nil, false, err
+		}
+		if rec == nil || rec.UserID != s.UserID() {
+			ended = &Ended{Revoked: true}
+			break
+		}
+		s.checked = rec.Checked
+		if now.Sub(s.time(keySeen)) > time.Minute {
+			// Refreshing "seen" (and the record's lifetime) at most once a minute keeps
+			// Set-Cookie off most answers and the store's writes few.
+			s.s.Values[keySeen] = now.Unix()
+			s.write = true
+			return s, nil, true, nil
+		}
 		return s, nil, false, nil
+	}
+	if !ended.Revoked {
+		// A record past its lifetime is ended on the server too; a revoked one is gone already.
+		s.end()
 	}
 	s.renew(now)
 	s.s.Values[keyReauth] = true
@@ -78,6 +108,9 @@ func (m *Manager) Load(r *http.Request) (s *Session, ended *Ended, changed bool,
 
 // Flash is the message that tells the person why they were signed out.
 func (e Ended) Flash() (messages.Key, map[string]string) {
+	if e.Revoked {
+		return messages.SessionEndedRevoked, nil
+	}
 	d := e.Limit
 	keys := [3]messages.Key{messages.SessionEndedMaxHours, messages.SessionEndedMaxMinutes, messages.SessionEndedMax}
 	if e.Idle {
@@ -94,6 +127,9 @@ func (e Ended) Flash() (messages.Key, map[string]string) {
 
 // Reason names the lifetime that ended the session, for the log.
 func (e Ended) Reason() string {
+	if e.Revoked {
+		return "signed out on the server"
+	}
 	if e.Idle {
 		return "idle"
 	}

@@ -74,7 +74,16 @@ func CookieName(secure bool) string {
 }
 
 // Session is one request's session.
-type Session struct{ s *sessions.Session }
+type Session struct {
+	s *sessions.Session
+	m *Manager
+	// checked is the record's last account check (Unix seconds); write asks Save to write the
+	// record, fresh marks a record just made (no end mark to look for); ended are session IDs
+	// whose records Save deletes.
+	checked      int64
+	write, fresh bool
+	ended        []string
+}
 
 func (s *Session) str(k string) string {
 	v, _ := s.s.Values[k].(string)
@@ -94,8 +103,16 @@ func (s *Session) time(k string) time.Time {
 	return time.Unix(v, 0)
 }
 
-// Save writes the session cookie.
-func (s *Session) Save(r *http.Request, w http.ResponseWriter) error { return s.s.Save(r, w) }
+// Save writes the session's server-side record changes, then the cookie. A store outage is an
+// error wrapping store.ErrUnavailable, and no cookie is written then.
+func (s *Session) Save(r *http.Request, w http.ResponseWriter) error {
+	if s.m != nil {
+		if err := s.saveRecords(r.Context()); err != nil {
+			return err
+		}
+	}
+	return s.s.Save(r, w)
+}
 
 // User is the signed-in person.
 type User struct {
@@ -169,6 +186,8 @@ type SignedIn struct {
 // SignIn starts a new session for the person, keeping only the flash message.
 func (s *Session) SignIn(now time.Time, in SignedIn) {
 	flash := s.takeFlashValues()
+	// A session from before (a planted cookie included) ends on the server too.
+	s.end()
 	s.renew(now)
 	for k, v := range flash {
 		s.s.Values[k] = v
@@ -183,15 +202,27 @@ func (s *Session) SignIn(now time.Time, in SignedIn) {
 	s.s.Values[keyACR] = in.ACR
 	s.s.Values[keyAMR] = strings.Join(in.AMR, " ")
 	s.s.Values[keyIDToken] = in.IDToken
+	s.s.Values[keySID] = newSID()
+	s.checked, s.write, s.fresh = now.Unix(), true, true
 }
 
 // SignOut empties the session and deletes the cookie when saved; it returns the ID token
 // PingOne's sign-out wants as a hint.
 func (s *Session) SignOut(now time.Time) (idToken string) {
 	idToken = s.str(keyIDToken)
+	s.end()
 	s.renew(now)
 	s.s.Options.MaxAge = -1
 	return idToken
+}
+
+// Revoke ends the session on every instance because the account may no longer be used
+// (disabled or deleted in PingOne); the next sign-in asks PingOne for the password again, so
+// PingOne's own session cannot sign the person straight back in.
+func (s *Session) Revoke(now time.Time) {
+	s.end()
+	s.renew(now)
+	s.s.Values[keyReauth] = true
 }
 
 // Proof is what the session shows about the person's last proof of MFA.

@@ -1,0 +1,213 @@
+package handlers_test
+
+// Tests through the real router of the limits and sessions kept in the shared store (issue #11
+// items 3, 4 and 6; issue #12's fail-closed rule).
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/smsmfa/portal/internal/portaltest"
+	"github.com/smsmfa/portal/internal/store/redistest"
+	"github.com/smsmfa/portal/pingone/pingonetest"
+)
+
+// getWithCookie loads u with only the given session cookie, not following redirects: what an
+// attacker holding a copy of the cookie would send.
+func getWithCookie(t *testing.T, env *portaltest.Env, path, cookie string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest("GET", env.URL+path, nil)
+	req.AddCookie(&http.Cookie{Name: "mfa_session", Value: cookie})
+	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp
+}
+
+// TestSignOutEndsACopiedCookie (issue #11 item 6): after sign-out, a copy of the session cookie
+// taken before it no longer opens the session.
+func TestSignOutEndsACopiedCookie(t *testing.T) {
+	env := portaltest.Start(t)
+	b := env.NewBrowser(t)
+	p := b.SignInEmployee("/devices")
+	copied := cookieValue(b, mustURL(env.URL))
+	if resp := getWithCookie(t, env, "/devices", copied); resp.StatusCode != http.StatusOK {
+		t.Fatalf("the copied cookie does not work before sign-out: %d", resp.StatusCode)
+	}
+	b.Submit(p, "/auth/logout", nil)
+	resp := getWithCookie(t, env, "/devices", copied)
+	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), "/auth/login") {
+		t.Fatalf("after sign-out the copied cookie still opens /devices: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if !strings.Contains(env.Logs.String(), "signed out on the server") {
+		t.Error("no log line says why the session ended")
+	}
+}
+
+// TestDisabledAccountLosesItsSession (issue #11 item 6): a person disabled in PingOne loses
+// their session at their first request after the one-minute check, and is told why.
+func TestDisabledAccountLosesItsSession(t *testing.T) {
+	env := portaltest.Start(t)
+	b := env.NewBrowser(t)
+	b.SignInEmployee("/devices")
+	env.Emu.SetUserEnabled(env.Demo.EmployeeID, false)
+	env.Clock.Advance(61 * time.Second)
+	p := b.Get("/devices")
+	if p.Status != http.StatusForbidden || !strings.Contains(p.Text(), "Your account is disabled") {
+		t.Fatalf("a disabled person's request: %d %q", p.Status, p.Text())
+	}
+	env.Emu.SetUserEnabled(env.Demo.EmployeeID, true)
+	p = b.Get("/devices")
+	if p.Path() == "/devices" && p.Status == http.StatusOK && !strings.Contains(p.Body, `name="password"`) {
+		t.Fatal("the session survived the account being disabled")
+	}
+}
+
+// TestWrongCodesLockForTheWholeSpan (issue #11 item 4): five wrong codes, then no code at all
+// for 15 minutes, not one more every 3 minutes.
+func TestWrongCodesLockForTheWholeSpan(t *testing.T) {
+	env := portaltest.Start(t, portaltest.WithEmulator(func(o *pingonetest.Options) { o.OTPMaxFailures = 10; o.OTPLifetime = time.Hour }))
+	b := env.NewBrowser(t)
+	p := addPhone(t, env, b, number)
+	for range 5 {
+		p = b.Submit(p, "/verify", url.Values{"code": {"000000"}})
+	}
+	for _, after := range []time.Duration{4 * time.Minute, 6 * time.Minute} {
+		env.Clock.Advance(after)
+		p = b.Submit(p, "/verify", url.Values{"code": {env.Emu.LastCode("+15125201234")}})
+		if p.Status != http.StatusTooManyRequests || !strings.Contains(p.ByID("code-error"), "Too many wrong codes") {
+			t.Fatalf("a code was accepted during the lock: %d %q", p.Status, p.ByID("code-error"))
+		}
+	}
+	if n := env.Emu.Calls("devices.activate"); n != 5 {
+		t.Fatalf("%d codes reached PingOne during the lock, want the 5 wrong ones", n)
+	}
+	env.Clock.Advance(6 * time.Minute)
+	p = b.Submit(p, "/verify", url.Values{"code": {env.Emu.LastCode("+15125201234")}})
+	if p.Path() != "/devices" {
+		t.Fatalf("after the lock: %d %s %q", p.Status, p.URL, p.ByID("code-error"))
+	}
+}
+
+// TestParallelResendsCannotRaceTheLimit (issue #11 item 4): ten resends at once, while PingOne
+// is slow, send one text: the slot is taken before PingOne is asked.
+func TestParallelResendsCannotRaceTheLimit(t *testing.T) {
+	env := portaltest.Start(t)
+	b := env.NewBrowser(t)
+	p := addPhone(t, env, b, number)
+	env.Clock.Advance(31 * time.Second)
+	env.Emu.SetLatency(150 * time.Millisecond)
+	before := len(env.Emu.Outbox())
+	var wg sync.WaitGroup
+	statuses := make([]int, 10)
+	for i := range statuses {
+		wg.Go(func() { statuses[i] = b.Submit(p, "/resend", nil).Status })
+	}
+	wg.Wait()
+	if sent := len(env.Emu.Outbox()) - before; sent != 1 {
+		t.Fatalf("%d texts sent by 10 parallel resends (statuses %v); the cool-down allows 1", sent, statuses)
+	}
+	refused := 0
+	for _, s := range statuses {
+		if s == http.StatusTooManyRequests {
+			refused++
+		}
+	}
+	if refused != 9 {
+		t.Fatalf("statuses %v: want 9 refusals in words (429)", statuses)
+	}
+}
+
+// TestStaffTextLimits (issue #11 item 3): one staff member's texts are bounded per hour, and so
+// are the whole help desk's, with their own words; the person's own texts are not counted
+// against the help desk.
+func TestStaffTextLimits(t *testing.T) {
+	for _, tc := range []struct {
+		name, env, words string
+	}{
+		{"per acting person", "LIMIT_ACTOR_TEXTS", "You have sent many codes"},
+		{"help desk budget", "LIMIT_HELPDESK_TEXTS", "The help desk has sent as many codes as it may"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := portaltest.Start(t, portaltest.WithEnv(tc.env, "2/1h"))
+			s, _ := staffBrowser(t, env)
+			base := "/helpdesk/users/" + env.Demo.EmployeeID
+			numbers := []string{"+1 512 520 1234", "+1 512 520 1235", "+1 512 520 1236"}
+			var p *portaltest.Page
+			for i, n := range numbers {
+				form := s.Get(base + "/phone/new")
+				p = s.Submit(form, "/phone", url.Values{"phone": {n}, "region": {"US"}})
+				if i < 2 && p.Status != http.StatusOK {
+					t.Fatalf("staff text %d: %d %q", i+1, p.Status, p.Text())
+				}
+			}
+			if p.Status != http.StatusTooManyRequests || !strings.Contains(p.Text(), tc.words) {
+				t.Fatalf("third staff text: %d %q", p.Status, p.Text())
+			}
+			if n := len(env.Emu.Outbox()); n != 2 {
+				t.Fatalf("%d texts sent", n)
+			}
+			// The employee's own text is theirs, not the help desk's.
+			emp := env.NewBrowser(t)
+			if p := addPhone(t, env, emp, "+1 512 520 1237"); p.Status != http.StatusOK {
+				t.Fatalf("the employee's own phone: %d %q", p.Status, p.Text())
+			}
+		})
+	}
+}
+
+// TestRedisDownFailsClosed (issue #12): with the portal on Redis, Redis dying mid-journey sends
+// nothing, says so in words (never a stack trace) with a log line, turns /readyz to 503, and
+// the portal recovers by itself when Redis is back.
+func TestRedisDownFailsClosed(t *testing.T) {
+	rs := redistest.Start(t)
+	env := portaltest.Start(t, portaltest.WithEnv("REDIS_URL", rs.URL(0)), portaltest.WithEnv("REDIS_KEY_PREFIX", "test:"))
+	b := env.NewBrowser(t)
+	p := addPhone(t, env, b, number)
+	keys, err := rs.Do("DBSIZE")
+	if err != nil || keys == "0" {
+		t.Fatalf("nothing in Redis after a text: %q %v", keys, err)
+	}
+	env.Clock.Advance(31 * time.Second)
+	sent := len(env.Emu.Outbox())
+
+	rs.Kill()
+	p = b.Submit(p, "/resend", nil)
+	if p.Status != http.StatusServiceUnavailable || !strings.Contains(p.Text(), "cannot check its safety limits") ||
+		strings.Contains(p.Body, "goroutine") {
+		t.Fatalf("resend with Redis down: %d %q", p.Status, p.Text())
+	}
+	if n := len(env.Emu.Outbox()); n != sent {
+		t.Fatalf("a text was sent while the limits could not be checked")
+	}
+	if !strings.Contains(env.Logs.String(), "store unavailable") {
+		t.Error("no log line names the store outage")
+	}
+	if r := b.Get("/readyz"); r.Status != http.StatusServiceUnavailable {
+		t.Fatalf("/readyz with Redis down: %d", r.Status)
+	}
+
+	rs.Restart()
+	deadline := time.Now().Add(10 * time.Second)
+	for b.Get("/readyz").Status != http.StatusOK {
+		if time.Now().After(deadline) {
+			t.Fatal("/readyz did not recover after Redis came back")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// Redis came back empty (no persistence here): the session is gone, so the person signs in
+	// again and finishes the journey with the code already texted.
+	p = b.SignInEmployee("/devices")
+	id := env.Emu.Devices(env.Demo.EmployeeID)[0].ID
+	p = b.Get("/devices/" + id + "/verify")
+	p = b.Submit(p, "/verify", url.Values{"code": {env.Emu.LastCode("+15125201234")}})
+	if p.Path() != "/devices" || env.Emu.Devices(env.Demo.EmployeeID)[0].Status != "ACTIVE" {
+		t.Fatalf("after Redis came back: %d %s %q", p.Status, p.URL, p.Text())
+	}
+}
