@@ -124,7 +124,7 @@ func startCluster(t *testing.T, extraEnv ...string) *cluster {
 		"PINGONE_WEB_CLIENT_ID=" + c.emu["web-client-id"],
 		"PINGONE_WEB_CLIENT_SECRET=" + c.emu["web-client-secret"],
 		"HELPDESK_GROUP_IDS=" + c.emu["helpdesk-group-id"],
-		"SESSION_KEYS=" + strings.Repeat("multi-instance-test-key-", 2),
+		"SESSION_KEYS=" + strings.Repeat("multi-instance-test-key-", 2), "ALLOWED_REGIONS=US",
 		"REDIS_URL=" + c.redis.URL(0),
 	}, extraEnv...)
 	for i := range 2 {

@@ -192,7 +192,7 @@ func runInstances(ctx context.Context, o options, emu *pingonetest.Server, bin, 
 			"PINGONE_API_BASE="+emu.APIBase(), "PINGONE_AUTH_BASE="+emu.AuthBase(),
 			"PINGONE_WORKER_CLIENT_ID=worker", "PINGONE_WORKER_CLIENT_SECRET="+workerSecret,
 			"PINGONE_WEB_CLIENT_ID="+webID, "PINGONE_WEB_CLIENT_SECRET="+webSecret,
-			"SESSION_KEYS="+sessionKey, "TRUSTED_PROXIES=127.0.0.1", "LOG_LEVEL=warn", "PINGONE_TIMEOUT=20s",
+			"SESSION_KEYS="+sessionKey, "TRUSTED_PROXIES=127.0.0.1", "LOG_LEVEL=warn", "PINGONE_TIMEOUT=20s", "ALLOWED_REGIONS=US",
 			"REDIS_URL="+redisURL)
 		var log strings.Builder
 		cmd.Stderr = &syncWriter{w: &log}

@@ -190,6 +190,7 @@ func (s *Service) StepUpFor(l List, p Proof) error {
 	}
 	return none
 }
+
 // StepUp is StepUpFor for a request that has not read the list: it reads it only when the
 // proof is not recent, and returns what it read (nil otherwise) with the decision.
 func (s *Service) StepUp(ctx context.Context, userID string, p Proof) (List, error) {

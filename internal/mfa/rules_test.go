@@ -89,7 +89,7 @@ func TestStepUpDecision(t *testing.T) {
 		{"code typed long ago", withPhone, Proof{CodeTyped: now.Add(-time.Hour)}, asked},
 		// The active phone decides, whatever its lock: locking the victim's phone is no way round.
 		{"a usable phone beside a locked one", List{lockedDev("9999", now.Add(time.Hour)), active("1234")}, Proof{}, asked},
-		{"only a locked phone", List{lockedDev("1234", now.Add(20 * time.Minute))}, Proof{}, "help desk"},
+		{"only a locked phone", List{lockedDev("1234", now.Add(20*time.Minute))}, Proof{}, "help desk"},
 		{"only a blocked phone", List{blockedDev("1234")}, Proof{}, "help desk"},
 		{"only a locked phone, but proven", List{lockedDev("1234", time.Time{})}, mfaNow, ""},
 	} {
