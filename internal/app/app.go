@@ -21,6 +21,7 @@ import (
 	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/internal/session"
+	"github.com/smsmfa/portal/internal/store"
 	"github.com/smsmfa/portal/pingone"
 )
 
@@ -33,6 +34,9 @@ type Options struct {
 	Now func() time.Time
 	// Limits counts events for the abuse limits; nil means one in memory.
 	Limits limits.Limiter
+	// Store keeps the state every instance shares (the help desk's caller verifications and
+	// approvals); nil means one in memory.
+	Store store.Store
 }
 
 // Portal is the built application.
@@ -69,16 +73,21 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 	if o.Limits == nil {
 		o.Limits = limits.NewMemory(o.Now)
 	}
+	if o.Store == nil {
+		o.Store = store.NewMemory(store.MemoryOptions{Now: o.Now})
+	}
 	svc := mfa.New(client, policy, mfa.Options{DevicePolicyID: cfg.DevicePolicyID, Logger: o.Logger, Now: o.Now, Limits: o.Limits,
 		StepUp: mfa.StepUp{ACR: cfg.StepUpACR, MaxAge: cfg.StepUpMaxAge}})
 	h := handlers.New(handlers.Deps{
 		Services: handlers.Services{PingOne: client, MFA: svc, RP: rp, Limits: o.Limits, Audit: audit.New(o.Logger, o.Now),
-			Staff: helpdesk.NewChecker(client, cfg.HelpdeskGroups, 30*time.Second, o.Now), Directory: helpdesk.New(client)},
+			Staff: helpdesk.NewChecker(client, cfg.HelpdeskGroups, 30*time.Second, o.Now), Directory: helpdesk.New(client),
+			Verifier:  helpdesk.NewVerifier(client, o.Store, helpdesk.VerifierOptions{TTL: cfg.HelpdeskVerificationTTL, Now: o.Now}),
+			Protector: helpdesk.NewProtector(cfg.HelpdeskGroups, cfg.HelpdeskProtectedGroups)},
 		Sessions: session.NewManager(session.Options{Secrets: cfg.SessionKeys, Secure: cfg.Secure(),
 			Idle: cfg.SessionIdleTimeout, Max: cfg.SessionMaxAge, Now: o.Now}),
 		Site: handlers.Site{PublicURL: cfg.PublicURL, AuthOrigin: authOrigin, TrustedProxies: cfg.TrustedProxies,
 			DefaultRegion: cfg.DefaultRegion, StrongerMethodsURL: cfg.StrongerMethodsURL,
-			ReasonRequired: cfg.HelpdeskReasonRequired, Demo: o.Demo},
+			ReasonRequired: cfg.HelpdeskReasonRequired, HelpdeskStepUpMaxAge: cfg.HelpdeskStepUpMaxAge, Demo: o.Demo},
 		Ops: handlers.Ops{Logger: o.Logger, Metrics: m, Now: o.Now, RequestTimeout: cfg.PingOneTimeout + 5*time.Second},
 	})
 	return &Portal{Handler: h.Routes(), PingOne: client, Metrics: m}, nil
