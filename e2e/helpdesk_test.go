@@ -56,7 +56,13 @@ func TestHelpdeskAddsAPhoneForAnEmployee(t *testing.T) {
 		t.Fatalf("wrong code: %q", main)
 	}
 	checkPage(t, ctx, axe, "helpdesk-verify-wrong-code")
-	// The employee reads out the code that reached their email.
+	// The employee reads out the code that reached their email: in the demo, the outbox page.
+	do(t, ctx, chromedp.Navigate(env.URL+"/demo/email"), chromedp.WaitVisible(css(".outbox")))
+	if mails := text(t, ctx, ".outbox"); !strings.Contains(mails, env.Emu.LastEmailCode("erin.employee@example.com")) {
+		t.Fatalf("the code is not on /demo/email: %q", mails)
+	}
+	checkPage(t, ctx, axe, "demo-email")
+	do(t, ctx, chromedp.Navigate(env.URL+"/helpdesk/users/"+env.Demo.EmployeeID+"/verify"), chromedp.WaitVisible(css("#code")))
 	do(t, ctx, chromedp.SendKeys(css("#code"), env.Emu.LastEmailCode("erin.employee@example.com")),
 		chromedp.Click(css("form[action$='/verify/code'] button")), chromedp.WaitVisible(css(".verified")))
 	if main := text(t, ctx, "main"); !strings.Contains(main, "Caller verified by a code to their email") {

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -568,4 +569,42 @@ func toStrings(v any) []string {
 func hasAttr(attrs map[string]string, name string) bool {
 	_, ok := attrs[name]
 	return ok
+}
+
+// TestDemoEmailShowsTheHelpdesksCodes: in demo mode the codes the help desk emails show on
+// /demo/email, as a page and as JSON ([{"to","subject","text","sentAt"}], newest first), so
+// that the demo's help-desk journey can verify the employee by email.
+func TestDemoEmailShowsTheHelpdesksCodes(t *testing.T) {
+	env := portaltest.Start(t)
+	b, home := staffBrowser(t, env)
+	if p := b.Get("/demo/email"); p.Status != 200 || !strings.Contains(p.Text(), "No emails yet") {
+		t.Fatalf("empty mailbox: %d %q", p.Status, p.Text())
+	}
+	base := "/helpdesk/users/" + env.Demo.EmployeeID
+	postForm(t, b, home, base+"/verify", url.Values{"method": {"email"}})
+	first := env.Emu.LastEmailCode("erin.employee@example.com")
+	env.Clock.Advance(time.Second)
+	postForm(t, b, home, base+"/verify", url.Values{"method": {"email"}})
+	second := env.Emu.LastEmailCode("erin.employee@example.com")
+	req, _ := http.NewRequest(http.MethodGet, env.URL+"/demo/email", nil)
+	req.Header.Set("Accept", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var mails []map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&mails); err != nil || len(mails) != 2 {
+		t.Fatalf("JSON: %v %v", mails, err)
+	}
+	for i, code := range []string{second, first} {
+		m := mails[i]
+		if len(m) != 4 || m["to"] != "erin.employee@example.com" || m["subject"] == "" || m["sentAt"] == "" ||
+			!strings.Contains(m["text"].(string), code) {
+			t.Errorf("email %d: %v", i, m)
+		}
+	}
+	if p := b.Get("/demo/email"); !strings.Contains(p.Text(), second) || !strings.Contains(p.Text(), "erin.employee@example.com") {
+		t.Errorf("page: %q", p.Text())
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/smsmfa/portal/internal/demo"
 	"github.com/smsmfa/portal/internal/ids"
 	"github.com/smsmfa/portal/static"
 )
@@ -27,6 +28,9 @@ func (h *Handler) Routes() http.Handler {
 	e.GET(static.Prefix+"*", echo.WrapHandler(h.assets))
 	if h.site.Demo != nil {
 		e.GET("/demo/sms", h.demoSMS)
+		if _, ok := h.site.Demo.(demo.Mailbox); ok {
+			e.GET("/demo/email", h.demoEmail)
+		}
 	}
 
 	e.GET("/", h.home)

@@ -66,6 +66,17 @@ func (o emulatorOutbox) Texts() []demo.Text {
 	return out
 }
 
+// Emails are the emails the emulator sent, newest first, for /demo/email (the one-time codes
+// the help desk's caller verification emails).
+func (o emulatorOutbox) Emails() []demo.Email {
+	sent := o.emu.Emails()
+	out := make([]demo.Email, len(sent))
+	for i, m := range sent {
+		out[i] = demo.Email{To: m.To, Subject: m.Subject, Text: m.Text, SentAt: m.SentAt}
+	}
+	return out
+}
+
 // RegisterPortal registers the portal's redirect and sign-out URIs with the web app.
 func (d *Demo) RegisterPortal(publicURL string) {
 	d.Emulator.AddApp(pingonetest.App{ClientID: d.WebID, ClientSecret: d.WebSecret,

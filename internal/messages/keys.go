@@ -286,3 +286,13 @@ const (
 	HdApproveGone        Key = "hd.approve_gone"
 	HdMfaOffReason       Key = "hd.mfa_off_reason"
 )
+
+// The demo's emails (the help desk's caller verification by email, issue #16).
+const (
+	DemoEmailTitle   Key = "demo.email_title"
+	DemoEmailHeading Key = "demo.email_heading"
+	DemoEmailIntro   Key = "demo.email_intro"
+	DemoEmailNone    Key = "demo.email_none"
+	DemoEmailSubject Key = "demo.email_subject"
+	DemoEmailTexts   Key = "demo.email_texts"
+)
