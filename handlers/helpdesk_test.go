@@ -85,7 +85,7 @@ func addStaff(t *testing.T, env *portaltest.Env, username, phone string) (*porta
 func verifyCaller(t *testing.T, env *portaltest.Env, b *portaltest.Browser, userID, email string) *portaltest.Page {
 	t.Helper()
 	v := b.Get("/helpdesk/users/" + userID + "/verify")
-	for _, want := range []string{"A code to their phone", "A code to their email", "A colleague’s approval"} {
+	for _, want := range []string{"A code to their phone", "A code to their email", "A colleague's approval"} {
 		if !contains(v.Labels(), want) {
 			t.Fatalf("no choice %q on the verify page: %v", want, v.Labels())
 		}

@@ -108,13 +108,13 @@ type Pending struct {
 
 // Approval is one agent's request that a colleague vouch for a caller.
 type Approval struct {
-	ID        string       `json:"id"`
-	Requester audit.Person `json:"requester"`
-	Target    audit.Person `json:"target"`
-	TargetName string      `json:"target_name"`
-	Signals   []string     `json:"signals,omitempty"`
-	Created   time.Time    `json:"created"`
-	Expires   time.Time    `json:"expires"`
+	ID         string       `json:"id"`
+	Requester  audit.Person `json:"requester"`
+	Target     audit.Person `json:"target"`
+	TargetName string       `json:"target_name"`
+	Signals    []string     `json:"signals,omitempty"`
+	Created    time.Time    `json:"created"`
+	Expires    time.Time    `json:"expires"`
 }
 
 // ApprovalState is where an agent's request for one user stands.
