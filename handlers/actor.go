@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -63,7 +64,12 @@ func (h *Handler) actor(c echo.Context) (*actor, error) {
 			base: "/devices", devices: "/devices/", addForm: "/devices/sms/new", addAction: "/devices/sms",
 			nav: "devices", words: selfWords}, nil
 	}
-	u, err := h.svc.MFA.User(c.Request().Context(), uid)
+	// hdTarget has read the user already (with groups) on the help desk's routes.
+	u, _ := c.Get(hdTargetKey).(*pingone.User)
+	var err error
+	if u == nil {
+		u, err = h.svc.MFA.User(c.Request().Context(), uid)
+	}
 	if errors.Is(err, mfa.ErrUserNotFound) {
 		return nil, fail(http.StatusNotFound, messages.ErrorNoUser, messages.ErrorNoUserText, "/helpdesk", messages.HdBackSearch, err)
 	}
@@ -125,5 +131,24 @@ func (h *Handler) record(c echo.Context, a *actor, e audit.Event) {
 	if e.Target.ID == "" {
 		e.Target = e.Actor
 	}
+	// A help-desk change names the verification it went through (requireVerified).
+	if v := verification(c); e.Helpdesk && v != nil {
+		e.VerifiedBy, e.Approver = v.Kind, v.Approver
+		for _, s := range v.Signals {
+			if !slices.Contains(e.Signals, s) {
+				e.Signals = append(e.Signals, s)
+			}
+		}
+	}
 	h.svc.Audit.Record(c.Request().Context(), e)
+	if e.Outcome == audit.OutcomeSuccess && changesMethods[e.Action] && h.svc.Verifier != nil {
+		// For the help desk's recent-change signal; a failure here only weakens a warning.
+		if err := h.svc.Verifier.MarkChanged(c.Request().Context(), e.Target.ID); err != nil {
+			h.log().WarnContext(c.Request().Context(), "could not note a change of methods", "error", err.Error())
+		}
+	}
 }
+
+// changesMethods are the audited actions that change how a person signs in.
+var changesMethods = map[string]bool{audit.ActionAddPhone: true, audit.ActionActivate: true, audit.ActionRemove: true,
+	audit.ActionUnlock: true, audit.ActionSetDefault: true, audit.ActionSetMFA: true}

@@ -43,6 +43,9 @@ type Services struct {
 	// Staff decides who is help-desk staff; Directory finds users for them.
 	Staff     *helpdesk.Checker
 	Directory *helpdesk.Directory
+	// Verifier keeps caller verifications and approvals; Protector says whom staff may change.
+	Verifier  *helpdesk.Verifier
+	Protector *helpdesk.Protector
 	Audit     *audit.Logger
 	// Limits counts sign-ins per client network.
 	Limits *limits.Limiter
@@ -62,6 +65,8 @@ type Site struct {
 	StrongerMethodsURL string
 	// ReasonRequired makes a reason or ticket mandatory for help-desk actions.
 	ReasonRequired bool
+	// HelpdeskStepUpMaxAge is how recent a staff member's MFA sign-in must be for /helpdesk.
+	HelpdeskStepUpMaxAge time.Duration
 	// Demo, when set, serves /demo/sms from the emulator's outbox and shows the demo banner.
 	Demo demo.Outbox
 }

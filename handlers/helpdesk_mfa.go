@@ -26,7 +26,7 @@ func (h *Handler) hdMFAConfirm(c echo.Context) error {
 	on := c.QueryParam("enabled") == "true"
 	w := mfaWords[on]
 	props := views.ConfirmProps{Heading: a.say(c, w.heading, nil), Body: a.say(c, w.body, nil), Button: t(c, w.button, nil),
-		Danger: !on, Reason: true, ReasonRequired: h.site.ReasonRequired, Action: a.base + "/mfa", Cancel: a.base,
+		Danger: !on, Reason: true, ReasonRequired: h.site.ReasonRequired || !on, Action: a.base + "/mfa", Cancel: a.base,
 		Hidden: map[string]string{"enabled": onOff(on, "true", "false")}}
 	return h.render(c, http.StatusOK, views.Confirm(h.page(c, props.Heading, a.nav), props))
 }
@@ -39,8 +39,14 @@ func (h *Handler) hdMFA(c echo.Context) error {
 	}
 	on := c.FormValue("enabled") == "true"
 	reason, missing := h.reason(c, a)
+	key := messages.HdReasonMissing
+	if !on && reason == "" {
+		// Turning MFA off always needs a reason, whatever HELPDESK_REASON_REQUIRED says.
+		missing, key = t(c, messages.HdMfaOffReason, nil), messages.HdMfaOffReason
+	}
 	if missing != "" {
-		sess(c).SetFlash(session.Error, messages.HdReasonMissing, nil)
+		h.record(c, a, audit.Event{Action: audit.ActionSetMFA, Detail: "no reason", Outcome: audit.OutcomeRefused})
+		sess(c).SetFlash(session.Error, key, nil)
 		_ = save(c)
 		return redirect(c, a.base+"/mfa?enabled="+onOff(on, "true", "false"))
 	}

@@ -20,6 +20,11 @@ func (h *Handler) hdSearch(c echo.Context) error {
 		props.Query = props.Query[:helpdesk.MaxQuery]
 	}
 	title := t(c, messages.HdTitle, nil)
+	approvals, err := h.approvalItems(c)
+	if err != nil {
+		return err
+	}
+	props.Approvals = approvals
 	page, err := h.svc.Directory.Search(c.Request().Context(), q, c.QueryParam("cursor"))
 	switch {
 	case errors.Is(err, helpdesk.ErrQueryTooLong):

@@ -49,13 +49,60 @@ func findAudit(t *testing.T, env *portaltest.Env, action, outcome string) map[st
 	return nil
 }
 
+// staffBrowser signs the demo's help-desk member in and passes the help desk's step-up (a code
+// texted to their own phone).
 func staffBrowser(t *testing.T, env *portaltest.Env) (*portaltest.Browser, *portaltest.Page) {
+	t.Helper()
+	return staffBrowserAs(t, env, env.Demo.Helpdesk, env.Demo.HelpdeskPass)
+}
+
+func staffBrowserAs(t *testing.T, env *portaltest.Env, username, password string) (*portaltest.Browser, *portaltest.Page) {
+	t.Helper()
 	b := env.NewBrowser(t)
-	p := b.SignIn("/helpdesk", env.Demo.Helpdesk, env.Demo.HelpdeskPass)
-	if p.Path() != "/helpdesk" || p.Status != 200 {
-		t.Fatalf("staff sign-in landed on %d %s", p.Status, p.URL)
+	p := b.SignIn("/helpdesk", username, password)
+	if p.Path() != "/helpdesk" || p.Status != 200 || p.LinkTo("/auth/login?step_up=1") == "" {
+		t.Fatalf("staff sign-in landed on %d %s without the step-up: %q", p.Status, p.URL, p.Text())
+	}
+	p = b.PassStepUp(p, username, password)
+	if p.Path() != "/helpdesk" || p.Status != 200 || p.H1() != "Help desk" {
+		t.Fatalf("after the step-up: %d %s %q", p.Status, p.URL, p.Text())
 	}
 	return b, p
+}
+
+// addStaff adds a second help-desk member with an active phone and signs them in.
+func addStaff(t *testing.T, env *portaltest.Env, username, phone string) (*portaltest.Browser, *portaltest.Page, string) {
+	t.Helper()
+	id := env.Emu.AddUser(pingonetest.SeedUser{Username: username, Email: username + "@example.com", Given: "Second",
+		Family: "Staff", Password: "Pw-" + username, GroupIDs: []string{env.Demo.HelpdeskGroup}})
+	env.Emu.AddSMSDevice(id, phone, true)
+	b, p := staffBrowserAs(t, env, username, "Pw-"+username)
+	return b, p, id
+}
+
+// verifyCaller verifies the caller for the user by a code to their email in the directory,
+// as the agent does when the caller reads it out, and returns the user's page.
+func verifyCaller(t *testing.T, env *portaltest.Env, b *portaltest.Browser, userID, email string) *portaltest.Page {
+	t.Helper()
+	v := b.Get("/helpdesk/users/" + userID + "/verify")
+	for _, want := range []string{"A code to their phone", "A code to their email", "A colleague's approval"} {
+		if !contains(v.Labels(), want) {
+			t.Fatalf("no choice %q on the verify page: %v", want, v.Labels())
+		}
+	}
+	v = b.Submit(v, "/verify", url.Values{"method": {"email"}})
+	if v.Status != 200 || !contains(v.Labels(), "Caller's code") {
+		t.Fatalf("after sending the code: %d %s %q", v.Status, v.URL, v.Text())
+	}
+	code := env.Emu.LastEmailCode(email)
+	if code == "" {
+		t.Fatalf("no code emailed to %s", email)
+	}
+	p := b.Submit(v, "/verify/code", url.Values{"code": {code}})
+	if p.Path() != "/helpdesk/users/"+userID || !strings.Contains(p.Text(), "Caller verified by a code to their email") {
+		t.Fatalf("after the code: %d %s %q", p.Status, p.URL, p.Text())
+	}
+	return p
 }
 
 // TestHelpdeskAddsAndRemovesAPhone is the issue's own check: staff find the employee, add a
@@ -73,8 +120,13 @@ func TestHelpdeskAddsAndRemovesAPhone(t *testing.T) {
 		t.Fatalf("search: %q", p.Text())
 	}
 	user := b.Get("/helpdesk/users/" + env.Demo.EmployeeID)
-	if user.H1() != "Erin Employee" || !contains(user.Labels(), "Add phone") {
+	// Nothing is offered before the caller is verified.
+	if user.H1() != "Erin Employee" || !contains(user.Labels(), "Verify caller") || contains(user.Labels(), "Add phone") {
 		t.Fatalf("user page: %q %v", user.H1(), user.Labels())
+	}
+	user = verifyCaller(t, env, b, env.Demo.EmployeeID, "erin.employee@example.com")
+	if !contains(user.Labels(), "Add phone") {
+		t.Fatalf("verified user page: %v", user.Labels())
 	}
 	form := b.Get("/helpdesk/users/" + env.Demo.EmployeeID + "/phone/new")
 	if !strings.Contains(form.H1(), "Erin Employee") || !contains(form.Labels(), "Reason or ticket (optional)") {
@@ -97,7 +149,7 @@ func TestHelpdeskAddsAndRemovesAPhone(t *testing.T) {
 	if len(devs) != 1 || devs[0].Status != "ACTIVE" {
 		t.Fatalf("PingOne holds %+v", devs)
 	}
-	if len(env.Emu.Devices(env.Demo.HelpdeskID)) != 0 {
+	if len(env.Emu.Devices(env.Demo.HelpdeskID)) != 1 {
 		t.Fatal("the phone was added to the staff member instead")
 	}
 	confirm := b.Get("/helpdesk/users/" + env.Demo.EmployeeID + "/devices/" + devs[0].ID + "/remove")
@@ -111,7 +163,7 @@ func TestHelpdeskAddsAndRemovesAPhone(t *testing.T) {
 	for _, a := range []map[string]any{add, rm, findAudit(t, env, "activate_phone", "success")} {
 		if a["actor_username"] != env.Demo.Helpdesk || a["target_username"] != env.Demo.Employee ||
 			a["target_id"] != env.Demo.EmployeeID || a["actor_id"] != env.Demo.HelpdeskID || a["helpdesk"] != true ||
-			a["request_id"] == "" || a["device_id"] != devs[0].ID {
+			a["request_id"] == "" || a["device_id"] != devs[0].ID || a["verified_by"] != "email" {
 			t.Errorf("audit record %v", a)
 		}
 	}
@@ -121,8 +173,9 @@ func TestHelpdeskAddsAndRemovesAPhone(t *testing.T) {
 	if rm["old_number"] != "+1 •••-•••-1234" || rm["reason"] != "INC-4712 lost phone" {
 		t.Errorf("remove record %v", rm)
 	}
-	if logs := env.Logs.String(); strings.Contains(logs, "5125201234") || strings.Contains(logs, code) {
-		t.Error("the log holds the full number or the code")
+	if logs := env.Logs.String(); strings.Contains(logs, "5125201234") || strings.Contains(logs, code) ||
+		strings.Contains(logs, env.Emu.LastEmailCode("erin.employee@example.com")) {
+		t.Error("the log holds the full number or a code")
 	}
 }
 
@@ -144,7 +197,7 @@ func TestHelpdeskAccess(t *testing.T) {
 	if g := emp.Post(base+"/phone", url.Values{"csrf": {tok}, "phone": {number}, "region": {"US"}}); g.Status != http.StatusForbidden {
 		t.Errorf("employee POST: %d", g.Status)
 	}
-	if len(env.Emu.Devices(env.Demo.HelpdeskID)) != 0 {
+	if len(env.Emu.Devices(env.Demo.HelpdeskID)) != 1 {
 		t.Fatal("an employee's request changed someone's devices")
 	}
 
@@ -224,6 +277,7 @@ func TestHelpdeskActionsAndReasons(t *testing.T) {
 	env := portaltest.Start(t, portaltest.WithEnv("HELPDESK_REASON_REQUIRED", "true"))
 	b, _ := staffBrowser(t, env)
 	base := "/helpdesk/users/" + env.Demo.EmployeeID
+	verifyCaller(t, env, b, env.Demo.EmployeeID, "erin.employee@example.com")
 	form := b.Get(base + "/phone/new")
 	// A reason is required: without one nothing happens.
 	p := b.Submit(form, "/phone", url.Values{"phone": {number}, "region": {"US"}})

@@ -5,10 +5,14 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/smsmfa/portal/internal/helpdesk"
+	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/views"
 )
 
-// hdUser shows a user's profile and devices to staff.
+// hdUser shows a user's profile and devices to staff, with the signals beside the verify
+// button; changes are offered only once the caller is verified, and never for a user the help
+// desk may not change (who is told why).
 func (h *Handler) hdUser(c echo.Context) error {
 	a, err := h.actor(c)
 	if err != nil {
@@ -19,7 +23,25 @@ func (h *Handler) hdUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	var check views.CallerCheck
+	if p := protection(c); p != helpdesk.Changeable {
+		check.Protected = a.say(c, protectionKeys[p], nil)
+	} else {
+		sig, err := h.signals(c, u, devs)
+		if err != nil {
+			return err
+		}
+		check.Signals = signalTexts(c, sig, a.name, u.Country())
+		v, err := h.svc.Verifier.Current(c.Request().Context(), sess(c).UserID(), a.target.ID)
+		if err != nil {
+			return err
+		}
+		if v != nil {
+			check.Verified = t(c, messages.HdVerifiedStatus, messages.Data{"How": verifiedHow(c, v), "Until": clock(v.Until)})
+		}
+	}
 	return h.render(c, http.StatusOK, views.HelpdeskUser(h.page(c, a.name, "helpdesk"), views.HelpdeskUserProps{
 		Base: a.base, Name: a.name, Username: u.Username, Email: u.Email, MFAEnabled: u.MFAEnabled, Devices: rows(devs),
+		Check: check,
 	}))
 }

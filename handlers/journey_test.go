@@ -330,9 +330,11 @@ func TestCSRF(t *testing.T) {
 
 func TestNobodyTouchesAnotherUsersDevice(t *testing.T) {
 	env := portaltest.Start(t)
-	// The help-desk member has a device; the employee tries to act on it by ID.
+	// Another user has a device; the employee tries to act on it by ID. (The demo's help-desk
+	// member has an active phone, so their adding one would ask for the step-up.)
+	otherID := env.Emu.AddUser(pingonetest.SeedUser{Username: "olga.other", Given: "Olga", Family: "Other", Password: "Pw-olga"})
 	hb := env.NewBrowser(t)
-	form := hb.SignIn("/devices/sms/new", env.Demo.Helpdesk, env.Demo.HelpdeskPass)
+	form := hb.SignIn("/devices/sms/new", "olga.other", "Pw-olga")
 	other := deviceID(t, hb.Submit(form, "/devices/sms", url.Values{"phone": {number}, "region": {"US"}}))
 
 	b := env.NewBrowser(t)
@@ -348,7 +350,7 @@ func TestNobodyTouchesAnotherUsersDevice(t *testing.T) {
 			t.Errorf("POST %s: %d", u, g.Status)
 		}
 	}
-	devs := env.Emu.Devices(env.Demo.HelpdeskID)
+	devs := env.Emu.Devices(otherID)
 	if len(devs) != 1 || devs[0].Status != "ACTIVATION_REQUIRED" {
 		t.Fatalf("the other user's device changed: %+v", devs)
 	}

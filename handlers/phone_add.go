@@ -8,6 +8,8 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/smsmfa/portal/internal/audit"
+	"github.com/smsmfa/portal/internal/helpdesk"
+	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/internal/session"
@@ -72,8 +74,13 @@ func (h *Handler) addPhone(c echo.Context) error {
 // phoneStarted records a number registered and sends the actor to its code page.
 func (h *Handler) phoneStarted(c echo.Context, a *actor, reason string, started mfa.Started) error {
 	d := started.Device
-	h.record(c, a, audit.Event{Action: audit.ActionAddPhone, DeviceID: d.ID, NewNumber: d.Masked, Reason: reason,
-		Outcome: audit.OutcomeSuccess, Detail: map[bool]string{true: "resumed", false: ""}[started.Resumed]})
+	ev := audit.Event{Action: audit.ActionAddPhone, DeviceID: d.ID, NewNumber: d.Masked, Reason: reason,
+		Outcome: audit.OutcomeSuccess, Detail: map[bool]string{true: "resumed", false: ""}[started.Resumed]}
+	warn := h.countryWarning(a, d)
+	if warn != nil {
+		ev.Signals = []string{string(helpdesk.SignalCountry)}
+	}
+	h.record(c, a, ev)
 	h.log().InfoContext(c.Request().Context(), "sms device started", "user_id", a.target.ID, "device_id", d.ID, "phone", d.Masked,
 		"resumed", started.Resumed, "code_sent", started.CodeSent)
 	key := a.words.sent
@@ -82,6 +89,10 @@ func (h *Handler) phoneStarted(c echo.Context, a *actor, reason string, started 
 		key = a.words.resumedSent
 	case started.Resumed:
 		key = a.words.resumed
+	}
+	if warn != nil {
+		warn["Device"] = maskedLabel(c, d)
+		return done(c, a.devices+d.ID+"/verify", session.Error, messages.HdAddedCountry, warn)
 	}
 	return a.flash(c, a.devices+d.ID+"/verify", session.Success, key, maskedLabel(c, d))
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/smsmfa/portal/internal/ids"
 	"github.com/smsmfa/portal/static"
 )
 
@@ -53,21 +54,40 @@ func (h *Handler) Routes() http.Handler {
 }
 
 // helpdeskRoutes are the help desk's pages. Everything under /helpdesk, unknown paths
-// included, is for staff only (403 otherwise).
+// included, is for staff only (403 otherwise), and only with a recent MFA sign-in (issue #11).
+// Every page about a user reads them first (hdTarget); every change needs a user the help desk
+// may change (hdChangeable) and a caller verified by this staff member (requireVerified,
+// issue #16).
 func (h *Handler) helpdeskRoutes(e *echo.Echo) {
-	hd := e.Group("/helpdesk", h.requireUser, h.requireStaff, validIDs)
+	hd := e.Group("/helpdesk", h.requireUser, h.requireStaff, h.requireHelpdeskStepUp, validIDs)
+	verify := []echo.MiddlewareFunc{h.hdTarget, h.hdChangeable}
+	change := []echo.MiddlewareFunc{h.hdTarget, h.hdChangeable, h.requireVerified}
 	hdu := func(method, path string, fn echo.HandlerFunc, m ...echo.MiddlewareFunc) {
-		hd.Add(method, path, fn, m...)
+		hd.Add(method, path, fn, append(m, change...)...)
 	}
 	hd.GET("", h.hdSearch)
-	hd.GET("/users/:uid", h.hdUser)
-	hd.GET("/users/:uid/phone/new", h.newPhone)
-	hd.POST("/users/:uid/phone", h.addPhone, h.csrf)
-	hd.GET("/users/:uid/mfa", h.hdMFAConfirm)
-	hd.POST("/users/:uid/mfa", h.hdMFA, h.csrf)
+	hd.POST("/approvals/:aid", h.hdApprove, h.csrf, validApproval)
+	hd.GET("/users/:uid", h.hdUser, h.hdTarget)
+	hd.GET("/users/:uid/verify", h.hdVerifyForm, verify...)
+	hd.POST("/users/:uid/verify", h.hdVerifyStart, append([]echo.MiddlewareFunc{h.csrf}, verify...)...)
+	hd.POST("/users/:uid/verify/code", h.hdVerifyCode, append([]echo.MiddlewareFunc{h.csrf}, verify...)...)
+	hdu(http.MethodGet, "/users/:uid/phone/new", h.newPhone)
+	hdu(http.MethodPost, "/users/:uid/phone", h.addPhone, h.csrf)
+	hdu(http.MethodGet, "/users/:uid/mfa", h.hdMFAConfirm)
+	hdu(http.MethodPost, "/users/:uid/mfa", h.hdMFA, h.csrf)
 	h.phoneRoutes(hdu, "/users/:uid/devices/")
-	hd.GET("/users/:uid/devices/:id/:action", h.hdConfirm)
-	hd.POST("/users/:uid/devices/:id/:action", h.hdAct, h.csrf)
+	hdu(http.MethodGet, "/users/:uid/devices/:id/:action", h.hdConfirm)
+	hdu(http.MethodPost, "/users/:uid/devices/:id/:action", h.hdAct, h.csrf)
+}
+
+// validApproval answers 404 for an approval ID that is not a UUID.
+func validApproval(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !ids.IsUUID(c.Param("aid")) {
+			return echo.ErrNotFound
+		}
+		return next(c)
+	}
 }
 
 // phoneRoutes are the pages of one phone that the person and staff share (actor.go): under

@@ -6,15 +6,12 @@ package handlers_test
 import (
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
-
-var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // csrfOf returns the CSRF token of a signed-in page (every one has the sign-out form).
 func csrfOf(t *testing.T, p *portaltest.Page) string {
@@ -96,8 +93,7 @@ func TestStepUpWithoutAuthTimeIsRefused(t *testing.T) {
 // repeat the whole URL, the SCIM filter included.
 func TestSearchTermsStayOutOfTheLogs(t *testing.T) {
 	env := portaltest.Start(t)
-	b := env.NewBrowser(t)
-	b.SignIn("/helpdesk", env.Demo.Helpdesk, env.Demo.HelpdeskPass)
+	b, _ := staffBrowser(t, env)
 	env.Emu.Inject(pingonetest.Fault{Route: "users.search", Drop: true, Times: -1})
 	p := b.Get("/helpdesk?q=" + url.QueryEscape("zelda.secretive"))
 	if p.Status < 500 {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // User is a PingOne user, as far as the portal needs one.
@@ -20,6 +21,23 @@ type User struct {
 	Locale           string `json:"locale,omitempty"`
 	MobilePhone      string `json:"mobilePhone,omitempty"`
 	MemberOfGroupIDs IDList `json:"memberOfGroupIDs,omitempty"`
+	// Address is the user's postal address in the directory; the help desk compares its
+	// country with a new phone number's.
+	Address *Address `json:"address,omitempty"`
+}
+
+// Address is the part of a user's address the portal reads.
+type Address struct {
+	// CountryCode is the ISO 3166 country code ("US").
+	CountryCode string `json:"countryCode,omitempty"`
+}
+
+// Country returns the user's country code in the directory, upper case, or "".
+func (u *User) Country() string {
+	if u == nil || u.Address == nil {
+		return ""
+	}
+	return strings.ToUpper(strings.TrimSpace(u.Address.CountryCode))
 }
 
 // IDList is a list of IDs that PingOne may write as strings or as {"id": "..."} objects (the

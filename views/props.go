@@ -104,6 +104,8 @@ type SearchProps struct {
 	Results      []UserResult
 	Total        int
 	NextURL      string
+	// Approvals are colleagues' requests this staff member may approve.
+	Approvals []ApprovalItem
 }
 
 // HelpdeskUserProps is a user's page in the help desk.
@@ -111,6 +113,8 @@ type HelpdeskUserProps struct {
 	Base, Name, Username, Email string
 	MFAEnabled                  bool
 	Devices                     []DeviceRow
+	// Check is the caller verification: changes are offered only once the caller is verified.
+	Check CallerCheck
 }
 
 // ConfirmProps is a confirmation before a change.

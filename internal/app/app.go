@@ -101,12 +101,14 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 		StepUp: mfa.StepUp{ACR: cfg.StepUpACR, MaxAge: cfg.StepUpMaxAge}})
 	h := handlers.New(handlers.Deps{
 		Services: handlers.Services{PingOne: client, MFA: svc, RP: rp, Limits: lim, Store: o.Store, Audit: audit.New(o.Logger, o.Now),
-			Staff: helpdesk.NewChecker(client, cfg.HelpdeskGroups, 30*time.Second, o.Now), Directory: helpdesk.New(client)},
+			Staff: helpdesk.NewChecker(client, cfg.HelpdeskGroups, 30*time.Second, o.Now), Directory: helpdesk.New(client),
+			Verifier:  helpdesk.NewVerifier(client, o.Store, helpdesk.VerifierOptions{TTL: cfg.HelpdeskVerificationTTL, Now: o.Now}),
+			Protector: helpdesk.NewProtector(cfg.HelpdeskGroups, cfg.HelpdeskProtectedGroups)},
 		Sessions: session.NewManager(session.Options{Secrets: cfg.SessionKeys, Secure: cfg.Secure(),
 			Idle: cfg.SessionIdleTimeout, Max: cfg.SessionMaxAge, Now: o.Now, Store: o.Store}),
 		Site: handlers.Site{PublicURL: cfg.PublicURL, AuthOrigin: authOrigin, TrustedProxies: cfg.TrustedProxies,
 			DefaultRegion: cfg.DefaultRegion, StrongerMethodsURL: cfg.StrongerMethodsURL,
-			ReasonRequired: cfg.HelpdeskReasonRequired, Demo: o.Demo},
+			ReasonRequired: cfg.HelpdeskReasonRequired, HelpdeskStepUpMaxAge: cfg.HelpdeskStepUpMaxAge, Demo: o.Demo},
 		Ops: handlers.Ops{Logger: o.Logger, Metrics: m, Now: o.Now, RequestTimeout: cfg.PingOneTimeout + 5*time.Second},
 	})
 	return &Portal{Handler: h.Routes(), PingOne: client, Metrics: m, Store: o.Store}, nil

@@ -19,11 +19,13 @@ type Demo struct {
 	Employee, EmployeePass string
 	Helpdesk, HelpdeskPass string
 	EmployeeID, HelpdeskID string
-	SessionKey             string
+	// HelpdeskPhone is the help-desk member's active SMS phone (E.164).
+	HelpdeskPhone string
+	SessionKey    string
 }
 
-// StartDemo starts the emulator with an employee (no device), a help-desk member, a worker
-// app and a web app; RegisterPortal adds the portal's address to the web app.
+// StartDemo starts the emulator with an employee (no device), a help-desk member with an active
+// SMS phone, a worker app and a web app; RegisterPortal adds the portal's address to the web app.
 func StartDemo(opts ...pingonetest.Options) (*Demo, error) {
 	var o pingonetest.Options
 	if len(opts) > 0 {
@@ -38,8 +40,12 @@ func StartDemo(opts ...pingonetest.Options) (*Demo, error) {
 		SessionKey: ids.Token(48)}
 	emu.AddApp(pingonetest.App{ClientID: d.WorkerID, ClientSecret: d.WorkerSecret, Worker: true, Roles: true})
 	d.HelpdeskGroup = emu.AddGroup("Help desk")
-	d.EmployeeID = emu.AddUser(pingonetest.SeedUser{Username: d.Employee, Email: "erin.employee@example.com", Given: "Erin", Family: "Employee", Password: d.EmployeePass})
-	d.HelpdeskID = emu.AddUser(pingonetest.SeedUser{Username: d.Helpdesk, Email: "hank.helpdesk@example.com", Given: "Hank", Family: "Helpdesk", Password: d.HelpdeskPass, GroupIDs: []string{d.HelpdeskGroup}})
+	d.EmployeeID = emu.AddUser(pingonetest.SeedUser{Username: d.Employee, Email: "erin.employee@example.com", Given: "Erin", Family: "Employee", Password: d.EmployeePass, Country: "US"})
+	d.HelpdeskID = emu.AddUser(pingonetest.SeedUser{Username: d.Helpdesk, Email: "hank.helpdesk@example.com", Given: "Hank", Family: "Helpdesk", Password: d.HelpdeskPass, GroupIDs: []string{d.HelpdeskGroup}, Country: "US"})
+	// The help desk asks its staff for an MFA sign-in (issue #11): Hank's codes go to this
+	// phone, and show on /demo/sms like any other text.
+	d.HelpdeskPhone = "+15125550142"
+	emu.AddSMSDevice(d.HelpdeskID, d.HelpdeskPhone, true)
 	return d, nil
 }
 
@@ -60,6 +66,8 @@ func (o emulatorOutbox) Texts() []demo.Text {
 	return out
 }
 
+// Emails are the emails the emulator sent, newest first, for /demo/email (the one-time codes
+// the help desk's caller verification emails).
 func (o emulatorOutbox) Emails() []demo.Email {
 	sent := o.emu.Emails()
 	out := make([]demo.Email, len(sent))

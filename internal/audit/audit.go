@@ -20,9 +20,14 @@ const (
 	ActionSetDefault = "set_default_device"
 	ActionSetMFA     = "set_mfa_enabled"
 	ActionRename     = "rename_device"
-	OutcomeSuccess   = "success"
-	OutcomeRefused   = "refused"
-	OutcomeFailed    = "failed"
+	// ActionVerifyCaller is the help desk sending a code to a caller or checking it;
+	// ActionRequestApproval and ActionApproveCaller are the colleague's approval instead.
+	ActionVerifyCaller    = "verify_caller"
+	ActionRequestApproval = "request_approval"
+	ActionApproveCaller   = "approve_caller"
+	OutcomeSuccess        = "success"
+	OutcomeRefused        = "refused"
+	OutcomeFailed         = "failed"
 )
 
 // Person is an actor or a target.
@@ -43,6 +48,12 @@ type Event struct {
 	Outcome, Detail string
 	// Helpdesk marks changes made by staff on someone else's behalf.
 	Helpdesk bool
+	// VerifiedBy is how the help desk verified the caller before the change (sms, email or
+	// approval; "" for self-service); Approver is the colleague who approved, for approval.
+	VerifiedBy string
+	Approver   Person
+	// Signals are the warnings the agent was shown (internal/helpdesk Signal values).
+	Signals []string
 }
 
 // Logger writes audit records to the log stream.
@@ -77,7 +88,19 @@ func (l *Logger) Record(ctx context.Context, e Event) {
 		slog.String("outcome", e.Outcome),
 		slog.String("detail", e.Detail),
 		slog.Bool("helpdesk", e.Helpdesk),
+		slog.String("verified_by", e.VerifiedBy),
+		slog.String("approver_id", e.Approver.ID),
+		slog.String("approver_username", e.Approver.Username),
+		slog.Any("signals", signals(e.Signals)),
 		slog.String("request_id", logging.RequestID(ctx)),
 		slog.String("time", l.now().UTC().Format(time.RFC3339Nano)),
 	))
+}
+
+// signals is never null in a record: an empty list when there were none.
+func signals(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

@@ -51,6 +51,14 @@ type Config struct {
 	HelpdeskGroups []string
 	// HelpdeskReasonRequired makes a reason or ticket reference mandatory for staff actions.
 	HelpdeskReasonRequired bool
+	// HelpdeskStepUpMaxAge is how recent the staff member's MFA sign-in (StepUpACR) must be for
+	// any help-desk page.
+	HelpdeskStepUpMaxAge time.Duration
+	// HelpdeskProtectedGroups are PingOne group IDs whose members the help desk cannot change
+	// (besides the help-desk groups themselves).
+	HelpdeskProtectedGroups []string
+	// HelpdeskVerificationTTL is how long a caller verification holds for one agent and user.
+	HelpdeskVerificationTTL time.Duration
 
 	// StepUpACR is the PingOne sign-on policy that proves MFA; StepUpMaxAge is how recent that
 	// sign-in must be to add or remove a method when the person already has an active one.
@@ -105,6 +113,9 @@ var Variables = []struct{ Name, Default, Meaning string }{
 	{"DEFAULT_REGION", "(browser language)", "Country picked first in the phone form, e.g. US."},
 	{"HELPDESK_GROUP_IDS", "(none)", "Comma-separated PingOne group IDs whose members are help-desk staff."},
 	{"HELPDESK_REASON_REQUIRED", "false", "true: every help-desk action needs a reason or ticket reference."},
+	{"HELPDESK_STEP_UP_MAX_AGE", "1h", "How recent the staff member's MFA sign-in (STEP_UP_ACR) must be for any help-desk page."},
+	{"HELPDESK_PROTECTED_GROUP_IDS", "(none)", "Comma-separated PingOne group IDs whose members the help desk cannot change."},
+	{"HELPDESK_VERIFICATION_TTL", "15m", "How long a verified caller stays verified for one agent and one user."},
 	{"STEP_UP_ACR", "Multi_Factor", "PingOne sign-on policy that proves MFA, asked for before a person with an active phone adds or removes one."},
 	{"STEP_UP_MAX_AGE", "10m", "How recent that MFA sign-in must be."},
 	{"TRUSTED_PROXIES", "(none)", "Comma-separated IPs or CIDRs of your load balancers; X-Forwarded-For is believed only from them."},
@@ -332,6 +343,14 @@ func Load(getenv func(string) string) (*Config, error) {
 		l.bad("STEP_UP_ACR", "%q is not a sign-on policy name", c.StepUpACR)
 	}
 	c.StepUpMaxAge = l.duration("STEP_UP_MAX_AGE", 10*time.Minute)
+	c.HelpdeskStepUpMaxAge = l.duration("HELPDESK_STEP_UP_MAX_AGE", time.Hour)
+	c.HelpdeskVerificationTTL = l.duration("HELPDESK_VERIFICATION_TTL", 15*time.Minute)
+	c.HelpdeskProtectedGroups = l.list("HELPDESK_PROTECTED_GROUP_IDS")
+	for _, g := range c.HelpdeskProtectedGroups {
+		if !ids.IsUUID(g) {
+			l.bad("HELPDESK_PROTECTED_GROUP_IDS", "%q is not a group ID (a UUID)", g)
+		}
+	}
 	for _, p := range l.list("TRUSTED_PROXIES") {
 		if !strings.Contains(p, "/") {
 			if ip := net.ParseIP(p); ip != nil && ip.To4() != nil {

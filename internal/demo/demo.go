@@ -19,7 +19,7 @@ type Email struct {
 	To      string    `json:"to"`
 	Subject string    `json:"subject"`
 	Text    string    `json:"text"`
-	Code    string    `json:"code,omitempty"`
+	Code    string    `json:"-"` // shown on the outbox page; the JSON keeps ui-contract.md's four fields
 	SentAt  time.Time `json:"sentAt"`
 }
 

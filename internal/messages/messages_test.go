@@ -101,6 +101,12 @@ func TestEveryMessagePrints(t *testing.T) {
 	data := Data{"Title": "T", "Name": "Erin", "Username": "erin", "Type": "SMS", "Number": "+1 512-520-1234",
 		"Date": "1 Jan 2026", "Device": "+1 •••-•••-1234", "Wait": Phrase{WaitMinutes, Data{"N": 3}}, "N": 3,
 		"Seconds": 30, "Phone": "+1 •••-•••-1234", "Query": "q", "StatusText": "Teapot", "Duration": "30s", "Count": 2, "Heading": "H", "RequestID": "r", "Max": 5}
+	// The help desk's caller verification (issues #11 and #16).
+	for k, v := range (Data{"Minutes": 60, "Country": "United Kingdom", "Home": "United States", "How": "a code to their email",
+		"Until": "16:45", "Requester": "hank", "At": "16:15", "Left": 2, "Email": "e•••@example.com", "Approver": "hilda",
+		"Target": "e•••@example.com"}) {
+		data[k] = v
+	}
 	for name, key := range constants(t) {
 		got := English().T(Key(key), data)
 		if got == key || got == "" || strings.Contains(got, "<no value>") || strings.Contains(got, "{{") {

@@ -136,6 +136,7 @@ type user struct {
 	MFAEnabled bool
 	Population string
 	Groups     []string
+	Country    string
 	CreatedAt  time.Time
 }
 
@@ -341,6 +342,8 @@ func randomToken(n int) string {
 // SeedUser describes a user to create.
 type SeedUser struct {
 	Username, Email, Given, Family, Password string
+	// Country is the address's countryCode in the directory ("" for none).
+	Country string
 	// Disabled users cannot sign in and read as enabled:false.
 	Disabled   bool
 	MFAEnabled bool
@@ -353,7 +356,7 @@ func (s *Server) AddUser(u SeedUser) string {
 	defer s.mu.Unlock()
 	nu := &user{ID: uuid.NewString(), Username: u.Username, Email: u.Email, Given: u.Given, Family: u.Family,
 		Password: u.Password, Enabled: !u.Disabled, MFAEnabled: u.MFAEnabled, Population: s.populationID,
-		Groups: slices.Clone(u.GroupIDs), CreatedAt: s.now()}
+		Groups: slices.Clone(u.GroupIDs), Country: u.Country, CreatedAt: s.now()}
 	s.users[nu.ID] = nu
 	return nu.ID
 }

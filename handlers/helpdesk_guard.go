@@ -1,0 +1,250 @@
+package handlers
+
+// The help desk's guards (issues #11 and #16): a fresh MFA sign-in for every /helpdesk page,
+// no change to the staff member's own account, to other staff or to protected users, and no
+// change to anyone without a verified caller.
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/smsmfa/portal/internal/audit"
+	"github.com/smsmfa/portal/internal/helpdesk"
+	"github.com/smsmfa/portal/internal/messages"
+	"github.com/smsmfa/portal/internal/mfa"
+	"github.com/smsmfa/portal/internal/phone"
+	"github.com/smsmfa/portal/internal/session"
+	"github.com/smsmfa/portal/pingone"
+	"github.com/smsmfa/portal/views"
+)
+
+const (
+	hdTargetKey       = "portal.hd_target"
+	hdProtectionKey   = "portal.hd_protection"
+	hdVerificationKey = "portal.hd_verification"
+)
+
+// requireHelpdeskStepUp lets staff into the help desk only with an MFA sign-in (the step-up
+// policy's ACR) no older than HELPDESK_STEP_UP_MAX_AGE: a phished password alone opens nothing.
+// A page asks for the sign-in and comes back; a form posted without it changes nothing.
+func (h *Handler) requireHelpdeskStepUp(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if h.helpdeskProven(sess(c).Proof()) {
+			return next(c)
+		}
+		h.log().InfoContext(c.Request().Context(), "help-desk step-up required", "user_id", sess(c).UserID())
+		if c.Request().Method != http.MethodGet {
+			return fail(http.StatusForbidden, messages.HdStepupNeeded, messages.HdStepupNeededText, "/helpdesk", messages.HdTitle,
+				errors.New("help desk: no recent MFA sign-in"))
+		}
+		return h.render(c, http.StatusOK, views.HelpdeskStepUp(h.page(c, t(c, messages.HdStepupTitle, nil), "helpdesk"),
+			views.HelpdeskStepUpProps{Continue: "/auth/login?step_up=1&return_to=" + url.QueryEscape(c.Request().URL.RequestURI()),
+				Minutes: int(h.helpdeskMaxAge().Minutes())}))
+	}
+}
+
+func (h *Handler) helpdeskMaxAge() time.Duration {
+	if h.site.HelpdeskStepUpMaxAge <= 0 {
+		return time.Hour
+	}
+	return h.site.HelpdeskStepUpMaxAge
+}
+
+// helpdeskProven reports whether the session's sign-in went through the step-up policy
+// recently enough for the help desk. A code typed for the person's own phone does not count:
+// only PingOne's MFA sign-in does.
+func (h *Handler) helpdeskProven(p mfa.Proof) bool {
+	acr := h.svc.MFA.StepUpPolicy().ACR
+	return acr != "" && p.ACR == acr && !p.AuthTime.IsZero() && h.now().Sub(p.AuthTime) <= h.helpdeskMaxAge()
+}
+
+// hdTarget reads the user a /helpdesk/users/:uid page is about, with their groups, and decides
+// whether the staff member may change them.
+func (h *Handler) hdTarget(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		u, err := h.svc.PingOne.GetUser(c.Request().Context(), c.Param("uid"), true)
+		if pingone.IsNotFound(err) {
+			return fail(http.StatusNotFound, messages.ErrorNoUser, messages.ErrorNoUserText, "/helpdesk", messages.HdBackSearch, err)
+		}
+		if err != nil {
+			return err
+		}
+		c.Set(hdTargetKey, u)
+		c.Set(hdProtectionKey, h.svc.Protector.Check(sess(c).UserID(), u))
+		return next(c)
+	}
+}
+
+// protection is the decision hdTarget made.
+func protection(c echo.Context) helpdesk.Protection {
+	p, _ := c.Get(hdProtectionKey).(helpdesk.Protection)
+	return p
+}
+
+// protectionKeys word why a user cannot be changed from the help desk.
+var protectionKeys = map[helpdesk.Protection]messages.Key{
+	helpdesk.ProtectedSelf:  messages.HdProtectedSelf,
+	helpdesk.ProtectedStaff: messages.HdProtectedStaff,
+	helpdesk.ProtectedGroup: messages.HdProtectedGroup,
+}
+
+// hdChangeable refuses, in words that say why, any change to the staff member's own account,
+// to other staff and to members of the protected groups. It runs after hdTarget.
+func (h *Handler) hdChangeable(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		p := protection(c)
+		if p == helpdesk.Changeable {
+			return next(c)
+		}
+		u := c.Get(hdTargetKey).(*pingone.User)
+		if c.Request().Method != http.MethodGet {
+			h.record(c, nil, refusedEvent(c, u, "protected: "+string(p)))
+		}
+		return &Error{Status: http.StatusForbidden, Heading: messages.HdProtectedHeading, Text: protectionKeys[p],
+			Data: messages.Data{"Name": u.DisplayName()}, ActionURL: hdBase(u.ID), Action: messages.HdBackUser,
+			Cause: fmt.Errorf("help desk: %s is protected (%s)", u.ID, p)}
+	}
+}
+
+// requireVerified lets a change through only while the staff member has verified the caller
+// for this user (helpdesk.Verifier: the same agent, the same user, not expired). Forms send the
+// agent to the user's page to verify; a post without it changes nothing. The verification is
+// kept for the audit records that follow.
+func (h *Handler) requireVerified(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		agent, uid := sess(c).UserID(), c.Param("uid")
+		v, err := h.svc.Verifier.Current(c.Request().Context(), agent, uid)
+		if err != nil {
+			return err
+		}
+		if v != nil {
+			c.Set(hdVerificationKey, v)
+			return next(c)
+		}
+		u := c.Get(hdTargetKey).(*pingone.User)
+		if c.Request().Method == http.MethodGet {
+			return done(c, hdBase(uid)+"/verify", session.Error, messages.HdVerifyFirst, map[string]string{"Name": u.DisplayName()})
+		}
+		h.record(c, nil, refusedEvent(c, u, "caller not verified"))
+		return fail(http.StatusForbidden, messages.HdVerifyRequired, messages.HdVerifyRequiredText, hdBase(uid), messages.HdBackUser,
+			errors.New("help desk: caller not verified"))
+	}
+}
+
+// verification is the verification requireVerified found, or nil.
+func verification(c echo.Context) *helpdesk.Verification {
+	v, _ := c.Get(hdVerificationKey).(*helpdesk.Verification)
+	return v
+}
+
+// verifiedHow words how the caller was verified: "a code to their email".
+func verifiedHow(c echo.Context, v *helpdesk.Verification) string {
+	switch v.Kind {
+	case helpdesk.KindSMS:
+		return t(c, messages.HdVerifiedBySMS, nil)
+	case helpdesk.KindEmail:
+		return t(c, messages.HdVerifiedByEmail, nil)
+	}
+	return t(c, messages.HdVerifiedByApproval, messages.Data{"Approver": v.Approver.Username})
+}
+
+// clock words a time of day for staff, in the server's zone.
+func clock(at time.Time) string { return at.Local().Format("15:04") }
+
+// signalKeys word each signal.
+var signalKeys = map[helpdesk.Signal]messages.Key{
+	helpdesk.SignalStaff:        messages.HdSignalStaff,
+	helpdesk.SignalProtected:    messages.HdSignalProtected,
+	helpdesk.SignalRecentChange: messages.HdSignalRecent,
+	helpdesk.SignalCountry:      messages.HdSignalCountry,
+}
+
+// signals decides the warnings shown beside the verify button: the user's groups, a change to
+// their methods in the last 24 hours (noted by the portal, or a device made in PingOne), and a
+// phone in another country than the directory's.
+func (h *Handler) signals(c echo.Context, u *pingone.User, devs mfa.List) ([]helpdesk.Signal, error) {
+	last, err := h.svc.Verifier.LastChange(c.Request().Context(), u.ID)
+	if err != nil {
+		return nil, err
+	}
+	f := helpdesk.SignalFacts{Protection: protection(c), Country: u.Country(), Now: h.now()}
+	for _, d := range devs {
+		if d.Created.After(last) {
+			last = d.Created
+		}
+		if d.IsSMS() {
+			f.PhoneCountries = append(f.PhoneCountries, h.countryOf(d.Number))
+		}
+	}
+	f.LastChange = last
+	return helpdesk.Signals(f), nil
+}
+
+// countryOf is the country of a phone number, or "".
+func (h *Handler) countryOf(number string) string {
+	n, err := h.policy().Parse(number, "")
+	if err != nil {
+		return ""
+	}
+	return n.Region
+}
+
+// signalTexts words the signals about the user name, whose directory country is home.
+func signalTexts(c echo.Context, sig []helpdesk.Signal, name, home string) []string {
+	out := make([]string, 0, len(sig))
+	for _, s := range sig {
+		if key, ok := signalKeys[s]; ok {
+			out = append(out, t(c, key, messages.Data{"Name": name, "Home": phone.RegionName(home)}))
+		}
+	}
+	return out
+}
+
+// refusedEvent is the audit record of a help-desk change refused before it was tried.
+func refusedEvent(c echo.Context, u *pingone.User, detail string) audit.Event {
+	return audit.Event{Target: audit.Person{ID: u.ID, Username: u.Username}, Helpdesk: true, Action: routeAction(c),
+		Outcome: audit.OutcomeRefused, Detail: detail, Reason: helpdesk.CleanReason(c.FormValue("reason"))}
+}
+
+// routeAction names the change a help-desk route makes, for audit records.
+func routeAction(c echo.Context) string {
+	p := c.Path()
+	switch {
+	case strings.HasSuffix(p, "/phone"):
+		return audit.ActionAddPhone
+	case strings.HasSuffix(p, "/mfa"):
+		return audit.ActionSetMFA
+	case strings.HasSuffix(p, "/:id/verify"):
+		return audit.ActionActivate
+	case strings.HasSuffix(p, "/resend"):
+		return audit.ActionResendCode
+	case strings.HasSuffix(p, "/remove"):
+		return audit.ActionRemove
+	case strings.HasSuffix(p, "/:action"):
+		if a, ok := deviceActions[c.Param("action")]; ok {
+			return a.audit
+		}
+	case strings.Contains(p, "/verify"):
+		return audit.ActionVerifyCaller
+	}
+	return p
+}
+
+// countryWarning is, when staff add a number in another country than the user's country in
+// the directory, the words' fields for the warning (issue #16's signal); else nil.
+func (h *Handler) countryWarning(a *actor, d mfa.Device) map[string]string {
+	if a.self || a.user == nil {
+		return nil
+	}
+	home, country := a.user.Country(), h.countryOf(d.Number)
+	if home == "" || country == "" || home == country {
+		return nil
+	}
+	return map[string]string{"Name": a.name, "Country": phone.RegionName(country), "Home": phone.RegionName(home)}
+}

@@ -1,0 +1,267 @@
+package handlers
+
+// Verifying a caller before any help-desk change (issue #16): a code PingOne sends to one of
+// the user's active phones or to their email in the directory, read back by the caller; or a
+// colleague's approval. The rules and the state are internal/helpdesk's (Verifier).
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/smsmfa/portal/internal/audit"
+	"github.com/smsmfa/portal/internal/helpdesk"
+	"github.com/smsmfa/portal/internal/messages"
+	"github.com/smsmfa/portal/internal/mfa"
+	"github.com/smsmfa/portal/internal/session"
+	"github.com/smsmfa/portal/views"
+)
+
+// caller is what a verification page needs about the user: who, their phones, the signals.
+type caller struct {
+	a       *actor
+	target  helpdesk.Target
+	signals []helpdesk.Signal
+	// phone is the masked number a code would go to, "" when there is no active phone.
+	phone string
+}
+
+// caller reads the user a verification is about.
+func (h *Handler) caller(c echo.Context) (*caller, error) {
+	a, err := h.actor(c)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := h.svc.MFA.Devices(c.Request().Context(), a.target.ID)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := h.signals(c, a.user, raw)
+	if err != nil {
+		return nil, err
+	}
+	out := &caller{a: a, signals: sig, target: helpdesk.Target{ID: a.target.ID, Username: a.target.Username,
+		Email: a.user.Email, Signals: helpdesk.Strings(sig)}}
+	for _, d := range raw {
+		if d.IsSMS() && d.State == mfa.StateActive {
+			out.target.Phones = append(out.target.Phones, d.ID)
+			if out.phone == "" {
+				out.phone = d.Masked
+			}
+		}
+	}
+	return out, nil
+}
+
+// hdVerifyForm shows the ways to verify the caller, the code field when a code is waiting,
+// and where a colleague's approval stands.
+func (h *Handler) hdVerifyForm(c echo.Context) error {
+	cl, err := h.caller(c)
+	if err != nil {
+		return err
+	}
+	return h.renderCallerCheck(c, cl, http.StatusOK, "", "")
+}
+
+func (h *Handler) renderCallerCheck(c echo.Context, cl *caller, status int, errMsg, field string) error {
+	ctx, a := c.Request().Context(), cl.a
+	agent := sess(c).UserID()
+	if v, err := h.svc.Verifier.Current(ctx, agent, a.target.ID); err != nil {
+		return err
+	} else if v != nil && errMsg == "" {
+		// Verified already (a colleague approved while the agent waited): back to the user.
+		return redirect(c, a.base)
+	}
+	props := views.HelpdeskVerifyProps{Base: a.base, Name: a.name, Signals: signalTexts(c, cl.signals, a.name, a.user.Country()),
+		Error: errMsg, Field: field, Phone: cl.phone, Email: maskEmail(cl.target.Email)}
+	if props.Phone == "" {
+		props.NoPhone = a.say(c, messages.HdVerifySMSNone, nil)
+	}
+	if props.Email == "" {
+		props.NoEmail = a.say(c, messages.HdVerifyEmailNone, nil)
+	}
+	if props.Phone == "" && props.Email == "" {
+		props.NoMethod = a.say(c, messages.HdVerifyNoMethod, nil)
+	}
+	p, err := h.svc.Verifier.Pending(ctx, agent, a.target.ID)
+	if err != nil {
+		return err
+	}
+	if p != nil {
+		props.CodeSent = t(c, messages.HdVerifySent, messages.Data{"Target": p.Masked})
+	}
+	st, ap, err := h.svc.Verifier.ApprovalState(ctx, agent, a.target.ID)
+	if err != nil {
+		return err
+	}
+	switch st {
+	case helpdesk.ApprovalWaiting:
+		props.Waiting = t(c, messages.HdApprovalWaiting, messages.Data{"At": clock(ap.Created), "Until": clock(ap.Expires)}) +
+			" " + t(c, messages.HdApprovalAsked, nil)
+	case helpdesk.ApprovalTimedOut:
+		props.TimedOut = t(c, messages.HdApprovalTimedOut, nil)
+	}
+	title := a.say(c, messages.HdVerifyTitle, nil)
+	return h.render(c, status, views.HelpdeskVerify(h.page(c, title, "helpdesk"), props))
+}
+
+// maskEmail shows the first letter of an address's local part and its domain: e•••@example.com.
+func maskEmail(e string) string {
+	at := -1
+	for i := len(e) - 1; i >= 0; i-- {
+		if e[i] == '@' {
+			at = i
+			break
+		}
+	}
+	if at <= 0 {
+		return ""
+	}
+	return e[:1] + "•••" + e[at:]
+}
+
+// hdVerifyStart sends a code to the user's phone or email, or asks a colleague's approval.
+func (h *Handler) hdVerifyStart(c echo.Context) error {
+	cl, err := h.caller(c)
+	if err != nil {
+		return err
+	}
+	ctx, a, agent := c.Request().Context(), cl.a, sess(c).UserID()
+	kind := c.FormValue("method")
+	ev := audit.Event{Action: audit.ActionVerifyCaller, VerifiedBy: kind, Signals: cl.target.Signals}
+	if kind == helpdesk.KindApproval {
+		u := sess(c).User()
+		ap, err := h.svc.Verifier.RequestApproval(ctx, audit.Person{ID: u.ID, Username: u.Username}, cl.target, a.name)
+		if err != nil {
+			return err
+		}
+		ev.Action, ev.Outcome, ev.Detail = audit.ActionRequestApproval, audit.OutcomeSuccess, "request "+ap.ID
+		h.record(c, a, ev)
+		return redirect(c, a.base+"/verify")
+	}
+	_, err = h.svc.Verifier.SendCode(ctx, agent, cl.target, kind)
+	var tm *helpdesk.TooManyError
+	switch {
+	case err == nil:
+		ev.Outcome, ev.Detail = audit.OutcomeSuccess, "code sent"
+		h.record(c, a, ev)
+		return redirect(c, a.base+"/verify")
+	case errors.Is(err, helpdesk.ErrKind):
+		return h.renderCallerCheck(c, cl, http.StatusUnprocessableEntity, t(c, messages.HdVerifyChoose, nil), "method")
+	case errors.Is(err, helpdesk.ErrNoPhone):
+		return h.renderCallerCheck(c, cl, http.StatusUnprocessableEntity, a.say(c, messages.HdVerifySMSNone, nil), "method")
+	case errors.Is(err, helpdesk.ErrNoEmail):
+		return h.renderCallerCheck(c, cl, http.StatusUnprocessableEntity, a.say(c, messages.HdVerifyEmailNone, nil), "method")
+	case errors.As(err, &tm):
+		ev.Outcome, ev.Detail = audit.OutcomeRefused, "too many codes"
+		h.record(c, a, ev)
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(tm.RetryAfter.Seconds())))
+		return h.renderCallerCheck(c, cl, http.StatusTooManyRequests,
+			a.say(c, messages.HdVerifyTooMany, messages.Data{"Wait": waitPhrase(tm.RetryAfter)}), "method")
+	}
+	ev.Outcome, ev.Detail = audit.OutcomeFailed, failure(err)
+	h.record(c, a, ev)
+	return err
+}
+
+// hdVerifyCode checks the code the caller read out.
+func (h *Handler) hdVerifyCode(c echo.Context) error {
+	cl, err := h.caller(c)
+	if err != nil {
+		return err
+	}
+	ctx, a, agent := c.Request().Context(), cl.a, sess(c).UserID()
+	p, err := h.svc.Verifier.Pending(ctx, agent, a.target.ID)
+	if err != nil {
+		return err
+	}
+	ev := audit.Event{Action: audit.ActionVerifyCaller, Signals: cl.target.Signals}
+	if p != nil {
+		ev.VerifiedBy = p.Kind
+	}
+	v, err := h.svc.Verifier.CheckCode(ctx, agent, a.target.ID, c.FormValue("code"))
+	var wrong *helpdesk.WrongCodeError
+	var msg string
+	switch {
+	case err == nil:
+		ev.Outcome = audit.OutcomeSuccess
+		h.record(c, a, ev)
+		return done(c, a.base, session.Success, messages.HdVerifyDone,
+			map[string]string{"Name": a.name, "How": verifiedHow(c, &v), "Until": clock(v.Until)})
+	case errors.Is(err, helpdesk.ErrBadCode):
+		return h.renderCallerCheck(c, cl, http.StatusUnprocessableEntity, t(c, messages.HdVerifyBadCode, nil), "code")
+	case errors.Is(err, helpdesk.ErrNoCodeSent):
+		return h.renderCallerCheck(c, cl, http.StatusUnprocessableEntity, t(c, messages.HdVerifyNoCode, nil), "method")
+	case errors.As(err, &wrong):
+		ev.Outcome, ev.Detail = audit.OutcomeRefused, "wrong code"
+		msg = t(c, messages.HdVerifyWrongUnknown, nil)
+		if wrong.Known {
+			msg = t(c, messages.HdVerifyWrong, messages.Data{"Left": wrong.Left})
+		}
+	case errors.Is(err, helpdesk.ErrCodeOver):
+		ev.Outcome, ev.Detail = audit.OutcomeRefused, "code no longer valid"
+		h.record(c, a, ev)
+		return h.renderCallerCheck(c, cl, http.StatusUnprocessableEntity, t(c, messages.HdVerifyOver, nil), "method")
+	default:
+		ev.Outcome, ev.Detail = audit.OutcomeFailed, failure(err)
+		h.record(c, a, ev)
+		return err
+	}
+	h.record(c, a, ev)
+	return h.renderCallerCheck(c, cl, http.StatusUnprocessableEntity, msg, "code")
+}
+
+// hdApprove approves a colleague's request: the requester is verified for that user. The
+// approver has passed the help desk's own step-up (every /helpdesk route needs it).
+func (h *Handler) hdApprove(c echo.Context) error {
+	u := sess(c).User()
+	approver := audit.Person{ID: u.ID, Username: u.Username}
+	ap, v, err := h.svc.Verifier.Approve(c.Request().Context(), c.Param("aid"), approver)
+	ev := audit.Event{Action: audit.ActionApproveCaller, Target: ap.Target, Helpdesk: true, Approver: approver,
+		VerifiedBy: helpdesk.KindApproval, Signals: ap.Signals, Detail: "request " + c.Param("aid") + " by " + ap.Requester.Username}
+	var key messages.Key
+	switch {
+	case err == nil:
+		ev.Outcome = audit.OutcomeSuccess
+		h.record(c, nil, ev)
+		h.log().InfoContext(c.Request().Context(), "caller approved", "requester", ap.Requester.ID, "user_id", ap.Target.ID,
+			"until", v.Until)
+		return done(c, "/helpdesk", session.Success, messages.HdApproveDone, map[string]string{"Requester": ap.Requester.Username, "Name": ap.TargetName})
+	case errors.Is(err, helpdesk.ErrApprovalGone):
+		key = messages.HdApproveGone
+	case errors.Is(err, helpdesk.ErrOwnRequest):
+		key = messages.HdApproveOwn
+	case errors.Is(err, helpdesk.ErrTargetApproves):
+		key = messages.HdApproveTarget
+	default:
+		return err
+	}
+	ev.Outcome, ev.Detail = audit.OutcomeRefused, err.Error()
+	if ev.Target.ID == "" {
+		ev.Target = approver
+	}
+	h.record(c, nil, ev)
+	return done(c, "/helpdesk", session.Error, key, nil)
+}
+
+// approvalItems are the requests the signed-in staff member may approve, in words.
+func (h *Handler) approvalItems(c echo.Context) ([]views.ApprovalItem, error) {
+	aps, err := h.svc.Verifier.Approvals(c.Request().Context(), sess(c).UserID())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]views.ApprovalItem, 0, len(aps))
+	for _, ap := range aps {
+		sig := make([]helpdesk.Signal, len(ap.Signals))
+		for i, s := range ap.Signals {
+			sig[i] = helpdesk.Signal(s)
+		}
+		out = append(out, views.ApprovalItem{Action: "/helpdesk/approvals/" + ap.ID,
+			Text: t(c, messages.HdApprovalsItem, messages.Data{"Requester": ap.Requester.Username, "Name": ap.TargetName,
+				"Username": ap.Target.Username, "At": clock(ap.Created)}),
+			Signals: signalTexts(c, sig, ap.TargetName, "")})
+	}
+	return out, nil
+}

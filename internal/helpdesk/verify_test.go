@@ -1,0 +1,238 @@
+package helpdesk_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/smsmfa/portal/internal/audit"
+	"github.com/smsmfa/portal/internal/helpdesk"
+	"github.com/smsmfa/portal/internal/store"
+	"github.com/smsmfa/portal/pingone"
+	"github.com/smsmfa/portal/pingone/pingonetest"
+)
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+type fixture struct {
+	emu    *pingonetest.Server
+	v      *helpdesk.Verifier
+	clock  *clock
+	userID string
+	phone  string
+}
+
+// newFixture is a Verifier over the real client, the emulator and a memory store, on one
+// clock.
+func newFixture(t *testing.T, o helpdesk.VerifierOptions) *fixture {
+	t.Helper()
+	clk := &clock{t: time.Now()}
+	emu, err := pingonetest.New(pingonetest.Options{Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(emu.Close)
+	emu.AddApp(pingonetest.App{ClientID: "worker", ClientSecret: "s3cret", Worker: true, Roles: true})
+	uid := emu.AddUser(pingonetest.SeedUser{Username: "erin", Email: "erin@example.com", Given: "Erin", Family: "Employee"})
+	phone := emu.AddSMSDevice(uid, "+15125209876", true)
+	c, err := pingone.New(pingone.Config{EnvironmentID: emu.EnvironmentID(), APIBase: emu.APIBase(), AuthBase: emu.AuthBase(),
+		ClientID: "worker", ClientSecret: "s3cret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := store.NewMemory(store.MemoryOptions{Now: clk.Now, JanitorInterval: -1})
+	t.Cleanup(func() { _ = st.Close() })
+	o.Now = clk.Now
+	return &fixture{emu: emu, v: helpdesk.NewVerifier(c, st, o), clock: clk, userID: uid, phone: phone}
+}
+
+func (f *fixture) target() helpdesk.Target {
+	return helpdesk.Target{ID: f.userID, Username: "erin", Email: "erin@example.com", Phones: []string{f.phone}}
+}
+
+func TestVerificationIsForOneAgentAndOneUserForTheTTL(t *testing.T) {
+	f := newFixture(t, helpdesk.VerifierOptions{TTL: 10 * time.Minute})
+	ctx := context.Background()
+	p, err := f.v.SendCode(ctx, "agent-1", f.target(), helpdesk.KindSMS)
+	if err != nil || p.Masked == "" || p.Kind != helpdesk.KindSMS {
+		t.Fatalf("SendCode: %+v %v", p, err)
+	}
+	// Another agent has no code waiting for this user, so cannot check it.
+	if _, err := f.v.CheckCode(ctx, "agent-2", f.userID, f.emu.LastCode("+15125209876")); !errors.Is(err, helpdesk.ErrNoCodeSent) {
+		t.Fatalf("another agent's check: %v", err)
+	}
+	ver, err := f.v.CheckCode(ctx, "agent-1", f.userID, f.emu.LastCode("+15125209876"))
+	if err != nil || ver.Kind != helpdesk.KindSMS || !ver.Until.Equal(ver.At.Add(10*time.Minute)) {
+		t.Fatalf("CheckCode: %+v %v", ver, err)
+	}
+	tests := []struct {
+		name        string
+		agent, user string
+		after       time.Duration
+		want        bool
+	}{
+		{"same agent and user", "agent-1", f.userID, 0, true},
+		{"another agent", "agent-2", f.userID, 0, false},
+		{"another user", "agent-1", "other-user", 0, false},
+		{"just before expiry", "agent-1", f.userID, 10*time.Minute - time.Second, true},
+		{"expired", "agent-1", f.userID, time.Second, false},
+	}
+	for _, tc := range tests {
+		f.clock.Advance(tc.after)
+		got, err := f.v.Current(ctx, tc.agent, tc.user)
+		if err != nil || (got != nil) != tc.want {
+			t.Errorf("%s: %+v %v, want verified=%v", tc.name, got, err, tc.want)
+		}
+	}
+}
+
+func TestWrongCodesAndCodeLimit(t *testing.T) {
+	f := newFixture(t, helpdesk.VerifierOptions{CodesPerHour: 2})
+	ctx := context.Background()
+	if _, err := f.v.SendCode(ctx, "a", f.target(), helpdesk.KindEmail); err != nil {
+		t.Fatal(err)
+	}
+	code := f.emu.LastEmailCode("erin@example.com")
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	for _, left := range []int{2, 1} {
+		var we *helpdesk.WrongCodeError
+		if _, err := f.v.CheckCode(ctx, "a", f.userID, wrong); !errors.As(err, &we) || !we.Known || we.Left != left {
+			t.Fatalf("wrong code: %v, want %d left", err, left)
+		}
+	}
+	if _, err := f.v.CheckCode(ctx, "a", f.userID, wrong); !errors.Is(err, helpdesk.ErrCodeOver) {
+		t.Fatalf("last wrong code: %v", err)
+	}
+	if _, err := f.v.CheckCode(ctx, "a", f.userID, code); !errors.Is(err, helpdesk.ErrNoCodeSent) {
+		t.Fatalf("right code after the end: %v", err)
+	}
+	if _, err := f.v.CheckCode(ctx, "a", f.userID, "12ab56"); !errors.Is(err, helpdesk.ErrBadCode) {
+		t.Fatalf("letters: %v", err)
+	}
+	if _, err := f.v.SendCode(ctx, "a", f.target(), helpdesk.KindEmail); err != nil {
+		t.Fatal(err)
+	}
+	var tm *helpdesk.TooManyError
+	if _, err := f.v.SendCode(ctx, "b", f.target(), helpdesk.KindSMS); !errors.As(err, &tm) || tm.RetryAfter <= 0 {
+		t.Fatalf("third code within the hour: %v", err)
+	}
+	noMethods := helpdesk.Target{ID: f.userID}
+	if _, err := f.v.SendCode(ctx, "a", noMethods, helpdesk.KindSMS); !errors.Is(err, helpdesk.ErrNoPhone) {
+		t.Errorf("no phone: %v", err)
+	}
+	if _, err := f.v.SendCode(ctx, "a", noMethods, helpdesk.KindEmail); !errors.Is(err, helpdesk.ErrNoEmail) {
+		t.Errorf("no email: %v", err)
+	}
+	if _, err := f.v.SendCode(ctx, "a", f.target(), "voice"); !errors.Is(err, helpdesk.ErrKind) {
+		t.Errorf("unknown kind: %v", err)
+	}
+}
+
+func TestApprovals(t *testing.T) {
+	f := newFixture(t, helpdesk.VerifierOptions{ApprovalTTL: 30 * time.Minute})
+	ctx := context.Background()
+	hank, hilda, erin := audit.Person{ID: "hank", Username: "hank"}, audit.Person{ID: "hilda", Username: "hilda"},
+		audit.Person{ID: f.userID, Username: "erin"}
+	a, err := f.v.RequestApproval(ctx, hank, f.target(), "Erin Employee")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := f.v.RequestApproval(ctx, hank, f.target(), "Erin Employee"); again.ID != a.ID {
+		t.Error("a second request replaced the open one")
+	}
+	for viewer, want := range map[string]int{"hank": 0, f.userID: 0, "hilda": 1} {
+		if l, err := f.v.Approvals(ctx, viewer); err != nil || len(l) != want {
+			t.Errorf("Approvals(%s) = %d %v, want %d", viewer, len(l), err, want)
+		}
+	}
+	for _, tc := range []struct {
+		who  audit.Person
+		want error
+	}{{hank, helpdesk.ErrOwnRequest}, {erin, helpdesk.ErrTargetApproves}} {
+		if _, _, err := f.v.Approve(ctx, a.ID, tc.who); !errors.Is(err, tc.want) {
+			t.Errorf("Approve by %s: %v, want %v", tc.who.ID, err, tc.want)
+		}
+	}
+	_, ver, err := f.v.Approve(ctx, a.ID, hilda)
+	if err != nil || ver.Agent != "hank" || ver.Approver != hilda || ver.Kind != helpdesk.KindApproval {
+		t.Fatalf("Approve: %+v %v", ver, err)
+	}
+	if _, _, err := f.v.Approve(ctx, a.ID, hilda); !errors.Is(err, helpdesk.ErrApprovalGone) {
+		t.Errorf("second approval: %v", err)
+	}
+	if v, _ := f.v.Current(ctx, "hilda", f.userID); v != nil {
+		t.Error("the approver was verified")
+	}
+	if v, _ := f.v.Current(ctx, "hank", f.userID); v == nil {
+		t.Error("the requester was not verified")
+	}
+	// A request nobody answers times out.
+	b, _ := f.v.RequestApproval(ctx, hilda, f.target(), "Erin Employee")
+	f.clock.Advance(30 * time.Minute)
+	if st, _, _ := f.v.ApprovalState(ctx, "hilda", f.userID); st != helpdesk.ApprovalTimedOut {
+		t.Errorf("state after 30 minutes: %v", st)
+	}
+	if _, _, err := f.v.Approve(ctx, b.ID, hank); !errors.Is(err, helpdesk.ErrApprovalGone) {
+		t.Errorf("late approval: %v", err)
+	}
+	if l, _ := f.v.Approvals(ctx, "hank"); len(l) != 0 {
+		t.Errorf("timed-out request listed: %+v", l)
+	}
+}
+
+func TestProtectionAndSignals(t *testing.T) {
+	p := helpdesk.NewProtector([]string{"staff-g"}, []string{"vip-g"})
+	for _, tc := range []struct {
+		u    pingone.User
+		want helpdesk.Protection
+	}{
+		{pingone.User{ID: "me", MemberOfGroupIDs: pingone.IDList{"staff-g"}}, helpdesk.ProtectedSelf},
+		{pingone.User{ID: "colleague", MemberOfGroupIDs: pingone.IDList{"staff-g"}}, helpdesk.ProtectedStaff},
+		{pingone.User{ID: "boss", MemberOfGroupIDs: pingone.IDList{"x", "vip-g"}}, helpdesk.ProtectedGroup},
+		{pingone.User{ID: "erin", MemberOfGroupIDs: pingone.IDList{"x"}}, helpdesk.Changeable},
+	} {
+		if got := p.Check("me", &tc.u); got != tc.want {
+			t.Errorf("Check(%s) = %q, want %q", tc.u.ID, got, tc.want)
+		}
+	}
+	now := time.Now()
+	for _, tc := range []struct {
+		name string
+		f    helpdesk.SignalFacts
+		want []string
+	}{
+		{"none", helpdesk.SignalFacts{Country: "US", PhoneCountries: []string{"US"}, LastChange: now.Add(-25 * time.Hour)}, []string{}},
+		{"recent", helpdesk.SignalFacts{LastChange: now.Add(-time.Hour)}, []string{"recent_change"}},
+		{"country", helpdesk.SignalFacts{Country: "US", PhoneCountries: []string{"US", "GB"}}, []string{"country_mismatch"}},
+		{"no directory country", helpdesk.SignalFacts{PhoneCountries: []string{"GB"}}, []string{}},
+		{"groups", helpdesk.SignalFacts{Protection: helpdesk.ProtectedGroup}, []string{"protected_group"}},
+		{"staff", helpdesk.SignalFacts{Protection: helpdesk.ProtectedStaff, LastChange: now}, []string{"staff_group", "recent_change"}},
+	} {
+		tc.f.Now = now
+		got := helpdesk.Strings(helpdesk.Signals(tc.f))
+		if len(got) != len(tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != tc.want[i] {
+				t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+			}
+		}
+	}
+}
