@@ -83,15 +83,7 @@ func classifyPingOne(err error) *Error {
 	var e *Error
 	switch {
 	case pingone.IsRateLimited(err):
-		// PingOne says when (Retry-After, or innerError.retryAfter): the person is told.
-		wait := time.Minute
-		if hasPE && pe.RetryAfter > 0 {
-			wait = pe.RetryAfter
-		}
-		e = fail(503, messages.ErrorBusy, messages.ErrorBusyText, toDevices, messages.ActionTryAgain, err)
-		e.Data = messages.Data{"Wait": waitPhrase(wait)}
-		e.RetryAfter = int(wait.Round(time.Second).Seconds())
-		return e
+		return busy(err, pe)
 	case pingone.IsMisconfigured(err):
 		// A refused worker token or a missing role is the operator's to fix, never the person's
 		// to retry: the log line says what to check.
@@ -119,6 +111,19 @@ func classifyPingOne(err error) *Error {
 	if hasPE && pe.RetryAfter > 0 {
 		e.RetryAfter = int(pe.RetryAfter.Seconds())
 	}
+	return e
+}
+
+// busy is PingOne's rate limiting: it says when to try again (Retry-After, or
+// innerError.retryAfter), and the person is told.
+func busy(err error, pe *pingone.Error) *Error {
+	wait := time.Minute
+	if pe != nil && pe.RetryAfter > 0 {
+		wait = pe.RetryAfter
+	}
+	e := fail(503, messages.ErrorBusy, messages.ErrorBusyText, toDevices, messages.ActionTryAgain, err)
+	e.Data = messages.Data{"Wait": waitPhrase(wait)}
+	e.RetryAfter = int(wait.Round(time.Second).Seconds())
 	return e
 }
 

@@ -15,7 +15,6 @@ import (
 	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/mfa"
-	"github.com/smsmfa/portal/internal/session"
 	"github.com/smsmfa/portal/views"
 )
 
@@ -74,17 +73,7 @@ func (h *Handler) renderCallerCheck(c echo.Context, cl *caller, status int, errM
 		// Verified already (a colleague approved while the agent waited): back to the user.
 		return redirect(c, a.base)
 	}
-	props := views.HelpdeskVerifyProps{Base: a.base, Name: a.name, Signals: signalTexts(c, cl.signals, a.name, a.user.Country()),
-		Error: errMsg, Field: field, Phone: cl.phone, Email: maskEmail(cl.target.Email)}
-	if props.Phone == "" {
-		props.NoPhone = a.say(c, messages.HdVerifySMSNone, nil)
-	}
-	if props.Email == "" {
-		props.NoEmail = a.say(c, messages.HdVerifyEmailNone, nil)
-	}
-	if props.Phone == "" && props.Email == "" {
-		props.NoMethod = a.say(c, messages.HdVerifyNoMethod, nil)
-	}
+	props := callerProps(c, cl, errMsg, field)
 	p, err := h.svc.Verifier.Pending(ctx, agent, a.target.ID)
 	if err != nil {
 		return err
@@ -105,6 +94,23 @@ func (h *Handler) renderCallerCheck(c echo.Context, cl *caller, status int, errM
 	}
 	title := a.say(c, messages.HdVerifyTitle, nil)
 	return h.render(c, status, views.HelpdeskVerify(h.page(c, title, "helpdesk"), props))
+}
+
+// callerProps are the verify page's ways to verify, each with why it is not possible.
+func callerProps(c echo.Context, cl *caller, errMsg, field string) views.HelpdeskVerifyProps {
+	a := cl.a
+	props := views.HelpdeskVerifyProps{Base: a.base, Name: a.name, Signals: signalTexts(c, cl.signals, a.name, a.user.Country()),
+		Error: errMsg, Field: field, Phone: cl.phone, Email: maskEmail(cl.target.Email)}
+	if props.Phone == "" {
+		props.NoPhone = a.say(c, messages.HdVerifySMSNone, nil)
+	}
+	if props.Email == "" {
+		props.NoEmail = a.say(c, messages.HdVerifyEmailNone, nil)
+	}
+	if props.Phone == "" && props.Email == "" {
+		props.NoMethod = a.say(c, messages.HdVerifyNoMethod, nil)
+	}
+	return props
 }
 
 // maskEmail shows the first letter of an address's local part and its domain: e•••@example.com.
@@ -132,14 +138,7 @@ func (h *Handler) hdVerifyStart(c echo.Context) error {
 	kind := c.FormValue("method")
 	ev := audit.Event{Action: audit.ActionVerifyCaller, VerifiedBy: kind, Signals: cl.target.Signals}
 	if kind == helpdesk.KindApproval {
-		u := sess(c).User()
-		ap, err := h.svc.Verifier.RequestApproval(ctx, audit.Person{ID: u.ID, Username: u.Username}, cl.target, a.name)
-		if err != nil {
-			return err
-		}
-		ev.Action, ev.Outcome, ev.Detail = audit.ActionRequestApproval, audit.OutcomeSuccess, "request "+ap.ID
-		h.record(c, a, ev)
-		return redirect(c, a.base+"/verify")
+		return h.askApproval(c, cl, ev)
 	}
 	_, err = h.svc.Verifier.SendCode(ctx, agent, cl.target, kind)
 	var tm *helpdesk.TooManyError
@@ -166,102 +165,14 @@ func (h *Handler) hdVerifyStart(c echo.Context) error {
 	return err
 }
 
-// hdVerifyCode checks the code the caller read out.
-func (h *Handler) hdVerifyCode(c echo.Context) error {
-	cl, err := h.caller(c)
-	if err != nil {
-		return err
-	}
-	ctx, a, agent := c.Request().Context(), cl.a, sess(c).UserID()
-	p, err := h.svc.Verifier.Pending(ctx, agent, a.target.ID)
-	if err != nil {
-		return err
-	}
-	ev := audit.Event{Action: audit.ActionVerifyCaller, Signals: cl.target.Signals}
-	if p != nil {
-		ev.VerifiedBy = p.Kind
-	}
-	v, err := h.svc.Verifier.CheckCode(ctx, agent, a.target.ID, c.FormValue("code"))
-	var wrong *helpdesk.WrongCodeError
-	var msg string
-	switch {
-	case err == nil:
-		ev.Outcome = audit.OutcomeSuccess
-		h.record(c, a, ev)
-		return done(c, a.base, session.Success, messages.HdVerifyDone,
-			map[string]string{"Name": a.name, "How": verifiedHow(c, &v), "Until": clock(v.Until)})
-	case errors.Is(err, helpdesk.ErrBadCode):
-		return h.renderCallerCheck(c, cl, http.StatusUnprocessableEntity, t(c, messages.HdVerifyBadCode, nil), "code")
-	case errors.Is(err, helpdesk.ErrNoCodeSent):
-		return h.renderCallerCheck(c, cl, http.StatusUnprocessableEntity, t(c, messages.HdVerifyNoCode, nil), "method")
-	case errors.As(err, &wrong):
-		ev.Outcome, ev.Detail = audit.OutcomeRefused, "wrong code"
-		msg = t(c, messages.HdVerifyWrongUnknown, nil)
-		if wrong.Known {
-			msg = t(c, messages.HdVerifyWrong, messages.Data{"Left": wrong.Left})
-		}
-	case errors.Is(err, helpdesk.ErrCodeOver):
-		ev.Outcome, ev.Detail = audit.OutcomeRefused, "code no longer valid"
-		h.record(c, a, ev)
-		return h.renderCallerCheck(c, cl, http.StatusUnprocessableEntity, t(c, messages.HdVerifyOver, nil), "method")
-	default:
-		ev.Outcome, ev.Detail = audit.OutcomeFailed, failure(err)
-		h.record(c, a, ev)
-		return err
-	}
-	h.record(c, a, ev)
-	return h.renderCallerCheck(c, cl, http.StatusUnprocessableEntity, msg, "code")
-}
-
-// hdApprove approves a colleague's request: the requester is verified for that user. The
-// approver has passed the help desk's own step-up (every /helpdesk route needs it).
-func (h *Handler) hdApprove(c echo.Context) error {
+// askApproval asks the other staff members to approve the change for this caller.
+func (h *Handler) askApproval(c echo.Context, cl *caller, ev audit.Event) error {
 	u := sess(c).User()
-	approver := audit.Person{ID: u.ID, Username: u.Username}
-	ap, v, err := h.svc.Verifier.Approve(c.Request().Context(), c.Param("aid"), approver)
-	ev := audit.Event{Action: audit.ActionApproveCaller, Target: ap.Target, Helpdesk: true, Approver: approver,
-		VerifiedBy: helpdesk.KindApproval, Signals: ap.Signals, Detail: "request " + c.Param("aid") + " by " + ap.Requester.Username}
-	var key messages.Key
-	switch {
-	case err == nil:
-		ev.Outcome = audit.OutcomeSuccess
-		h.record(c, nil, ev)
-		h.log().InfoContext(c.Request().Context(), "caller approved", "requester", ap.Requester.ID, "user_id", ap.Target.ID,
-			"until", v.Until)
-		return done(c, "/helpdesk", session.Success, messages.HdApproveDone, map[string]string{"Requester": ap.Requester.Username, "Name": ap.TargetName})
-	case errors.Is(err, helpdesk.ErrApprovalGone):
-		key = messages.HdApproveGone
-	case errors.Is(err, helpdesk.ErrOwnRequest):
-		key = messages.HdApproveOwn
-	case errors.Is(err, helpdesk.ErrTargetApproves):
-		key = messages.HdApproveTarget
-	default:
+	ap, err := h.svc.Verifier.RequestApproval(c.Request().Context(), audit.Person{ID: u.ID, Username: u.Username}, cl.target, cl.a.name)
+	if err != nil {
 		return err
 	}
-	ev.Outcome, ev.Detail = audit.OutcomeRefused, err.Error()
-	if ev.Target.ID == "" {
-		ev.Target = approver
-	}
-	h.record(c, nil, ev)
-	return done(c, "/helpdesk", session.Error, key, nil)
-}
-
-// approvalItems are the requests the signed-in staff member may approve, in words.
-func (h *Handler) approvalItems(c echo.Context) ([]views.ApprovalItem, error) {
-	aps, err := h.svc.Verifier.Approvals(c.Request().Context(), sess(c).UserID())
-	if err != nil {
-		return nil, err
-	}
-	out := make([]views.ApprovalItem, 0, len(aps))
-	for _, ap := range aps {
-		sig := make([]helpdesk.Signal, len(ap.Signals))
-		for i, s := range ap.Signals {
-			sig[i] = helpdesk.Signal(s)
-		}
-		out = append(out, views.ApprovalItem{Action: "/helpdesk/approvals/" + ap.ID,
-			Text: t(c, messages.HdApprovalsItem, messages.Data{"Requester": ap.Requester.Username, "Name": ap.TargetName,
-				"Username": ap.Target.Username, "At": clock(ap.Created)}),
-			Signals: signalTexts(c, sig, ap.TargetName, "")})
-	}
-	return out, nil
+	ev.Action, ev.Outcome, ev.Detail = audit.ActionRequestApproval, audit.OutcomeSuccess, "request "+ap.ID
+	h.record(c, cl.a, ev)
+	return redirect(c, cl.a.base+"/verify")
 }

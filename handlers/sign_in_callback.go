@@ -27,17 +27,9 @@ func (h *Handler) callback(c echo.Context) error {
 			return fail(http.StatusForbidden, messages.ErrorStepUp, messages.ErrorStepUpText, toDevices, messages.ActionDevices, err)
 		}
 	}
-	user, err := h.svc.PingOne.GetUser(ctx, id.Subject, true)
-	switch {
-	case pingone.IsNotFound(err):
-		h.log().WarnContext(ctx, "signed-in person unknown to the directory",
-			"user_id", id.Subject, "reason", "PingOne signed the person in, but the worker app finds no user with that ID: "+
-				"the web app and PINGONE_ENVIRONMENT_ID may name different environments, or the user was deleted since")
-		return fail(http.StatusForbidden, messages.ErrorUnknownAccount, messages.ErrorUnknownAccountText, "", "", err)
-	case err != nil:
+	user, err := h.signedInUser(c, id.Subject)
+	if err != nil {
 		return err
-	case !user.IsEnabled():
-		return fail(http.StatusForbidden, messages.ErrorDisabled, messages.ErrorDisabledText, "", "", errors.New("user disabled"))
 	}
 	h.svc.Staff.Observe(user)
 	isStaff, err := h.svc.Staff.IsStaff(ctx, user.ID)
@@ -54,6 +46,25 @@ func (h *Handler) callback(c echo.Context) error {
 		returnTo = "/devices"
 	}
 	return c.Redirect(http.StatusSeeOther, returnTo)
+}
+
+// signedInUser reads the person PingOne signed in from the directory: known and enabled, or
+// the page that says why not.
+func (h *Handler) signedInUser(c echo.Context, userID string) (*pingone.User, error) {
+	ctx := c.Request().Context()
+	user, err := h.svc.PingOne.GetUser(ctx, userID, true)
+	switch {
+	case pingone.IsNotFound(err):
+		h.log().WarnContext(ctx, "signed-in person unknown to the directory",
+			"user_id", userID, "reason", "PingOne signed the person in, but the worker app finds no user with that ID: "+
+				"the web app and PINGONE_ENVIRONMENT_ID may name different environments, or the user was deleted since")
+		return nil, fail(http.StatusForbidden, messages.ErrorUnknownAccount, messages.ErrorUnknownAccountText, "", "", err)
+	case err != nil:
+		return nil, err
+	case !user.IsEnabled():
+		return nil, fail(http.StatusForbidden, messages.ErrorDisabled, messages.ErrorDisabledText, "", "", errors.New("user disabled"))
+	}
+	return user, nil
 }
 
 // signInFailure words why PingOne's answer to a sign-in was not accepted, or returns nil.

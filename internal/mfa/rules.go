@@ -136,11 +136,18 @@ func SecondFactor(amr []string) bool {
 
 // Proven reports whether the proof is recent enough to change methods without a step-up.
 func (s *Service) Proven(p Proof) bool {
-	now := s.now()
-	if p.ACR == s.stepUp.ACR && !p.AuthTime.IsZero() && now.Sub(p.AuthTime) <= s.stepUp.MaxAge && SecondFactor(p.AMR) {
+	if s.SignedInWithMFA(p, s.stepUp.MaxAge) {
 		return true
 	}
-	return !p.CodeTyped.IsZero() && now.Sub(p.CodeTyped) <= s.stepUp.MaxAge
+	return !p.CodeTyped.IsZero() && s.now().Sub(p.CodeTyped) <= s.stepUp.MaxAge
+}
+
+// SignedInWithMFA reports whether the proof's sign-in went through the step-up policy within
+// maxAge: its ACR, an auth_time, and a second factor where PingOne reported the methods. A code
+// typed in the session does not count (the help desk wants PingOne's own MFA sign-in).
+func (s *Service) SignedInWithMFA(p Proof, maxAge time.Duration) bool {
+	return s.stepUp.ACR != "" && p.ACR == s.stepUp.ACR && !p.AuthTime.IsZero() &&
+		s.now().Sub(p.AuthTime) <= maxAge && SecondFactor(p.AMR)
 }
 
 // CheckStepUp decides whether a sign-in started as a step-up proved it: the policy's ACR, an

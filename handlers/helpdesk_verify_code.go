@@ -1,0 +1,72 @@
+package handlers
+
+// Checking the code the caller reads out (issue #16): PingOne sent it to one of the user's
+// phones or to their email in the directory.
+
+// hdVerifyCode checks the code the caller read out.
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/smsmfa/portal/internal/audit"
+	"github.com/smsmfa/portal/internal/helpdesk"
+	"github.com/smsmfa/portal/internal/messages"
+	"github.com/smsmfa/portal/internal/session"
+)
+
+func (h *Handler) hdVerifyCode(c echo.Context) error {
+	cl, err := h.caller(c)
+	if err != nil {
+		return err
+	}
+	ctx, a, agent := c.Request().Context(), cl.a, sess(c).UserID()
+	p, err := h.svc.Verifier.Pending(ctx, agent, a.target.ID)
+	if err != nil {
+		return err
+	}
+	ev := audit.Event{Action: audit.ActionVerifyCaller, Signals: cl.target.Signals}
+	if p != nil {
+		ev.VerifiedBy = p.Kind
+	}
+	v, err := h.svc.Verifier.CheckCode(ctx, agent, a.target.ID, c.FormValue("code"))
+	if err == nil {
+		ev.Outcome = audit.OutcomeSuccess
+		h.record(c, a, ev)
+		return done(c, a.base, session.Success, messages.HdVerifyDone,
+			map[string]string{"Name": a.name, "How": verifiedHow(c, &v), "Until": clock(v.Until)})
+	}
+	msg, field, detail := codeCheckRefusal(c, err)
+	if msg == "" {
+		ev.Outcome, ev.Detail = audit.OutcomeFailed, failure(err)
+		h.record(c, a, ev)
+		return err
+	}
+	if detail != "" {
+		ev.Outcome, ev.Detail = audit.OutcomeRefused, detail
+		h.record(c, a, ev)
+	}
+	return h.renderCallerCheck(c, cl, http.StatusUnprocessableEntity, msg, field)
+}
+
+// codeCheckRefusal words why the caller's code was refused and which field to point at; detail
+// is the audit record's, "" when the refusal is not worth one (a typo); msg is "" for failures
+// that are not refusals.
+func codeCheckRefusal(c echo.Context, err error) (msg, field, detail string) {
+	var wrong *helpdesk.WrongCodeError
+	switch {
+	case errors.Is(err, helpdesk.ErrBadCode):
+		return t(c, messages.HdVerifyBadCode, nil), "code", ""
+	case errors.Is(err, helpdesk.ErrNoCodeSent):
+		return t(c, messages.HdVerifyNoCode, nil), "method", ""
+	case errors.As(err, &wrong):
+		if wrong.Known {
+			return t(c, messages.HdVerifyWrong, messages.Data{"Left": wrong.Left}), "code", "wrong code"
+		}
+		return t(c, messages.HdVerifyWrongUnknown, nil), "code", "wrong code"
+	case errors.Is(err, helpdesk.ErrCodeOver):
+		return t(c, messages.HdVerifyOver, nil), "method", "code no longer valid"
+	}
+	return "", "", ""
+}
