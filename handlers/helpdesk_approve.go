@@ -3,8 +3,6 @@ package handlers
 // A colleague's approval, the third way to verify a caller (issue #16): another staff member
 // approves from their own signed-in help desk; never the requester, never the user.
 
-// hdApprove approves a colleague's request: the requester is verified for that user. The
-// approver has passed the help desk's own step-up (every /helpdesk route needs it).
 import (
 	"errors"
 
@@ -17,6 +15,8 @@ import (
 	"github.com/smsmfa/portal/views"
 )
 
+// hdApprove approves a colleague's request: the requester is verified for that user. The
+// approver has passed the help desk's own step-up (every /helpdesk route needs it).
 func (h *Handler) hdApprove(c echo.Context) error {
 	u := sess(c).User()
 	approver := audit.Person{ID: u.ID, Username: u.Username}

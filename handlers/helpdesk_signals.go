@@ -4,7 +4,6 @@ package handlers
 // change of methods, a phone in another country than the directory's; and the small words they
 // share with the verification pages.
 
-// verifiedHow words how the caller was verified: "a code to their email".
 import (
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/smsmfa/portal/pingone"
 )
 
+// verifiedHow words how the caller was verified: "a code to their email".
 func verifiedHow(c echo.Context, v *helpdesk.Verification) string {
 	switch v.Kind {
 	case helpdesk.KindSMS:

@@ -3,7 +3,6 @@ package handlers
 // Checking the code the caller reads out (issue #16): PingOne sent it to one of the user's
 // phones or to their email in the directory.
 
-// hdVerifyCode checks the code the caller read out.
 import (
 	"errors"
 	"net/http"
@@ -16,6 +15,7 @@ import (
 	"github.com/smsmfa/portal/internal/session"
 )
 
+// hdVerifyCode checks the code the caller read out.
 func (h *Handler) hdVerifyCode(c echo.Context) error {
 	cl, err := h.caller(c)
 	if err != nil {
