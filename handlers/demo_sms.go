@@ -3,7 +3,6 @@ package handlers
 import (
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -23,7 +22,7 @@ func (h *Handler) demoSMS(c echo.Context) error {
 	}
 	rows := make([]views.SMSRow, 0, len(texts))
 	for _, m := range texts {
-		rows = append(rows, views.SMSRow{To: m.To, Text: m.Text, Code: m.Code, SentAt: m.SentAt.Format(time.TimeOnly + " UTC")})
+		rows = append(rows, views.SMSRow{To: m.To, Text: m.Text, Code: m.Code, SentAt: messages.From(c.Request().Context()).Time(m.SentAt)})
 	}
 	return h.render(c, http.StatusOK, views.DemoSMS(h.page(c, t(c, messages.DemoTitle, nil), ""), rows))
 }

@@ -22,7 +22,7 @@ func refusal(c echo.Context, err error) string {
 	var le *limits.Error
 	switch {
 	case errors.As(err, &pe):
-		return pe.Message()
+		return pe.MessageIn(messages.From(c.Request().Context()))
 	case errors.As(err, &le):
 		key, data := limitText(le)
 		return t(c, key, data)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/smsmfa/portal/internal/ids"
+	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/pingone"
 )
@@ -46,7 +47,10 @@ type Config struct {
 
 	AllowedRegions []string
 	DefaultRegion  string
-	HelpdeskGroups []string
+	// DefaultLanguage is the pages' language when neither the person, their link, their
+	// PingOne profile nor their browser chooses one of the portal's languages.
+	DefaultLanguage string
+	HelpdeskGroups  []string
 	// HelpdeskReasonRequired makes a reason or ticket reference mandatory for staff actions.
 	HelpdeskReasonRequired bool
 
@@ -94,6 +98,7 @@ var Variables = []struct{ Name, Default, Meaning string }{
 	{"SESSION_MAX_AGE", "8h", "Sign out this long after signing in, whatever happens."},
 	{"ALLOWED_REGIONS", "(all)", "Comma-separated ISO 3166 codes whose numbers may be registered, e.g. US,CA,GB."},
 	{"DEFAULT_REGION", "(browser language)", "Country picked first in the phone form, e.g. US."},
+	{"DEFAULT_LANGUAGE", "en", "Language of the pages when neither the person's choice, the link's ?lang=, their PingOne profile nor their browser picks one of the portal's: en, de, fr, es, pt-BR, ja, zh-Hans or ar."},
 	{"HELPDESK_GROUP_IDS", "(none)", "Comma-separated PingOne group IDs whose members are help-desk staff."},
 	{"HELPDESK_REASON_REQUIRED", "false", "true: every help-desk action needs a reason or ticket reference."},
 	{"STEP_UP_ACR", "Multi_Factor", "PingOne sign-on policy that proves MFA, asked for before a person with an active phone adds or removes one."},
@@ -269,6 +274,14 @@ func Load(getenv func(string) string) (*Config, error) {
 			c.DefaultRegion = d
 		}
 	}
+	c.DefaultLanguage = "en"
+	if d := l.str("DEFAULT_LANGUAGE"); d != "" {
+		if tag, ok := messages.Match(d); ok {
+			c.DefaultLanguage = tag
+		} else {
+			l.bad("DEFAULT_LANGUAGE", "%q is not one of the portal's languages (%s)", d, languageList())
+		}
+	}
 	c.HelpdeskGroups = l.list("HELPDESK_GROUP_IDS")
 	for _, g := range c.HelpdeskGroups {
 		if !ids.IsUUID(g) {
@@ -343,4 +356,13 @@ func Load(getenv func(string) string) (*Config, error) {
 
 func isLoopback(host string) bool {
 	return host == "localhost" || host == "127.0.0.1" || host == "::1"
+}
+
+// languageList names the portal's languages for a configuration error.
+func languageList() string {
+	var tags []string
+	for _, l := range messages.Languages() {
+		tags = append(tags, l.Tag)
+	}
+	return strings.Join(tags, ", ")
 }
