@@ -100,7 +100,12 @@ func Match(candidates ...string) (tag string, ok bool) {
 			tags = []language.Tag{t}
 		}
 		for _, t := range tags {
-			if _, i, conf := matcher.Match(t); conf >= language.High {
+			// The matcher offers English with high confidence for some languages whose
+			// speakers often read it (Swahili); only the same language counts here.
+			_, i, conf := matcher.Match(t)
+			want, _ := t.Base()
+			got, _ := supported[i].Base()
+			if conf >= language.High && want == got {
 				return supported[i].String(), true
 			}
 		}
