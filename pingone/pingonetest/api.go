@@ -116,6 +116,12 @@ func (s *Server) userJSON(u *user, withGroups bool) map[string]any {
 	if u.Email != "" {
 		m["email"] = u.Email
 	}
+	if u.PreferredLanguage != "" {
+		m["preferredLanguage"] = u.PreferredLanguage
+	}
+	if u.Locale != "" {
+		m["locale"] = u.Locale
+	}
 	// PingOne leaves out empty name parts (each has a minimum length of 1).
 	name := map[string]string{}
 	for k, v := range map[string]string{"given": u.Given, "family": u.Family, "formatted": strings.TrimSpace(u.Given + " " + u.Family)} {

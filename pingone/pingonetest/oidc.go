@@ -565,7 +565,7 @@ type pageData struct {
 }
 
 var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{"tr": tr, "masked": func(m, s string) string { return strings.ReplaceAll(s, "{masked}", "\u2066"+m+"\u2069") }}).Parse(`<!doctype html>
-<html lang="{{if .Lang}}{{.Lang}}{{else}}en{{end}}"{{if eq .Lang "ar"}} dir="rtl"{{end}}><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="{{if .Lang}}{{.Lang}}{{else}}en{{end}}" dir="{{if eq .Lang "ar"}}rtl{{else}}ltr{{end}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{tr .Lang .Title}} · PingOne (emulator)</title>
 <style>
 body{font-family:system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1b1f24}
