@@ -271,7 +271,7 @@ func TestOneVerdictForEveryNumber(t *testing.T) {
 		}
 		const allowed = [...document.querySelectorAll('#region option')].map(o => o.value).filter(Boolean);
 		return `+string(data)+`.map(c => {
-			const M = PhonePolicy.init(JSON.parse(core));
+			const M = PhonePolicy.words(PhonePolicy.init(JSON.parse(core)), JSON.parse(document.getElementById('phone-texts').textContent));
 			let v = PhonePolicy.verdict(c.input, c.region, M, allowed);
 			for (let i = 0; v.pending && i < 3; i++) {
 				for (const cc of v.pending) PhonePolicy.addGroup(M, groups[cc]);

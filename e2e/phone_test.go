@@ -75,8 +75,9 @@ func TestPhoneRulesLoadWhenPicked(t *testing.T) {
 	do(t, ctx, chromedp.SendKeys(css("#phone"), "+44 7400 123456"))
 	waitPreview(t, ctx, "+447400123456")
 	g := strings.Join(groups(metaRequests(t, ctx)), " ")
-	for _, want := range []string{"/1.json", "49.json", "44.json"} {
-		if !strings.Contains(" /"+g, want) {
+	// Map order: match whole names (" 1.json ", not the end of "41.json").
+	for _, want := range []string{" 1.json ", " 49.json ", " 44.json "} {
+		if !strings.Contains(" "+g+" ", want) {
 			t.Errorf("rules fetched: %s; want %s among them", g, want)
 		}
 	}

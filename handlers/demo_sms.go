@@ -3,7 +3,6 @@ package handlers
 import (
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -20,12 +19,12 @@ func (h *Handler) demoSMS(c echo.Context) error {
 	}
 	rows := make([]views.SMSRow, 0, len(texts))
 	for _, m := range texts {
-		rows = append(rows, views.SMSRow{To: m.To, Text: m.Text, Code: m.Code, SentAt: m.SentAt.Format(time.TimeOnly + " UTC")})
+		rows = append(rows, views.SMSRow{To: m.To, Text: m.Text, Code: m.Code, SentAt: messages.From(c.Request().Context()).Time(m.SentAt)})
 	}
 	emails := h.site.Demo.Emails()
 	mails := make([]views.EmailRow, 0, len(emails))
 	for _, m := range emails {
-		mails = append(mails, views.EmailRow{To: m.To, Subject: m.Subject, Text: m.Text, Code: m.Code, SentAt: m.SentAt.Format(time.TimeOnly + " UTC")})
+		mails = append(mails, views.EmailRow{To: m.To, Subject: m.Subject, Text: m.Text, Code: m.Code, SentAt: messages.From(c.Request().Context()).Time(m.SentAt)})
 	}
 	return h.render(c, http.StatusOK, views.DemoSMS(h.page(c, t(c, messages.DemoTitle, nil), ""), rows, mails))
 }

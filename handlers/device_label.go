@@ -49,9 +49,7 @@ func rows(devs []mfa.Device) []views.DeviceRow {
 		r := views.DeviceRow{ID: d.ID, Type: d.Type, Number: d.Number, Nickname: d.Nickname, State: stateKeys[d.State],
 			Default: d.Default, SMS: d.IsSMS(), Waiting: d.State == mfa.StateWaiting, Active: d.State == mfa.StateActive,
 			Locked: d.State == mfa.StateLocked}
-		if !d.Created.IsZero() {
-			r.Added = d.Created.UTC().Format("2 Jan 2006")
-		}
+		r.Added = d.Created
 		out = append(out, r)
 	}
 	return out

@@ -61,6 +61,8 @@ type Site struct {
 	// TrustedProxies are the only peers whose X-Forwarded-For is believed.
 	TrustedProxies []*net.IPNet
 	DefaultRegion  string
+	// DefaultLanguage is the pages' language when nothing else chooses one (a BCP 47 tag).
+	DefaultLanguage string
 	// StrongerMethodsURL is linked from the note about SMS.
 	StrongerMethodsURL string
 	// ReasonRequired makes a reason or ticket mandatory for help-desk actions.

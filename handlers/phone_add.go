@@ -103,13 +103,13 @@ func (h *Handler) renderAddPhone(c echo.Context, a *actor, status int, f views.P
 
 // phoneForm is the add-phone form for the actor, with the region preselected.
 func (h *Handler) phoneForm(c echo.Context, a *actor, region string) views.PhoneForm {
-	opts := h.policy().Regions()
+	opts := h.policy().RegionsIn(messages.From(c.Request().Context()))
 	regions := make([]views.RegionOption, 0, len(opts))
 	for _, o := range opts {
 		regions = append(regions, views.RegionOption{Code: o.Code, Label: o.Label, Selected: o.Code == region})
 	}
 	f := views.PhoneForm{Action: a.addAction, Regions: regions, MetaURL: h.assets.URL("phonemeta.json"),
-		StrongerURL: h.site.StrongerMethodsURL}
+		StrongerURL: h.site.StrongerMethodsURL, Texts: phone.BrowserTexts(messages.From(c.Request().Context()))}
 	if !a.self {
 		f.For, f.Back, f.Reason, f.ReasonRequired = a.name, a.base, true, h.site.ReasonRequired
 	}

@@ -23,7 +23,7 @@ func refusal(c echo.Context, err error) string {
 	var dl *mfa.DeviceLimitError
 	switch {
 	case errors.As(err, &pe):
-		return pe.Message()
+		return pe.MessageIn(messages.From(c.Request().Context()))
 	case errors.As(err, &le):
 		key, data := limitText(le)
 		return t(c, key, data)

@@ -12,16 +12,6 @@ import (
 	"github.com/smsmfa/portal/views"
 )
 
-// localize puts the printer for the request's language in its context, where the views and
-// the handlers find it.
-func (h *Handler) localize(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		p := messages.NewPrinter(c.Request().Header.Get("Accept-Language"))
-		c.SetRequest(c.Request().WithContext(messages.WithPrinter(c.Request().Context(), p)))
-		return next(c)
-	}
-}
-
 // t words a message in the request's language.
 func t(c echo.Context, key messages.Key, data messages.Data) string {
 	return messages.From(c.Request().Context()).T(key, data)

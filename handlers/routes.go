@@ -20,7 +20,7 @@ func (h *Handler) Routes() http.Handler {
 	e.HTTPErrorHandler = h.handleError
 	e.IPExtractor = h.ipExtractor()
 	e.Use(h.requestID, h.localize, h.recoverer, h.accessLog, h.securityHeaders, middleware.BodyLimit("64K"),
-		h.crossOrigin, h.loadSession)
+		h.crossOrigin, h.loadSession, h.profileLanguage)
 
 	e.GET("/healthz", h.healthz)
 	e.GET("/readyz", h.readyz)
@@ -31,6 +31,7 @@ func (h *Handler) Routes() http.Handler {
 	}
 
 	e.GET("/", h.home)
+	e.GET("/language", h.chooseLanguage)
 	e.GET("/auth/login", h.login)
 	e.GET("/auth/callback", h.callback)
 	e.POST("/auth/logout", h.logout, h.csrf)

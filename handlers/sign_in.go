@@ -34,6 +34,8 @@ func (h *Handler) login(c echo.Context) error {
 	if s.NeedsPassword() {
 		opts.Prompt = "login"
 	}
+	// PingOne's sign-in page speaks the portal page's language.
+	opts.UILocales = messages.From(ctx).Lang()
 	stepUp := c.QueryParam("step_up") == "1"
 	if stepUp {
 		p := h.svc.MFA.StepUpPolicy()

@@ -38,6 +38,7 @@ func (h *Handler) callback(c echo.Context) error {
 	}
 	s.SignIn(h.now(), session.SignedIn{User: session.User{ID: user.ID, Name: user.DisplayName(), Username: user.Username},
 		Staff: isStaff, AuthTime: id.AuthTime, ACR: id.ACR, AMR: id.AMR, IDToken: id.IDToken})
+	s.SetLanguage(profileLanguageOf(user))
 	if err := save(c); err != nil {
 		return err
 	}

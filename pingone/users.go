@@ -11,16 +11,19 @@ import (
 
 // User is a PingOne user, as far as the portal needs one.
 type User struct {
-	ID               string `json:"id"`
-	Username         string `json:"username"`
-	Email            string `json:"email,omitempty"`
-	Name             Name   `json:"name"`
-	Enabled          *bool  `json:"enabled,omitempty"`
-	MFAEnabled       bool   `json:"mfaEnabled"`
-	Population       *Ref   `json:"population,omitempty"`
-	Locale           string `json:"locale,omitempty"`
-	MobilePhone      string `json:"mobilePhone,omitempty"`
-	MemberOfGroupIDs IDList `json:"memberOfGroupIDs,omitempty"`
+	ID         string `json:"id"`
+	Username   string `json:"username"`
+	Email      string `json:"email,omitempty"`
+	Name       Name   `json:"name"`
+	Enabled    *bool  `json:"enabled,omitempty"`
+	MFAEnabled bool   `json:"mfaEnabled"`
+	Population *Ref   `json:"population,omitempty"`
+	Locale     string `json:"locale,omitempty"`
+	// PreferredLanguage is the user's language for PingOne's pages and the portal's (a BCP 47
+	// tag such as "de"); Locale is the fallback.
+	PreferredLanguage string `json:"preferredLanguage,omitempty"`
+	MobilePhone       string `json:"mobilePhone,omitempty"`
+	MemberOfGroupIDs  IDList `json:"memberOfGroupIDs,omitempty"`
 	// Address is the user's postal address in the directory; the help desk compares its
 	// country with a new phone number's.
 	Address *Address `json:"address,omitempty"`

@@ -1,6 +1,8 @@
 // enroll.js: checks the phone number as the person types, with the same metadata and verdict
 // as the server (phone.js), shows the number that will be sent, and keeps an invalid number
-// from being sent. Without it the form still works: the server checks again.
+// from being sent. Without it the form still works: the server checks again. Every word it
+// shows comes from the page, in the page's language: the refusals and region names in the
+// #phone-texts data block, the preview sentence in #phone-preview's data-text.
 //
 // The metadata comes in parts: a small core file first, then the rules of the picked country's
 // calling code, and of a number's own calling code when one is typed after +. Each part is a
@@ -16,6 +18,8 @@
   var allowed = [];
   for (var i = 0; i < select.options.length; i++) if (select.options[i].value) allowed.push(select.options[i].value);
   var coreURL = form.getAttribute("data-meta");
+  var textsEl = document.getElementById("phone-texts"), texts;
+  try { texts = JSON.parse(textsEl.textContent); } catch (e) { return; /* the server will check */ }
   var M = null, touched = input.value !== "", loading = {};
 
   function getJSON(url) {
@@ -47,7 +51,7 @@
       input.removeAttribute("aria-invalid");
       input.setAttribute("aria-describedby", "phone-hint phone-preview");
       error.textContent = "";
-      preview.textContent = "We will text " + v.e164 + ".";
+      preview.textContent = (preview.getAttribute("data-text") || "").replace("{number}", v.e164);
       return v;
     }
     preview.textContent = "";
@@ -65,7 +69,7 @@
   }
 
   getJSON(coreURL)
-    .then(function (m) { M = PhonePolicy.init(m); pick(); if (input.value) check(false); })
+    .then(function (m) { M = PhonePolicy.words(PhonePolicy.init(m), texts); pick(); if (input.value) check(false); })
     .catch(function () { /* the server will check */ });
 
   input.addEventListener("input", function () { touched = true; check(false); });

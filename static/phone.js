@@ -3,8 +3,9 @@
 // server generates from the same library, so the browser and the server reach one verdict.
 // The server still decides; this only saves the person a round trip.
 //
-// The metadata M is the core file (calling codes, messages) plus the rules of the calling codes
-// loaded so far (addGroup). A verdict that needed rules not loaded yet is {pending: [codes]}:
+// The metadata M is the core file (calling codes) plus the rules of the calling codes loaded so
+// far (addGroup), and the page's words (words): its refusals and region names, in the page's
+// language. A verdict that needed rules not loaded yet is {pending: [codes]}:
 // load those groups (groupURL) and ask again.
 (function (root) {
   "use strict";
@@ -230,12 +231,19 @@
     return { ok: true, e164: "+" + p.cc + p.nsn, region: numRegion, type: type };
   }
 
-  // message words a verdict with the server's own templates (metadata "m").
+  // message words a verdict with the server's own templates, which the page gave (words).
   function message(v, M) {
     var T = M.m;
     if (v.reason === "not_mobile") return T["not_mobile/" + (v.type || "")] || T["not_mobile/"];
-    var name = v.region && M.r[v.region] ? M.r[v.region].n : "";
+    var name = v.region && M.n ? M.n[v.region] || "" : "";
     return name ? T[v.reason].replace("{region}", name) : T[v.reason + "/"];
+  }
+
+  // words adds the page's texts to M: "m" the refusals, "n" the regions' names.
+  function words(M, texts) {
+    M.m = texts.m;
+    M.n = texts.n;
+    return M;
   }
 
   // addGroup adds one calling code's rules (a group file) to M.
@@ -260,8 +268,8 @@
   // callingCode returns the calling code of a region, or 0.
   function callingCode(M, region) { return regionCC(M)[region] || 0; }
 
-  var api = { verdict: verdict, clean: clean, message: message, init: init, addGroup: addGroup, groupURL: groupURL,
-    callingCode: callingCode };
+  var api = { verdict: verdict, clean: clean, message: message, words: words, init: init, addGroup: addGroup,
+    groupURL: groupURL, callingCode: callingCode };
   if (typeof module === "object" && module.exports) module.exports = api;
   else root.PhonePolicy = api;
 })(this);

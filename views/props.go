@@ -4,7 +4,11 @@
 // handlers put in the request's context; props carry only data and sentences already worded.
 package views
 
-import "github.com/smsmfa/portal/internal/messages"
+import (
+	"time"
+
+	"github.com/smsmfa/portal/internal/messages"
+)
 
 // Page is what every page's layout needs.
 type Page struct {
@@ -45,7 +49,8 @@ type DeviceRow struct {
 	State                         messages.Key
 	Default, SMS, Waiting, Active bool
 	Locked                        bool
-	Added                         string
+	// Added is when the device was added (zero: unknown); the page words it in its language.
+	Added time.Time
 }
 
 // DevicesProps is the devices page.
@@ -79,6 +84,9 @@ type PhoneForm struct {
 	Back                     string
 	// StrongerURL links to the organisation's guide to stronger methods, when configured.
 	StrongerURL string
+	// Texts are the refusals and region names the page's script words its live check with, in
+	// the page's language (phone.BrowserTexts), so the script holds no sentence of its own.
+	Texts any
 }
 
 // VerifyForm is the code page.

@@ -2,6 +2,8 @@ package views
 
 import (
 	"context"
+	"encoding/json"
+	"net/url"
 	"strings"
 
 	"github.com/smsmfa/portal/internal/messages"
@@ -21,4 +23,43 @@ func around(ctx context.Context, key messages.Key, field string) (before, after 
 	const mark = "\x00"
 	before, after, _ = strings.Cut(tf(ctx, key, messages.Data{field: mark}), mark)
 	return before, after
+}
+
+// cooldownForms is the resend cool-down sentence in each plural form of the page's language,
+// as JSON for verify.js, which counts down and picks the form with Intl.PluralRules: the
+// script holds no sentence of its own.
+func cooldownForms(ctx context.Context) string {
+	b, _ := json.Marshal(messages.From(ctx).PluralForms(messages.VerifyCooldown, "Seconds", "{n}", nil))
+	return string(b)
+}
+
+type languageLinksKey struct{}
+
+// WithLanguageLinks returns a context whose pages' language picker links come back to the
+// page at back (a local path with its query).
+func WithLanguageLinks(ctx context.Context, back string) context.Context {
+	return context.WithValue(ctx, languageLinksKey{}, back)
+}
+
+// LanguageLink is one language in the picker.
+type LanguageLink struct {
+	messages.Language
+	URL     string
+	Current bool
+}
+
+// languageLinks are the picker's links: each language in its own name, to /language, which
+// keeps the choice and comes back to this page.
+func languageLinks(ctx context.Context) []LanguageLink {
+	back, _ := ctx.Value(languageLinksKey{}).(string)
+	if back == "" {
+		back = "/"
+	}
+	cur := messages.From(ctx).Lang()
+	var out []LanguageLink
+	for _, l := range messages.Languages() {
+		q := url.Values{"lang": {l.Tag}, "return_to": {back}}
+		out = append(out, LanguageLink{Language: l, URL: "/language?" + q.Encode(), Current: l.Tag == cur})
+	}
+	return out
 }

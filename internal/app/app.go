@@ -107,7 +107,7 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 		Sessions: session.NewManager(session.Options{Secrets: cfg.SessionKeys, Secure: cfg.Secure(),
 			Idle: cfg.SessionIdleTimeout, Max: cfg.SessionMaxAge, Now: o.Now, Store: o.Store}),
 		Site: handlers.Site{PublicURL: cfg.PublicURL, AuthOrigin: authOrigin, TrustedProxies: cfg.TrustedProxies,
-			DefaultRegion: cfg.DefaultRegion, StrongerMethodsURL: cfg.StrongerMethodsURL,
+			DefaultRegion: cfg.DefaultRegion, DefaultLanguage: cfg.DefaultLanguage, StrongerMethodsURL: cfg.StrongerMethodsURL,
 			ReasonRequired: cfg.HelpdeskReasonRequired, HelpdeskStepUpMaxAge: cfg.HelpdeskStepUpMaxAge, Demo: o.Demo},
 		Ops: handlers.Ops{Logger: o.Logger, Metrics: m, Now: o.Now, RequestTimeout: cfg.PingOneTimeout + 5*time.Second},
 	})

@@ -94,6 +94,9 @@ type Options struct {
 	// ACR names the sign-on policy to satisfy.
 	ACR       string
 	LoginHint string
+	// UILocales asks PingOne to show its sign-in pages in these languages (BCP 47 tags,
+	// space-separated, preferred first): OIDC's ui_locales.
+	UILocales string
 }
 
 // Start returns the URL to send the person to and the flow to keep in their session.
@@ -112,6 +115,9 @@ func (rp *RP) Start(ctx context.Context, o Options) (string, Flow, error) {
 	}
 	if o.ACR != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("acr_values", o.ACR))
+	}
+	if o.UILocales != "" {
+		opts = append(opts, oauth2.SetAuthURLParam("ui_locales", o.UILocales))
 	}
 	if o.LoginHint != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("login_hint", o.LoginHint))

@@ -15,6 +15,7 @@ import (
 
 	"github.com/smsmfa/portal/internal/ids"
 	"github.com/smsmfa/portal/internal/limits"
+	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/pingone"
 )
@@ -48,7 +49,10 @@ type Config struct {
 
 	AllowedRegions []string
 	DefaultRegion  string
-	HelpdeskGroups []string
+	// DefaultLanguage is the pages' language when neither the person, their link, their
+	// PingOne profile nor their browser chooses one of the portal's languages.
+	DefaultLanguage string
+	HelpdeskGroups  []string
 	// HelpdeskReasonRequired makes a reason or ticket reference mandatory for staff actions.
 	HelpdeskReasonRequired bool
 	// HelpdeskStepUpMaxAge is how recent the staff member's MFA sign-in (StepUpACR) must be for
@@ -111,6 +115,7 @@ var Variables = []struct{ Name, Default, Meaning string }{
 	{"SESSION_MAX_AGE", "8h", "Sign out this long after signing in, whatever happens."},
 	{"ALLOWED_REGIONS", "(required)", "Comma-separated ISO 3166 codes whose numbers may be registered, e.g. US,CA,GB; * for every country, on purpose (SMS pumping targets expensive ranges)."},
 	{"DEFAULT_REGION", "(browser language)", "Country picked first in the phone form, e.g. US."},
+	{"DEFAULT_LANGUAGE", "en", "Language of the pages when neither the person's choice, the link's ?lang=, their PingOne profile nor their browser picks one of the portal's: en, de, fr, es, pt-BR, ja, zh-Hans or ar."},
 	{"HELPDESK_GROUP_IDS", "(none)", "Comma-separated PingOne group IDs whose members are help-desk staff."},
 	{"HELPDESK_REASON_REQUIRED", "false", "true: every help-desk action needs a reason or ticket reference."},
 	{"HELPDESK_STEP_UP_MAX_AGE", "1h", "How recent the staff member's MFA sign-in (STEP_UP_ACR) must be for any help-desk page."},
@@ -329,6 +334,14 @@ func Load(getenv func(string) string) (*Config, error) {
 			c.DefaultRegion = d
 		}
 	}
+	c.DefaultLanguage = "en"
+	if d := l.str("DEFAULT_LANGUAGE"); d != "" {
+		if tag, ok := messages.Match(d); ok {
+			c.DefaultLanguage = tag
+		} else {
+			l.bad("DEFAULT_LANGUAGE", "%q is not one of the portal's languages (%s)", d, languageList())
+		}
+	}
 	c.HelpdeskGroups = l.list("HELPDESK_GROUP_IDS")
 	for _, g := range c.HelpdeskGroups {
 		if !ids.IsUUID(g) {
@@ -445,4 +458,13 @@ func Load(getenv func(string) string) (*Config, error) {
 
 func isLoopback(host string) bool {
 	return host == "localhost" || host == "127.0.0.1" || host == "::1"
+}
+
+// languageList names the portal's languages for a configuration error.
+func languageList() string {
+	var tags []string
+	for _, l := range messages.Languages() {
+		tags = append(tags, l.Tag)
+	}
+	return strings.Join(tags, ", ")
 }

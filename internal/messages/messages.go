@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-	"strings"
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -60,12 +59,19 @@ func load(fsys fs.FS) (*i18n.Bundle, error) {
 }
 
 // Printer words messages in one language, falling back to English for a key a language lacks.
-type Printer struct{ loc *i18n.Localizer }
+type Printer struct {
+	loc *i18n.Localizer
+	tag language.Tag
+}
 
 // NewPrinter returns a printer for the first of the languages (BCP 47 tags or Accept-Language
 // values) the catalog has, else English.
 func NewPrinter(langs ...string) *Printer {
-	return &Printer{loc: i18n.NewLocalizer(bundle, langs...)}
+	tag := language.English
+	if m, ok := Match(langs...); ok {
+		tag = language.Make(m)
+	}
+	return &Printer{loc: i18n.NewLocalizer(bundle, tag.String(), "en"), tag: tag}
 }
 
 var english = NewPrinter("en")
@@ -73,25 +79,40 @@ var english = NewPrinter("en")
 // English is the printer for logs and audit records, which are always in English.
 func English() *Printer { return english }
 
-// T words the message under key with data. A key missing from the catalog (a test proves none
-// is) prints as the key itself rather than failing the page.
+// countFields are the fields that carry a message's count, in the order they are looked for:
+// a message with plural forms takes the form for the first one given as an int.
+var countFields = []string{"Count", "N", "Seconds"}
+
+// T words the message under key with data, in the plural form for its count when data has one
+// (countFields). A key missing from the catalog (a test proves none is) prints as the key
+// itself rather than failing the page.
 func (p *Printer) T(key Key, data Data) string {
-	s, err := p.loc.Localize(&i18n.LocalizeConfig{MessageID: string(key), TemplateData: p.fill(data)})
-	if err != nil {
-		return string(key)
+	var count any
+	for _, f := range countFields {
+		if n, ok := data[f].(int); ok {
+			count = n
+			break
+		}
 	}
-	return s
+	return p.localize(key, data, count)
 }
 
 // N words a message with plural forms for the count n (given to the message as {{.Count}}).
 func (p *Printer) N(key Key, n int, data Data) string {
-	d := p.fill(data)
+	d := maps.Clone(data)
 	if d == nil {
 		d = Data{}
 	}
 	d["Count"] = n
-	s, err := p.loc.Localize(&i18n.LocalizeConfig{MessageID: string(key), TemplateData: d, PluralCount: n})
-	if err != nil {
+	return p.localize(key, d, n)
+}
+
+// localize words a message; count (nil or an int) picks its plural form.
+func (p *Printer) localize(key Key, data Data, count any) string {
+	// go-i18n reports an error beside a usable message when it fell back to English or to the
+	// "other" form of a message without plural forms: only an empty result is a failure.
+	s, _ := p.loc.Localize(&i18n.LocalizeConfig{MessageID: string(key), TemplateData: p.fill(data), PluralCount: count})
+	if s == "" {
 		return string(key)
 	}
 	return s
@@ -114,14 +135,8 @@ func (p *Printer) fill(data Data) Data {
 	return out
 }
 
-// Lang is the language tag the printer words messages in.
-func (p *Printer) Lang() string {
-	_, tag, err := p.loc.LocalizeWithTag(&i18n.LocalizeConfig{MessageID: string(LayoutBrand)})
-	if err != nil {
-		return "en"
-	}
-	return strings.ToLower(tag.String())
-}
+// Lang is the BCP 47 tag of the language the printer words messages in ("en", "pt-BR").
+func (p *Printer) Lang() string { return p.tag.String() }
 
 type ctxKey struct{}
 

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/smsmfa/portal/internal/messages"
 )
 
 type agreementVerdict struct {
@@ -46,6 +48,11 @@ func TestBrowserAgreesWithServer(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The page gives the script its words; here, the English ones.
+	texts, _ := json.Marshal(BrowserTexts(messages.English()))
+	if err := os.WriteFile(filepath.Join(dir, "texts.json"), texts, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	caseJSON, _ := json.Marshal(cases)
 	if err := os.WriteFile(filepath.Join(dir, "cases.json"), caseJSON, 0o600); err != nil {
 		t.Fatal(err)
@@ -56,8 +63,9 @@ func TestBrowserAgreesWithServer(t *testing.T) {
 	runner := `const P = require(process.argv[1]); const fs = require("fs"); const path = require("path");
 const dir = process.argv[2]; const core = fs.readFileSync(path.join(dir, "phonemeta.json"));
 const C = JSON.parse(fs.readFileSync(path.join(dir, "cases.json")));
+const T = JSON.parse(fs.readFileSync(path.join(dir, "texts.json")));
 const G = {}; const group = (M, cc) => G[cc] || (G[cc] = JSON.parse(fs.readFileSync(path.join(dir, M.g, cc + ".json"))));
-process.stdout.write(JSON.stringify(C.map(c => { const M = P.init(JSON.parse(core)); let loads = 0;
+process.stdout.write(JSON.stringify(C.map(c => { const M = P.words(P.init(JSON.parse(core)), T); let loads = 0;
   let v = P.verdict(c.input, c.region, M, null);
   while (v.pending && loads < 10) {
     for (const cc of v.pending) { P.addGroup(M, group(M, cc)); loads++; }

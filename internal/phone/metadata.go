@@ -12,8 +12,9 @@ import (
 )
 
 // The browser's metadata is split so that a page loads only what the person's country needs.
-// The core file (BrowserCoreFile) holds the calling codes with their regions and the messages:
-// enough to know which rules a number needs. The rules themselves come in one file per calling
+// The core file (BrowserCoreFile) holds the calling codes with their regions: enough to know
+// which rules a number needs. The sentences (refusals, region names) are not here: the page
+// carries them in its own language (BrowserTexts). The rules themselves come in one file per calling
 // code (the regions sharing it, such as the 25 of +1, decide between themselves by their
 // patterns), loaded when a region is picked or a number's calling code is typed. Group files
 // live in a directory named by a hash of them all, and the core names that directory, so every
@@ -34,7 +35,6 @@ type jsDesc struct {
 // pattern, and each type's lengths only where they differ from the general ones (the general
 // description is always checked first, so the same lengths would decide nothing).
 type jsRegion struct {
-	Name         string             `json:"n"`
 	CountryCode  int32              `json:"cc"`
 	IDD          string             `json:"idd,omitempty"`
 	NatPrefix    string             `json:"npp,omitempty"`
@@ -45,12 +45,11 @@ type jsRegion struct {
 	Types        map[string]*jsDesc `json:"t"`
 }
 
-// jsCore is the core file: calling codes to regions (the main region first), the messages,
-// and the path of the group files, relative to the core file.
+// jsCore is the core file: calling codes to regions (the main region first) and the path of
+// the group files, relative to the core file.
 type jsCore struct {
-	Groups       string            `json:"g"`
-	CallingCodes map[int][]string  `json:"cc"`
-	Messages     map[string]string `json:"m"`
+	Groups       string           `json:"g"`
+	CallingCodes map[int][]string `json:"cc"`
 }
 
 // jsGroup is one calling code's file.
@@ -73,7 +72,6 @@ func typeDesc(d *phonenumbers.PhoneNumberDesc, general []int32) *jsDesc {
 func jsRules(md *phonenumbers.PhoneMetadata) *jsRegion {
 	g := md.GetGeneralDesc()
 	r := &jsRegion{
-		Name:         RegionName(md.GetId()),
 		CountryCode:  md.GetCountryCode(),
 		IDD:          md.GetInternationalPrefix(),
 		NatPrefix:    md.GetNationalPrefixForParsing(),
@@ -109,7 +107,7 @@ func BrowserFiles() map[string][]byte {
 	filesOnce.Do(func() {
 		t := getTable()
 		groups := map[int]*jsGroup{}
-		core := jsCore{CallingCodes: map[int][]string{}, Messages: MessageTemplates()}
+		core := jsCore{CallingCodes: map[int][]string{}}
 		for cc := range phonenumbers.GetSupportedCallingCodes() {
 			list := phonenumbers.GetRegionCodesForCountryCode(cc)
 			core.CallingCodes[cc] = list

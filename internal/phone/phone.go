@@ -8,10 +8,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/nyaruka/phonenumbers"
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
+
+	"github.com/smsmfa/portal/internal/messages"
 )
 
 // Reason says why a number was refused.
@@ -46,81 +49,110 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("phone: %s (region %q, type %q)", e.Reason, e.Region, e.Type)
 }
 
-// Message is the sentence shown to the person.
-func (e *Error) Message() string { return message(e.Reason, RegionName(e.Region), e.Type) }
+// Message is the sentence shown to the person, in English (tests and tools; pages use
+// MessageIn).
+func (e *Error) Message() string { return e.MessageIn(messages.English()) }
 
-// message words a refusal; name is the region's name or "", typ the number type or "".
-func message(reason Reason, name, typ string) string {
-	switch reason {
-	case ReasonEmpty:
-		return "Enter your mobile phone number."
-	case ReasonCharacters:
-		return "Use only digits, spaces and the characters + ( ) - . /"
-	case ReasonNoCountry:
-		return "Choose your country or region, or start the number with + and the country code."
-	case ReasonCountryCode:
-		return "That country calling code does not exist. Check the digits after the +."
-	case ReasonTooShort:
-		if name != "" {
-			return "This number is too short for " + name + "."
-		}
-		return "This number is too short."
-	case ReasonTooLong:
-		if name != "" {
-			return "This number is too long for " + name + "."
-		}
-		return "This number is too long."
-	case ReasonNonGeographic:
-		return "This is not a country's phone number. Use a mobile number."
-	case ReasonNotMobile:
-		return "This looks like " + typeName(typ) + ". Codes are sent by text message, so use a mobile number."
-	case ReasonRegion:
-		return "Numbers from " + name + " can't be used here. Use a number from another country, or contact the help desk."
+// MessageIn is the sentence shown to the person, in the printer's language, the region named
+// in that language.
+func (e *Error) MessageIn(p *messages.Printer) string {
+	key, withRegion := messageKey(e.Reason, e.Type, e.Region != "")
+	if withRegion {
+		return p.T(key, messages.Data{"Region": RegionNameIn(p, e.Region)})
 	}
-	if name != "" {
-		return "This is not a valid phone number for " + name + "."
-	}
-	return "This is not a valid phone number."
+	return p.T(key, nil)
 }
 
-// MessageTemplates returns every message the browser may show, keyed as static/phone.js looks
-// them up: "reason" with {region} for the region's name, "reason/" without a region, and
-// "not_mobile/TYPE" per number type. One wording serves both sides.
-func MessageTemplates() map[string]string {
+// reasonKeys word each reason: the first key names the region ({{.Region}}), the second does
+// not (a number whose region is unknown). Reasons without a region have one key twice.
+var reasonKeys = map[Reason][2]messages.Key{
+	ReasonEmpty:         {messages.PhoneEmpty, messages.PhoneEmpty},
+	ReasonCharacters:    {messages.PhoneCharacters, messages.PhoneCharacters},
+	ReasonNoCountry:     {messages.PhoneNoCountry, messages.PhoneNoCountry},
+	ReasonCountryCode:   {messages.PhoneCountryCode, messages.PhoneCountryCode},
+	ReasonTooShort:      {messages.PhoneTooShortIn, messages.PhoneTooShort},
+	ReasonTooLong:       {messages.PhoneTooLongIn, messages.PhoneTooLong},
+	ReasonInvalid:       {messages.PhoneInvalidIn, messages.PhoneInvalid},
+	ReasonNonGeographic: {messages.PhoneNonGeographic, messages.PhoneNonGeographic},
+	ReasonRegion:        {messages.PhoneRegion, messages.PhoneInvalid},
+}
+
+// notMobileKeys word a number that cannot receive texts, by its type; other types get
+// messages.PhoneNotMobileOther.
+var notMobileKeys = map[string]messages.Key{
+	"FIXED_LINE":      messages.PhoneNotMobileFixedLine,
+	"TOLL_FREE":       messages.PhoneNotMobileTollFree,
+	"PREMIUM_RATE":    messages.PhoneNotMobilePremiumRate,
+	"SHARED_COST":     messages.PhoneNotMobileSharedCost,
+	"VOIP":            messages.PhoneNotMobileVoip,
+	"PERSONAL_NUMBER": messages.PhoneNotMobilePersonalNumber,
+	"PAGER":           messages.PhoneNotMobilePager,
+	"UAN":             messages.PhoneNotMobileUan,
+	"VOICEMAIL":       messages.PhoneNotMobileVoicemail,
+}
+
+// messageKey is the catalog key of a refusal, and whether it takes the region's name.
+func messageKey(reason Reason, typ string, hasRegion bool) (messages.Key, bool) {
+	if reason == ReasonNotMobile {
+		if k, ok := notMobileKeys[typ]; ok {
+			return k, false
+		}
+		return messages.PhoneNotMobileOther, false
+	}
+	keys, ok := reasonKeys[reason]
+	if !ok {
+		keys = reasonKeys[ReasonInvalid]
+	}
+	if hasRegion && keys[0] != keys[1] {
+		return keys[0], true
+	}
+	return keys[1], false
+}
+
+// MessageTemplates returns every refusal the browser may show, in the printer's language,
+// keyed as static/phone.js looks them up: "reason" with {region} for the region's name,
+// "reason/" without a region, and "not_mobile/TYPE" per number type. One wording serves both
+// sides; the page carries them (BrowserTexts), so the script holds no sentence of its own.
+func MessageTemplates(p *messages.Printer) map[string]string {
 	m := map[string]string{}
 	for _, r := range []Reason{ReasonEmpty, ReasonCharacters, ReasonNoCountry, ReasonCountryCode, ReasonTooShort,
 		ReasonTooLong, ReasonInvalid, ReasonNonGeographic, ReasonRegion} {
-		m[string(r)] = message(r, "{region}", "")
-		m[string(r)+"/"] = message(r, "", "")
+		if key, withRegion := messageKey(r, "", true); withRegion {
+			m[string(r)] = p.T(key, messages.Data{"Region": "{region}"})
+		} else {
+			m[string(r)] = p.T(key, nil)
+		}
+		key, _ := messageKey(r, "", false)
+		m[string(r)+"/"] = p.T(key, nil)
 	}
 	for _, t := range []string{"", "FIXED_LINE", "TOLL_FREE", "PREMIUM_RATE", "SHARED_COST", "VOIP", "PERSONAL_NUMBER", "PAGER", "UAN", "VOICEMAIL"} {
-		m["not_mobile/"+t] = message(ReasonNotMobile, "", t)
+		key, _ := messageKey(ReasonNotMobile, t, false)
+		m["not_mobile/"+t] = p.T(key, nil)
 	}
 	return m
 }
 
-func typeName(t string) string {
-	switch t {
-	case "FIXED_LINE":
-		return "a landline number"
-	case "TOLL_FREE":
-		return "a toll-free number"
-	case "PREMIUM_RATE":
-		return "a premium-rate number"
-	case "SHARED_COST":
-		return "a shared-cost number"
-	case "VOIP":
-		return "an internet (VoIP) number"
-	case "PERSONAL_NUMBER":
-		return "a personal forwarding number"
-	case "PAGER":
-		return "a pager number"
-	case "UAN":
-		return "a company switchboard number"
-	case "VOICEMAIL":
-		return "a voicemail number"
+// BrowserText is what the add-phone page gives its script, in the page's language: the
+// refusals (MessageTemplates) and every region's name.
+type BrowserText struct {
+	Messages map[string]string `json:"m"`
+	Names    map[string]string `json:"n"`
+}
+
+var browserTexts sync.Map // language tag -> BrowserText
+
+// BrowserTexts returns the refusals and region names the page's script words its verdicts
+// with, in the printer's language. The maps are shared: do not modify them.
+func BrowserTexts(p *messages.Printer) BrowserText {
+	if v, ok := browserTexts.Load(p.Lang()); ok {
+		return v.(BrowserText)
 	}
-	return "a number that cannot receive text messages"
+	bt := BrowserText{Messages: MessageTemplates(p), Names: map[string]string{}}
+	for r := range phonenumbers.GetSupportedRegions() {
+		bt.Names[r] = RegionNameIn(p, r)
+	}
+	browserTexts.Store(p.Lang(), bt)
+	return bt
 }
 
 // Number is an accepted phone number.
@@ -138,15 +170,14 @@ type Number struct {
 // Policy decides which numbers are accepted.
 type Policy struct {
 	allowed map[string]bool // nil: every region
-	regions []RegionOption  // the picker's choices, built once
+	regions *sync.Map       // language tag -> the picker's choices in that language
 }
 
 // NewPolicy returns a policy allowing the given ISO 3166 region codes; none means every region.
 // It refuses codes the phone metadata does not know.
 func NewPolicy(allowedRegions []string) (*Policy, error) {
-	p := &Policy{}
+	p := &Policy{regions: &sync.Map{}}
 	if len(allowedRegions) == 0 {
-		p.regions = p.buildRegions()
 		return p, nil
 	}
 	supported := phonenumbers.GetSupportedRegions()
@@ -163,7 +194,6 @@ func NewPolicy(allowedRegions []string) (*Policy, error) {
 	if len(bad) > 0 {
 		return nil, fmt.Errorf("unknown region codes %s (use ISO 3166 alpha-2 codes such as US, GB, DE)", strings.Join(bad, ", "))
 	}
-	p.regions = p.buildRegions()
 	return p, nil
 }
 
@@ -362,7 +392,11 @@ func Mask(number string) string {
 }
 
 // RegionName returns the region's English name, or "" for an unknown code.
-func RegionName(code string) string {
+func RegionName(code string) string { return RegionNameIn(messages.English(), code) }
+
+// RegionNameIn returns the region's name in the printer's language (CLDR's, from
+// x/text/language/display), or "" for an unknown code.
+func RegionNameIn(p *messages.Printer, code string) string {
 	if code == "" {
 		return ""
 	}
@@ -370,7 +404,7 @@ func RegionName(code string) string {
 	if err != nil {
 		return ""
 	}
-	if name := display.English.Regions().Name(r); name != "" && name != "Unknown Region" {
+	if name := display.Regions(p.Tag()).Name(r); name != "" && name != display.Regions(p.Tag()).Name(language.MustParseRegion("ZZ")) && name != "Unknown Region" {
 		return name
 	}
 	return code
@@ -385,19 +419,43 @@ type RegionOption struct {
 	Label string
 }
 
-// Regions returns the picker's choices: the allowed regions, by name. Every add-phone page
-// renders them, so they are built once with the policy; the slice is shared: do not modify it.
-func (p *Policy) Regions() []RegionOption { return p.regions }
+// Regions returns the picker's choices in English: the allowed regions, by name.
+func (p *Policy) Regions() []RegionOption { return p.RegionsIn(messages.English()) }
 
-func (p *Policy) buildRegions() []RegionOption {
+// RegionsIn returns the picker's choices in the printer's language: the allowed regions,
+// named in that language and sorted the way it sorts (x/text/collate). Every add-phone page
+// renders them, so they are built once per language; the slice is shared: do not modify it.
+func (p *Policy) RegionsIn(pr *messages.Printer) []RegionOption {
+	if v, ok := p.regions.Load(pr.Lang()); ok {
+		return v.([]RegionOption)
+	}
+	out := p.buildRegions(pr)
+	p.regions.Store(pr.Lang(), out)
+	return out
+}
+
+func (p *Policy) buildRegions(pr *messages.Printer) []RegionOption {
 	var out []RegionOption
+	rtl := pr.Dir() == "rtl"
 	for r := range phonenumbers.GetSupportedRegions() {
 		if !p.Allowed(r) {
 			continue
 		}
-		name, cc := RegionName(r), phonenumbers.GetCountryCodeForRegion(r)
-		out = append(out, RegionOption{Code: r, Name: name, CallingCode: cc, Label: name + " (+" + strconv.Itoa(cc) + ")"})
+		name, cc := RegionNameIn(pr, r), phonenumbers.GetCountryCodeForRegion(r)
+		code := "(+" + strconv.Itoa(cc) + ")"
+		if rtl {
+			// The calling code reads left to right inside right-to-left text (an isolate
+			// keeps "+" and the brackets in place).
+			code = "\u2066" + code + "\u2069"
+		}
+		out = append(out, RegionOption{Code: r, Name: name, CallingCode: cc, Label: name + " " + code})
 	}
-	slices.SortFunc(out, func(a, b RegionOption) int { return strings.Compare(a.Name, b.Name) })
+	col := pr.Collator()
+	slices.SortFunc(out, func(a, b RegionOption) int {
+		if c := col.CompareString(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Code, b.Code)
+	})
 	return out
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/smsmfa/portal/internal/messages"
 )
 
 func TestParse(t *testing.T) {
@@ -103,7 +105,7 @@ func TestMask(t *testing.T) {
 }
 
 func TestMessageTemplatesCoverEveryReason(t *testing.T) {
-	m := MessageTemplates()
+	m := MessageTemplates(messages.English())
 	for _, r := range []Reason{ReasonEmpty, ReasonCharacters, ReasonNoCountry, ReasonCountryCode, ReasonTooShort,
 		ReasonTooLong, ReasonInvalid, ReasonNonGeographic, ReasonRegion} {
 		if m[string(r)] == "" || m[string(r)+"/"] == "" {

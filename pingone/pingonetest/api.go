@@ -119,6 +119,12 @@ func (s *Server) userJSON(u *user, withGroups bool) map[string]any {
 	if u.Country != "" {
 		m["address"] = map[string]string{"countryCode": u.Country}
 	}
+	if u.PreferredLanguage != "" {
+		m["preferredLanguage"] = u.PreferredLanguage
+	}
+	if u.Locale != "" {
+		m["locale"] = u.Locale
+	}
 	// PingOne leaves out empty name parts (each has a minimum length of 1).
 	name := map[string]string{}
 	for k, v := range map[string]string{"given": u.Given, "family": u.Family, "formatted": strings.TrimSpace(u.Given + " " + u.Family)} {

@@ -138,6 +138,8 @@ type user struct {
 	Groups     []string
 	Country    string
 	CreatedAt  time.Time
+	// PreferredLanguage and Locale are the profile's languages (BCP 47 tags), "" when unset.
+	PreferredLanguage, Locale string
 }
 
 // Group is a PingOne group.
@@ -348,6 +350,8 @@ type SeedUser struct {
 	Disabled   bool
 	MFAEnabled bool
 	GroupIDs   []string
+	// PreferredLanguage and Locale are the profile's languages (BCP 47 tags such as "de").
+	PreferredLanguage, Locale string
 }
 
 // AddUser creates a user and returns its ID.
@@ -356,7 +360,7 @@ func (s *Server) AddUser(u SeedUser) string {
 	defer s.mu.Unlock()
 	nu := &user{ID: uuid.NewString(), Username: u.Username, Email: u.Email, Given: u.Given, Family: u.Family,
 		Password: u.Password, Enabled: !u.Disabled, MFAEnabled: u.MFAEnabled, Population: s.populationID,
-		Groups: slices.Clone(u.GroupIDs), Country: u.Country, CreatedAt: s.now()}
+		Groups: slices.Clone(u.GroupIDs), Country: u.Country, CreatedAt: s.now(), PreferredLanguage: u.PreferredLanguage, Locale: u.Locale}
 	s.users[nu.ID] = nu
 	return nu.ID
 }

@@ -26,8 +26,10 @@ type signingKey struct {
 
 type authRequest struct {
 	ClientID, RedirectURI, State, Nonce, Challenge, Scope, Prompt, LoginHint, ACR string
-	MaxAge                                                                        int // -1: none
-	Created                                                                       time.Time
+	// Lang is the language the sign-in pages speak, the first of ui_locales they know.
+	Lang    string
+	MaxAge  int // -1: none
+	Created time.Time
 	// The second step of an MFA sign-on policy: the user who passed the password, and the
 	// code texted to their default SMS device.
 	mfaUser   string
@@ -122,7 +124,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	req := authRequest{ClientID: q.Get("client_id"), RedirectURI: q.Get("redirect_uri"), State: q.Get("state"),
 		Nonce: q.Get("nonce"), Challenge: q.Get("code_challenge"), Scope: q.Get("scope"), Prompt: q.Get("prompt"),
-		LoginHint: q.Get("login_hint"), MaxAge: -1, Created: s.now()}
+		LoginHint: q.Get("login_hint"), MaxAge: -1, Created: s.now(), Lang: pageLanguage(q.Get("ui_locales"))}
 	if acr := strings.Fields(q.Get("acr_values")); len(acr) > 0 {
 		req.ACR = acr[0]
 	}
@@ -174,7 +176,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.flows[flow] = &req
 	s.mu.Unlock()
-	s.renderPage(w, http.StatusOK, pageData{Title: "Sign in", Flow: flow, Username: req.LoginHint, Action: r.URL.Path})
+	s.renderPage(w, http.StatusOK, pageData{Lang: req.Lang, Title: "Sign in", Flow: flow, Username: req.LoginHint, Action: r.URL.Path})
 }
 
 func (s *Server) authorizeSubmit(w http.ResponseWriter, r *http.Request) {
@@ -202,7 +204,7 @@ func (s *Server) authorizeSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if found == nil || found.Password == "" || subtle.ConstantTimeCompare([]byte(found.Password), []byte(r.PostForm.Get("password"))) != 1 {
-		s.renderPage(w, http.StatusOK, pageData{Title: "Sign in", Flow: flow, Username: username, Action: r.URL.Path,
+		s.renderPage(w, http.StatusOK, pageData{Lang: req.Lang, Title: "Sign in", Flow: flow, Username: username, Action: r.URL.Path,
 			Error: "The username or password is not correct."})
 		return
 	}
@@ -244,8 +246,8 @@ func (s *Server) startMFA(w http.ResponseWriter, r *http.Request, flow string, r
 		masked = "•••" + masked[len(masked)-4:]
 	}
 	s.mu.Unlock()
-	s.renderPage(w, http.StatusOK, pageData{Title: "Enter your sign-in code", Flow: flow, Action: r.URL.Path, OTP: true,
-		Message: "We texted a code to your phone ending " + masked + "."})
+	s.renderPage(w, http.StatusOK, pageData{Lang: req.Lang, Title: "Enter your sign-in code", Flow: flow, Action: r.URL.Path, OTP: true,
+		Message: "We texted a code to your phone ending {masked}.", Masked: masked})
 }
 
 // authorizeOTP checks the texted code of an MFA sign-in.
@@ -262,7 +264,7 @@ func (s *Server) authorizeOTP(w http.ResponseWriter, r *http.Request, flow strin
 	case !ok:
 		s.renderPage(w, http.StatusBadRequest, pageData{Title: "Sign-in error", Error: "This sign-in has expired or had too many wrong codes. Go back to the application and start again."})
 	case !right:
-		s.renderPage(w, http.StatusOK, pageData{Title: "Enter your sign-in code", Flow: flow, Action: r.URL.Path, OTP: true, Error: "That code is not correct."})
+		s.renderPage(w, http.StatusOK, pageData{Lang: req.Lang, Title: "Enter your sign-in code", Flow: flow, Action: r.URL.Path, OTP: true, Error: "That code is not correct."})
 	default:
 		s.completeSignIn(w, r, flow, req, req.mfaUser, amrPasswordAndSMS)
 	}
@@ -559,13 +561,15 @@ func (s *Server) signoff(w http.ResponseWriter, r *http.Request) {
 
 type pageData struct {
 	Title, Flow, Username, Action, Error, Message string
+	// Lang is the page's language ("" for English); Masked fills {masked} in Message.
+	Lang, Masked string
 	// OTP asks for the texted code of an MFA sign-on policy instead of the password.
 	OTP bool
 }
 
-var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}} · PingOne (emulator)</title>
+var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{"tr": tr, "masked": func(m, s string) string { return strings.ReplaceAll(s, "{masked}", "\u2066"+m+"\u2069") }}).Parse(`<!doctype html>
+<html lang="{{if .Lang}}{{.Lang}}{{else}}en{{end}}" dir="{{if eq .Lang "ar"}}rtl{{else}}ltr{{end}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{tr .Lang .Title}} · PingOne (emulator)</title>
 <style>
 body{font-family:system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1b1f24}
 main{max-width:24rem;margin:2rem auto;padding:1.5rem;background:#fff;border-radius:8px;box-shadow:0 1px 3px #0003}
@@ -574,22 +578,22 @@ input{box-sizing:border-box;width:100%;padding:.6rem;font-size:1rem;border:1px s
 button{margin-top:1.25rem;width:100%;padding:.7rem;font-size:1rem;background:#0b5cad;color:#fff;border:0;border-radius:4px;cursor:pointer}
 .err{color:#a4161a;font-weight:600}.note{color:#4b5563;font-size:.875rem}
 </style></head><body><main>
-<h1>{{.Title}}</h1>
-<p class="note">PingOne emulator: no real account is used here.</p>
-{{if .Error}}<p class="err" role="alert" id="err">{{.Error}}</p>{{end}}
-{{if .Message}}<p>{{.Message}}</p>{{end}}
+<h1>{{tr .Lang .Title}}</h1>
+<p class="note">{{tr .Lang "PingOne emulator: no real account is used here."}}</p>
+{{if .Error}}<p class="err" role="alert" id="err">{{tr .Lang .Error}}</p>{{end}}
+{{if .Message}}<p>{{tr .Lang .Message | masked .Masked}}</p>{{end}}
 {{if and .Flow .OTP}}<form method="post" action="{{.Action}}">
 <input type="hidden" name="flow" value="{{.Flow}}">
-<label for="otp">Sign-in code</label>
+<label for="otp">{{tr .Lang "Sign-in code"}}</label>
 <input id="otp" name="otp" inputmode="numeric" autocomplete="one-time-code" required{{if .Error}} aria-describedby="err" aria-invalid="true"{{end}}>
-<button type="submit">Continue</button>
+<button type="submit">{{tr .Lang "Continue"}}</button>
 </form>{{else if .Flow}}<form method="post" action="{{.Action}}">
 <input type="hidden" name="flow" value="{{.Flow}}">
-<label for="username">Username</label>
+<label for="username">{{tr .Lang "Username"}}</label>
 <input id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required value="{{.Username}}"{{if .Error}} aria-describedby="err"{{end}}>
-<label for="password">Password</label>
+<label for="password">{{tr .Lang "Password"}}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">Sign in</button>
+<button type="submit">{{tr .Lang "Sign in"}}</button>
 </form>{{end}}
 </main></body></html>`))
 
@@ -598,4 +602,78 @@ func (s *Server) renderPage(w http.ResponseWriter, status int, d pageData) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = pageTmpl.Execute(w, d)
+}
+
+// pageTexts are the sign-in page's words in the languages the portal speaks, as PingOne's own
+// hosted pages follow ui_locales. A sentence missing here shows in English.
+var pageTexts = map[string]map[string]string{
+	"de": {"Sign in": "Anmelden", "Username": "Benutzername", "Password": "Passwort", "Continue": "Weiter",
+		"Sign-in code": "Anmeldecode", "Enter your sign-in code": "Anmeldecode eingeben",
+		"PingOne emulator: no real account is used here.": "PingOne-Emulator: Hier wird kein echtes Konto verwendet.",
+		"The username or password is not correct.":        "Benutzername oder Passwort ist falsch.",
+		"We texted a code to your phone ending {masked}.": "Wir haben einen Code per SMS an Ihr Telefon mit der Endung {masked} gesendet.",
+		"That code is not correct.":                       "Dieser Code ist falsch."},
+	"fr": {"Sign in": "Se connecter", "Username": "Nom d’utilisateur", "Password": "Mot de passe", "Continue": "Continuer",
+		"Sign-in code": "Code de connexion", "Enter your sign-in code": "Saisissez votre code de connexion",
+		"PingOne emulator: no real account is used here.": "Émulateur PingOne : aucun vrai compte n’est utilisé ici.",
+		"The username or password is not correct.":        "Le nom d’utilisateur ou le mot de passe est incorrect.",
+		"We texted a code to your phone ending {masked}.": "Nous avons envoyé un code par SMS à votre téléphone se terminant par {masked}.",
+		"That code is not correct.":                       "Ce code est incorrect."},
+	"es": {"Sign in": "Iniciar sesión", "Username": "Nombre de usuario", "Password": "Contraseña", "Continue": "Continuar",
+		"Sign-in code": "Código de inicio de sesión", "Enter your sign-in code": "Introduzca su código de inicio de sesión",
+		"PingOne emulator: no real account is used here.": "Emulador de PingOne: aquí no se usa ninguna cuenta real.",
+		"The username or password is not correct.":        "El nombre de usuario o la contraseña no son correctos.",
+		"We texted a code to your phone ending {masked}.": "Hemos enviado un código por SMS a su teléfono terminado en {masked}.",
+		"That code is not correct.":                       "El código no es correcto."},
+	"pt-BR": {"Sign in": "Entrar", "Username": "Nome de usuário", "Password": "Senha", "Continue": "Continuar",
+		"Sign-in code": "Código de acesso", "Enter your sign-in code": "Digite seu código de acesso",
+		"PingOne emulator: no real account is used here.": "Emulador do PingOne: nenhuma conta real é usada aqui.",
+		"The username or password is not correct.":        "O nome de usuário ou a senha estão incorretos.",
+		"We texted a code to your phone ending {masked}.": "Enviamos um código por SMS para o seu telefone com final {masked}.",
+		"That code is not correct.":                       "Esse código está incorreto."},
+	"ja": {"Sign in": "サインイン", "Username": "ユーザー名", "Password": "パスワード", "Continue": "続行",
+		"Sign-in code": "サインインコード", "Enter your sign-in code": "サインインコードを入力",
+		"PingOne emulator: no real account is used here.": "PingOne エミュレーター: 実際のアカウントは使用されません。",
+		"The username or password is not correct.":        "ユーザー名またはパスワードが正しくありません。",
+		"We texted a code to your phone ending {masked}.": "末尾が {masked} の電話に SMS でコードを送信しました。",
+		"That code is not correct.":                       "コードが正しくありません。"},
+	"zh-Hans": {"Sign in": "登录", "Username": "用户名", "Password": "密码", "Continue": "继续",
+		"Sign-in code": "登录验证码", "Enter your sign-in code": "输入登录验证码",
+		"PingOne emulator: no real account is used here.": "PingOne 模拟器：此处不使用真实帐户。",
+		"The username or password is not correct.":        "用户名或密码不正确。",
+		"We texted a code to your phone ending {masked}.": "我们已向尾号为 {masked} 的手机发送短信验证码。",
+		"That code is not correct.":                       "验证码不正确。"},
+	"ar": {"Sign in": "تسجيل الدخول", "Username": "اسم المستخدم", "Password": "كلمة المرور", "Continue": "متابعة",
+		"Sign-in code": "رمز تسجيل الدخول", "Enter your sign-in code": "أدخل رمز تسجيل الدخول",
+		"PingOne emulator: no real account is used here.": "محاكي PingOne: لا يُستخدم هنا أي حساب حقيقي.",
+		"The username or password is not correct.":        "اسم المستخدم أو كلمة المرور غير صحيحة.",
+		"We texted a code to your phone ending {masked}.": "أرسلنا رمزًا برسالة نصية إلى هاتفك المنتهي بـ {masked}.",
+		"That code is not correct.":                       "هذا الرمز غير صحيح."},
+}
+
+// pageLanguage is the first of ui_locales (space-separated BCP 47 tags) the sign-in page
+// speaks, or "" for English.
+func pageLanguage(uiLocales string) string {
+	for _, tag := range strings.Fields(uiLocales) {
+		for lang := range pageTexts {
+			if strings.EqualFold(tag, lang) || strings.EqualFold(strings.SplitN(tag, "-", 2)[0], lang) && !strings.Contains(lang, "-") {
+				return lang
+			}
+		}
+		switch strings.ToLower(tag) {
+		case "pt", "pt-br":
+			return "pt-BR"
+		case "zh", "zh-cn", "zh-sg", "zh-hans-cn":
+			return "zh-Hans"
+		}
+	}
+	return ""
+}
+
+// tr words one of the sign-in page's sentences in lang.
+func tr(lang, s string) string {
+	if t, ok := pageTexts[lang][s]; ok {
+		return t
+	}
+	return s
 }
