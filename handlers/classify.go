@@ -85,8 +85,13 @@ func classifyPingOne(err error) *Error {
 	case pingone.IsRateLimited(err):
 		// PingOne says when (Retry-After, or innerError.retryAfter): the person is told.
 		wait := time.Minute
-		if hasPE && pe.RetryAfter > 0 {
+		var te *pingone.ThrottledError
+		switch {
+		case hasPE && pe.RetryAfter > 0:
 			wait = pe.RetryAfter
+		case errors.As(err, &te):
+			// The portal's own ceiling (PINGONE_MAX_RPS): the queue, not PingOne, says when.
+			wait = max(te.Wait.Round(time.Second), time.Second)
 		}
 		e = fail(503, messages.ErrorBusy, messages.ErrorBusyText, toDevices, messages.ActionTryAgain, err)
 		e.Data = messages.Data{"Wait": waitPhrase(wait)}

@@ -74,6 +74,7 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 		APIBase: cfg.PingOneAPIBase, AuthBase: cfg.PingOneAuthBase,
 		ClientID: cfg.WorkerClientID, ClientSecret: cfg.WorkerClientSecret, AuthStyle: cfg.WorkerTokenAuth,
 		HTTPClient: hc, Logger: o.Logger, RetryWaitMax: 2 * time.Second, Observe: m.PingOne,
+		MaxRPS: cfg.PingOneMaxRPS, ObserveQueue: m.PingOneQueue, ObserveQueued: m.PingOneQueued,
 	})
 	if err != nil {
 		return nil, err
