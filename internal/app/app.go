@@ -99,7 +99,7 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 	}
 	lim := limits.New(o.Store, cfg.Limits)
 	svc := mfa.New(client, policy, mfa.Options{DevicePolicyID: cfg.DevicePolicyID, Logger: o.Logger, Now: o.Now, Limits: lim,
-		StepUp: mfa.StepUp{ACR: cfg.StepUpACR, MaxAge: cfg.StepUpMaxAge}})
+		StepUp: mfa.StepUp{ACR: cfg.StepUpACR, MaxAge: cfg.StepUpMaxAge}, Cache: o.Store})
 	h := handlers.New(handlers.Deps{
 		Services: handlers.Services{PingOne: client, MFA: svc, RP: rp, Limits: lim, Store: o.Store, Audit: audit.New(o.Logger, o.Now),
 			Staff: helpdesk.NewChecker(client, cfg.HelpdeskGroups, 30*time.Second, o.Now), Directory: helpdesk.New(client)},
