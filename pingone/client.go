@@ -102,7 +102,10 @@ type Client struct {
 // NewHTTPClient returns an HTTP client with the timeouts the portal uses for PingOne.
 func NewHTTPClient() *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = 64
+	// One idle connection per caller a surge brings (500 at once and more): fewer than that
+	// and each burst dials new connections (and, to the real PingOne, new TLS handshakes).
+	tr.MaxIdleConnsPerHost = 512
+	tr.MaxIdleConns = 512
 	tr.ResponseHeaderTimeout = 10 * time.Second
 	return &http.Client{Transport: tr, Timeout: 15 * time.Second}
 }

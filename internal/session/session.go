@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 
 	"github.com/smsmfa/portal/internal/auth"
@@ -61,6 +62,11 @@ func NewStore(secrets [][]byte, secure bool, maxAge time.Duration) *sessions.Coo
 		pairs = append(pairs, hashKey, blockKey)
 	}
 	st := sessions.NewCookieStore(pairs...)
+	for _, c := range st.Codecs {
+		if sc, ok := c.(*securecookie.SecureCookie); ok {
+			sc.SetSerializer(valueCodec{})
+		}
+	}
 	st.Options = &sessions.Options{Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode,
 		MaxAge: int(maxAge.Seconds())}
 	st.MaxAge(int(maxAge.Seconds()))
