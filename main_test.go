@@ -150,6 +150,21 @@ func TestRunServesMetricsOnTheirOwnAddress(t *testing.T) {
 	if r, err := http.Get(portal + "/metrics"); err != nil || r.StatusCode != http.StatusNotFound {
 		t.Errorf("the public address answers /metrics: %v %d", err, r.StatusCode)
 	}
+	// The profiler answers on the metrics address, and only there.
+	for _, path := range []string{"/debug/pprof/", "/debug/pprof/heap?debug=1", "/debug/pprof/profile?seconds=1"} {
+		r, err := http.Get("http://" + maddr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		if r.StatusCode != http.StatusOK || len(b) == 0 {
+			t.Errorf("metrics address %s: %d, %d bytes", path, r.StatusCode, len(b))
+		}
+		if r, err := http.Get(portal + path); err != nil || r.StatusCode != http.StatusNotFound {
+			t.Errorf("the public address answers %s: %v %d", path, err, r.StatusCode)
+		}
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)

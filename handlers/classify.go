@@ -118,8 +118,13 @@ func classifyPingOne(err error) *Error {
 // innerError.retryAfter), and the person is told.
 func busy(err error, pe *pingone.Error) *Error {
 	wait := time.Minute
-	if pe != nil && pe.RetryAfter > 0 {
+	var te *pingone.ThrottledError
+	switch {
+	case pe != nil && pe.RetryAfter > 0:
 		wait = pe.RetryAfter
+	case errors.As(err, &te):
+		// The portal's own ceiling (PINGONE_MAX_RPS): the queue, not PingOne, says when.
+		wait = max(te.Wait.Round(time.Second), time.Second)
 	}
 	e := fail(503, messages.ErrorBusy, messages.ErrorBusyText, toDevices, messages.ActionTryAgain, err)
 	e.Data = messages.Data{"Wait": waitPhrase(wait)}

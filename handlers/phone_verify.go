@@ -37,7 +37,12 @@ func (h *Handler) verify(c echo.Context) error {
 		return err
 	}
 	ctx, id := c.Request().Context(), c.Param("id")
-	d, err := h.svc.MFA.Verify(ctx, a.target.ID, id, c.FormValue("code"))
+	verify := h.svc.MFA.Verify
+	if a.self && sess(c).MFAOff() {
+		// The person's sign-in read mfaEnabled off: no second read of the user is needed.
+		verify = h.svc.MFA.VerifyMFAOff
+	}
+	d, err := verify(ctx, a.target.ID, id, c.FormValue("code"))
 	if msg := codeRefusal(c, a, err); msg != "" {
 		h.log().InfoContext(ctx, "code refused", "user_id", a.target.ID, "device_id", id, "reason", reasonOf(err))
 		h.record(c, a, audit.Event{Action: audit.ActionActivate, DeviceID: id, Outcome: audit.OutcomeRefused, Detail: reasonOf(err)})
@@ -65,6 +70,9 @@ func (h *Handler) verify(c echo.Context) error {
 	if a.self {
 		// Typing a code texted to their phone proves the person holds it (the step-up rule).
 		sess(c).CodeTyped(h.now())
+		if err == nil {
+			sess(c).SetMFAOn()
+		}
 	}
 	return a.flash(c, a.base, session.Success, a.words.verified, maskedLabel(c, d))
 }

@@ -37,7 +37,7 @@ func (h *Handler) callback(c echo.Context) error {
 		return err
 	}
 	s.SignIn(h.now(), session.SignedIn{User: session.User{ID: user.ID, Name: user.DisplayName(), Username: user.Username},
-		Staff: isStaff, AuthTime: id.AuthTime, ACR: id.ACR, AMR: id.AMR, IDToken: id.IDToken})
+		Staff: isStaff, AuthTime: id.AuthTime, ACR: id.ACR, AMR: id.AMR, IDToken: id.IDToken, MFAEnabled: user.MFAEnabled})
 	s.SetLanguage(profileLanguageOf(user))
 	if err := save(c); err != nil {
 		return err

@@ -19,6 +19,7 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+	"golang.org/x/time/rate"
 )
 
 // Config says which PingOne environment to call and as which worker application.
@@ -48,6 +49,17 @@ type Config struct {
 	// Observe, when set, is told of every management call: its route (IDs replaced by
 	// {id}), the status (0 when no answer came) and how long it took.
 	Observe func(route string, status int, d time.Duration)
+	// MaxRPS is a ceiling on the client's calls per second to PingOne, so that a surge (an
+	// onboarding day) never trips the environment's rate limits; 0 means none. Callers over it
+	// queue for as long as their context allows, and get a *ThrottledError when their deadline
+	// comes before their turn.
+	MaxRPS float64
+	// ObserveQueue, when set, is told of every call that met the MaxRPS ceiling: how long it
+	// had to wait for its turn, and whether it got one (false: its deadline came first).
+	ObserveQueue func(wait time.Duration, admitted bool)
+	// ObserveQueued, when set, is told when a call starts (+1) and stops (-1) waiting for its
+	// turn under MaxRPS.
+	ObserveQueued func(delta int)
 }
 
 // The values of Config.AuthStyle.
@@ -81,12 +93,19 @@ type Client struct {
 	log        *slog.Logger
 	observe    func(route string, status int, d time.Duration)
 	settings   settingsCache
+	// limiter is the MaxRPS ceiling (nil: none).
+	limiter       *rate.Limiter
+	observeQueue  func(wait time.Duration, admitted bool)
+	observeQueued func(delta int)
 }
 
 // NewHTTPClient returns an HTTP client with the timeouts the portal uses for PingOne.
 func NewHTTPClient() *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = 64
+	// One idle connection per caller a surge brings (500 at once and more): fewer than that
+	// and each burst dials new connections (and, to the real PingOne, new TLS handshakes).
+	tr.MaxIdleConnsPerHost = 512
+	tr.MaxIdleConns = 512
 	tr.ResponseHeaderTimeout = 10 * time.Second
 	return &http.Client{Transport: tr, Timeout: 15 * time.Second}
 }
@@ -130,6 +149,15 @@ func New(cfg Config) (*Client, error) {
 		waitMax:    cfg.RetryWaitMax,
 		log:        cfg.Logger,
 		observe:    cfg.Observe,
+	}
+	if cfg.MaxRPS < 0 {
+		return nil, fmt.Errorf("pingone: MaxRPS %v is negative", cfg.MaxRPS)
+	}
+	if cfg.MaxRPS > 0 {
+		// A burst of one spaces the calls evenly: PingOne counts per second, and a burst
+		// allowed at the start of a second would add to the calls of the second before.
+		c.limiter = rate.NewLimiter(rate.Limit(cfg.MaxRPS), 1)
+		c.observeQueue, c.observeQueued = cfg.ObserveQueue, cfg.ObserveQueued
 	}
 	if c.maxRetries == 0 {
 		c.maxRetries = 3
@@ -336,6 +364,9 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		if err != nil {
 			return err
 		}
+		if err := c.turn(ctx); err != nil {
+			return fmt.Errorf("pingone: %s %s: %w", r.method, routeOf(r.path), err)
+		}
 		resp, err := c.send(ctx, r, payload, tok)
 		if err == nil {
 			err = CheckResponse(resp)
@@ -412,6 +443,66 @@ func (c *Client) send(ctx context.Context, r request, payload []byte, tok string
 	}
 	return resp, nil
 }
+
+// turn waits, under the MaxRPS ceiling, for the caller's turn to call PingOne. A caller whose
+// deadline comes before its turn gets a *ThrottledError at once rather than waiting in vain;
+// one whose context ends while it waits gets one too, and gives its turn back.
+func (c *Client) turn(ctx context.Context) error {
+	if c.limiter == nil {
+		return nil
+	}
+	res := c.limiter.Reserve() // with a burst of 1, a single call always gets a reservation
+	wait := res.Delay()
+	if wait == 0 {
+		return nil
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+		res.Cancel()
+		c.queueObserved(wait, false)
+		return &ThrottledError{Wait: wait}
+	}
+	if c.observeQueued != nil {
+		c.observeQueued(1)
+		defer c.observeQueued(-1)
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		c.queueObserved(wait, true)
+		return nil
+	case <-ctx.Done():
+		res.Cancel()
+		c.queueObserved(wait, false)
+		return &ThrottledError{Wait: wait, Err: ctx.Err()}
+	}
+}
+
+func (c *Client) queueObserved(wait time.Duration, admitted bool) {
+	if c.observeQueue != nil {
+		c.observeQueue(wait, admitted)
+	}
+}
+
+// ThrottledError is a call the client did not send because the MaxRPS ceiling had no turn for
+// it before the caller's deadline: Wait is how long it would have had to wait. PingOne was not
+// called; IsRateLimited reports true for it.
+type ThrottledError struct {
+	Wait time.Duration
+	// Err is the context's error when it ended while the call waited; nil when the deadline was
+	// known to come too soon.
+	Err error
+}
+
+func (e *ThrottledError) Error() string {
+	msg := fmt.Sprintf("over the client's ceiling of calls per second (PINGONE_MAX_RPS): the next turn is in %v, after the request's deadline", e.Wait.Round(time.Millisecond))
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *ThrottledError) Unwrap() error { return e.Err }
 
 // NetError is a call that got no HTTP answer: a timeout, a reset, a refused connection. For a
 // POST it means the change may or may not have happened.

@@ -120,9 +120,13 @@ func IsWrongCode(err error) bool {
 }
 
 // IsRateLimited reports whether PingOne asked the caller to slow down: a 429, or the top-level
-// code REQUEST_LIMITED. A LIMIT_EXCEEDED detail alone is not enough: under a 400
-// REQUEST_FAILED it is the device limit (IsDeviceLimit).
+// code REQUEST_LIMITED; or whether the client's own ceiling (a *ThrottledError) had no turn in
+// time. A LIMIT_EXCEEDED detail alone is not enough: under a 400 REQUEST_FAILED it is the
+// device limit (IsDeviceLimit).
 func IsRateLimited(err error) bool {
+	if te := (*ThrottledError)(nil); errors.As(err, &te) {
+		return true
+	}
 	pe, ok := asError(err)
 	return ok && (pe.StatusCode == http.StatusTooManyRequests || pe.Code == "REQUEST_LIMITED")
 }

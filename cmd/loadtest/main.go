@@ -78,6 +78,10 @@ type options struct {
 	// -instances mode
 	instances int
 	redis     string
+	// cpuprofile, when set, is where the portal's CPU profile of the first profileFor of the
+	// journeys is written (read from its /debug/pprof on the metrics address).
+	cpuprofile string
+	profileFor time.Duration
 }
 
 func run(args []string, out io.Writer) error {
@@ -95,6 +99,8 @@ func run(args []string, out io.Writer) error {
 	fs.IntVar(&o.rounds, "rounds", 10, "-page: alternating rounds the requests are split into")
 	fs.IntVar(&o.instances, "instances", 0, "run the journeys against 1 and then N portals sharing one Redis (the tool balances round robin), side by side")
 	fs.StringVar(&o.redis, "redis-server", "", "-instances: redis-server binary (default: redis-server on PATH or /usr/bin)")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write the portal's CPU profile during the journeys to this file (go tool pprof reads it)")
+	fs.DurationVar(&o.profileFor, "profile-for", 2*time.Second, "-cpuprofile: how long to profile, from the start of the journeys")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -197,6 +203,12 @@ func run(args []string, out io.Writer) error {
 		steps   = map[string][]time.Duration{}
 		results = make([]journeyResult, o.n)
 	)
+	profiled := make(chan error, 1)
+	if o.cpuprofile != "" {
+		go func() { profiled <- fetchProfile(ctx, "http://"+metricsAddr, o.profileFor, o.cpuprofile) }()
+	} else {
+		profiled <- nil
+	}
 	start := time.Now()
 	for i := range people {
 		wg.Add(1)
@@ -216,6 +228,9 @@ func run(args []string, out io.Writer) error {
 	wg.Wait()
 	wall := time.Since(start)
 	peakRSS, _ := rss(cmd.Process.Pid, "VmHWM")
+	if err := <-profiled; err != nil {
+		return fmt.Errorf("CPU profile: %w", err)
+	}
 	cpuAfter, err := cpuTime(cmd.Process.Pid)
 	if err != nil {
 		return err
@@ -517,3 +532,25 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 // clientAddr is employee i's address in run r: each in a /64 of its own, as the portal counts
 // sign-ins per IPv6 /64.
 func clientAddr(r, i int) string { return fmt.Sprintf("2001:db8:%x:%x::1", r, i+1) }
+
+// fetchProfile writes the portal's CPU profile over the next d to file.
+func fetchProfile(ctx context.Context, metricsBase string, d time.Duration, file string) error {
+	secs := max(int(d.Round(time.Second)/time.Second), 1)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", metricsBase, secs), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s", req.URL, resp.Status)
+	}
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(file, b, 0o644)
+}

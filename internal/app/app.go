@@ -74,6 +74,7 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 		APIBase: cfg.PingOneAPIBase, AuthBase: cfg.PingOneAuthBase,
 		ClientID: cfg.WorkerClientID, ClientSecret: cfg.WorkerClientSecret, AuthStyle: cfg.WorkerTokenAuth,
 		HTTPClient: hc, Logger: o.Logger, RetryWaitMax: 2 * time.Second, Observe: m.PingOne,
+		MaxRPS: cfg.PingOneMaxRPS, ObserveQueue: m.PingOneQueue, ObserveQueued: m.PingOneQueued,
 	})
 	if err != nil {
 		return nil, err
@@ -98,7 +99,7 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 	}
 	lim := limits.New(o.Store, cfg.Limits)
 	svc := mfa.New(client, policy, mfa.Options{DevicePolicyID: cfg.DevicePolicyID, Logger: o.Logger, Now: o.Now, Limits: lim,
-		StepUp: mfa.StepUp{ACR: cfg.StepUpACR, MaxAge: cfg.StepUpMaxAge}})
+		StepUp: mfa.StepUp{ACR: cfg.StepUpACR, MaxAge: cfg.StepUpMaxAge}, Cache: o.Store})
 	h := handlers.New(handlers.Deps{
 		Services: handlers.Services{PingOne: client, MFA: svc, RP: rp, Limits: lim, Store: o.Store, Audit: audit.New(o.Logger, o.Now),
 			Staff: helpdesk.NewChecker(client, cfg.HelpdeskGroups, 30*time.Second, o.Now), Directory: helpdesk.New(client),

@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,6 +42,8 @@ type Config struct {
 	WebClientSecret string
 	DevicePolicyID  string
 	PingOneTimeout  time.Duration
+	// PingOneMaxRPS is the ceiling on calls per second to PingOne's API (0: none).
+	PingOneMaxRPS float64
 
 	// SessionKeys are the secrets that sign and encrypt session cookies; the first signs new
 	// cookies, the others still open old ones (rotation).
@@ -110,6 +114,7 @@ var Variables = []struct{ Name, Default, Meaning string }{
 	{"PINGONE_WEB_CLIENT_SECRET", "(required, or _FILE)", "Its secret."},
 	{"PINGONE_DEVICE_POLICY_ID", "(none)", "MFA device policy sent with each new SMS device."},
 	{"PINGONE_TIMEOUT", "10s", "Longest wait for one PingOne answer."},
+	{"PINGONE_MAX_RPS", "0 (no ceiling)", "Most calls per second this instance makes to PingOne's API, below the tenant's rate limits; calls over it wait their turn within the request's deadline."},
 	{"SESSION_KEYS", "(required, or _FILE)", "Comma-separated secrets of at least 32 characters; the first signs, the rest still verify (rotation)."},
 	{"SESSION_IDLE_TIMEOUT", "30m", "Sign out after this long without a request."},
 	{"SESSION_MAX_AGE", "8h", "Sign out this long after signing in, whatever happens."},
@@ -292,6 +297,14 @@ func Load(getenv func(string) string) (*Config, error) {
 		l.bad("PINGONE_DEVICE_POLICY_ID", "%q is not a UUID", c.DevicePolicyID)
 	}
 	c.PingOneTimeout = l.duration("PINGONE_TIMEOUT", 10*time.Second)
+	if v := l.str("PINGONE_MAX_RPS"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+			l.bad("PINGONE_MAX_RPS", "%q is not a number of calls per second (0 or more, e.g. 50)", v)
+		} else {
+			c.PingOneMaxRPS = f
+		}
+	}
 
 	keys := l.secret("SESSION_KEYS")
 	if l.required("SESSION_KEYS", keys) != "" {

@@ -20,6 +20,10 @@ type Metrics struct {
 	duration *prometheus.HistogramVec
 	pingone  *prometheus.CounterVec
 	pingDur  *prometheus.HistogramVec
+	// queueWait, queued and queueRefused show the PINGONE_MAX_RPS ceiling at work.
+	queueWait    prometheus.Histogram
+	queued       prometheus.Gauge
+	queueRefused prometheus.Counter
 }
 
 // New returns a registry with Go and process collectors and the portal's own.
@@ -40,8 +44,18 @@ func New() *Metrics {
 			Name: "portal_pingone_request_duration_seconds", Help: "Duration of calls to PingOne's management API by route.",
 			Buckets: []float64{.025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"route"}),
+		queueWait: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "portal_pingone_queue_wait_seconds", Help: "How long calls to PingOne waited for a turn under PINGONE_MAX_RPS (only calls that had to wait).",
+			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}),
+		queued: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "portal_pingone_queued", Help: "Calls to PingOne waiting now for a turn under PINGONE_MAX_RPS.",
+		}),
+		queueRefused: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "portal_pingone_queue_refused_total", Help: "Calls to PingOne not sent because PINGONE_MAX_RPS had no turn for them before their deadline.",
+		}),
 	}
-	m.reg.MustRegister(m.requests, m.duration, m.pingone, m.pingDur,
+	m.reg.MustRegister(m.requests, m.duration, m.pingone, m.pingDur, m.queueWait, m.queued, m.queueRefused,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -66,6 +80,27 @@ func (m *Metrics) PingOne(route string, status int, d time.Duration) {
 	}
 	m.pingone.WithLabelValues(route, outcome).Inc()
 	m.pingDur.WithLabelValues(route).Observe(d.Seconds())
+}
+
+// PingOneQueue records a call that met the PINGONE_MAX_RPS ceiling: how long it waited, and
+// whether it got a turn (false: its deadline came first, and it was not sent).
+func (m *Metrics) PingOneQueue(wait time.Duration, admitted bool) {
+	if m == nil {
+		return
+	}
+	if !admitted {
+		m.queueRefused.Inc()
+		return
+	}
+	m.queueWait.Observe(wait.Seconds())
+}
+
+// PingOneQueued counts calls starting (+1) and stopping (-1) to wait for a turn.
+func (m *Metrics) PingOneQueued(delta int) {
+	if m == nil {
+		return
+	}
+	m.queued.Add(float64(delta))
 }
 
 // Handler serves the metrics in Prometheus' text format.

@@ -61,6 +61,8 @@ type Service struct {
 	now            func() time.Time
 	log            *slog.Logger
 	stepUp         StepUp
+	// cache holds each person's device list for a minute (devcache.go); nil: none.
+	cache store.Store
 }
 
 // Options configures a Service.
@@ -73,6 +75,9 @@ type Options struct {
 	// StepUp is the MFA sign-in asked for before a person with an active phone changes their
 	// methods; a MaxAge of zero means 10 minutes.
 	StepUp StepUp
+	// Cache, when set, keeps each person's device list for a minute between the steps of a
+	// journey (devcache.go); the portal's own changes update or drop it.
+	Cache store.Store
 }
 
 // New returns a Service.
@@ -90,7 +95,7 @@ func New(client Client, policy *phone.Policy, o Options) *Service {
 		o.StepUp.MaxAge = 10 * time.Minute
 	}
 	return &Service{client: client, policy: policy, devicePolicyID: o.DevicePolicyID, limits: o.Limits, now: o.Now,
-		log: o.Logger, stepUp: o.StepUp}
+		log: o.Logger, stepUp: o.StepUp, cache: o.Cache}
 }
 
 // Policy returns the phone policy in force.
@@ -159,9 +164,10 @@ func view(d pingone.Device, isDefault bool) Device {
 	return v
 }
 
-// Devices lists the user's devices, default first (PingOne's order).
+// Devices lists the user's devices, default first (PingOne's order), as PingOne has them now
+// (or as the portal's change of a moment ago left them: devcache.go).
 func (s *Service) Devices(ctx context.Context, userID string) (List, error) {
-	devs, err := s.client.ListDevices(ctx, userID)
+	devs, err := s.shownDevices(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -185,6 +191,14 @@ func list(devs []pingone.Device) List {
 
 // Device returns one of the user's devices; another user's device is ErrNotFound.
 func (s *Service) Device(ctx context.Context, userID, deviceID string) (Device, error) {
+	if c := s.cachedDevices(ctx, userID); c != nil {
+		// The cached list is the user's own: a device in it is theirs.
+		for _, d := range c.Devices {
+			if d.ID == deviceID {
+				return view(d, false), nil
+			}
+		}
+	}
 	d, err := s.client.GetDevice(ctx, userID, deviceID)
 	if pingone.IsNotFound(err) {
 		return Device{}, ErrNotFound
@@ -216,10 +230,13 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, se
 	if err != nil {
 		return Started{}, err
 	}
-	devs, err := s.client.ListDevices(ctx, userID)
+	// PingOne's own list, never the cache: the step-up, the cap and "resume, don't duplicate"
+	// decide on it, and a phone added outside the portal a moment ago must count.
+	devs, err := s.freshDevices(ctx, userID)
 	if err != nil {
 		return Started{}, err
 	}
+	before := s.cachedDevices(ctx, userID)
 	if self != nil {
 		if err := s.StepUpFor(list(devs), *self); err != nil {
 			return Started{}, err
@@ -236,6 +253,7 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, se
 		case pingone.StatusActivationRequired:
 			sent, err := s.resend(ctx, userID, existing.ID, num.E164)
 			if err != nil && !errors.As(err, new(*limits.Error)) {
+				s.forget(ctx, userID)
 				return Started{}, err
 			}
 			// Within a limit the earlier code still works: resume without a new text.
@@ -249,6 +267,11 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, se
 	}
 	d, err := s.client.CreateSMSDevice(ctx, userID, pingone.NewSMSDevice{Phone: num.E164,
 		Status: pingone.StatusActivationRequired, PolicyID: s.devicePolicyID})
+	if err == nil {
+		s.changed(ctx, userID, before, d)
+	} else {
+		s.forget(ctx, userID)
+	}
 	switch {
 	case err == nil:
 		s.markSent(ctx, d.ID)
@@ -283,7 +306,8 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, se
 }
 
 func (s *Service) findSMS(ctx context.Context, userID, e164 string) (*pingone.Device, error) {
-	devs, err := s.client.ListDevices(ctx, userID)
+	// PingOne's own list, never the cache: this decides whether a device was made.
+	devs, err := s.freshDevices(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -326,6 +350,18 @@ func NormalizeCode(in string) string {
 
 // Verify activates the device with the code and turns MFA on for the user if it was off.
 func (s *Service) Verify(ctx context.Context, userID, deviceID, code string) (Device, error) {
+	return s.verify(ctx, userID, deviceID, code, false)
+}
+
+// VerifyMFAOff is Verify for a caller who knows the user's mfaEnabled was off (the person's
+// own sign-in read it, and nothing in the portal has turned it on since): MFA is turned on
+// without reading the user again. Should it have been turned on elsewhere meanwhile, setting
+// it again changes nothing.
+func (s *Service) VerifyMFAOff(ctx context.Context, userID, deviceID, code string) (Device, error) {
+	return s.verify(ctx, userID, deviceID, code, true)
+}
+
+func (s *Service) verify(ctx context.Context, userID, deviceID, code string, mfaOff bool) (Device, error) {
 	code = NormalizeCode(code)
 	if !codeRe.MatchString(code) {
 		return Device{}, ErrBadCode
@@ -336,7 +372,13 @@ func (s *Service) Verify(ctx context.Context, userID, deviceID, code string) (De
 	if err != nil {
 		return Device{}, err
 	}
+	before := s.cachedDevices(ctx, userID)
 	d, err := s.client.ActivateDevice(ctx, userID, deviceID, code)
+	if err == nil {
+		s.changed(ctx, userID, before, d)
+	} else {
+		s.forget(ctx, userID)
+	}
 	if !pingone.IsWrongCode(err) {
 		// A right code, or one never checked (PingOne failed), is no wrong guess.
 		s.giveBack(ctx, store.Reservations{guess})
@@ -370,7 +412,11 @@ func (s *Service) Verify(ctx context.Context, userID, deviceID, code string) (De
 		s.log.WarnContext(ctx, "activate answer lost; the device is active", "device_id", deviceID, "error", err.Error())
 		d = cur
 	}
-	if err := s.EnsureMFAEnabled(ctx, userID); err != nil {
+	ensure := s.EnsureMFAEnabled
+	if mfaOff {
+		ensure = func(ctx context.Context, userID string) error { return s.client.SetMFAEnabled(ctx, userID, true) }
+	}
+	if err := ensure(ctx, userID); err != nil {
 		// The phone is registered; MFA being off is fixed on the next success or by the help
 		// desk. Still an error: the person must not believe MFA is on when it is not.
 		return view(*d, false), fmt.Errorf("mfa: set mfaEnabled: %w", err)
@@ -553,11 +599,13 @@ func (s *Service) markSent(ctx context.Context, deviceID string) {
 
 // Remove deletes one of the user's devices, which the caller has just read (with Device).
 func (s *Service) Remove(ctx context.Context, userID string, d Device) error {
+	defer s.forget(ctx, userID)
 	return s.client.DeleteDevice(ctx, userID, d.ID)
 }
 
 // Unlock unlocks a device locked after too many wrong codes.
 func (s *Service) Unlock(ctx context.Context, userID, deviceID string) error {
+	defer s.forget(ctx, userID)
 	err := s.client.UnlockDevice(ctx, userID, deviceID)
 	if pingone.IsNotFound(err) {
 		return ErrNotFound
@@ -576,10 +624,13 @@ var ErrNotActive = errors.New("mfa: only an active device can be the default")
 
 // MakeDefault puts the device first in the user's order; it must be active.
 func (s *Service) MakeDefault(ctx context.Context, userID, deviceID string) (Device, error) {
-	devs, err := s.Devices(ctx, userID)
+	defer s.forget(ctx, userID)
+	// PingOne's own list: the new order must name every active device.
+	fresh, err := s.client.ListDevices(ctx, userID)
 	if err != nil {
 		return Device{}, err
 	}
+	devs := list(fresh)
 	var target *Device
 	order := []string{deviceID}
 	for i := range devs {
@@ -632,6 +683,7 @@ func (s *Service) Rename(ctx context.Context, userID, deviceID, nickname string)
 	if nickname == "" || utf8.RuneCountInString(nickname) > MaxNickname {
 		return Device{}, ErrNickname
 	}
+	defer s.forget(ctx, userID)
 	d, err := s.client.RenameDevice(ctx, userID, deviceID, nickname)
 	if pingone.IsNotFound(err) {
 		return Device{}, ErrNotFound

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 
 	"github.com/smsmfa/portal/internal/auth"
@@ -46,6 +47,9 @@ const (
 	// keyProof is when this session last proved possession of a phone by typing the code PingOne
 	// texted to it.
 	keyProof = "proof"
+	// keyMFAOff is set when the sign-in's read of the user found mfaEnabled off: turning it on
+	// after the first phone then needs no second read.
+	keyMFAOff = "mfa_off"
 )
 
 // NewStore returns the cookie store for the session keys: each secret yields an HMAC key and
@@ -58,6 +62,11 @@ func NewStore(secrets [][]byte, secure bool, maxAge time.Duration) *sessions.Coo
 		pairs = append(pairs, hashKey, blockKey)
 	}
 	st := sessions.NewCookieStore(pairs...)
+	for _, c := range st.Codecs {
+		if sc, ok := c.(*securecookie.SecureCookie); ok {
+			sc.SetSerializer(valueCodec{})
+		}
+	}
 	st.Options = &sessions.Options{Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode,
 		MaxAge: int(maxAge.Seconds())}
 	st.MaxAge(int(maxAge.Seconds()))
@@ -181,6 +190,8 @@ type SignedIn struct {
 	// AMR are the sign-in's methods as PingOne reported them (nil when it sent none).
 	AMR     []string
 	IDToken string
+	// MFAEnabled is the user's mfaEnabled as the sign-in read it.
+	MFAEnabled bool
 }
 
 // SignIn starts a new session for the person, keeping only the flash message.
@@ -203,6 +214,9 @@ func (s *Session) SignIn(now time.Time, in SignedIn) {
 	s.s.Values[keyAMR] = strings.Join(in.AMR, " ")
 	s.s.Values[keyIDToken] = in.IDToken
 	s.s.Values[keySID] = newSID()
+	if !in.MFAEnabled {
+		s.s.Values[keyMFAOff] = true
+	}
 	s.checked, s.write, s.fresh = now.Unix(), true, true
 }
 
@@ -232,6 +246,13 @@ func (s *Session) Proof() mfa.Proof {
 
 // CodeTyped records that the person typed a code PingOne texted to one of their phones.
 func (s *Session) CodeTyped(now time.Time) { s.s.Values[keyProof] = now.Unix() }
+
+// MFAOff reports whether the sign-in found the person's mfaEnabled off, and the portal has not
+// turned it on since (SetMFAOn).
+func (s *Session) MFAOff() bool { return s.bool(keyMFAOff) }
+
+// SetMFAOn records that the portal turned the person's mfaEnabled on.
+func (s *Session) SetMFAOn() { delete(s.s.Values, keyMFAOff) }
 
 // MFAPending reports whether a phone was verified but turning MFA on failed then.
 func (s *Session) MFAPending() bool { return s.bool(keyMFAPending) }

@@ -1,0 +1,57 @@
+package handlers_test
+
+import (
+	"maps"
+	"slices"
+	"testing"
+
+	"github.com/smsmfa/portal/internal/portaltest"
+)
+
+// onceAProcess are the calls made once for the process, whichever journey comes first: the
+// OpenID discovery document and keys, the worker token, the MFA settings (device cap).
+var onceAProcess = map[string]bool{"discovery": true, "jwks": true, "mfaSettings.get": true}
+
+// TestJourneyPingOneCalls pins the PingOne calls of the employee's journey through the real
+// router (link, sign-in, number, code, the list of phones), so that no change adds one back
+// unnoticed. Each is needed (BENCHMARKS.md says why): PingOne's sign-in (authorize, its form,
+// the code exchange), the sign-in's read of the user (known, enabled, staff, mfaEnabled), the
+// device list twice (the add form's step-up decision, then again at "Send code", where the
+// step-up, the cap and "resume, don't duplicate" decide on PingOne's own list, never a cached
+// one: a phone added outside the portal a moment ago must count), the create, the activation,
+// and turning mfaEnabled on. Not read again: the user (the sign-in saw mfaEnabled off), the new
+// device (the create's answer).
+func TestJourneyPingOneCalls(t *testing.T) {
+	env := portaltest.Start(t)
+	if env.Emu.MFAEnabled(env.Demo.EmployeeID) {
+		t.Fatal("the demo employee starts with mfaEnabled on; this journey is about turning it on")
+	}
+	b := env.NewBrowser(t)
+	before, workerTokens := env.Emu.AllCalls(), env.Emu.TokenRequests()
+	finish(t, env, b, addPhone(t, env, b, number))
+	wantOneActivePhone(t, env)
+	got := map[string]int{}
+	for route, n := range env.Emu.AllCalls() {
+		if d := n - before[route]; d > 0 && !onceAProcess[route] {
+			got[route] = d
+		}
+	}
+	// The token route counts the worker's token too, fetched once for the process.
+	if got["token"] -= env.Emu.TokenRequests() - workerTokens; got["token"] == 0 {
+		delete(got, "token")
+	}
+	want := map[string]int{"authorize": 1, "authorize.submit": 1, "token": 1, "users.get": 1,
+		"devices.list": 2, "devices.create": 1, "devices.activate": 1, "users.mfaEnabled": 1}
+	if !maps.Equal(got, want) {
+		t.Errorf("PingOne calls of one journey:\n got %v\nwant %v", got, want)
+	}
+	total := 0
+	for _, n := range got {
+		total += n
+	}
+	// The ceiling is 8; the ninth is the fresh list before "Send code" (see above), kept
+	// on purpose: no saving may weaken the step-up.
+	if total > 9 {
+		t.Errorf("%d PingOne calls in one journey (%v)", total, slices.Sorted(maps.Keys(got)))
+	}
+}

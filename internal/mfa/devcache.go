@@ -1,0 +1,130 @@
+package mfa
+
+// The device-list cache: a person's journey (the add-phone form, "Send code", the code page,
+// the list at the end) reads the same device list within seconds, and each read is a call to
+// PingOne. The list PingOne last returned is kept in the shared store (one instance or many:
+// every instance sees the same entry) for listTTL, with a version. Every change the portal
+// makes to a person's devices goes through this Service, and either writes the list it leads
+// to (a device made or activated: the answer says what changed) or deletes the entry.
+//
+// Who uses it: "Send code" (StartSMS) decides on the list the add-phone form read moments
+// before; the code page and other pages about one device find it there. The list page and the
+// step-up decision (StepUp) read PingOne, except on the page right after the portal's own
+// change (shownDevices). The "resume, don't duplicate" recovery after a lost answer and
+// MakeDefault always read PingOne.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/smsmfa/portal/internal/ids"
+	"github.com/smsmfa/portal/internal/store"
+	"github.com/smsmfa/portal/pingone"
+)
+
+// listTTL bounds how long a change made outside the portal (PingOne's console, another tool)
+// can go unseen by the portal's own pre-checks; PingOne still enforces its device cap itself.
+const listTTL = time.Minute
+
+// cachedList is a person's device list as PingOne last returned it, plus the changes the
+// portal made since; Version changes on every write, so a write based on an older read is
+// never stored over a newer one.
+type cachedList struct {
+	Version string           `json:"v"`
+	Devices []pingone.Device `json:"d"`
+	// At is when it was written (Unix milliseconds); Changed marks a list written after a
+	// change the portal made (not a plain read of PingOne's).
+	At      int64 `json:"t"`
+	Changed bool  `json:"c,omitempty"`
+}
+
+// shownAfterChange is how long the list the portal's own change led to stands for PingOne's
+// on the page that follows the change (the redirect to the list); any other showing of the
+// list reads PingOne, so a reload shows changes made elsewhere.
+const shownAfterChange = 10 * time.Second
+
+func listKey(userID string) string { return "devices:" + userID }
+
+// cachedDevices returns the cached list, or nil when there is none (or no cache).
+func (s *Service) cachedDevices(ctx context.Context, userID string) *cachedList {
+	if s.cache == nil {
+		return nil
+	}
+	v, err := s.cache.Get(ctx, listKey(userID))
+	if err != nil {
+		return nil
+	}
+	var c cachedList
+	if json.Unmarshal(v, &c) != nil {
+		return nil
+	}
+	return &c
+}
+
+// freshDevices reads the list from PingOne and caches it.
+func (s *Service) freshDevices(ctx context.Context, userID string) ([]pingone.Device, error) {
+	devs, err := s.client.ListDevices(ctx, userID)
+	if err != nil {
+		s.forget(ctx, userID)
+		return nil, err
+	}
+	s.storeList(ctx, userID, devs, false)
+	return devs, nil
+}
+
+// shownDevices is the list to show the person: PingOne's, unless the portal has just changed
+// it (then the list that change led to).
+func (s *Service) shownDevices(ctx context.Context, userID string) ([]pingone.Device, error) {
+	if c := s.cachedDevices(ctx, userID); c != nil && c.Changed && s.now().Sub(time.UnixMilli(c.At)) < shownAfterChange {
+		return c.Devices, nil
+	}
+	return s.freshDevices(ctx, userID)
+}
+
+func (s *Service) storeList(ctx context.Context, userID string, devs []pingone.Device, changed bool) {
+	if s.cache == nil {
+		return
+	}
+	b, err := json.Marshal(cachedList{Version: ids.Token(8), Devices: devs, At: s.now().UnixMilli(), Changed: changed})
+	if err == nil {
+		err = s.cache.Set(ctx, listKey(userID), b, listTTL)
+	}
+	if err != nil {
+		// The next read goes to PingOne: an entry that could not be written must not stay.
+		s.forget(ctx, userID)
+	}
+}
+
+// forget deletes the cached list: the next read goes to PingOne.
+func (s *Service) forget(ctx context.Context, userID string) {
+	if s.cache == nil {
+		return
+	}
+	if err := s.cache.Delete(ctx, listKey(userID)); err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.log.WarnContext(ctx, "device list cache entry not deleted", "user_id", userID, "error", err.Error())
+	}
+}
+
+// changed records a device the portal just made or changed, as PingOne's answer gave it: the
+// cached list gets it when the entry is still the one read before the change (its version
+// unchanged), and is deleted otherwise.
+func (s *Service) changed(ctx context.Context, userID string, before *cachedList, d *pingone.Device) {
+	if s.cache == nil {
+		return
+	}
+	now := s.cachedDevices(ctx, userID)
+	if before == nil || now == nil || now.Version != before.Version || d == nil {
+		s.forget(ctx, userID)
+		return
+	}
+	devs := slices.Clone(now.Devices)
+	if i := slices.IndexFunc(devs, func(x pingone.Device) bool { return x.ID == d.ID }); i >= 0 {
+		devs[i] = *d
+	} else {
+		devs = append(devs, *d)
+	}
+	s.storeList(ctx, userID, devs, true)
+}
