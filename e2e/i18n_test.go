@@ -89,11 +89,15 @@ func noEnglish(t *testing.T, ctx context.Context, name string, fragments []strin
 // TestEveryPageInEveryLanguage walks the journey in each language in one signed-in tab per
 // language: the start page, PingOne's sign-in page, the phones, the add-phone page with a
 // number refused as it is typed, the code page with the cool-down counting down, the phone
-// added, the demo outbox and an error page. On each: axe-core (WCAG 2.2 A and AA, <html lang>
-// included) finds nothing, nothing scrolls sideways at 320 px, a screenshot is saved
+// added, the demo outbox and an error page, then (morePages) the rename page and its flash,
+// the remove confirmation, the step-up page, and the help desk: its step-up, a search, a
+// user's page, the "Verify caller" page with an error flash, and the caller's-code page. On
+// each: axe-core (WCAG 2.2 A and AA, <html lang> included) finds nothing, nothing scrolls
+// sideways at 320 or 640 px, a screenshot is saved
 // (e2e/screenshots/a11y-i18n-<lang>-<page>-*.png); the German and Arabic pages show no
 // English sentence of the catalog; in Arabic the page is right to left while numbers and codes
-// stay left to right.
+// stay left to right, on screen (every phone number shown is drawn in order, the flash
+// messages' included).
 func TestEveryPageInEveryLanguage(t *testing.T) {
 	axe := axeSource(t)
 	env := portaltest.Start(t)
@@ -109,7 +113,8 @@ func TestEveryPageInEveryLanguage(t *testing.T) {
 				}
 			}
 			user, pass := "intl-"+strings.ToLower(lang), "Pw-"+strings.Repeat("z", 14)
-			env.Emu.AddUser(pingonetest.SeedUser{Username: user, Given: "Ines", Family: "Intl", Password: pass})
+			email := user + "@example.com"
+			userID := env.Emu.AddUser(pingonetest.SeedUser{Username: user, Email: email, Given: "Ines", Family: "Intl", Password: pass})
 			number := []string{"+1 512 520 12", "+1 512 520 13", "+1 512 520 14", "+1 512 520 15", "+1 512 520 16",
 				"+1 512 520 17", "+1 512 520 18", "+1 512 520 19"}[i] + "34"
 			e164 := "+" + strings.NewReplacer(" ", "", "+", "").Replace(number)
@@ -125,6 +130,9 @@ func TestEveryPageInEveryLanguage(t *testing.T) {
 				checkPage(t, ctx, axe, "i18n-"+lang+"-"+page)
 				if fragments != nil {
 					noEnglish(t, ctx, page, fragments)
+				}
+				if l.Dir == "rtl" {
+					numbersReadInOrder(t, ctx, page)
 				}
 			}
 
@@ -179,11 +187,15 @@ func TestEveryPageInEveryLanguage(t *testing.T) {
 				if d := get(t, ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('.device .number')).direction`)); d != "ltr" {
 					t.Errorf("a phone number reads %s", d)
 				}
+				// The flash names the new phone by its masked number inside a right-to-left sentence.
+				flashNumberReadsInOrder(t, ctx, "devices", e164[len(e164)-4:])
 			}
 			do(t, ctx, chromedp.Navigate(env.URL+"/demo/sms"), chromedp.WaitVisible(css("ol.outbox")))
 			check("demo-sms")
 			do(t, ctx, chromedp.Navigate(env.URL+"/no/such/page"), chromedp.WaitVisible(css(".request-id")))
 			check("not-found")
+			morePages(t, i18nWalk{env: env, ctx: ctx, lang: lang, dir: l.Dir, user: user, pass: pass, userID: userID,
+				email: email, last4: e164[len(e164)-4:], check: check})
 		})
 	}
 }

@@ -1,5 +1,6 @@
-// Package pingone calls PingOne's management API (users and MFA devices) with a worker
-// application's token, which it fetches, caches and refreshes on the server alone.
+// Package pingone calls PingOne's management API (users, groups, MFA devices, MFA settings)
+// and its MFA device authentications with a worker application's token, which it fetches,
+// caches and refreshes on the server alone; typed errors decide on PingOne's code and details.
 package pingone
 
 import (

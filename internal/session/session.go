@@ -1,7 +1,9 @@
 // Package session is the portal's signed-in state: an encrypted cookie (gorilla/sessions)
 // holding who the person is, their CSRF secret, the sign-in in progress, their proof of MFA
-// and a flash message (a catalog key and its fields). It never holds a PingOne worker token
-// or a full phone number. It also ends sessions past their idle or absolute lifetime.
+// and a flash message (a catalog key and its fields), and a record of the session in the shared
+// store, so that signing out (or an account disabled in PingOne) ends it everywhere, a copied
+// cookie included. It never holds a PingOne worker token or a full phone number. It also ends
+// sessions past their idle or absolute lifetime.
 package session
 
 import (
