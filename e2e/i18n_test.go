@@ -194,7 +194,7 @@ func TestEveryPageInEveryLanguage(t *testing.T) {
 			check("demo-sms")
 			do(t, ctx, chromedp.Navigate(env.URL+"/no/such/page"), chromedp.WaitVisible(css(".request-id")))
 			check("not-found")
-			morePages(t, i18nWalk{env: env, ctx: ctx, lang: lang, dir: l.Dir, user: user, pass: pass, userID: userID,
+			morePages(t, i18nWalk{env: env, ctx: ctx, dir: l.Dir, user: user, pass: pass, userID: userID,
 				email: email, last4: e164[len(e164)-4:], check: check})
 		})
 	}

@@ -3,7 +3,6 @@ package handlers
 import (
 	"bytes"
 	"net/http"
-	"unicode"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -45,37 +44,15 @@ func (h *Handler) page(c echo.Context, title, nav string) views.Page {
 		p.Staff = s.Staff()
 	}
 	if f, ok := s.TakeFlash(); ok {
-		rtl := messages.From(c.Request().Context()).Dir() == "rtl"
+		// Numbers in right-to-left sentences are isolated by the printer (internal/messages).
 		data := messages.Data{}
 		for k, v := range f.Data {
-			if rtl && numberFields[k] && numberLike(v) {
-				// A flash is plain text, so a phone number in a right-to-left sentence is kept in
-				// its left-to-right order by Unicode isolates (the pages use dir="ltr" markup).
-				v = "\u2066" + v + "\u2069"
-			}
 			data[k] = v
 		}
 		p.Flash = views.Flash{Text: t(c, f.Key, data), Kind: f.Kind}
 		_ = save(c)
 	}
 	return p
-}
-
-// numberFields are the flash fields that hold a phone number (masked), which reads left to
-// right in every language.
-var numberFields = map[string]bool{"Device": true, "Number": true, "Phone": true}
-
-// numberLike reports whether a field's value is a number ("+1 •••-•••-1234") rather than
-// words, such as an unnamed device's label, which keep the sentence's direction.
-func numberLike(v string) bool {
-	digit := false
-	for _, r := range v {
-		if unicode.IsLetter(r) {
-			return false
-		}
-		digit = digit || unicode.IsDigit(r)
-	}
-	return digit
 }
 
 // done keeps a flash message for the next page and sends the person there (post/redirect/get).

@@ -51,7 +51,10 @@
       input.removeAttribute("aria-invalid");
       input.setAttribute("aria-describedby", "phone-hint phone-preview");
       error.textContent = "";
-      preview.textContent = (preview.getAttribute("data-text") || "").replace("{number}", v.e164);
+      // In a right-to-left sentence the number keeps its left-to-right order: Unicode
+      // isolates, as the server's printer writes them.
+      var num = document.documentElement.dir === "rtl" ? "\u2066" + v.e164 + "\u2069" : v.e164;
+      preview.textContent = (preview.getAttribute("data-text") || "").replace("{number}", num);
       return v;
     }
     preview.textContent = "";

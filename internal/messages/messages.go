@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"unicode"
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -121,12 +122,21 @@ func (p *Printer) localize(key Key, data Data, count any) string {
 // fill words the Phrase fields of data; data without phrases is returned as it is.
 func (p *Printer) fill(data Data) Data {
 	var out Data
+	rtl := p.Dir() == "rtl"
 	for k, v := range data {
 		if ph, ok := v.(Phrase); ok {
 			if out == nil {
 				out = maps.Clone(data)
 			}
 			out[k] = p.T(ph.Key, ph.Data)
+		}
+		if str, ok := v.(string); ok && rtl && numberFields[k] && numberLike(str) {
+			// A phone number inside a right-to-left sentence keeps its left-to-right order:
+			// Unicode isolates, since messages are plain text (headings, titles, flashes).
+			if out == nil {
+				out = maps.Clone(data)
+			}
+			out[k] = "\u2066" + str + "\u2069"
 		}
 	}
 	if out == nil {
@@ -151,4 +161,23 @@ func From(ctx context.Context) *Printer {
 		return p
 	}
 	return english
+}
+
+// numberFields are the fields that hold a phone number (masked or not), which reads left to
+// right in every language.
+var numberFields = map[string]bool{"Device": true, "Number": true, "Phone": true}
+
+// numberLike reports whether a field's value is a number ("+1 •••-•••-1234") rather than
+// words, such as an unnamed device's label, which keep the sentence's direction.
+func numberLike(v string) bool {
+	digit := false
+	for _, r := range v {
+		if unicode.IsLetter(r) {
+			return false
+		}
+		if unicode.IsDigit(r) {
+			digit = true
+		}
+	}
+	return digit
 }
