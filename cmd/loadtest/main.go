@@ -243,17 +243,10 @@ func run(args []string, out io.Writer) error {
 	// What PingOne holds: exactly one active phone per employee.
 	var failed, duplicates, lost, errorPages int
 	for i, p := range people {
-		devs := emu.Devices(p.id)
-		active := 0
-		for _, d := range devs {
-			if d.Status == "ACTIVE" && d.Phone == p.phone {
-				active++
-			}
-		}
-		switch {
-		case len(devs) > 1:
+		switch registration(emu, p) {
+		case regDuplicated:
 			duplicates++
-		case active == 0:
+		case regLost:
 			lost++
 		}
 		if results[i].err != nil {
@@ -553,4 +546,34 @@ func fetchProfile(ctx context.Context, metricsBase string, d time.Duration, file
 		return err
 	}
 	return os.WriteFile(file, b, 0o644)
+}
+
+// regState is what PingOne holds for one employee after a run.
+type regState int
+
+const (
+	// regOK is exactly one phone, active, with the employee's number.
+	regOK regState = iota
+	// regDuplicated is more than one phone.
+	regDuplicated
+	// regLost is no active phone with the employee's number.
+	regLost
+)
+
+// registration reads from the emulator what PingOne holds for p after a run.
+func registration(emu *pingonetest.Server, p person) regState {
+	devs := emu.Devices(p.id)
+	active := 0
+	for _, d := range devs {
+		if d.Status == "ACTIVE" && d.Phone == p.phone {
+			active++
+		}
+	}
+	switch {
+	case len(devs) > 1:
+		return regDuplicated
+	case active == 0:
+		return regLost
+	}
+	return regOK
 }
