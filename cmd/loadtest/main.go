@@ -183,11 +183,7 @@ func run(args []string, out io.Writer) error {
 		return pageMode(ctx, o, out, cmd.Process.Pid, public, "http://"+metricsAddr)
 	}
 	baseRSS, _ := rss(cmd.Process.Pid, "VmRSS")
-	cpuBefore, err := cpuTime(cmd.Process.Pid)
-	if err != nil {
-		return err
-	}
-	allocsBefore, err := scrapeAllocs(ctx, "http://"+metricsAddr)
+	cpuBefore, allocsBefore, err := usage(ctx, cmd.Process.Pid, "http://"+metricsAddr)
 	if err != nil {
 		return err
 	}
@@ -231,11 +227,7 @@ func run(args []string, out io.Writer) error {
 	if err := <-profiled; err != nil {
 		return fmt.Errorf("CPU profile: %w", err)
 	}
-	cpuAfter, err := cpuTime(cmd.Process.Pid)
-	if err != nil {
-		return err
-	}
-	allocsAfter, err := scrapeAllocs(ctx, "http://"+metricsAddr)
+	cpuAfter, allocsAfter, err := usage(ctx, cmd.Process.Pid, "http://"+metricsAddr)
 	if err != nil {
 		return err
 	}
@@ -520,6 +512,17 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+// usage reads the CPU time of process pid and the allocations the portal's metrics at
+// metricsURL count, so far.
+func usage(ctx context.Context, pid int, metricsURL string) (cpuTimes, allocCount, error) {
+	cpu, err := cpuTime(pid)
+	if err != nil {
+		return cpuTimes{}, allocCount{}, err
+	}
+	allocs, err := scrapeAllocs(ctx, metricsURL)
+	return cpu, allocs, err
 }
 
 // clientAddr is employee i's address in run r: each in a /64 of its own, as the portal counts
