@@ -183,7 +183,8 @@ func run(args []string, out io.Writer) error {
 		return pageMode(ctx, o, out, cmd.Process.Pid, public, "http://"+metricsAddr)
 	}
 	baseRSS, _ := rss(cmd.Process.Pid, "VmRSS")
-	cpuBefore, allocsBefore, err := usage(ctx, cmd.Process.Pid, "http://"+metricsAddr)
+	portalAllocs := func(ctx context.Context) (allocCount, error) { return scrapeAllocs(ctx, "http://"+metricsAddr) }
+	cpuBefore, allocsBefore, err := usage(ctx, cmd.Process.Pid, portalAllocs)
 	if err != nil {
 		return err
 	}
@@ -227,7 +228,7 @@ func run(args []string, out io.Writer) error {
 	if err := <-profiled; err != nil {
 		return fmt.Errorf("CPU profile: %w", err)
 	}
-	cpuAfter, allocsAfter, err := usage(ctx, cmd.Process.Pid, "http://"+metricsAddr)
+	cpuAfter, allocsAfter, err := usage(ctx, cmd.Process.Pid, portalAllocs)
 	if err != nil {
 		return err
 	}
@@ -514,15 +515,14 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	return s.w.Write(p)
 }
 
-// usage reads the CPU time of process pid and the allocations the portal's metrics at
-// metricsURL count, so far.
-func usage(ctx context.Context, pid int, metricsURL string) (cpuTimes, allocCount, error) {
+// usage reads the CPU time of process pid so far, then its allocations so far from allocs.
+func usage(ctx context.Context, pid int, allocs func(context.Context) (allocCount, error)) (cpuTimes, allocCount, error) {
 	cpu, err := cpuTime(pid)
 	if err != nil {
 		return cpuTimes{}, allocCount{}, err
 	}
-	allocs, err := scrapeAllocs(ctx, metricsURL)
-	return cpu, allocs, err
+	a, err := allocs(ctx)
+	return cpu, a, err
 }
 
 // clientAddr is employee i's address in run r: each in a /64 of its own, as the portal counts

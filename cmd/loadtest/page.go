@@ -383,11 +383,7 @@ func fetch(ctx context.Context, client *http.Client, u string) (int, http.Header
 // batch sends n requests for one path to one server, conc at a time, and measures the
 // server's CPU time and allocations over them.
 func batch(ctx context.Context, client *http.Client, t *target, path string, n, conc int) (pageResult, error) {
-	cpu0, err := cpuTime(t.pid)
-	if err != nil {
-		return pageResult{}, err
-	}
-	a0, err := t.allocs(ctx)
+	cpu0, a0, err := usage(ctx, t.pid, t.allocs)
 	if err != nil {
 		return pageResult{}, err
 	}
@@ -433,11 +429,7 @@ func batch(ctx context.Context, client *http.Client, t *target, path string, n, 
 	if firstErr != nil {
 		return pageResult{}, fmt.Errorf("%s %s: %w", t.name, path, firstErr)
 	}
-	cpu1, err := cpuTime(t.pid)
-	if err != nil {
-		return pageResult{}, err
-	}
-	a1, err := t.allocs(ctx)
+	cpu1, a1, err := usage(ctx, t.pid, t.allocs)
 	if err != nil {
 		return pageResult{}, err
 	}
