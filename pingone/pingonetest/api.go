@@ -668,6 +668,16 @@ func (s *Server) deviceAction(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// activated answers PingOne's error, and reports true, when d does not wait for activation
+// any more, so that neither a code check nor a resend applies to it.
+func activated(w http.ResponseWriter, d *device) bool {
+	if d.Status == "ACTIVATION_REQUIRED" {
+		return false
+	}
+	writeError(w, http.StatusBadRequest, "INVALID_REQUEST", "The device does not require activation.")
+	return true
+}
+
 func lockedError(w http.ResponseWriter) {
 	// UNVERIFIED: PingOne's answer for a device locked after too many wrong codes.
 	writeErrorDetails(w, http.StatusBadRequest, "REQUEST_FAILED", "The device is locked after too many failed attempts.",
@@ -688,14 +698,11 @@ func (s *Server) activate(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u, d := s.lookupDevice(w, r)
-	if d == nil {
+	if d == nil || activated(w, d) {
 		return
 	}
 	now := s.now()
 	switch {
-	case d.Status != "ACTIVATION_REQUIRED":
-		writeError(w, http.StatusBadRequest, "INVALID_REQUEST", "The device does not require activation.")
-		return
 	case now.Before(d.LockedTil):
 		if s.opts.LockedAnswersWrongCode {
 			wrongCode(w, "The passcode is not valid.")
@@ -739,14 +746,11 @@ func (s *Server) resend(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	_, d := s.lookupDevice(w, r)
-	if d == nil {
+	if d == nil || activated(w, d) {
 		return
 	}
 	now := s.now()
 	switch {
-	case d.Status != "ACTIVATION_REQUIRED":
-		writeError(w, http.StatusBadRequest, "INVALID_REQUEST", "The device does not require activation.")
-		return
 	case now.Before(d.LockedTil):
 		lockedError(w)
 		return
