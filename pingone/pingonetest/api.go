@@ -652,14 +652,17 @@ func (s *Server) deviceAction(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// activated answers PingOne's error, and reports true, when d does not wait for activation
-// any more, so that neither a code check nor a resend applies to it.
-func activated(w http.ResponseWriter, d *device) bool {
-	if d.Status == "ACTIVATION_REQUIRED" {
-		return false
-	}
-	writeError(w, http.StatusBadRequest, "INVALID_REQUEST", "The device does not require activation.")
-	return true
+// withPendingDevice runs f, as withDevice does, with the request's device when it waits for
+// activation, and the time; otherwise it answers PingOne's error, as neither a code check nor
+// a resend applies to an activated device.
+func (s *Server) withPendingDevice(w http.ResponseWriter, r *http.Request, f func(u *user, d *device, now time.Time)) {
+	s.withDevice(w, r, func(u *user, d *device) {
+		if d.Status != "ACTIVATION_REQUIRED" {
+			writeError(w, http.StatusBadRequest, "INVALID_REQUEST", "The device does not require activation.")
+			return
+		}
+		f(u, d, s.now())
+	})
 }
 
 func lockedError(w http.ResponseWriter) {
@@ -679,11 +682,7 @@ func (s *Server) activate(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, "application/vnd.pingidentity.device.activate+json", &in) {
 		return
 	}
-	s.withDevice(w, r, func(u *user, d *device) {
-		if activated(w, d) {
-			return
-		}
-		now := s.now()
+	s.withPendingDevice(w, r, func(u *user, d *device, now time.Time) {
 		switch {
 		case now.Before(d.LockedTil):
 			if s.opts.LockedAnswersWrongCode {
@@ -726,11 +725,7 @@ func (s *Server) activate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) resend(w http.ResponseWriter, r *http.Request) {
-	s.withDevice(w, r, func(_ *user, d *device) {
-		if activated(w, d) {
-			return
-		}
-		now := s.now()
+	s.withPendingDevice(w, r, func(_ *user, d *device, now time.Time) {
 		switch {
 		case now.Before(d.LockedTil):
 			lockedError(w)
