@@ -262,18 +262,25 @@ func (c *cluster) signIn(b *portaltest.Browser, start, who string) *portaltest.P
 	return b.SignIn(start, user, pass)
 }
 
-// texts returns the codes the emulator has texted to the number (E.164), oldest first.
-func (c *cluster) texts(to string) []string {
+// sent reads what the emulator has sent, from its demo page at path (/demo/sms or
+// /demo/email), as JSON into v.
+func (c *cluster) sent(path string, v any) {
 	c.t.Helper()
-	resp, err := http.Get(c.emu["pingone-auth"] + "/demo/sms")
+	resp, err := http.Get(c.emu["pingone-auth"] + path)
 	if err != nil {
 		c.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var sms []struct{ To, Code string }
-	if err := json.NewDecoder(resp.Body).Decode(&sms); err != nil {
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
 		c.t.Fatal(err)
 	}
+}
+
+// texts returns the codes the emulator has texted to the number (E.164), oldest first.
+func (c *cluster) texts(to string) []string {
+	c.t.Helper()
+	var sms []struct{ To, Code string }
+	c.sent("/demo/sms", &sms)
 	var codes []string
 	for _, s := range sms {
 		if s.To == to {
@@ -286,15 +293,8 @@ func (c *cluster) texts(to string) []string {
 // emailCode returns the newest code the emulator emailed to the address.
 func (c *cluster) emailCode(to string) string {
 	c.t.Helper()
-	resp, err := http.Get(c.emu["pingone-auth"] + "/demo/email")
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
 	var mails []struct{ To, Code string }
-	if err := json.NewDecoder(resp.Body).Decode(&mails); err != nil {
-		c.t.Fatal(err)
-	}
+	c.sent("/demo/email", &mails)
 	for _, m := range mails {
 		if m.To == to && m.Code != "" {
 			return m.Code

@@ -72,22 +72,24 @@ func (m *manifests) decode(doc []byte) error {
 	var obj any
 	switch tm.Kind {
 	case "Deployment":
-		d := &appsv1.Deployment{}
-		m.deployments, obj = append(m.deployments, d), d
+		obj = appendNew(&m.deployments)
 	case "Service":
-		s := &corev1.Service{}
-		m.services, obj = append(m.services, s), s
+		obj = appendNew(&m.services)
 	case "PodDisruptionBudget":
-		p := &policyv1.PodDisruptionBudget{}
-		m.pdbs, obj = append(m.pdbs, p), p
+		obj = appendNew(&m.pdbs)
 	case "ConfigMap":
-		c := &corev1.ConfigMap{}
-		m.configMaps, obj = append(m.configMaps, c), c
+		obj = appendNew(&m.configMaps)
 	case "Secret":
-		s := &corev1.Secret{}
-		m.secrets, obj = append(m.secrets, s), s
+		obj = appendNew(&m.secrets)
 	}
 	return yaml.UnmarshalStrict(doc, obj)
+}
+
+// appendNew appends a new, empty object to *list and returns it, for a document to fill.
+func appendNew[T any](list *[]*T) *T {
+	v := new(T)
+	*list = append(*list, v)
+	return v
 }
 
 func load(t *testing.T) *manifests {

@@ -100,23 +100,14 @@ type DeviceLock struct {
 
 // UnmarshalJSON reads the lock leniently: an object, or a boolean.
 func (l *DeviceLock) UnmarshalJSON(b []byte) error {
-	var on bool
-	if json.Unmarshal(b, &on) == nil {
-		*l = DeviceLock{Status: LockStatusUnlocked}
-		if on {
-			l.Status = LockStatusLocked
-		}
-		return nil
-	}
 	var raw struct {
 		Status    string `json:"status"`
 		ExpiresAt string `json:"expiresAt"`
 	}
-	if json.Unmarshal(b, &raw) != nil {
-		return nil
+	if status, ok := lenientStatus(b, &raw, &raw.Status, LockStatusLocked, LockStatusUnlocked); ok {
+		at, _ := time.Parse(time.RFC3339, raw.ExpiresAt)
+		*l = DeviceLock{Status: status, ExpiresAt: at}
 	}
-	l.Status = strings.ToUpper(raw.Status)
-	l.ExpiresAt, _ = time.Parse(time.RFC3339, raw.ExpiresAt)
 	return nil
 }
 
@@ -128,24 +119,32 @@ type DeviceBlock struct {
 
 // UnmarshalJSON reads the block leniently: an object, or a boolean.
 func (k *DeviceBlock) UnmarshalJSON(b []byte) error {
-	var on bool
-	if json.Unmarshal(b, &on) == nil {
-		*k = DeviceBlock{Status: BlockStatusUnlocked}
-		if on {
-			k.Status = BlockStatusBlocked
-		}
-		return nil
-	}
 	var raw struct {
 		Status    string `json:"status"`
 		BlockedAt string `json:"blockedAt"`
 	}
-	if json.Unmarshal(b, &raw) != nil {
-		return nil
+	if status, ok := lenientStatus(b, &raw, &raw.Status, BlockStatusBlocked, BlockStatusUnlocked); ok {
+		at, _ := time.Parse(time.RFC3339, raw.BlockedAt)
+		*k = DeviceBlock{Status: status, BlockedAt: at}
 	}
-	k.Status = strings.ToUpper(raw.Status)
-	k.BlockedAt, _ = time.Parse(time.RFC3339, raw.BlockedAt)
 	return nil
+}
+
+// lenientStatus reads a lock or block b that is either a boolean, true answering on and false
+// off, or an object, which it decodes into raw, answering *status (raw's status field)
+// upper-cased. ok is false when b is neither, so that the field is left as it was.
+func lenientStatus(b []byte, raw any, status *string, on, off string) (_ string, ok bool) {
+	var flag bool
+	if json.Unmarshal(b, &flag) == nil {
+		if flag {
+			return on, true
+		}
+		return off, true
+	}
+	if json.Unmarshal(b, raw) != nil {
+		return "", false
+	}
+	return strings.ToUpper(*status), true
 }
 
 // Locked reports whether the device is locked now.

@@ -254,17 +254,10 @@ func runInstances(ctx context.Context, o options, emu *pingonetest.Server, bin, 
 		sort.Slice(d, func(a, b int) bool { return d[a] < d[b] })
 	}
 	for i, p := range people {
-		devs := emu.Devices(p.id)
-		active := 0
-		for _, d := range devs {
-			if d.Status == "ACTIVE" && d.Phone == p.phone {
-				active++
-			}
-		}
-		switch {
-		case len(devs) > 1:
+		switch registration(emu, p) {
+		case regDuplicated:
 			rep.dup++
-		case active == 0:
+		case regLost:
 			rep.lost++
 		}
 		if results[i].err != nil {

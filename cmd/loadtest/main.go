@@ -183,11 +183,8 @@ func run(args []string, out io.Writer) error {
 		return pageMode(ctx, o, out, cmd.Process.Pid, public, "http://"+metricsAddr)
 	}
 	baseRSS, _ := rss(cmd.Process.Pid, "VmRSS")
-	cpuBefore, err := cpuTime(cmd.Process.Pid)
-	if err != nil {
-		return err
-	}
-	allocsBefore, err := scrapeAllocs(ctx, "http://"+metricsAddr)
+	portalAllocs := func(ctx context.Context) (allocCount, error) { return scrapeAllocs(ctx, "http://"+metricsAddr) }
+	cpuBefore, allocsBefore, err := usage(ctx, cmd.Process.Pid, portalAllocs)
 	if err != nil {
 		return err
 	}
@@ -231,11 +228,7 @@ func run(args []string, out io.Writer) error {
 	if err := <-profiled; err != nil {
 		return fmt.Errorf("CPU profile: %w", err)
 	}
-	cpuAfter, err := cpuTime(cmd.Process.Pid)
-	if err != nil {
-		return err
-	}
-	allocsAfter, err := scrapeAllocs(ctx, "http://"+metricsAddr)
+	cpuAfter, allocsAfter, err := usage(ctx, cmd.Process.Pid, portalAllocs)
 	if err != nil {
 		return err
 	}
@@ -243,17 +236,10 @@ func run(args []string, out io.Writer) error {
 	// What PingOne holds: exactly one active phone per employee.
 	var failed, duplicates, lost, errorPages int
 	for i, p := range people {
-		devs := emu.Devices(p.id)
-		active := 0
-		for _, d := range devs {
-			if d.Status == "ACTIVE" && d.Phone == p.phone {
-				active++
-			}
-		}
-		switch {
-		case len(devs) > 1:
+		switch registration(emu, p) {
+		case regDuplicated:
 			duplicates++
-		case active == 0:
+		case regLost:
 			lost++
 		}
 		if results[i].err != nil {
@@ -529,6 +515,16 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	return s.w.Write(p)
 }
 
+// usage reads the CPU time of process pid so far, then its allocations so far from allocs.
+func usage(ctx context.Context, pid int, allocs func(context.Context) (allocCount, error)) (cpuTimes, allocCount, error) {
+	cpu, err := cpuTime(pid)
+	if err != nil {
+		return cpuTimes{}, allocCount{}, err
+	}
+	a, err := allocs(ctx)
+	return cpu, a, err
+}
+
 // clientAddr is employee i's address in run r: each in a /64 of its own, as the portal counts
 // sign-ins per IPv6 /64.
 func clientAddr(r, i int) string { return fmt.Sprintf("2001:db8:%x:%x::1", r, i+1) }
@@ -553,4 +549,34 @@ func fetchProfile(ctx context.Context, metricsBase string, d time.Duration, file
 		return err
 	}
 	return os.WriteFile(file, b, 0o644)
+}
+
+// regState is what PingOne holds for one employee after a run.
+type regState int
+
+const (
+	// regOK is exactly one phone, active, with the employee's number.
+	regOK regState = iota
+	// regDuplicated is more than one phone.
+	regDuplicated
+	// regLost is no active phone with the employee's number.
+	regLost
+)
+
+// registration reads from the emulator what PingOne holds for p after a run.
+func registration(emu *pingonetest.Server, p person) regState {
+	devs := emu.Devices(p.id)
+	active := 0
+	for _, d := range devs {
+		if d.Status == "ACTIVE" && d.Phone == p.phone {
+			active++
+		}
+	}
+	switch {
+	case len(devs) > 1:
+		return regDuplicated
+	case active == 0:
+		return regLost
+	}
+	return regOK
 }

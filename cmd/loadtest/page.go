@@ -77,16 +77,26 @@ func (a allocCount) sub(o allocCount) allocCount {
 	return allocCount{mallocs: a.mallocs - o.mallocs, bytes: a.bytes - o.bytes}
 }
 
-// scrapeAllocs reads go_memstats_mallocs_total and go_memstats_alloc_bytes_total from the
-// portal's Prometheus metrics.
-func scrapeAllocs(ctx context.Context, metricsURL string) (allocCount, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, metricsURL+"/metrics", nil)
+// get sends a GET for u with the default client; what names the server in the error when it
+// does not answer.
+func get(ctx context.Context, u, what string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return allocCount{}, err
+		return nil, err
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return allocCount{}, fmt.Errorf("portal metrics: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return resp, nil
+}
+
+// scrapeAllocs reads go_memstats_mallocs_total and go_memstats_alloc_bytes_total from the
+// portal's Prometheus metrics.
+func scrapeAllocs(ctx context.Context, metricsURL string) (allocCount, error) {
+	resp, err := get(ctx, metricsURL+"/metrics", "portal metrics")
+	if err != nil {
+		return allocCount{}, err
 	}
 	defer resp.Body.Close()
 	var a allocCount
@@ -114,13 +124,9 @@ func scrapeAllocs(ctx context.Context, metricsURL string) (allocCount, error) {
 
 // bareAllocs reads the bare server's allocations.
 func bareAllocs(ctx context.Context, base string) (allocCount, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+memStatsPath, nil)
+	resp, err := get(ctx, base+memStatsPath, "bare server allocations")
 	if err != nil {
 		return allocCount{}, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return allocCount{}, fmt.Errorf("bare server allocations: %w", err)
 	}
 	defer resp.Body.Close()
 	var m struct{ Mallocs, TotalAlloc uint64 }
@@ -377,11 +383,7 @@ func fetch(ctx context.Context, client *http.Client, u string) (int, http.Header
 // batch sends n requests for one path to one server, conc at a time, and measures the
 // server's CPU time and allocations over them.
 func batch(ctx context.Context, client *http.Client, t *target, path string, n, conc int) (pageResult, error) {
-	cpu0, err := cpuTime(t.pid)
-	if err != nil {
-		return pageResult{}, err
-	}
-	a0, err := t.allocs(ctx)
+	cpu0, a0, err := usage(ctx, t.pid, t.allocs)
 	if err != nil {
 		return pageResult{}, err
 	}
@@ -427,11 +429,7 @@ func batch(ctx context.Context, client *http.Client, t *target, path string, n, 
 	if firstErr != nil {
 		return pageResult{}, fmt.Errorf("%s %s: %w", t.name, path, firstErr)
 	}
-	cpu1, err := cpuTime(t.pid)
-	if err != nil {
-		return pageResult{}, err
-	}
-	a1, err := t.allocs(ctx)
+	cpu1, a1, err := usage(ctx, t.pid, t.allocs)
 	if err != nil {
 		return pageResult{}, err
 	}

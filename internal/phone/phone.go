@@ -244,9 +244,10 @@ func Clean(input string) string {
 	return strings.TrimSpace(input)
 }
 
-// Parse checks input, typed with region picked (an ISO 3166 code, or "" when the number starts
-// with +), and returns the number or an *Error.
-func (p *Policy) Parse(input, region string) (Number, error) {
+// precheck cleans input and region (a region without metadata becomes "") and answers the
+// *Error for input that no parser needs to see: empty, too long, with other characters, or
+// without a country.
+func precheck(input, region string) (string, string, error) {
 	input = Clean(input)
 	region = strings.ToUpper(strings.TrimSpace(region))
 	if region != "" && !phonenumbers.GetSupportedRegions()[region] {
@@ -254,13 +255,23 @@ func (p *Policy) Parse(input, region string) (Number, error) {
 	}
 	switch {
 	case input == "":
-		return Number{}, &Error{Reason: ReasonEmpty, Region: region}
+		return "", "", &Error{Reason: ReasonEmpty, Region: region}
 	case len(input) > MaxInputLength:
-		return Number{}, &Error{Reason: ReasonTooLong, Region: region}
+		return "", "", &Error{Reason: ReasonTooLong, Region: region}
 	case !checkCharacters(input):
-		return Number{}, &Error{Reason: ReasonCharacters, Region: region}
+		return "", "", &Error{Reason: ReasonCharacters, Region: region}
 	case !strings.HasPrefix(input, "+") && region == "":
-		return Number{}, &Error{Reason: ReasonNoCountry}
+		return "", "", &Error{Reason: ReasonNoCountry}
+	}
+	return input, region, nil
+}
+
+// Parse checks input, typed with region picked (an ISO 3166 code, or "" when the number starts
+// with +), and returns the number or an *Error.
+func (p *Policy) Parse(input, region string) (Number, error) {
+	input, region, err := precheck(input, region)
+	if err != nil {
+		return Number{}, err
 	}
 	t := getTable()
 	cc, nsn, perr := t.parseNumber(input, region)

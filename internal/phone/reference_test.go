@@ -13,20 +13,9 @@ import (
 // IsValidNumber and GetNumberType before those were replaced by precompiled rules (rules.go).
 // It is kept as the yardstick: both must reach the same verdict on every number.
 func referenceParse(p *Policy, input, region string) (Number, error) {
-	input = Clean(input)
-	region = strings.ToUpper(strings.TrimSpace(region))
-	if region != "" && !phonenumbers.GetSupportedRegions()[region] {
-		region = ""
-	}
-	switch {
-	case input == "":
-		return Number{}, &Error{Reason: ReasonEmpty, Region: region}
-	case len(input) > MaxInputLength:
-		return Number{}, &Error{Reason: ReasonTooLong, Region: region}
-	case !checkCharacters(input):
-		return Number{}, &Error{Reason: ReasonCharacters, Region: region}
-	case !strings.HasPrefix(input, "+") && region == "":
-		return Number{}, &Error{Reason: ReasonNoCountry}
+	input, region, err := precheck(input, region)
+	if err != nil {
+		return Number{}, err
 	}
 	n, err := phonenumbers.Parse(input, region)
 	if err != nil {

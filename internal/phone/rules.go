@@ -221,25 +221,7 @@ func getTable() *table {
 
 // forRegion returns a region's rules, or nil for a region without metadata.
 func (t *table) forRegion(region string) *rules {
-	t.mu.RLock()
-	r, ok := t.regions[region]
-	t.mu.RUnlock()
-	if ok {
-		return r
-	}
-	md := t.meta[region]
-	if md == nil {
-		return nil
-	}
-	r = compileRules(md)
-	t.mu.Lock()
-	if prev, ok := t.regions[region]; ok {
-		r = prev
-	} else {
-		t.regions[region] = r
-	}
-	t.mu.Unlock()
-	return r
+	return cachedRules(t, t.regions, t.meta, region)
 }
 
 // forCallingCode is getMetadataForRegionOrCallingCode: the main region's rules, or the
@@ -249,19 +231,30 @@ func (t *table) forCallingCode(cc int) *rules {
 	if main != "001" {
 		return t.forRegion(main)
 	}
+	return cachedRules(t, t.ccRules, t.nonGeo, cc)
+}
+
+// cachedRules returns the rules cached under key in cache, compiling them from meta[key] on
+// first use, or nil when meta has none; t.mu guards cache. When two callers compile at once,
+// the first stored wins, so that every caller gets the same rules.
+func cachedRules[K comparable](t *table, cache map[K]*rules, meta map[K]*phonenumbers.PhoneMetadata, key K) *rules {
 	t.mu.RLock()
-	r, ok := t.ccRules[cc]
+	r, ok := cache[key]
 	t.mu.RUnlock()
 	if ok {
 		return r
 	}
-	md := t.nonGeo[cc]
+	md := meta[key]
 	if md == nil {
 		return nil
 	}
 	r = compileRules(md)
 	t.mu.Lock()
-	t.ccRules[cc] = r
+	if prev, ok := cache[key]; ok {
+		r = prev
+	} else {
+		cache[key] = r
+	}
 	t.mu.Unlock()
 	return r
 }

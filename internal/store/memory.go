@@ -220,13 +220,7 @@ func (m *Memory) Wait(_ context.Context, key string, limit int, window time.Dura
 
 // Reset implements Store.
 func (m *Memory) Reset(_ context.Context, key string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.closed {
-		return unavailable("reset", errClosed)
-	}
-	delete(m.logs, key)
-	return nil
+	return m.whileOpen("reset", func() { delete(m.logs, key) })
 }
 
 // live returns the unexpired value under key, dropping an expired one; m.mu is held.
@@ -241,43 +235,32 @@ func (m *Memory) live(key string) (memValue, bool) {
 
 // Get implements Store.
 func (m *Memory) Get(_ context.Context, key string) ([]byte, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.closed {
-		return nil, unavailable("get", errClosed)
-	}
-	v, ok := m.live(key)
-	if !ok {
-		return nil, ErrNotFound
-	}
-	return append([]byte(nil), v.v...), nil
+	return m.read("get", key, false)
 }
 
 // Set implements Store.
 func (m *Memory) Set(_ context.Context, key string, value []byte, ttl time.Duration) error {
-	if err := checkTTL(ttl); err != nil {
-		return err
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.closed {
-		return unavailable("set", errClosed)
-	}
-	m.kv[key] = memValue{v: append([]byte(nil), value...), expires: m.now().Add(ttl)}
-	return nil
+	_, err := m.put("set", key, value, ttl, false)
+	return err
 }
 
 // SetNX implements Store.
 func (m *Memory) SetNX(_ context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
+	return m.put("setnx", key, value, ttl, true)
+}
+
+// put stores a copy of value under key for ttl, for op; with onlyNew, only when no unexpired
+// value is there, answering whether it stored.
+func (m *Memory) put(op, key string, value []byte, ttl time.Duration, onlyNew bool) (bool, error) {
 	if err := checkTTL(ttl); err != nil {
 		return false, err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
-		return false, unavailable("setnx", errClosed)
+		return false, unavailable(op, errClosed)
 	}
-	if _, ok := m.live(key); ok {
+	if _, ok := m.live(key); onlyNew && ok {
 		return false, nil
 	}
 	m.kv[key] = memValue{v: append([]byte(nil), value...), expires: m.now().Add(ttl)}
@@ -286,37 +269,47 @@ func (m *Memory) SetNX(_ context.Context, key string, value []byte, ttl time.Dur
 
 // Take implements Store.
 func (m *Memory) Take(_ context.Context, key string) ([]byte, error) {
+	return m.read("take", key, true)
+}
+
+// read returns the unexpired value under key for op: unavailable when m is closed, ErrNotFound
+// when there is none. With take it removes the value and hands it over; without, it answers a
+// copy.
+func (m *Memory) read(op, key string, take bool) ([]byte, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
-		return nil, unavailable("take", errClosed)
+		return nil, unavailable(op, errClosed)
 	}
 	v, ok := m.live(key)
 	if !ok {
 		return nil, ErrNotFound
 	}
-	delete(m.kv, key)
-	return v.v, nil
+	if take {
+		delete(m.kv, key)
+		return v.v, nil
+	}
+	return append([]byte(nil), v.v...), nil
 }
 
 // Delete implements Store.
 func (m *Memory) Delete(_ context.Context, key string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.closed {
-		return unavailable("delete", errClosed)
-	}
-	delete(m.kv, key)
-	return nil
+	return m.whileOpen("delete", func() { delete(m.kv, key) })
 }
 
 // Ping implements Store.
 func (m *Memory) Ping(context.Context) error {
+	return m.whileOpen("ping", func() {})
+}
+
+// whileOpen runs f holding m.mu, for op; when m is closed it answers unavailable instead.
+func (m *Memory) whileOpen(op string, f func()) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
-		return unavailable("ping", errClosed)
+		return unavailable(op, errClosed)
 	}
+	f()
 	return nil
 }
 

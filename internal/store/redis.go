@@ -260,13 +260,7 @@ func (r *Redis) Reset(ctx context.Context, key string) error {
 // Get implements Store.
 func (r *Redis) Get(ctx context.Context, key string) ([]byte, error) {
 	v, err := r.c.Get(ctx, r.kvKey(key)).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
-		return nil, unavailable("get", err)
-	}
-	return v, nil
+	return found("get", v, err)
 }
 
 // Set implements Store.
@@ -299,11 +293,17 @@ func (r *Redis) SetNX(ctx context.Context, key string, value []byte, ttl time.Du
 // Take implements Store.
 func (r *Redis) Take(ctx context.Context, key string) ([]byte, error) {
 	v, err := r.c.GetDel(ctx, r.kvKey(key)).Bytes()
+	return found("take", v, err)
+}
+
+// found answers what a command reading key's bytes for op answered: ErrNotFound when the key
+// is missing.
+func found(op string, v []byte, err error) ([]byte, error) {
 	if errors.Is(err, redis.Nil) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
-		return nil, unavailable("take", err)
+		return nil, unavailable(op, err)
 	}
 	return v, nil
 }

@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/internal/store"
 	"github.com/smsmfa/portal/internal/store/redistest"
 )
@@ -154,7 +154,7 @@ func TestRedisKeys(t *testing.T) {
 func TestRedisOutage(t *testing.T) {
 	srv := redistest.Start(t)
 	ctx := context.Background()
-	var logs syncBuffer
+	var logs portaltest.Logs
 	store.SetRedisLogger(slog.New(slog.NewJSONHandler(&logs, nil)))
 	s := newRedis(t, srv.URL(0), "portal:")
 	if r, err := s.Reserve(ctx, "k", 3, time.Hour); err != nil || !r.OK {
@@ -211,23 +211,6 @@ func TestRedisOutage(t *testing.T) {
 	if r, _ := s.Reserve(ctx, "k", 3, time.Hour); r.OK {
 		t.Fatal("limit not enforced after recovery")
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 // TestNewRedisErrors checks that bad settings are reported at start, and that no error repeats

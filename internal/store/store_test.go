@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/internal/store"
 	"github.com/smsmfa/portal/internal/store/redistest"
 )
@@ -469,27 +470,9 @@ func checkAllUnavailable(t *testing.T, s store.Store) {
 	}
 }
 
-// fakeClock is a clock that moves only when told.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 func TestMemory(t *testing.T) {
 	runSuite(t, func(t *testing.T) harness {
-		clock := &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+		clock := &portaltest.Clock{Start: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
 		m := store.NewMemory(store.MemoryOptions{Now: clock.Now})
 		t.Cleanup(func() { _ = m.Close() })
 		return harness{s: m, advance: clock.Advance}

@@ -150,15 +150,21 @@ func (s *Server) lookupUser(w http.ResponseWriter, r *http.Request) *user {
 	return u
 }
 
-func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
+// withUser runs f with the request's user, holding s.mu; when there is no such user it
+// answers 404 instead.
+func (s *Server) withUser(w http.ResponseWriter, r *http.Request, f func(u *user)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u := s.lookupUser(w, r)
-	if u == nil {
-		return
+	if u := s.lookupUser(w, r); u != nil {
+		f(u)
 	}
-	withGroups := slices.Contains(strings.Split(r.URL.Query().Get("include"), ","), "memberOfGroupIDs")
-	writeJSON(w, http.StatusOK, s.userJSON(u, withGroups))
+}
+
+func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
+	s.withUser(w, r, func(u *user) {
+		withGroups := slices.Contains(strings.Split(r.URL.Query().Get("include"), ","), "memberOfGroupIDs")
+		writeJSON(w, http.StatusOK, s.userJSON(u, withGroups))
+	})
 }
 
 func (s *Server) searchUsers(w http.ResponseWriter, r *http.Request) {
@@ -247,14 +253,10 @@ func (s *Server) setPassword(w http.ResponseWriter, r *http.Request) {
 		invalid(w, "REQUIRED_VALUE", "value", "value is required")
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u := s.lookupUser(w, r)
-	if u == nil {
-		return
-	}
-	u.Password = in.Value
-	writeJSON(w, http.StatusOK, map[string]any{"status": "OK", "lastChangedAt": s.now().UTC().Format("2006-01-02T15:04:05.000Z")})
+	s.withUser(w, r, func(u *user) {
+		u.Password = in.Value
+		writeJSON(w, http.StatusOK, map[string]any{"status": "OK", "lastChangedAt": s.now().UTC().Format("2006-01-02T15:04:05.000Z")})
+	})
 }
 
 func (s *Server) addToGroup(w http.ResponseWriter, r *http.Request) {
@@ -264,20 +266,16 @@ func (s *Server) addToGroup(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, "application/json", &in) {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u := s.lookupUser(w, r)
-	if u == nil {
-		return
-	}
-	if s.groups[in.ID] == nil {
-		invalid(w, "INVALID_VALUE", "id", "group not found")
-		return
-	}
-	if !slices.Contains(u.Groups, in.ID) {
-		u.Groups = append(u.Groups, in.ID)
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": in.ID})
+	s.withUser(w, r, func(u *user) {
+		if s.groups[in.ID] == nil {
+			invalid(w, "INVALID_VALUE", "id", "group not found")
+			return
+		}
+		if !slices.Contains(u.Groups, in.ID) {
+			u.Groups = append(u.Groups, in.ID)
+		}
+		writeJSON(w, http.StatusCreated, map[string]any{"id": in.ID})
+	})
 }
 
 func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) {
@@ -309,14 +307,10 @@ func (s *Server) setMFAEnabled(w http.ResponseWriter, r *http.Request) {
 		invalid(w, "REQUIRED_VALUE", "mfaEnabled", "mfaEnabled is required")
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u := s.lookupUser(w, r)
-	if u == nil {
-		return
-	}
-	u.MFAEnabled = *in.MFAEnabled
-	writeJSON(w, http.StatusOK, map[string]any{"mfaEnabled": u.MFAEnabled})
+	s.withUser(w, r, func(u *user) {
+		u.MFAEnabled = *in.MFAEnabled
+		writeJSON(w, http.StatusOK, map[string]any{"mfaEnabled": u.MFAEnabled})
+	})
 }
 
 // e164 reduces a number to E.164 when it is one PingOne accepts, and leaves it as given
@@ -370,43 +364,39 @@ func (s *Server) deviceJSON(d *device) map[string]any {
 }
 
 func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u := s.lookupUser(w, r)
-	if u == nil {
-		return
-	}
-	var statusEq, typeEq string
-	if f := r.URL.Query().Get("filter"); f != "" {
-		// Only the documented filters: status eq "X", type eq "X", joined by and.
-		for _, part := range strings.Split(f, " and ") {
-			fields := strings.SplitN(strings.TrimSpace(part), " ", 3)
-			if len(fields) != 3 || fields[1] != "eq" {
-				invalid(w, "INVALID_FILTER", "filter", "unsupported filter")
-				return
-			}
-			v := strings.Trim(fields[2], `"`)
-			switch fields[0] {
-			case "status":
-				statusEq = v
-			case "type":
-				typeEq = v
-			default:
-				invalid(w, "INVALID_FILTER", "filter", "unsupported filter attribute")
-				return
+	s.withUser(w, r, func(u *user) {
+		var statusEq, typeEq string
+		if f := r.URL.Query().Get("filter"); f != "" {
+			// Only the documented filters: status eq "X", type eq "X", joined by and.
+			for _, part := range strings.Split(f, " and ") {
+				fields := strings.SplitN(strings.TrimSpace(part), " ", 3)
+				if len(fields) != 3 || fields[1] != "eq" {
+					invalid(w, "INVALID_FILTER", "filter", "unsupported filter")
+					return
+				}
+				v := strings.Trim(fields[2], `"`)
+				switch fields[0] {
+				case "status":
+					statusEq = v
+				case "type":
+					typeEq = v
+				default:
+					invalid(w, "INVALID_FILTER", "filter", "unsupported filter attribute")
+					return
+				}
 			}
 		}
-	}
-	devs := []map[string]any{}
-	for _, d := range s.devices[u.ID] {
-		if (statusEq == "" || d.Status == statusEq) && (typeEq == "" || d.Type == typeEq) {
-			devs = append(devs, s.deviceJSON(d))
+		devs := []map[string]any{}
+		for _, d := range s.devices[u.ID] {
+			if (statusEq == "" || d.Status == statusEq) && (typeEq == "" || d.Type == typeEq) {
+				devs = append(devs, s.deviceJSON(d))
+			}
 		}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"_links":    map[string]any{"self": map[string]string{"href": s.apiURL("/users/" + u.ID + "/devices")}},
-		"_embedded": map[string]any{"devices": devs},
-		"count":     len(devs), "size": len(devs),
+		writeJSON(w, http.StatusOK, map[string]any{
+			"_links":    map[string]any{"self": map[string]string{"href": s.apiURL("/users/" + u.ID + "/devices")}},
+			"_embedded": map[string]any{"devices": devs},
+			"count":     len(devs), "size": len(devs),
+		})
 	})
 }
 
@@ -425,12 +415,18 @@ func (s *Server) lookupDevice(w http.ResponseWriter, r *http.Request) (*user, *d
 	return nil, nil
 }
 
-func (s *Server) getDevice(w http.ResponseWriter, r *http.Request) {
+// withDevice runs f with the request's user and device, holding s.mu; when there is no such
+// user or device it answers 404 instead.
+func (s *Server) withDevice(w http.ResponseWriter, r *http.Request, f func(u *user, d *device)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, d := s.lookupDevice(w, r); d != nil {
-		writeJSON(w, http.StatusOK, s.deviceJSON(d))
+	if u, d := s.lookupDevice(w, r); d != nil {
+		f(u, d)
 	}
+}
+
+func (s *Server) getDevice(w http.ResponseWriter, r *http.Request) {
+	s.withDevice(w, r, func(_ *user, d *device) { writeJSON(w, http.StatusOK, s.deviceJSON(d)) })
 }
 
 // validPhone accepts what PingOne documents: a leading + and the country code, with ".", " ",
@@ -503,26 +499,22 @@ func (s *Server) postDevices(w http.ResponseWriter, r *http.Request) {
 		invalid(w, "INVALID_VALUE", "status", "status must be ACTIVE or ACTIVATION_REQUIRED")
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u := s.lookupUser(w, r)
-	if u == nil {
-		return
-	}
-	if s.atDeviceLimit(u.ID) {
-		s.deviceLimitError(w)
-		return
-	}
-	now := s.now()
-	d := &device{ID: uuid.NewString(), UserID: u.ID, Type: "SMS", Status: status, Phone: phone, Nickname: in.Nickname,
-		CreatedAt: now, UpdatedAt: now}
-	if status == "ACTIVATION_REQUIRED" {
-		s.sendCode(d)
-	} else {
-		s.notifyNewDevice(u, d)
-	}
-	s.devices[u.ID] = append(s.devices[u.ID], d)
-	writeJSON(w, http.StatusCreated, s.deviceJSON(d))
+	s.withUser(w, r, func(u *user) {
+		if s.atDeviceLimit(u.ID) {
+			s.deviceLimitError(w)
+			return
+		}
+		now := s.now()
+		d := &device{ID: uuid.NewString(), UserID: u.ID, Type: "SMS", Status: status, Phone: phone, Nickname: in.Nickname,
+			CreatedAt: now, UpdatedAt: now}
+		if status == "ACTIVATION_REQUIRED" {
+			s.sendCode(d)
+		} else {
+			s.notifyNewDevice(u, d)
+		}
+		s.devices[u.ID] = append(s.devices[u.ID], d)
+		writeJSON(w, http.StatusCreated, s.deviceJSON(d))
+	})
 }
 
 // atDeviceLimit reports whether the user has as many devices as maxAllowedDevices allows;
@@ -603,33 +595,29 @@ func (s *Server) reorderDevices(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, "application/vnd.pingidentity.devices.reorder+json", &in) {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u := s.lookupUser(w, r)
-	if u == nil {
-		return
-	}
-	devs := s.devices[u.ID]
-	var ordered []*device
-	for _, o := range in.Order {
-		i := slices.IndexFunc(devs, func(d *device) bool { return d.ID == o.ID })
-		if i < 0 || devs[i].Status != "ACTIVE" || slices.Contains(ordered, devs[i]) {
-			invalid(w, "INVALID_VALUE", "order", "order must list the user's active devices")
-			return
+	s.withUser(w, r, func(u *user) {
+		devs := s.devices[u.ID]
+		var ordered []*device
+		for _, o := range in.Order {
+			i := slices.IndexFunc(devs, func(d *device) bool { return d.ID == o.ID })
+			if i < 0 || devs[i].Status != "ACTIVE" || slices.Contains(ordered, devs[i]) {
+				invalid(w, "INVALID_VALUE", "order", "order must list the user's active devices")
+				return
+			}
+			ordered = append(ordered, devs[i])
 		}
-		ordered = append(ordered, devs[i])
-	}
-	for _, d := range devs {
-		if !slices.Contains(ordered, d) {
-			ordered = append(ordered, d)
+		for _, d := range devs {
+			if !slices.Contains(ordered, d) {
+				ordered = append(ordered, d)
+			}
 		}
-	}
-	s.devices[u.ID] = ordered
-	var out []map[string]string
-	for _, d := range ordered {
-		out = append(out, map[string]string{"id": d.ID})
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"order": out})
+		s.devices[u.ID] = ordered
+		var out []map[string]string
+		for _, d := range ordered {
+			out = append(out, map[string]string{"id": d.ID})
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"order": out})
+	})
 }
 
 func (s *Server) deviceAction(w http.ResponseWriter, r *http.Request) {
@@ -641,31 +629,40 @@ func (s *Server) deviceAction(w http.ResponseWriter, r *http.Request) {
 		s.resend(w, r)
 	case "application/vnd.pingidentity.device.unlock+json", "application/vnd.pingidentity.device.block+json",
 		"application/vnd.pingidentity.device.unblock+json":
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		_, d := s.lookupDevice(w, r)
-		if d == nil {
-			return
-		}
-		now := s.now()
-		switch ct {
-		case "application/vnd.pingidentity.device.unlock+json":
-			// Unlock resets the failed attempts counter (PingOne's Unlock MFA User Device).
-			d.LockedTil, d.CoolTil, d.Failures, d.Streak = time.Time{}, time.Time{}, 0, 0
-		case "application/vnd.pingidentity.device.block+json":
-			if !d.Blocked {
-				d.Blocked, d.BlockedAt = true, now
+		s.withDevice(w, r, func(_ *user, d *device) {
+			now := s.now()
+			switch ct {
+			case "application/vnd.pingidentity.device.unlock+json":
+				// Unlock resets the failed attempts counter (PingOne's Unlock MFA User Device).
+				d.LockedTil, d.CoolTil, d.Failures, d.Streak = time.Time{}, time.Time{}, 0, 0
+			case "application/vnd.pingidentity.device.block+json":
+				if !d.Blocked {
+					d.Blocked, d.BlockedAt = true, now
+				}
+			default:
+				// UNVERIFIED: the unblock action's content type is the block one's counterpart;
+				// the stored reference pages document block and unlock only.
+				d.Blocked, d.BlockedAt = false, time.Time{}
 			}
-		default:
-			// UNVERIFIED: the unblock action's content type is the block one's counterpart;
-			// the stored reference pages document block and unlock only.
-			d.Blocked, d.BlockedAt = false, time.Time{}
-		}
-		d.UpdatedAt = now
-		writeJSON(w, http.StatusOK, s.deviceJSON(d))
+			d.UpdatedAt = now
+			writeJSON(w, http.StatusOK, s.deviceJSON(d))
+		})
 	default:
 		writeError(w, http.StatusUnsupportedMediaType, "INVALID_REQUEST", "The request content type is not supported.")
 	}
+}
+
+// withPendingDevice runs f, as withDevice does, with the request's device when it waits for
+// activation, and the time; otherwise it answers PingOne's error, as neither a code check nor
+// a resend applies to an activated device.
+func (s *Server) withPendingDevice(w http.ResponseWriter, r *http.Request, f func(u *user, d *device, now time.Time)) {
+	s.withDevice(w, r, func(u *user, d *device) {
+		if d.Status != "ACTIVATION_REQUIRED" {
+			writeError(w, http.StatusBadRequest, "INVALID_REQUEST", "The device does not require activation.")
+			return
+		}
+		f(u, d, s.now())
+	})
 }
 
 func lockedError(w http.ResponseWriter) {
@@ -685,92 +682,72 @@ func (s *Server) activate(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, "application/vnd.pingidentity.device.activate+json", &in) {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, d := s.lookupDevice(w, r)
-	if d == nil {
-		return
-	}
-	now := s.now()
-	switch {
-	case d.Status != "ACTIVATION_REQUIRED":
-		writeError(w, http.StatusBadRequest, "INVALID_REQUEST", "The device does not require activation.")
-		return
-	case now.Before(d.LockedTil):
-		if s.opts.LockedAnswersWrongCode {
+	s.withPendingDevice(w, r, func(u *user, d *device, now time.Time) {
+		switch {
+		case now.Before(d.LockedTil):
+			if s.opts.LockedAnswersWrongCode {
+				wrongCode(w, "The passcode is not valid.")
+			} else {
+				lockedError(w)
+			}
+			return
+		case in.OTP == "":
+			invalid(w, "REQUIRED_VALUE", "otp", "otp is required")
+			return
+		case d.OTP == "" || now.After(d.OTPExpiry) || now.Before(d.CoolTil):
+			// UNVERIFIED: the answer for an expired or voided code; the documented detail code is
+			// INVALID_OTP.
+			wrongCode(w, "The passcode has expired.")
+			return
+		case subtle.ConstantTimeCompare([]byte(in.OTP), []byte(d.OTP)) != 1:
+			d.Failures++
+			d.Streak++
+			if d.Failures >= s.opts.OTPMaxFailures {
+				// sms.otp.failure.count reached: this code is void, and a new one waits out the
+				// cool-down.
+				d.OTP = ""
+				d.CoolTil = now.Add(s.opts.OTPCoolDown)
+			}
+			if d.Streak >= s.settings.LockoutCount {
+				d.LockedTil = now.Add(s.settings.LockoutDuration)
+				d.OTP, d.Streak = "", 0
+			}
 			wrongCode(w, "The passcode is not valid.")
-		} else {
-			lockedError(w)
+			return
+		case s.atDeviceLimit(u.ID):
+			s.deviceLimitError(w)
+			return
 		}
-		return
-	case in.OTP == "":
-		invalid(w, "REQUIRED_VALUE", "otp", "otp is required")
-		return
-	case d.OTP == "" || now.After(d.OTPExpiry) || now.Before(d.CoolTil):
-		// UNVERIFIED: the answer for an expired or voided code; the documented detail code is
-		// INVALID_OTP.
-		wrongCode(w, "The passcode has expired.")
-		return
-	case subtle.ConstantTimeCompare([]byte(in.OTP), []byte(d.OTP)) != 1:
-		d.Failures++
-		d.Streak++
-		if d.Failures >= s.opts.OTPMaxFailures {
-			// sms.otp.failure.count reached: this code is void, and a new one waits out the
-			// cool-down.
-			d.OTP = ""
-			d.CoolTil = now.Add(s.opts.OTPCoolDown)
-		}
-		if d.Streak >= s.settings.LockoutCount {
-			d.LockedTil = now.Add(s.settings.LockoutDuration)
-			d.OTP, d.Streak = "", 0
-		}
-		wrongCode(w, "The passcode is not valid.")
-		return
-	case s.atDeviceLimit(u.ID):
-		s.deviceLimitError(w)
-		return
-	}
-	d.Status, d.OTP, d.Failures, d.Streak, d.UpdatedAt = "ACTIVE", "", 0, 0, now
-	s.notifyNewDevice(u, d)
-	writeJSON(w, http.StatusOK, s.deviceJSON(d))
+		d.Status, d.OTP, d.Failures, d.Streak, d.UpdatedAt = "ACTIVE", "", 0, 0, now
+		s.notifyNewDevice(u, d)
+		writeJSON(w, http.StatusOK, s.deviceJSON(d))
+	})
 }
 
 func (s *Server) resend(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, d := s.lookupDevice(w, r)
-	if d == nil {
-		return
-	}
-	now := s.now()
-	switch {
-	case d.Status != "ACTIVATION_REQUIRED":
-		writeError(w, http.StatusBadRequest, "INVALID_REQUEST", "The device does not require activation.")
-		return
-	case now.Before(d.LockedTil):
-		lockedError(w)
-		return
-	case now.Before(d.CoolTil):
-		// UNVERIFIED: the answer during sms.otp.failure.coolDown.
-		writeErrorDetails(w, http.StatusBadRequest, "REQUEST_FAILED", "Too many failed attempts. Try again later.",
-			detail{Code: "INVALID_OTP", Target: "otp", Message: "Wait before asking for a new passcode.",
-				InnerError: map[string]any{"coolDownEndsAt": d.CoolTil.UTC().Format(timeFormat)}})
-		return
-	}
-	s.sendCode(d)
-	// UNVERIFIED: 204 or 200; the emulator answers 204.
-	w.WriteHeader(http.StatusNoContent)
+	s.withPendingDevice(w, r, func(_ *user, d *device, now time.Time) {
+		switch {
+		case now.Before(d.LockedTil):
+			lockedError(w)
+			return
+		case now.Before(d.CoolTil):
+			// UNVERIFIED: the answer during sms.otp.failure.coolDown.
+			writeErrorDetails(w, http.StatusBadRequest, "REQUEST_FAILED", "Too many failed attempts. Try again later.",
+				detail{Code: "INVALID_OTP", Target: "otp", Message: "Wait before asking for a new passcode.",
+					InnerError: map[string]any{"coolDownEndsAt": d.CoolTil.UTC().Format(timeFormat)}})
+			return
+		}
+		s.sendCode(d)
+		// UNVERIFIED: 204 or 200; the emulator answers 204.
+		w.WriteHeader(http.StatusNoContent)
+	})
 }
 
 func (s *Server) deleteDevice(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, d := s.lookupDevice(w, r)
-	if d == nil {
-		return
-	}
-	s.devices[u.ID] = slices.DeleteFunc(s.devices[u.ID], func(x *device) bool { return x == d })
-	w.WriteHeader(http.StatusNoContent)
+	s.withDevice(w, r, func(u *user, d *device) {
+		s.devices[u.ID] = slices.DeleteFunc(s.devices[u.ID], func(x *device) bool { return x == d })
+		w.WriteHeader(http.StatusNoContent)
+	})
 }
 
 func (s *Server) renameDevice(w http.ResponseWriter, r *http.Request) {
@@ -784,14 +761,10 @@ func (s *Server) renameDevice(w http.ResponseWriter, r *http.Request) {
 		invalid(w, "INVALID_VALUE", "nickname", "nickname is too long")
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, d := s.lookupDevice(w, r)
-	if d == nil {
-		return
-	}
-	d.Nickname, d.UpdatedAt = in.Nickname, s.now()
-	writeJSON(w, http.StatusOK, s.deviceJSON(d))
+	s.withDevice(w, r, func(_ *user, d *device) {
+		d.Nickname, d.UpdatedAt = in.Nickname, s.now()
+		writeJSON(w, http.StatusOK, s.deviceJSON(d))
+	})
 }
 
 func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) {

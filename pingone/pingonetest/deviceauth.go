@@ -302,10 +302,16 @@ func (s *Server) lookupDeviceAuth(w http.ResponseWriter, r *http.Request) *devic
 }
 
 func (s *Server) getDeviceAuth(w http.ResponseWriter, r *http.Request) {
+	s.withDeviceAuth(w, r, func(a *deviceAuth) { writeJSON(w, http.StatusOK, s.deviceAuthJSON(a)) })
+}
+
+// withDeviceAuth runs f with the request's device authentication, holding s.mu; when there is
+// no such authentication, or it has expired, it answers 404 instead.
+func (s *Server) withDeviceAuth(w http.ResponseWriter, r *http.Request, f func(a *deviceAuth)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if a := s.lookupDeviceAuth(w, r); a != nil {
-		writeJSON(w, http.StatusOK, s.deviceAuthJSON(a))
+		f(a)
 	}
 }
 
@@ -344,25 +350,24 @@ func (s *Server) selectAuthDevice(w http.ResponseWriter, r *http.Request) {
 		invalid(w, "REQUIRED_VALUE", "device.id", "device.id is required")
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a := s.lookupDeviceAuth(w, r)
-	if a == nil || finished(w, a) {
-		return
-	}
-	if a.OneTime != "" {
-		// UNVERIFIED: a one-time target has nothing to select.
-		writeError(w, http.StatusBadRequest, "INVALID_REQUEST", "The device authentication has a one-time device; there is nothing to select.")
-		return
-	}
-	d := s.userDevice(a.UserID, in.Device.ID)
-	if !s.selectable(w, d) {
-		return
-	}
-	// Failures are kept across selections, so that switching devices does not buy more tries.
-	a.DeviceID, a.Status, a.UpdatedAt = d.ID, authOTPRequired, s.now()
-	s.sendAuthCode(a)
-	writeJSON(w, http.StatusOK, s.deviceAuthJSON(a))
+	s.withDeviceAuth(w, r, func(a *deviceAuth) {
+		if finished(w, a) {
+			return
+		}
+		if a.OneTime != "" {
+			// UNVERIFIED: a one-time target has nothing to select.
+			writeError(w, http.StatusBadRequest, "INVALID_REQUEST", "The device authentication has a one-time device; there is nothing to select.")
+			return
+		}
+		d := s.userDevice(a.UserID, in.Device.ID)
+		if !s.selectable(w, d) {
+			return
+		}
+		// Failures are kept across selections, so that switching devices does not buy more tries.
+		a.DeviceID, a.Status, a.UpdatedAt = d.ID, authOTPRequired, s.now()
+		s.sendAuthCode(a)
+		writeJSON(w, http.StatusOK, s.deviceAuthJSON(a))
+	})
 }
 
 func (s *Server) checkAuthOTP(w http.ResponseWriter, r *http.Request) {
@@ -372,46 +377,45 @@ func (s *Server) checkAuthOTP(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, "application/vnd.pingidentity.otp.check+json", &in) {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a := s.lookupDeviceAuth(w, r)
-	if a == nil || finished(w, a) {
-		return
-	}
-	now := s.now()
-	switch {
-	case a.Status != authOTPRequired:
-		writeError(w, http.StatusBadRequest, "INVALID_REQUEST", "A device must be selected before a passcode can be checked.")
-		return
-	case in.OTP == "":
-		invalid(w, "REQUIRED_VALUE", "otp", "otp is required")
-		return
-	}
-	if d := s.userDevice(a.UserID, a.DeviceID); a.OneTime == "" && (d == nil || d.Blocked || now.Before(d.LockedTil)) {
-		// The device was removed, blocked or locked since the code was sent.
-		a.Status, a.ErrCode, a.ErrMsg, a.OTP, a.UpdatedAt = authFailed, "DEVICE_UNAVAILABLE", "The selected device can no longer be used.", "", now
-		writeError(w, http.StatusBadRequest, "REQUEST_FAILED", "The selected device can no longer be used.")
-		return
-	}
-	if now.After(a.OTPExpiry) || subtle.ConstantTimeCompare([]byte(in.OTP), []byte(a.OTP)) != 1 {
-		a.Failures++
-		a.UpdatedAt = now
-		left := max(0, s.opts.OTPMaxFailures-a.Failures)
-		msg := "The passcode is not valid."
-		if now.After(a.OTPExpiry) {
-			msg = "The passcode has expired."
+	s.withDeviceAuth(w, r, func(a *deviceAuth) {
+		if finished(w, a) {
+			return
 		}
-		if left == 0 {
-			// sms.otp.failure.count reached: the authentication is over. UNVERIFIED, as the
-			// error codes below.
-			a.Status, a.ErrCode, a.ErrMsg, a.OTP = authFailed, "TOO_MANY_ATTEMPTS", "Too many wrong passcodes.", ""
+		now := s.now()
+		switch {
+		case a.Status != authOTPRequired:
+			writeError(w, http.StatusBadRequest, "INVALID_REQUEST", "A device must be selected before a passcode can be checked.")
+			return
+		case in.OTP == "":
+			invalid(w, "REQUIRED_VALUE", "otp", "otp is required")
+			return
 		}
-		// UNVERIFIED: the answer to a wrong code (INVALID_OTP is a documented detail code) and
-		// innerError.remainingAttempts, which the reference does not name.
-		writeErrorDetails(w, http.StatusBadRequest, "INVALID_DATA", "The request could not be completed. One or more validation errors were in the request.",
-			detail{Code: "INVALID_OTP", Target: "otp", Message: msg, InnerError: map[string]any{"remainingAttempts": left}})
-		return
-	}
-	a.Status, a.OTP, a.UpdatedAt = authCompleted, "", now
-	writeJSON(w, http.StatusOK, s.deviceAuthJSON(a))
+		if d := s.userDevice(a.UserID, a.DeviceID); a.OneTime == "" && (d == nil || d.Blocked || now.Before(d.LockedTil)) {
+			// The device was removed, blocked or locked since the code was sent.
+			a.Status, a.ErrCode, a.ErrMsg, a.OTP, a.UpdatedAt = authFailed, "DEVICE_UNAVAILABLE", "The selected device can no longer be used.", "", now
+			writeError(w, http.StatusBadRequest, "REQUEST_FAILED", "The selected device can no longer be used.")
+			return
+		}
+		if now.After(a.OTPExpiry) || subtle.ConstantTimeCompare([]byte(in.OTP), []byte(a.OTP)) != 1 {
+			a.Failures++
+			a.UpdatedAt = now
+			left := max(0, s.opts.OTPMaxFailures-a.Failures)
+			msg := "The passcode is not valid."
+			if now.After(a.OTPExpiry) {
+				msg = "The passcode has expired."
+			}
+			if left == 0 {
+				// sms.otp.failure.count reached: the authentication is over. UNVERIFIED, as the
+				// error codes below.
+				a.Status, a.ErrCode, a.ErrMsg, a.OTP = authFailed, "TOO_MANY_ATTEMPTS", "Too many wrong passcodes.", ""
+			}
+			// UNVERIFIED: the answer to a wrong code (INVALID_OTP is a documented detail code) and
+			// innerError.remainingAttempts, which the reference does not name.
+			writeErrorDetails(w, http.StatusBadRequest, "INVALID_DATA", "The request could not be completed. One or more validation errors were in the request.",
+				detail{Code: "INVALID_OTP", Target: "otp", Message: msg, InnerError: map[string]any{"remainingAttempts": left}})
+			return
+		}
+		a.Status, a.OTP, a.UpdatedAt = authCompleted, "", now
+		writeJSON(w, http.StatusOK, s.deviceAuthJSON(a))
+	})
 }

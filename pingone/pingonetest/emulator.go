@@ -12,11 +12,13 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"maps"
 	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -249,19 +251,11 @@ func New(opts Options) (*Server, error) {
 	if opts.LockDuration <= 0 {
 		opts.LockDuration = 30 * time.Minute
 	}
-	switch opts.NewDeviceNotification {
-	case "":
-		opts.NewDeviceNotification = NotifyEmailThenSMS
-	case NotifyNone, NotifyEmailThenSMS, NotifySMSThenEmail:
-	default:
-		return nil, fmt.Errorf("pingonetest: newDeviceNotification %q is not NONE, EMAIL_THEN_SMS or SMS_THEN_EMAIL", opts.NewDeviceNotification)
+	if err := defaultOrOneOf(&opts.NewDeviceNotification, "newDeviceNotification", NotifyEmailThenSMS, NotifyNone, NotifyEmailThenSMS, NotifySMSThenEmail); err != nil {
+		return nil, err
 	}
-	switch opts.DeviceSelection {
-	case "":
-		opts.DeviceSelection = SelectDefaultToFirst
-	case SelectDefaultToFirst, SelectPromptToSelect, SelectAlwaysDisplayDevices:
-	default:
-		return nil, fmt.Errorf("pingonetest: deviceSelection %q is not DEFAULT_TO_FIRST, PROMPT_TO_SELECT or ALWAYS_DISPLAY_DEVICES", opts.DeviceSelection)
+	if err := defaultOrOneOf(&opts.DeviceSelection, "deviceSelection", SelectDefaultToFirst, SelectDefaultToFirst, SelectPromptToSelect, SelectAlwaysDisplayDevices); err != nil {
+		return nil, err
 	}
 	if opts.TokenLifetime <= 0 {
 		opts.TokenLifetime = time.Hour
@@ -462,40 +456,38 @@ func (s *Server) Devices(userID string) []DeviceInfo {
 }
 
 // Outbox returns the texts sent so far, newest first.
-func (s *Server) Outbox() []SMS {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := slices.Clone(s.outbox)
-	slices.Reverse(out)
-	return out
-}
+func (s *Server) Outbox() []SMS { return newestFirst(s, &s.outbox) }
 
 // LastCode returns the newest code texted to the E.164 number, or "" (texts without a code,
 // such as a new-method notice, are skipped).
 func (s *Server) LastCode(phone string) string {
-	for _, m := range s.Outbox() {
-		if m.To == phone && m.Code != "" {
-			return m.Code
-		}
-	}
-	return ""
+	return lastCode(s.Outbox(), phone, func(m SMS) (string, string) { return m.To, m.Code })
 }
 
 // Emails returns the emails sent so far, newest first.
-func (s *Server) Emails() []Email {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := slices.Clone(s.emails)
-	slices.Reverse(out)
-	return out
-}
+func (s *Server) Emails() []Email { return newestFirst(s, &s.emails) }
 
 // LastEmailCode returns the newest code emailed to the address, or "" (notices, which carry
 // no code, are skipped).
 func (s *Server) LastEmailCode(to string) string {
-	for _, m := range s.Emails() {
-		if m.To == to && m.Code != "" {
-			return m.Code
+	return lastCode(s.Emails(), to, func(m Email) (string, string) { return m.To, m.Code })
+}
+
+// newestFirst returns a copy of the messages in *sent, newest first, read under s.mu.
+func newestFirst[T any](s *Server, sent *[]T) []T {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := slices.Clone(*sent)
+	slices.Reverse(out)
+	return out
+}
+
+// lastCode returns the code of the first message in sent (newest first) to the address to that
+// carries one, or ""; addr gives a message's address and code.
+func lastCode[T any](sent []T, to string, addr func(T) (string, string)) string {
+	for _, m := range sent {
+		if a, code := addr(m); a == to && code != "" {
+			return code
 		}
 	}
 	return ""
@@ -506,6 +498,19 @@ func (s *Server) TokenRequests() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.tokenRequests
+}
+
+// defaultOrOneOf sets an empty *v to def, and answers an error naming the setting name when
+// *v is none of allowed.
+func defaultOrOneOf(v *string, name, def string, allowed ...string) error {
+	switch {
+	case *v == "":
+		*v = def
+	case !slices.Contains(allowed, *v):
+		last := len(allowed) - 1
+		return fmt.Errorf("pingonetest: %s %q is not %s or %s", name, *v, strings.Join(allowed[:last], ", "), allowed[last])
+	}
+	return nil
 }
 
 // Calls returns how many requests a route has had, by route name (see Routes).
@@ -519,11 +524,7 @@ func (s *Server) Calls(route string) int {
 func (s *Server) AllCalls() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[string]int, len(s.calls))
-	for k, v := range s.calls {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(s.calls)
 }
 
 // ExpireTokens makes every access token issued so far expire now.

@@ -2,7 +2,6 @@ package pingonetest_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -68,15 +67,7 @@ func (a *api) call(method, path, ct, body string) (int, http.Header, map[string]
 	if ct != "" {
 		req.Header.Set("Content-Type", ct)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out map[string]any
-	data, _ := io.ReadAll(resp.Body)
-	_ = json.Unmarshal(data, &out)
-	return resp.StatusCode, resp.Header, out
+	return doJSON(a.t, http.DefaultClient, req)
 }
 
 func (a *api) devices() string { return "/users/" + a.uid + "/devices" }

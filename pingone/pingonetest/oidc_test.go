@@ -109,14 +109,8 @@ func (f *oidcFixture) exchange(t *testing.T, code, verifier string, basic bool) 
 		req, _ = http.NewRequest(http.MethodPost, f.s.Issuer()+"/token", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	resp, err := f.hc.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out map[string]any
-	_ = json.NewDecoder(resp.Body).Decode(&out)
-	return resp.StatusCode, out
+	status, _, out := doJSON(t, f.hc, req)
+	return status, out
 }
 
 func TestOIDCCodeFlow(t *testing.T) {
@@ -300,14 +294,8 @@ func TestCreateUsersThroughTheAPI(t *testing.T) {
 		req, _ := http.NewRequest(method, s.APIBase()+"/environments/"+s.EnvironmentID()+path, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 		req.Header.Set("Content-Type", ct)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var out map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&out)
-		return resp.StatusCode, out
+		status, _, out := doJSON(t, http.DefaultClient, req)
+		return status, out
 	}
 	status, g := call("POST", "/groups", "application/json", `{"name":"Help desk"}`)
 	if status != 201 {

@@ -101,32 +101,22 @@ func (p *filterParser) keyword(k string) bool {
 	return false
 }
 
-func (p *filterParser) or() (filterExpr, error) {
-	left, err := p.and()
-	if err != nil {
-		return nil, err
-	}
-	for p.keyword("or") {
-		right, err := p.and()
-		if err != nil {
-			return nil, err
-		}
-		left = boolExpr{"or", left, right}
-	}
-	return left, nil
-}
+func (p *filterParser) or() (filterExpr, error) { return p.chain("or", p.and) }
 
-func (p *filterParser) and() (filterExpr, error) {
-	left, err := p.term()
+func (p *filterParser) and() (filterExpr, error) { return p.chain("and", p.term) }
+
+// chain parses operands joined by the keyword kw, grouping from the left.
+func (p *filterParser) chain(kw string, operand func() (filterExpr, error)) (filterExpr, error) {
+	left, err := operand()
 	if err != nil {
 		return nil, err
 	}
-	for p.keyword("and") {
-		right, err := p.term()
+	for p.keyword(kw) {
+		right, err := operand()
 		if err != nil {
 			return nil, err
 		}
-		left = boolExpr{"and", left, right}
+		left = boolExpr{kw, left, right}
 	}
 	return left, nil
 }

@@ -98,20 +98,7 @@ func start(t testing.TB, cluster bool) *Server {
 	var pw [12]byte
 	_, _ = rand.Read(pw[:])
 	s := &Server{t: t, bin: bin, dir: t.TempDir(), password: hex.EncodeToString(pw[:]), cluster: cluster}
-	// A port found free can be taken by someone else before redis binds it: try a few.
-	var err error
-	for range 5 {
-		if s.port, err = freePort(); err != nil {
-			continue
-		}
-		if err = s.start(); err == nil {
-			break
-		}
-	}
-	if err != nil {
-		t.Fatalf("redistest: starting redis-server: %v", err)
-	}
-	t.Cleanup(s.Kill)
+	s.startOnFreePort("redis-server")
 	return s
 }
 
@@ -120,6 +107,15 @@ func start(t testing.TB, cluster bool) *Server {
 func StartSentinel(t testing.TB, primary *Server, name string) *Server {
 	t.Helper()
 	s := &Server{t: t, bin: primary.bin, dir: t.TempDir(), monitor: primary, monitorName: name}
+	s.startOnFreePort("redis-server --sentinel")
+	return s
+}
+
+// startOnFreePort starts s on a free port and kills it at the test's end; what names the
+// command in the failure message. A port found free can be taken by someone else before redis
+// binds it, so it tries a few.
+func (s *Server) startOnFreePort(what string) {
+	s.t.Helper()
 	var err error
 	for range 5 {
 		if s.port, err = freePort(); err != nil {
@@ -130,10 +126,9 @@ func StartSentinel(t testing.TB, primary *Server, name string) *Server {
 		}
 	}
 	if err != nil {
-		t.Fatalf("redistest: starting redis-server --sentinel: %v", err)
+		s.t.Fatalf("redistest: starting %s: %v", what, err)
 	}
-	t.Cleanup(s.Kill)
-	return s
+	s.t.Cleanup(s.Kill)
 }
 
 func freePort() (int, error) {

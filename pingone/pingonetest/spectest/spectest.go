@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"path/filepath"
 	"runtime"
@@ -80,11 +81,7 @@ func (v *Transport) Client() *http.Client { return &http.Client{Transport: v} }
 func (v *Transport) Seen() map[string]int {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	out := make(map[string]int, len(v.seen))
-	for k, n := range v.seen {
-		out[k] = n
-	}
-	return out
+	return maps.Clone(v.seen)
 }
 
 // Operations returns every operation the descriptions hold, as Seen names them.
