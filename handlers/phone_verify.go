@@ -44,13 +44,7 @@ func (h *Handler) verify(c echo.Context) error {
 	}
 	d, err := verify(ctx, a.target.ID, id, c.FormValue("code"))
 	if msg := codeRefusal(c, a, err); msg != "" {
-		h.log().InfoContext(ctx, "code refused", "user_id", a.target.ID, "device_id", id, "reason", reasonOf(err))
-		h.record(c, a, audit.Event{Action: audit.ActionActivate, DeviceID: id, Outcome: audit.OutcomeRefused, Detail: reasonOf(err)})
-		cur, gerr := h.svc.MFA.Device(ctx, a.target.ID, id)
-		if gerr != nil {
-			return gerr
-		}
-		return h.renderVerify(c, a, refusalStatus(c, err), id, cur.Number, msg, "")
+		return h.refuseCode(c, a, id, msg, err)
 	}
 	switch {
 	case errors.Is(err, mfa.ErrNotPending):
@@ -75,6 +69,18 @@ func (h *Handler) verify(c echo.Context) error {
 		}
 	}
 	return a.flash(c, a.base, session.Success, a.words.verified, maskedLabel(c, d))
+}
+
+// refuseCode answers a refused code: logged, audited, and the code page again with the words.
+func (h *Handler) refuseCode(c echo.Context, a *actor, id, msg string, err error) error {
+	ctx := c.Request().Context()
+	h.log().InfoContext(ctx, "code refused", "user_id", a.target.ID, "device_id", id, "reason", reasonOf(err))
+	h.record(c, a, audit.Event{Action: audit.ActionActivate, DeviceID: id, Outcome: audit.OutcomeRefused, Detail: reasonOf(err)})
+	cur, gerr := h.svc.MFA.Device(ctx, a.target.ID, id)
+	if gerr != nil {
+		return gerr
+	}
+	return h.renderVerify(c, a, refusalStatus(c, err), id, cur.Number, msg, "")
 }
 
 // codeRefusal words why a code was not accepted, or "" when it was not refused.
