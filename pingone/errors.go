@@ -23,22 +23,10 @@ type Error struct {
 	// RetryAfter is how long PingOne asked the caller to wait, from the Retry-After header or
 	// a detail's innerError.retryAfter (the longer of the two); 0 when it did not say.
 	RetryAfter time.Duration `json:"-"`
-	// RetryAt is when PingOne said a new attempt may succeed (the answer's time plus
-	// RetryAfter), for telling a person "try again at ..."; zero when it did not say.
-	RetryAt time.Time     `json:"-"`
-	ID      string        `json:"id"`
-	Code    string        `json:"code"`
-	Message string        `json:"message"`
-	Details []ErrorDetail `json:"details"`
-}
-
-// RetryTime returns when err says a new attempt may succeed, if PingOne said so.
-func RetryTime(err error) (time.Time, bool) {
-	pe, ok := asError(err)
-	if !ok || pe.RetryAt.IsZero() {
-		return time.Time{}, false
-	}
-	return pe.RetryAt, true
+	ID         string        `json:"id"`
+	Code       string        `json:"code"`
+	Message    string        `json:"message"`
+	Details    []ErrorDetail `json:"details"`
 }
 
 // ErrorDetail is one entry of an error's details.
@@ -205,9 +193,6 @@ func CheckResponse(resp *http.Response) error {
 			// The header and the body may both speak; waiting for the later keeps both promises.
 			pe.RetryAfter = max(pe.RetryAfter, retryAfterValue(ra, now))
 		}
-	}
-	if pe.RetryAfter > 0 {
-		pe.RetryAt = now.Add(pe.RetryAfter)
 	}
 	return pe
 }

@@ -90,10 +90,3 @@ func (c *Checker) Observe(u *pingone.User) {
 	defer c.mu.Unlock()
 	c.cache[u.ID] = entry{staff: u.IsEnabled() && u.InGroup(c.groups...), until: c.now().Add(c.ttl)}
 }
-
-// Forget drops a cached answer (after sign-in, so it starts fresh).
-func (c *Checker) Forget(userID string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.cache, userID)
-}

@@ -165,9 +165,6 @@ func NewVerifier(client AuthClient, st store.Store, o VerifierOptions) *Verifier
 	return &Verifier{client: client, store: st, o: o}
 }
 
-// TTL is how long a verification holds.
-func (v *Verifier) TTL() time.Duration { return v.o.TTL }
-
 // pendingTTL bounds how long a sent code is kept waiting (PingOne's own expiry is shorter).
 const pendingTTL = 15 * time.Minute
 

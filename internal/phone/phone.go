@@ -200,19 +200,6 @@ func NewPolicy(allowedRegions []string) (*Policy, error) {
 // Allowed reports whether numbers from the region are accepted.
 func (p *Policy) Allowed(region string) bool { return p.allowed == nil || p.allowed[region] }
 
-// AllowedRegions returns the allowed region codes, sorted, or nil for all.
-func (p *Policy) AllowedRegions() []string {
-	if p.allowed == nil {
-		return nil
-	}
-	out := make([]string, 0, len(p.allowed))
-	for r := range p.allowed {
-		out = append(out, r)
-	}
-	slices.Sort(out)
-	return out
-}
-
 // checkCharacters applies the input grammar the browser applies too: digits and the usual
 // separators, with + only first. Letters (vanity numbers, "ext.") are refused rather than
 // guessed at.
@@ -429,9 +416,6 @@ type RegionOption struct {
 	// Label is what the picker shows, such as "United States (+1)".
 	Label string
 }
-
-// Regions returns the picker's choices in English: the allowed regions, by name.
-func (p *Policy) Regions() []RegionOption { return p.RegionsIn(messages.English()) }
 
 // RegionsIn returns the picker's choices in the printer's language: the allowed regions,
 // named in that language and sorted the way it sorts (x/text/collate). Every add-phone page

@@ -82,7 +82,7 @@ func TestNewPolicyRefusesUnknownRegions(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	p, err := NewPolicy([]string{" gb ", "US"})
-	if err != nil || !p.Allowed("GB") || p.Allowed("DE") || len(p.Regions()) != 2 {
+	if err != nil || !p.Allowed("GB") || p.Allowed("DE") || len(p.RegionsIn(messages.English())) != 2 {
 		t.Fatalf("p = %+v, %v", p, err)
 	}
 }

@@ -1,6 +1,6 @@
 // Package store keeps what every instance of the portal must share between requests: the abuse
 // limits (texts per user, per number, sign-ins per address), lockouts after wrong codes,
-// server-side sessions, sign-out-everywhere marks and code cool-downs.
+// server-side sessions and code cool-downs.
 //
 // One instance (go run . -demo) uses Memory. Two or more instances behind a load balancer use
 // Redis, so that a limit counted on one instance holds on all of them and a session signed out
@@ -20,7 +20,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 )
 
@@ -148,33 +147,6 @@ func ReserveAll(ctx context.Context, s Store, limits ...Limit) (Reservations, er
 		taken = append(taken, r)
 	}
 	return taken, nil
-}
-
-// revokedKey is where RevokeSessions keeps a user's sign-out-everywhere time.
-func revokedKey(userID string) string { return "revoked:" + userID }
-
-// RevokeSessions signs the user out everywhere: every session of userID created before at is
-// void, on every instance. maxAge is the longest a session can live (SESSION_MAX_AGE); after
-// that no older session can exist, so the mark expires with it.
-func RevokeSessions(ctx context.Context, s Store, userID string, at time.Time, maxAge time.Duration) error {
-	return s.Set(ctx, revokedKey(userID), []byte(strconv.FormatInt(at.UnixNano(), 10)), maxAge)
-}
-
-// SessionsRevokedAt returns when the user last signed out everywhere (zero time: never, or
-// longer ago than the longest session). A session created before that time is void.
-func SessionsRevokedAt(ctx context.Context, s Store, userID string) (time.Time, error) {
-	v, err := s.Get(ctx, revokedKey(userID))
-	if errors.Is(err, ErrNotFound) {
-		return time.Time{}, nil
-	}
-	if err != nil {
-		return time.Time{}, err
-	}
-	ns, err := strconv.ParseInt(string(v), 10, 64)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("store: sign-out mark of a user is not a time: %w", err)
-	}
-	return time.Unix(0, ns), nil
 }
 
 // unavailable wraps cause as an ErrUnavailable for operation op.

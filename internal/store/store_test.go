@@ -400,29 +400,6 @@ func runSuite(t *testing.T, newStore func(t *testing.T) harness) {
 		}
 	})
 
-	t.Run("RevokeSessions", func(t *testing.T) {
-		h := newStore(t)
-		at, err := store.SessionsRevokedAt(ctx, h.s, "user1")
-		if err != nil || !at.IsZero() {
-			t.Fatalf("never revoked: %v, %v", at, err)
-		}
-		when := time.Date(2026, 3, 1, 12, 0, 0, 123456789, time.UTC)
-		if err := store.RevokeSessions(ctx, h.s, "user1", when, short); err != nil {
-			t.Fatal(err)
-		}
-		if at, err := store.SessionsRevokedAt(ctx, h.s, "user1"); err != nil || !at.Equal(when) {
-			t.Fatalf("SessionsRevokedAt = %v, %v; want %v", at, err, when)
-		}
-		if at, _ := store.SessionsRevokedAt(ctx, h.s, "user2"); !at.IsZero() {
-			t.Fatalf("another user revoked: %v", at)
-		}
-		// After the longest session's life no older session exists: the mark may go.
-		h.advance(short + 100*time.Millisecond)
-		if at, _ := store.SessionsRevokedAt(ctx, h.s, "user1"); !at.IsZero() {
-			t.Fatalf("mark kept past maxAge: %v", at)
-		}
-	})
-
 	t.Run("ClosedIsUnavailable", func(t *testing.T) {
 		h := newStore(t)
 		if err := h.s.Ping(ctx); err != nil {
@@ -462,7 +439,6 @@ func checkAllUnavailable(t *testing.T, s store.Store) {
 	_, checks["Take"] = s.Take(ctx, "k")
 	_, checks["SetNX"] = s.SetNX(ctx, "k", []byte("v"), long)
 	_, checks["Wait"] = s.Wait(ctx, "k", 3, long)
-	_, checks["SessionsRevokedAt"] = store.SessionsRevokedAt(ctx, s, "u")
 	for name, err := range checks {
 		if !errors.Is(err, store.ErrUnavailable) {
 			t.Errorf("%s: %v, want ErrUnavailable", name, err)

@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -82,24 +81,6 @@ func (v *Transport) Seen() map[string]int {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	return maps.Clone(v.seen)
-}
-
-// Operations returns every operation the descriptions hold, as Seen names them.
-func Operations(t testing.TB) []string {
-	var out []string
-	for _, name := range Documents {
-		doc, err := openapi3.NewLoader().LoadFromFile(filepath.Join(Dir(), name))
-		if err != nil {
-			t.Fatalf("spectest: load %s: %v", name, err)
-		}
-		for path, item := range doc.Paths.Map() {
-			for method := range item.Operations() {
-				out = append(out, method+" "+path)
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 func (v *Transport) find(req *http.Request) (*routers.Route, map[string]string, error) {
