@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/smsmfa/portal/internal/portaltest"
 )
@@ -53,5 +54,21 @@ func TestJourneyPingOneCalls(t *testing.T) {
 	// on purpose: no saving may weaken the step-up.
 	if total > 9 {
 		t.Errorf("%d PingOne calls in one journey (%v)", total, slices.Sorted(maps.Keys(got)))
+	}
+}
+
+// TestStaffRequestReadsTheUserOnce: once a minute a signed-in person's account is checked in
+// PingOne (still there, still enabled); for staff the same read refreshes the help-desk group
+// check, so a help-desk page past both caches reads the user once, not twice.
+func TestStaffRequestReadsTheUserOnce(t *testing.T) {
+	env := portaltest.Start(t)
+	b, _ := staffBrowser(t, env)
+	env.Clock.Advance(2 * time.Minute)
+	before := env.Emu.Calls("users.get")
+	if p := b.Get("/helpdesk"); p.Status != 200 || p.H1() != "Help desk" {
+		t.Fatalf("%d %q", p.Status, p.H1())
+	}
+	if n := env.Emu.Calls("users.get") - before; n != 1 {
+		t.Fatalf("%d reads of the staff member for one page, want 1", n)
 	}
 }

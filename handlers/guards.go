@@ -63,7 +63,11 @@ func (h *Handler) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 // PingOne cannot be asked the session goes on: every change needs PingOne anyway.
 func (h *Handler) checkAccount(c echo.Context, s *session.Session) error {
 	ctx, uid := c.Request().Context(), s.UserID()
-	u, err := h.svc.PingOne.GetUser(ctx, uid, false)
+	// With the groups: the same read refreshes the staff check's cache (one read, not two).
+	u, err := h.svc.PingOne.GetUser(ctx, uid, true)
+	if err == nil {
+		h.svc.Staff.Observe(u)
+	}
 	switch {
 	case err == nil && u.IsEnabled():
 		s.UserChecked(h.now())
