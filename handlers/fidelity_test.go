@@ -430,3 +430,23 @@ func TestSetupProblemsAreNamed(t *testing.T) {
 		}
 	})
 }
+
+// 1, when the settings cannot be read (a worker without the role): PingOne's default cap,
+// one WARN line for the operator, and no refused call on every page that shows the cap.
+func TestUnreadableMFASettingsCostOneCall(t *testing.T) {
+	env := portaltest.Start(t)
+	env.Emu.Inject(pingonetest.Fault{Route: "mfaSettings.get", Status: http.StatusForbidden, Times: -1})
+	b := env.NewBrowser(t)
+	b.SignInEmployee("/devices")
+	for range 3 {
+		if p := b.Get("/devices"); p.Status != http.StatusOK || p.LinkTo("/devices/sms/new") == "" {
+			t.Fatalf("%d %q", p.Status, p.Text())
+		}
+	}
+	if n := env.Emu.Calls("mfaSettings.get"); n != 1 {
+		t.Errorf("%d reads of the refused MFA settings for 4 pages, want 1", n)
+	}
+	if n := strings.Count(env.Logs.String(), "MFA settings not readable"); n != 1 {
+		t.Errorf("%d WARN lines, want 1", n)
+	}
+}

@@ -47,6 +47,9 @@ type Config struct {
 	RetryWaitMin, RetryWaitMax time.Duration
 	// Logger receives one line per retry; nil means slog.Default().
 	Logger *slog.Logger
+	// Now is the clock for what the client keeps in memory (the MFA settings); nil means
+	// time.Now.
+	Now func() time.Time
 	// Observe, when set, is told of every management call: its route (IDs replaced by
 	// {id}), the status (0 when no answer came) and how long it took.
 	Observe func(route string, status int, d time.Duration)
@@ -94,6 +97,7 @@ type Client struct {
 	log        *slog.Logger
 	observe    func(route string, status int, d time.Duration)
 	settings   settingsCache
+	now        func() time.Time
 	// limiter is the MaxRPS ceiling (nil: none).
 	limiter       *rate.Limiter
 	observeQueue  func(wait time.Duration, admitted bool)
@@ -140,7 +144,11 @@ func New(cfg Config) (*Client, error) {
 	if hc == nil {
 		hc = NewHTTPClient()
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	c := &Client{
+		now:        cfg.Now,
 		envID:      cfg.EnvironmentID,
 		apiBase:    strings.TrimRight(api, "/"),
 		authBase:   strings.TrimRight(auth, "/"),

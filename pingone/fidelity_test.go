@@ -43,12 +43,25 @@ func TestMFASettingsAreReadOnceAndShared(t *testing.T) {
 	}
 }
 
+// TestMFASettingsFailureIsNotKept: a refused read is answered from memory for half a minute
+// (a worker without the role must not cost a refused call on every page), then tried again.
 func TestMFASettingsFailureIsNotKept(t *testing.T) {
-	f := newFixture(t, func(c *pingone.Config) { c.MaxRetries = -1 })
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	f := newFixture(t, func(c *pingone.Config) { c.MaxRetries, c.Now = -1, clock })
 	f.emu.Inject(pingonetest.Fault{Route: "mfaSettings.get", Status: 403})
-	if _, err := f.client.MFASettings(context.Background()); !pingone.IsForbidden(err) || !pingone.IsMisconfigured(err) {
-		t.Fatalf("a worker without the role: %v", err)
+	for range 2 {
+		if _, err := f.client.MFASettings(context.Background()); !pingone.IsForbidden(err) || !pingone.IsMisconfigured(err) {
+			t.Fatalf("a worker without the role: %v", err)
+		}
 	}
+	if n := f.emu.Calls("mfaSettings.get"); n != 1 {
+		t.Fatalf("%d reads within half a minute of a refusal, want 1", n)
+	}
+	mu.Lock()
+	now = now.Add(31 * time.Second)
+	mu.Unlock()
 	s, err := f.client.MFASettings(context.Background())
 	if err != nil || s.MaxAllowedDevices != pingone.DefaultMaxAllowedDevices {
 		t.Fatalf("after the fault: %v %+v", err, s)

@@ -36,10 +36,16 @@ type settingsCache struct {
 	fetched  time.Time
 	inflight chan struct{}
 	err      error
+	failedAt time.Time
 }
 
+// settingsRetry is how long a failed read of the MFA settings is answered from memory: a
+// worker without the role would otherwise cost a refused call on every page that shows the cap.
+const settingsRetry = 30 * time.Second
+
 // MFASettings reads GET /environments/{envID}/mfaSettings, keeping the answer for a few
-// minutes; concurrent callers with a cold cache share one request. A failed read is not kept.
+// minutes; concurrent callers with a cold cache share one request. A failed read is kept for
+// settingsRetry, then tried again.
 //
 // The worker app needs an admin role that may read the environment's MFA settings. Verified:
 // PingOne's MFA Settings reference sends the reader to "PingOne Permissions by Service" (the MFA
@@ -51,10 +57,15 @@ func (c *Client) MFASettings(ctx context.Context) (*MFASettings, error) {
 	sc := &c.settings
 	for {
 		sc.mu.Lock()
-		if sc.val != nil && time.Since(sc.fetched) < settingsTTL {
+		if sc.val != nil && c.now().Sub(sc.fetched) < settingsTTL {
 			v := *sc.val
 			sc.mu.Unlock()
 			return &v, nil
+		}
+		if sc.err != nil && sc.inflight == nil && c.now().Sub(sc.failedAt) < settingsRetry {
+			err := sc.err
+			sc.mu.Unlock()
+			return nil, err
 		}
 		if wait := sc.inflight; wait != nil {
 			sc.mu.Unlock()
@@ -65,7 +76,7 @@ func (c *Client) MFASettings(ctx context.Context) (*MFASettings, error) {
 			}
 			sc.mu.Lock()
 			err := sc.err
-			ok := sc.val != nil && time.Since(sc.fetched) < settingsTTL
+			ok := sc.val != nil && c.now().Sub(sc.fetched) < settingsTTL
 			sc.mu.Unlock()
 			if err != nil && !ok {
 				return nil, err
@@ -80,7 +91,9 @@ func (c *Client) MFASettings(ctx context.Context) (*MFASettings, error) {
 		sc.mu.Lock()
 		sc.inflight, sc.err = nil, err
 		if err == nil {
-			sc.val, sc.fetched = v, time.Now()
+			sc.val, sc.fetched = v, c.now()
+		} else {
+			sc.failedAt = c.now()
 		}
 		sc.mu.Unlock()
 		close(done)

@@ -72,7 +72,7 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 	client, err := pingone.New(pingone.Config{
 		EnvironmentID: cfg.PingOneEnvironmentID, Region: cfg.PingOneRegion,
 		APIBase: cfg.PingOneAPIBase, AuthBase: cfg.PingOneAuthBase,
-		ClientID: cfg.WorkerClientID, ClientSecret: cfg.WorkerClientSecret, AuthStyle: cfg.WorkerTokenAuth,
+		ClientID: cfg.WorkerClientID, ClientSecret: cfg.WorkerClientSecret, AuthStyle: cfg.WorkerTokenAuth, Now: o.Now,
 		HTTPClient: hc, Logger: o.Logger, RetryWaitMax: 2 * time.Second, Observe: m.PingOne,
 		MaxRPS: cfg.PingOneMaxRPS, ObserveQueue: m.PingOneQueue, ObserveQueued: m.PingOneQueued,
 	})

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -63,6 +64,8 @@ type Service struct {
 	stepUp         StepUp
 	// cache holds each person's device list for a minute (devcache.go); nil: none.
 	cache store.Store
+	// capWarned is when (Unix seconds) the unreadable MFA settings were last logged.
+	capWarned atomic.Int64
 }
 
 // Options configures a Service.
@@ -491,7 +494,10 @@ func (s *Service) DeviceCap(ctx context.Context) int {
 		if err != nil {
 			reason = err.Error()
 		}
-		s.log.WarnContext(ctx, "MFA settings not readable; assuming PingOne's default device limit", "default", DefaultMaxDevices, "error", reason)
+		// Once a minute is enough for the operator; every page that shows the cap asks.
+		if last := s.capWarned.Load(); s.now().Unix()-last >= 60 && s.capWarned.CompareAndSwap(last, s.now().Unix()) {
+			s.log.WarnContext(ctx, "MFA settings not readable; assuming PingOne's default device limit", "default", DefaultMaxDevices, "error", reason)
+		}
 		return DefaultMaxDevices
 	}
 	return m.MaxAllowedDevices
