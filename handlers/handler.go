@@ -99,6 +99,7 @@ type Handler struct {
 	ops    Ops
 	assets *static.Set
 	ready  readyCache
+	shared pageCache
 }
 
 // New returns a Handler.

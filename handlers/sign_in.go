@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"github.com/smsmfa/portal/internal/auth"
@@ -14,10 +15,18 @@ import (
 
 // home is the signed-out start page; signed-in people go to their phones.
 func (h *Handler) home(c echo.Context) error {
-	if s := sess(c); s != nil && s.UserID() != "" {
+	s := sess(c)
+	if s != nil && s.UserID() != "" {
 		return c.Redirect(http.StatusFound, "/devices")
 	}
-	return h.render(c, http.StatusOK, views.Home(h.page(c, t(c, messages.HomeTitle, nil), ""), "/auth/login"))
+	page := func() templ.Component {
+		return views.Home(h.page(c, t(c, messages.HomeTitle, nil), ""), "/auth/login")
+	}
+	// The language picker's links carry the query string back, and a flash is for one person.
+	if (s == nil || !s.HasFlash()) && c.Request().URL.RawQuery == "" {
+		return h.renderShared(c, "home", page)
+	}
+	return h.render(c, http.StatusOK, page())
 }
 
 // login sends the person to PingOne, remembering where to bring them back to. With

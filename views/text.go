@@ -56,10 +56,12 @@ func languageLinks(ctx context.Context) []LanguageLink {
 		back = "/"
 	}
 	cur := messages.From(ctx).Lang()
-	var out []LanguageLink
-	for _, l := range messages.Languages() {
-		q := url.Values{"lang": {l.Tag}, "return_to": {back}}
-		out = append(out, LanguageLink{Language: l, URL: "/language?" + q.Encode(), Current: l.Tag == cur})
+	langs := messages.Languages()
+	out := make([]LanguageLink, 0, len(langs))
+	// The same as url.Values{"lang", "return_to"}.Encode(), with return_to escaped once.
+	rest := "&return_to=" + url.QueryEscape(back)
+	for _, l := range langs {
+		out = append(out, LanguageLink{Language: l, URL: "/language?lang=" + url.QueryEscape(l.Tag) + rest, Current: l.Tag == cur})
 	}
 	return out
 }

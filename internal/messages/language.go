@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -93,21 +94,58 @@ func Match(candidates ...string) (tag string, ok bool) {
 		if c == "" || len(c) > 200 {
 			continue
 		}
-		var tags []language.Tag
-		if strings.ContainsAny(c, ",;") {
-			tags, _, _ = language.ParseAcceptLanguage(c)
-		} else if t, err := language.Parse(strings.ReplaceAll(c, "_", "-")); err == nil {
-			tags = []language.Tag{t}
+		if tag, ok := matchOne(c); ok {
+			return tag, true
 		}
-		for _, t := range tags {
-			// The matcher offers English with high confidence for some languages whose
-			// speakers often read it (Swahili); only the same language counts here.
-			_, i, conf := matcher.Match(t)
-			want, _ := t.Base()
-			got, _ := supported[i].Base()
-			if conf >= language.High && want == got {
-				return supported[i].String(), true
-			}
+	}
+	return "", false
+}
+
+// matchCap bounds the remembered answers of matchOne: the few Accept-Language values real
+// browsers send fit many times over; values made up to fill it are simply not remembered.
+const matchCap = 4096
+
+var (
+	matched      sync.Map // candidate → matchResult
+	matchedCount atomic.Int64
+)
+
+type matchResult struct {
+	tag string
+	ok  bool
+}
+
+// matchOne is Match for one candidate, remembered: every request asks it for the same few
+// values, and the language matcher is costly.
+func matchOne(c string) (string, bool) {
+	if r, hit := matched.Load(c); hit {
+		return r.(matchResult).tag, r.(matchResult).ok
+	}
+	tag, ok := matchUncached(c)
+	if matchedCount.Load() < matchCap {
+		if _, loaded := matched.LoadOrStore(c, matchResult{tag, ok}); !loaded {
+			matchedCount.Add(1)
+		}
+	}
+	return tag, ok
+}
+
+// matchUncached returns the catalog's language for one candidate.
+func matchUncached(c string) (tag string, ok bool) {
+	var tags []language.Tag
+	if strings.ContainsAny(c, ",;") {
+		tags, _, _ = language.ParseAcceptLanguage(c)
+	} else if t, err := language.Parse(strings.ReplaceAll(c, "_", "-")); err == nil {
+		tags = []language.Tag{t}
+	}
+	for _, t := range tags {
+		// The matcher offers English with high confidence for some languages whose
+		// speakers often read it (Swahili); only the same language counts here.
+		_, i, conf := matcher.Match(t)
+		want, _ := t.Base()
+		got, _ := supported[i].Base()
+		if conf >= language.High && want == got {
+			return supported[i].String(), true
 		}
 	}
 	return "", false

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/BurntSushi/toml"
@@ -33,46 +35,87 @@ type Phrase struct {
 //go:embed locales/*.toml
 var locales embed.FS
 
-var bundle = mustLoad()
+var bundle, plainIDs = mustLoad()
 
-func mustLoad() *i18n.Bundle {
-	b, err := load(locales)
+func mustLoad() (*i18n.Bundle, map[language.Tag]map[string]bool) {
+	b, plain, err := load(locales)
 	if err != nil {
 		panic(err) // the catalog is embedded: a broken file fails every test
 	}
-	return b
+	return b, plain
 }
 
-// load reads every locales/*.toml file into a bundle whose default language is English.
-func load(fsys fs.FS) (*i18n.Bundle, error) {
+// load reads every locales/*.toml file into a bundle whose default language is English, and
+// notes for each language every message it has, true for plain text (no {{.Field}}, no
+// plural forms).
+func load(fsys fs.FS) (*i18n.Bundle, map[language.Tag]map[string]bool, error) {
 	b := i18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	files, err := fs.Glob(fsys, "locales/*.toml")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	plain := map[language.Tag]map[string]bool{}
 	for _, f := range files {
-		if _, err := b.LoadMessageFileFS(fsys, f); err != nil {
-			return nil, fmt.Errorf("messages: %s: %w", f, err)
+		mf, err := b.LoadMessageFileFS(fsys, f)
+		if err != nil {
+			return nil, nil, fmt.Errorf("messages: %s: %w", f, err)
 		}
+		ids := map[string]bool{}
+		for _, m := range mf.Messages {
+			ids[m.ID] = m.Zero+m.One+m.Two+m.Few+m.Many == "" && !strings.Contains(m.Other, "{{")
+		}
+		plain[mf.Tag] = ids
 	}
-	return b, nil
+	return b, plain, nil
 }
 
 // Printer words messages in one language, falling back to English for a key a language lacks.
+// A Printer is safe for concurrent use.
 type Printer struct {
 	loc *i18n.Localizer
 	tag language.Tag
+	// plain holds the messages without fields or plural forms, worded once: most of a page's
+	// sentences, which would otherwise go through go-i18n's lookup on every page.
+	plain map[Key]string
 }
 
-// NewPrinter returns a printer for the first of the languages (BCP 47 tags or Accept-Language
-// values) the catalog has, else English.
+var (
+	printersOnce sync.Once
+	printers     map[string]*Printer
+)
+
+// NewPrinter returns the printer for the first of the languages (BCP 47 tags or
+// Accept-Language values) the catalog has, else English. There is one printer per language,
+// made once and shared.
 func NewPrinter(langs ...string) *Printer {
-	tag := language.English
+	printersOnce.Do(func() {
+		loadLanguages()
+		printers = make(map[string]*Printer, len(supported))
+		for _, t := range supported {
+			printers[t.String()] = newPrinter(t)
+		}
+	})
 	if m, ok := Match(langs...); ok {
-		tag = language.Make(m)
+		return printers[m]
 	}
-	return &Printer{loc: i18n.NewLocalizer(bundle, tag.String(), "en"), tag: tag}
+	return printers["en"]
+}
+
+// newPrinter makes the printer for tag, wording its plain messages (its own, or English's
+// where it lacks one) once.
+func newPrinter(tag language.Tag) *Printer {
+	p := &Printer{loc: i18n.NewLocalizer(bundle, tag.String(), "en"), tag: tag, plain: map[Key]string{}}
+	for id, enPlain := range plainIDs[language.English] {
+		isPlain, has := plainIDs[tag][id]
+		if !has {
+			isPlain = enPlain // worded in English, the fallback
+		}
+		if isPlain {
+			p.plain[Key(id)] = p.localize(Key(id), nil, nil)
+		}
+	}
+	return p
 }
 
 var english = NewPrinter("en")
@@ -88,6 +131,11 @@ var countFields = []string{"Count", "N", "Seconds"}
 // (countFields). A key missing from the catalog (a test proves none is) prints as the key
 // itself rather than failing the page.
 func (p *Printer) T(key Key, data Data) string {
+	if len(data) == 0 {
+		if s, ok := p.plain[key]; ok {
+			return s
+		}
+	}
 	var count any
 	for _, f := range countFields {
 		if n, ok := data[f].(int); ok {

@@ -32,6 +32,9 @@ func (s *Session) SetFlash(kind string, key messages.Key, data map[string]string
 	}
 }
 
+// HasFlash reports whether a message is kept for the next page.
+func (s *Session) HasFlash() bool { return s.str(keyFlash) != "" }
+
 // TakeFlash returns the message kept for this page and forgets it; ok is false when there is
 // none. The caller saves the session.
 func (s *Session) TakeFlash() (f Flash, ok bool) {
