@@ -930,7 +930,7 @@ func AddPhone(p Page, f PhoneForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templ.JSONScript("phone-texts", f.Texts).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = jsonScript("phone-texts", f.TextsJSON).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

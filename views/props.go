@@ -84,9 +84,10 @@ type PhoneForm struct {
 	Back                     string
 	// StrongerURL links to the organisation's guide to stronger methods, when configured.
 	StrongerURL string
-	// Texts are the refusals and region names the page's script words its live check with, in
-	// the page's language (phone.BrowserTexts), so the script holds no sentence of its own.
-	Texts any
+	// TextsJSON are the refusals and region names the page's script words its live check with,
+	// in the page's language, as HTML-safe JSON (phone.BrowserTextsJSON), so the script holds
+	// no sentence of its own.
+	TextsJSON string
 }
 
 // VerifyForm is the code page.

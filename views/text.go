@@ -3,8 +3,11 @@ package views
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/url"
 	"strings"
+
+	"github.com/a-h/templ"
 
 	"github.com/smsmfa/portal/internal/messages"
 )
@@ -64,4 +67,14 @@ func languageLinks(ctx context.Context) []LanguageLink {
 		out = append(out, LanguageLink{Language: l, URL: "/language?lang=" + url.QueryEscape(l.Tag) + rest, Current: l.Tag == cur})
 	}
 	return out
+}
+
+// jsonScript is a script element of type application/json holding js, JSON that is already
+// HTML-safe (encoding/json escapes <, > and &), as templ.JSONScript writes it but without
+// encoding it again on every page.
+func jsonScript(id, js string) templ.Component {
+	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+		_, err := io.WriteString(w, `<script id="`+templ.EscapeString(id)+`" type="application/json">`+js+"\n</script>")
+		return err
+	})
 }

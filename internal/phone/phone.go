@@ -4,6 +4,7 @@
 package phone
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -153,6 +154,23 @@ func BrowserTexts(p *messages.Printer) BrowserText {
 	}
 	browserTexts.Store(p.Lang(), bt)
 	return bt
+}
+
+var browserTextsJSON sync.Map // language tag -> string
+
+// BrowserTextsJSON is BrowserTexts as JSON, encoded once per language: every add-phone page
+// carries it, and encoding some 250 names on every page cost more than the rest of the page.
+// The JSON is HTML-safe (<, > and & escaped), as a script element needs.
+func BrowserTextsJSON(p *messages.Printer) string {
+	if v, ok := browserTextsJSON.Load(p.Lang()); ok {
+		return v.(string)
+	}
+	b, err := json.Marshal(BrowserTexts(p))
+	if err != nil {
+		panic(err) // maps of strings always encode
+	}
+	browserTextsJSON.Store(p.Lang(), string(b))
+	return string(b)
 }
 
 // Number is an accepted phone number.
