@@ -82,6 +82,25 @@ func (h *Handler) actor(c echo.Context) (*actor, error) {
 		nav: "helpdesk", words: staffWords}, nil
 }
 
+const actorKey = "portal.actor"
+
+// withActor works out who acts and for whom (actor) once for the route's handler, which takes
+// it with actorOf. On the help desk's routes it runs after hdTarget, which read the user.
+func (h *Handler) withActor(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		a, err := h.actor(c)
+		if err != nil {
+			return err
+		}
+		c.Set(actorKey, a)
+		return next(c)
+	}
+}
+
+// actorOf is the request's actor, from withActor. Every route whose handler calls it has
+// withActor (routes.go); a route without it is a programming error that its tests show.
+func actorOf(c echo.Context) *actor { return c.Get(actorKey).(*actor) }
+
 func hdBase(uid string) string { return "/helpdesk/users/" + uid }
 
 // say words one of the actor's sentences; the target's name is always at hand.

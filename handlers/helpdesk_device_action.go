@@ -76,10 +76,7 @@ func (h *Handler) deviceAction(c echo.Context) (*actor, deviceAction, mfa.Device
 	if !ok {
 		return nil, act, mfa.Device{}, echo.ErrNotFound
 	}
-	a, err := h.actor(c)
-	if err != nil {
-		return nil, act, mfa.Device{}, err
-	}
+	a := actorOf(c)
 	d, err := h.svc.MFA.Device(c.Request().Context(), a.target.ID, c.Param("id"))
 	return a, act, d, err
 }

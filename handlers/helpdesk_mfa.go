@@ -19,10 +19,7 @@ var mfaWords = map[bool]struct{ heading, body, button, done messages.Key }{
 
 // hdMFAConfirm asks staff before turning a user's MFA on or off.
 func (h *Handler) hdMFAConfirm(c echo.Context) error {
-	a, err := h.actor(c)
-	if err != nil {
-		return err
-	}
+	a := actorOf(c)
 	on := c.QueryParam("enabled") == "true"
 	w := mfaWords[on]
 	props := views.ConfirmProps{Heading: a.say(c, w.heading, nil), Body: a.say(c, w.body, nil), Button: t(c, w.button, nil),
@@ -33,10 +30,7 @@ func (h *Handler) hdMFAConfirm(c echo.Context) error {
 
 // hdMFA sets the user's mfaEnabled.
 func (h *Handler) hdMFA(c echo.Context) error {
-	a, err := h.actor(c)
-	if err != nil {
-		return err
-	}
+	a := actorOf(c)
 	on := c.FormValue("enabled") == "true"
 	reason, missing := h.reason(c, a)
 	key := messages.HdReasonMissing

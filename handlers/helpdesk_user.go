@@ -14,10 +14,7 @@ import (
 // button; changes are offered only once the caller is verified, and never for a user the help
 // desk may not change (who is told why).
 func (h *Handler) hdUser(c echo.Context) error {
-	a, err := h.actor(c)
-	if err != nil {
-		return err
-	}
+	a := actorOf(c)
 	u := a.user
 	devs, err := h.svc.MFA.Devices(c.Request().Context(), a.target.ID)
 	if err != nil {

@@ -29,10 +29,7 @@ type caller struct {
 
 // caller reads the user a verification is about.
 func (h *Handler) caller(c echo.Context) (*caller, error) {
-	a, err := h.actor(c)
-	if err != nil {
-		return nil, err
-	}
+	a := actorOf(c)
 	raw, err := h.svc.MFA.Devices(c.Request().Context(), a.target.ID)
 	if err != nil {
 		return nil, err

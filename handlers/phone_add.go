@@ -23,10 +23,7 @@ func (h *Handler) enroll(c echo.Context) error {
 
 // newPhone shows the add-phone form, after the step-up when the person needs one.
 func (h *Handler) newPhone(c echo.Context) error {
-	a, err := h.actor(c)
-	if err != nil {
-		return err
-	}
+	a := actorOf(c)
 	if answered, err := h.stepUpFirst(c, a, a.addForm); answered {
 		return err
 	}
@@ -36,10 +33,7 @@ func (h *Handler) newPhone(c echo.Context) error {
 // addPhone registers the number and sends the actor to the code page; PingOne texts the code
 // to the target's phone.
 func (h *Handler) addPhone(c echo.Context) error {
-	a, err := h.actor(c)
-	if err != nil {
-		return err
-	}
+	a := actorOf(c)
 	region := c.FormValue("region")
 	if len(region) > 3 {
 		region = ""

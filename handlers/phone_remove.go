@@ -15,10 +15,7 @@ import (
 // removeForm asks before a phone is removed, warning a person about to remove their only
 // active phone.
 func (h *Handler) removeForm(c echo.Context) error {
-	a, err := h.actor(c)
-	if err != nil {
-		return err
-	}
+	a := actorOf(c)
 	devs, err := h.svc.MFA.Devices(c.Request().Context(), a.target.ID)
 	if err != nil {
 		return err
@@ -36,10 +33,7 @@ func (h *Handler) removeForm(c echo.Context) error {
 
 // remove deletes the phone after confirmation.
 func (h *Handler) remove(c echo.Context) error {
-	a, err := h.actor(c)
-	if err != nil {
-		return err
-	}
+	a := actorOf(c)
 	ctx, id := c.Request().Context(), c.Param("id")
 	if answered, err := h.stepUpFirst(c, a, a.devices+id+"/remove"); answered {
 		return err

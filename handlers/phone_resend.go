@@ -15,10 +15,7 @@ import (
 
 // resend asks PingOne to text a new code, within the cool-down and the limits.
 func (h *Handler) resend(c echo.Context) error {
-	a, err := h.actor(c)
-	if err != nil {
-		return err
-	}
+	a := actorOf(c)
 	id := c.Param("id")
 	d, err := h.svc.MFA.Resend(c.Request().Context(), a.target.ID, id)
 	switch {
