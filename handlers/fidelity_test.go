@@ -24,22 +24,7 @@ import (
 // workerToken gets a worker token from the emulator as any API client would.
 func workerToken(t *testing.T, env *portaltest.Env) string {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, env.Emu.AuthBase()+"/"+env.Emu.EnvironmentID()+"/as/token",
-		strings.NewReader("grant_type=client_credentials"))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(env.Demo.WorkerID, env.Demo.WorkerSecret)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
-		t.Fatalf("worker token: %d %v", resp.StatusCode, err)
-	}
-	return tok.AccessToken
+	return pingonetest.WorkerToken(t, env.Emu, env.Demo.WorkerID, env.Demo.WorkerSecret)
 }
 
 // api calls the emulator's management API with a worker token; it returns the status and body.
