@@ -60,24 +60,15 @@ func TestCheckNamesEachBrokenSetting(t *testing.T) {
 		failed string   // the FAIL line's check
 		words  []string // what the line and its fix say
 	}{
-		{"wrong worker secret", map[string]string{"PINGONE_WORKER_CLIENT_SECRET": "not-the-secret"},
-			"worker token", []string{"invalid_client", "PINGONE_WORKER_CLIENT_SECRET"}},
-		{"worker token method mismatch", map[string]string{"PINGONE_WORKER_CLIENT_ID": "worker-post", "PINGONE_WORKER_CLIENT_SECRET": "s3cret-post", "PINGONE_WORKER_TOKEN_AUTH": "basic"},
-			"worker token", []string{"invalid_client", "PINGONE_WORKER_TOKEN_AUTH"}},
-		{"worker without a role", map[string]string{"PINGONE_WORKER_CLIENT_ID": "worker-without-roles", "PINGONE_WORKER_CLIENT_SECRET": "s3cret-without-roles"},
-			"reading users", []string{"Identity Data Admin"}},
-		{"wrong web secret", map[string]string{"PINGONE_WEB_CLIENT_SECRET": "not-the-secret"},
-			"web app secret", []string{"PINGONE_WEB_CLIENT_SECRET"}},
-		{"unknown web client", map[string]string{"PINGONE_WEB_CLIENT_ID": "no-such-app"},
-			"web app and redirect URI", []string{"PINGONE_WEB_CLIENT_ID", "Redirect URIs"}},
-		{"public URL not registered", map[string]string{"PORTAL_PUBLIC_URL": "http://127.0.0.1:9999"},
-			"web app and redirect URI", []string{"http://127.0.0.1:9999/auth/callback", "Redirect URIs"}},
-		{"wrong environment", map[string]string{"PINGONE_ENVIRONMENT_ID": "0b0e5f0c-0000-4000-8000-000000000000"},
-			"sign-in discovery", []string{"PINGONE_ENVIRONMENT_ID"}},
-		{"step-up policy not offered", map[string]string{"STEP_UP_ACR": "No_Such_Policy"},
-			"step-up sign-on policy", []string{"No_Such_Policy", "STEP_UP_ACR"}},
-		{"help-desk group missing", map[string]string{"HELPDESK_GROUP_IDS": "0b0e5f0c-1111-4000-8000-000000000000"},
-			"help-desk groups", []string{"0b0e5f0c-1111-4000-8000-000000000000", "HELPDESK_GROUP_IDS"}},
+		{"wrong worker secret", map[string]string{"PINGONE_WORKER_CLIENT_SECRET": "not-the-secret"}, "worker token", []string{"invalid_client", "PINGONE_WORKER_CLIENT_SECRET"}},
+		{"worker token method mismatch", map[string]string{"PINGONE_WORKER_CLIENT_ID": "worker-post", "PINGONE_WORKER_CLIENT_SECRET": "s3cret-post", "PINGONE_WORKER_TOKEN_AUTH": "basic"}, "worker token", []string{"invalid_client", "PINGONE_WORKER_TOKEN_AUTH"}},
+		{"worker without a role", map[string]string{"PINGONE_WORKER_CLIENT_ID": "worker-without-roles", "PINGONE_WORKER_CLIENT_SECRET": "s3cret-without-roles"}, "reading users", []string{"Identity Data Admin"}},
+		{"wrong web secret", map[string]string{"PINGONE_WEB_CLIENT_SECRET": "not-the-secret"}, "web app secret", []string{"PINGONE_WEB_CLIENT_SECRET"}},
+		{"unknown web client", map[string]string{"PINGONE_WEB_CLIENT_ID": "no-such-app"}, "web app and redirect URI", []string{"PINGONE_WEB_CLIENT_ID", "Redirect URIs"}},
+		{"public URL not registered", map[string]string{"PORTAL_PUBLIC_URL": "http://127.0.0.1:9999"}, "web app and redirect URI", []string{"http://127.0.0.1:9999/auth/callback", "Redirect URIs"}},
+		{"wrong environment", map[string]string{"PINGONE_ENVIRONMENT_ID": "0b0e5f0c-0000-4000-8000-000000000000"}, "sign-in discovery", []string{"PINGONE_ENVIRONMENT_ID"}},
+		{"step-up policy not offered", map[string]string{"STEP_UP_ACR": "No_Such_Policy"}, "step-up sign-on policy", []string{"No_Such_Policy", "STEP_UP_ACR"}},
+		{"help-desk group missing", map[string]string{"HELPDESK_GROUP_IDS": "0b0e5f0c-1111-4000-8000-000000000000"}, "help-desk groups", []string{"0b0e5f0c-1111-4000-8000-000000000000", "HELPDESK_GROUP_IDS"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

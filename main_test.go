@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,28 +12,18 @@ import (
 	"github.com/smsmfa/portal/internal/portaltest"
 )
 
+// startDemo runs the portal with -demo on a free port, with the variables in env, and returns
+// its banner and the function that shuts it down.
+func startDemo(t *testing.T, env map[string]string, stderr io.Writer) (map[string]string, func()) {
+	t.Helper()
+	return portaltest.StartCommand(t, "helpdesk", func(ctx context.Context, stdout io.Writer) error {
+		return run(ctx, []string{"-demo", "-listen", "127.0.0.1:0"}, func(k string) string { return env[k] }, stdout, stderr)
+	})
+}
+
 func TestRunDemo(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	pr, pw := io.Pipe()
 	var stderr portaltest.Logs
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-demo", "-listen", "127.0.0.1:0"}, func(string) string { return "" }, pw, &stderr)
-		pw.Close()
-	}()
-	banner := map[string]string{}
-	sc := bufio.NewScanner(pr)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ": ")
-		if ok {
-			banner[k] = v
-		}
-		if k == "helpdesk" {
-			break
-		}
-	}
-	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	banner, stop := startDemo(t, nil, &stderr)
 	for _, k := range []string{"portal", "pingone-auth", "pingone-api", "environment-id", "worker-client-id", "worker-client-secret", "employee", "helpdesk"} {
 		if banner[k] == "" {
 			t.Errorf("banner line %q missing: %v", k, banner)
@@ -61,15 +49,7 @@ func TestRunDemo(t *testing.T) {
 		slow <- resp.StatusCode
 	}()
 	time.Sleep(50 * time.Millisecond)
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("run returned %v after shutdown", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("run did not return after the context ended")
-	}
+	stop()
 	if code := <-slow; code != 200 {
 		t.Errorf("request in flight during shutdown got %d", code)
 	}
@@ -104,31 +84,9 @@ func TestRunRefusesUnknownFlags(t *testing.T) {
 }
 
 func TestRunServesMetricsOnTheirOwnAddress(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	maddr := ln.Addr().String()
-	ln.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	pr, pw := io.Pipe()
-	var stderr portaltest.Logs
-	done := make(chan error, 1)
-	env := map[string]string{"METRICS_ADDR": maddr}
-	go func() {
-		done <- run(ctx, []string{"-demo", "-listen", "127.0.0.1:0"}, func(k string) string { return env[k] }, pw, &stderr)
-		pw.Close()
-	}()
-	sc := bufio.NewScanner(pr)
-	portal := ""
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "portal: "); ok {
-			portal = v
-			break
-		}
-	}
-	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	maddr := portaltest.FreeAddr(t)
+	banner, stop := startDemo(t, map[string]string{"METRICS_ADDR": maddr}, io.Discard)
+	portal := banner["portal"]
 	for _, u := range []string{portal + "/healthz", portal + "/readyz"} {
 		resp, err := http.Get(u)
 		if err != nil {
@@ -165,8 +123,5 @@ func TestRunServesMetricsOnTheirOwnAddress(t *testing.T) {
 			t.Errorf("the public address answers %s: %v %d", path, err, r.StatusCode)
 		}
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	stop()
 }

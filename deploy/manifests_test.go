@@ -124,20 +124,23 @@ func load(t *testing.T) *manifests {
 // TestStrictParsingCatchesMistakes shows the parsing is strict: a misspelt or repeated field,
 // which kubectl would reject or silently drop, fails the test.
 func TestStrictParsingCatchesMistakes(t *testing.T) {
-	cases := map[string]string{
-		"misspelt field": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec:\n  replica: 2\n",
-		"repeated field": "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n  name: y\n",
-		"wrong type":     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  PORT: [8080]\n",
-		"old apiVersion": "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: x\n",
-	}
-	for name, doc := range cases {
-		if err := (&manifests{}).decode([]byte(doc)); err == nil {
-			t.Errorf("%s: parsed without error", name)
+	for _, tc := range []struct {
+		name, doc string
+		ok        bool
+	}{
+		{"a correct document", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec:\n  replicas: 2\n", true},
+		{"misspelt field", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec:\n  replica: 2\n", false},
+		{"repeated field", "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n  name: y\n", false},
+		{"wrong type", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  PORT: [8080]\n", false},
+		{"old apiVersion", "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: x\n", false},
+	} {
+		err := (&manifests{}).decode([]byte(tc.doc))
+		if tc.ok && err != nil {
+			t.Errorf("%s: %v", tc.name, err)
 		}
-	}
-	good := "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec:\n  replicas: 2\n"
-	if err := (&manifests{}).decode([]byte(good)); err != nil {
-		t.Errorf("a correct document: %v", err)
+		if !tc.ok && err == nil {
+			t.Errorf("%s: parsed without error", tc.name)
+		}
 	}
 }
 

@@ -195,10 +195,7 @@ func jsString(s string) string {
 func typeKeys(t *testing.T, ctx context.Context, s string) { do(t, ctx, chromedp.KeyEvent(s)) }
 
 func paste(text string) chromedp.Action[chromedp.Void] {
-	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		_, err := cdp.Call(ctx, tg, input.InsertText, input.InsertTextParams{Text: text})
-		return chromedp.Void{}, err
-	}
+	return send(input.InsertText, input.InsertTextParams{Text: text})
 }
 
 // TestKeyboardOnlyJourney adds a phone with Tab, Shift+Tab, Enter and Space (and typing),

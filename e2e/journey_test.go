@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
@@ -113,10 +112,8 @@ func TestEmployeeJourneyWithJavaScript(t *testing.T) {
 	}
 }
 
-func disableScripts(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-	_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
-	return chromedp.Void{}, err
-}
+// disableScripts turns JavaScript off in the tab, as a browser with scripts blocked has it.
+var disableScripts = send(emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
 
 func TestEmployeeJourneyWithoutJavaScript(t *testing.T) {
 	env := portaltest.Start(t)

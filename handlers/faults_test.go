@@ -2,7 +2,6 @@ package handlers_test
 
 import (
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -50,6 +49,15 @@ func wantHealthy(t *testing.T, env *portaltest.Env, b *portaltest.Browser) {
 	}
 }
 
+// faultCase is a fault injected into one PingOne call and the error page the person must
+// see: its status and words.
+type faultCase struct {
+	name   string
+	fault  pingonetest.Fault
+	status int
+	words  string
+}
+
 // finish completes the journey from the code page.
 func finish(t *testing.T, env *portaltest.Env, b *portaltest.Browser, codePage *portaltest.Page) {
 	t.Helper()
@@ -62,12 +70,7 @@ func finish(t *testing.T, env *portaltest.Env, b *portaltest.Browser, codePage *
 // TestFaultsWhileAddingAPhone injects each fault into "Send code" (a create, never retried),
 // then the person presses the button again.
 func TestFaultsWhileAddingAPhone(t *testing.T) {
-	tests := []struct {
-		name   string
-		fault  pingonetest.Fault
-		status int
-		words  string
-	}{
+	tests := []faultCase{
 		{"slower than the portal's timeout", pingonetest.Fault{Route: "devices.create", Latency: 2 * time.Second}, 503, "did not answer in time"},
 		{"500", pingonetest.Fault{Route: "devices.create", Status: 500}, 503, "having trouble"},
 		{"502", pingonetest.Fault{Route: "devices.create", Status: 502}, 503, "having trouble"},
@@ -101,12 +104,7 @@ func TestFaultsWhileAddingAPhone(t *testing.T) {
 
 // TestFaultsWhileVerifying injects faults into the code check (activate, never retried).
 func TestFaultsWhileVerifying(t *testing.T) {
-	tests := []struct {
-		name   string
-		fault  pingonetest.Fault
-		status int
-		words  string
-	}{
+	tests := []faultCase{
 		{"503", pingonetest.Fault{Route: "devices.activate", Status: 503, RetryAfter: "5"}, 503, "having trouble"},
 		{"429", pingonetest.Fault{Route: "devices.activate", Status: 429, RetryAfter: "5"}, 503, "busy"},
 		{"slow", pingonetest.Fault{Route: "devices.activate", Latency: 2 * time.Second}, 503, "did not answer"},
@@ -201,12 +199,7 @@ func TestNewSigningKeyInJWKS(t *testing.T) {
 // TestPingOneUnreachableAtStart starts the portal while nothing listens at PingOne's address,
 // then brings PingOne up there.
 func TestPingOneUnreachableAtStart(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := portaltest.FreeAddr(t)
 	envID := "6c4a6c6e-8d1f-4c55-9a53-0c8a5d2a4f10"
 	srv := httptest.NewUnstartedServer(nil)
 	public := "http://" + srv.Listener.Addr().String()

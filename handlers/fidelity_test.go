@@ -4,6 +4,7 @@ package handlers_test
 // each through the real router against the emulator held to that API.
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -24,22 +25,7 @@ import (
 // workerToken gets a worker token from the emulator as any API client would.
 func workerToken(t *testing.T, env *portaltest.Env) string {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, env.Emu.AuthBase()+"/"+env.Emu.EnvironmentID()+"/as/token",
-		strings.NewReader("grant_type=client_credentials"))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(env.Demo.WorkerID, env.Demo.WorkerSecret)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
-		t.Fatalf("worker token: %d %v", resp.StatusCode, err)
-	}
-	return tok.AccessToken
+	return pingonetest.WorkerToken(t, env.Emu, env.Demo.WorkerID, env.Demo.WorkerSecret)
 }
 
 // api calls the emulator's management API with a worker token; it returns the status and body.
@@ -260,15 +246,15 @@ func TestPingOneTellsOfTheNewMethod(t *testing.T) {
 // configured; a mismatch is a setup problem in words.
 func TestWorkerTokenAuthMethods(t *testing.T) {
 	for _, tc := range []struct {
-		name, app, configured string
-		ok                    bool
+		app, configured string // configured "" lets the portal detect the method
+		ok              bool
 	}{
-		{"post, detected", "client_secret_post", "", true},
-		{"post, configured", "client_secret_post", "post", true},
-		{"basic, detected", "client_secret_basic", "", true},
-		{"basic app, post configured", "client_secret_basic", "post", false},
+		{"client_secret_post", "", true},
+		{"client_secret_post", "post", true},
+		{"client_secret_basic", "", true},
+		{"client_secret_basic", "post", false},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
+		t.Run("app "+tc.app+", portal "+cmp.Or(tc.configured, "detects"), func(t *testing.T) {
 			env := portaltest.Start(t, portaltest.WithEnv("PINGONE_WORKER_CLIENT_ID", "worker-2"),
 				portaltest.WithEnv("PINGONE_WORKER_CLIENT_SECRET", "worker-2-secret"), portaltest.WithEnv("PINGONE_WORKER_TOKEN_AUTH", tc.configured))
 			env.Emu.AddApp(pingonetest.App{ClientID: "worker-2", ClientSecret: "worker-2-secret", Worker: true, Roles: true, TokenAuthMethod: tc.app})

@@ -3,9 +3,12 @@ package handlers_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/smsmfa/portal/internal/portaltest"
+	"github.com/smsmfa/portal/pingone/pingonetest"
 )
 
 // sentEmails reads the emulator's sent emails from the portal's /demo/email page as JSON into
@@ -20,4 +23,31 @@ func sentEmails(t *testing.T, env *portaltest.Env, v any) error {
 	}
 	defer resp.Body.Close()
 	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+// lockByWrongCodes starts the portal on an emulator set by emu, adds a phone and enters five
+// wrong codes for it; it returns the code page after the last.
+func lockByWrongCodes(t *testing.T, emu func(*pingonetest.Options)) (*portaltest.Env, *portaltest.Browser, *portaltest.Page) {
+	t.Helper()
+	env := portaltest.Start(t, portaltest.WithEmulator(emu))
+	b := env.NewBrowser(t)
+	p := addPhone(t, env, b, number)
+	for range 5 {
+		p = b.Submit(p, "/verify", url.Values{"code": {"000000"}})
+	}
+	return env, b, p
+}
+
+// wantLocked enters the right code on p and fails the test unless the portal refuses it for
+// too many wrong codes without asking PingOne: PingOne has seen only the five wrong ones.
+func wantLocked(t *testing.T, env *portaltest.Env, b *portaltest.Browser, p *portaltest.Page, when string) *portaltest.Page {
+	t.Helper()
+	p = b.Submit(p, "/verify", url.Values{"code": {env.Emu.LastCode("+15125201234")}})
+	if p.Status != http.StatusTooManyRequests || !strings.Contains(p.ByID("code-error"), "Too many wrong codes") {
+		t.Fatalf("%s: the right code got %d %q", when, p.Status, p.ByID("code-error"))
+	}
+	if n := env.Emu.Calls("devices.activate"); n != 5 {
+		t.Fatalf("%s: %d codes reached PingOne, want the 5 wrong ones", when, n)
+	}
+	return p
 }

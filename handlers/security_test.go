@@ -152,19 +152,8 @@ func TestLimitTextsPerNumberAcrossUsers(t *testing.T) {
 }
 
 func TestLimitWrongCodesPerDevice(t *testing.T) {
-	env := portaltest.Start(t, portaltest.WithEmulator(func(o *pingonetest.Options) { o.OTPMaxFailures = 10 }))
-	b := env.NewBrowser(t)
-	p := addPhone(t, env, b, number)
-	for range 5 {
-		p = b.Submit(p, "/verify", url.Values{"code": {"000000"}})
-	}
-	p = b.Submit(p, "/verify", url.Values{"code": {env.Emu.LastCode("+15125201234")}})
-	if p.Status != http.StatusTooManyRequests || !strings.Contains(p.ByID("code-error"), "Too many wrong codes") {
-		t.Fatalf("after 5 wrong codes: %d %q", p.Status, p.ByID("code-error"))
-	}
-	if n := env.Emu.Calls("devices.activate"); n != 5 {
-		t.Fatalf("%d activations reached PingOne, want 5", n)
-	}
+	env, b, p := lockByWrongCodes(t, func(o *pingonetest.Options) { o.OTPMaxFailures = 10 })
+	p = wantLocked(t, env, b, p, "after 5 wrong codes")
 	env.Clock.Advance(16 * time.Minute)
 	// By then PingOne's code has expired too: a new one, then the lock is over.
 	p = b.Submit(p, "/resend", nil)

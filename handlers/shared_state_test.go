@@ -72,21 +72,10 @@ func TestDisabledAccountLosesItsSession(t *testing.T) {
 // TestWrongCodesLockForTheWholeSpan (issue #11 item 4): five wrong codes, then no code at all
 // for 15 minutes, not one more every 3 minutes.
 func TestWrongCodesLockForTheWholeSpan(t *testing.T) {
-	env := portaltest.Start(t, portaltest.WithEmulator(func(o *pingonetest.Options) { o.OTPMaxFailures = 10; o.OTPLifetime = time.Hour }))
-	b := env.NewBrowser(t)
-	p := addPhone(t, env, b, number)
-	for range 5 {
-		p = b.Submit(p, "/verify", url.Values{"code": {"000000"}})
-	}
+	env, b, p := lockByWrongCodes(t, func(o *pingonetest.Options) { o.OTPMaxFailures = 10; o.OTPLifetime = time.Hour })
 	for _, after := range []time.Duration{4 * time.Minute, 6 * time.Minute} {
 		env.Clock.Advance(after)
-		p = b.Submit(p, "/verify", url.Values{"code": {env.Emu.LastCode("+15125201234")}})
-		if p.Status != http.StatusTooManyRequests || !strings.Contains(p.ByID("code-error"), "Too many wrong codes") {
-			t.Fatalf("a code was accepted during the lock: %d %q", p.Status, p.ByID("code-error"))
-		}
-	}
-	if n := env.Emu.Calls("devices.activate"); n != 5 {
-		t.Fatalf("%d codes reached PingOne during the lock, want the 5 wrong ones", n)
+		p = wantLocked(t, env, b, p, "during the lock, "+after.String()+" later")
 	}
 	env.Clock.Advance(6 * time.Minute)
 	p = b.Submit(p, "/verify", url.Values{"code": {env.Emu.LastCode("+15125201234")}})

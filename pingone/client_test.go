@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,11 +28,7 @@ func newFixture(t *testing.T, opts ...func(*pingone.Config)) *fixture {
 
 func newFixtureWith(t *testing.T, eo pingonetest.Options, opts ...func(*pingone.Config)) *fixture {
 	t.Helper()
-	emu, err := pingonetest.New(eo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emu.Close)
+	emu := pingonetest.Start(t, eo)
 	emu.AddApp(pingonetest.App{ClientID: "worker", ClientSecret: "s3cret", Worker: true, Roles: true})
 	g := emu.AddGroup("Help desk")
 	uid := emu.AddUser(pingonetest.SeedUser{Username: "ada", Email: "ada@example.com", Given: "Ada", Family: "Lovelace", Password: "pw", GroupIDs: []string{g}})
@@ -161,20 +156,7 @@ func TestUserCalls(t *testing.T) {
 
 func TestOneTokenRequestForManyConcurrentCalls(t *testing.T) {
 	f := newFixture(t)
-	var wg sync.WaitGroup
-	errs := make(chan error, 1000)
-	for range 1000 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := f.client.GetUser(context.Background(), f.userID, false); err != nil {
-				errs <- err
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
+	for _, err := range f.getUserAtOnce(context.Background(), 1000) {
 		t.Fatal(err)
 	}
 	if n := f.emu.TokenRequests(); n != 1 {
@@ -370,9 +352,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 }
 
 func TestLongRetryAfterIsNotWaitedFor(t *testing.T) {
-	f := newFixture(t, func(c *pingone.Config) { c.RetryWaitMax = time.Second })
-	f.emu.Inject(pingonetest.Fault{Route: "devices.list", Status: 429, RetryAfter: "30", Times: -1})
-	_, err := f.client.ListDevices(context.Background(), f.userID)
+	f, err := listWhileRateLimited(t)
 	var pe *pingone.Error
 	if !pingone.IsRateLimited(err) || !errors.As(err, &pe) || pe.RetryAfter != 30*time.Second {
 		t.Fatalf("err = %v", err)

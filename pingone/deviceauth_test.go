@@ -73,33 +73,16 @@ type authFixture struct {
 	phoneA       string
 	phoneB       string
 	devA, devB   string
-	clock        *fakeClock
+	clock        *pingonetest.Clock
 	observed     []string
 	observedLock sync.Mutex
-}
-
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // newAuthFixture gives the fixture's user two active phones, A (the default) and B, and records
 // the client's device authentication calls.
 func newAuthFixture(t *testing.T, eo pingonetest.Options) *authFixture {
 	t.Helper()
-	clock := &fakeClock{now: time.Now()}
+	clock := &pingonetest.Clock{Start: time.Now()}
 	eo.Now = clock.Now
 	af := &authFixture{phoneA: "+15125201234", phoneB: "+447700900123", clock: clock}
 	af.fixture = newFixtureWith(t, eo, func(c *pingone.Config) {
@@ -116,6 +99,18 @@ func newAuthFixture(t *testing.T, eo pingonetest.Options) *authFixture {
 	return af
 }
 
+// startAuth makes a fixture with eo and starts a device authentication for its user.
+func startAuth(t *testing.T, eo pingonetest.Options) (*authFixture, context.Context, *pingone.DeviceAuthentication) {
+	t.Helper()
+	f := newAuthFixture(t, eo)
+	ctx := context.Background()
+	a, err := f.client.StartDeviceAuthentication(ctx, f.userID)
+	if err != nil {
+		t.Fatalf("starting a device authentication: %v", err)
+	}
+	return f, ctx, a
+}
+
 func mustNotContain(t *testing.T, what string, v any, secrets ...string) {
 	t.Helper()
 	data, _ := json.Marshal(v)
@@ -127,13 +122,7 @@ func mustNotContain(t *testing.T, what string, v any, secrets ...string) {
 }
 
 func TestDeviceAuthenticationSMS(t *testing.T) {
-	f := newAuthFixture(t, pingonetest.Options{})
-	ctx := context.Background()
-
-	a, err := f.client.StartDeviceAuthentication(ctx, f.userID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, ctx, a := startAuth(t, pingonetest.Options{})
 	// PingOne's default policy (DEFAULT_TO_FIRST) texts the default device at once.
 	if a.Status != pingone.DeviceAuthOTPRequired || a.SelectedDeviceID != f.devA || a.UserID != f.userID || a.ID == "" {
 		t.Fatalf("started %+v", a)
@@ -315,12 +304,7 @@ func TestDeviceAuthenticationSelection(t *testing.T) {
 }
 
 func TestDeviceAuthenticationWrongCodes(t *testing.T) {
-	f := newAuthFixture(t, pingonetest.Options{})
-	ctx := context.Background()
-	a, err := f.client.StartDeviceAuthentication(ctx, f.userID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, ctx, a := startAuth(t, pingonetest.Options{})
 	code := f.emu.LastCode(f.phoneA)
 	wrong := "000000"
 	if code == wrong {
@@ -456,16 +440,11 @@ func TestDeviceAuthenticationRefusals(t *testing.T) {
 }
 
 func TestDeviceAuthenticationExpires(t *testing.T) {
-	f := newAuthFixture(t, pingonetest.Options{OTPLifetime: 5 * time.Minute})
-	ctx := context.Background()
-	a, err := f.client.StartDeviceAuthentication(ctx, f.userID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, ctx, a := startAuth(t, pingonetest.Options{OTPLifetime: 5 * time.Minute})
 	if d := a.ExpiresAt.Sub(a.CreatedAt); d != 5*time.Minute {
 		t.Errorf("expires %v after creation, want 5m", d)
 	}
-	f.clock.Add(5*time.Minute + time.Second)
+	f.clock.Advance(5*time.Minute + time.Second)
 	if _, err := f.client.CheckOTP(ctx, a.ID, f.emu.LastCode(f.phoneA)); !pingone.IsAuthenticationFailed(err) {
 		t.Fatalf("expired: %v", err)
 	}

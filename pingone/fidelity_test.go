@@ -188,9 +188,7 @@ func TestDeviceLimitFromPingOne(t *testing.T) {
 }
 
 func TestRateLimitSaysWhenToTryAgain(t *testing.T) {
-	f := newFixture(t, func(c *pingone.Config) { c.RetryWaitMax = time.Second })
-	f.emu.Inject(pingonetest.Fault{Route: "devices.list", Status: 429, RetryAfter: "30", Times: -1})
-	_, err := f.client.ListDevices(context.Background(), f.userID)
+	_, err := listWhileRateLimited(t)
 	var pe *pingone.Error
 	if !pingone.IsRateLimited(err) || pingone.IsDeviceLimit(err) || !errors.As(err, &pe) {
 		t.Fatalf("err = %v", err)

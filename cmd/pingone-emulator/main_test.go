@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"io"
@@ -9,47 +8,17 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/smsmfa/portal/internal/portaltest"
 )
 
 // startCommand runs the command on a free port and returns its banner, by name.
 func startCommand(t *testing.T, args ...string) map[string]string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		err := run(ctx, append([]string{"-listen", "127.0.0.1:0"}, args...), pw, io.Discard)
-		pw.CloseWithError(io.EOF)
-		done <- err
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("run: %v", err)
-			}
-		case <-time.After(5 * time.Second):
-			t.Error("run did not return after its context ended")
-		}
+	banner, _ := portaltest.StartCommand(t, "helpdesk-group-id", func(ctx context.Context, stdout io.Writer) error {
+		return run(ctx, append([]string{"-listen", "127.0.0.1:0"}, args...), stdout, io.Discard)
 	})
-	banner := map[string]string{}
-	sc := bufio.NewScanner(pr)
-	for sc.Scan() {
-		name, value, ok := strings.Cut(sc.Text(), ": ")
-		if !ok {
-			t.Fatalf("banner line %q is not name: value", sc.Text())
-		}
-		banner[name] = value
-		if name == "helpdesk-group-id" {
-			// The last line; keep draining so that nothing blocks.
-			go func() { _, _ = io.Copy(io.Discard, pr) }()
-			return banner
-		}
-	}
-	t.Fatalf("the banner ended early: %v (%v)", banner, sc.Err())
-	return nil
+	return banner
 }
 
 func getJSON(t *testing.T, req *http.Request, out any) int {

@@ -8,29 +8,13 @@ import (
 	"time"
 
 	"github.com/smsmfa/portal/internal/store"
+	"github.com/smsmfa/portal/pingone/pingonetest"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func newLimiter(t *testing.T) (*Limiter, *clock) {
+func newLimiter(t *testing.T) (*Limiter, *pingonetest.Clock) {
 	t.Helper()
-	c := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	st := store.NewMemory(store.MemoryOptions{Now: c.now})
+	c := &pingonetest.Clock{Start: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	st := store.NewMemory(store.MemoryOptions{Now: c.Now})
 	t.Cleanup(func() { _ = st.Close() })
 	return New(st, DefaultRules()), c
 }
@@ -72,7 +56,7 @@ func TestDefaultRules(t *testing.T) {
 			if _, err := l.Reserve(ctx, Key{tc.rule, "other"}); err != nil {
 				t.Fatalf("another subject was refused: %v", err)
 			}
-			c.advance(le.RetryAfter)
+			c.Advance(le.RetryAfter)
 			if _, err := l.Reserve(ctx, k); err != nil {
 				t.Fatalf("refused after waiting the %v it said: %v", le.RetryAfter, err)
 			}
@@ -154,7 +138,7 @@ func TestWrongCodeLockout(t *testing.T) {
 		}
 	}
 	for _, after := range []time.Duration{0, 3 * time.Minute, 11 * time.Minute} {
-		c.advance(after)
+		c.Advance(after)
 		_, err := l.Guess(ctx, "d1")
 		var le *Error
 		if !errors.As(err, &le) || le.Rule.Name != NameWrongCode || le.RetryAfter <= 0 {
@@ -164,7 +148,7 @@ func TestWrongCodeLockout(t *testing.T) {
 	if _, err := l.Guess(ctx, "d2"); err != nil {
 		t.Fatalf("another device is not locked: %v", err)
 	}
-	c.advance(time.Minute + time.Second)
+	c.Advance(time.Minute + time.Second)
 	if _, err := l.Guess(ctx, "d1"); err != nil {
 		t.Fatalf("still locked after 15 minutes: %v", err)
 	}
@@ -208,10 +192,10 @@ func TestNetwork(t *testing.T) {
 // TestSignInPerNetwork: addresses in one IPv6 /64 share the sign-in limit.
 func TestSignInPerNetwork(t *testing.T) {
 	ctx := context.Background()
-	c := &clock{t: time.Now()}
+	c := &pingonetest.Clock{Start: time.Now()}
 	rules := DefaultRules()
 	rules.SignIn = Rule{NameSignIn, 2, time.Minute}
-	l := New(store.NewMemory(store.MemoryOptions{Now: c.now}), rules)
+	l := New(store.NewMemory(store.MemoryOptions{Now: c.Now}), rules)
 	for _, ip := range []string{"2001:db8::1", "2001:db8::2"} {
 		if err := l.SignIn(ctx, ip); err != nil {
 			t.Fatal(err)
@@ -243,29 +227,27 @@ func TestTextKeys(t *testing.T) {
 
 func TestParseRule(t *testing.T) {
 	for _, tc := range []struct {
-		in      string
-		limit   int
-		window  time.Duration
-		wantErr bool
+		in     string
+		limit  int
+		window time.Duration
 	}{
-		{"300/1m", 300, time.Minute, false},
-		{"5/h", 5, time.Hour, false},
-		{" 1 / 30s ", 1, 30 * time.Second, false},
-		{"200/1h", 200, time.Hour, false},
-		{"0/1m", 0, 0, true},
-		{"-1/1m", 0, 0, true},
-		{"5", 0, 0, true},
-		{"5/soon", 0, 0, true},
-		{"5/500ms", 0, 0, true},
+		{"300/1m", 300, time.Minute},
+		{"5/h", 5, time.Hour},
+		{" 1 / 30s ", 1, 30 * time.Second},
+		{"200/1h", 200, time.Hour},
 	} {
 		r, err := ParseRule("x", tc.in)
-		if (err != nil) != tc.wantErr || (!tc.wantErr && (r.Limit != tc.limit || r.Window != tc.window || r.Name != "x")) {
+		if err != nil || r.Limit != tc.limit || r.Window != tc.window || r.Name != "x" {
 			t.Errorf("ParseRule(%q) = %+v, %v", tc.in, r, err)
+			continue
 		}
-		if err == nil {
-			if back, _ := ParseRule("x", r.String()); back != r {
-				t.Errorf("%q does not read back: %q", tc.in, r.String())
-			}
+		if back, _ := ParseRule("x", r.String()); back != r {
+			t.Errorf("%q does not read back: %q", tc.in, r.String())
+		}
+	}
+	for _, in := range []string{"0/1m", "-1/1m", "5", "5/soon", "5/500ms"} {
+		if r, err := ParseRule("x", in); err == nil {
+			t.Errorf("ParseRule(%q) = %+v, want an error", in, r)
 		}
 	}
 }

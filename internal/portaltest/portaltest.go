@@ -23,32 +23,9 @@ import (
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
 
-// Clock is an adjustable clock for session lifetimes, cool-downs and stored entries' expiry.
-type Clock struct {
-	// Start, when set, is the time the clock stands at until advanced; when zero, the clock
-	// follows the real time.
-	Start time.Time
-
-	mu     sync.Mutex
-	offset time.Duration
-}
-
-// Now returns Start, or the real time when Start is zero, plus the offset.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.Start.IsZero() {
-		return time.Now().Add(c.offset)
-	}
-	return c.Start.Add(c.offset)
-}
-
-// Advance moves the clock forward.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.offset += d
-}
+// Clock is an adjustable clock for session lifetimes, cool-downs and stored entries' expiry;
+// it is the emulator's, so that the portal and PingOne share one time.
+type Clock = pingonetest.Clock
 
 // Logs collects the portal's log output.
 type Logs struct {

@@ -3,27 +3,17 @@ package store
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/smsmfa/portal/pingone/pingonetest"
 )
 
 // TestMemoryJanitor shows that memory stays bounded by what is live: expired values and limit
 // logs whose window has passed are swept out without being touched again.
 func TestMemoryJanitor(t *testing.T) {
-	var mu sync.Mutex
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	clock := func() time.Time {
-		mu.Lock()
-		defer mu.Unlock()
-		return now
-	}
-	advance := func(d time.Duration) {
-		mu.Lock()
-		defer mu.Unlock()
-		now = now.Add(d)
-	}
-	m := NewMemory(MemoryOptions{Now: clock, JanitorInterval: 5 * time.Millisecond})
+	clock := &pingonetest.Clock{Start: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	m := NewMemory(MemoryOptions{Now: clock.Now, JanitorInterval: 5 * time.Millisecond})
 	defer m.Close()
 	ctx := context.Background()
 
@@ -45,11 +35,11 @@ func TestMemoryJanitor(t *testing.T) {
 	if n := m.size(); n != 2002 {
 		t.Fatalf("size %d, want 2002", n)
 	}
-	advance(time.Minute)
+	clock.Advance(time.Minute)
 	waitSize(t, m, 2) // the lock (an hour) and the long value remain
-	advance(time.Hour)
+	clock.Advance(time.Hour)
 	waitSize(t, m, 1)
-	advance(time.Hour)
+	clock.Advance(time.Hour)
 	waitSize(t, m, 0)
 }
 

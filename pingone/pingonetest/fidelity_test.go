@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,15 +14,8 @@ import (
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
 
-// clock is a settable clock for the emulator.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
-func newClock() *clock                   { return &clock{now: time.Now()} }
+// newClock is a clock for the emulator standing at the time the test started.
+func newClock() *pingonetest.Clock { return &pingonetest.Clock{Start: time.Now()} }
 
 // api is a worker's raw view of an emulator's management API.
 type api struct {
@@ -35,28 +27,10 @@ type api struct {
 
 func newAPI(t *testing.T, opts pingonetest.Options, email string) *api {
 	t.Helper()
-	s, err := pingonetest.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
+	s := pingonetest.Start(t, opts)
 	s.AddApp(pingonetest.App{ClientID: "w", ClientSecret: "s", Worker: true, Roles: true})
 	a := &api{t: t, s: s, uid: s.AddUser(pingonetest.SeedUser{Username: "u", Email: email})}
-	req, _ := http.NewRequest(http.MethodPost, s.AuthBase()+"/"+s.EnvironmentID()+"/as/token", strings.NewReader("grant_type=client_credentials"))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth("w", "s")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
-		t.Fatalf("token: %d %v", resp.StatusCode, err)
-	}
-	a.tok = tok.AccessToken
+	a.tok = pingonetest.WorkerToken(t, s, "w", "s")
 	return a
 }
 
