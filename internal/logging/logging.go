@@ -8,20 +8,17 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+
+	"github.com/smsmfa/portal/internal/ctxkey"
 )
 
-type ctxKey struct{}
+var requestIDKey = ctxkey.New[string]("request ID")
 
 // WithRequestID returns a context carrying the request ID.
-func WithRequestID(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, ctxKey{}, id)
-}
+func WithRequestID(ctx context.Context, id string) context.Context { return requestIDKey.With(ctx, id) }
 
 // RequestID returns the context's request ID, or "".
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(ctxKey{}).(string)
-	return id
-}
+func RequestID(ctx context.Context) string { return requestIDKey.Value(ctx) }
 
 type handler struct{ slog.Handler }
 
