@@ -100,15 +100,7 @@ type DeviceLock struct {
 
 // UnmarshalJSON reads the lock leniently: an object, or a boolean.
 func (l *DeviceLock) UnmarshalJSON(b []byte) error {
-	var raw struct {
-		Status    string `json:"status"`
-		ExpiresAt string `json:"expiresAt"`
-	}
-	if status, ok := lenientStatus(b, &raw, &raw.Status, LockStatusLocked, LockStatusUnlocked); ok {
-		at, _ := time.Parse(time.RFC3339, raw.ExpiresAt)
-		*l = DeviceLock{Status: status, ExpiresAt: at}
-	}
-	return nil
+	return lenientStatus(b, LockStatusLocked, LockStatusUnlocked, func(o statusObject) json.RawMessage { return o.ExpiresAt }, &l.Status, &l.ExpiresAt)
 }
 
 // DeviceBlock says whether an administrator blocked a device, and since when.
@@ -119,32 +111,40 @@ type DeviceBlock struct {
 
 // UnmarshalJSON reads the block leniently: an object, or a boolean.
 func (k *DeviceBlock) UnmarshalJSON(b []byte) error {
-	var raw struct {
-		Status    string `json:"status"`
-		BlockedAt string `json:"blockedAt"`
-	}
-	if status, ok := lenientStatus(b, &raw, &raw.Status, BlockStatusBlocked, BlockStatusUnlocked); ok {
-		at, _ := time.Parse(time.RFC3339, raw.BlockedAt)
-		*k = DeviceBlock{Status: status, BlockedAt: at}
-	}
-	return nil
+	return lenientStatus(b, BlockStatusBlocked, BlockStatusUnlocked, func(o statusObject) json.RawMessage { return o.BlockedAt }, &k.Status, &k.BlockedAt)
 }
 
-// lenientStatus reads a lock or block b that is either a boolean, true answering on and false
-// off, or an object, which it decodes into raw, answering *status (raw's status field)
-// upper-cased. ok is false when b is neither, so that the field is left as it was.
-func lenientStatus(b []byte, raw any, status *string, on, off string) (_ string, ok bool) {
+// statusObject is a lock or a block written as an object. Its time is expiresAt for a lock
+// (when it ends) and blockedAt for a block (since when); both are kept raw, so that the other
+// type's field is never an error.
+type statusObject struct {
+	Status    string          `json:"status"`
+	ExpiresAt json.RawMessage `json:"expiresAt"`
+	BlockedAt json.RawMessage `json:"blockedAt"`
+}
+
+// lenientStatus reads a lock or block b that is either a boolean, true meaning on and false
+// off (with no time), or an object, whose status it upper-cases and whose time (RFC 3339, the
+// field when picks) it parses. It sets *status and *at only when b is one of these, so that
+// otherwise the field is left as it was; it never fails, as a lock or block PingOne words
+// otherwise must not make the whole device unreadable.
+func lenientStatus(b []byte, on, off string, when func(statusObject) json.RawMessage, status *string, at *time.Time) error {
 	var flag bool
 	if json.Unmarshal(b, &flag) == nil {
+		*status, *at = off, time.Time{}
 		if flag {
-			return on, true
+			*status = on
 		}
-		return off, true
+		return nil
 	}
-	if json.Unmarshal(b, raw) != nil {
-		return "", false
+	var obj statusObject
+	var stamp string
+	if json.Unmarshal(b, &obj) != nil || len(when(obj)) > 0 && json.Unmarshal(when(obj), &stamp) != nil {
+		return nil
 	}
-	return strings.ToUpper(*status), true
+	parsed, _ := time.Parse(time.RFC3339, stamp)
+	*status, *at = strings.ToUpper(obj.Status), parsed
+	return nil
 }
 
 // Locked reports whether the device is locked now.
@@ -208,6 +208,15 @@ func (c *Client) devicePath(userID, deviceID string) string {
 	return c.devicesPath(userID) + "/" + url.PathEscape(deviceID)
 }
 
+// doDevice makes a request that PingOne answers with one device.
+func (c *Client) doDevice(ctx context.Context, r request) (*Device, error) {
+	var out Device
+	if err := c.do(ctx, r, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // CreateSMSDevice creates an SMS device for the user. It is never retried: if the answer is
 // lost, the device may exist, and the caller must look it up (ListDevices, comparing
 // PhoneE164) before trying again.
@@ -222,24 +231,14 @@ func (c *Client) CreateSMSDevice(ctx context.Context, userID string, d NewSMSDev
 	if d.PolicyID != "" {
 		body["policy"] = Ref{ID: d.PolicyID}
 	}
-	var out Device
-	err := c.do(ctx, request{method: http.MethodPost, path: c.devicesPath(userID), body: body}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return c.doDevice(ctx, request{method: http.MethodPost, path: c.devicesPath(userID), body: body})
 }
 
 // ActivateDevice pairs a device with the one-time passcode PingOne texted. A wrong code gives
 // an error for which IsWrongCode is true.
 func (c *Client) ActivateDevice(ctx context.Context, userID, deviceID, otp string) (*Device, error) {
-	var out Device
-	err := c.do(ctx, request{method: http.MethodPost, path: c.devicePath(userID, deviceID),
-		contentType: ContentTypeActivate, body: map[string]string{"otp": otp}}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return c.doDevice(ctx, request{method: http.MethodPost, path: c.devicePath(userID, deviceID),
+		contentType: ContentTypeActivate, body: map[string]string{"otp": otp}})
 }
 
 // ResendActivationCode asks PingOne to text a new pairing code. PingOne answers 204 (or 200).
@@ -265,12 +264,7 @@ func (c *Client) ListDevices(ctx context.Context, userID string) ([]Device, erro
 
 // GetDevice reads one of the user's devices. A device of another user is not found.
 func (c *Client) GetDevice(ctx context.Context, userID, deviceID string) (*Device, error) {
-	var out Device
-	err := c.do(ctx, request{method: http.MethodGet, path: c.devicePath(userID, deviceID), idempotent: true}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return c.doDevice(ctx, request{method: http.MethodGet, path: c.devicePath(userID, deviceID), idempotent: true})
 }
 
 // DeleteDevice removes a device. A device already gone counts as removed, which makes a retry
@@ -296,13 +290,8 @@ func (c *Client) SetDeviceOrder(ctx context.Context, userID string, deviceIDs []
 
 // RenameDevice sets a device's nickname.
 func (c *Client) RenameDevice(ctx context.Context, userID, deviceID, nickname string) (*Device, error) {
-	var out Device
-	err := c.do(ctx, request{method: http.MethodPut, path: c.devicePath(userID, deviceID) + "/nickname",
-		body: map[string]string{"nickname": nickname}, idempotent: true}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return c.doDevice(ctx, request{method: http.MethodPut, path: c.devicePath(userID, deviceID) + "/nickname",
+		body: map[string]string{"nickname": nickname}, idempotent: true})
 }
 
 // BlockDevice blocks a device: it stays registered but cannot be used until unblocked.

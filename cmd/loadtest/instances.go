@@ -24,6 +24,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/smsmfa/portal/internal/logging"
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
 
@@ -194,8 +195,8 @@ func runInstances(ctx context.Context, o options, emu *pingonetest.Server, bin, 
 			"PINGONE_WEB_CLIENT_ID="+webID, "PINGONE_WEB_CLIENT_SECRET="+webSecret,
 			"SESSION_KEYS="+sessionKey, "TRUSTED_PROXIES=127.0.0.1", "LOG_LEVEL=warn", "PINGONE_TIMEOUT=20s", "ALLOWED_REGIONS=US",
 			"REDIS_URL="+redisURL)
-		var log strings.Builder
-		cmd.Stderr = &syncWriter{w: &log}
+		var log logging.Buffer
+		cmd.Stderr = &log
 		if err := cmd.Start(); err != nil {
 			return rep, err
 		}

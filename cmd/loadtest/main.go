@@ -45,6 +45,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/smsmfa/portal/internal/logging"
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
 
@@ -167,8 +168,8 @@ func run(args []string, out io.Writer) error {
 		"SESSION_KEYS="+secret()+secret(), "TRUSTED_PROXIES=127.0.0.1", "LOG_LEVEL=warn", "PINGONE_TIMEOUT=20s", "ALLOWED_REGIONS=US",
 		// The portal's own Go runtime figures (allocations) are read from its metrics address.
 		"METRICS_ADDR="+metricsAddr)
-	var portalLog strings.Builder
-	cmd.Stderr = &syncWriter{w: &portalLog}
+	var portalLog logging.Buffer
+	cmd.Stderr = &portalLog
 	if err := cmd.Start(); err != nil {
 		return err
 	}
@@ -502,17 +503,6 @@ func rss(pid int, field string) (int, error) {
 		}
 	}
 	return 0, errors.New("no " + field)
-}
-
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
 }
 
 // usage reads the CPU time of process pid so far, then its allocations so far from allocs.

@@ -29,29 +29,6 @@ const (
 	KindApproval = "approval"
 )
 
-// The verification's refusals.
-var (
-	// ErrNoPhone means the user has no active phone a code could go to.
-	ErrNoPhone = errors.New("helpdesk: the user has no active phone for a code")
-	// ErrNoEmail means the directory holds no email address for the user.
-	ErrNoEmail = errors.New("helpdesk: the user has no email address in the directory")
-	// ErrNoCodeSent means no code is waiting to be checked (none was sent, or it was used).
-	ErrNoCodeSent = errors.New("helpdesk: no code is waiting for this user")
-	// ErrCodeOver means the code can no longer be checked (too many wrong codes, or expired):
-	// a new one must be sent.
-	ErrCodeOver = errors.New("helpdesk: the code can no longer be used")
-	// ErrBadCode is a code that is not 6 to 10 digits.
-	ErrBadCode = errors.New("helpdesk: a code is digits only")
-	// ErrApprovalGone means the approval request timed out, or was already answered.
-	ErrApprovalGone = errors.New("helpdesk: the approval request timed out")
-	// ErrOwnRequest means the requester tried to approve their own request.
-	ErrOwnRequest = errors.New("helpdesk: nobody approves their own request")
-	// ErrTargetApproves means the user the request is about tried to approve it.
-	ErrTargetApproves = errors.New("helpdesk: the user a request is about cannot approve it")
-	// ErrKind is a verification kind that does not exist.
-	ErrKind = errors.New("helpdesk: unknown verification kind")
-)
-
 // WrongCodeError is a wrong code that may be tried again.
 type WrongCodeError struct {
 	// Left is how many more codes PingOne will check; Known is false when it did not say.
@@ -187,6 +164,16 @@ type Target struct {
 	Signals []string
 }
 
+// SendCode's refusals.
+var (
+	// ErrNoPhone means the user has no active phone a code could go to.
+	ErrNoPhone = errors.New("helpdesk: the user has no active phone for a code")
+	// ErrNoEmail means the directory holds no email address for the user.
+	ErrNoEmail = errors.New("helpdesk: the user has no email address in the directory")
+	// ErrKind is a verification kind that does not exist.
+	ErrKind = errors.New("helpdesk: unknown verification kind")
+)
+
 // SendCode has PingOne send a code for the agent to check: to the user's default active phone
 // (KindSMS) or to the user's email address in the directory (KindEmail), never to an address
 // or number the caller gives. A code sent before for the same agent and user is forgotten.
@@ -275,6 +262,17 @@ func (v *Verifier) Pending(ctx context.Context, agent, user string) (*Pending, e
 	}
 	return &p, nil
 }
+
+// CheckCode's refusals, besides *WrongCodeError.
+var (
+	// ErrNoCodeSent means no code is waiting to be checked (none was sent, or it was used).
+	ErrNoCodeSent = errors.New("helpdesk: no code is waiting for this user")
+	// ErrCodeOver means the code can no longer be checked (too many wrong codes, or expired):
+	// a new one must be sent.
+	ErrCodeOver = errors.New("helpdesk: the code can no longer be used")
+	// ErrBadCode is a code that is not 6 to 10 digits.
+	ErrBadCode = errors.New("helpdesk: a code is digits only")
+)
 
 // CheckCode checks the code the caller read back. A right code verifies the caller for the
 // agent and that user; a wrong one is a *WrongCodeError, or ErrCodeOver when no try is left.
@@ -412,6 +410,16 @@ func (v *Verifier) Approvals(ctx context.Context, viewer string) ([]Approval, er
 	}
 	return out, nil
 }
+
+// Approve's refusals.
+var (
+	// ErrApprovalGone means the approval request timed out, or was already answered.
+	ErrApprovalGone = errors.New("helpdesk: the approval request timed out")
+	// ErrOwnRequest means the requester tried to approve their own request.
+	ErrOwnRequest = errors.New("helpdesk: nobody approves their own request")
+	// ErrTargetApproves means the user the request is about tried to approve it.
+	ErrTargetApproves = errors.New("helpdesk: the user a request is about cannot approve it")
+)
 
 // Approve vouches for the caller of request id: the requester is verified for the target, by
 // approval, with approver named. Nobody approves their own request or one about themselves;

@@ -23,6 +23,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/smsmfa/portal/internal/ctxkey"
 	"github.com/smsmfa/portal/internal/store"
 )
 
@@ -263,18 +264,15 @@ func (l *Limiter) TextKeys(ctx context.Context, target string) []Key {
 	return keys
 }
 
-type actorKey struct{}
+var actorKey = ctxkey.New[string]("actor")
 
 // WithActor records in ctx who is acting (the signed-in person's ID), for TextKeys.
 func WithActor(ctx context.Context, actorID string) context.Context {
-	return context.WithValue(ctx, actorKey{}, actorID)
+	return actorKey.With(ctx, actorID)
 }
 
 // ActorOf returns the actor recorded by WithActor, or "".
-func ActorOf(ctx context.Context) string {
-	a, _ := ctx.Value(actorKey{}).(string)
-	return a
-}
+func ActorOf(ctx context.Context) string { return actorKey.Value(ctx) }
 
 // ceilSecond rounds a wait up to whole seconds: people and Retry-After see seconds, and a
 // rounded-down wait would send them back a moment too early.

@@ -23,19 +23,8 @@ import (
 	"github.com/smsmfa/portal/pingone"
 )
 
-// The outcomes a person can act on.
-var (
-	ErrAlreadyActive = errors.New("mfa: this number is already registered and active")
-	ErrDeviceLimit   = errors.New("mfa: the user has as many devices as PingOne allows")
-	ErrWrongCode     = errors.New("mfa: wrong or expired code")
-	ErrLocked        = errors.New("mfa: too many wrong codes; the device is locked")
-	ErrNotPending    = errors.New("mfa: the device is not waiting for a code")
-	ErrNotFound      = errors.New("mfa: no such device for this user")
-	ErrBadCode       = errors.New("mfa: a code is 6 to 10 digits")
-	ErrNumberRefused = errors.New("mfa: PingOne refused the number")
-	// ErrStepUp matches every *StepUpError.
-	ErrStepUp = errors.New("mfa: adding a method next to an active one needs a recent MFA sign-in")
-)
+// ErrNotFound is a device the user does not have: missing, or another user's.
+var ErrNotFound = errors.New("mfa: no such device for this user")
 
 // Client is the part of the PingOne client the rules use.
 type Client interface {
@@ -221,6 +210,14 @@ type Started struct {
 	CodeSent bool
 }
 
+// StartSMS's refusals, besides *StepUpError and *DeviceLimitError.
+var (
+	// ErrAlreadyActive is a number the user has registered and active already.
+	ErrAlreadyActive = errors.New("mfa: this number is already registered and active")
+	// ErrNumberRefused is a number PingOne would not register; it wraps PingOne's error.
+	ErrNumberRefused = errors.New("mfa: PingOne refused the number")
+)
+
 // StartSMS registers the number for the user and has PingOne text a code. The same number
 // already waiting resumes that device (a new code, within the cool-down); already active is
 // ErrAlreadyActive. A create whose answer is lost is looked up, never sent again.
@@ -351,6 +348,16 @@ func NormalizeCode(in string) string {
 	return string(out)
 }
 
+// Verify's refusals, besides *LockedError and ErrNotFound.
+var (
+	// ErrBadCode is a code that is not 6 to 10 digits.
+	ErrBadCode = errors.New("mfa: a code is 6 to 10 digits")
+	// ErrWrongCode is a code PingOne did not accept: wrong, or expired.
+	ErrWrongCode = errors.New("mfa: wrong or expired code")
+	// ErrNotPending is a device not waiting for a code (Resend refuses it too).
+	ErrNotPending = errors.New("mfa: the device is not waiting for a code")
+)
+
 // Verify activates the device with the code and turns MFA on for the user if it was off.
 func (s *Service) Verify(ctx context.Context, userID, deviceID, code string) (Device, error) {
 	return s.verify(ctx, userID, deviceID, code, false)
@@ -456,6 +463,9 @@ func (s *Service) locked(d *pingone.Device) *LockedError {
 	return e
 }
 
+// ErrLocked matches every *LockedError.
+var ErrLocked = errors.New("mfa: too many wrong codes; the device is locked")
+
 // LockedError is a device locked after too many wrong codes; Until is when PingOne lifts the
 // lock (zero when it does not say). It matches errors.Is(err, ErrLocked).
 type LockedError struct {
@@ -473,6 +483,9 @@ func (e *LockedError) Error() string {
 
 // Is makes errors.Is(err, ErrLocked) true.
 func (e *LockedError) Is(target error) bool { return target == ErrLocked }
+
+// ErrDeviceLimit matches every *DeviceLimitError.
+var ErrDeviceLimit = errors.New("mfa: the user has as many devices as PingOne allows")
 
 // DeviceLimitError is PingOne's cap on a person's devices (mfaSettings.pairing.maxAllowedDevices)
 // reached: Max is the cap. It matches errors.Is(err, ErrDeviceLimit).

@@ -82,6 +82,9 @@ type Proof struct {
 	CodeTyped time.Time
 }
 
+// ErrStepUp matches every *StepUpError.
+var ErrStepUp = errors.New("mfa: adding a method next to an active one needs a recent MFA sign-in")
+
 // StepUpError asks for the step-up before a change; Masked is the phone PingOne will text.
 type StepUpError struct{ Masked string }
 

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/text/language/display"
 
 	"github.com/smsmfa/portal/internal/messages"
+	"github.com/smsmfa/portal/pingone"
 )
 
 // Reason says why a number was refused.
@@ -322,30 +323,24 @@ func (p *Policy) Parse(input, region string) (Number, error) {
 	}, nil
 }
 
+// typeNames are the libphonenumber types as errors and metadata name them.
+var typeNames = map[phonenumbers.PhoneNumberType]string{
+	phonenumbers.FIXED_LINE:           "FIXED_LINE",
+	phonenumbers.MOBILE:               "MOBILE",
+	phonenumbers.FIXED_LINE_OR_MOBILE: "FIXED_LINE_OR_MOBILE",
+	phonenumbers.TOLL_FREE:            "TOLL_FREE",
+	phonenumbers.PREMIUM_RATE:         "PREMIUM_RATE",
+	phonenumbers.SHARED_COST:          "SHARED_COST",
+	phonenumbers.VOIP:                 "VOIP",
+	phonenumbers.PERSONAL_NUMBER:      "PERSONAL_NUMBER",
+	phonenumbers.PAGER:                "PAGER",
+	phonenumbers.UAN:                  "UAN",
+	phonenumbers.VOICEMAIL:            "VOICEMAIL",
+}
+
 func typeString(t phonenumbers.PhoneNumberType) string {
-	switch t {
-	case phonenumbers.FIXED_LINE:
-		return "FIXED_LINE"
-	case phonenumbers.MOBILE:
-		return "MOBILE"
-	case phonenumbers.FIXED_LINE_OR_MOBILE:
-		return "FIXED_LINE_OR_MOBILE"
-	case phonenumbers.TOLL_FREE:
-		return "TOLL_FREE"
-	case phonenumbers.PREMIUM_RATE:
-		return "PREMIUM_RATE"
-	case phonenumbers.SHARED_COST:
-		return "SHARED_COST"
-	case phonenumbers.VOIP:
-		return "VOIP"
-	case phonenumbers.PERSONAL_NUMBER:
-		return "PERSONAL_NUMBER"
-	case phonenumbers.PAGER:
-		return "PAGER"
-	case phonenumbers.UAN:
-		return "UAN"
-	case phonenumbers.VOICEMAIL:
-		return "VOICEMAIL"
+	if name, ok := typeNames[t]; ok {
+		return name
 	}
 	return "UNKNOWN"
 }
@@ -353,30 +348,19 @@ func typeString(t phonenumbers.PhoneNumberType) string {
 // Display formats an E.164 number (or PingOne's rendering of one) for people, such as
 // +1 512-520-1234; what cannot be parsed is shown as given.
 func Display(number string) string {
-	n, err := phonenumbers.Parse(normalize(number), "")
+	n, err := phonenumbers.Parse(pingone.NormalizePhone(number), "")
 	if err != nil {
 		return number
 	}
 	return phonenumbers.Format(n, phonenumbers.INTERNATIONAL)
 }
 
-func normalize(s string) string {
-	var b strings.Builder
-	b.WriteByte('+')
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
 // Mask hides all but the country code and the last four digits, keeping the number's shape:
 // +15125201234 becomes "+1 •••-•••-1234". It is what logs and audit records hold.
 func Mask(number string) string {
-	n, err := phonenumbers.Parse(normalize(number), "")
+	n, err := phonenumbers.Parse(pingone.NormalizePhone(number), "")
 	if err != nil {
-		d := strings.TrimPrefix(normalize(number), "+")
+		d := strings.TrimPrefix(pingone.NormalizePhone(number), "+")
 		if len(d) <= 4 {
 			return "•••"
 		}

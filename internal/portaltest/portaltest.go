@@ -4,7 +4,6 @@
 package portaltest
 
 import (
-	"bytes"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -27,24 +26,8 @@ import (
 // it is the emulator's, so that the portal and PingOne share one time.
 type Clock = pingonetest.Clock
 
-// Logs collects the portal's log output.
-type Logs struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *Logs) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-// String returns everything logged so far.
-func (l *Logs) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
+// Logs collects the portal's log output; tests read it while the portal writes.
+type Logs = logging.Buffer
 
 // Env is a running portal and emulator.
 type Env struct {

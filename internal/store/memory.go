@@ -134,21 +134,15 @@ func (l *memLog) wait(now time.Time, limit int) time.Duration {
 
 // Reserve implements Store.
 func (m *Memory) Reserve(ctx context.Context, key string, limit int, window time.Duration) (Reservation, error) {
-	return m.reserve(ctx, "reserve", key, limit, window, 0)
+	return reserveWith(ctx, m.reserve, key, limit, window)
 }
 
 // Attempt implements Store.
 func (m *Memory) Attempt(ctx context.Context, key string, maxFailures int, window, lockFor time.Duration) (Reservation, error) {
-	if err := checkLock(lockFor); err != nil {
-		return Reservation{}, err
-	}
-	return m.reserve(ctx, "attempt", key, maxFailures, window, lockFor)
+	return attemptWith(ctx, m.reserve, key, maxFailures, window, lockFor)
 }
 
 func (m *Memory) reserve(_ context.Context, op, key string, limit int, window, lockFor time.Duration) (Reservation, error) {
-	if err := checkLimit(limit, window); err != nil {
-		return Reservation{}, err
-	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {

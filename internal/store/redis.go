@@ -86,34 +86,35 @@ func newRedisClient(rawURL string) (redis.UniversalClient, error) {
 	u.RawQuery = q.Encode()
 	switch {
 	case q.Has("master_name"):
-		o, err := redis.ParseFailoverURL(u.String())
-		if err != nil {
-			return nil, fmt.Errorf("store: REDIS_URL (sentinel): %w", err)
-		}
-		defaults(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.MaxRetries, &o.DialerRetries)
-		o.ContextTimeoutEnabled = true
-		return redis.NewFailoverClient(o), nil
+		return parseClient(u.String(), " (sentinel)", redis.ParseFailoverURL, func(o *redis.FailoverOptions) {
+			tune(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.MaxRetries, &o.DialerRetries, &o.ContextTimeoutEnabled)
+		}, redis.NewFailoverClient)
 	case cluster || q.Has("addr"):
-		o, err := redis.ParseClusterURL(u.String())
-		if err != nil {
-			return nil, fmt.Errorf("store: REDIS_URL (cluster): %w", err)
-		}
-		defaults(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.MaxRetries, &o.DialerRetries)
-		o.ContextTimeoutEnabled = true
-		return redis.NewClusterClient(o), nil
+		return parseClient(u.String(), " (cluster)", redis.ParseClusterURL, func(o *redis.ClusterOptions) {
+			tune(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.MaxRetries, &o.DialerRetries, &o.ContextTimeoutEnabled)
+		}, redis.NewClusterClient)
 	default:
-		o, err := redis.ParseURL(u.String())
-		if err != nil {
-			return nil, fmt.Errorf("store: REDIS_URL: %w", err)
-		}
-		defaults(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.MaxRetries, &o.DialerRetries)
-		o.ContextTimeoutEnabled = true
-		return redis.NewClient(o), nil
+		return parseClient(u.String(), "", redis.ParseURL, func(o *redis.Options) {
+			tune(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.MaxRetries, &o.DialerRetries, &o.ContextTimeoutEnabled)
+		}, redis.NewClient)
 	}
 }
 
-// defaults fills in the timeouts and retries a URL left unset.
-func defaults(dial, read, write *time.Duration, retries, dialRetries *int) {
+// parseClient parses a URL into one kind of client's options (kind names it in an error),
+// lets set tune them, and builds the client: the three kinds' option types share the fields
+// the portal sets, but no type.
+func parseClient[O any, C redis.UniversalClient](rawURL, kind string, parse func(string) (*O, error), set func(*O), build func(*O) C) (redis.UniversalClient, error) {
+	o, err := parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("store: REDIS_URL%s: %w", kind, err)
+	}
+	set(o)
+	return build(o), nil
+}
+
+// tune fills in the timeouts and retries a URL left unset, and makes every command honour
+// its context's deadline.
+func tune(dial, read, write *time.Duration, retries, dialRetries *int, contextTimeout *bool) {
 	for _, d := range []struct {
 		v   *time.Duration
 		def time.Duration
@@ -128,6 +129,7 @@ func defaults(dial, read, write *time.Duration, retries, dialRetries *int) {
 	if *dialRetries == 0 {
 		*dialRetries = defaultDialerRetries
 	}
+	*contextTimeout = true
 }
 
 func (r *Redis) kvKey(key string) string { return r.prefix + "kv:" + key }
@@ -199,21 +201,15 @@ return 0
 
 // Reserve implements Store.
 func (r *Redis) Reserve(ctx context.Context, key string, limit int, window time.Duration) (Reservation, error) {
-	return r.reserve(ctx, "reserve", key, limit, window, 0)
+	return reserveWith(ctx, r.reserve, key, limit, window)
 }
 
 // Attempt implements Store.
 func (r *Redis) Attempt(ctx context.Context, key string, maxFailures int, window, lockFor time.Duration) (Reservation, error) {
-	if err := checkLock(lockFor); err != nil {
-		return Reservation{}, err
-	}
-	return r.reserve(ctx, "attempt", key, maxFailures, window, lockFor)
+	return attemptWith(ctx, r.reserve, key, maxFailures, window, lockFor)
 }
 
 func (r *Redis) reserve(ctx context.Context, op, key string, limit int, window, lockFor time.Duration) (Reservation, error) {
-	if err := checkLimit(limit, window); err != nil {
-		return Reservation{}, err
-	}
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	id := hex.EncodeToString(b[:])

@@ -155,6 +155,29 @@ func unavailable(op string, cause error) error {
 }
 
 // checkLimit refuses nonsense rules, which are programming errors rather than outages.
+// reserveFunc is a backend's one reservation routine, behind its Reserve and Attempt: op names
+// the call in errors, lockFor is zero for Reserve, and the limit and lock come checked.
+type reserveFunc func(ctx context.Context, op, key string, limit int, window, lockFor time.Duration) (Reservation, error)
+
+// reserveWith is Reserve on a backend's reservation routine.
+func reserveWith(ctx context.Context, reserve reserveFunc, key string, limit int, window time.Duration) (Reservation, error) {
+	if err := checkLimit(limit, window); err != nil {
+		return Reservation{}, err
+	}
+	return reserve(ctx, "reserve", key, limit, window, 0)
+}
+
+// attemptWith is Attempt on a backend's reservation routine.
+func attemptWith(ctx context.Context, reserve reserveFunc, key string, maxFailures int, window, lockFor time.Duration) (Reservation, error) {
+	if err := checkLock(lockFor); err != nil {
+		return Reservation{}, err
+	}
+	if err := checkLimit(maxFailures, window); err != nil {
+		return Reservation{}, err
+	}
+	return reserve(ctx, "attempt", key, maxFailures, window, lockFor)
+}
+
 func checkLimit(limit int, window time.Duration) error {
 	if limit <= 0 {
 		return fmt.Errorf("store: limit %d is not positive", limit)

@@ -44,6 +44,15 @@ func invalid(w http.ResponseWriter, dcode, target, msg string) {
 		detail{Code: dcode, Target: target, Message: msg})
 }
 
+// missing answers PingOne's REQUIRED_VALUE for field when absent is true, and reports whether
+// it did.
+func missing(w http.ResponseWriter, field string, absent bool) bool {
+	if absent {
+		invalid(w, "REQUIRED_VALUE", field, field+" is required")
+	}
+	return absent
+}
+
 func mediaType(ct string) string {
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil {
@@ -215,11 +224,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		Population *struct{ ID string } `json:"population"`
 		Enabled    *bool                `json:"enabled"`
 	}
-	if !decodeBody(w, r, "application/json", &in) {
-		return
-	}
-	if strings.TrimSpace(in.Username) == "" {
-		invalid(w, "REQUIRED_VALUE", "username", "username is required")
+	if !decodeBody(w, r, "application/json", &in) || missing(w, "username", strings.TrimSpace(in.Username) == "") {
 		return
 	}
 	s.mu.Lock()
@@ -246,11 +251,7 @@ func (s *Server) setPassword(w http.ResponseWriter, r *http.Request) {
 		Value       string `json:"value"`
 		ForceChange bool   `json:"forceChange"`
 	}
-	if !decodeBody(w, r, "application/vnd.pingidentity.password.set+json", &in) {
-		return
-	}
-	if in.Value == "" {
-		invalid(w, "REQUIRED_VALUE", "value", "value is required")
+	if !decodeBody(w, r, "application/vnd.pingidentity.password.set+json", &in) || missing(w, "value", in.Value == "") {
 		return
 	}
 	s.withUser(w, r, func(u *user) {
@@ -260,9 +261,7 @@ func (s *Server) setPassword(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) addToGroup(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		ID string `json:"id"`
-	}
+	var in struct{ ID string }
 	if !decodeBody(w, r, "application/json", &in) {
 		return
 	}
@@ -282,11 +281,7 @@ func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Name string `json:"name"`
 	}
-	if !decodeBody(w, r, "application/json", &in) {
-		return
-	}
-	if in.Name == "" {
-		invalid(w, "REQUIRED_VALUE", "name", "name is required")
+	if !decodeBody(w, r, "application/json", &in) || missing(w, "name", in.Name == "") {
 		return
 	}
 	s.mu.Lock()
@@ -300,11 +295,7 @@ func (s *Server) setMFAEnabled(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		MFAEnabled *bool `json:"mfaEnabled"`
 	}
-	if !decodeBody(w, r, "application/json", &in) {
-		return
-	}
-	if in.MFAEnabled == nil {
-		invalid(w, "REQUIRED_VALUE", "mfaEnabled", "mfaEnabled is required")
+	if !decodeBody(w, r, "application/json", &in) || missing(w, "mfaEnabled", in.MFAEnabled == nil) {
 		return
 	}
 	s.withUser(w, r, func(u *user) {
@@ -481,8 +472,7 @@ func (s *Server) postDevices(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	phone := validPhone(in.Phone)
-	if in.Phone == "" {
-		invalid(w, "REQUIRED_VALUE", "phone", "phone is required")
+	if missing(w, "phone", in.Phone == "") {
 		return
 	}
 	if phone == "" {

@@ -65,15 +65,23 @@ func RunContract(t *testing.T, tg Target) {
 	if c.tok == "" {
 		t.Fatal("no worker token: the rest of the contract cannot run")
 	}
-	t.Run("SeedRequest", c.seedRequest)
-	t.Run("SeedPhoneFormats", c.seedPhoneFormats)
-	t.Run("ActivationRequired", c.activationRequired)
-	t.Run("ListReadRenameReorderDelete", c.listReadDelete)
-	t.Run("Errors", c.errors)
-	t.Run("Users", c.users)
-	t.Run("MFASettings", c.mfaSettings)
-	t.Run("BlockAndUnblock", c.blockAndUnblock)
-	t.Run("DeviceAuthentication", c.deviceAuthentication)
+	// The parts run in this order, each on the state the ones before it left.
+	for _, part := range []struct {
+		name string
+		run  func(*testing.T)
+	}{
+		{"SeedRequest", c.seedRequest},
+		{"SeedPhoneFormats", c.seedPhoneFormats},
+		{"ActivationRequired", c.activationRequired},
+		{"ListReadRenameReorderDelete", c.listReadDelete},
+		{"Errors", c.errors},
+		{"Users", c.users},
+		{"MFASettings", c.mfaSettings},
+		{"BlockAndUnblock", c.blockAndUnblock},
+		{"DeviceAuthentication", c.deviceAuthentication},
+	} {
+		t.Run(part.name, part.run)
+	}
 	if tg.GroupID != "" {
 		t.Run("Group", c.group)
 	}

@@ -180,11 +180,7 @@ func (s *Server) createDeviceAuth(w http.ResponseWriter, r *http.Request) {
 			} `json:"oneTime"`
 		} `json:"selectedDevice"`
 	}
-	if !decodeBody(w, r, "application/json", &in) {
-		return
-	}
-	if in.User == nil || in.User.ID == "" {
-		invalid(w, "REQUIRED_VALUE", "user.id", "user.id is required")
+	if !decodeBody(w, r, "application/json", &in) || missing(w, "user.id", in.User == nil || in.User.ID == "") {
 		return
 	}
 	s.mu.Lock()
@@ -315,6 +311,16 @@ func (s *Server) withDeviceAuth(w http.ResponseWriter, r *http.Request, f func(a
 	}
 }
 
+// withOpenDeviceAuth is withDeviceAuth for a step of the authentication (a selection or a
+// code): one that is finished is refused instead of running f.
+func (s *Server) withOpenDeviceAuth(w http.ResponseWriter, r *http.Request, f func(a *deviceAuth)) {
+	s.withDeviceAuth(w, r, func(a *deviceAuth) {
+		if !finished(w, a) {
+			f(a)
+		}
+	})
+}
+
 // finished answers for an authentication that is COMPLETED or FAILED: neither can be used
 // again. UNVERIFIED: PingOne's answer. s.mu is held.
 func finished(w http.ResponseWriter, a *deviceAuth) bool {
@@ -343,17 +349,10 @@ func (s *Server) selectAuthDevice(w http.ResponseWriter, r *http.Request) {
 		} `json:"device"`
 		Compatibility string `json:"compatibility"`
 	}
-	if !decodeBody(w, r, "application/vnd.pingidentity.device.select+json", &in) {
+	if !decodeBody(w, r, "application/vnd.pingidentity.device.select+json", &in) || missing(w, "device.id", in.Device == nil || in.Device.ID == "") {
 		return
 	}
-	if in.Device == nil || in.Device.ID == "" {
-		invalid(w, "REQUIRED_VALUE", "device.id", "device.id is required")
-		return
-	}
-	s.withDeviceAuth(w, r, func(a *deviceAuth) {
-		if finished(w, a) {
-			return
-		}
+	s.withOpenDeviceAuth(w, r, func(a *deviceAuth) {
 		if a.OneTime != "" {
 			// UNVERIFIED: a one-time target has nothing to select.
 			writeError(w, http.StatusBadRequest, "INVALID_REQUEST", "The device authentication has a one-time device; there is nothing to select.")
@@ -377,10 +376,7 @@ func (s *Server) checkAuthOTP(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, "application/vnd.pingidentity.otp.check+json", &in) {
 		return
 	}
-	s.withDeviceAuth(w, r, func(a *deviceAuth) {
-		if finished(w, a) {
-			return
-		}
+	s.withOpenDeviceAuth(w, r, func(a *deviceAuth) {
 		now := s.now()
 		switch {
 		case a.Status != authOTPRequired:

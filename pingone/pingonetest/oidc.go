@@ -4,7 +4,9 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/subtle"
+	_ "embed"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -604,51 +606,24 @@ func (s *Server) renderPage(w http.ResponseWriter, status int, d pageData) {
 	_ = pageTmpl.Execute(w, d)
 }
 
+// signInTexts is the sign-in page's words by language, kept as data (one object a language,
+// English sentence to translation) so that adding a language adds no code.
+//
+//go:embed signin_texts.json
+var signInTexts []byte
+
 // pageTexts are the sign-in page's words in the languages the portal speaks, as PingOne's own
 // hosted pages follow ui_locales. A sentence missing here shows in English.
-var pageTexts = map[string]map[string]string{
-	"de": {"Sign in": "Anmelden", "Username": "Benutzername", "Password": "Passwort", "Continue": "Weiter",
-		"Sign-in code": "Anmeldecode", "Enter your sign-in code": "Anmeldecode eingeben",
-		"PingOne emulator: no real account is used here.": "PingOne-Emulator: Hier wird kein echtes Konto verwendet.",
-		"The username or password is not correct.":        "Benutzername oder Passwort ist falsch.",
-		"We texted a code to your phone ending {masked}.": "Wir haben einen Code per SMS an Ihr Telefon mit der Endung {masked} gesendet.",
-		"That code is not correct.":                       "Dieser Code ist falsch."},
-	"fr": {"Sign in": "Se connecter", "Username": "Nom d’utilisateur", "Password": "Mot de passe", "Continue": "Continuer",
-		"Sign-in code": "Code de connexion", "Enter your sign-in code": "Saisissez votre code de connexion",
-		"PingOne emulator: no real account is used here.": "Émulateur PingOne : aucun vrai compte n’est utilisé ici.",
-		"The username or password is not correct.":        "Le nom d’utilisateur ou le mot de passe est incorrect.",
-		"We texted a code to your phone ending {masked}.": "Nous avons envoyé un code par SMS à votre téléphone se terminant par {masked}.",
-		"That code is not correct.":                       "Ce code est incorrect."},
-	"es": {"Sign in": "Iniciar sesión", "Username": "Nombre de usuario", "Password": "Contraseña", "Continue": "Continuar",
-		"Sign-in code": "Código de inicio de sesión", "Enter your sign-in code": "Introduzca su código de inicio de sesión",
-		"PingOne emulator: no real account is used here.": "Emulador de PingOne: aquí no se usa ninguna cuenta real.",
-		"The username or password is not correct.":        "El nombre de usuario o la contraseña no son correctos.",
-		"We texted a code to your phone ending {masked}.": "Hemos enviado un código por SMS a su teléfono terminado en {masked}.",
-		"That code is not correct.":                       "El código no es correcto."},
-	"pt-BR": {"Sign in": "Entrar", "Username": "Nome de usuário", "Password": "Senha", "Continue": "Continuar",
-		"Sign-in code": "Código de acesso", "Enter your sign-in code": "Digite seu código de acesso",
-		"PingOne emulator: no real account is used here.": "Emulador do PingOne: nenhuma conta real é usada aqui.",
-		"The username or password is not correct.":        "O nome de usuário ou a senha estão incorretos.",
-		"We texted a code to your phone ending {masked}.": "Enviamos um código por SMS para o seu telefone com final {masked}.",
-		"That code is not correct.":                       "Esse código está incorreto."},
-	"ja": {"Sign in": "サインイン", "Username": "ユーザー名", "Password": "パスワード", "Continue": "続行",
-		"Sign-in code": "サインインコード", "Enter your sign-in code": "サインインコードを入力",
-		"PingOne emulator: no real account is used here.": "PingOne エミュレーター: 実際のアカウントは使用されません。",
-		"The username or password is not correct.":        "ユーザー名またはパスワードが正しくありません。",
-		"We texted a code to your phone ending {masked}.": "末尾が {masked} の電話に SMS でコードを送信しました。",
-		"That code is not correct.":                       "コードが正しくありません。"},
-	"zh-Hans": {"Sign in": "登录", "Username": "用户名", "Password": "密码", "Continue": "继续",
-		"Sign-in code": "登录验证码", "Enter your sign-in code": "输入登录验证码",
-		"PingOne emulator: no real account is used here.": "PingOne 模拟器：此处不使用真实帐户。",
-		"The username or password is not correct.":        "用户名或密码不正确。",
-		"We texted a code to your phone ending {masked}.": "我们已向尾号为 {masked} 的手机发送短信验证码。",
-		"That code is not correct.":                       "验证码不正确。"},
-	"ar": {"Sign in": "تسجيل الدخول", "Username": "اسم المستخدم", "Password": "كلمة المرور", "Continue": "متابعة",
-		"Sign-in code": "رمز تسجيل الدخول", "Enter your sign-in code": "أدخل رمز تسجيل الدخول",
-		"PingOne emulator: no real account is used here.": "محاكي PingOne: لا يُستخدم هنا أي حساب حقيقي.",
-		"The username or password is not correct.":        "اسم المستخدم أو كلمة المرور غير صحيحة.",
-		"We texted a code to your phone ending {masked}.": "أرسلنا رمزًا برسالة نصية إلى هاتفك المنتهي بـ {masked}.",
-		"That code is not correct.":                       "هذا الرمز غير صحيح."},
+var pageTexts = mustPageTexts(signInTexts)
+
+// mustPageTexts decodes the embedded translations; it panics because a malformed file is a
+// build mistake that every test of the package would catch at once.
+func mustPageTexts(data []byte) map[string]map[string]string {
+	var texts map[string]map[string]string
+	if err := json.Unmarshal(data, &texts); err != nil {
+		panic(fmt.Sprintf("pingonetest: decoding signin_texts.json: %v", err))
+	}
+	return texts
 }
 
 // pageLanguage is the first of ui_locales (space-separated BCP 47 tags) the sign-in page
