@@ -61,7 +61,7 @@ func (h *Handler) actor(c echo.Context) (*actor, error) {
 	if uid == "" {
 		u := sess(c).User()
 		return &actor{self: true, target: audit.Person{ID: u.ID, Username: u.Username}, name: u.Name,
-			base: "/devices", devices: "/devices/", addForm: "/devices/sms/new", addAction: "/devices/sms",
+			base: "/devices", devices: "/devices/", addForm: addForm, addAction: "/devices/sms",
 			nav: "devices", words: selfWords}, nil
 	}
 	// hdTarget has read the user already (with groups) on the help desk's routes.

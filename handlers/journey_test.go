@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -42,9 +43,23 @@ func deviceID(t *testing.T, p *portaltest.Page) string {
 func TestDeepLinkSurvivesSignIn(t *testing.T) {
 	env := portaltest.Start(t)
 	b := env.NewBrowser(t)
+	// The link's sign-in comes back to the form itself, not to the link (one hop fewer).
+	var hops []string
+	b.HTTP.CheckRedirect = func(req *http.Request, _ []*http.Request) error {
+		if req.URL.Host == mustURL(env.URL).Host {
+			hops = append(hops, req.URL.Path)
+		}
+		return nil
+	}
 	p := b.SignInEmployee("/enroll")
 	if p.Status != 200 || p.Path() != "/devices/sms/new" || p.H1() != "Add your phone" {
 		t.Fatalf("landed on %d %s %q", p.Status, p.Path(), p.H1())
+	}
+	if want := []string{"/auth/callback", "/devices/sms/new"}; !slices.Equal(hops[len(hops)-2:], want) {
+		t.Errorf("the portal's redirects: %v, want the sign-in's answer then the form (%v)", hops, want)
+	}
+	if p := b.Get("/enroll"); p.Path() != "/devices/sms/new" {
+		t.Errorf("/enroll signed in: %s, want the form", p.Path())
 	}
 	for _, want := range []string{"Country or region", "Phone number", "Send code", "Sign out"} {
 		if !contains(p.Labels(), want) {

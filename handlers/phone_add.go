@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"net/url"
 
 	"github.com/labstack/echo/v4"
 	"golang.org/x/text/language"
@@ -16,10 +17,18 @@ import (
 	"github.com/smsmfa/portal/views"
 )
 
-// enroll is the onboarding email's deep link.
+// enroll is the onboarding email's deep link: the add-phone form, after signing in when
+// needed. The sign-in comes back to the form itself, not to this link: one redirect fewer,
+// a round trip saved on a phone's network.
 func (h *Handler) enroll(c echo.Context) error {
-	return c.Redirect(http.StatusFound, "/devices/sms/new")
+	if s := sess(c); s == nil || s.UserID() == "" {
+		return c.Redirect(http.StatusFound, "/auth/login?return_to="+url.QueryEscape(addForm))
+	}
+	return c.Redirect(http.StatusFound, addForm)
 }
+
+// addForm is the person's add-phone form.
+const addForm = "/devices/sms/new"
 
 // newPhone shows the add-phone form, after the step-up when the person needs one.
 func (h *Handler) newPhone(c echo.Context) error {

@@ -32,6 +32,7 @@ func (h *Handler) Routes() http.Handler {
 
 	e.GET("/", h.home)
 	e.GET("/language", h.chooseLanguage)
+	e.GET("/enroll", h.enroll)
 	e.GET("/auth/login", h.login)
 	e.GET("/auth/callback", h.callback)
 	e.POST("/auth/logout", h.logout, h.csrf)
@@ -41,7 +42,6 @@ func (h *Handler) Routes() http.Handler {
 	u := func(method, path string, fn echo.HandlerFunc, m ...echo.MiddlewareFunc) {
 		e.Add(method, path, fn, append([]echo.MiddlewareFunc{h.requireUser, validIDs, h.withActor}, m...)...)
 	}
-	u(http.MethodGet, "/enroll", h.enroll)
 	u(http.MethodGet, "/devices", h.devices)
 	u(http.MethodGet, "/devices/sms/new", h.newPhone)
 	u(http.MethodPost, "/devices/sms", h.addPhone, h.csrf)
