@@ -4,6 +4,7 @@ package handlers_test
 // items 3, 4 and 6; issue #12's fail-closed rule).
 
 import (
+	"encoding/base64"
 	"net/http"
 	"net/url"
 	"strings"
@@ -200,5 +201,34 @@ func TestRedisDownFailsClosed(t *testing.T) {
 	p = b.Submit(p, "/verify", url.Values{"code": {env.Emu.LastCode("+15125201234")}})
 	if p.Path() != "/devices" || env.Emu.Devices(env.Demo.EmployeeID)[0].Status != "ACTIVE" {
 		t.Fatalf("after Redis came back: %d %s %q", p.Status, p.URL, p.Text())
+	}
+}
+
+// TestSignOutHintsPingOneFromTheRecord: the sign-in's ID token lives in the session's record
+// on the server, not in the cookie (which every request carries), and sign-out still hands it
+// to PingOne's sign-out as id_token_hint (the record here round-trips through Redis).
+func TestSignOutHintsPingOneFromTheRecord(t *testing.T) {
+	env := portaltest.Start(t, portaltest.WithEnv("REDIS_URL", redistest.Start(t).URL(0)))
+	b := env.NewBrowser(t)
+	p := b.SignInEmployee("/devices")
+	cookie := cookieValue(b, mustURL(env.URL))
+	if len(cookie) > 1400 {
+		t.Errorf("session cookie of %d bytes: the ID token is back in it?", len(cookie))
+	}
+	var hint string
+	b.HTTP.CheckRedirect = func(req *http.Request, _ []*http.Request) error {
+		if strings.HasSuffix(req.URL.Path, "/signoff") {
+			hint = req.URL.Query().Get("id_token_hint")
+		}
+		return nil
+	}
+	b.Submit(p, "/auth/logout", nil)
+	parts := strings.Split(hint, ".")
+	if len(parts) != 3 {
+		t.Fatalf("sign-out sent PingOne the hint %q, want the ID token", hint)
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil || !strings.Contains(string(payload), `"sub":"`+env.Demo.EmployeeID+`"`) {
+		t.Errorf("the hint is not the employee's ID token: %s %v", payload, err)
 	}
 }

@@ -83,6 +83,9 @@ type options struct {
 	// journeys is written (read from its /debug/pprof on the metrics address).
 	cpuprofile string
 	profileFor time.Duration
+	// memprofile, when set, is where the portal's allocation profile after the journeys is
+	// written, and memprofile+".base" the one before them (go tool pprof -base).
+	memprofile string
 }
 
 func run(args []string, out io.Writer) error {
@@ -102,6 +105,7 @@ func run(args []string, out io.Writer) error {
 	fs.StringVar(&o.redis, "redis-server", "", "-instances: redis-server binary (default: redis-server on PATH or /usr/bin)")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write the portal's CPU profile during the journeys to this file (go tool pprof reads it)")
 	fs.DurationVar(&o.profileFor, "profile-for", 2*time.Second, "-cpuprofile: how long to profile, from the start of the journeys")
+	fs.StringVar(&o.memprofile, "memprofile", "", "write the portal's allocation profiles before (FILE.base) and after the journeys (FILE): go tool pprof -sample_index=alloc_space -base FILE.base FILE")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -189,6 +193,11 @@ func run(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if o.memprofile != "" {
+		if err := fetchAllocs(ctx, "http://"+metricsAddr, o.memprofile+".base"); err != nil {
+			return fmt.Errorf("allocation profile: %w", err)
+		}
+	}
 	emu.SetLatency(o.latency)
 	emu.SetFailureRate(o.fail, http.StatusServiceUnavailable)
 	callsBefore := emu.AllCalls()
@@ -232,6 +241,11 @@ func run(args []string, out io.Writer) error {
 	cpuAfter, allocsAfter, err := usage(ctx, cmd.Process.Pid, portalAllocs)
 	if err != nil {
 		return err
+	}
+	if o.memprofile != "" {
+		if err := fetchAllocs(ctx, "http://"+metricsAddr, o.memprofile); err != nil {
+			return fmt.Errorf("allocation profile: %w", err)
+		}
 	}
 
 	// What PingOne holds: exactly one active phone per employee.
@@ -522,7 +536,17 @@ func clientAddr(r, i int) string { return fmt.Sprintf("2001:db8:%x:%x::1", r, i+
 // fetchProfile writes the portal's CPU profile over the next d to file.
 func fetchProfile(ctx context.Context, metricsBase string, d time.Duration, file string) error {
 	secs := max(int(d.Round(time.Second)/time.Second), 1)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", metricsBase, secs), nil)
+	return fetchTo(ctx, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", metricsBase, secs), file)
+}
+
+// fetchAllocs writes the portal's allocation profile so far to file.
+func fetchAllocs(ctx context.Context, metricsBase, file string) error {
+	return fetchTo(ctx, metricsBase+"/debug/pprof/allocs", file)
+}
+
+// fetchTo writes the answer to a GET of u to file.
+func fetchTo(ctx context.Context, u, file string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return err
 	}

@@ -87,7 +87,7 @@ func (m *Manager) Load(r *http.Request) (s *Session, ended *Ended, changed bool,
 			ended = &Ended{Revoked: true}
 			break
 		}
-		s.checked = rec.Checked
+		s.checked, s.idToken = rec.Checked, rec.IDToken
 		if now.Sub(s.time(keySeen)) > time.Minute {
 			// Refreshing "seen" (and the record's lifetime) at most once a minute keeps
 			// Set-Cookie off most answers and the store's writes few.

@@ -1,8 +1,8 @@
 // Package session is the portal's signed-in state: an encrypted cookie (gorilla/sessions)
 // holding who the person is, their CSRF secret, the sign-in in progress, their proof of MFA
 // and a flash message (a catalog key and its fields), and a record of the session in the shared
-// store, so that signing out (or an account disabled in PingOne) ends it everywhere, a copied
-// cookie included. It never holds a PingOne worker token or a full phone number. It also ends
+// store (with the sign-in's ID token, PingOne's sign-out hint), so that signing out (or an
+// account disabled in PingOne) ends it everywhere, a copied cookie included. It never holds a PingOne worker token or a full phone number. It also ends
 // sessions past their idle or absolute lifetime.
 package session
 
@@ -22,13 +22,14 @@ import (
 
 // Cookie keys.
 const (
-	keyUserID     = "uid"
-	keyName       = "name"
-	keyUsername   = "username"
-	keyStaff      = "staff"
-	keyAuthTime   = "auth_time"
-	keyACR        = "acr"
-	keyAMR        = "amr"
+	keyUserID   = "uid"
+	keyName     = "name"
+	keyUsername = "username"
+	keyStaff    = "staff"
+	keyAuthTime = "auth_time"
+	keyACR      = "acr"
+	keyAMR      = "amr"
+	// keyIDToken held the ID token in cookies written before it moved to the record.
 	keyIDToken    = "idt"
 	keyCSRF       = "csrf"
 	keyCreated    = "created"
@@ -94,6 +95,8 @@ type Session struct {
 	checked      int64
 	write, fresh bool
 	ended        []string
+	// idToken is the sign-in's ID token, kept in the record (record.IDToken).
+	idToken string
 }
 
 func (s *Session) str(k string) string {
@@ -156,6 +159,7 @@ func (s *Session) SetStaff(staff bool) bool {
 // nothing from before (a planted cookie included) survives a change of privilege.
 func (s *Session) renew(now time.Time) {
 	clear(s.s.Values)
+	s.idToken = ""
 	s.RotateCSRF()
 	s.s.Values[keyCreated] = now.Unix()
 	s.s.Values[keySeen] = now.Unix()
@@ -214,7 +218,7 @@ func (s *Session) SignIn(now time.Time, in SignedIn) {
 	}
 	s.s.Values[keyACR] = in.ACR
 	s.s.Values[keyAMR] = strings.Join(in.AMR, " ")
-	s.s.Values[keyIDToken] = in.IDToken
+	s.idToken = in.IDToken
 	s.s.Values[keySID] = newSID()
 	if !in.MFAEnabled {
 		s.s.Values[keyMFAOff] = true
@@ -225,7 +229,11 @@ func (s *Session) SignIn(now time.Time, in SignedIn) {
 // SignOut empties the session and deletes the cookie when saved; it returns the ID token
 // PingOne's sign-out wants as a hint.
 func (s *Session) SignOut(now time.Time) (idToken string) {
-	idToken = s.str(keyIDToken)
+	idToken = s.idToken
+	if idToken == "" {
+		// A cookie written before the token moved to the record still carries it.
+		idToken = s.str(keyIDToken)
+	}
 	s.end()
 	s.renew(now)
 	s.s.Options.MaxAge = -1
