@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"errors"
-	"net/http"
 	"slices"
 
 	"github.com/labstack/echo/v4"
@@ -54,45 +52,31 @@ var (
 		removeTitle: messages.RemoveHeading, removeBody: messages.RemoveBodyFor}
 )
 
-// actor reads who acts and for whom: staff when the route names a user (:uid), which only
-// staff reach (requireStaff), else the signed-in person.
-func (h *Handler) actor(c echo.Context) (*actor, error) {
-	uid := c.Param("uid")
-	if uid == "" {
+// actor says who acts and for whom: staff when the route names a user (:uid), which only
+// staff reach (requireStaff) and whom hdTarget has read, else the signed-in person.
+func actorFor(c echo.Context) *actor {
+	if c.Param("uid") == "" {
 		u := sess(c).User()
 		return &actor{self: true, target: audit.Person{ID: u.ID, Username: u.Username}, name: u.Name,
 			base: "/devices", devices: "/devices/", addForm: addForm, addAction: "/devices/sms",
-			nav: "devices", words: selfWords}, nil
+			nav: "devices", words: selfWords}
 	}
-	// hdTarget has read the user already (with groups) on the help desk's routes.
-	u, _ := c.Get(hdTargetKey).(*pingone.User)
-	var err error
-	if u == nil {
-		u, err = h.svc.MFA.User(c.Request().Context(), uid)
-	}
-	if errors.Is(err, mfa.ErrUserNotFound) {
-		return nil, fail(http.StatusNotFound, messages.ErrorNoUser, messages.ErrorNoUserText, "/helpdesk", messages.HdBackSearch, err)
-	}
-	if err != nil {
-		return nil, err
-	}
+	// Every route with :uid reads the user first (hdTarget, routes.go): no user here is a
+	// programming error, which the route's tests show.
+	u := c.Get(hdTargetKey).(*pingone.User)
 	base := hdBase(u.ID)
 	return &actor{target: audit.Person{ID: u.ID, Username: u.Username}, name: u.DisplayName(), user: u,
 		base: base, devices: base + "/devices/", addForm: base + "/phone/new", addAction: base + "/phone",
-		nav: "helpdesk", words: staffWords}, nil
+		nav: "helpdesk", words: staffWords}
 }
 
 const actorKey = "portal.actor"
 
-// withActor works out who acts and for whom (actor) once for the route's handler, which takes
-// it with actorOf. On the help desk's routes it runs after hdTarget, which read the user.
-func (h *Handler) withActor(next echo.HandlerFunc) echo.HandlerFunc {
+// withActor works out who acts and for whom (actorFor) once for the route's handler, which
+// takes it with actorOf. On the help desk's routes it runs after hdTarget, which read the user.
+func withActor(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		a, err := h.actor(c)
-		if err != nil {
-			return err
-		}
-		c.Set(actorKey, a)
+		c.Set(actorKey, actorFor(c))
 		return next(c)
 	}
 }

@@ -47,7 +47,7 @@ func (h *Handler) renderShared(c echo.Context, name string, comp func() templ.Co
 	}
 	hd := c.Response().Header()
 	hd.Set("Cache-Control", "no-store")
-	hd.Set("Vary", "Accept-Encoding")
+	hd.Add("Vary", "Accept-Encoding")
 	body := p.plain
 	// The compression middleware leaves an answer that already has a Content-Encoding alone.
 	if strings.Contains(c.Request().Header.Get("Accept-Encoding"), "gzip") {

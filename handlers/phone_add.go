@@ -112,7 +112,7 @@ func (h *Handler) phoneForm(c echo.Context, a *actor, region string) views.Phone
 		regions = append(regions, views.RegionOption{Code: o.Code, Label: o.Label, Selected: o.Code == region})
 	}
 	f := views.PhoneForm{Action: a.addAction, Regions: regions, MetaURL: h.assets.URL("phonemeta.json"),
-		StrongerURL: h.site.StrongerMethodsURL, TextsJSON: phone.BrowserTextsJSON(messages.From(c.Request().Context()))}
+		StrongerURL: h.site.StrongerMethodsURL, TextsJSON: views.ScriptJSON(phone.BrowserTextsJSON(messages.From(c.Request().Context())))}
 	if !a.self {
 		f.For, f.Back, f.Reason, f.ReasonRequired = a.name, a.base, true, h.site.ReasonRequired
 	}

@@ -40,7 +40,7 @@ func (h *Handler) Routes() http.Handler {
 	// Signed-in routes carry requireUser themselves: a group with middleware would also catch
 	// every unknown URL and send it to sign-in instead of answering 404.
 	u := func(method, path string, fn echo.HandlerFunc, m ...echo.MiddlewareFunc) {
-		e.Add(method, path, fn, append([]echo.MiddlewareFunc{h.requireUser, validIDs, h.withActor}, m...)...)
+		e.Add(method, path, fn, append([]echo.MiddlewareFunc{h.requireUser, validIDs, withActor}, m...)...)
 	}
 	u(http.MethodGet, "/devices", h.devices)
 	u(http.MethodGet, "/devices/sms/new", h.newPhone)
@@ -61,14 +61,14 @@ func (h *Handler) Routes() http.Handler {
 // issue #16).
 func (h *Handler) helpdeskRoutes(e *echo.Echo) {
 	hd := e.Group("/helpdesk", h.requireUser, h.requireStaff, h.requireHelpdeskStepUp, validIDs)
-	verify := []echo.MiddlewareFunc{h.hdTarget, h.hdChangeable, h.withActor}
-	change := []echo.MiddlewareFunc{h.hdTarget, h.hdChangeable, h.requireVerified, h.withActor}
+	verify := []echo.MiddlewareFunc{h.hdTarget, h.hdChangeable, withActor}
+	change := []echo.MiddlewareFunc{h.hdTarget, h.hdChangeable, h.requireVerified, withActor}
 	hdu := func(method, path string, fn echo.HandlerFunc, m ...echo.MiddlewareFunc) {
 		hd.Add(method, path, fn, append(m, change...)...)
 	}
 	hd.GET("", h.hdSearch)
 	hd.POST("/approvals/:aid", h.hdApprove, h.csrf, validApproval)
-	hd.GET("/users/:uid", h.hdUser, h.hdTarget, h.withActor)
+	hd.GET("/users/:uid", h.hdUser, h.hdTarget, withActor)
 	hd.GET("/users/:uid/verify", h.hdVerifyForm, verify...)
 	hd.POST("/users/:uid/verify", h.hdVerifyStart, append([]echo.MiddlewareFunc{h.csrf}, verify...)...)
 	hd.POST("/users/:uid/verify/code", h.hdVerifyCode, append([]echo.MiddlewareFunc{h.csrf}, verify...)...)

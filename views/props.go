@@ -87,7 +87,7 @@ type PhoneForm struct {
 	// TextsJSON are the refusals and region names the page's script words its live check with,
 	// in the page's language, as HTML-safe JSON (phone.BrowserTextsJSON), so the script holds
 	// no sentence of its own.
-	TextsJSON string
+	TextsJSON ScriptJSON
 }
 
 // VerifyForm is the code page.

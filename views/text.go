@@ -69,13 +69,16 @@ func languageLinks(ctx context.Context) []LanguageLink {
 	return out
 }
 
-// jsonScript is a script element of type application/json holding js, JSON that is already
-// HTML-safe (encoding/json escapes <, > and &), as templ.JSONScript writes it but without
-// encoding it again on every page.
-func jsonScript(id, js string) templ.Component {
+// ScriptJSON is JSON that is safe inside a script element as it is: encoding/json's output,
+// which escapes <, > and & (phone.BrowserTextsJSON). Only such JSON may be converted to it.
+type ScriptJSON string
+
+// jsonScript is a script element of type application/json holding js, as templ.JSONScript
+// writes it but without encoding the data again on every page.
+func jsonScript(id string, js ScriptJSON) templ.Component {
 	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
 		// Three writes, not one concatenation: js is kilobytes, copied once more for nothing.
-		for _, part := range []string{`<script id="` + templ.EscapeString(id) + `" type="application/json">`, js, "\n</script>"} {
+		for _, part := range []string{`<script id="` + templ.EscapeString(id) + `" type="application/json">`, string(js), "\n</script>"} {
 			if _, err := io.WriteString(w, part); err != nil {
 				return err
 			}

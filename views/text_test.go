@@ -21,7 +21,7 @@ func TestJSONScriptWritesWhatTemplWrites(t *testing.T) {
 		if err := templ.JSONScript("phone-texts", phone.BrowserTexts(p)).Render(context.Background(), &want); err != nil {
 			t.Fatal(err)
 		}
-		if err := jsonScript("phone-texts", phone.BrowserTextsJSON(p)).Render(context.Background(), &got); err != nil {
+		if err := jsonScript("phone-texts", ScriptJSON(phone.BrowserTextsJSON(p))).Render(context.Background(), &got); err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(got.Bytes(), want.Bytes()) {

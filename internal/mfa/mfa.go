@@ -678,18 +678,6 @@ func (s *Service) SetMFA(ctx context.Context, userID string, enabled bool) error
 	return s.client.SetMFAEnabled(ctx, userID, enabled)
 }
 
-// User reads a user.
-func (s *Service) User(ctx context.Context, userID string) (*pingone.User, error) {
-	u, err := s.client.GetUser(ctx, userID, false)
-	if pingone.IsNotFound(err) {
-		return nil, ErrUserNotFound
-	}
-	return u, err
-}
-
-// ErrUserNotFound means PingOne has no such user.
-var ErrUserNotFound = errors.New("mfa: no such user")
-
 // MaxNickname bounds a device's name.
 const MaxNickname = 40
 

@@ -3,6 +3,7 @@ package portaltest
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"strings"
@@ -58,6 +59,8 @@ func StartCommand(t testing.TB, last string, run func(ctx context.Context, stdou
 	for sc.Scan() {
 		name, value, ok := strings.Cut(sc.Text(), ": ")
 		if !ok {
+			// Unblock run's writes first, so that stop does not wait for nothing.
+			_ = pr.CloseWithError(errors.New("bad banner"))
 			t.Fatalf("banner line %q is not name: value", sc.Text())
 		}
 		banner[name] = value
@@ -67,6 +70,7 @@ func StartCommand(t testing.TB, last string, run func(ctx context.Context, stdou
 			return banner, stop
 		}
 	}
+	_ = pr.CloseWithError(errors.New("banner ended early"))
 	t.Fatalf("the banner ended before %q: %v (%v)", last, banner, sc.Err())
 	return nil, stop
 }

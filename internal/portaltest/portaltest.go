@@ -1,6 +1,7 @@
 // Package portaltest runs the real portal (router, sign-in, rules, views) against the PingOne
 // emulator on loopback, with a cookie-keeping client that follows the sign-in round trip as a
-// browser would. Tests of the handlers, the load tool and the browser tests build on it.
+// browser would. Tests of the handlers, the load tool and the browser tests build on it; the
+// tests of the portal's and the emulator's commands start them with StartCommand and FreeAddr.
 package portaltest
 
 import (

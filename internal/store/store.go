@@ -154,7 +154,6 @@ func unavailable(op string, cause error) error {
 	return fmt.Errorf("store: %s: %w: %w", op, ErrUnavailable, cause)
 }
 
-// checkLimit refuses nonsense rules, which are programming errors rather than outages.
 // reserveFunc is a backend's one reservation routine, behind its Reserve and Attempt: op names
 // the call in errors, lockFor is zero for Reserve, and the limit and lock come checked.
 type reserveFunc func(ctx context.Context, op, key string, limit int, window, lockFor time.Duration) (Reservation, error)
@@ -178,6 +177,7 @@ func attemptWith(ctx context.Context, reserve reserveFunc, key string, maxFailur
 	return reserve(ctx, "attempt", key, maxFailures, window, lockFor)
 }
 
+// checkLimit refuses nonsense rules, which are programming errors rather than outages.
 func checkLimit(limit int, window time.Duration) error {
 	if limit <= 0 {
 		return fmt.Errorf("store: limit %d is not positive", limit)

@@ -261,7 +261,9 @@ func (s *Server) setPassword(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) addToGroup(w http.ResponseWriter, r *http.Request) {
-	var in struct{ ID string }
+	var in struct {
+		ID string `json:"id"`
+	}
 	if !decodeBody(w, r, "application/json", &in) {
 		return
 	}

@@ -3,6 +3,9 @@
 // outbox instead of a phone network and faults on demand. Tests and the portal's demo mode use
 // it; nothing in it reaches the real PingOne.
 //
+// For tests it also has Start (an emulator closed when the test ends), WorkerToken, and Clock,
+// a settable clock that tests of other packages (limits, the store) use as well.
+//
 // Where PingOne's behaviour is not documented, the emulator picks the documented-nearest
 // behaviour, and a comment marked UNVERIFIED says so.
 package pingonetest
