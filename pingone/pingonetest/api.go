@@ -221,8 +221,8 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		Username   string `json:"username"`
 		Email      string `json:"email"`
 		Name       struct{ Given, Family string }
-		Population *struct{ ID string } `json:"population"`
-		Enabled    *bool                `json:"enabled"`
+		Population *ref  `json:"population"`
+		Enabled    *bool `json:"enabled"`
 	}
 	if !decodeBody(w, r, "application/json", &in) || missing(w, "username", strings.TrimSpace(in.Username) == "") {
 		return
@@ -260,10 +260,13 @@ func (s *Server) setPassword(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// ref is how PingOne names another resource in a request: {"id": "..."}.
+type ref struct {
+	ID string `json:"id"`
+}
+
 func (s *Server) addToGroup(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		ID string `json:"id"`
-	}
+	var in ref
 	if !decodeBody(w, r, "application/json", &in) {
 		return
 	}
