@@ -75,14 +75,7 @@ func (s *Set) add(zw *gzip.Writer, name string, body []byte) {
 	if ext == ".js" {
 		ct = "text/javascript; charset=utf-8"
 	}
-	a := &Asset{URL: Prefix + hashed, ContentType: ct, Body: body}
-	var buf bytes.Buffer
-	zw.Reset(&buf)
-	_, _ = zw.Write(body)
-	_ = zw.Close()
-	if buf.Len() < len(body) {
-		a.Gzipped = buf.Bytes()
-	}
+	a := &Asset{URL: Prefix + hashed, ContentType: ct, Body: body, Gzipped: gzipWith(zw, body)}
 	s.byName[name] = a
 	s.byURL[a.URL] = a
 }
@@ -110,14 +103,41 @@ func (s *Set) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	w.Header().Set("Content-Type", a.ContentType)
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Vary", "Accept-Encoding")
+	a.Write(w, r, http.StatusOK)
+}
+
+// NewPage is an answer made once and sent many times (a page that is the same for everyone
+// who sees it): body, and body gzipped as well as gzip can.
+func NewPage(contentType string, body []byte) *Asset {
+	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestCompression) // a valid level
+	return &Asset{ContentType: contentType, Body: body, Gzipped: gzipWith(zw, body)}
+}
+
+// Write sends the asset with status: gzipped when the request accepts it and that is
+// smaller. An answer with a Content-Encoding already set is left alone by the portal's
+// compression middleware.
+func (a *Asset) Write(w http.ResponseWriter, r *http.Request, status int) {
+	w.Header().Set("Content-Type", a.ContentType)
+	w.Header().Add("Vary", "Accept-Encoding")
+	body := a.Body
 	if a.Gzipped != nil && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
 		w.Header().Set("Content-Encoding", "gzip")
-		_, _ = w.Write(a.Gzipped)
-		return
+		body = a.Gzipped
 	}
-	_, _ = w.Write(a.Body)
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// gzipWith compresses body with zw, or returns nil when that is not smaller.
+func gzipWith(zw *gzip.Writer, body []byte) []byte {
+	var buf bytes.Buffer
+	zw.Reset(&buf)
+	_, _ = zw.Write(body) // writes to memory
+	_ = zw.Close()
+	if buf.Len() >= len(body) {
+		return nil
+	}
+	return buf.Bytes()
 }
