@@ -15,10 +15,7 @@ import (
 // hdSearch finds users for help-desk staff.
 func (h *Handler) hdSearch(c echo.Context) error {
 	q := c.QueryParam("q")
-	props := views.SearchProps{Query: helpdesk.CleanQuery(q), Searched: q != ""}
-	if len(q) > 4*helpdesk.MaxQuery {
-		props.Query = props.Query[:helpdesk.MaxQuery]
-	}
+	props := views.SearchProps{Query: helpdesk.ShownQuery(q), Searched: q != ""}
 	title := t(c, messages.HdTitle, nil)
 	approvals, err := h.approvalItems(c)
 	if err != nil {

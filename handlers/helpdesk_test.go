@@ -262,6 +262,14 @@ func TestHelpdeskSearch(t *testing.T) {
 	if p := b.Get("/helpdesk?q=" + strings.Repeat("x", 101)); p.Status != http.StatusUnprocessableEntity || p.Input("q")["aria-invalid"] != "true" {
 		t.Errorf("long query: %d", p.Status)
 	}
+	// Mostly blanks, then one letter: cleaned to "a", which once was cut to 100 bytes (a 500).
+	if p := b.Get("/helpdesk?q=" + url.QueryEscape(strings.Repeat(" ", 401)+"a")); p.Status != http.StatusOK || p.Input("q")["value"] != "a" {
+		t.Errorf("a query of blanks and a letter: %d, field %v", p.Status, p.Input("q"))
+	}
+	// A long query of multi-byte letters is shown cut at a letter, never inside one.
+	if p := b.Get("/helpdesk?q=" + url.QueryEscape(strings.Repeat("é", 500))); p.Status != http.StatusUnprocessableEntity || p.Input("q")["value"] != strings.Repeat("é", 100) {
+		t.Errorf("a long query of é: %d, field %q", p.Status, p.Input("q")["value"])
+	}
 	p := b.Get("/helpdesk?q=user")
 	if !strings.Contains(p.Text(), "25 found") || !contains(p.Labels(), "More results") {
 		t.Fatalf("paging: %q", p.Text())

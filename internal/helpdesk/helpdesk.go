@@ -64,6 +64,16 @@ func CleanQuery(q string) string {
 	return strings.Join(strings.Fields(q), " ")
 }
 
+// ShownQuery is the query as the search form shows it again: cleaned, and cut to MaxQuery
+// characters (a longer one is refused, and the form need not echo kilobytes of it).
+func ShownQuery(q string) string {
+	q = CleanQuery(q)
+	if r := []rune(q); len(r) > MaxQuery {
+		return string(r[:MaxQuery])
+	}
+	return q
+}
+
 // Filter builds the search: starts-with (which includes exact) on username, email, given and
 // family name, and "Given Family" across both names.
 func Filter(q string) pingone.Filter {
