@@ -54,7 +54,6 @@ func (h *Handler) readyz(c echo.Context) error {
 			h.log().WarnContext(ctx, "not ready", "error", err.Error())
 		}
 	}
-	c.Response().Header().Set("Cache-Control", "no-store")
 	if h.ready.err != nil {
 		return c.String(http.StatusServiceUnavailable, "not ready: PingOne unreachable or worker token refused\n")
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/smsmfa/portal/internal/audit"
+	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/session"
 	"github.com/smsmfa/portal/views"
@@ -23,7 +24,7 @@ func (h *Handler) hdMFAConfirm(c echo.Context) error {
 	on := c.QueryParam("enabled") == "true"
 	w := mfaWords[on]
 	props := views.ConfirmProps{Heading: a.say(c, w.heading, nil), Body: a.say(c, w.body, nil), Button: t(c, w.button, nil),
-		Danger: !on, Reason: true, ReasonRequired: h.site.ReasonRequired || !on, Action: a.base + "/mfa", Cancel: a.base,
+		Danger: !on, Reason: true, ReasonRequired: helpdesk.NeedsReason(h.site.ReasonRequired, !on), Action: a.base + "/mfa", Cancel: a.base,
 		Hidden: map[string]string{"enabled": onOff(on, "true", "false")}}
 	return h.render(c, http.StatusOK, views.Confirm(h.page(c, props.Heading, a.nav), props))
 }
@@ -32,17 +33,14 @@ func (h *Handler) hdMFAConfirm(c echo.Context) error {
 func (h *Handler) hdMFA(c echo.Context) error {
 	a := actorOf(c)
 	on := c.FormValue("enabled") == "true"
-	reason, missing := h.reason(c, a)
-	key := messages.HdReasonMissing
-	if !on && reason == "" {
-		// Turning MFA off always needs a reason, whatever HELPDESK_REASON_REQUIRED says.
-		missing, key = t(c, messages.HdMfaOffReason, nil), messages.HdMfaOffReason
-	}
-	if missing != "" {
+	reason := helpdesk.CleanReason(c.FormValue("reason"))
+	if reason == "" && helpdesk.NeedsReason(h.site.ReasonRequired, !on) {
+		key := messages.HdReasonMissing
+		if !on {
+			key = messages.HdMfaOffReason
+		}
 		h.record(c, a, audit.Event{Action: audit.ActionSetMFA, Detail: "no reason", Outcome: audit.OutcomeRefused})
-		sess(c).SetFlash(session.Error, key, nil)
-		_ = save(c)
-		return redirect(c, a.base+"/mfa?enabled="+onOff(on, "true", "false"))
+		return done(c, a.base+"/mfa?enabled="+onOff(on, "true", "false"), session.Error, key, nil)
 	}
 	ev := audit.Event{Action: audit.ActionSetMFA, Reason: reason, Detail: onOff(on, "on", "off")}
 	if err := h.svc.MFA.SetMFA(c.Request().Context(), a.target.ID, on); err != nil {

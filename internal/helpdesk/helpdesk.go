@@ -64,6 +64,11 @@ func CleanQuery(q string) string {
 	return strings.Join(strings.Fields(q), " ")
 }
 
+// NeedsReason reports whether a help-desk change must carry a reason or ticket: when the
+// operator requires one for every change (HELPDESK_REASON_REQUIRED), and always for turning a
+// user's MFA off, which leaves the account with a password alone.
+func NeedsReason(requiredForAll, turnsMFAOff bool) bool { return requiredForAll || turnsMFAOff }
+
 // ShownQuery is the query as the search form shows it again: cleaned, and cut to MaxQuery
 // characters (a longer one is refused, and the form need not echo kilobytes of it).
 func ShownQuery(q string) string {
