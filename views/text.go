@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/a-h/templ"
 
@@ -31,10 +32,19 @@ func around(ctx context.Context, key messages.Key, field string) (before, after 
 // cooldownForms is the resend cool-down sentence in each plural form of the page's language,
 // as JSON for verify.js, which counts down and picks the form with Intl.PluralRules: the
 // script holds no sentence of its own.
+// They depend on the language alone, so each language's are worked out once (some 200 plural
+// matches and a wording per form, otherwise on every code page).
 func cooldownForms(ctx context.Context) string {
-	b, _ := json.Marshal(messages.From(ctx).PluralForms(messages.VerifyCooldown, "Seconds", "{n}", nil))
+	p := messages.From(ctx)
+	if v, ok := cooldownByLang.Load(p.Lang()); ok {
+		return v.(string)
+	}
+	b, _ := json.Marshal(p.PluralForms(messages.VerifyCooldown, "Seconds", "{n}", nil))
+	cooldownByLang.Store(p.Lang(), string(b))
 	return string(b)
 }
+
+var cooldownByLang sync.Map // language tag -> cooldownForms
 
 type languageLinksKey struct{}
 

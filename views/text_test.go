@@ -3,6 +3,7 @@ package views
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"testing"
 
 	"github.com/a-h/templ"
@@ -26,6 +27,21 @@ func TestJSONScriptWritesWhatTemplWrites(t *testing.T) {
 		}
 		if !bytes.Equal(got.Bytes(), want.Bytes()) {
 			t.Errorf("%s: differs from templ.JSONScript:\n got %.300s\nwant %.300s", l.Tag, got.Bytes(), want.Bytes())
+		}
+	}
+}
+
+// TestCooldownFormsKeptPerLanguage: the cool-down sentences worked out once per language are
+// the ones PluralForms words, in every language, the second time as the first.
+func TestCooldownFormsKeptPerLanguage(t *testing.T) {
+	for _, l := range messages.Languages() {
+		p := messages.NewPrinter(l.Tag)
+		ctx := messages.WithPrinter(context.Background(), p)
+		want, _ := json.Marshal(p.PluralForms(messages.VerifyCooldown, "Seconds", "{n}", nil))
+		for range 2 {
+			if got := cooldownForms(ctx); got != string(want) {
+				t.Errorf("%s: %s, want %s", l.Tag, got, want)
+			}
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package messages
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -60,5 +61,24 @@ func TestMatchRemembersTheSameAnswer(t *testing.T) {
 		if _, remembered := matched.Load(c); !remembered {
 			t.Errorf("Match(%q) not remembered", c)
 		}
+	}
+}
+
+// TestMatchMemoryIsBounded: made-up Accept-Language values beyond the cap are answered but not
+// remembered, so requests cannot grow the memory without end.
+func TestMatchMemoryIsBounded(t *testing.T) {
+	for i := range matchCap + 100 {
+		v := fmt.Sprintf("x-%d, de;q=0.5", i)
+		if tag, ok := Match(v); tag != "de" || !ok {
+			t.Fatalf("Match(%q) = %q, %v", v, tag, ok)
+		}
+	}
+	n := 0
+	matched.Range(func(any, any) bool { n++; return true })
+	if n > matchCap || matchedCount.Load() > matchCap {
+		t.Errorf("%d answers remembered (count %d), cap %d", n, matchedCount.Load(), matchCap)
+	}
+	if _, kept := matched.Load(fmt.Sprintf("x-%d, de;q=0.5", matchCap+99)); kept {
+		t.Error("a value past the cap was remembered")
 	}
 }

@@ -152,7 +152,7 @@ func matchUncached(c string) (tag string, ok bool) {
 }
 
 // Dir is the printer's writing direction: "rtl" or "ltr".
-func (p *Printer) Dir() string { return direction(p.tag) }
+func (p *Printer) Dir() string { return p.dir }
 
 // Tag is the printer's language.
 func (p *Printer) Tag() language.Tag { return p.tag }

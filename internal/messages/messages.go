@@ -75,6 +75,7 @@ func load(fsys fs.FS) (*i18n.Bundle, map[language.Tag]map[string]bool, error) {
 type Printer struct {
 	loc *i18n.Localizer
 	tag language.Tag
+	dir string
 	// plain holds the messages without fields or plural forms, worded once: most of a page's
 	// sentences, which would otherwise go through go-i18n's lookup on every page.
 	plain map[Key]string
@@ -105,7 +106,7 @@ func NewPrinter(langs ...string) *Printer {
 // newPrinter makes the printer for tag, wording its plain messages (its own, or English's
 // where it lacks one) once.
 func newPrinter(tag language.Tag) *Printer {
-	p := &Printer{loc: i18n.NewLocalizer(bundle, tag.String(), "en"), tag: tag, plain: map[Key]string{}}
+	p := &Printer{loc: i18n.NewLocalizer(bundle, tag.String(), "en"), tag: tag, dir: direction(tag), plain: map[Key]string{}}
 	for id, enPlain := range plainIDs[language.English] {
 		isPlain, has := plainIDs[tag][id]
 		if !has {

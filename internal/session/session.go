@@ -230,10 +230,6 @@ func (s *Session) SignIn(now time.Time, in SignedIn) {
 // PingOne's sign-out wants as a hint.
 func (s *Session) SignOut(now time.Time) (idToken string) {
 	idToken = s.idToken
-	if idToken == "" {
-		// A cookie written before the token moved to the record still carries it.
-		idToken = s.str(keyIDToken)
-	}
 	s.end()
 	s.renew(now)
 	s.s.Options.MaxAge = -1
