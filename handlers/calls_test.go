@@ -2,7 +2,10 @@ package handlers_test
 
 import (
 	"maps"
+	"net/http"
+	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -70,5 +73,26 @@ func TestStaffRequestReadsTheUserOnce(t *testing.T) {
 	}
 	if n := env.Emu.Calls("users.get") - before; n != 1 {
 		t.Fatalf("%d reads of the staff member for one page, want 1", n)
+	}
+}
+
+// TestWrongCodeReadsTheDeviceOnce: a wrong code is the activation PingOne refuses and one read
+// of the device (locked, or only wrong?), which the code page shown again words from; not a
+// second read for the page.
+func TestWrongCodeReadsTheDeviceOnce(t *testing.T) {
+	env := portaltest.Start(t)
+	b := env.NewBrowser(t)
+	codePage := addPhone(t, env, b, number)
+	before := env.Emu.AllCalls()
+	p := b.Submit(codePage, "/verify", url.Values{"code": {"000000"}})
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Text(), "512") {
+		t.Fatalf("wrong code: %d %q", p.Status, p.Text())
+	}
+	after := env.Emu.AllCalls()
+	if got := after["devices.get"] - before["devices.get"]; got != 1 {
+		t.Errorf("%d reads of the device for one wrong code, want 1", got)
+	}
+	if got := after["devices.activate"] - before["devices.activate"]; got != 1 {
+		t.Errorf("%d activations for one wrong code, want 1", got)
 	}
 }

@@ -38,7 +38,7 @@ func (h *Handler) verify(c echo.Context) error {
 	}
 	d, err := verify(ctx, a.target.ID, id, c.FormValue("code"))
 	if msg := codeRefusal(c, a, err); msg != "" {
-		return h.refuseCode(c, a, id, msg, err)
+		return h.refuseCode(c, a, d, id, msg, err)
 	}
 	switch {
 	case errors.Is(err, mfa.ErrNotPending):
@@ -66,13 +66,16 @@ func (h *Handler) verify(c echo.Context) error {
 }
 
 // refuseCode answers a refused code: logged, audited, and the code page again with the words.
-func (h *Handler) refuseCode(c echo.Context, a *actor, id, msg string, err error) error {
+func (h *Handler) refuseCode(c echo.Context, a *actor, cur mfa.Device, id, msg string, err error) error {
 	ctx := c.Request().Context()
 	h.log().InfoContext(ctx, "code refused", "user_id", a.target.ID, "device_id", id, "reason", reasonOf(err))
 	h.record(c, a, audit.Event{Action: audit.ActionActivate, DeviceID: id, Outcome: audit.OutcomeRefused, Detail: reasonOf(err)})
-	cur, gerr := h.svc.MFA.Device(ctx, a.target.ID, id)
-	if gerr != nil {
-		return gerr
+	if cur.ID == "" {
+		// Refused before PingOne was asked (a malformed code, a limit): read the device.
+		var gerr error
+		if cur, gerr = h.svc.MFA.Device(ctx, a.target.ID, id); gerr != nil {
+			return gerr
+		}
 	}
 	return h.renderVerify(c, a, refusalStatus(c, err), id, cur.Number, msg, "")
 }

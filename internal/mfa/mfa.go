@@ -358,7 +358,9 @@ var (
 	ErrNotPending = errors.New("mfa: the device is not waiting for a code")
 )
 
-// Verify activates the device with the code and turns MFA on for the user if it was off.
+// Verify activates the device with the code and turns MFA on for the user if it was off. With
+// ErrWrongCode or a *LockedError it returns the device as it read it to tell the two apart
+// (empty when that read failed), so that the code page needs no read of its own.
 func (s *Service) Verify(ctx context.Context, userID, deviceID, code string) (Device, error) {
 	return s.verify(ctx, userID, deviceID, code, false)
 }
@@ -399,14 +401,22 @@ func (s *Service) verify(ctx context.Context, userID, deviceID, code string, mfa
 		// Each wrong code uses up one of the device's tries; the portal's lock adds to PingOne's.
 		// PingOne may answer a locked device with the same error as a wrong code: read the
 		// device, so a locked phone is never "wrong code" forever.
-		if cur, gerr := s.client.GetDevice(ctx, userID, deviceID); gerr == nil && cur.Locked() {
-			return Device{}, s.locked(cur)
+		cur, gerr := s.client.GetDevice(ctx, userID, deviceID)
+		if gerr != nil {
+			return Device{}, ErrWrongCode
 		}
-		return Device{}, ErrWrongCode
+		if cur.Locked() {
+			return view(*cur, false), s.locked(cur)
+		}
+		return view(*cur, false), ErrWrongCode
 	case pingone.IsNotFound(err):
 		return Device{}, ErrNotFound
 	case isLocked(err):
-		return Device{}, s.lockedError(ctx, userID, deviceID)
+		cur, gerr := s.client.GetDevice(ctx, userID, deviceID)
+		if gerr != nil {
+			return Device{}, &LockedError{}
+		}
+		return view(*cur, false), s.locked(cur)
 	default:
 		// A lost answer or a refusal because it is already active: read the device to know.
 		cur, gerr := s.client.GetDevice(ctx, userID, deviceID)
