@@ -15,20 +15,18 @@ import (
 	"github.com/smsmfa/portal/internal/session"
 )
 
-// hdVerifyCode checks the code the caller read out.
+// hdVerifyCode checks the code the caller read out. The audit record takes the signals shown
+// when the code was sent (the pending code keeps them); the user's devices and signals are read
+// again only to show the verify page once more after a refusal.
 func (h *Handler) hdVerifyCode(c echo.Context) error {
-	cl, err := h.caller(c)
-	if err != nil {
-		return err
-	}
-	ctx, a, agent := c.Request().Context(), cl.a, sess(c).UserID()
+	ctx, a, agent := c.Request().Context(), actorOf(c), sess(c).UserID()
 	p, err := h.svc.Verifier.Pending(ctx, agent, a.target.ID)
 	if err != nil {
 		return err
 	}
-	ev := audit.Event{Action: audit.ActionVerifyCaller, Signals: cl.target.Signals}
+	ev := audit.Event{Action: audit.ActionVerifyCaller}
 	if p != nil {
-		ev.VerifiedBy = p.Kind
+		ev.VerifiedBy, ev.Signals = p.Kind, p.Signals
 	}
 	v, err := h.svc.Verifier.CheckCode(ctx, agent, a.target.ID, c.FormValue("code"))
 	if err == nil {
@@ -46,6 +44,10 @@ func (h *Handler) hdVerifyCode(c echo.Context) error {
 	if detail != "" {
 		ev.Outcome, ev.Detail = audit.OutcomeRefused, detail
 		h.record(c, a, ev)
+	}
+	cl, err := h.caller(c)
+	if err != nil {
+		return err
 	}
 	return h.renderCallerCheck(c, cl, http.StatusUnprocessableEntity, msg, field)
 }

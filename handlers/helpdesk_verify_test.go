@@ -316,9 +316,15 @@ func TestVerifyCallerByTextedCode(t *testing.T) {
 	if g := b.Get(base); contains(g.Labels(), "Add phone") {
 		t.Fatal("a wrong code verified the caller")
 	}
+	lists := env.Emu.Calls("devices.list")
 	p = b.Submit(p, "/verify/code", url.Values{"code": {code[:3] + " " + code[3:]}})
 	if !strings.Contains(p.Text(), "Caller verified by a code to their phone") || !contains(p.Labels(), "Add phone") {
 		t.Fatalf("right code: %q", p.Text())
+	}
+	// The check itself reads no devices (the audit takes the signals kept with the code); the
+	// user's page it leads to reads them once.
+	if n := env.Emu.Calls("devices.list") - lists; n != 1 {
+		t.Errorf("%d device lists for a right code and the page after it, want 1", n)
 	}
 	// The code is used up: the same code again verifies nothing more.
 	if again := postForm(t, b, p, base+"/verify/code", url.Values{"code": {code}}); again.Status != http.StatusUnprocessableEntity ||
