@@ -13,6 +13,7 @@ import (
 
 	"github.com/smsmfa/portal/internal/audit"
 	"github.com/smsmfa/portal/internal/helpdesk"
+	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/views"
@@ -156,6 +157,11 @@ func (h *Handler) hdVerifyStart(c echo.Context) error {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(tm.RetryAfter.Seconds())))
 		return h.renderCallerCheck(c, cl, http.StatusTooManyRequests,
 			a.say(c, messages.HdVerifyTooMany, messages.Data{"Wait": waitPhrase(tm.RetryAfter)}), "method")
+	case errors.As(err, new(*limits.Error)):
+		// The staff member's texts, or the help desk's, are used up for now.
+		ev.Outcome, ev.Detail = audit.OutcomeRefused, reasonOf(err)
+		h.record(c, a, ev)
+		return h.renderCallerCheck(c, cl, refusalStatus(c, err), refusal(c, err), "method")
 	}
 	ev.Outcome, ev.Detail = audit.OutcomeFailed, failure(err)
 	h.record(c, a, ev)

@@ -232,3 +232,29 @@ func TestSignOutHintsPingOneFromTheRecord(t *testing.T) {
 		t.Errorf("the hint is not the employee's ID token: %s %v", payload, err)
 	}
 }
+
+// TestCallerCodesCountAgainstStaffTexts: a code the help desk texts to verify a caller is a
+// text like any other: it counts against the staff member's texts (and the help desk's), and
+// once they are used up the verify page says so in words and PingOne sends nothing.
+func TestCallerCodesCountAgainstStaffTexts(t *testing.T) {
+	env := portaltest.Start(t, portaltest.WithEnv("LIMIT_ACTOR_TEXTS", "1/1h"))
+	erin := env.Demo.EmployeeID
+	env.Emu.AddSMSDevice(erin, erinPhone, true)
+	s, _ := staffBrowser(t, env)
+	base := "/helpdesk/users/" + erin
+	before := len(env.Emu.Outbox())
+	v := s.Submit(s.Get(base+"/verify"), "/verify", url.Values{"method": {"sms"}})
+	if !strings.Contains(v.Text(), "A code was sent to") {
+		t.Fatalf("first code: %d %q", v.Status, v.Text())
+	}
+	p := postForm(t, s, v, base+"/verify", url.Values{"method": {"sms"}})
+	if p.Status != http.StatusTooManyRequests || !strings.Contains(p.Text(), "You have sent many codes") {
+		t.Fatalf("second code over the staff member's texts: %d %q", p.Status, p.Text())
+	}
+	if n := len(env.Emu.Outbox()) - before; n != 1 {
+		t.Errorf("%d texts sent, want 1", n)
+	}
+	if a := findAudit(t, env, "verify_caller", "refused"); a["detail"] == "" {
+		t.Errorf("refusal record %v", a)
+	}
+}

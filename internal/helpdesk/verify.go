@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/smsmfa/portal/internal/audit"
+	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/store"
 	"github.com/smsmfa/portal/pingone"
 )
@@ -115,7 +116,10 @@ type VerifierOptions struct {
 	ApprovalTTL time.Duration
 	// CodesPerHour bounds the codes sent to one user by the help desk in an hour (default 5).
 	CodesPerHour int
-	Now          func() time.Time
+	// Limits, when set, counts a code sent by text against the texts of whoever asked for it
+	// (limits.TextKeys: the staff member's own and the help desk's budget), as every text is.
+	Limits *limits.Limiter
+	Now    func() time.Time
 }
 
 // Verifier keeps caller verifications, codes waiting to be checked and approval requests.
@@ -190,16 +194,17 @@ func (v *Verifier) SendCode(ctx context.Context, agent string, t Target, kind st
 	default:
 		return Pending{}, ErrKind
 	}
-	r, err := v.store.Reserve(ctx, "hd:codes:"+t.ID, v.o.CodesPerHour, time.Hour)
+	rs, err := v.reserve(ctx, t.ID, kind)
 	if err != nil {
-		return Pending{}, fmt.Errorf("helpdesk: count codes: %w", err)
-	}
-	if !r.OK {
-		return Pending{}, &TooManyError{RetryAfter: r.RetryAfter}
+		return Pending{}, err
 	}
 	a, err := v.start(ctx, t, kind)
 	if err != nil {
-		_ = r.Cancel(context.WithoutCancel(ctx))
+		// PingOne answered with a refusal, so nothing was sent: the slots go back. A lost answer
+		// may hide a sent code; its slots stay taken, erring towards refusing.
+		if !pingone.IsUnreachable(err) && !errors.Is(err, context.DeadlineExceeded) {
+			_ = rs.Cancel(context.WithoutCancel(ctx))
+		}
 		return Pending{}, err
 	}
 	if a.UserID != "" && a.UserID != t.ID {
@@ -219,6 +224,29 @@ func (v *Verifier) SendCode(ctx context.Context, agent string, t Target, kind st
 		return Pending{}, err
 	}
 	return p, nil
+}
+
+// reserve takes the slots a code counts against: the user's codes this hour (a
+// *TooManyError when they are used up) and, for a text, the texts of whoever asks (a
+// *limits.Error when their budget or the help desk's is used up).
+func (v *Verifier) reserve(ctx context.Context, user, kind string) (store.Reservations, error) {
+	r, err := v.store.Reserve(ctx, "hd:codes:"+user, v.o.CodesPerHour, time.Hour)
+	if err != nil {
+		return nil, fmt.Errorf("helpdesk: count codes: %w", err)
+	}
+	if !r.OK {
+		return nil, &TooManyError{RetryAfter: r.RetryAfter}
+	}
+	rs := store.Reservations{r}
+	if kind != KindSMS || v.o.Limits == nil {
+		return rs, nil
+	}
+	texts, err := v.o.Limits.Reserve(ctx, v.o.Limits.TextKeys(ctx, user)...)
+	if err != nil {
+		_ = rs.Cancel(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return append(rs, texts...), nil
 }
 
 // start asks PingOne to send the code.
