@@ -480,17 +480,25 @@ func (v *Verifier) Approve(ctx context.Context, id string, approver audit.Person
 // adding at once do not lose one. The list only serves to show requests; an entry lost anyway
 // (a lock that timed out) hides a request, never grants one.
 func (v *Verifier) index(ctx context.Context, change func([]string) []string) error {
+	locked := false
 	for range 50 {
 		ok, err := v.store.SetNX(ctx, approvalLockKey, []byte("1"), 2*time.Second)
 		if err != nil {
 			return fmt.Errorf("helpdesk: lock approvals: %w", err)
 		}
-		if ok {
+		if locked = ok; locked {
 			break
 		}
-		time.Sleep(10 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("helpdesk: lock approvals: %w", ctx.Err())
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
-	defer func() { _ = v.store.Delete(context.WithoutCancel(ctx), approvalLockKey) }()
+	if locked {
+		// Only the lock this call took is let go: one held by another instance stays theirs.
+		defer func() { _ = v.store.Delete(context.WithoutCancel(ctx), approvalLockKey) }()
+	}
 	var ids []string
 	if _, err := v.get(ctx, approvalIndexKey, &ids); err != nil {
 		return err
