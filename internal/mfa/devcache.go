@@ -7,11 +7,11 @@ package mfa
 // makes to a person's devices goes through this Service, and either writes the list it leads
 // to (a device made or activated: the answer says what changed) or deletes the entry.
 //
-// Who uses it: "Send code" (StartSMS) decides on the list the add-phone form read moments
-// before; the code page and other pages about one device find it there. The list page and the
-// step-up decision (StepUp) read PingOne, except on the page right after the portal's own
-// change (shownDevices). The "resume, don't duplicate" recovery after a lost answer and
-// MakeDefault always read PingOne.
+// Who uses it: the code page and other pages about one device find the list there. "Send
+// code" (StartSMS) reads PingOne's own list (and caches it), since the step-up, the cap and
+// "resume, don't duplicate" decide on it. The list page and the step-up decision (StepUp) read
+// PingOne, except on the page right after the portal's own change (shownDevices). The "resume,
+// don't duplicate" recovery after a lost answer and MakeDefault always read PingOne.
 
 import (
 	"context"
@@ -66,13 +66,20 @@ func (s *Service) cachedDevices(ctx context.Context, userID string) *cachedList 
 
 // freshDevices reads the list from PingOne and caches it.
 func (s *Service) freshDevices(ctx context.Context, userID string) ([]pingone.Device, error) {
+	c, err := s.freshList(ctx, userID)
+	return c.Devices, err
+}
+
+// freshList is freshDevices with the cache entry it wrote (its version: a change made later
+// only updates the entry if it is still this one), or an entry of its own when none could be
+// written.
+func (s *Service) freshList(ctx context.Context, userID string) (*cachedList, error) {
 	devs, err := s.client.ListDevices(ctx, userID)
 	if err != nil {
 		s.forget(ctx, userID)
-		return nil, err
+		return &cachedList{}, err
 	}
-	s.storeList(ctx, userID, devs, false)
-	return devs, nil
+	return s.storeList(ctx, userID, devs, false), nil
 }
 
 // shownDevices is the list to show the person: PingOne's, unless the portal has just changed
@@ -84,11 +91,14 @@ func (s *Service) shownDevices(ctx context.Context, userID string) ([]pingone.De
 	return s.freshDevices(ctx, userID)
 }
 
-func (s *Service) storeList(ctx context.Context, userID string, devs []pingone.Device, changed bool) {
+// storeList caches devs and returns the entry; with no cache, or when the entry could not be
+// written, it returns the entry unwritten (its version then matches nothing in the store).
+func (s *Service) storeList(ctx context.Context, userID string, devs []pingone.Device, changed bool) *cachedList {
+	c := &cachedList{Version: ids.Token(8), Devices: devs, At: s.now().UnixMilli(), Changed: changed}
 	if s.cache == nil {
-		return
+		return c
 	}
-	b, err := json.Marshal(cachedList{Version: ids.Token(8), Devices: devs, At: s.now().UnixMilli(), Changed: changed})
+	b, err := json.Marshal(c)
 	if err == nil {
 		err = s.cache.Set(ctx, listKey(userID), b, listTTL)
 	}
@@ -96,6 +106,7 @@ func (s *Service) storeList(ctx context.Context, userID string, devs []pingone.D
 		// The next read goes to PingOne: an entry that could not be written must not stay.
 		s.forget(ctx, userID)
 	}
+	return c
 }
 
 // forget deletes the cached list: the next read goes to PingOne.

@@ -232,11 +232,11 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, se
 	}
 	// PingOne's own list, never the cache: the step-up, the cap and "resume, don't duplicate"
 	// decide on it, and a phone added outside the portal a moment ago must count.
-	devs, err := s.freshDevices(ctx, userID)
+	before, err := s.freshList(ctx, userID)
 	if err != nil {
 		return Started{}, err
 	}
-	before := s.cachedDevices(ctx, userID)
+	devs := before.Devices
 	if self != nil {
 		if err := s.StepUpFor(list(devs), *self); err != nil {
 			return Started{}, err
