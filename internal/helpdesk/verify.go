@@ -203,7 +203,7 @@ func (v *Verifier) SendCode(ctx context.Context, agent string, t Target, kind st
 		// PingOne answered with a refusal, so nothing was sent: the slots go back. A lost answer
 		// may hide a sent code; its slots stay taken, erring towards refusing.
 		if !pingone.IsUnreachable(err) && !errors.Is(err, context.DeadlineExceeded) {
-			_ = rs.Cancel(context.WithoutCancel(ctx))
+			_ = rs.GiveBack(ctx)
 		}
 		return Pending{}, err
 	}
@@ -243,7 +243,7 @@ func (v *Verifier) reserve(ctx context.Context, user, kind string) (store.Reserv
 	}
 	texts, err := v.o.Limits.Reserve(ctx, v.o.Limits.TextKeys(ctx, user)...)
 	if err != nil {
-		_ = rs.Cancel(context.WithoutCancel(ctx))
+		_ = rs.GiveBack(ctx)
 		return nil, err
 	}
 	return append(rs, texts...), nil

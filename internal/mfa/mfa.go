@@ -421,7 +421,7 @@ func (s *Service) verify(ctx context.Context, userID, deviceID, code string, mfa
 		// A lost answer or a refusal because it is already active: read the device to know.
 		cur, gerr := s.client.GetDevice(ctx, userID, deviceID)
 		if gerr != nil || cur.Status != pingone.StatusActive {
-			if pe, ok := err.(*pingone.Error); ok && pe.StatusCode == 400 && gerr == nil {
+			if isBadRequest(err) && gerr == nil {
 				if cur.Locked() {
 					return Device{}, s.locked(cur)
 				}
@@ -442,6 +442,12 @@ func (s *Service) verify(ctx context.Context, userID, deviceID, code string, mfa
 		return view(*d, false), fmt.Errorf("mfa: set mfaEnabled: %w", err)
 	}
 	return view(*d, false), nil
+}
+
+// isBadRequest reports whether PingOne refused the request itself (400), wrapped or not.
+func isBadRequest(err error) bool {
+	var pe *pingone.Error
+	return errors.As(err, &pe) && pe.StatusCode == 400
 }
 
 func isLocked(err error) bool {
@@ -580,7 +586,7 @@ func (s *Service) resend(ctx context.Context, userID, deviceID, e164 string) (bo
 	case isLocked(err):
 		return false, s.lockedError(ctx, userID, deviceID)
 	}
-	if pe, ok := err.(*pingone.Error); ok && pe.StatusCode == 400 {
+	if isBadRequest(err) {
 		return false, ErrNotPending
 	}
 	return false, err
@@ -602,9 +608,7 @@ func (s *Service) reserve(ctx context.Context, keys []limits.Key) (store.Reserva
 // giveBack returns slots taken for a text PingOne did not send. The request's own deadline
 // may be what failed, so the give-back gets a moment of its own.
 func (s *Service) giveBack(ctx context.Context, rs store.Reservations) {
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-	defer cancel()
-	if err := rs.Cancel(cctx); err != nil {
+	if err := rs.GiveBack(ctx); err != nil {
 		s.log.WarnContext(ctx, "could not give back limit slots", "error", err.Error())
 	}
 }

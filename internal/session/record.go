@@ -7,13 +7,12 @@ package session
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
+	"github.com/smsmfa/portal/internal/ids"
 	"github.com/smsmfa/portal/internal/store"
 )
 
@@ -38,11 +37,7 @@ func recordKey(sid string) string { return "session:" + sid }
 // refresh racing with the sign-out must not bring the record back.
 func endedKey(sid string) string { return "session-ended:" + sid }
 
-func newSID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+).
-	return hex.EncodeToString(b)
-}
+func newSID() string { return ids.Token(16) }
 
 // recordTTL is how long a record lives without a refresh: the idle timeout, plus the minute by
 // which "seen" may lag (Load refreshes it at most once a minute). The cookie's own times stay

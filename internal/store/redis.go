@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +10,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/smsmfa/portal/internal/ids"
 )
 
 // Redis is the Store shared by every instance: Redis 6.2 or later (or Valkey), one server, a
@@ -210,9 +210,7 @@ func (r *Redis) Attempt(ctx context.Context, key string, maxFailures int, window
 }
 
 func (r *Redis) reserve(ctx context.Context, op, key string, limit int, window, lockFor time.Duration) (Reservation, error) {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	id := hex.EncodeToString(b[:])
+	id := ids.Token(16)
 	keys := r.limitKeys(key)
 	res, err := reserveScript.Run(ctx, r.c, keys, limit, window.Microseconds(), lockFor.Microseconds(), id).Int64Slice()
 	if err != nil {

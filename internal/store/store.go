@@ -125,6 +125,14 @@ func (rs Reservations) Cancel(ctx context.Context) error {
 	return first
 }
 
+// GiveBack is Cancel for slots taken for something that did not happen, called when the
+// request's own context may be what failed: the give-back gets a moment of its own (2 s).
+func (rs Reservations) GiveBack(ctx context.Context) error {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	return rs.Cancel(cctx)
+}
+
 // ReserveAll takes one slot of every limit (a text counts against the user, the device and the
 // number at once), or none: when one limit is full it gives back those already taken and
 // returns a *Refusal. Each limit is atomic on its own; a request running beside this one may
@@ -138,10 +146,7 @@ func ReserveAll(ctx context.Context, s Store, limits ...Limit) (Reservations, er
 			err = &Refusal{Limit: l, RetryAfter: r.RetryAfter}
 		}
 		if err != nil {
-			// The caller's context may be what failed; the give-back must still reach the store.
-			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-			_ = taken.Cancel(cctx)
-			cancel()
+			_ = taken.GiveBack(ctx)
 			return nil, err
 		}
 		taken = append(taken, r)

@@ -6,8 +6,6 @@ package redistest
 
 import (
 	"bufio"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"net"
@@ -19,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/smsmfa/portal/internal/ids"
 )
 
 // Server is one redis-server process, which can be killed and started again on the same port
@@ -95,9 +95,7 @@ func start(t testing.TB, cluster bool) *Server {
 		}
 		t.Skip(msg)
 	}
-	var pw [12]byte
-	_, _ = rand.Read(pw[:])
-	s := &Server{t: t, bin: bin, dir: t.TempDir(), password: hex.EncodeToString(pw[:]), cluster: cluster}
+	s := &Server{t: t, bin: bin, dir: t.TempDir(), password: ids.Token(12), cluster: cluster}
 	s.startOnFreePort("redis-server")
 	return s
 }
