@@ -124,15 +124,11 @@ func deviceAuthPath(authID string) string {
 	return "/deviceAuthentications/" + url.PathEscape(authID)
 }
 
-func (c *Client) postDeviceAuth(ctx context.Context, body any) (*DeviceAuthentication, error) {
-	var out DeviceAuthentication
-	// A POST on the auth host with the worker's token; never retried: a lost answer may mean
-	// a code was sent, and a second start would send another.
-	err := c.do(ctx, request{method: http.MethodPost, path: "/deviceAuthentications", auth: true, body: body}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+// startDeviceAuth is the request that starts a device authentication: a POST on the auth host
+// with the worker's token; never retried: a lost answer may mean a code was sent, and a second
+// start would send another.
+func startDeviceAuth(body any) request {
+	return request{method: http.MethodPost, path: "/deviceAuthentications", auth: true, body: body}
 }
 
 // StartDeviceAuthentication starts a device authentication for the user. Depending on the
@@ -140,39 +136,33 @@ func (c *Client) postDeviceAuth(ctx context.Context, body any) (*DeviceAuthentic
 // DeviceAuthOTPRequired) or waits for SelectDevice (DeviceAuthSelectionRequired); either way
 // SelectDevice may pick another of Devices.
 func (c *Client) StartDeviceAuthentication(ctx context.Context, userID string) (*DeviceAuthentication, error) {
-	return c.postDeviceAuth(ctx, map[string]any{"user": Ref{ID: userID}})
+	return doInto[DeviceAuthentication](ctx, c, startDeviceAuth(map[string]any{"user": Ref{ID: userID}}))
 }
 
 // StartEmailAuthentication starts a device authentication whose code PingOne emails to the
 // address, a one-time device that needs no pairing (for a user who lost their phone: pass the
 // address from the directory, never one the caller gives).
 func (c *Client) StartEmailAuthentication(ctx context.Context, userID, email string) (*DeviceAuthentication, error) {
-	return c.postDeviceAuth(ctx, map[string]any{"user": Ref{ID: userID},
-		"selectedDevice": map[string]any{"oneTime": map[string]string{"type": "EMAIL", "email": email}}})
+	return doInto[DeviceAuthentication](ctx, c, startDeviceAuth(map[string]any{"user": Ref{ID: userID},
+		"selectedDevice": map[string]any{"oneTime": map[string]string{"type": "EMAIL", "email": email}}}))
 }
 
 // GetDeviceAuthentication reads a device authentication.
 func (c *Client) GetDeviceAuthentication(ctx context.Context, authID string) (*DeviceAuthentication, error) {
-	var out DeviceAuthentication
-	err := c.do(ctx, request{method: http.MethodGet, path: deviceAuthPath(authID), auth: true, idempotent: true}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doInto[DeviceAuthentication](ctx, c, request{method: http.MethodGet, path: deviceAuthPath(authID), auth: true, idempotent: true})
 }
 
 // SelectDevice has PingOne send the code to one of the authentication's devices. An
 // authentication that can no longer be continued gives an error for which
 // IsAuthenticationFailed is true.
 func (c *Client) SelectDevice(ctx context.Context, authID, deviceID string) (*DeviceAuthentication, error) {
-	var out DeviceAuthentication
-	err := c.do(ctx, request{method: http.MethodPost, path: deviceAuthPath(authID), auth: true, contentType: ContentTypeDeviceSelect,
-		body: map[string]any{"device": Ref{ID: deviceID}, "compatibility": "FULL"}}, &out)
+	out, err := doInto[DeviceAuthentication](ctx, c, request{method: http.MethodPost, path: deviceAuthPath(authID), auth: true, contentType: ContentTypeDeviceSelect,
+		body: map[string]any{"device": Ref{ID: deviceID}, "compatibility": "FULL"}})
 	if err != nil {
 		_, err = c.explainRefusal(ctx, authID, err)
 		return nil, err
 	}
-	return &out, nil
+	return out, nil
 }
 
 // CheckOTP checks the code the caller read back. A wrong code is an ordinary answer: the error
@@ -181,13 +171,12 @@ func (c *Client) SelectDevice(ctx context.Context, authID, deviceID string) (*De
 // the caller sees whether it may try again or it failed (IsAuthenticationFailed). It is never
 // retried, as no POST is.
 func (c *Client) CheckOTP(ctx context.Context, authID, otp string) (*DeviceAuthentication, error) {
-	var out DeviceAuthentication
-	err := c.do(ctx, request{method: http.MethodPost, path: deviceAuthPath(authID), auth: true, contentType: ContentTypeOTPCheck,
-		body: map[string]string{"otp": otp}}, &out)
+	out, err := doInto[DeviceAuthentication](ctx, c, request{method: http.MethodPost, path: deviceAuthPath(authID), auth: true, contentType: ContentTypeOTPCheck,
+		body: map[string]string{"otp": otp}})
 	if err != nil {
 		return c.explainRefusal(ctx, authID, err)
 	}
-	return &out, nil
+	return out, nil
 }
 
 // explainRefusal reads the authentication after PingOne refused an action on it, since the

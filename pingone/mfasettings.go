@@ -148,9 +148,5 @@ type Group struct {
 // which IsNotFound is true. The portal's preflight uses it to check that the configured
 // help-desk groups exist.
 func (c *Client) Group(ctx context.Context, groupID string) (*Group, error) {
-	var out Group
-	if err := c.do(ctx, request{method: http.MethodGet, path: "/groups/" + url.PathEscape(groupID), idempotent: true}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doInto[Group](ctx, c, request{method: http.MethodGet, path: "/groups/" + url.PathEscape(groupID), idempotent: true})
 }

@@ -115,11 +115,7 @@ func (c *Client) GetUser(ctx context.Context, userID string, withGroups bool) (*
 	if withGroups {
 		q = url.Values{"include": {"memberOfGroupIDs"}}
 	}
-	var out User
-	if err := c.do(ctx, request{method: http.MethodGet, path: userPath(userID), query: q, idempotent: true}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doInto[User](ctx, c, request{method: http.MethodGet, path: userPath(userID), query: q, idempotent: true})
 }
 
 // UserPage is one page of a user search.
