@@ -401,14 +401,22 @@ func (s *Server) lookupDevice(w http.ResponseWriter, r *http.Request) (*user, *d
 	if u == nil {
 		return nil, nil
 	}
-	id := r.PathValue("did")
-	for _, d := range s.devices[u.ID] {
-		if d.ID == id {
-			return u, d
-		}
+	if d := s.userDevice(u.ID, r.PathValue("did")); d != nil {
+		return u, d
 	}
 	writeError(w, http.StatusNotFound, "NOT_FOUND", "The requested device was not found.")
 	return nil, nil
+}
+
+// userDevice is the user's device with that ID, or nil when the user has none such. s.mu is
+// held.
+func (s *Server) userDevice(userID, deviceID string) *device {
+	for _, d := range s.devices[userID] {
+		if d.ID == deviceID {
+			return d
+		}
+	}
+	return nil
 }
 
 // withDevice runs f with the request's user and device, holding s.mu; when there is no such

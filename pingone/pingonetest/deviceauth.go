@@ -158,10 +158,8 @@ func (s *Server) sendAuthCode(a *deviceAuth) {
 		s.emails = append(s.emails, Email{To: a.OneTime, Subject: "Your passcode", Text: text, Code: a.OTP, SentAt: now.UTC()})
 		return
 	}
-	for _, d := range s.devices[a.UserID] {
-		if d.ID == a.DeviceID {
-			s.outbox = append(s.outbox, SMS{To: d.Phone, Code: a.OTP, SentAt: now.UTC(), Text: text})
-		}
+	if d := s.userDevice(a.UserID, a.DeviceID); d != nil {
+		s.outbox = append(s.outbox, SMS{To: d.Phone, Code: a.OTP, SentAt: now.UTC(), Text: text})
 	}
 }
 
@@ -248,15 +246,6 @@ func (s *Server) authPolicyID() string {
 		s.policyID = uuid.NewString()
 	}
 	return s.policyID
-}
-
-func (s *Server) userDevice(userID, deviceID string) *device {
-	for _, d := range s.devices[userID] {
-		if d.ID == deviceID {
-			return d
-		}
-	}
-	return nil
 }
 
 // selectable answers the refusal itself when d cannot be selected: not the user's (which is
