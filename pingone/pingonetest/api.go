@@ -476,8 +476,7 @@ func (s *Server) postDevices(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
-	case in.Type == "":
-		invalid(w, "REQUIRED_VALUE", "type", "type is required")
+	case missing(w, "type", in.Type == ""):
 		return
 	case in.Type != "SMS":
 		// The emulator knows SMS devices only; PingOne's other types are out of the portal's scope.
@@ -694,8 +693,7 @@ func (s *Server) activate(w http.ResponseWriter, r *http.Request) {
 				lockedError(w)
 			}
 			return
-		case in.OTP == "":
-			invalid(w, "REQUIRED_VALUE", "otp", "otp is required")
+		case missing(w, "otp", in.OTP == ""):
 			return
 		case d.OTP == "" || now.After(d.OTPExpiry) || now.Before(d.CoolTil):
 			// UNVERIFIED: the answer for an expired or voided code; the documented detail code is
@@ -822,8 +820,7 @@ func (s *Server) putMFASettings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
-	case in.Pairing == nil || in.Pairing.MaxAllowedDevices == nil:
-		invalid(w, "REQUIRED_VALUE", "pairing.maxAllowedDevices", "pairing.maxAllowedDevices is required")
+	case missing(w, "pairing.maxAllowedDevices", in.Pairing == nil || in.Pairing.MaxAllowedDevices == nil):
 		return
 	case *in.Pairing.MaxAllowedDevices < 1 || *in.Pairing.MaxAllowedDevices > 15:
 		invalid(w, "OUT_OF_RANGE", "pairing.maxAllowedDevices", "maxAllowedDevices must be between 1 and 15")

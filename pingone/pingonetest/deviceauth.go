@@ -371,8 +371,7 @@ func (s *Server) checkAuthOTP(w http.ResponseWriter, r *http.Request) {
 		case a.Status != authOTPRequired:
 			writeError(w, http.StatusBadRequest, "INVALID_REQUEST", "A device must be selected before a passcode can be checked.")
 			return
-		case in.OTP == "":
-			invalid(w, "REQUIRED_VALUE", "otp", "otp is required")
+		case missing(w, "otp", in.OTP == ""):
 			return
 		}
 		if d := s.userDevice(a.UserID, a.DeviceID); a.OneTime == "" && (d == nil || d.Blocked || now.Before(d.LockedTil)) {
