@@ -544,11 +544,7 @@ func (s *Server) deviceLimitError(w http.ResponseWriter) {
 // its localised new_device_paired template; this one says the same in English. s.mu is held.
 func (s *Server) notifyNewDevice(u *user, d *device) {
 	now := s.now().UTC()
-	masked := d.Phone
-	if len(masked) > 4 {
-		masked = "•••" + masked[len(masked)-4:]
-	}
-	text := "A new sign-in method was added to your account: SMS to the phone ending " + masked +
+	text := "A new sign-in method was added to your account: SMS to the phone ending " + maskTail(d.Phone) +
 		". If this was not you, contact your help desk."
 	email := func() {
 		s.emails = append(s.emails, Email{To: u.Email, Subject: "New sign-in method added", Text: text, SentAt: now})
@@ -570,13 +566,40 @@ func (s *Server) notifyNewDevice(u *user, d *device) {
 	}
 }
 
+// passcode is a one-time passcode the emulator sends: the code, when it expires, when it was
+// sent and the message that carries it.
+type passcode struct {
+	code           string
+	expiry, sentAt time.Time
+	text           string
+}
+
+// newPasscode makes a passcode of the configured length and lifetime, sent now.
+func (s *Server) newPasscode() passcode {
+	now := s.now()
+	code := randomDigits(s.opts.OTPLength)
+	return passcode{code: code, expiry: now.Add(s.opts.OTPLifetime), sentAt: now.UTC(),
+		text: "Your passcode is " + code + ". It expires in " + strconv.Itoa(int(s.opts.OTPLifetime.Minutes())) + " minutes."}
+}
+
+// sms is the text message that carries p to the number to.
+func (p passcode) sms(to string) SMS {
+	return SMS{To: to, Code: p.code, SentAt: p.sentAt, Text: p.text}
+}
+
+// maskTail shows only a phone number's last four digits, as PingOne's messages and pages do.
+func maskTail(phone string) string {
+	if len(phone) > 4 {
+		return "•••" + phone[len(phone)-4:]
+	}
+	return phone
+}
+
 // sendCode sets a new pairing code on d and "texts" it; s.mu is held.
 func (s *Server) sendCode(d *device) {
-	d.OTP = randomDigits(s.opts.OTPLength)
-	d.OTPExpiry = s.now().Add(s.opts.OTPLifetime)
-	d.Failures = 0
-	s.outbox = append(s.outbox, SMS{To: d.Phone, Code: d.OTP, SentAt: s.now().UTC(),
-		Text: "Your passcode is " + d.OTP + ". It expires in " + strconv.Itoa(int(s.opts.OTPLifetime.Minutes())) + " minutes."})
+	p := s.newPasscode()
+	d.OTP, d.OTPExpiry, d.Failures = p.code, p.expiry, 0
+	s.outbox = append(s.outbox, p.sms(d.Phone))
 }
 
 func randomDigits(n int) string {

@@ -24,7 +24,6 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"net/mail"
-	"strconv"
 	"strings"
 	"time"
 
@@ -150,16 +149,14 @@ func (s *Server) deviceAuthJSON(a *deviceAuth) map[string]any {
 // sendAuthCode sets a new code on a and sends it to the selected device or one-time address.
 // s.mu is held.
 func (s *Server) sendAuthCode(a *deviceAuth) {
-	now := s.now()
-	a.OTP = randomDigits(s.opts.OTPLength)
-	a.OTPExpiry = now.Add(s.opts.OTPLifetime)
-	text := "Your passcode is " + a.OTP + ". It expires in " + strconv.Itoa(int(s.opts.OTPLifetime.Minutes())) + " minutes."
+	p := s.newPasscode()
+	a.OTP, a.OTPExpiry = p.code, p.expiry
 	if a.OneTime != "" {
-		s.emails = append(s.emails, Email{To: a.OneTime, Subject: "Your passcode", Text: text, Code: a.OTP, SentAt: now.UTC()})
+		s.emails = append(s.emails, Email{To: a.OneTime, Subject: "Your passcode", Text: p.text, Code: p.code, SentAt: p.sentAt})
 		return
 	}
 	if d := s.userDevice(a.UserID, a.DeviceID); d != nil {
-		s.outbox = append(s.outbox, SMS{To: d.Phone, Code: a.OTP, SentAt: now.UTC(), Text: text})
+		s.outbox = append(s.outbox, p.sms(d.Phone))
 	}
 }
 
