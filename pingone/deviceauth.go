@@ -48,9 +48,9 @@ type DeviceAuthentication struct {
 	SelectedDeviceID string
 	// OneTimeEmail is the masked one-time email address the code went to, if it went to one.
 	OneTimeEmail string
-	// ErrorCode and ErrorMessage are PingOne's reason for a failed authentication.
-	ErrorCode, ErrorMessage string
-	CreatedAt, UpdatedAt    time.Time
+	// ErrorCode is PingOne's reason for a failed authentication.
+	ErrorCode            string
+	CreatedAt, UpdatedAt time.Time
 	// ExpiresAt is when the authentication ends, the zero time when PingOne does not say (its
 	// reference does not document an expiry field; the emulator sends expiresAt).
 	ExpiresAt time.Time
@@ -90,8 +90,7 @@ func (a *DeviceAuthentication) UnmarshalJSON(b []byte) error {
 			} `json:"oneTime"`
 		} `json:"selectedDevice"`
 		Error *struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
+			Code string `json:"code"`
 		} `json:"error"`
 		CreatedAt, UpdatedAt, ExpiresAt string
 	}
@@ -112,7 +111,7 @@ func (a *DeviceAuthentication) UnmarshalJSON(b []byte) error {
 		}
 	}
 	if w.Error != nil {
-		a.ErrorCode, a.ErrorMessage = w.Error.Code, w.Error.Message
+		a.ErrorCode = w.Error.Code
 	}
 	a.CreatedAt, _ = time.Parse(time.RFC3339, w.CreatedAt)
 	a.UpdatedAt, _ = time.Parse(time.RFC3339, w.UpdatedAt)
@@ -200,7 +199,7 @@ func (c *Client) explainRefusal(ctx context.Context, authID string, err error) (
 		// The refusal is still the answer; the read was only to explain it.
 		return nil, err
 	case a.Done():
-		return a, &AuthenticationFailedError{Status: a.Status, Code: a.ErrorCode, Message: a.ErrorMessage, Err: err}
+		return a, &AuthenticationFailedError{Status: a.Status, Code: a.ErrorCode, Err: err}
 	}
 	return a, err
 }
@@ -211,9 +210,9 @@ func (c *Client) explainRefusal(ctx context.Context, authID string, err error) (
 type AuthenticationFailedError struct {
 	// Status is the authentication's status, "" when PingOne no longer knows it.
 	Status string
-	// Code and Message are PingOne's reason, when it gave one.
-	Code, Message string
-	Err           error
+	// Code is PingOne's reason, when it gave one.
+	Code string
+	Err  error
 }
 
 func (e *AuthenticationFailedError) Error() string {

@@ -22,7 +22,6 @@ type User struct {
 	// PreferredLanguage is the user's language for PingOne's pages and the portal's (a BCP 47
 	// tag such as "de"); Locale is the fallback.
 	PreferredLanguage string `json:"preferredLanguage,omitempty"`
-	MobilePhone       string `json:"mobilePhone,omitempty"`
 	MemberOfGroupIDs  IDList `json:"memberOfGroupIDs,omitempty"`
 	// Address is the user's postal address in the directory; the help desk compares its
 	// country with a new phone number's.

@@ -633,7 +633,7 @@ func pageLanguage(uiLocales string) string {
 			}
 		}
 		switch strings.ToLower(tag) {
-		case "pt", "pt-br":
+		case "pt":
 			return "pt-BR"
 		case "zh", "zh-cn", "zh-sg", "zh-hans-cn":
 			return "zh-Hans"
