@@ -244,12 +244,5 @@ func AttemptsRemaining(err error) (int, bool) {
 		return 0, false
 	}
 	pe, _ := asError(err)
-	for _, d := range pe.Details {
-		for _, k := range []string{"remainingAttempts", "attemptsRemaining"} {
-			if n, ok := d.InnerError[k].(float64); ok && n >= 0 && n == float64(int(n)) {
-				return int(n), true
-			}
-		}
-	}
-	return 0, false
+	return pe.innerCount("", 0, "remainingAttempts", "attemptsRemaining")
 }
