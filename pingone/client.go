@@ -358,6 +358,15 @@ func (c *Client) endpoint(r request) string {
 	return u
 }
 
+// doInto makes a request that PingOne answers with one T, and returns that T.
+func doInto[T any](ctx context.Context, c *Client, r request) (*T, error) {
+	var out T
+	if err := c.do(ctx, r, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // do sends r, retrying as its idempotency allows, and decodes a 2xx answer into out.
 func (c *Client) do(ctx context.Context, r request, out any) error {
 	var payload []byte

@@ -48,9 +48,9 @@ type DeviceAuthentication struct {
 	SelectedDeviceID string
 	// OneTimeEmail is the masked one-time email address the code went to, if it went to one.
 	OneTimeEmail string
-	// ErrorCode and ErrorMessage are PingOne's reason for a failed authentication.
-	ErrorCode, ErrorMessage string
-	CreatedAt, UpdatedAt    time.Time
+	// ErrorCode is PingOne's reason for a failed authentication.
+	ErrorCode            string
+	CreatedAt, UpdatedAt time.Time
 	// ExpiresAt is when the authentication ends, the zero time when PingOne does not say (its
 	// reference does not document an expiry field; the emulator sends expiresAt).
 	ExpiresAt time.Time
@@ -90,8 +90,7 @@ func (a *DeviceAuthentication) UnmarshalJSON(b []byte) error {
 			} `json:"oneTime"`
 		} `json:"selectedDevice"`
 		Error *struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
+			Code string `json:"code"`
 		} `json:"error"`
 		CreatedAt, UpdatedAt, ExpiresAt string
 	}
@@ -112,7 +111,7 @@ func (a *DeviceAuthentication) UnmarshalJSON(b []byte) error {
 		}
 	}
 	if w.Error != nil {
-		a.ErrorCode, a.ErrorMessage = w.Error.Code, w.Error.Message
+		a.ErrorCode = w.Error.Code
 	}
 	a.CreatedAt, _ = time.Parse(time.RFC3339, w.CreatedAt)
 	a.UpdatedAt, _ = time.Parse(time.RFC3339, w.UpdatedAt)
@@ -124,15 +123,11 @@ func deviceAuthPath(authID string) string {
 	return "/deviceAuthentications/" + url.PathEscape(authID)
 }
 
-func (c *Client) postDeviceAuth(ctx context.Context, body any) (*DeviceAuthentication, error) {
-	var out DeviceAuthentication
-	// A POST on the auth host with the worker's token; never retried: a lost answer may mean
-	// a code was sent, and a second start would send another.
-	err := c.do(ctx, request{method: http.MethodPost, path: "/deviceAuthentications", auth: true, body: body}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+// startDeviceAuth is the request that starts a device authentication: a POST on the auth host
+// with the worker's token; never retried: a lost answer may mean a code was sent, and a second
+// start would send another.
+func startDeviceAuth(body any) request {
+	return request{method: http.MethodPost, path: "/deviceAuthentications", auth: true, body: body}
 }
 
 // StartDeviceAuthentication starts a device authentication for the user. Depending on the
@@ -140,39 +135,33 @@ func (c *Client) postDeviceAuth(ctx context.Context, body any) (*DeviceAuthentic
 // DeviceAuthOTPRequired) or waits for SelectDevice (DeviceAuthSelectionRequired); either way
 // SelectDevice may pick another of Devices.
 func (c *Client) StartDeviceAuthentication(ctx context.Context, userID string) (*DeviceAuthentication, error) {
-	return c.postDeviceAuth(ctx, map[string]any{"user": Ref{ID: userID}})
+	return doInto[DeviceAuthentication](ctx, c, startDeviceAuth(map[string]any{"user": Ref{ID: userID}}))
 }
 
 // StartEmailAuthentication starts a device authentication whose code PingOne emails to the
 // address, a one-time device that needs no pairing (for a user who lost their phone: pass the
 // address from the directory, never one the caller gives).
 func (c *Client) StartEmailAuthentication(ctx context.Context, userID, email string) (*DeviceAuthentication, error) {
-	return c.postDeviceAuth(ctx, map[string]any{"user": Ref{ID: userID},
-		"selectedDevice": map[string]any{"oneTime": map[string]string{"type": "EMAIL", "email": email}}})
+	return doInto[DeviceAuthentication](ctx, c, startDeviceAuth(map[string]any{"user": Ref{ID: userID},
+		"selectedDevice": map[string]any{"oneTime": map[string]string{"type": "EMAIL", "email": email}}}))
 }
 
 // GetDeviceAuthentication reads a device authentication.
 func (c *Client) GetDeviceAuthentication(ctx context.Context, authID string) (*DeviceAuthentication, error) {
-	var out DeviceAuthentication
-	err := c.do(ctx, request{method: http.MethodGet, path: deviceAuthPath(authID), auth: true, idempotent: true}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doInto[DeviceAuthentication](ctx, c, request{method: http.MethodGet, path: deviceAuthPath(authID), auth: true, idempotent: true})
 }
 
 // SelectDevice has PingOne send the code to one of the authentication's devices. An
 // authentication that can no longer be continued gives an error for which
 // IsAuthenticationFailed is true.
 func (c *Client) SelectDevice(ctx context.Context, authID, deviceID string) (*DeviceAuthentication, error) {
-	var out DeviceAuthentication
-	err := c.do(ctx, request{method: http.MethodPost, path: deviceAuthPath(authID), auth: true, contentType: ContentTypeDeviceSelect,
-		body: map[string]any{"device": Ref{ID: deviceID}, "compatibility": "FULL"}}, &out)
+	out, err := doInto[DeviceAuthentication](ctx, c, request{method: http.MethodPost, path: deviceAuthPath(authID), auth: true, contentType: ContentTypeDeviceSelect,
+		body: map[string]any{"device": Ref{ID: deviceID}, "compatibility": "FULL"}})
 	if err != nil {
 		_, err = c.explainRefusal(ctx, authID, err)
 		return nil, err
 	}
-	return &out, nil
+	return out, nil
 }
 
 // CheckOTP checks the code the caller read back. A wrong code is an ordinary answer: the error
@@ -181,13 +170,12 @@ func (c *Client) SelectDevice(ctx context.Context, authID, deviceID string) (*De
 // the caller sees whether it may try again or it failed (IsAuthenticationFailed). It is never
 // retried, as no POST is.
 func (c *Client) CheckOTP(ctx context.Context, authID, otp string) (*DeviceAuthentication, error) {
-	var out DeviceAuthentication
-	err := c.do(ctx, request{method: http.MethodPost, path: deviceAuthPath(authID), auth: true, contentType: ContentTypeOTPCheck,
-		body: map[string]string{"otp": otp}}, &out)
+	out, err := doInto[DeviceAuthentication](ctx, c, request{method: http.MethodPost, path: deviceAuthPath(authID), auth: true, contentType: ContentTypeOTPCheck,
+		body: map[string]string{"otp": otp}})
 	if err != nil {
 		return c.explainRefusal(ctx, authID, err)
 	}
-	return &out, nil
+	return out, nil
 }
 
 // explainRefusal reads the authentication after PingOne refused an action on it, since the
@@ -211,7 +199,7 @@ func (c *Client) explainRefusal(ctx context.Context, authID string, err error) (
 		// The refusal is still the answer; the read was only to explain it.
 		return nil, err
 	case a.Done():
-		return a, &AuthenticationFailedError{Status: a.Status, Code: a.ErrorCode, Message: a.ErrorMessage, Err: err}
+		return a, &AuthenticationFailedError{Status: a.Status, Code: a.ErrorCode, Err: err}
 	}
 	return a, err
 }
@@ -222,9 +210,9 @@ func (c *Client) explainRefusal(ctx context.Context, authID string, err error) (
 type AuthenticationFailedError struct {
 	// Status is the authentication's status, "" when PingOne no longer knows it.
 	Status string
-	// Code and Message are PingOne's reason, when it gave one.
-	Code, Message string
-	Err           error
+	// Code is PingOne's reason, when it gave one.
+	Code string
+	Err  error
 }
 
 func (e *AuthenticationFailedError) Error() string {
@@ -256,12 +244,5 @@ func AttemptsRemaining(err error) (int, bool) {
 		return 0, false
 	}
 	pe, _ := asError(err)
-	for _, d := range pe.Details {
-		for _, k := range []string{"remainingAttempts", "attemptsRemaining"} {
-			if n, ok := d.InnerError[k].(float64); ok && n >= 0 && n == float64(int(n)) {
-				return int(n), true
-			}
-		}
-	}
-	return 0, false
+	return pe.innerCount("", 0, "remainingAttempts", "attemptsRemaining")
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -207,18 +208,9 @@ func TestDeviceAuthenticationSMS(t *testing.T) {
 			t.Errorf("observed route %q holds the authentication's ID", route)
 		}
 	}
-	if !containsString(f.observed, "POST /deviceAuthentications/{id}") || !containsString(f.observed, "POST /deviceAuthentications") {
+	if !slices.Contains(f.observed, "POST /deviceAuthentications/{id}") || !slices.Contains(f.observed, "POST /deviceAuthentications") {
 		t.Errorf("observed %v", f.observed)
 	}
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // checkAuthAnswer holds an answer to the reference's example: _links self, device.select and

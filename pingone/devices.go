@@ -208,15 +208,6 @@ func (c *Client) devicePath(userID, deviceID string) string {
 	return c.devicesPath(userID) + "/" + url.PathEscape(deviceID)
 }
 
-// doDevice makes a request that PingOne answers with one device.
-func (c *Client) doDevice(ctx context.Context, r request) (*Device, error) {
-	var out Device
-	if err := c.do(ctx, r, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
-}
-
 // CreateSMSDevice creates an SMS device for the user. It is never retried: if the answer is
 // lost, the device may exist, and the caller must look it up (ListDevices, comparing
 // PhoneE164) before trying again.
@@ -231,13 +222,13 @@ func (c *Client) CreateSMSDevice(ctx context.Context, userID string, d NewSMSDev
 	if d.PolicyID != "" {
 		body["policy"] = Ref{ID: d.PolicyID}
 	}
-	return c.doDevice(ctx, request{method: http.MethodPost, path: c.devicesPath(userID), body: body})
+	return doInto[Device](ctx, c, request{method: http.MethodPost, path: c.devicesPath(userID), body: body})
 }
 
 // ActivateDevice pairs a device with the one-time passcode PingOne texted. A wrong code gives
 // an error for which IsWrongCode is true.
 func (c *Client) ActivateDevice(ctx context.Context, userID, deviceID, otp string) (*Device, error) {
-	return c.doDevice(ctx, request{method: http.MethodPost, path: c.devicePath(userID, deviceID),
+	return doInto[Device](ctx, c, request{method: http.MethodPost, path: c.devicePath(userID, deviceID),
 		contentType: ContentTypeActivate, body: map[string]string{"otp": otp}})
 }
 
@@ -264,7 +255,7 @@ func (c *Client) ListDevices(ctx context.Context, userID string) ([]Device, erro
 
 // GetDevice reads one of the user's devices. A device of another user is not found.
 func (c *Client) GetDevice(ctx context.Context, userID, deviceID string) (*Device, error) {
-	return c.doDevice(ctx, request{method: http.MethodGet, path: c.devicePath(userID, deviceID), idempotent: true})
+	return doInto[Device](ctx, c, request{method: http.MethodGet, path: c.devicePath(userID, deviceID), idempotent: true})
 }
 
 // DeleteDevice removes a device. A device already gone counts as removed, which makes a retry
@@ -290,7 +281,7 @@ func (c *Client) SetDeviceOrder(ctx context.Context, userID string, deviceIDs []
 
 // RenameDevice sets a device's nickname.
 func (c *Client) RenameDevice(ctx context.Context, userID, deviceID, nickname string) (*Device, error) {
-	return c.doDevice(ctx, request{method: http.MethodPut, path: c.devicePath(userID, deviceID) + "/nickname",
+	return doInto[Device](ctx, c, request{method: http.MethodPut, path: c.devicePath(userID, deviceID) + "/nickname",
 		body: map[string]string{"nickname": nickname}, idempotent: true})
 }
 

@@ -69,6 +69,22 @@ func (e *Error) hasDetail(code string) bool {
 	return false
 }
 
+// innerCount returns the first whole number, least or more, under one of keys in the
+// innerError of a detail with code ("" for any detail), and whether there was one.
+func (e *Error) innerCount(code string, least int, keys ...string) (int, bool) {
+	for _, d := range e.Details {
+		if code != "" && d.Code != code {
+			continue
+		}
+		for _, k := range keys {
+			if n, ok := d.InnerError[k].(float64); ok && n >= float64(least) && n == float64(int(n)) {
+				return int(n), true
+			}
+		}
+	}
+	return 0, false
+}
+
 func (e *Error) hasTarget(target string) bool {
 	for _, d := range e.Details {
 		if strings.EqualFold(d.Target, target) {
@@ -135,15 +151,7 @@ func MaximumAllowed(err error) (int, bool) {
 		return 0, false
 	}
 	pe, _ := asError(err)
-	for _, d := range pe.Details {
-		if d.Code != "LIMIT_EXCEEDED" {
-			continue
-		}
-		if n, ok := d.InnerError["maximumAllowed"].(float64); ok && n > 0 && n == float64(int(n)) {
-			return int(n), true
-		}
-	}
-	return 0, false
+	return pe.innerCount("LIMIT_EXCEEDED", 1, "maximumAllowed")
 }
 
 // IsUnauthorized reports whether the token was refused.

@@ -216,6 +216,42 @@ func TestMaximumAllowed(t *testing.T) {
 	}
 }
 
+// TestInnerCounts: the whole numbers read from innerError keep their own rules, a device limit
+// at least 1 on the LIMIT_EXCEEDED detail only, remaining attempts 0 or more under either name.
+func TestInnerCounts(t *testing.T) {
+	limit := func(detail string) error {
+		return CheckResponse(response(400, `{"code":"REQUEST_FAILED","details":[`+detail+`]}`, nil))
+	}
+	wrong := func(inner string) error {
+		return CheckResponse(response(400, `{"code":"INVALID_DATA","details":[{"code":"INVALID_OTP","target":"otp","innerError":`+inner+`}]}`, nil))
+	}
+	tests := []struct {
+		name   string
+		read   func(error) (int, bool)
+		err    error
+		want   int
+		wantOK bool
+	}{
+		{"limit named", MaximumAllowed, limit(`{"code":"LIMIT_EXCEEDED","innerError":{"maximumAllowed":3}}`), 3, true},
+		{"limit of 0 is no limit", MaximumAllowed, limit(`{"code":"LIMIT_EXCEEDED","innerError":{"maximumAllowed":0}}`), 0, false},
+		{"limit not whole", MaximumAllowed, limit(`{"code":"LIMIT_EXCEEDED","innerError":{"maximumAllowed":2.5}}`), 0, false},
+		{"limit on another detail", MaximumAllowed, limit(`{"code":"OTHER","innerError":{"maximumAllowed":3}},{"code":"LIMIT_EXCEEDED"}`), 0, false},
+		{"limit on the second detail", MaximumAllowed, limit(`{"code":"OTHER","innerError":{"maximumAllowed":9}},{"code":"LIMIT_EXCEEDED","innerError":{"maximumAllowed":4}}`), 4, true},
+		{"no attempts left", AttemptsRemaining, wrong(`{"remainingAttempts":0}`), 0, true},
+		{"attempts, the other name", AttemptsRemaining, wrong(`{"attemptsRemaining":2}`), 2, true},
+		{"attempts, first name first", AttemptsRemaining, wrong(`{"remainingAttempts":1,"attemptsRemaining":2}`), 1, true},
+		{"attempts negative", AttemptsRemaining, wrong(`{"remainingAttempts":-1}`), 0, false},
+		{"attempts as text", AttemptsRemaining, wrong(`{"remainingAttempts":"2"}`), 0, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if n, ok := tc.read(tc.err); n != tc.want || ok != tc.wantOK {
+				t.Fatalf("got %d %v, want %d %v", n, ok, tc.want, tc.wantOK)
+			}
+		})
+	}
+}
+
 func TestDeviceLockAndBlockShapes(t *testing.T) {
 	future := time.Now().Add(10 * time.Minute).UTC().Truncate(time.Second)
 	tests := []struct {

@@ -68,6 +68,22 @@ func TestMFASettingsFailureIsNotKept(t *testing.T) {
 	}
 }
 
+// TestMFASettingsCallerTimeoutIsNotKept: a read that failed because its own caller gave up
+// is not PingOne's refusal, so the next caller, with time to wait, reads the settings itself.
+func TestMFASettingsCallerTimeoutIsNotKept(t *testing.T) {
+	f := newFixtureWith(t, pingonetest.Options{DeviceLimit: 7}, func(c *pingone.Config) { c.MaxRetries = -1 })
+	f.emu.SetLatency(200 * time.Millisecond)
+	hurried, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := f.client.MFASettings(hurried); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a caller with 50 ms against a 200 ms PingOne: %v, want its deadline", err)
+	}
+	s, err := f.client.MFASettings(context.Background())
+	if err != nil || s.MaxAllowedDevices != 7 {
+		t.Fatalf("the next caller, with time: %v %+v, want the settings", err, s)
+	}
+}
+
 func TestGroup(t *testing.T) {
 	f := newFixture(t)
 	g, err := f.client.Group(context.Background(), f.group)

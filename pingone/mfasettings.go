@@ -44,8 +44,9 @@ type settingsCache struct {
 const settingsRetry = 30 * time.Second
 
 // MFASettings reads GET /environments/{envID}/mfaSettings, keeping the answer for a few
-// minutes; concurrent callers with a cold cache share one request. A failed read is kept for
-// settingsRetry, then tried again.
+// minutes; concurrent callers with a cold cache share one request. A read PingOne refused is
+// kept for settingsRetry, then tried again; one that failed because its caller's context ended
+// is not kept.
 //
 // The worker app needs an admin role that may read the environment's MFA settings. Verified:
 // PingOne's MFA Settings reference sends the reader to "PingOne Permissions by Service" (the MFA
@@ -89,11 +90,14 @@ func (c *Client) MFASettings(ctx context.Context) (*MFASettings, error) {
 
 		v, err := c.fetchMFASettings(ctx)
 		sc.mu.Lock()
-		sc.inflight, sc.err = nil, err
-		if err == nil {
+		sc.inflight, sc.err = nil, nil
+		switch {
+		case err == nil:
 			sc.val, sc.fetched = v, c.now()
-		} else {
-			sc.failedAt = c.now()
+		case ctx.Err() == nil:
+			// Only PingOne's refusal is kept: this caller's own timeout or cancellation says
+			// nothing about the next caller, who (waiting or new) fetches for itself.
+			sc.err, sc.failedAt = err, c.now()
 		}
 		sc.mu.Unlock()
 		close(done)
@@ -144,9 +148,5 @@ type Group struct {
 // which IsNotFound is true. The portal's preflight uses it to check that the configured
 // help-desk groups exist.
 func (c *Client) Group(ctx context.Context, groupID string) (*Group, error) {
-	var out Group
-	if err := c.do(ctx, request{method: http.MethodGet, path: "/groups/" + url.PathEscape(groupID), idempotent: true}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doInto[Group](ctx, c, request{method: http.MethodGet, path: "/groups/" + url.PathEscape(groupID), idempotent: true})
 }

@@ -22,7 +22,6 @@ type User struct {
 	// PreferredLanguage is the user's language for PingOne's pages and the portal's (a BCP 47
 	// tag such as "de"); Locale is the fallback.
 	PreferredLanguage string `json:"preferredLanguage,omitempty"`
-	MobilePhone       string `json:"mobilePhone,omitempty"`
 	MemberOfGroupIDs  IDList `json:"memberOfGroupIDs,omitempty"`
 	// Address is the user's postal address in the directory; the help desk compares its
 	// country with a new phone number's.
@@ -115,11 +114,7 @@ func (c *Client) GetUser(ctx context.Context, userID string, withGroups bool) (*
 	if withGroups {
 		q = url.Values{"include": {"memberOfGroupIDs"}}
 	}
-	var out User
-	if err := c.do(ctx, request{method: http.MethodGet, path: userPath(userID), query: q, idempotent: true}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doInto[User](ctx, c, request{method: http.MethodGet, path: userPath(userID), query: q, idempotent: true})
 }
 
 // UserPage is one page of a user search.

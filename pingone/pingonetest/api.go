@@ -401,14 +401,22 @@ func (s *Server) lookupDevice(w http.ResponseWriter, r *http.Request) (*user, *d
 	if u == nil {
 		return nil, nil
 	}
-	id := r.PathValue("did")
-	for _, d := range s.devices[u.ID] {
-		if d.ID == id {
-			return u, d
-		}
+	if d := s.userDevice(u.ID, r.PathValue("did")); d != nil {
+		return u, d
 	}
 	writeError(w, http.StatusNotFound, "NOT_FOUND", "The requested device was not found.")
 	return nil, nil
+}
+
+// userDevice is the user's device with that ID, or nil when the user has none such. s.mu is
+// held.
+func (s *Server) userDevice(userID, deviceID string) *device {
+	for _, d := range s.devices[userID] {
+		if d.ID == deviceID {
+			return d
+		}
+	}
+	return nil
 }
 
 // withDevice runs f with the request's user and device, holding s.mu; when there is no such
@@ -468,8 +476,7 @@ func (s *Server) postDevices(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
-	case in.Type == "":
-		invalid(w, "REQUIRED_VALUE", "type", "type is required")
+	case missing(w, "type", in.Type == ""):
 		return
 	case in.Type != "SMS":
 		// The emulator knows SMS devices only; PingOne's other types are out of the portal's scope.
@@ -537,11 +544,7 @@ func (s *Server) deviceLimitError(w http.ResponseWriter) {
 // its localised new_device_paired template; this one says the same in English. s.mu is held.
 func (s *Server) notifyNewDevice(u *user, d *device) {
 	now := s.now().UTC()
-	masked := d.Phone
-	if len(masked) > 4 {
-		masked = "•••" + masked[len(masked)-4:]
-	}
-	text := "A new sign-in method was added to your account: SMS to the phone ending " + masked +
+	text := "A new sign-in method was added to your account: SMS to the phone ending " + maskTail(d.Phone) +
 		". If this was not you, contact your help desk."
 	email := func() {
 		s.emails = append(s.emails, Email{To: u.Email, Subject: "New sign-in method added", Text: text, SentAt: now})
@@ -563,13 +566,40 @@ func (s *Server) notifyNewDevice(u *user, d *device) {
 	}
 }
 
+// passcode is a one-time passcode the emulator sends: the code, when it expires, when it was
+// sent and the message that carries it.
+type passcode struct {
+	code           string
+	expiry, sentAt time.Time
+	text           string
+}
+
+// newPasscode makes a passcode of the configured length and lifetime, sent now.
+func (s *Server) newPasscode() passcode {
+	now := s.now()
+	code := randomDigits(s.opts.OTPLength)
+	return passcode{code: code, expiry: now.Add(s.opts.OTPLifetime), sentAt: now.UTC(),
+		text: "Your passcode is " + code + ". It expires in " + strconv.Itoa(int(s.opts.OTPLifetime.Minutes())) + " minutes."}
+}
+
+// sms is the text message that carries p to the number to.
+func (p passcode) sms(to string) SMS {
+	return SMS{To: to, Code: p.code, SentAt: p.sentAt, Text: p.text}
+}
+
+// maskTail shows only a phone number's last four digits, as PingOne's messages and pages do.
+func maskTail(phone string) string {
+	if len(phone) > 4 {
+		return "•••" + phone[len(phone)-4:]
+	}
+	return phone
+}
+
 // sendCode sets a new pairing code on d and "texts" it; s.mu is held.
 func (s *Server) sendCode(d *device) {
-	d.OTP = randomDigits(s.opts.OTPLength)
-	d.OTPExpiry = s.now().Add(s.opts.OTPLifetime)
-	d.Failures = 0
-	s.outbox = append(s.outbox, SMS{To: d.Phone, Code: d.OTP, SentAt: s.now().UTC(),
-		Text: "Your passcode is " + d.OTP + ". It expires in " + strconv.Itoa(int(s.opts.OTPLifetime.Minutes())) + " minutes."})
+	p := s.newPasscode()
+	d.OTP, d.OTPExpiry, d.Failures = p.code, p.expiry, 0
+	s.outbox = append(s.outbox, p.sms(d.Phone))
 }
 
 func randomDigits(n int) string {
@@ -686,8 +716,7 @@ func (s *Server) activate(w http.ResponseWriter, r *http.Request) {
 				lockedError(w)
 			}
 			return
-		case in.OTP == "":
-			invalid(w, "REQUIRED_VALUE", "otp", "otp is required")
+		case missing(w, "otp", in.OTP == ""):
 			return
 		case d.OTP == "" || now.After(d.OTPExpiry) || now.Before(d.CoolTil):
 			// UNVERIFIED: the answer for an expired or voided code; the documented detail code is
@@ -814,8 +843,7 @@ func (s *Server) putMFASettings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
-	case in.Pairing == nil || in.Pairing.MaxAllowedDevices == nil:
-		invalid(w, "REQUIRED_VALUE", "pairing.maxAllowedDevices", "pairing.maxAllowedDevices is required")
+	case missing(w, "pairing.maxAllowedDevices", in.Pairing == nil || in.Pairing.MaxAllowedDevices == nil):
 		return
 	case *in.Pairing.MaxAllowedDevices < 1 || *in.Pairing.MaxAllowedDevices > 15:
 		invalid(w, "OUT_OF_RANGE", "pairing.maxAllowedDevices", "maxAllowedDevices must be between 1 and 15")

@@ -125,7 +125,7 @@ func (c *contract) deviceAuthentication(t *testing.T) {
 			wrong = strings.Repeat("1", len(code))
 		}
 		status, _, e := c.call(http.MethodPost, authURL, ctOTPCheck, `{"otp":"`+wrong+`"}`, c.tok)
-		if status != http.StatusBadRequest || !detailNames(e, "otp") {
+		if status != http.StatusBadRequest || !hasDetail(e, "INVALID_OTP", "otp") {
 			t.Errorf("wrong code: %d %v, want 400 with a detail naming otp or INVALID_OTP", status, e)
 		}
 		checkErrorShape(t, e)

@@ -21,11 +21,7 @@ func TestContractEmulator(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := pingonetest.New(tc.opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
+			s := pingonetest.Start(t, tc.opts)
 			s.AddApp(pingonetest.App{ClientID: "worker", ClientSecret: "worker-secret", Worker: true, Roles: true, TokenAuthMethod: tc.authMethod})
 			g := s.AddGroup("Help desk")
 			uid := s.AddUser(pingonetest.SeedUser{Username: "ada", Email: "ada@example.com", Given: "Ada", Family: "Lovelace", Password: "pw", GroupIDs: []string{g}})

@@ -24,7 +24,6 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"net/mail"
-	"strconv"
 	"strings"
 	"time"
 
@@ -150,18 +149,14 @@ func (s *Server) deviceAuthJSON(a *deviceAuth) map[string]any {
 // sendAuthCode sets a new code on a and sends it to the selected device or one-time address.
 // s.mu is held.
 func (s *Server) sendAuthCode(a *deviceAuth) {
-	now := s.now()
-	a.OTP = randomDigits(s.opts.OTPLength)
-	a.OTPExpiry = now.Add(s.opts.OTPLifetime)
-	text := "Your passcode is " + a.OTP + ". It expires in " + strconv.Itoa(int(s.opts.OTPLifetime.Minutes())) + " minutes."
+	p := s.newPasscode()
+	a.OTP, a.OTPExpiry = p.code, p.expiry
 	if a.OneTime != "" {
-		s.emails = append(s.emails, Email{To: a.OneTime, Subject: "Your passcode", Text: text, Code: a.OTP, SentAt: now.UTC()})
+		s.emails = append(s.emails, Email{To: a.OneTime, Subject: "Your passcode", Text: p.text, Code: p.code, SentAt: p.sentAt})
 		return
 	}
-	for _, d := range s.devices[a.UserID] {
-		if d.ID == a.DeviceID {
-			s.outbox = append(s.outbox, SMS{To: d.Phone, Code: a.OTP, SentAt: now.UTC(), Text: text})
-		}
+	if d := s.userDevice(a.UserID, a.DeviceID); d != nil {
+		s.outbox = append(s.outbox, p.sms(d.Phone))
 	}
 }
 
@@ -248,15 +243,6 @@ func (s *Server) authPolicyID() string {
 		s.policyID = uuid.NewString()
 	}
 	return s.policyID
-}
-
-func (s *Server) userDevice(userID, deviceID string) *device {
-	for _, d := range s.devices[userID] {
-		if d.ID == deviceID {
-			return d
-		}
-	}
-	return nil
 }
 
 // selectable answers the refusal itself when d cannot be selected: not the user's (which is
@@ -382,8 +368,7 @@ func (s *Server) checkAuthOTP(w http.ResponseWriter, r *http.Request) {
 		case a.Status != authOTPRequired:
 			writeError(w, http.StatusBadRequest, "INVALID_REQUEST", "A device must be selected before a passcode can be checked.")
 			return
-		case in.OTP == "":
-			invalid(w, "REQUIRED_VALUE", "otp", "otp is required")
+		case missing(w, "otp", in.OTP == ""):
 			return
 		}
 		if d := s.userDevice(a.UserID, a.DeviceID); a.OneTime == "" && (d == nil || d.Blocked || now.Before(d.LockedTil)) {

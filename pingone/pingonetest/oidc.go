@@ -243,10 +243,7 @@ func (s *Server) startMFA(w http.ResponseWriter, r *http.Request, flow string, r
 	}
 	req.mfaUser, req.mfaCode, req.mfaExpiry, req.mfaTries = u.ID, randomDigits(s.opts.OTPLength), s.now().Add(5*time.Minute), 0
 	s.outbox = append(s.outbox, SMS{To: dev.Phone, Code: req.mfaCode, SentAt: s.now().UTC(), Text: "Your sign-in code is " + req.mfaCode + "."})
-	masked := dev.Phone
-	if len(masked) > 4 {
-		masked = "•••" + masked[len(masked)-4:]
-	}
+	masked := maskTail(dev.Phone)
 	s.mu.Unlock()
 	s.renderPage(w, http.StatusOK, pageData{Lang: req.Lang, Title: "Enter your sign-in code", Flow: flow, Action: r.URL.Path, OTP: true,
 		Message: "We texted a code to your phone ending {masked}.", Masked: masked})
@@ -636,7 +633,7 @@ func pageLanguage(uiLocales string) string {
 			}
 		}
 		switch strings.ToLower(tag) {
-		case "pt", "pt-br":
+		case "pt":
 			return "pt-BR"
 		case "zh", "zh-cn", "zh-sg", "zh-hans-cn":
 			return "zh-Hans"

@@ -28,11 +28,7 @@ type oidcFixture struct {
 func newOIDC(t *testing.T) *oidcFixture { return newOIDCWith(t, pingonetest.Options{}) }
 
 func newOIDCWith(t *testing.T, opts pingonetest.Options) *oidcFixture {
-	s, err := pingonetest.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
+	s := pingonetest.Start(t, opts)
 	f := &oidcFixture{s: s, redirect: "http://127.0.0.1:1/cb"}
 	s.AddApp(pingonetest.App{ClientID: "web", ClientSecret: "web-secret", RedirectURIs: []string{f.redirect}, PostLogoutRedirectURIs: []string{"http://127.0.0.1:1/"}})
 	f.userID = s.AddUser(pingonetest.SeedUser{Username: "ada", Given: "Ada", Family: "Lovelace", Password: "pw", Email: "ada@example.com"})
