@@ -3,7 +3,6 @@ package helpdesk_test
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,22 +13,10 @@ import (
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type fixture struct {
 	emu    *pingonetest.Server
 	v      *helpdesk.Verifier
-	clock  *clock
+	clock  *pingonetest.Clock
 	userID string
 	phone  string
 }
@@ -38,12 +25,8 @@ type fixture struct {
 // clock.
 func newFixture(t *testing.T, o helpdesk.VerifierOptions) *fixture {
 	t.Helper()
-	clk := &clock{t: time.Now()}
-	emu, err := pingonetest.New(pingonetest.Options{Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emu.Close)
+	clk := &pingonetest.Clock{Start: time.Now()}
+	emu := pingonetest.Start(t, pingonetest.Options{Now: clk.Now})
 	emu.AddApp(pingonetest.App{ClientID: "worker", ClientSecret: "s3cret", Worker: true, Roles: true})
 	uid := emu.AddUser(pingonetest.SeedUser{Username: "erin", Email: "erin@example.com", Given: "Erin", Family: "Employee"})
 	phone := emu.AddSMSDevice(uid, "+15125209876", true)

@@ -127,6 +127,8 @@ func TestCheckStepUp(t *testing.T) {
 		{"the policy, just now", "Multi_Factor", now, nil, true},
 		{"with a texted code", "Multi_Factor", now, []string{"pwd", "otp", "mfa"}, true},
 		{"within the age and a minute for clocks", "Multi_Factor", now.Add(-10 * time.Minute), nil, true},
+		{"past the age, within the minute for clocks", "Multi_Factor", now.Add(-10*time.Minute - 30*time.Second), nil, true},
+		{"past the age and the minute", "Multi_Factor", now.Add(-11*time.Minute - 30*time.Second), nil, false},
 		{"another policy", "Single_Factor", now, nil, false},
 		{"too old", "Multi_Factor", now.Add(-12 * time.Minute), nil, false},
 		{"no auth_time", "Multi_Factor", time.Time{}, []string{"pwd", "otp"}, false},

@@ -14,7 +14,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/smsmfa/portal/internal/portaltest"
+	"github.com/smsmfa/portal/internal/logging"
 	"github.com/smsmfa/portal/internal/store"
 	"github.com/smsmfa/portal/internal/store/redistest"
 )
@@ -151,7 +151,7 @@ func TestRedisKeys(t *testing.T) {
 func TestRedisOutage(t *testing.T) {
 	srv := redistest.Start(t)
 	ctx := context.Background()
-	var logs portaltest.Logs
+	var logs logging.Buffer
 	store.SetRedisLogger(slog.New(slog.NewJSONHandler(&logs, nil)))
 	s := newRedis(t, srv.URL(0), "portal:")
 	if r, err := s.Reserve(ctx, "k", 3, time.Hour); err != nil || !r.OK {

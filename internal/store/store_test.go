@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/internal/store"
 	"github.com/smsmfa/portal/internal/store/redistest"
+	"github.com/smsmfa/portal/pingone/pingonetest"
 )
 
 // harness is one fresh, empty store for one test, and a way to let time pass for it.
@@ -448,7 +448,7 @@ func checkAllUnavailable(t *testing.T, s store.Store) {
 
 func TestMemory(t *testing.T) {
 	runSuite(t, func(t *testing.T) harness {
-		clock := &portaltest.Clock{Start: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+		clock := &pingonetest.Clock{Start: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
 		m := store.NewMemory(store.MemoryOptions{Now: clock.Now})
 		t.Cleanup(func() { _ = m.Close() })
 		return harness{s: m, advance: clock.Advance}
