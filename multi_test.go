@@ -369,7 +369,7 @@ func TestSeveralInstancesBehindHAProxy(t *testing.T) {
 	if p.Path() != "/helpdesk" {
 		t.Fatalf("staff sign-in: %d %s", p.Status, p.URL)
 	}
-	c.staffReady(staff, p, "+15125550123")
+	c.staffReady(staff, p, c.emu["helpdesk-phone"])
 	userPage := staff.Get("/helpdesk?q=erin")
 	erin := userPage.LinkTo("/helpdesk/users/")
 	if erin == "" {
