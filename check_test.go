@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/smsmfa/portal/internal/app"
+	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
 
@@ -105,5 +106,26 @@ func TestCheckNamesEachBrokenSetting(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCheckRunsBeforeRedis runs `portal -check` with REDIS_URL naming a port nothing listens on:
+// the check needs only PingOne, so it prints every line and passes instead of stopping on Redis.
+func TestCheckRunsBeforeRedis(t *testing.T) {
+	d, err := app.StartDemo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Emulator.Close()
+	const public = "http://127.0.0.1:8765"
+	d.RegisterPortal(public)
+	env := d.Env(public)
+	env["REDIS_URL"] = "redis://" + portaltest.FreeAddr(t) + "/0"
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"-check"}, func(k string) string { return env[k] }, &stdout, &stderr); err != nil {
+		t.Fatalf("-check with Redis down: %v\n%s", err, stdout.String())
+	}
+	if out := stdout.String(); !strings.Contains(out, "ok    worker token: ") || strings.Contains(out, "FAIL") {
+		t.Errorf("-check with Redis down:\n%s", out)
 	}
 }

@@ -64,18 +64,37 @@ func OpenStore(ctx context.Context, cfg *config.Config, now func() time.Time, lo
 	return st, nil
 }
 
+// NewPingOne returns the PingOne client the configuration describes, with no metrics and no
+// store: what `portal -check` needs, so that it runs (and reports) before anything else opens.
+func NewPingOne(cfg *config.Config, o Options) (*pingone.Client, error) {
+	return newPingOne(cfg, o, pingone.NewHTTPClient(), nil)
+}
+
+// newPingOne builds the PingOne client on hc (whose transport Build shares with sign-in);
+// m, when not nil, is told of every call.
+func newPingOne(cfg *config.Config, o Options, hc *http.Client, m *metrics.Metrics) (*pingone.Client, error) {
+	hc.Timeout = cfg.PingOneTimeout
+	cc := pingone.Config{
+		EnvironmentID: cfg.PingOneEnvironmentID, Region: cfg.PingOneRegion,
+		APIBase: cfg.PingOneAPIBase, AuthBase: cfg.PingOneAuthBase,
+		ClientID: cfg.WorkerClientID, ClientSecret: cfg.WorkerClientSecret, AuthStyle: cfg.WorkerTokenAuth, Now: o.Now,
+		HTTPClient: hc, Logger: o.Logger, RetryWaitMax: 2 * time.Second, MaxRPS: cfg.PingOneMaxRPS,
+	}
+	if m != nil {
+		cc.Observe, cc.ObserveQueue, cc.ObserveQueued = m.PingOne, m.PingOneQueue, m.PingOneQueued
+	}
+	client, err := pingone.New(cc)
+	if err != nil {
+		return nil, fmt.Errorf("PingOne client: %w", err)
+	}
+	return client, nil
+}
+
 // Build assembles the portal.
 func Build(cfg *config.Config, o Options) (*Portal, error) {
 	m := metrics.New()
 	hc := pingone.NewHTTPClient()
-	hc.Timeout = cfg.PingOneTimeout
-	client, err := pingone.New(pingone.Config{
-		EnvironmentID: cfg.PingOneEnvironmentID, Region: cfg.PingOneRegion,
-		APIBase: cfg.PingOneAPIBase, AuthBase: cfg.PingOneAuthBase,
-		ClientID: cfg.WorkerClientID, ClientSecret: cfg.WorkerClientSecret, AuthStyle: cfg.WorkerTokenAuth, Now: o.Now,
-		HTTPClient: hc, Logger: o.Logger, RetryWaitMax: 2 * time.Second, Observe: m.PingOne,
-		MaxRPS: cfg.PingOneMaxRPS, ObserveQueue: m.PingOneQueue, ObserveQueued: m.PingOneQueued,
-	})
+	client, err := newPingOne(cfg, o, hc, m)
 	if err != nil {
 		return nil, err
 	}
