@@ -27,6 +27,8 @@ type PingOne interface {
 	ListDevices(ctx context.Context, userID string) ([]pingone.Device, error)
 	MFASettings(ctx context.Context) (*pingone.MFASettings, error)
 	Group(ctx context.Context, groupID string) (*pingone.Group, error)
+	// Issuer is the OpenID issuer sign-in expects: {auth base}/{environment ID}/as.
+	Issuer() string
 }
 
 // Result is the outcome of one check.
@@ -92,26 +94,20 @@ func (c *Checker) Run(ctx context.Context) []Result {
 
 // Write prints one line per result and reports whether all passed.
 func Write(w io.Writer, rs []Result) bool {
-	all := true
+	passed := 0
 	for _, r := range rs {
 		if r.OK {
+			passed++
 			fmt.Fprintf(w, "ok    %s: %s\n", r.Name, r.Detail)
 			continue
 		}
-		all = false
 		fmt.Fprintf(w, "FAIL  %s: %s\n", r.Name, r.Detail)
 		if r.Fix != "" {
 			fmt.Fprintf(w, "      fix: %s\n", r.Fix)
 		}
 	}
-	passed := 0
-	for _, r := range rs {
-		if r.OK {
-			passed++
-		}
-	}
 	fmt.Fprintf(w, "%d of %d checks passed\n", passed, len(rs))
-	return all
+	return passed == len(rs)
 }
 
 func (c *Checker) publicURL() Result {
@@ -125,17 +121,9 @@ func (c *Checker) publicURL() Result {
 	return r
 }
 
-func (c *Checker) issuer() string {
-	base := c.Config.PingOneAuthBase
-	if base == "" {
-		base = c.Config.PingOneRegion.AuthBase()
-	}
-	return strings.TrimRight(base, "/") + "/" + c.Config.PingOneEnvironmentID + "/as"
-}
-
 func (c *Checker) discovery(ctx context.Context, hc *http.Client) (*discovery, Result) {
 	r := Result{Name: "sign-in discovery"}
-	iss := c.issuer()
+	iss := c.PingOne.Issuer()
 	where := iss + "/.well-known/openid-configuration"
 	fix := "check PINGONE_ENVIRONMENT_ID and PINGONE_REGION (or PINGONE_AUTH_BASE): the issuer is {auth base}/{environment ID}/as"
 	var d discovery
