@@ -21,6 +21,7 @@ import (
 	"github.com/smsmfa/portal/internal/config"
 	"github.com/smsmfa/portal/internal/logging"
 	"github.com/smsmfa/portal/internal/preflight"
+	"github.com/smsmfa/portal/internal/store"
 )
 
 func main() {
@@ -106,6 +107,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			ln.Close()
 		}
 		return preflightCheck(ctx, cfg, opts, stdout)
+	}
+	if cfg.RedisURL != "" {
+		// go-redis's own messages (a failed dial) join the JSON logs; its logger is
+		// process-wide, so it is set here once rather than by each portal Build makes.
+		store.SetRedisLogger(log)
 	}
 	portal, err := app.Build(cfg, opts)
 	if err != nil {
