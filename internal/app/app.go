@@ -1,7 +1,8 @@
 // Package app wires the portal together from a Config: the PingOne client, sign-in, the rules
 // and the handlers (app.go); and, for demo mode and tests, a seeded PingOne emulator whose
-// outbox it adapts for the handlers (demo.go, the only production code that imports
-// pingone/pingonetest). main.go calls it; so do the end-to-end tests.
+// outbox it adapts for the handlers (demo.go; it, cmd/pingone-emulator and cmd/loadtest are
+// the only production code that imports pingone/pingonetest). main.go calls it; so do the
+// end-to-end tests.
 package app
 
 import (
