@@ -70,6 +70,7 @@ func TestCheckNamesEachBrokenSetting(t *testing.T) {
 		{"wrong environment", map[string]string{"PINGONE_ENVIRONMENT_ID": "0b0e5f0c-0000-4000-8000-000000000000"}, "sign-in discovery", []string{"PINGONE_ENVIRONMENT_ID"}},
 		{"step-up policy not offered", map[string]string{"STEP_UP_ACR": "No_Such_Policy"}, "step-up sign-on policy", []string{"No_Such_Policy", "STEP_UP_ACR"}},
 		{"help-desk group missing", map[string]string{"HELPDESK_GROUP_IDS": "0b0e5f0c-1111-4000-8000-000000000000"}, "help-desk groups", []string{"0b0e5f0c-1111-4000-8000-000000000000", "HELPDESK_GROUP_IDS"}},
+		{"protected group missing", map[string]string{"HELPDESK_PROTECTED_GROUP_IDS": "0b0e5f0c-2222-4000-8000-000000000000"}, "help-desk groups", []string{"0b0e5f0c-2222-4000-8000-000000000000", "HELPDESK_PROTECTED_GROUP_IDS"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

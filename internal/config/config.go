@@ -196,6 +196,17 @@ func (l *loader) secret(name string) string {
 	return strings.TrimSpace(string(data))
 }
 
+// groupIDs reads the comma-separated PingOne group IDs in name, reporting each that is not a UUID.
+func (l *loader) groupIDs(name string) []string {
+	gs := l.list(name)
+	for _, g := range gs {
+		if !ids.IsUUID(g) {
+			l.bad(name, "%q is not a group ID (a UUID)", g)
+		}
+	}
+	return gs
+}
+
 func (l *loader) required(name, v string) string {
 	if v == "" {
 		l.bad(name, "is required")
@@ -355,12 +366,7 @@ func Load(getenv func(string) string) (*Config, error) {
 			l.bad("DEFAULT_LANGUAGE", "%q is not one of the portal's languages (%s)", d, languageList())
 		}
 	}
-	c.HelpdeskGroups = l.list("HELPDESK_GROUP_IDS")
-	for _, g := range c.HelpdeskGroups {
-		if !ids.IsUUID(g) {
-			l.bad("HELPDESK_GROUP_IDS", "%q is not a group ID (a UUID)", g)
-		}
-	}
+	c.HelpdeskGroups = l.groupIDs("HELPDESK_GROUP_IDS")
 
 	c.StepUpACR = l.str("STEP_UP_ACR")
 	if c.StepUpACR == "" {
@@ -371,12 +377,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	c.StepUpMaxAge = l.duration("STEP_UP_MAX_AGE", 10*time.Minute)
 	c.HelpdeskStepUpMaxAge = l.duration("HELPDESK_STEP_UP_MAX_AGE", time.Hour)
 	c.HelpdeskVerificationTTL = l.duration("HELPDESK_VERIFICATION_TTL", 15*time.Minute)
-	c.HelpdeskProtectedGroups = l.list("HELPDESK_PROTECTED_GROUP_IDS")
-	for _, g := range c.HelpdeskProtectedGroups {
-		if !ids.IsUUID(g) {
-			l.bad("HELPDESK_PROTECTED_GROUP_IDS", "%q is not a group ID (a UUID)", g)
-		}
-	}
+	c.HelpdeskProtectedGroups = l.groupIDs("HELPDESK_PROTECTED_GROUP_IDS")
 	for _, p := range l.list("TRUSTED_PROXIES") {
 		if !strings.Contains(p, "/") {
 			if ip := net.ParseIP(p); ip != nil && ip.To4() != nil {

@@ -322,32 +322,52 @@ func (c *Checker) mfaSettings(ctx context.Context, add func(Result)) {
 
 func (c *Checker) groups(ctx context.Context, add func(Result)) {
 	r := Result{Name: "help-desk groups"}
-	if len(c.Config.HelpdeskGroups) == 0 {
-		r.OK, r.Detail = true, "HELPDESK_GROUP_IDS is empty: nobody can use the help desk"
-		add(r)
-		return
+	// Both lists in one pass: a wrong protected group ID is as silent as a wrong staff one (it
+	// protects no one), so it fails the check too.
+	lists := []struct {
+		name, fix string
+		ids       []string
+	}{
+		{"HELPDESK_GROUP_IDS", "copy the help-desk group's ID (Directory → Groups) into HELPDESK_GROUP_IDS", c.Config.HelpdeskGroups},
+		{"HELPDESK_PROTECTED_GROUP_IDS", "copy the IDs of the groups the help desk must not change (Directory → Groups) into HELPDESK_PROTECTED_GROUP_IDS", c.Config.HelpdeskProtectedGroups},
 	}
-	var names, missing []string
-	for _, id := range c.Config.HelpdeskGroups {
-		g, err := c.PingOne.Group(ctx, id)
-		switch {
-		case pingone.IsNotFound(err):
-			missing = append(missing, id)
-		case err != nil:
-			r.Detail, r.Fix = err.Error(), fixFor(err)
-			add(r)
-			return
-		default:
-			names = append(names, fmt.Sprintf("%q", g.Name))
+	names := map[string][]string{}
+	var missing, fixes []string
+	for _, l := range lists {
+		found := true
+		for _, id := range l.ids {
+			g, err := c.PingOne.Group(ctx, id)
+			switch {
+			case pingone.IsNotFound(err):
+				missing = append(missing, id)
+				found = false
+			case err != nil:
+				r.Detail, r.Fix = err.Error(), fixFor(err)
+				add(r)
+				return
+			default:
+				names[l.name] = append(names[l.name], fmt.Sprintf("%q", g.Name))
+			}
+		}
+		if !found {
+			fixes = append(fixes, l.fix)
 		}
 	}
 	if len(missing) > 0 {
 		r.Detail = "no group with ID " + strings.Join(missing, ", ") + " in this environment"
-		r.Fix = "copy the help-desk group's ID (Directory → Groups) into HELPDESK_GROUP_IDS"
+		r.Fix = strings.Join(fixes, "; ")
 		add(r)
 		return
 	}
-	r.OK, r.Detail = true, "staff are the members of "+strings.Join(names, ", ")
+	r.OK = true
+	if len(c.Config.HelpdeskGroups) == 0 {
+		r.Detail = "HELPDESK_GROUP_IDS is empty: nobody can use the help desk"
+	} else {
+		r.Detail = "staff are the members of " + strings.Join(names["HELPDESK_GROUP_IDS"], ", ")
+	}
+	if p := names["HELPDESK_PROTECTED_GROUP_IDS"]; len(p) > 0 {
+		r.Detail += "; the help desk cannot change the members of " + strings.Join(p, ", ")
+	}
 	add(r)
 }
 
