@@ -56,9 +56,6 @@ type emulatorOutbox struct{ emu *pingonetest.Server }
 
 func (o emulatorOutbox) Texts() []demo.Text {
 	sent := o.emu.Outbox()
-	if sent == nil {
-		return nil
-	}
 	out := make([]demo.Text, len(sent))
 	for i, m := range sent {
 		out[i] = demo.Text{To: m.To, Text: m.Text, Code: m.Code, SentAt: m.SentAt}
