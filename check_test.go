@@ -34,13 +34,8 @@ func TestCheckPassesAgainstTheDemo(t *testing.T) {
 // TestCheckNamesEachBrokenSetting breaks one setting at a time against the emulator and asserts
 // that `portal -check` fails, exits non-zero and names the problem and its fix in words.
 func TestCheckNamesEachBrokenSetting(t *testing.T) {
-	d, err := app.StartDemo()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Emulator.Close()
 	const public = "http://127.0.0.1:8765"
-	d.RegisterPortal(public)
+	d := checkDemo(t, public)
 	d.Emulator.AddApp(pingonetest.App{ClientID: "worker-without-roles", ClientSecret: "s3cret-without-roles", Worker: true})
 	d.Emulator.AddApp(pingonetest.App{ClientID: "worker-post", ClientSecret: "s3cret-post", Worker: true, Roles: true, TokenAuthMethod: "client_secret_post"})
 	postWorker := map[string]string{"PINGONE_WORKER_CLIENT_ID": "worker-post", "PINGONE_WORKER_CLIENT_SECRET": "s3cret-post"}
@@ -110,16 +105,24 @@ func TestCheckNamesEachBrokenSetting(t *testing.T) {
 	}
 }
 
-// TestCheckRunsBeforeRedis runs `portal -check` with REDIS_URL naming a port nothing listens on:
-// the check needs only PingOne, so it prints every line and passes instead of stopping on Redis.
-func TestCheckRunsBeforeRedis(t *testing.T) {
+// checkDemo starts the demo's emulator, with the web app registered for a portal at public;
+// it stops when the test ends.
+func checkDemo(t *testing.T, public string) *app.Demo {
+	t.Helper()
 	d, err := app.StartDemo()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Emulator.Close()
-	const public = "http://127.0.0.1:8765"
+	t.Cleanup(d.Emulator.Close)
 	d.RegisterPortal(public)
+	return d
+}
+
+// TestCheckRunsBeforeRedis runs `portal -check` with REDIS_URL naming a port nothing listens on:
+// the check needs only PingOne, so it prints every line and passes instead of stopping on Redis.
+func TestCheckRunsBeforeRedis(t *testing.T) {
+	const public = "http://127.0.0.1:8765"
+	d := checkDemo(t, public)
 	env := d.Env(public)
 	env["REDIS_URL"] = "redis://" + portaltest.FreeAddr(t) + "/0"
 	var stdout, stderr bytes.Buffer
