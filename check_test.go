@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/smsmfa/portal/internal/app"
+	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
 
@@ -33,13 +34,8 @@ func TestCheckPassesAgainstTheDemo(t *testing.T) {
 // TestCheckNamesEachBrokenSetting breaks one setting at a time against the emulator and asserts
 // that `portal -check` fails, exits non-zero and names the problem and its fix in words.
 func TestCheckNamesEachBrokenSetting(t *testing.T) {
-	d, err := app.StartDemo()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Emulator.Close()
 	const public = "http://127.0.0.1:8765"
-	d.RegisterPortal(public)
+	d := checkDemo(t, public)
 	d.Emulator.AddApp(pingonetest.App{ClientID: "worker-without-roles", ClientSecret: "s3cret-without-roles", Worker: true})
 	d.Emulator.AddApp(pingonetest.App{ClientID: "worker-post", ClientSecret: "s3cret-post", Worker: true, Roles: true, TokenAuthMethod: "client_secret_post"})
 	postWorker := map[string]string{"PINGONE_WORKER_CLIENT_ID": "worker-post", "PINGONE_WORKER_CLIENT_SECRET": "s3cret-post"}
@@ -69,6 +65,7 @@ func TestCheckNamesEachBrokenSetting(t *testing.T) {
 		{"wrong environment", map[string]string{"PINGONE_ENVIRONMENT_ID": "0b0e5f0c-0000-4000-8000-000000000000"}, "sign-in discovery", []string{"PINGONE_ENVIRONMENT_ID"}},
 		{"step-up policy not offered", map[string]string{"STEP_UP_ACR": "No_Such_Policy"}, "step-up sign-on policy", []string{"No_Such_Policy", "STEP_UP_ACR"}},
 		{"help-desk group missing", map[string]string{"HELPDESK_GROUP_IDS": "0b0e5f0c-1111-4000-8000-000000000000"}, "help-desk groups", []string{"0b0e5f0c-1111-4000-8000-000000000000", "HELPDESK_GROUP_IDS"}},
+		{"protected group missing", map[string]string{"HELPDESK_PROTECTED_GROUP_IDS": "0b0e5f0c-2222-4000-8000-000000000000"}, "help-desk groups", []string{"0b0e5f0c-2222-4000-8000-000000000000", "HELPDESK_PROTECTED_GROUP_IDS"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -105,5 +102,34 @@ func TestCheckNamesEachBrokenSetting(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkDemo starts the demo's emulator, with the web app registered for a portal at public;
+// it stops when the test ends.
+func checkDemo(t *testing.T, public string) *app.Demo {
+	t.Helper()
+	d, err := app.StartDemo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Emulator.Close)
+	d.RegisterPortal(public)
+	return d
+}
+
+// TestCheckRunsBeforeRedis runs `portal -check` with REDIS_URL naming a port nothing listens on:
+// the check needs only PingOne, so it prints every line and passes instead of stopping on Redis.
+func TestCheckRunsBeforeRedis(t *testing.T) {
+	const public = "http://127.0.0.1:8765"
+	d := checkDemo(t, public)
+	env := d.Env(public)
+	env["REDIS_URL"] = "redis://" + portaltest.FreeAddr(t) + "/0"
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"-check"}, func(k string) string { return env[k] }, &stdout, &stderr); err != nil {
+		t.Fatalf("-check with Redis down: %v\n%s", err, stdout.String())
+	}
+	if out := stdout.String(); !strings.Contains(out, "ok    worker token: ") || strings.Contains(out, "FAIL") {
+		t.Errorf("-check with Redis down:\n%s", out)
 	}
 }

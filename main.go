@@ -21,6 +21,7 @@ import (
 	"github.com/smsmfa/portal/internal/config"
 	"github.com/smsmfa/portal/internal/logging"
 	"github.com/smsmfa/portal/internal/preflight"
+	"github.com/smsmfa/portal/internal/store"
 )
 
 func main() {
@@ -99,17 +100,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log := logging.New(stderr, cfg.LogLevel)
 	opts.Logger = log
+	if *check {
+		// Before Build: the check needs only the PingOne client, and an unreachable Redis must
+		// not stop it before its first line.
+		if ln != nil {
+			ln.Close()
+		}
+		return preflightCheck(ctx, cfg, opts, stdout)
+	}
+	if cfg.RedisURL != "" {
+		// go-redis's own messages (a failed dial) join the JSON logs; its logger is
+		// process-wide, so it is set here once rather than by each portal Build makes.
+		store.SetRedisLogger(log)
+	}
 	portal, err := app.Build(cfg, opts)
 	if err != nil {
 		return err
 	}
 	defer portal.Store.Close()
-	if *check {
-		if ln != nil {
-			ln.Close()
-		}
-		return preflightCheck(ctx, cfg, portal, stdout)
-	}
 	if ln == nil {
 		addr := *listen
 		if addr == "" {
@@ -175,9 +183,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 // preflightCheck runs `portal -check`: every check of the tenant's setup, one line each.
-func preflightCheck(ctx context.Context, cfg *config.Config, portal *app.Portal, stdout io.Writer) error {
+func preflightCheck(ctx context.Context, cfg *config.Config, opts app.Options, stdout io.Writer) error {
+	client, err := app.NewPingOne(cfg, opts)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "Checking PingOne environment %s for %s\n", cfg.PingOneEnvironmentID, cfg.PublicURL)
-	c := &preflight.Checker{Config: cfg, PingOne: portal.PingOne, HTTP: &http.Client{Timeout: cfg.PingOneTimeout}}
+	c := &preflight.Checker{Config: cfg, PingOne: client, HTTP: &http.Client{Timeout: cfg.PingOneTimeout}}
 	if !preflight.Write(stdout, c.Run(ctx)) {
 		return errors.New("the PingOne setup check failed: fix the lines marked FAIL and run it again")
 	}

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -48,16 +47,6 @@ type portalProc struct {
 	logs *portaltest.Logs
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // need fails (with CI set) or skips when a program the test runs is missing.
 func need(t *testing.T, path, pkg string) {
 	t.Helper()
@@ -90,7 +79,7 @@ func startCluster(t *testing.T, extraEnv ...string) *cluster {
 	wg.Go(func() { emuBin = build(t, c.dir, "emulator", "./cmd/pingone-emulator") })
 	wg.Wait()
 	c.redis = redistest.Start(t)
-	lbAddr := freeAddr(t)
+	lbAddr := portaltest.FreeAddr(t)
 	c.lb = "http://" + lbAddr
 
 	emu := exec.Command(emuBin, "-listen", "127.0.0.1:0", "-redirect", c.lb+"/auth/callback")
@@ -137,7 +126,7 @@ func startCluster(t *testing.T, extraEnv ...string) *cluster {
 func (c *cluster) startPortal(name string) *portalProc {
 	t := c.t
 	t.Helper()
-	p := &portalProc{name: name, addr: freeAddr(t), logs: &portaltest.Logs{}}
+	p := &portalProc{name: name, addr: portaltest.FreeAddr(t), logs: &portaltest.Logs{}}
 	p.cmd = exec.Command(c.bin, "-listen", p.addr)
 	// Only what the test sets: no variable of the machine running it leaks in.
 	p.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, c.env...)
@@ -369,7 +358,7 @@ func TestSeveralInstancesBehindHAProxy(t *testing.T) {
 	if p.Path() != "/helpdesk" {
 		t.Fatalf("staff sign-in: %d %s", p.Status, p.URL)
 	}
-	c.staffReady(staff, p, "+15125550123")
+	c.staffReady(staff, p, c.emu["helpdesk-phone"])
 	userPage := staff.Get("/helpdesk?q=erin")
 	erin := userPage.LinkTo("/helpdesk/users/")
 	if erin == "" {

@@ -331,10 +331,6 @@ func portalVariables(t *testing.T) (all, required map[string]bool) {
 	if len(all) < 20 || !all["PORTAL_PUBLIC_URL"] || !required["SESSION_KEYS"] {
 		t.Fatalf("read %d variables from config.go; its Variables table has changed shape", len(all))
 	}
-	// Issue #12 adds the shared store's settings; internal/config reads them once it is wired.
-	for _, v := range []string{"REDIS_URL", "REDIS_KEY_PREFIX"} {
-		all[v] = true
-	}
 	return all, required
 }
 
@@ -415,6 +411,13 @@ func TestSettings(t *testing.T) {
 	for _, name := range []string{"PINGONE_WORKER_CLIENT_SECRET", "PINGONE_WEB_CLIENT_SECRET", "SESSION_KEYS", "REDIS_URL"} {
 		if f := set[name]; f != "file" && f != "Secret" {
 			t.Errorf("%s comes from %q, not from the Secret", name, f)
+		}
+	}
+	// deployment.yaml promises every secret as a mounted file (NAME_FILE), none in the
+	// process's environment.
+	for name, from := range set {
+		if from == "Secret" {
+			t.Errorf("%s comes from the environment (secretKeyRef), not from a mounted file (%s_FILE)", name, name)
 		}
 	}
 	if set["REDIS_KEY_PREFIX"] == "" {

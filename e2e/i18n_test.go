@@ -154,7 +154,10 @@ func TestEveryPageInEveryLanguage(t *testing.T) {
 			policy, _ := phone.NewPolicy(nil)
 			_, err := policy.Parse("020 7946 0018", "GB")
 			pe, _ := err.(*phone.Error)
-			if got, want := text(t, ctx, "#phone-error"), pe.MessageIn(p); pe == nil || got != want {
+			if pe == nil {
+				t.Fatalf("policy.Parse(020 7946 0018, GB) = %v, want a *phone.Error", err)
+			}
+			if got, want := text(t, ctx, "#phone-error"), pe.MessageIn(p); got != want {
 				t.Errorf("live refusal %q, want %q", got, want)
 			}
 			check("add-phone-refused-live")

@@ -24,7 +24,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/smsmfa/portal/internal/ids"
 	"github.com/smsmfa/portal/internal/logging"
+	"github.com/smsmfa/portal/internal/store/redistest"
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
 
@@ -63,9 +65,7 @@ type runReport struct {
 func startRedis(o options) (addr string, stop func(), err error) {
 	bin := o.redis
 	if bin == "" {
-		if bin, err = exec.LookPath("redis-server"); err != nil {
-			bin = "/usr/bin/redis-server"
-		}
+		bin = redistest.Binary()
 	}
 	if _, err := os.Stat(bin); err != nil {
 		return "", nil, fmt.Errorf("-instances needs redis-server (apt-get install redis-server, or -redis-server PATH): %w", err)
@@ -178,7 +178,7 @@ func runInstances(ctx context.Context, o options, emu *pingonetest.Server, bin, 
 	webID := fmt.Sprintf("web-run%d", run)
 	emu.AddApp(pingonetest.App{ClientID: webID, ClientSecret: webSecret, RedirectURIs: []string{public + "/auth/callback"},
 		PostLogoutRedirectURIs: []string{public + "/"}})
-	sessionKey := secret() + secret()
+	sessionKey := ids.Token(48)
 	var cmds []*exec.Cmd
 	defer func() {
 		for _, c := range cmds {

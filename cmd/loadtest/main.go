@@ -22,8 +22,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -45,6 +43,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/smsmfa/portal/internal/ids"
 	"github.com/smsmfa/portal/internal/logging"
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
@@ -102,7 +101,7 @@ func run(args []string, out io.Writer) error {
 	fs.IntVar(&o.conc, "c", 32, "-page: requests in flight at once")
 	fs.IntVar(&o.rounds, "rounds", 10, "-page: alternating rounds the requests are split into")
 	fs.IntVar(&o.instances, "instances", 0, "run the journeys against 1 and then N portals sharing one Redis (the tool balances round robin), side by side")
-	fs.StringVar(&o.redis, "redis-server", "", "-instances: redis-server binary (default: redis-server on PATH or /usr/bin)")
+	fs.StringVar(&o.redis, "redis-server", "", "-instances: redis-server binary (default: $REDIS_SERVER, /usr/bin/redis-server, or redis-server on PATH)")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write the portal's CPU profile during the journeys to this file (go tool pprof reads it)")
 	fs.DurationVar(&o.profileFor, "profile-for", 2*time.Second, "-cpuprofile: how long to profile, from the start of the journeys")
 	fs.StringVar(&o.memprofile, "memprofile", "", "write the portal's allocation profiles before (FILE.base) and after the journeys (FILE): go tool pprof -sample_index=alloc_space -base FILE.base FILE")
@@ -117,6 +116,9 @@ func run(args []string, out io.Writer) error {
 	if o.n < 1 || o.fail < 0 || o.fail >= 1 {
 		return errors.New("-n must be at least 1 and -fail in [0, 1)")
 	}
+	if o.instances > 0 && o.page {
+		return errors.New("-instances and -page do not go together")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), o.deadline)
 	defer cancel()
 
@@ -125,29 +127,8 @@ func run(args []string, out io.Writer) error {
 		return err
 	}
 	defer emu.Close()
-	workerSecret, webSecret := secret(), secret()
+	workerSecret, webSecret := ids.Token(24), ids.Token(24)
 	emu.AddApp(pingonetest.App{ClientID: "worker", ClientSecret: workerSecret, Worker: true, Roles: true})
-	people := make([]person, o.n)
-	for i := range people {
-		people[i] = person{username: fmt.Sprintf("employee%05d", i), password: "pw-" + strconv.Itoa(i),
-			phone: fmt.Sprintf("+1512%03d%04d", 200+i/10000, i%10000)}
-		people[i].id = emu.AddUser(pingonetest.SeedUser{Username: people[i].username, Password: people[i].password})
-	}
-
-	portalAddr, err := freeAddr()
-	if err != nil {
-		return err
-	}
-	metricsAddr, err := freeAddr()
-	if err != nil {
-		return err
-	}
-	public := "http://" + portalAddr
-	emu.AddApp(pingonetest.App{ClientID: "web", ClientSecret: webSecret, RedirectURIs: []string{public + "/auth/callback"},
-		PostLogoutRedirectURIs: []string{public + "/"}})
-	if o.instances > 0 && o.page {
-		return errors.New("-instances and -page do not go together")
-	}
 	bin := o.portal
 	if bin == "" {
 		dir, err := os.MkdirTemp("", "loadtest")
@@ -161,15 +142,28 @@ func run(args []string, out io.Writer) error {
 		}
 	}
 	if o.instances > 0 {
+		// That mode seeds its own employees and web apps, one set per run.
 		return instancesMode(ctx, o, out, emu, bin, workerSecret, webSecret)
 	}
+
+	portalAddr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	metricsAddr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	public := "http://" + portalAddr
+	emu.AddApp(pingonetest.App{ClientID: "web", ClientSecret: webSecret, RedirectURIs: []string{public + "/auth/callback"},
+		PostLogoutRedirectURIs: []string{public + "/"}})
 	cmd := exec.Command(bin, "-listen", portalAddr)
 	cmd.Env = append(os.Environ(),
 		"PORTAL_PUBLIC_URL="+public, "PINGONE_ENVIRONMENT_ID="+emu.EnvironmentID(),
 		"PINGONE_API_BASE="+emu.APIBase(), "PINGONE_AUTH_BASE="+emu.AuthBase(),
 		"PINGONE_WORKER_CLIENT_ID=worker", "PINGONE_WORKER_CLIENT_SECRET="+workerSecret,
 		"PINGONE_WEB_CLIENT_ID=web", "PINGONE_WEB_CLIENT_SECRET="+webSecret,
-		"SESSION_KEYS="+secret()+secret(), "TRUSTED_PROXIES=127.0.0.1", "LOG_LEVEL=warn", "PINGONE_TIMEOUT=20s", "ALLOWED_REGIONS=US",
+		"SESSION_KEYS="+ids.Token(48), "TRUSTED_PROXIES=127.0.0.1", "LOG_LEVEL=warn", "PINGONE_TIMEOUT=20s", "ALLOWED_REGIONS=US",
 		// The portal's own Go runtime figures (allocations) are read from its metrics address.
 		"METRICS_ADDR="+metricsAddr)
 	var portalLog logging.Buffer
@@ -186,6 +180,13 @@ func run(args []string, out io.Writer) error {
 	}
 	if o.page {
 		return pageMode(ctx, o, out, cmd.Process.Pid, public, "http://"+metricsAddr)
+	}
+	// Seeded only now: -page signs nobody in.
+	people := make([]person, o.n)
+	for i := range people {
+		people[i] = person{username: fmt.Sprintf("employee%05d", i), password: "pw-" + strconv.Itoa(i),
+			phone: fmt.Sprintf("+1512%03d%04d", 200+i/10000, i%10000)}
+		people[i].id = emu.AddUser(pingonetest.SeedUser{Username: people[i].username, Password: people[i].password})
 	}
 	baseRSS, _ := rss(cmd.Process.Pid, "VmRSS")
 	portalAllocs := func(ctx context.Context) (allocCount, error) { return scrapeAllocs(ctx, "http://"+metricsAddr) }
@@ -464,17 +465,7 @@ func (j *journey) journey() error {
 }
 
 func pct(d []time.Duration, p int) string {
-	i := (len(d)*p + 99) / 100
-	if i > 0 {
-		i--
-	}
-	return d[min(i, len(d)-1)].Round(time.Millisecond).String()
-}
-
-func secret() string {
-	b := make([]byte, 24)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
+	return at(d, p).Round(time.Millisecond).String()
 }
 
 func freeAddr() (string, error) {

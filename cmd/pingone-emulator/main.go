@@ -8,19 +8,18 @@
 // port). -redirect, which may be repeated, registers a portal's sign-in callback URL with the
 // web application; each one's origin plus "/" is registered as a sign-out URL.
 //
-// It prints, one "name: value" a line, what a portal needs (docs/ui-contract.md): pingone-auth,
-// pingone-api, environment-id, worker-client-id, worker-client-secret, web-client-id,
-// web-client-secret, employee, helpdesk and helpdesk-group-id. The employee
+// It seeds the emulator with app.StartDemo, the very seed of `portal -demo`, and prints, one
+// "name: value" a line, what a portal needs (docs/ui-contract.md): pingone-auth, pingone-api,
+// environment-id, worker-client-id, worker-client-secret, web-client-id, web-client-secret,
+// employee, helpdesk, helpdesk-phone and helpdesk-group-id. The employee
 // (erin.employee@example.com) has no device; the help-desk user, hank.helpdesk, is in the
-// "Help desk" group and has one active SMS phone, so that step-ups work. The texts and emails
+// "Help desk" group and has one active SMS phone (helpdesk-phone), so that step-ups work. The texts and emails
 // it "sends" answer as JSON at {pingone-auth}/demo/sms and {pingone-auth}/demo/email. It serves
 // until SIGINT or SIGTERM.
 package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -33,14 +32,12 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/smsmfa/portal/internal/app"
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
 
 // DefaultListen is the address the emulator serves on when -listen is not given.
 const DefaultListen = "127.0.0.1:9000"
-
-// helpdeskPhone is the help-desk user's active phone, a number reserved for fiction.
-const helpdeskPhone = "+15125550123"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -74,12 +71,6 @@ func origin(raw string) string {
 	return u.Scheme + "://" + u.Host
 }
 
-func secret(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 // run starts the seeded emulator, prints its banner to stdout and serves until ctx ends.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("pingone-emulator", flag.ContinueOnError)
@@ -94,43 +85,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 
-	emu, err := pingonetest.New(pingonetest.Options{Addr: *listen,
+	d, err := app.StartDemo(pingonetest.Options{Addr: *listen,
 		Logger: slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))})
 	if err != nil {
 		return fmt.Errorf("start the emulator on %s: %w", *listen, err)
 	}
-	defer emu.Close()
+	defer d.Emulator.Close()
 
-	workerID, workerSecret := "portal-worker", secret(24)
-	webID, webSecret := "portal-web", secret(24)
-	employee, employeePass := "erin.employee", "Welcome-"+secret(4)
-	helpdesk, helpdeskPass := "hank.helpdesk", "Helpdesk-"+secret(4)
-
-	emu.AddApp(pingonetest.App{ClientID: workerID, ClientSecret: workerSecret, Worker: true, Roles: true})
 	var logouts []string
 	for _, r := range redirs {
 		if o := origin(r) + "/"; !slices.Contains(logouts, o) {
 			logouts = append(logouts, o)
 		}
 	}
-	emu.AddApp(pingonetest.App{ClientID: webID, ClientSecret: webSecret, RedirectURIs: redirs, PostLogoutRedirectURIs: logouts})
-	group := emu.AddGroup("Help desk")
-	emu.AddUser(pingonetest.SeedUser{Username: employee, Email: "erin.employee@example.com", Given: "Erin", Family: "Employee", Password: employeePass})
-	hank := emu.AddUser(pingonetest.SeedUser{Username: helpdesk, Email: "hank.helpdesk@example.com", Given: "Hank", Family: "Helpdesk",
-		Password: helpdeskPass, MFAEnabled: true, GroupIDs: []string{group}})
-	emu.AddSMSDevice(hank, helpdeskPhone, true)
+	d.RegisterWebApp(redirs, logouts)
 
 	lines := []struct{ name, value string }{
-		{"pingone-auth", emu.AuthBase()},
-		{"pingone-api", emu.APIBase()},
-		{"environment-id", emu.EnvironmentID()},
-		{"worker-client-id", workerID},
-		{"worker-client-secret", workerSecret},
-		{"web-client-id", webID},
-		{"web-client-secret", webSecret},
-		{"employee", employee + " / " + employeePass},
-		{"helpdesk", helpdesk + " / " + helpdeskPass},
-		{"helpdesk-group-id", group},
+		{"pingone-auth", d.Emulator.AuthBase()},
+		{"pingone-api", d.Emulator.APIBase()},
+		{"environment-id", d.Emulator.EnvironmentID()},
+		{"worker-client-id", d.WorkerID},
+		{"worker-client-secret", d.WorkerSecret},
+		{"web-client-id", d.WebID},
+		{"web-client-secret", d.WebSecret},
+		{"employee", d.Employee + " / " + d.EmployeePass},
+		{"helpdesk", d.Helpdesk + " / " + d.HelpdeskPass},
+		// Before helpdesk-group-id, the line readers of this banner stop at.
+		{"helpdesk-phone", d.HelpdeskPhone},
+		{"helpdesk-group-id", d.HelpdeskGroup},
 	}
 	for _, l := range lines {
 		if _, err := fmt.Fprintf(stdout, "%s: %s\n", l.name, l.value); err != nil {

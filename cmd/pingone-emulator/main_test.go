@@ -43,7 +43,7 @@ func TestRun(t *testing.T) {
 	const callback = "http://127.0.0.1:8080/auth/callback"
 	b := startCommand(t, "-redirect", callback)
 	for _, name := range []string{"pingone-auth", "pingone-api", "environment-id", "worker-client-id", "worker-client-secret",
-		"web-client-id", "web-client-secret", "employee", "helpdesk", "helpdesk-group-id"} {
+		"web-client-id", "web-client-secret", "employee", "helpdesk", "helpdesk-phone", "helpdesk-group-id"} {
 		if b[name] == "" {
 			t.Errorf("banner lacks %s: %v", name, b)
 		}
@@ -127,7 +127,7 @@ func TestRun(t *testing.T) {
 	}
 	var sms []struct{ To, Text, Code, SentAt string }
 	req, _ = http.NewRequest(http.MethodGet, auth+"/demo/sms", nil)
-	if status := getJSON(t, req, &sms); status != http.StatusOK || len(sms) != 1 || sms[0].To != helpdeskPhone || len(sms[0].Code) != 6 || sms[0].SentAt == "" {
+	if status := getJSON(t, req, &sms); status != http.StatusOK || len(sms) != 1 || sms[0].To != b["helpdesk-phone"] || len(sms[0].Code) != 6 || sms[0].SentAt == "" {
 		t.Errorf("/demo/sms: %d %+v", status, sms)
 	}
 	var mail []struct{ To, Subject, Text, Code, SentAt string }

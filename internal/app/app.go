@@ -1,7 +1,8 @@
 // Package app wires the portal together from a Config: the PingOne client, sign-in, the rules
 // and the handlers (app.go); and, for demo mode and tests, a seeded PingOne emulator whose
-// outbox it adapts for the handlers (demo.go, the only production code that imports
-// pingone/pingonetest). main.go calls it; so do the end-to-end tests.
+// outbox it adapts for the handlers (demo.go; it, cmd/pingone-emulator and cmd/loadtest are
+// the only production code that imports pingone/pingonetest). main.go calls it; so do the
+// end-to-end tests.
 package app
 
 import (
@@ -34,9 +35,6 @@ type Options struct {
 	Demo demo.Outbox
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// Store is the state shared by the instances; nil means Redis when the configuration names
-	// one (REDIS_URL), else one in memory.
-	Store store.Store
 }
 
 // Portal is the built application.
@@ -48,34 +46,50 @@ type Portal struct {
 	Store store.Store
 }
 
-// OpenStore returns the store the configuration asks for: Redis at REDIS_URL, whose answer is
+// openStore returns the store the configuration asks for: Redis at REDIS_URL, whose answer is
 // checked now (a wrong address or password is reported at start), or one in memory.
-func OpenStore(ctx context.Context, cfg *config.Config, now func() time.Time, logger *slog.Logger) (store.Store, error) {
+func openStore(ctx context.Context, cfg *config.Config, now func() time.Time) (store.Store, error) {
 	if cfg.RedisURL == "" {
 		return store.NewMemory(store.MemoryOptions{Now: now}), nil
 	}
 	st, err := store.NewRedis(ctx, cfg.RedisURL, cfg.RedisKeyPrefix)
-	if err == nil && logger != nil {
-		store.SetRedisLogger(logger)
-	}
 	if err != nil {
 		return nil, fmt.Errorf("REDIS_URL: %w", err)
 	}
 	return st, nil
 }
 
+// NewPingOne returns the PingOne client the configuration describes, with no metrics and no
+// store: what `portal -check` needs, so that it runs (and reports) before anything else opens.
+func NewPingOne(cfg *config.Config, o Options) (*pingone.Client, error) {
+	return newPingOne(cfg, o, pingone.NewHTTPClient(), nil)
+}
+
+// newPingOne builds the PingOne client on hc (whose transport Build shares with sign-in);
+// m, when not nil, is told of every call.
+func newPingOne(cfg *config.Config, o Options, hc *http.Client, m *metrics.Metrics) (*pingone.Client, error) {
+	hc.Timeout = cfg.PingOneTimeout
+	cc := pingone.Config{
+		EnvironmentID: cfg.PingOneEnvironmentID, Region: cfg.PingOneRegion,
+		APIBase: cfg.PingOneAPIBase, AuthBase: cfg.PingOneAuthBase,
+		ClientID: cfg.WorkerClientID, ClientSecret: cfg.WorkerClientSecret, AuthStyle: cfg.WorkerTokenAuth, Now: o.Now,
+		HTTPClient: hc, Logger: o.Logger, RetryWaitMax: 2 * time.Second, MaxRPS: cfg.PingOneMaxRPS,
+	}
+	if m != nil {
+		cc.Observe, cc.ObserveQueue, cc.ObserveQueued = m.PingOne, m.PingOneQueue, m.PingOneQueued
+	}
+	client, err := pingone.New(cc)
+	if err != nil {
+		return nil, fmt.Errorf("PingOne client: %w", err)
+	}
+	return client, nil
+}
+
 // Build assembles the portal.
 func Build(cfg *config.Config, o Options) (*Portal, error) {
 	m := metrics.New()
 	hc := pingone.NewHTTPClient()
-	hc.Timeout = cfg.PingOneTimeout
-	client, err := pingone.New(pingone.Config{
-		EnvironmentID: cfg.PingOneEnvironmentID, Region: cfg.PingOneRegion,
-		APIBase: cfg.PingOneAPIBase, AuthBase: cfg.PingOneAuthBase,
-		ClientID: cfg.WorkerClientID, ClientSecret: cfg.WorkerClientSecret, AuthStyle: cfg.WorkerTokenAuth, Now: o.Now,
-		HTTPClient: hc, Logger: o.Logger, RetryWaitMax: 2 * time.Second, Observe: m.PingOne,
-		MaxRPS: cfg.PingOneMaxRPS, ObserveQueue: m.PingOneQueue, ObserveQueued: m.PingOneQueued,
-	})
+	client, err := newPingOne(cfg, o, hc, m)
 	if err != nil {
 		return nil, err
 	}
@@ -89,28 +103,26 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 	if u, err := url.Parse(client.AuthBase()); err == nil {
 		authOrigin = u.Scheme + "://" + u.Host
 	}
-	if o.Store == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		o.Store, err = OpenStore(ctx, cfg, o.Now, o.Logger)
-		cancel()
-		if err != nil {
-			return nil, err
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	st, err := openStore(ctx, cfg, o.Now)
+	cancel()
+	if err != nil {
+		return nil, err
 	}
-	lim := limits.New(o.Store, cfg.Limits)
+	lim := limits.New(st, cfg.Limits)
 	svc := mfa.New(client, policy, mfa.Options{DevicePolicyID: cfg.DevicePolicyID, Logger: o.Logger, Now: o.Now, Limits: lim,
-		StepUp: mfa.StepUp{ACR: cfg.StepUpACR, MaxAge: cfg.StepUpMaxAge}, Cache: o.Store})
+		StepUp: mfa.StepUp{ACR: cfg.StepUpACR, MaxAge: cfg.StepUpMaxAge}, Cache: st})
 	h := handlers.New(handlers.Deps{
-		Services: handlers.Services{PingOne: client, MFA: svc, RP: rp, Limits: lim, Store: o.Store, Audit: audit.New(o.Logger, o.Now),
+		Services: handlers.Services{PingOne: client, MFA: svc, RP: rp, Limits: lim, Store: st, Audit: audit.New(o.Logger, o.Now),
 			Staff: helpdesk.NewChecker(client, cfg.HelpdeskGroups, 30*time.Second, o.Now), Directory: helpdesk.New(client),
-			Verifier:  helpdesk.NewVerifier(client, o.Store, helpdesk.VerifierOptions{TTL: cfg.HelpdeskVerificationTTL, Now: o.Now, Limits: lim}),
+			Verifier:  helpdesk.NewVerifier(client, st, helpdesk.VerifierOptions{TTL: cfg.HelpdeskVerificationTTL, Now: o.Now, Limits: lim}),
 			Protector: helpdesk.NewProtector(cfg.HelpdeskGroups, cfg.HelpdeskProtectedGroups)},
 		Sessions: session.NewManager(session.Options{Secrets: cfg.SessionKeys, Secure: cfg.Secure(),
-			Idle: cfg.SessionIdleTimeout, Max: cfg.SessionMaxAge, Now: o.Now, Store: o.Store}),
+			Idle: cfg.SessionIdleTimeout, Max: cfg.SessionMaxAge, Now: o.Now, Store: st}),
 		Site: handlers.Site{PublicURL: cfg.PublicURL, AuthOrigin: authOrigin, TrustedProxies: cfg.TrustedProxies,
 			DefaultRegion: cfg.DefaultRegion, DefaultLanguage: cfg.DefaultLanguage, StrongerMethodsURL: cfg.StrongerMethodsURL,
 			ReasonRequired: cfg.HelpdeskReasonRequired, HelpdeskStepUpMaxAge: cfg.HelpdeskStepUpMaxAge, Demo: o.Demo},
 		Ops: handlers.Ops{Logger: o.Logger, Metrics: m, Now: o.Now, RequestTimeout: cfg.PingOneTimeout + 5*time.Second},
 	})
-	return &Portal{Handler: h.Routes(), PingOne: client, Metrics: m, Store: o.Store}, nil
+	return &Portal{Handler: h.Routes(), PingOne: client, Metrics: m, Store: st}, nil
 }

@@ -56,9 +56,6 @@ type emulatorOutbox struct{ emu *pingonetest.Server }
 
 func (o emulatorOutbox) Texts() []demo.Text {
 	sent := o.emu.Outbox()
-	if sent == nil {
-		return nil
-	}
 	out := make([]demo.Text, len(sent))
 	for i, m := range sent {
 		out[i] = demo.Text{To: m.To, Text: m.Text, Code: m.Code, SentAt: m.SentAt}
@@ -79,8 +76,14 @@ func (o emulatorOutbox) Emails() []demo.Email {
 
 // RegisterPortal registers the portal's redirect and sign-out URIs with the web app.
 func (d *Demo) RegisterPortal(publicURL string) {
+	d.RegisterWebApp([]string{publicURL + "/auth/callback"}, []string{publicURL + "/"})
+}
+
+// RegisterWebApp registers the web app with exactly these sign-in callback and sign-out URIs,
+// replacing any registered before (cmd/pingone-emulator registers several portals at once).
+func (d *Demo) RegisterWebApp(redirectURIs, postLogoutURIs []string) {
 	d.Emulator.AddApp(pingonetest.App{ClientID: d.WebID, ClientSecret: d.WebSecret,
-		RedirectURIs: []string{publicURL + "/auth/callback"}, PostLogoutRedirectURIs: []string{publicURL + "/"}})
+		RedirectURIs: redirectURIs, PostLogoutRedirectURIs: postLogoutURIs})
 }
 
 // Env returns the configuration variables that point the portal at the emulator.

@@ -130,7 +130,7 @@ var Variables = []struct{ Name, Default, Meaning string }{
 	{"STEP_UP_MAX_AGE", "10m", "How recent that MFA sign-in must be."},
 	{"TRUSTED_PROXIES", "(none)", "Comma-separated IPs or CIDRs of your load balancers; X-Forwarded-For is believed only from them."},
 	{"STRONGER_METHODS_URL", "(none)", "https link, shown beside the SMS note, to your guide for stronger methods (authenticator app, passkey)."},
-	{"METRICS_ADDR", "(off)", "Address for Prometheus metrics at /metrics, e.g. :9090; kept off the public address."},
+	{"METRICS_ADDR", "(off)", "Address for Prometheus metrics at /metrics, e.g. :9090, and for Go's profiler at /debug/pprof/; kept off the public address."},
 	{"LOG_LEVEL", "info", "debug, info, warn or error."},
 	{"SHUTDOWN_TIMEOUT", "15s", "How long requests in flight may finish after SIGTERM."},
 	{"REDIS_URL", "(none: in memory)", "Redis shared by several instances (limits, sessions, cool-downs): redis://[:password@]host:6379/0, rediss:// for TLS; ?master_name=NAME for Sentinel, ?cluster=true for Cluster. Required for more than one instance. Secret (or _FILE)."},
@@ -194,6 +194,17 @@ func (l *loader) secret(name string) string {
 		return ""
 	}
 	return strings.TrimSpace(string(data))
+}
+
+// groupIDs reads the comma-separated PingOne group IDs in name, reporting each that is not a UUID.
+func (l *loader) groupIDs(name string) []string {
+	gs := l.list(name)
+	for _, g := range gs {
+		if !ids.IsUUID(g) {
+			l.bad(name, "%q is not a group ID (a UUID)", g)
+		}
+	}
+	return gs
 }
 
 func (l *loader) required(name, v string) string {
@@ -355,12 +366,7 @@ func Load(getenv func(string) string) (*Config, error) {
 			l.bad("DEFAULT_LANGUAGE", "%q is not one of the portal's languages (%s)", d, languageList())
 		}
 	}
-	c.HelpdeskGroups = l.list("HELPDESK_GROUP_IDS")
-	for _, g := range c.HelpdeskGroups {
-		if !ids.IsUUID(g) {
-			l.bad("HELPDESK_GROUP_IDS", "%q is not a group ID (a UUID)", g)
-		}
-	}
+	c.HelpdeskGroups = l.groupIDs("HELPDESK_GROUP_IDS")
 
 	c.StepUpACR = l.str("STEP_UP_ACR")
 	if c.StepUpACR == "" {
@@ -371,12 +377,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	c.StepUpMaxAge = l.duration("STEP_UP_MAX_AGE", 10*time.Minute)
 	c.HelpdeskStepUpMaxAge = l.duration("HELPDESK_STEP_UP_MAX_AGE", time.Hour)
 	c.HelpdeskVerificationTTL = l.duration("HELPDESK_VERIFICATION_TTL", 15*time.Minute)
-	c.HelpdeskProtectedGroups = l.list("HELPDESK_PROTECTED_GROUP_IDS")
-	for _, g := range c.HelpdeskProtectedGroups {
-		if !ids.IsUUID(g) {
-			l.bad("HELPDESK_PROTECTED_GROUP_IDS", "%q is not a group ID (a UUID)", g)
-		}
-	}
+	c.HelpdeskProtectedGroups = l.groupIDs("HELPDESK_PROTECTED_GROUP_IDS")
 	for _, p := range l.list("TRUSTED_PROXIES") {
 		if !strings.Contains(p, "/") {
 			if ip := net.ParseIP(p); ip != nil && ip.To4() != nil {

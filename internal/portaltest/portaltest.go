@@ -89,6 +89,9 @@ func Start(t testing.TB, opts ...Option) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Registered before the server's: cleanups run last first, so the store closes after the
+	// server has stopped using it.
+	t.Cleanup(func() { _ = p.Store.Close() })
 	srv.Config.Handler = p.Handler
 	srv.Start()
 	t.Cleanup(srv.Close)

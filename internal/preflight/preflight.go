@@ -27,6 +27,8 @@ type PingOne interface {
 	ListDevices(ctx context.Context, userID string) ([]pingone.Device, error)
 	MFASettings(ctx context.Context) (*pingone.MFASettings, error)
 	Group(ctx context.Context, groupID string) (*pingone.Group, error)
+	// Issuer is the OpenID issuer sign-in expects: {auth base}/{environment ID}/as.
+	Issuer() string
 }
 
 // Result is the outcome of one check.
@@ -92,26 +94,20 @@ func (c *Checker) Run(ctx context.Context) []Result {
 
 // Write prints one line per result and reports whether all passed.
 func Write(w io.Writer, rs []Result) bool {
-	all := true
+	passed := 0
 	for _, r := range rs {
 		if r.OK {
+			passed++
 			fmt.Fprintf(w, "ok    %s: %s\n", r.Name, r.Detail)
 			continue
 		}
-		all = false
 		fmt.Fprintf(w, "FAIL  %s: %s\n", r.Name, r.Detail)
 		if r.Fix != "" {
 			fmt.Fprintf(w, "      fix: %s\n", r.Fix)
 		}
 	}
-	passed := 0
-	for _, r := range rs {
-		if r.OK {
-			passed++
-		}
-	}
 	fmt.Fprintf(w, "%d of %d checks passed\n", passed, len(rs))
-	return all
+	return passed == len(rs)
 }
 
 func (c *Checker) publicURL() Result {
@@ -125,17 +121,9 @@ func (c *Checker) publicURL() Result {
 	return r
 }
 
-func (c *Checker) issuer() string {
-	base := c.Config.PingOneAuthBase
-	if base == "" {
-		base = c.Config.PingOneRegion.AuthBase()
-	}
-	return strings.TrimRight(base, "/") + "/" + c.Config.PingOneEnvironmentID + "/as"
-}
-
 func (c *Checker) discovery(ctx context.Context, hc *http.Client) (*discovery, Result) {
 	r := Result{Name: "sign-in discovery"}
-	iss := c.issuer()
+	iss := c.PingOne.Issuer()
 	where := iss + "/.well-known/openid-configuration"
 	fix := "check PINGONE_ENVIRONMENT_ID and PINGONE_REGION (or PINGONE_AUTH_BASE): the issuer is {auth base}/{environment ID}/as"
 	var d discovery
@@ -334,32 +322,52 @@ func (c *Checker) mfaSettings(ctx context.Context, add func(Result)) {
 
 func (c *Checker) groups(ctx context.Context, add func(Result)) {
 	r := Result{Name: "help-desk groups"}
-	if len(c.Config.HelpdeskGroups) == 0 {
-		r.OK, r.Detail = true, "HELPDESK_GROUP_IDS is empty: nobody can use the help desk"
-		add(r)
-		return
+	// Both lists in one pass: a wrong protected group ID is as silent as a wrong staff one (it
+	// protects no one), so it fails the check too.
+	lists := []struct {
+		name, fix string
+		ids       []string
+	}{
+		{"HELPDESK_GROUP_IDS", "copy the help-desk group's ID (Directory → Groups) into HELPDESK_GROUP_IDS", c.Config.HelpdeskGroups},
+		{"HELPDESK_PROTECTED_GROUP_IDS", "copy the IDs of the groups the help desk must not change (Directory → Groups) into HELPDESK_PROTECTED_GROUP_IDS", c.Config.HelpdeskProtectedGroups},
 	}
-	var names, missing []string
-	for _, id := range c.Config.HelpdeskGroups {
-		g, err := c.PingOne.Group(ctx, id)
-		switch {
-		case pingone.IsNotFound(err):
-			missing = append(missing, id)
-		case err != nil:
-			r.Detail, r.Fix = err.Error(), fixFor(err)
-			add(r)
-			return
-		default:
-			names = append(names, fmt.Sprintf("%q", g.Name))
+	names := map[string][]string{}
+	var missing, fixes []string
+	for _, l := range lists {
+		found := true
+		for _, id := range l.ids {
+			g, err := c.PingOne.Group(ctx, id)
+			switch {
+			case pingone.IsNotFound(err):
+				missing = append(missing, id)
+				found = false
+			case err != nil:
+				r.Detail, r.Fix = err.Error(), fixFor(err)
+				add(r)
+				return
+			default:
+				names[l.name] = append(names[l.name], fmt.Sprintf("%q", g.Name))
+			}
+		}
+		if !found {
+			fixes = append(fixes, l.fix)
 		}
 	}
 	if len(missing) > 0 {
 		r.Detail = "no group with ID " + strings.Join(missing, ", ") + " in this environment"
-		r.Fix = "copy the help-desk group's ID (Directory → Groups) into HELPDESK_GROUP_IDS"
+		r.Fix = strings.Join(fixes, "; ")
 		add(r)
 		return
 	}
-	r.OK, r.Detail = true, "staff are the members of "+strings.Join(names, ", ")
+	r.OK = true
+	if len(c.Config.HelpdeskGroups) == 0 {
+		r.Detail = "HELPDESK_GROUP_IDS is empty: nobody can use the help desk"
+	} else {
+		r.Detail = "staff are the members of " + strings.Join(names["HELPDESK_GROUP_IDS"], ", ")
+	}
+	if p := names["HELPDESK_PROTECTED_GROUP_IDS"]; len(p) > 0 {
+		r.Detail += "; the help desk cannot change the members of " + strings.Join(p, ", ")
+	}
 	add(r)
 }
 
