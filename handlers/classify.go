@@ -87,9 +87,7 @@ func classifyPingOne(err error) *Error {
 	case pingone.IsMisconfigured(err):
 		// A refused worker token or a missing role is the operator's to fix, never the person's
 		// to retry: the log line says what to check.
-		e = fail(502, messages.ErrorSetup, messages.ErrorSetupText, "", "", err)
-		e.Hint = setupHint(err)
-		return e
+		return setupError(err)
 	case pingone.IsUnreachable(err), errors.Is(err, context.DeadlineExceeded):
 		e = fail(503, messages.ErrorUnreachable, messages.ErrorUnreachableText, toDevices, messages.ActionTryAgain, err)
 		e.RetryAfter = 30
@@ -100,9 +98,7 @@ func classifyPingOne(err error) *Error {
 	case pingone.IsMalformed(err):
 		return fail(502, messages.ErrorMalformed, messages.ErrorMalformedText, toDevices, messages.ActionTryAgain, err)
 	case pingone.IsUnauthorized(err):
-		e = fail(502, messages.ErrorSetup, messages.ErrorSetupText, "", "", err)
-		e.Hint = setupHint(err)
-		return e
+		return setupError(err)
 	case hasPE:
 		return fail(502, messages.ErrorRefused, messages.ErrorRefusedText, toDevices, messages.ActionDevices, err)
 	default:
@@ -129,6 +125,14 @@ func busy(err error, pe *pingone.Error) *Error {
 	e := fail(503, messages.ErrorBusy, messages.ErrorBusyText, toDevices, messages.ActionTryAgain, err)
 	e.Data = messages.Data{"Wait": waitPhrase(wait)}
 	e.RetryAfter = int(wait.Round(time.Second).Seconds())
+	return e
+}
+
+// setupError is the page for a PingOne refusal the operator must fix (the worker token or its
+// roles), with the fix for the log.
+func setupError(err error) *Error {
+	e := fail(502, messages.ErrorSetup, messages.ErrorSetupText, "", "", err)
+	e.Hint = setupHint(err)
 	return e
 }
 

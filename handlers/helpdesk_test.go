@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -365,5 +366,17 @@ func TestHelpdeskShowsPingOneErrorsInWordsStaffCanActOn(t *testing.T) {
 	env.Emu.ClearFaults()
 	if p := b.Get("/helpdesk/users/00000000-0000-4000-8000-000000000000"); p.Status != http.StatusNotFound || !strings.Contains(p.Text(), "no user") {
 		t.Errorf("unknown user: %d %q", p.Status, p.Text())
+	}
+}
+
+// TestHelpdeskButtonsNameThePhone: each phone's buttons on a user's page name it for a screen
+// reader, by its number alone.
+func TestHelpdeskButtonsNameThePhone(t *testing.T) {
+	env := portaltest.Start(t)
+	b, _ := staffBrowser(t, env)
+	env.Emu.AddSMSDevice(env.Demo.EmployeeID, "+15125209876", true)
+	user := verifyCaller(t, env, b, env.Demo.EmployeeID, "erin.employee@example.com")
+	if !slices.Contains(user.Labels(), "Remove +1 512-520-9876") {
+		t.Errorf("the remove button's name: %v", user.Labels())
 	}
 }

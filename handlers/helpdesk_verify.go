@@ -8,6 +8,8 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -113,17 +115,12 @@ func callerProps(c echo.Context, cl *caller, errMsg, field string) views.Helpdes
 
 // maskEmail shows the first letter of an address's local part and its domain: e•••@example.com.
 func maskEmail(e string) string {
-	at := -1
-	for i := len(e) - 1; i >= 0; i-- {
-		if e[i] == '@' {
-			at = i
-			break
-		}
-	}
+	at := strings.LastIndexByte(e, '@')
 	if at <= 0 {
 		return ""
 	}
-	return e[:1] + "•••" + e[at:]
+	_, first := utf8.DecodeRuneInString(e)
+	return e[:first] + "•••" + e[at:]
 }
 
 // hdVerifyStart sends a code to the user's phone or email, or asks a colleague's approval.

@@ -53,6 +53,15 @@ type DeviceRow struct {
 	Added time.Time
 }
 
+// Label names the device for a screen reader beside a button: its number, or its type (TOTP,
+// EMAIL) when it has none.
+func (r DeviceRow) Label() string {
+	if r.Number != "" {
+		return r.Number
+	}
+	return r.Type
+}
+
 // DevicesProps is the devices page.
 type DevicesProps struct {
 	Devices []DeviceRow

@@ -141,19 +141,15 @@ type BrowserText struct {
 	Names    map[string]string `json:"n"`
 }
 
-var browserTexts sync.Map // language tag -> BrowserText
-
 // BrowserTexts returns the refusals and region names the page's script words its verdicts
-// with, in the printer's language. The maps are shared: do not modify them.
+// with, in the printer's language (pages take them as JSON, once per language:
+// BrowserTextsJSON).
 func BrowserTexts(p *messages.Printer) BrowserText {
-	if v, ok := browserTexts.Load(p.Lang()); ok {
-		return v.(BrowserText)
-	}
 	bt := BrowserText{Messages: MessageTemplates(p), Names: map[string]string{}}
+	regions := display.Regions(p.Tag())
 	for r := range phonenumbers.GetSupportedRegions() {
-		bt.Names[r] = RegionNameIn(p, r)
+		bt.Names[r] = regionName(regions, r)
 	}
-	browserTexts.Store(p.Lang(), bt)
 	return bt
 }
 
@@ -397,6 +393,11 @@ func RegionName(code string) string { return RegionNameIn(messages.English(), co
 // RegionNameIn returns the region's name in the printer's language (CLDR's, from
 // x/text/language/display), or "" for an unknown code.
 func RegionNameIn(p *messages.Printer, code string) string {
+	return regionName(display.Regions(p.Tag()), code)
+}
+
+// regionName is RegionNameIn with the language's region namer made once by the caller.
+func regionName(regions display.Namer, code string) string {
 	if code == "" {
 		return ""
 	}
@@ -404,17 +405,18 @@ func RegionNameIn(p *messages.Printer, code string) string {
 	if err != nil {
 		return ""
 	}
-	if name := display.Regions(p.Tag()).Name(r); name != "" && name != display.Regions(p.Tag()).Name(language.MustParseRegion("ZZ")) && name != "Unknown Region" {
+	if name := regions.Name(r); name != "" && name != regions.Name(unknownRegion) && name != "Unknown Region" {
 		return name
 	}
 	return code
 }
 
+var unknownRegion = language.MustParseRegion("ZZ")
+
 // RegionOption is a choice in the country-or-region picker.
 type RegionOption struct {
-	Code        string // ISO 3166
-	Name        string
-	CallingCode int
+	Code string // ISO 3166
+	Name string
 	// Label is what the picker shows, such as "United States (+1)".
 	Label string
 }
@@ -445,7 +447,7 @@ func (p *Policy) buildRegions(pr *messages.Printer) []RegionOption {
 			// keeps "+" and the brackets in place).
 			code = "\u2066" + code + "\u2069"
 		}
-		out = append(out, RegionOption{Code: r, Name: name, CallingCode: cc, Label: name + " " + code})
+		out = append(out, RegionOption{Code: r, Name: name, Label: name + " " + code})
 	}
 	col := pr.Collator()
 	slices.SortFunc(out, func(a, b RegionOption) int {
