@@ -3,7 +3,6 @@ package handlers_test
 import (
 	"net/http"
 	"net/url"
-	"strings"
 	"testing"
 
 	"github.com/smsmfa/portal/internal/portaltest"
@@ -16,7 +15,7 @@ import (
 func TestSharedPhonePagesForAUserWhoIsNotThere(t *testing.T) {
 	env := portaltest.Start(t)
 	b, p := staffBrowser(t, env)
-	tok := strings.Split(strings.Split(p.Body, `name="csrf" value="`)[1], `"`)[0]
+	tok := csrfOf(t, p)
 	gone := "/helpdesk/users/00000000-0000-4000-8000-000000000000"
 	dev := "/devices/00000000-0000-4000-8000-000000000001"
 	for _, tc := range []struct {

@@ -2,7 +2,6 @@ package handlers_test
 
 import (
 	"net/http"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -24,7 +23,7 @@ func FuzzFormDecoding(f *testing.F) {
 	env := portaltest.Start(f)
 	b := env.NewBrowser(f)
 	p := b.SignInEmployee("/devices")
-	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(p.Body)[1]
+	csrf := csrfOf(f, p)
 	f.Fuzz(func(t *testing.T, path, body string) {
 		if !strings.HasPrefix(path, "/") || strings.Contains(path, "/auth/logout") || strings.ContainsAny(path, "?#% \x00\r\n") {
 			return

@@ -194,7 +194,7 @@ func TestHelpdeskAccess(t *testing.T) {
 			t.Errorf("employee GET %s: %d", u, g.Status)
 		}
 	}
-	tok := strings.Split(strings.Split(p.Body, `name="csrf" value="`)[1], `"`)[0]
+	tok := csrfOf(t, p)
 	if g := emp.Post(base+"/phone", url.Values{"csrf": {tok}, "phone": {number}, "region": {"US"}}); g.Status != http.StatusForbidden {
 		t.Errorf("employee POST: %d", g.Status)
 	}

@@ -16,8 +16,6 @@ import (
 // erinPhone is the active phone the tests below give the demo's employee.
 const erinPhone = "+15125209876"
 
-var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
 // postForm posts fields with the CSRF token of page p, as a form on that page would.
 func postForm(t *testing.T, b *portaltest.Browser, p *portaltest.Page, path string, fields url.Values) *portaltest.Page {
 	t.Helper()

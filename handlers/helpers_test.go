@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -50,4 +51,16 @@ func wantLocked(t *testing.T, env *portaltest.Env, b *portaltest.Browser, p *por
 		t.Fatalf("%s: %d codes reached PingOne, want the 5 wrong ones", when, n)
 	}
 	return p
+}
+
+var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// csrfOf returns the CSRF token of a signed-in page (every one has the sign-out form).
+func csrfOf(t testing.TB, p *portaltest.Page) string {
+	t.Helper()
+	m := csrfRe.FindStringSubmatch(p.Body)
+	if m == nil {
+		t.Fatalf("no CSRF token on %s", p.URL)
+	}
+	return m[1]
 }

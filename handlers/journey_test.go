@@ -326,7 +326,7 @@ func TestCSRF(t *testing.T) {
 		t.Errorf("no CSRF token: %d", p.Status)
 	}
 	// A cross-site request is refused even with a valid token (http.CrossOriginProtection).
-	tok := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(b.Get("/devices/sms/new").Body)[1]
+	tok := csrfOf(t, b.Get("/devices/sms/new"))
 	req, _ := http.NewRequest(http.MethodPost, env.URL+"/devices/sms", strings.NewReader(url.Values{"csrf": {tok}, "phone": {number}, "region": {"US"}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
@@ -359,7 +359,7 @@ func TestNobodyTouchesAnotherUsersDevice(t *testing.T) {
 			t.Errorf("GET %s: %d", u, g.Status)
 		}
 	}
-	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(p.Body)[1]
+	csrf := csrfOf(t, p)
 	for _, u := range []string{"/devices/" + other + "/verify", "/devices/" + other + "/remove", "/devices/" + other + "/resend"} {
 		if g := b.Post(u, url.Values{"csrf": {csrf}, "code": {env.Emu.LastCode("+15125201234")}}); g.Status != http.StatusNotFound {
 			t.Errorf("POST %s: %d", u, g.Status)
@@ -532,7 +532,7 @@ func TestMakeDefaultAndRename(t *testing.T) {
 	if g := b.Submit(form, "/rename", url.Values{"nickname": {"Mine now"}}); g.Status == http.StatusNotFound {
 		t.Error("renaming one's own phone failed")
 	}
-	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(p.Body)[1]
+	csrf := csrfOf(t, p)
 	if g := b.Post("/devices/"+other+"/default", url.Values{"csrf": {csrf}}); g.Status != http.StatusNotFound {
 		t.Errorf("make default on another user's device: %d", g.Status)
 	}

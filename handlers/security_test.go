@@ -67,7 +67,7 @@ func TestStepUpBeforeChangingMethods(t *testing.T) {
 		t.Fatalf("11 minutes later remove did not ask again: %s", confirm.URL)
 	}
 	// A POST with a stale step-up changes nothing either.
-	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(b.Get("/devices").Body)[1]
+	csrf := csrfOf(t, b.Get("/devices"))
 	b.Post("/devices/"+id+"/remove", url.Values{"csrf": {csrf}})
 	if len(env.Emu.Devices(env.Demo.EmployeeID)) != 1 {
 		t.Fatal("a remove went through without a fresh MFA sign-in")
@@ -360,7 +360,7 @@ func cookieValue(b *portaltest.Browser, u *url.URL) string {
 func TestPrivilegeChangeRenewsTheCSRFSecret(t *testing.T) {
 	env := portaltest.Start(t)
 	b, p := staffBrowser(t, env)
-	old := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(p.Body)[1]
+	old := csrfOf(t, p)
 	env.Emu.SetGroups(env.Demo.HelpdeskID)
 	env.Clock.Advance(31 * time.Second)
 	b.Get("/helpdesk") // 403, and the session loses staff rights

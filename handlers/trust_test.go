@@ -13,16 +13,6 @@ import (
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
 
-// csrfOf returns the CSRF token of a signed-in page (every one has the sign-out form).
-func csrfOf(t *testing.T, p *portaltest.Page) string {
-	t.Helper()
-	m := csrfRe.FindStringSubmatch(p.Body)
-	if m == nil {
-		t.Fatalf("no CSRF token on %s", p.URL)
-	}
-	return m[1]
-}
-
 // 1. With only a stolen password, locking (or getting blocked) the victim's phone must not
 // open a way round the step-up: whether a change needs it follows PingOne's ACTIVE status,
 // whatever the lock or block, and a person whose only phone cannot get codes is sent to the
