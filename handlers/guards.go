@@ -14,11 +14,19 @@ import (
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/session"
 	"github.com/smsmfa/portal/pingone"
+	"github.com/smsmfa/portal/static"
 )
 
 // userCheckEvery is how long PingOne's word that a signed-in person's account is enabled is
 // trusted: a person disabled in PingOne loses their session at their first request after it.
 const userCheckEvery = time.Minute
+
+// plainAnswer reports whether the request is for a static file or a health probe: answers
+// that need neither a session nor a language (no words of the catalog).
+func plainAnswer(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return strings.HasPrefix(p, static.Prefix) || p == "/healthz" || p == "/readyz"
+}
 
 // loadSession reads the session cookie; a session past its idle or absolute lifetime, or
 // signed out on the server, ends here (internal/session decides), with a flash message that
@@ -26,7 +34,7 @@ const userCheckEvery = time.Minute
 // signed-in person is recorded as the actor whose texts the limits count.
 func (h *Handler) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if p := c.Request().URL.Path; strings.HasPrefix(p, "/static/") || p == "/healthz" || p == "/readyz" {
+		if plainAnswer(c) {
 			return next(c)
 		}
 		s, ended, changed, err := h.sess.Load(c.Request())

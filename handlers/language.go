@@ -44,10 +44,13 @@ func (h *Handler) langCookie() string {
 const pickedLanguageAge = 365 * 24 * time.Hour
 
 // localize puts the printer for the request's language in its context, where the views and
-// the handlers find it. The PingOne profile's language is added by profileLanguage once the
+// the handlers find it (static files and health probes have no words, and skip it). The PingOne profile's language is added by profileLanguage once the
 // session is loaded.
 func (h *Handler) localize(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if plainAnswer(c) {
+			return next(c)
+		}
 		tag, src := h.requestLanguage(c)
 		h.usePrinter(c, tag, src)
 		return next(c)
