@@ -253,7 +253,7 @@ func Network(ip string) string {
 // (help-desk staff), the help desk's budget. Without an actor in ctx the target is taken to
 // act for themselves. Help-desk pages that send texts add these keys to their own.
 func (l *Limiter) TextKeys(ctx context.Context, target string) []Key {
-	actor := ActorOf(ctx)
+	actor := actorKey.Value(ctx)
 	if actor == "" {
 		actor = target
 	}
@@ -270,9 +270,6 @@ var actorKey = ctxkey.New[string]("actor")
 func WithActor(ctx context.Context, actorID string) context.Context {
 	return actorKey.With(ctx, actorID)
 }
-
-// ActorOf returns the actor recorded by WithActor, or "".
-func ActorOf(ctx context.Context) string { return actorKey.Value(ctx) }
 
 // ceilSecond rounds a wait up to whole seconds: people and Retry-After see seconds, and a
 // rounded-down wait would send them back a moment too early.

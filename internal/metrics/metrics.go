@@ -1,5 +1,5 @@
 // Package metrics holds the portal's Prometheus metrics: HTTP requests by route, PingOne calls
-// by route and outcome, and texts sent. They are served on their own address (METRICS_ADDR),
+// by route and outcome, and the queue before PingOne under PINGONE_MAX_RPS. They are served on their own address (METRICS_ADDR),
 // never on the public one.
 package metrics
 

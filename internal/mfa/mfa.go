@@ -337,8 +337,8 @@ func pickSMS(devs []pingone.Device, e164 string) *pingone.Device {
 // codeRe is PingOne's SMS code: otpLength of the device authentication policy, 6 to 10 digits.
 var codeRe = regexp.MustCompile(`^[0-9]{6,10}$`)
 
-// NormalizeCode keeps the digits of a pasted or typed code ("123 456", "123-456").
-func NormalizeCode(in string) string {
+// normalizeCode keeps the digits of a pasted or typed code ("123 456", "123-456").
+func normalizeCode(in string) string {
 	out := make([]rune, 0, 10)
 	for _, r := range in {
 		if r >= '0' && r <= '9' {
@@ -374,7 +374,7 @@ func (s *Service) VerifyMFAOff(ctx context.Context, userID, deviceID, code strin
 }
 
 func (s *Service) verify(ctx context.Context, userID, deviceID, code string, mfaOff bool) (Device, error) {
-	code = NormalizeCode(code)
+	code = normalizeCode(code)
 	if !codeRe.MatchString(code) {
 		return Device{}, ErrBadCode
 	}

@@ -8,7 +8,7 @@ import (
 
 // valueCodec serializes the session's values for securecookie (which then encrypts and signs
 // them) without encoding/gob: gob compiled its type descriptions again on every decode, the
-// largest single cost of a request (docs/performance-notes.md). The session holds only string
+// largest single cost of a request (BENCHMARKS.md, "Where the CPU goes"). The session holds only string
 // keys with string, bool and int64 values, written as: key length, key, a type byte, value.
 type valueCodec struct{}
 

@@ -101,13 +101,6 @@ func (m *Memory) sweep() {
 	}
 }
 
-// size is how many keys are held, live or not yet swept; for tests.
-func (m *Memory) size() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.kv) + len(m.logs)
-}
-
 func (l *memLog) prune(now time.Time) {
 	i := 0
 	for i < len(l.entries) && !now.Before(l.entries[i].at.Add(l.window)) {

@@ -87,3 +87,10 @@ func TestMemoryCloseStopsJanitor(t *testing.T) {
 		t.Fatalf("second Close: %v", err)
 	}
 }
+
+// size is how many keys are held, live or not yet swept; for tests.
+func (m *Memory) size() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.kv) + len(m.logs)
+}
