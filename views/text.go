@@ -10,6 +10,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"github.com/smsmfa/portal/internal/ctxkey"
 	"github.com/smsmfa/portal/internal/messages"
 )
 
@@ -46,12 +47,12 @@ func cooldownForms(ctx context.Context) string {
 
 var cooldownByLang sync.Map // language tag -> cooldownForms
 
-type languageLinksKey struct{}
+var languageLinksKey = ctxkey.New[string]("language links")
 
 // WithLanguageLinks returns a context whose pages' language picker links come back to the
 // page at back (a local path with its query).
 func WithLanguageLinks(ctx context.Context, back string) context.Context {
-	return context.WithValue(ctx, languageLinksKey{}, back)
+	return languageLinksKey.With(ctx, back)
 }
 
 // LanguageLink is one language in the picker.
@@ -64,7 +65,7 @@ type LanguageLink struct {
 // languageLinks are the picker's links: each language in its own name, to /language, which
 // keeps the choice and comes back to this page.
 func languageLinks(ctx context.Context) []LanguageLink {
-	back, _ := ctx.Value(languageLinksKey{}).(string)
+	back := languageLinksKey.Value(ctx)
 	if back == "" {
 		back = "/"
 	}

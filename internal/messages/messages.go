@@ -17,6 +17,8 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+
+	"github.com/smsmfa/portal/internal/ctxkey"
 )
 
 // Key names a message in the catalog.
@@ -197,16 +199,16 @@ func (p *Printer) fill(data Data) Data {
 // Lang is the BCP 47 tag of the language the printer words messages in ("en", "pt-BR").
 func (p *Printer) Lang() string { return p.tag.String() }
 
-type ctxKey struct{}
+var printerKey = ctxkey.New[*Printer]("printer")
 
 // WithPrinter returns a context that carries the printer for the request.
 func WithPrinter(ctx context.Context, p *Printer) context.Context {
-	return context.WithValue(ctx, ctxKey{}, p)
+	return printerKey.With(ctx, p)
 }
 
 // From returns the request's printer, or English when the context has none.
 func From(ctx context.Context) *Printer {
-	if p, ok := ctx.Value(ctxKey{}).(*Printer); ok {
+	if p := printerKey.Value(ctx); p != nil {
 		return p
 	}
 	return english
