@@ -46,11 +46,8 @@ type Device struct {
 	Phone       string          `json:"phone,omitempty"`
 	Email       string          `json:"email,omitempty"`
 	Nickname    string          `json:"nickname,omitempty"`
-	// Blocked is true when an administrator blocked the device: PingOne's block object says
-	// BLOCKED (or an older answer's "blocked": true). A blocked device cannot be used to sign
-	// in until it is unblocked. It is a field, not a method, so that callers written against
-	// the boolean keep working; Block holds the detail.
-	Blocked   bool         `json:"blocked,omitempty"`
+	// Lock and Block are PingOne's lock and block objects (nil when it sends none); Locked and
+	// Blocked read them.
 	Lock      *DeviceLock  `json:"lock,omitempty"`
 	Block     *DeviceBlock `json:"block,omitempty"`
 	CreatedAt time.Time    `json:"createdAt"`
@@ -80,7 +77,9 @@ func (d *Device) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	d.Blocked = rawTrue(w.Blocked) || (d.Block != nil && d.Block.Status == BlockStatusBlocked)
+	if d.Block == nil && rawTrue(w.Blocked) {
+		d.Block = &DeviceBlock{Status: BlockStatusBlocked}
+	}
 	if d.Lock == nil && rawTrue(w.Locked) {
 		d.Lock = &DeviceLock{Status: LockStatusLocked}
 	}
@@ -161,10 +160,14 @@ func (d *Device) LockedUntil() time.Time {
 	return d.Lock.ExpiresAt
 }
 
+// Blocked reports whether an administrator blocked the device (PingOne's block object says
+// BLOCKED, or an older answer's "blocked": true): it cannot be used to sign in until unblocked.
+func (d *Device) Blocked() bool { return d.Block != nil && d.Block.Status == BlockStatusBlocked }
+
 // Usable reports whether the device can be used to sign in now: active, neither blocked nor
 // locked.
 func (d *Device) Usable() bool {
-	return d.Status == StatusActive && !d.Blocked && !d.Locked()
+	return d.Status == StatusActive && !d.Blocked() && !d.Locked()
 }
 
 // PhoneE164 returns the device's phone in E.164 form. PingOne answers with E.164

@@ -275,8 +275,8 @@ func TestDeviceLockAndBlockShapes(t *testing.T) {
 			if err := json.Unmarshal([]byte(tc.json), &d); err != nil {
 				t.Fatal(err)
 			}
-			if d.Locked() != tc.locked || d.Blocked != tc.blocked || !d.LockedUntil().Equal(tc.until) {
-				t.Fatalf("locked %v blocked %v until %v", d.Locked(), d.Blocked, d.LockedUntil())
+			if d.Locked() != tc.locked || d.Blocked() != tc.blocked || !d.LockedUntil().Equal(tc.until) {
+				t.Fatalf("locked %v blocked %v until %v", d.Locked(), d.Blocked(), d.LockedUntil())
 			}
 			if d.Usable() != (!tc.locked && !tc.blocked) {
 				t.Fatalf("Usable = %v", d.Usable())

@@ -227,7 +227,7 @@ func TestLockAndBlockAsPingOneWritesThem(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d.Locked() || d.Blocked || d.Lock == nil || d.Block == nil {
+			if d.Locked() || d.Blocked() || d.Lock == nil || d.Block == nil {
 				t.Fatalf("new device: lock %+v block %+v", d.Lock, d.Block)
 			}
 			code := f.emu.LastCode("+15125201234")
@@ -257,13 +257,13 @@ func TestLockAndBlockAsPingOneWritesThem(t *testing.T) {
 		t.Fatal(err)
 	}
 	d, err := f.client.GetDevice(ctx, f.userID, id)
-	if err != nil || !d.Blocked || d.Usable() || d.Block.BlockedAt.IsZero() {
+	if err != nil || !d.Blocked() || d.Usable() || d.Block.BlockedAt.IsZero() {
 		t.Fatalf("blocked device: %v %+v", err, d)
 	}
 	if err := f.client.UnblockDevice(ctx, f.userID, id); err != nil {
 		t.Fatal(err)
 	}
-	if d, err = f.client.GetDevice(ctx, f.userID, id); err != nil || d.Blocked || !d.Usable() {
+	if d, err = f.client.GetDevice(ctx, f.userID, id); err != nil || d.Blocked() || !d.Usable() {
 		t.Fatalf("unblocked device: %v %+v", err, d)
 	}
 }

@@ -136,7 +136,7 @@ func (d Device) IsSMS() bool { return d.Type == "SMS" }
 
 func view(d pingone.Device, isDefault bool) Device {
 	v := Device{ID: d.ID, Type: d.Type, Nickname: d.Nickname, Default: isDefault, Created: d.CreatedAt,
-		Status: d.Status, Blocked: d.Blocked, Locked: d.Locked(), LockedUntil: d.LockedUntil()}
+		Status: d.Status, Blocked: d.Blocked(), Locked: d.Locked(), LockedUntil: d.LockedUntil()}
 	if d.Phone != "" {
 		v.Number = phone.Display(d.Phone)
 		v.Masked = phone.Mask(d.Phone)
@@ -144,7 +144,7 @@ func view(d pingone.Device, isDefault bool) Device {
 	switch {
 	case d.Locked():
 		v.State = StateLocked
-	case d.Blocked:
+	case d.Blocked():
 		v.State = StateBlocked
 	case d.Status == pingone.StatusActive:
 		v.State = StateActive
