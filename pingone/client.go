@@ -72,16 +72,29 @@ const (
 	AuthStylePost  = "post"
 )
 
+// ParseAuthStyle reads a worker token method: "basic" or "post" (also as PingOne's console
+// names them, client_secret_basic and client_secret_post, in any case), or "" to detect it.
+func ParseAuthStyle(s string) (string, error) {
+	switch v := strings.ToLower(strings.TrimSpace(s)); v {
+	case "", AuthStyleBasic, AuthStylePost:
+		return v, nil
+	case "client_secret_basic", "client_secret_post":
+		return strings.TrimPrefix(v, "client_secret_"), nil
+	}
+	return "", fmt.Errorf("pingone: token auth style %q is not basic, post or empty", s)
+}
+
 func oauthStyle(s string) (oauth2.AuthStyle, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "":
-		return oauth2.AuthStyleAutoDetect, nil
-	case AuthStyleBasic, "client_secret_basic":
+	v, err := ParseAuthStyle(s)
+	switch {
+	case err != nil:
+		return 0, err
+	case v == AuthStyleBasic:
 		return oauth2.AuthStyleInHeader, nil
-	case AuthStylePost, "client_secret_post":
+	case v == AuthStylePost:
 		return oauth2.AuthStyleInParams, nil
 	}
-	return 0, fmt.Errorf("pingone: token auth style %q is not basic, post or empty", s)
+	return oauth2.AuthStyleAutoDetect, nil
 }
 
 // Client calls one PingOne environment. It is safe for concurrent use.

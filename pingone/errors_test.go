@@ -284,3 +284,17 @@ func TestDeviceLockAndBlockShapes(t *testing.T) {
 		})
 	}
 }
+
+// TestParseAuthStyle: the worker token method as the portal's variable and PingOne's console
+// name it, one way.
+func TestParseAuthStyle(t *testing.T) {
+	for in, want := range map[string]string{"": "", "basic": "basic", " POST ": "post",
+		"client_secret_basic": "basic", "Client_Secret_Post": "post"} {
+		if got, err := ParseAuthStyle(in); err != nil || got != want {
+			t.Errorf("ParseAuthStyle(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := ParseAuthStyle("private_key_jwt"); err == nil {
+		t.Error("private_key_jwt accepted")
+	}
+}

@@ -293,13 +293,8 @@ func Load(getenv func(string) string) (*Config, error) {
 	c.PingOneAuthBase = l.baseURL("PINGONE_AUTH_BASE")
 	c.WorkerClientID = l.required("PINGONE_WORKER_CLIENT_ID", l.str("PINGONE_WORKER_CLIENT_ID"))
 	c.WorkerClientSecret = l.required("PINGONE_WORKER_CLIENT_SECRET", l.secret("PINGONE_WORKER_CLIENT_SECRET"))
-	switch v := strings.ToLower(l.str("PINGONE_WORKER_TOKEN_AUTH")); v {
-	case "", "basic", "post":
-		c.WorkerTokenAuth = v
-	case "client_secret_basic", "client_secret_post":
-		c.WorkerTokenAuth = strings.TrimPrefix(v, "client_secret_")
-	default:
-		l.bad("PINGONE_WORKER_TOKEN_AUTH", "%q is not basic or post", v)
+	if c.WorkerTokenAuth, err = pingone.ParseAuthStyle(l.str("PINGONE_WORKER_TOKEN_AUTH")); err != nil {
+		l.bad("PINGONE_WORKER_TOKEN_AUTH", "%q is not basic or post", strings.ToLower(l.str("PINGONE_WORKER_TOKEN_AUTH")))
 	}
 	c.WebClientID = l.required("PINGONE_WEB_CLIENT_ID", l.str("PINGONE_WEB_CLIENT_ID"))
 	c.WebClientSecret = l.required("PINGONE_WEB_CLIENT_SECRET", l.secret("PINGONE_WEB_CLIENT_SECRET"))
