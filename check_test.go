@@ -57,7 +57,7 @@ func TestCheckNamesEachBrokenSetting(t *testing.T) {
 		words  []string // what the line and its fix say
 	}{
 		{"wrong worker secret", map[string]string{"PINGONE_WORKER_CLIENT_SECRET": "not-the-secret"}, "worker token", []string{"invalid_client", "PINGONE_WORKER_CLIENT_SECRET"}},
-		{"worker token method mismatch", map[string]string{"PINGONE_WORKER_CLIENT_ID": "worker-post", "PINGONE_WORKER_CLIENT_SECRET": "s3cret-post", "PINGONE_WORKER_TOKEN_AUTH": "basic"}, "worker token", []string{"invalid_client", "PINGONE_WORKER_TOKEN_AUTH"}},
+		{"worker token method mismatch", map[string]string{"PINGONE_WORKER_CLIENT_ID": "worker-post", "PINGONE_WORKER_CLIENT_SECRET": "s3cret-post", "PINGONE_WORKER_TOKEN_AUTH": "basic"}, "worker token", []string{"invalid_client", "client secret post, not basic", "PINGONE_WORKER_TOKEN_AUTH=post"}},
 		{"worker without a role", map[string]string{"PINGONE_WORKER_CLIENT_ID": "worker-without-roles", "PINGONE_WORKER_CLIENT_SECRET": "s3cret-without-roles"}, "reading users", []string{"Identity Data Admin"}},
 		{"wrong web secret", map[string]string{"PINGONE_WEB_CLIENT_SECRET": "not-the-secret"}, "web app secret", []string{"PINGONE_WEB_CLIENT_SECRET"}},
 		{"unknown web client", map[string]string{"PINGONE_WEB_CLIENT_ID": "no-such-app"}, "web app and redirect URI", []string{"PINGONE_WEB_CLIENT_ID", "Redirect URIs"}},
@@ -86,10 +86,11 @@ func TestCheckNamesEachBrokenSetting(t *testing.T) {
 			if i < 0 {
 				t.Fatalf("no FAIL line for %q:\n%s", tc.failed, out)
 			}
-			// The line and its fix line.
-			block := out[i:]
-			if j := strings.Index(block[1:], "\nok"); j >= 0 {
-				block = block[:j+1]
+			// The line and its fix line, nothing after them.
+			lines := strings.SplitN(out[i:], "\n", 3)
+			block := lines[0]
+			if len(lines) > 1 && strings.HasPrefix(lines[1], "      fix: ") {
+				block += "\n" + lines[1]
 			}
 			for _, w := range tc.words {
 				if !strings.Contains(block, w) {

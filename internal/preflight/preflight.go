@@ -78,7 +78,7 @@ func (c *Checker) Run(ctx context.Context) []Result {
 	add(c.webClient(ctx, &hc, disc))
 	add(c.stepUp(disc))
 
-	tokenOK := c.workerToken(ctx, add)
+	tokenOK := c.workerToken(ctx, &hc, disc, add)
 	if !tokenOK {
 		for _, n := range []string{"reading users", "reading devices", "MFA settings", "help-desk groups"} {
 			add(Result{Name: n, Detail: "not checked: no worker token", Fix: "fix the worker token first"})
@@ -204,38 +204,48 @@ func (c *Checker) webClient(ctx context.Context, hc *http.Client, d *discovery) 
 	for _, style := range []string{"basic", "post"} {
 		form := url.Values{"grant_type": {"authorization_code"}, "code": {"preflight-" + rand.Text()},
 			"redirect_uri": {c.Config.RedirectURL()}, "code_verifier": {rand.Text() + rand.Text()}}
-		if style == "post" {
-			form.Set("client_id", c.Config.WebClientID)
-			form.Set("client_secret", c.Config.WebClientSecret)
-		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.TokenEndpoint, strings.NewReader(form.Encode()))
-		if err != nil {
-			r.Detail = err.Error()
-			return r
-		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		if style == "basic" {
-			req.SetBasicAuth(url.QueryEscape(c.Config.WebClientID), url.QueryEscape(c.Config.WebClientSecret))
-		}
-		resp, err := hc.Do(req)
+		status, code, err := tokenRequest(ctx, hc, d.TokenEndpoint, c.Config.WebClientID, c.Config.WebClientSecret, style, form)
 		if err != nil {
 			r.Detail, r.Fix = fmt.Sprintf("cannot reach the token endpoint: %v", err), "check PINGONE_AUTH_BASE and the network to PingOne"
 			return r
 		}
-		var body struct {
-			Error string `json:"error"`
-		}
-		_ = json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&body)
-		resp.Body.Close()
-		if body.Error == "invalid_grant" {
+		if code == "invalid_grant" {
 			r.OK, r.Detail = true, fmt.Sprintf("PingOne accepts the web app's credentials (client secret %s)", style)
 			return r
 		}
-		last = fmt.Sprintf("%d %s", resp.StatusCode, body.Error)
+		last = fmt.Sprintf("%d %s", status, code)
 	}
 	r.Detail = "PingOne refused the web app's credentials with client secret basic and post (" + last + ")"
 	r.Fix = "copy the web app's client ID and secret into PINGONE_WEB_CLIENT_ID and PINGONE_WEB_CLIENT_SECRET"
 	return r
+}
+
+// tokenRequest posts form to PingOne's token endpoint as client id with secret, the secret sent
+// by the method style ("basic" or "post"), and returns the answer's status and OAuth error code
+// ("" on success).
+func tokenRequest(ctx context.Context, hc *http.Client, endpoint, id, secret, style string, form url.Values) (int, string, error) {
+	if style == "post" {
+		form.Set("client_id", id)
+		form.Set("client_secret", secret)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
+	if err != nil {
+		return 0, "", err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if style == "basic" {
+		req.SetBasicAuth(url.QueryEscape(id), url.QueryEscape(secret))
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Error string `json:"error"`
+	}
+	_ = json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&body)
+	return resp.StatusCode, body.Error, nil
 }
 
 func (c *Checker) stepUp(d *discovery) Result {
@@ -256,18 +266,38 @@ func (c *Checker) stepUp(d *discovery) Result {
 	return r
 }
 
-func (c *Checker) workerToken(ctx context.Context, add func(Result)) bool {
+func (c *Checker) workerToken(ctx context.Context, hc *http.Client, d *discovery, add func(Result)) bool {
 	r := Result{Name: "worker token"}
 	if err := c.PingOne.CheckToken(ctx); err != nil {
 		r.Detail = err.Error()
 		r.Fix = "copy the worker app's client ID and secret into PINGONE_WORKER_CLIENT_ID and PINGONE_WORKER_CLIENT_SECRET, " +
 			"enable the worker app, and match its token endpoint authentication method (PINGONE_WORKER_TOKEN_AUTH: basic or post)"
+		if other := c.workerMethod(ctx, hc, d); other != "" {
+			r.Fix = fmt.Sprintf("the worker app takes its secret by client secret %s, not %s: set PINGONE_WORKER_TOKEN_AUTH=%s (or leave it empty to detect it)",
+				other, c.Config.WorkerTokenAuth, other)
+		}
 		add(r)
 		return false
 	}
 	r.OK, r.Detail = true, "the worker app gets a token"
 	add(r)
 	return true
+}
+
+// workerMethod tries the worker app's credentials by the method PINGONE_WORKER_TOKEN_AUTH does
+// not name, and returns that method when PingOne accepts them that way ("" otherwise): the
+// secret is right, the method is not.
+func (c *Checker) workerMethod(ctx context.Context, hc *http.Client, d *discovery) string {
+	other := map[string]string{pingone.AuthStyleBasic: pingone.AuthStylePost, pingone.AuthStylePost: pingone.AuthStyleBasic}[c.Config.WorkerTokenAuth]
+	if other == "" || d == nil {
+		return ""
+	}
+	status, _, err := tokenRequest(ctx, hc, d.TokenEndpoint, c.Config.WorkerClientID, c.Config.WorkerClientSecret, other,
+		url.Values{"grant_type": {"client_credentials"}})
+	if err != nil || status != http.StatusOK {
+		return ""
+	}
+	return other
 }
 
 const roleFix = "give the worker app the Identity Data Admin role for this environment (Applications → the worker app → Roles)"
