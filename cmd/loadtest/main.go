@@ -10,12 +10,19 @@
 // server (its own process too) answering with the very bytes the portal sent, in alternating
 // rounds, reported side by side and as a ratio.
 //
+// With -floor it also runs the same journeys through a floor server: a bare net/http server
+// (its own process) that makes the portal's PingOne calls for each request, with the portal's
+// HTTP client, to a stand-in with the same latency, and answers with the portal's pages and
+// redirects, and does nothing else. Its CPU and memory are what the journey's HTTP exchanges
+// alone cost, side by side with the portal's.
+//
 // With -instances N it runs the journeys against one portal and then N portals sharing one
 // Redis (a redis-server it starts), balancing every request round robin, side by side.
 //
 //	go run ./cmd/loadtest -n 500 -latency 50ms
 //	go run ./cmd/loadtest -n 500 -latency 50ms -fail 0.1
 //	go run ./cmd/loadtest -page -requests 20000 -c 32
+//	go run ./cmd/loadtest -n 500 -latency 50ms -floor
 //	go run ./cmd/loadtest -n 500 -latency 50ms -instances 2  # 1 against 2 portals on one Redis
 package main
 
@@ -57,6 +64,14 @@ func main() {
 		}
 		return
 	}
+	if up := os.Getenv(floorEnv); up != "" {
+		// Started by -floor as the floor server.
+		if err := serveFloor(up); err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest floor server:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
@@ -75,6 +90,9 @@ type options struct {
 	requests int
 	conc     int
 	rounds   int
+	// -floor mode
+	floor       bool
+	floorAnswer int
 	// -instances mode
 	instances int
 	redis     string
@@ -100,6 +118,8 @@ func run(args []string, out io.Writer) error {
 	fs.IntVar(&o.requests, "requests", 20000, "-page: requests per path and server")
 	fs.IntVar(&o.conc, "c", 32, "-page: requests in flight at once")
 	fs.IntVar(&o.rounds, "rounds", 10, "-page: alternating rounds the requests are split into")
+	fs.BoolVar(&o.floor, "floor", false, "also run the journeys through a bare server that makes only the portal's PingOne calls and sends its pages, side by side")
+	fs.IntVar(&o.floorAnswer, "floor-answer", 800, "-floor: bytes of each answer of the stand-in for PingOne (the emulator's are 200 to 1,200)")
 	fs.IntVar(&o.instances, "instances", 0, "run the journeys against 1 and then N portals sharing one Redis (the tool balances round robin), side by side")
 	fs.StringVar(&o.redis, "redis-server", "", "-instances: redis-server binary (default: $REDIS_SERVER, /usr/bin/redis-server, or redis-server on PATH)")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write the portal's CPU profile during the journeys to this file (go tool pprof reads it)")
@@ -116,8 +136,8 @@ func run(args []string, out io.Writer) error {
 	if o.n < 1 || o.fail < 0 || o.fail >= 1 {
 		return errors.New("-n must be at least 1 and -fail in [0, 1)")
 	}
-	if o.instances > 0 && o.page {
-		return errors.New("-instances and -page do not go together")
+	if o.page && (o.instances > 0 || o.floor) || o.instances > 0 && o.floor {
+		return errors.New("-page, -instances and -floor do not go together")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), o.deadline)
 	defer cancel()
@@ -204,37 +224,13 @@ func run(args []string, out io.Writer) error {
 	callsBefore := emu.AllCalls()
 	tokensBefore := emu.TokenRequests()
 
-	tr := &http.Transport{MaxIdleConns: 4 * o.n, MaxIdleConnsPerHost: 2 * o.n, IdleConnTimeout: time.Minute}
-	var (
-		wg      sync.WaitGroup
-		mu      sync.Mutex
-		steps   = map[string][]time.Duration{}
-		results = make([]journeyResult, o.n)
-	)
 	profiled := make(chan error, 1)
 	if o.cpuprofile != "" {
 		go func() { profiled <- fetchProfile(ctx, "http://"+metricsAddr, o.profileFor, o.cpuprofile) }()
 	} else {
 		profiled <- nil
 	}
-	start := time.Now()
-	for i := range people {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			j := &journey{ctx: ctx, o: o, emu: emu, public: public, p: people[i], xff: clientAddr(0, i)}
-			jar, _ := cookiejar.New(nil)
-			j.client = &http.Client{Transport: tr, Jar: jar, Timeout: 60 * time.Second}
-			results[i] = j.run()
-			mu.Lock()
-			for k, v := range j.timings {
-				steps[k] = append(steps[k], v...)
-			}
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	wall := time.Since(start)
+	results, steps, kept, wall := runJourneys(ctx, o, emu, public, people)
 	peakRSS, _ := rss(cmd.Process.Pid, "VmHWM")
 	if err := <-profiled; err != nil {
 		return fmt.Errorf("CPU profile: %w", err)
@@ -313,6 +309,76 @@ func run(args []string, out io.Writer) error {
 	if failed > 0 || duplicates > 0 || lost > 0 {
 		return fmt.Errorf("%d failed, %d duplicate, %d lost", failed, duplicates, lost)
 	}
+	if !o.floor {
+		return nil
+	}
+	// The portal's own calls: PingOne's sign-in page and its form are the browser's.
+	portalCalls := total - perJourney(calls, callsBefore, "authorize", o.n) - perJourney(calls, callsBefore, "authorize.submit", o.n)
+	return floorMode(ctx, o, out, emu, people, kept, portalCalls, floorReport{wall: wall, startRSS: baseRSS, peakRSS: peakRSS, cpu: cpu})
+}
+
+// runJourneys runs every person's journey at once against the server at public, and returns
+// each one's result, the time of each step, the first person's journey and the wall time.
+func runJourneys(ctx context.Context, o options, emu *pingonetest.Server, public string, people []person) ([]journeyResult, map[string][]time.Duration, *journey, time.Duration) {
+	tr := &http.Transport{MaxIdleConns: 4 * len(people), MaxIdleConnsPerHost: 2 * len(people), IdleConnTimeout: time.Minute}
+	defer tr.CloseIdleConnections()
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		steps   = map[string][]time.Duration{}
+		results = make([]journeyResult, len(people))
+		first   *journey
+	)
+	start := time.Now()
+	for i := range people {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			j := &journey{ctx: ctx, o: o, emu: emu, public: public, p: people[i], xff: clientAddr(0, i), keep: i == 0}
+			jar, _ := cookiejar.New(nil)
+			j.client = &http.Client{Transport: tr, Jar: jar, Timeout: 60 * time.Second}
+			results[i] = j.run()
+			mu.Lock()
+			defer mu.Unlock()
+			if j.keep {
+				first = j
+			}
+			for k, v := range j.timings {
+				steps[k] = append(steps[k], v...)
+			}
+		}()
+	}
+	wg.Wait()
+	return results, steps, first, time.Since(start)
+}
+
+// perJourney is route's calls per journey during the run.
+func perJourney(calls, before map[string]int, route string, n int) float64 {
+	return float64(calls[route]-before[route]) / float64(n)
+}
+
+// floorMode runs the same people's journeys through the floor server, with the first
+// employee's pages, and prints its figures beside the portal's.
+func floorMode(ctx context.Context, o options, out io.Writer, emu *pingonetest.Server, people []person, kept *journey, portalCalls float64, portal floorReport) error {
+	if kept == nil || kept.kept[0] == nil {
+		return errors.New("floor: the first employee's pages were not kept")
+	}
+	r, calls, err := runFloor(ctx, o, emu, people, kept)
+	if err != nil {
+		return fmt.Errorf("floor: %w", err)
+	}
+	fmt.Fprintf(out, "\nfloor: a bare net/http server, 8 requests and %d PingOne calls a journey (the portal made %.2f), %d-byte answers, the same pages gzipped once\n",
+		calls, portalCalls, o.floorAnswer)
+	fmt.Fprintln(out, "            CPU/journey  RSS at start  peak RSS   wall")
+	for _, row := range []struct {
+		name string
+		r    floorReport
+	}{{"portal", portal}, {"floor", r}} {
+		fmt.Fprintf(out, "%-10s %10v %9.1f MiB %6.1f MiB %7v\n", row.name, (row.r.cpu.total() / time.Duration(o.n)).Round(time.Microsecond),
+			float64(row.r.startRSS)/1024, float64(row.r.peakRSS)/1024, row.r.wall.Round(time.Millisecond))
+	}
+	fmt.Fprintf(out, "portal ÷ floor: CPU %.2fx, peak RSS %.2fx\n", safeDiv(portal.cpu.total().Seconds(), r.cpu.total().Seconds()),
+		safeDiv(float64(portal.peakRSS), float64(r.peakRSS)))
 	return nil
 }
 
@@ -333,6 +399,11 @@ type journey struct {
 	client  *http.Client
 	timings map[string][]time.Duration
 	pages   int
+	// keep asks the journey to keep its pages (the form, the code page, the list) and the size
+	// of its session cookie, for -floor.
+	keep        bool
+	kept        [3][]byte
+	cookieBytes int
 }
 
 var (
@@ -440,7 +511,7 @@ func (j *journey) journey() error {
 	if err != nil {
 		return err
 	}
-	var codePage page
+	var codePage, list page
 	_, err = j.step("3 send code", func() (page, bool, error) {
 		m := csrfRe.FindStringSubmatch(form.body)
 		if m == nil {
@@ -459,8 +530,17 @@ func (j *journey) journey() error {
 			return codePage, false, errors.New("no CSRF token on the code page")
 		}
 		p, err := j.do(http.MethodPost, codePage.url, url.Values{"csrf": {m[1]}, "code": {j.emu.LastCode(j.p.phone)}})
+		list = p
 		return p, err == nil && strings.HasSuffix(p.url, "/devices") && p.status == 200 && strings.Contains(p.body, "Active"), err
 	})
+	if err == nil && j.keep {
+		j.kept = [3][]byte{[]byte(form.body), []byte(codePage.body), []byte(list.body)}
+		if u, perr := url.Parse(j.public); perr == nil {
+			for _, c := range j.client.Jar.Cookies(u) {
+				j.cookieBytes = max(j.cookieBytes, len(c.Name)+1+len(c.Value))
+			}
+		}
+	}
 	return err
 }
 
