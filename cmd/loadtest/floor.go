@@ -240,7 +240,7 @@ func runFloor(ctx context.Context, o options, emu *pingonetest.Server, people []
 	if err != nil {
 		return r, 0, err
 	}
-	results, _, _, wall := runJourneys(ctx, o, emu, base, people)
+	results, _, _, wall := runJourneys(ctx, o, emu, base, people, nil, 0)
 	r.wall = wall
 	r.peakRSS, _ = rss(cmd.Process.Pid, "VmHWM")
 	cpuAfter, err := cpuTime(cmd.Process.Pid)

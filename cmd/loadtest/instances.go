@@ -12,14 +12,12 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"os"
 	"os/exec"
 	"runtime"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -159,13 +157,8 @@ func instancesMode(ctx context.Context, o options, out io.Writer, emu *pingonete
 // runInstances starts n portals on the Redis database at redisURL, runs o.n fresh employees
 // through them, and stops them.
 func runInstances(ctx context.Context, o options, emu *pingonetest.Server, bin, workerSecret, webSecret, redisURL string, run, n int) (runReport, error) {
-	rep := runReport{instances: n, steps: map[string][]time.Duration{}}
-	people := make([]person, o.n)
-	for i := range people {
-		people[i] = person{username: fmt.Sprintf("run%d-employee%05d", run, i), password: "pw-" + strconv.Itoa(i),
-			phone: fmt.Sprintf("+1%d12%03d%04d", 4+run, 200+i/10000, i%10000)}
-		people[i].id = emu.AddUser(pingonetest.SeedUser{Username: people[i].username, Password: people[i].password})
-	}
+	rep := runReport{instances: n}
+	people := seedPeople(emu, o.n, fmt.Sprintf("run%d-employee", run), (4+run)*100+12)
 	addrs := make([]string, n)
 	for i := range addrs {
 		a, err := freeAddr()
@@ -216,29 +209,10 @@ func runInstances(ctx context.Context, o options, emu *pingonetest.Server, bin, 
 	redisBefore, _ := redisCommands(ctx, redisURL)
 	callsBefore, tokensBefore := emu.AllCalls(), emu.TokenRequests()
 
-	tr := &http.Transport{MaxIdleConns: 4 * o.n, MaxIdleConnsPerHost: 2 * o.n, IdleConnTimeout: time.Minute}
-	rr := &roundRobin{public: addrs[0], addrs: addrs, tr: tr}
-	var (
-		wg      sync.WaitGroup
-		mu      sync.Mutex
-		results = make([]journeyResult, o.n)
-	)
-	start := time.Now()
-	for i := range people {
-		wg.Go(func() {
-			j := &journey{ctx: ctx, o: o, emu: emu, public: public, p: people[i], xff: clientAddr(run, i)}
-			jar, _ := cookiejar.New(nil)
-			j.client = &http.Client{Transport: rr, Jar: jar, Timeout: 60 * time.Second}
-			results[i] = j.run()
-			mu.Lock()
-			for k, v := range j.timings {
-				rep.steps[k] = append(rep.steps[k], v...)
-			}
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
-	rep.wall = time.Since(start)
+	tr := newTransport(o.n)
+	defer tr.CloseIdleConnections()
+	results, steps, _, wall := runJourneys(ctx, o, emu, public, people, &roundRobin{public: addrs[0], addrs: addrs, tr: tr}, run)
+	rep.steps, rep.wall = steps, wall
 	for i, c := range cmds {
 		t, err := cpuTime(c.Process.Pid)
 		if err != nil {

@@ -202,12 +202,7 @@ func run(args []string, out io.Writer) error {
 		return pageMode(ctx, o, out, cmd.Process.Pid, public, "http://"+metricsAddr)
 	}
 	// Seeded only now: -page signs nobody in.
-	people := make([]person, o.n)
-	for i := range people {
-		people[i] = person{username: fmt.Sprintf("employee%05d", i), password: "pw-" + strconv.Itoa(i),
-			phone: fmt.Sprintf("+1512%03d%04d", 200+i/10000, i%10000)}
-		people[i].id = emu.AddUser(pingonetest.SeedUser{Username: people[i].username, Password: people[i].password})
-	}
+	people := seedPeople(emu, o.n, "employee", 512)
 	baseRSS, _ := rss(cmd.Process.Pid, "VmRSS")
 	portalAllocs := func(ctx context.Context) (allocCount, error) { return scrapeAllocs(ctx, "http://"+metricsAddr) }
 	cpuBefore, allocsBefore, err := usage(ctx, cmd.Process.Pid, portalAllocs)
@@ -230,7 +225,7 @@ func run(args []string, out io.Writer) error {
 	} else {
 		profiled <- nil
 	}
-	results, steps, kept, wall := runJourneys(ctx, o, emu, public, people)
+	results, steps, kept, wall := runJourneys(ctx, o, emu, public, people, nil, 0)
 	peakRSS, _ := rss(cmd.Process.Pid, "VmHWM")
 	if err := <-profiled; err != nil {
 		return fmt.Errorf("CPU profile: %w", err)
@@ -317,11 +312,32 @@ func run(args []string, out io.Writer) error {
 	return floorMode(ctx, o, out, emu, people, kept, portalCalls, floorReport{wall: wall, startRSS: baseRSS, peakRSS: peakRSS, cpu: cpu})
 }
 
-// runJourneys runs every person's journey at once against the server at public, and returns
-// each one's result, the time of each step, the first person's journey and the wall time.
-func runJourneys(ctx context.Context, o options, emu *pingonetest.Server, public string, people []person) ([]journeyResult, map[string][]time.Duration, *journey, time.Duration) {
-	tr := &http.Transport{MaxIdleConns: 4 * len(people), MaxIdleConnsPerHost: 2 * len(people), IdleConnTimeout: time.Minute}
-	defer tr.CloseIdleConnections()
+// seedPeople adds n employees to the emulator, named prefix00000 and on, with numbers in the
+// US area code area.
+func seedPeople(emu *pingonetest.Server, n int, prefix string, area int) []person {
+	people := make([]person, n)
+	for i := range people {
+		people[i] = person{username: fmt.Sprintf("%s%05d", prefix, i), password: "pw-" + strconv.Itoa(i),
+			phone: fmt.Sprintf("+1%d%03d%04d", area, 200+i/10000, i%10000)}
+		people[i].id = emu.AddUser(pingonetest.SeedUser{Username: people[i].username, Password: people[i].password})
+	}
+	return people
+}
+
+// newTransport is the simulated browsers' transport: enough idle connections for n people.
+func newTransport(n int) *http.Transport {
+	return &http.Transport{MaxIdleConns: 4 * n, MaxIdleConnsPerHost: 2 * n, IdleConnTimeout: time.Minute}
+}
+
+// runJourneys runs every person's journey at once against the server at public, through rt
+// (nil: a transport of its own), each from their own address in run; it returns each one's
+// result, the time of each step, the first person's journey and the wall time.
+func runJourneys(ctx context.Context, o options, emu *pingonetest.Server, public string, people []person, rt http.RoundTripper, run int) ([]journeyResult, map[string][]time.Duration, *journey, time.Duration) {
+	if rt == nil {
+		tr := newTransport(len(people))
+		defer tr.CloseIdleConnections()
+		rt = tr
+	}
 	var (
 		wg      sync.WaitGroup
 		mu      sync.Mutex
@@ -331,12 +347,10 @@ func runJourneys(ctx context.Context, o options, emu *pingonetest.Server, public
 	)
 	start := time.Now()
 	for i := range people {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			j := &journey{ctx: ctx, o: o, emu: emu, public: public, p: people[i], xff: clientAddr(0, i), keep: i == 0}
+		wg.Go(func() {
+			j := &journey{ctx: ctx, o: o, emu: emu, public: public, p: people[i], xff: clientAddr(run, i), keep: i == 0}
 			jar, _ := cookiejar.New(nil)
-			j.client = &http.Client{Transport: tr, Jar: jar, Timeout: 60 * time.Second}
+			j.client = &http.Client{Transport: rt, Jar: jar, Timeout: 60 * time.Second}
 			results[i] = j.run()
 			mu.Lock()
 			defer mu.Unlock()
@@ -346,7 +360,7 @@ func runJourneys(ctx context.Context, o options, emu *pingonetest.Server, public
 			for k, v := range j.timings {
 				steps[k] = append(steps[k], v...)
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	return results, steps, first, time.Since(start)
