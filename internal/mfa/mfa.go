@@ -138,8 +138,7 @@ func view(d pingone.Device, isDefault bool) Device {
 	v := Device{ID: d.ID, Type: d.Type, Nickname: d.Nickname, Default: isDefault, Created: d.CreatedAt,
 		Status: d.Status, Blocked: d.Blocked(), Locked: d.Locked(), LockedUntil: d.LockedUntil()}
 	if d.Phone != "" {
-		v.Number = phone.Display(d.Phone)
-		v.Masked = phone.Mask(d.Phone)
+		v.Number, v.Masked = phone.Shown(d.Phone)
 	}
 	switch {
 	case d.Locked():

@@ -344,23 +344,27 @@ func typeString(t phonenumbers.PhoneNumberType) string {
 // Display formats an E.164 number (or PingOne's rendering of one) for people, such as
 // +1 512-520-1234; what cannot be parsed is shown as given.
 func Display(number string) string {
-	n, err := phonenumbers.Parse(pingone.NormalizePhone(number), "")
-	if err != nil {
-		return number
-	}
-	return phonenumbers.Format(n, phonenumbers.INTERNATIONAL)
+	d, _ := Shown(number)
+	return d
 }
 
 // Mask hides all but the country code and the last four digits, keeping the number's shape:
 // +15125201234 becomes "+1 •••-•••-1234". It is what logs and audit records hold.
 func Mask(number string) string {
+	_, m := Shown(number)
+	return m
+}
+
+// Shown is Display and Mask of one number from a single parse: every phone the portal lists
+// carries both (the number for its owner, the masked form for logs, audit and staff).
+func Shown(number string) (display, masked string) {
 	n, err := phonenumbers.Parse(pingone.NormalizePhone(number), "")
 	if err != nil {
 		d := strings.TrimPrefix(pingone.NormalizePhone(number), "+")
 		if len(d) <= 4 {
-			return "•••"
+			return number, "•••"
 		}
-		return "•••" + d[len(d)-4:]
+		return number, "•••" + d[len(d)-4:]
 	}
 	intl := phonenumbers.Format(n, phonenumbers.INTERNATIONAL)
 	cc := fmt.Sprintf("+%d", n.GetCountryCode())
@@ -384,7 +388,7 @@ func Mask(number string) string {
 		}
 		b.WriteRune(r)
 	}
-	return b.String()
+	return intl, b.String()
 }
 
 // RegionName returns the region's English name, or "" for an unknown code.

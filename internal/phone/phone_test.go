@@ -88,18 +88,25 @@ func TestNewPolicyRefusesUnknownRegions(t *testing.T) {
 }
 
 func TestMask(t *testing.T) {
-	for in, want := range map[string]string{
-		"+15125201234":   "+1 •••-•••-1234",
-		"1-512-520-1234": "+1 •••-•••-1234",
-		"+447400123456":  "+44 •••• ••3456",
-		"+12":            "•••",
+	for _, tc := range []struct{ in, display, masked string }{
+		{"+15125201234", "+1 512-520-1234", "+1 •••-•••-1234"},
+		{"1-512-520-1234", "+1 512-520-1234", "+1 •••-•••-1234"},
+		{"+447400123456", "+44 7400 123456", "+44 •••• ••3456"},
+		{"+12", "+12", "•••"},
 	} {
-		got := Mask(in)
-		if got != want {
-			t.Errorf("Mask(%q) = %q, want %q", in, got, want)
+		got := Mask(tc.in)
+		if got != tc.masked {
+			t.Errorf("Mask(%q) = %q, want %q", tc.in, got, tc.masked)
 		}
 		if strings.Contains(got, "512520") || strings.Contains(got, "5125201234") {
-			t.Errorf("Mask(%q) leaks the number: %q", in, got)
+			t.Errorf("Mask(%q) leaks the number: %q", tc.in, got)
+		}
+		if got := Display(tc.in); got != tc.display {
+			t.Errorf("Display(%q) = %q, want %q", tc.in, got, tc.display)
+		}
+		// The list's one parse gives both.
+		if d, m := Shown(tc.in); d != tc.display || m != tc.masked {
+			t.Errorf("Shown(%q) = %q, %q; want %q, %q", tc.in, d, m, tc.display, tc.masked)
 		}
 	}
 }
