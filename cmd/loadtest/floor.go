@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -222,16 +223,25 @@ func runFloor(ctx context.Context, o options, emu *pingonetest.Server, people []
 	}
 	cmd := exec.Command(self)
 	cmd.Env = append(os.Environ(), floorEnv+"=http://"+upAddr+"/", "LOADTEST_FLOOR_DIR="+dir, "LOADTEST_FLOOR_ADDR="+addr)
+	cmd.Env = append(cmd.Env, o.serverEnv...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		return floorReport{}, 0, err
 	}
+	var waitErr error
+	exited := make(chan struct{})
+	go func() { waitErr = cmd.Wait(); close(exited) }()
 	defer func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
+		<-exited
 	}()
-	if err := waitUp(ctx, base+"/devices"); err != nil {
-		return floorReport{}, 0, err
+	if err := waitUp(ctx, base+"/devices", exited); err != nil {
+		select {
+		case <-exited:
+			return floorReport{}, 0, fmt.Errorf("the floor server ended: %v", waitErr)
+		default:
+			return floorReport{}, 0, err
+		}
 	}
 
 	var r floorReport
@@ -256,16 +266,23 @@ func runFloor(ctx context.Context, o options, emu *pingonetest.Server, people []
 	return r, floorCalls(steps), nil
 }
 
-// waitUp waits until u answers.
-func waitUp(ctx context.Context, u string) error {
+// waitUp waits until u answers, or the server's process ends (exited is closed).
+func waitUp(ctx context.Context, u string, exited <-chan struct{}) error {
+	client := &http.Client{Timeout: time.Second}
 	for {
-		if resp, err := http.Get(u); err == nil {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return err
+		}
+		if resp, err := client.Do(req); err == nil {
 			resp.Body.Close()
 			return nil
 		}
 		select {
 		case <-ctx.Done():
 			return errors.New("the floor server did not start")
+		case <-exited:
+			return errors.New("the floor server ended")
 		case <-time.After(20 * time.Millisecond):
 		}
 	}

@@ -188,6 +188,7 @@ func runInstances(ctx context.Context, o options, emu *pingonetest.Server, bin, 
 			"PINGONE_WEB_CLIENT_ID="+webID, "PINGONE_WEB_CLIENT_SECRET="+webSecret,
 			"SESSION_KEYS="+sessionKey, "TRUSTED_PROXIES=127.0.0.1", "LOG_LEVEL=warn", "PINGONE_TIMEOUT=20s", "ALLOWED_REGIONS=US",
 			"REDIS_URL="+redisURL)
+		cmd.Env = append(cmd.Env, o.serverEnv...)
 		var log logging.Buffer
 		cmd.Stderr = &log
 		if err := cmd.Start(); err != nil {

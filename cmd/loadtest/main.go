@@ -33,6 +33,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -93,6 +94,9 @@ type options struct {
 	// -floor mode
 	floor       bool
 	floorAnswer int
+	// serverEnv is added to the environment of the servers measured (the portals, the floor
+	// server), not to the load tool's: GOGC or GOMEMLIMIT for them alone.
+	serverEnv envList
 	// -instances mode
 	instances int
 	redis     string
@@ -119,7 +123,8 @@ func run(args []string, out io.Writer) error {
 	fs.IntVar(&o.conc, "c", 32, "-page: requests in flight at once")
 	fs.IntVar(&o.rounds, "rounds", 10, "-page: alternating rounds the requests are split into")
 	fs.BoolVar(&o.floor, "floor", false, "also run the journeys through a bare server that makes only the portal's PingOne calls and sends its pages, side by side")
-	fs.IntVar(&o.floorAnswer, "floor-answer", 800, "-floor: bytes of each answer of the stand-in for PingOne (the emulator's are 200 to 1,200)")
+	fs.IntVar(&o.floorAnswer, "floor-answer", 800, "-floor: bytes of each answer of the stand-in for PingOne (the emulator's in a journey are 200 to 1,900)")
+	fs.Var(&o.serverEnv, "server-env", "NAME=VALUE added to the environment of the portals and the floor server only, such as GOMEMLIMIT=40MiB (repeatable)")
 	fs.IntVar(&o.instances, "instances", 0, "run the journeys against 1 and then N portals sharing one Redis (the tool balances round robin), side by side")
 	fs.StringVar(&o.redis, "redis-server", "", "-instances: redis-server binary (default: $REDIS_SERVER, /usr/bin/redis-server, or redis-server on PATH)")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write the portal's CPU profile during the journeys to this file (go tool pprof reads it)")
@@ -138,6 +143,10 @@ func run(args []string, out io.Writer) error {
 	}
 	if o.page && (o.instances > 0 || o.floor) || o.instances > 0 && o.floor {
 		return errors.New("-page, -instances and -floor do not go together")
+	}
+	if o.floor && (o.fail > 0 || o.floorAnswer < 16) {
+		// The floor's stand-in never fails: with 503s the two runs would not be alike.
+		return errors.New("-floor needs -fail 0 and a -floor-answer of at least 16 bytes")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), o.deadline)
 	defer cancel()
@@ -186,6 +195,7 @@ func run(args []string, out io.Writer) error {
 		"SESSION_KEYS="+ids.Token(48), "TRUSTED_PROXIES=127.0.0.1", "LOG_LEVEL=warn", "PINGONE_TIMEOUT=20s", "ALLOWED_REGIONS=US",
 		// The portal's own Go runtime figures (allocations) are read from its metrics address.
 		"METRICS_ADDR="+metricsAddr)
+	cmd.Env = append(cmd.Env, o.serverEnv...)
 	var portalLog logging.Buffer
 	cmd.Stderr = &portalLog
 	if err := cmd.Start(); err != nil {
@@ -307,8 +317,13 @@ func run(args []string, out io.Writer) error {
 	if !o.floor {
 		return nil
 	}
-	// The portal's own calls: PingOne's sign-in page and its form are the browser's.
-	portalCalls := total - perJourney(calls, callsBefore, "authorize", o.n) - perJourney(calls, callsBefore, "authorize.submit", o.n)
+	// The portal's own calls for the journeys: not PingOne's sign-in page and its form (the
+	// browser's), nor what the process reads once (discovery, keys, MFA settings, the worker
+	// token), which few journeys would make look like more.
+	portalCalls := total - float64(emu.TokenRequests()-tokensBefore)/float64(o.n)
+	for _, r := range []string{"authorize", "authorize.submit", "discovery", "jwks", "mfaSettings.get"} {
+		portalCalls -= perJourney(calls, callsBefore, r, o.n)
+	}
 	return floorMode(ctx, o, out, emu, people, kept, portalCalls, floorReport{wall: wall, startRSS: baseRSS, peakRSS: peakRSS, cpu: cpu})
 }
 
@@ -366,6 +381,19 @@ func runJourneys(ctx context.Context, o options, emu *pingonetest.Server, public
 	return results, steps, first, time.Since(start)
 }
 
+// envList is a repeatable NAME=VALUE flag.
+type envList []string
+
+func (e *envList) String() string { return strings.Join(*e, " ") }
+
+func (e *envList) Set(v string) error {
+	if name, _, ok := strings.Cut(v, "="); !ok || name == "" {
+		return fmt.Errorf("%q is not NAME=VALUE", v)
+	}
+	*e = append(*e, v)
+	return nil
+}
+
 // perJourney is route's calls per journey during the run.
 func perJourney(calls, before map[string]int, route string, n int) float64 {
 	return float64(calls[route]-before[route]) / float64(n)
@@ -380,6 +408,9 @@ func floorMode(ctx context.Context, o options, out io.Writer, emu *pingonetest.S
 	r, calls, err := runFloor(ctx, o, emu, people, kept)
 	if err != nil {
 		return fmt.Errorf("floor: %w", err)
+	}
+	if math.Round(portalCalls) != float64(calls) {
+		return fmt.Errorf("floor: the portal made %.2f PingOne calls a journey, the floor's journey (floorJourney) has %d: bring it up to date", portalCalls, calls)
 	}
 	fmt.Fprintf(out, "\nfloor: a bare net/http server, 8 requests and %d PingOne calls a journey (the portal made %.2f), %d-byte answers, the same pages gzipped once\n",
 		calls, portalCalls, o.floorAnswer)
