@@ -19,6 +19,7 @@ import (
 	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/phone"
+	"github.com/smsmfa/portal/internal/store"
 	"github.com/smsmfa/portal/pingone"
 )
 
@@ -427,9 +428,15 @@ func Load(getenv func(string) string) (*Config, error) {
 
 	c.RedisURL = l.secret("REDIS_URL")
 	if c.RedisURL != "" {
+		// Never repeat the value: it holds the password.
 		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-			// Never repeat the value: it holds the password.
 			l.bad("REDIS_URL", "is not a redis:// or rediss:// URL with a host")
+		} else if err := store.CheckRedisURL(c.RedisURL); err != nil {
+			// The options, as the store reads them when it connects (go-redis's words).
+			if inner := errors.Unwrap(err); inner != nil {
+				err = inner
+			}
+			l.bad("REDIS_URL", "%v", err)
 		}
 	}
 	c.RedisKeyPrefix = l.str("REDIS_KEY_PREFIX")

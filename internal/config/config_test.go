@@ -139,3 +139,45 @@ func TestSaferDefaults(t *testing.T) {
 		})
 	}
 }
+
+// TestRedisURLReadAsTheStoreReadsIt: what the store would refuse when it connects (an unknown
+// option, a database that is not a number, with Sentinel or Cluster too) is listed at start
+// with every other problem, in go-redis's words, and never with the password.
+func TestRedisURLReadAsTheStoreReadsIt(t *testing.T) {
+	const secret = "s3cr3t-Passw0rd"
+	for _, tc := range []struct {
+		url  string
+		want string // "" for a URL that passes
+	}{
+		{"redis://:" + secret + "@redis.internal:6379/0", ""},
+		{"rediss://:" + secret + "@redis.internal:26379/0?master_name=portal&password=" + secret, ""},
+		{"redis://:" + secret + "@redis.internal:7000?cluster=true", ""},
+		{"redis://:" + secret + "@redis.internal:6379/0?colour=blue", "colour"},
+		{"redis://:" + secret + "@redis.internal:6379/zero", "database"},
+		{"redis://:" + secret + "@redis.internal:26379/0?master_name=portal&dial_timeout=soon", "dial_timeout"},
+		{"redis://:" + secret + "@redis.internal:7000?cluster=true&read_timeout=later", "read_timeout"},
+		{"http://:" + secret + "@redis.internal:6379", "redis:// or rediss://"},
+	} {
+		m := valid()
+		m["REDIS_URL"] = tc.url
+		m["PINGONE_REGION"] = "MARS" // another problem, listed with it
+		_, err := Load(env(m))
+		if err == nil {
+			t.Fatalf("%s: no error", tc.url)
+		}
+		msg := err.Error()
+		if strings.Contains(msg, secret) {
+			t.Errorf("the problem repeats the password: %v", msg)
+		}
+		if !strings.Contains(msg, "PINGONE_REGION:") {
+			t.Errorf("%s: the other problem is not listed with it: %v", tc.url, msg)
+		}
+		hasRedis := strings.Contains(msg, "REDIS_URL:")
+		if tc.want == "" && hasRedis {
+			t.Errorf("%s: refused: %v", tc.url, msg)
+		}
+		if tc.want != "" && (!hasRedis || !strings.Contains(msg[strings.Index(msg, "REDIS_URL:"):], tc.want)) {
+			t.Errorf("%s: want a REDIS_URL problem naming %q: %v", tc.url, tc.want, msg)
+		}
+	}
+}

@@ -54,10 +54,11 @@ func NewRedis(ctx context.Context, rawURL, prefix string) (*Redis, error) {
 	if strings.ContainsAny(prefix, "{}") {
 		return nil, fmt.Errorf("store: redis key prefix %q must not contain { or }: they pick Cluster slots", prefix)
 	}
-	c, err := newRedisClient(rawURL)
+	build, err := redisClientFor(rawURL)
 	if err != nil {
 		return nil, err
 	}
+	c := build()
 	r := &Redis{c: c, prefix: prefix}
 	if err := r.Ping(ctx); err != nil {
 		_ = c.Close()
@@ -66,8 +67,18 @@ func NewRedis(ctx context.Context, rawURL, prefix string) (*Redis, error) {
 	return r, nil
 }
 
-// newRedisClient builds the client a URL asks for: one server, Sentinel or Cluster.
-func newRedisClient(rawURL string) (redis.UniversalClient, error) {
+// CheckRedisURL reports, without connecting, what NewRedis refuses in rawURL before it dials:
+// not a URL, another scheme, or options go-redis does not take (a database that is not a
+// number, an unknown option). Configuration lists it with every other problem at start. The
+// error never repeats the URL.
+func CheckRedisURL(rawURL string) error {
+	_, err := redisClientFor(rawURL)
+	return err
+}
+
+// redisClientFor reads a URL into the client it asks for (one server, Sentinel or Cluster) and
+// returns what builds that client.
+func redisClientFor(rawURL string) (func() redis.UniversalClient, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		// url.Error repeats the whole URL, password included: keep only what went wrong.
@@ -101,15 +112,15 @@ func newRedisClient(rawURL string) (redis.UniversalClient, error) {
 }
 
 // parseClient parses a URL into one kind of client's options (kind names it in an error),
-// lets set tune them, and builds the client: the three kinds' option types share the fields
-// the portal sets, but no type.
-func parseClient[O any, C redis.UniversalClient](rawURL, kind string, parse func(string) (*O, error), set func(*O), build func(*O) C) (redis.UniversalClient, error) {
+// lets set tune them, and returns what builds the client: the three kinds' option types share
+// the fields the portal sets, but no type.
+func parseClient[O any, C redis.UniversalClient](rawURL, kind string, parse func(string) (*O, error), set func(*O), build func(*O) C) (func() redis.UniversalClient, error) {
 	o, err := parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("store: REDIS_URL%s: %w", kind, err)
 	}
 	set(o)
-	return build(o), nil
+	return func() redis.UniversalClient { return build(o) }, nil
 }
 
 // tune fills in the timeouts and retries a URL left unset, and makes every command honour

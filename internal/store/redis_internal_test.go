@@ -24,10 +24,11 @@ func TestNewRedisClientKinds(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.url, func(t *testing.T) {
-			u, err := newRedisClient(c.url)
+			build, err := redisClientFor(c.url)
 			if err != nil {
 				t.Fatal(err)
 			}
+			u := build()
 			defer u.Close()
 			switch cl := u.(type) {
 			case *redis.ClusterClient:
