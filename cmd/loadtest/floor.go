@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -103,6 +102,7 @@ func serveFloor(upstream string) error {
 // floorHandler answers the setup's steps; see serveFloor.
 func floorHandler(setup floorSetup, upstream string, client *http.Client) (http.Handler, error) {
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	bearer := "Bearer " + strings.Repeat("t", setup.TokenBytes)
 	cookie := "portal=" + strings.Repeat("c", max(setup.CookieBytes-len("portal="), 0)) + "; Path=/; HttpOnly; SameSite=Lax"
 	for _, s := range setup.Steps {
@@ -183,11 +183,11 @@ type floorReport struct {
 // runFloor starts the floor server with the first employee's pages and runs the same people's
 // journeys through it, at once, PingOne's sign-in included (the emulator's, as for the portal),
 // with the floor's calls going to a stand-in with the same latency. It returns the floor's
-// figures and its PingOne calls per journey.
-func runFloor(ctx context.Context, o options, emu *pingonetest.Server, people []person, kept *journey) (floorReport, int, error) {
+// figures and its journey.
+func runFloor(ctx context.Context, o options, emu *pingonetest.Server, people []person, kept *journey) (floorReport, []floorStep, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return floorReport{}, 0, err
+		return floorReport{}, nil, err
 	}
 	up := &http.Server{Handler: floorUpstream(o.latency, o.floorAnswer), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = up.Serve(ln) }()
@@ -196,7 +196,7 @@ func runFloor(ctx context.Context, o options, emu *pingonetest.Server, people []
 
 	addr, err := freeAddr()
 	if err != nil {
-		return floorReport{}, 0, err
+		return floorReport{}, nil, err
 	}
 	base := "http://" + addr
 	emu.AddApp(pingonetest.App{ClientID: "floor", ClientSecret: ids.Token(24), RedirectURIs: []string{base + "/auth/callback"}})
@@ -207,26 +207,26 @@ func runFloor(ctx context.Context, o options, emu *pingonetest.Server, people []
 	steps := floorJourney(authorize, kept.kept[0], kept.kept[1], kept.kept[2])
 	dir, err := os.MkdirTemp("", "loadtest-floor")
 	if err != nil {
-		return floorReport{}, 0, err
+		return floorReport{}, nil, err
 	}
 	defer os.RemoveAll(dir)
 	b, err := json.Marshal(floorSetup{Steps: steps, CookieBytes: kept.cookieBytes, TokenBytes: floorTokenBytes})
 	if err != nil {
-		return floorReport{}, 0, err
+		return floorReport{}, nil, err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "floor.json"), b, 0o644); err != nil {
-		return floorReport{}, 0, err
+		return floorReport{}, nil, err
 	}
 	self, err := os.Executable()
 	if err != nil {
-		return floorReport{}, 0, err
+		return floorReport{}, nil, err
 	}
 	cmd := exec.Command(self)
 	cmd.Env = append(os.Environ(), floorEnv+"=http://"+upAddr+"/", "LOADTEST_FLOOR_DIR="+dir, "LOADTEST_FLOOR_ADDR="+addr)
 	cmd.Env = append(cmd.Env, o.serverEnv...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
-		return floorReport{}, 0, err
+		return floorReport{}, nil, err
 	}
 	var waitErr error
 	exited := make(chan struct{})
@@ -235,12 +235,22 @@ func runFloor(ctx context.Context, o options, emu *pingonetest.Server, people []
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		<-exited
 	}()
-	if err := waitUp(ctx, base+"/devices", exited); err != nil {
+	// As -page waits for its bare server: until it answers, it ends, or ten seconds pass.
+	waitCtx, cancelWait := context.WithTimeout(ctx, 10*time.Second)
+	defer cancelWait()
+	go func() {
 		select {
 		case <-exited:
-			return floorReport{}, 0, fmt.Errorf("the floor server ended: %v", waitErr)
+			cancelWait()
+		case <-waitCtx.Done():
+		}
+	}()
+	if err := waitHealthy(waitCtx, base); err != nil {
+		select {
+		case <-exited:
+			return floorReport{}, nil, fmt.Errorf("the floor server ended: %v", waitErr)
 		default:
-			return floorReport{}, 0, err
+			return floorReport{}, nil, fmt.Errorf("floor server: %w", err)
 		}
 	}
 
@@ -248,42 +258,20 @@ func runFloor(ctx context.Context, o options, emu *pingonetest.Server, people []
 	r.startRSS, _ = rss(cmd.Process.Pid, "VmRSS")
 	cpuBefore, err := cpuTime(cmd.Process.Pid)
 	if err != nil {
-		return r, 0, err
+		return r, nil, err
 	}
 	results, _, _, wall := runJourneys(ctx, o, emu, base, people, nil, 0)
 	r.wall = wall
 	r.peakRSS, _ = rss(cmd.Process.Pid, "VmHWM")
 	cpuAfter, err := cpuTime(cmd.Process.Pid)
 	if err != nil {
-		return r, 0, err
+		return r, nil, err
 	}
 	r.cpu = cpuAfter.sub(cpuBefore)
 	for _, res := range results {
 		if res.err != nil {
-			return r, 0, res.err
+			return r, nil, res.err
 		}
 	}
-	return r, floorCalls(steps), nil
-}
-
-// waitUp waits until u answers, or the server's process ends (exited is closed).
-func waitUp(ctx context.Context, u string, exited <-chan struct{}) error {
-	client := &http.Client{Timeout: time.Second}
-	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-		if err != nil {
-			return err
-		}
-		if resp, err := client.Do(req); err == nil {
-			resp.Body.Close()
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return errors.New("the floor server did not start")
-		case <-exited:
-			return errors.New("the floor server ended")
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	return r, steps, nil
 }
