@@ -428,15 +428,11 @@ func Load(getenv func(string) string) (*Config, error) {
 
 	c.RedisURL = l.secret("REDIS_URL")
 	if c.RedisURL != "" {
-		// Never repeat the value: it holds the password.
-		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-			l.bad("REDIS_URL", "is not a redis:// or rediss:// URL with a host")
-		} else if err := store.CheckRedisURL(c.RedisURL); err != nil {
-			// The options, as the store reads them when it connects (go-redis's words).
-			if inner := errors.Unwrap(err); inner != nil {
-				err = inner
-			}
-			l.bad("REDIS_URL", "%v", err)
+		// Read as the store reads it when it connects; its words never repeat the value, which
+		// holds the password.
+		var ue *store.URLError
+		if err := store.CheckRedisURL(c.RedisURL); errors.As(err, &ue) {
+			l.bad("REDIS_URL", "%s", ue.Problem)
 		}
 	}
 	c.RedisKeyPrefix = l.str("REDIS_KEY_PREFIX")

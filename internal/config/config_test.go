@@ -157,6 +157,8 @@ func TestRedisURLReadAsTheStoreReadsIt(t *testing.T) {
 		{"redis://:" + secret + "@redis.internal:26379/0?master_name=portal&dial_timeout=soon", "dial_timeout"},
 		{"redis://:" + secret + "@redis.internal:7000?cluster=true&read_timeout=later", "read_timeout"},
 		{"http://:" + secret + "@redis.internal:6379", "redis:// or rediss://"},
+		{"redis://:" + secret + "@/0", "host"},
+		{"redis://:" + secret + "@redis.internal:bad port/0", "not a URL"},
 	} {
 		m := valid()
 		m["REDIS_URL"] = tc.url

@@ -67,14 +67,26 @@ func NewRedis(ctx context.Context, rawURL, prefix string) (*Redis, error) {
 	return r, nil
 }
 
-// CheckRedisURL reports, without connecting, what NewRedis refuses in rawURL before it dials:
-// not a URL, another scheme, or options go-redis does not take (a database that is not a
-// number, an unknown option). Configuration lists it with every other problem at start. The
-// error never repeats the URL.
+// CheckRedisURL reports, without connecting, what NewRedis refuses in rawURL before it dials,
+// as a *URLError: not a URL, another scheme, no host, or options go-redis does not take (a
+// database that is not a number, an unknown option). Configuration lists it with every other
+// problem at start.
 func CheckRedisURL(rawURL string) error {
 	_, err := redisClientFor(rawURL)
 	return err
 }
+
+// URLError is what is wrong with a REDIS_URL, in words that never repeat the URL: it holds the
+// password.
+type URLError struct {
+	// Problem says what is wrong, such as "has no host".
+	Problem string
+	Err     error
+}
+
+func (e *URLError) Error() string { return "store: REDIS_URL " + e.Problem }
+
+func (e *URLError) Unwrap() error { return e.Err }
 
 // redisClientFor reads a URL into the client it asks for (one server, Sentinel or Cluster) and
 // returns what builds that client.
@@ -86,10 +98,14 @@ func redisClientFor(rawURL string) (func() redis.UniversalClient, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, fmt.Errorf("store: REDIS_URL is not a URL: %w", err)
+		return nil, &URLError{Problem: "is not a URL: " + err.Error(), Err: err}
 	}
-	if u.Scheme != "redis" && u.Scheme != "rediss" {
-		return nil, fmt.Errorf("store: REDIS_URL scheme %q is not redis or rediss", u.Scheme)
+	switch {
+	case u.Scheme != "redis" && u.Scheme != "rediss":
+		return nil, &URLError{Problem: "is not a redis:// or rediss:// URL"}
+	case u.Host == "":
+		// go-redis would quietly take localhost.
+		return nil, &URLError{Problem: "has no host"}
 	}
 	q := u.Query()
 	cluster := q.Get("cluster") == "true"
@@ -117,7 +133,7 @@ func redisClientFor(rawURL string) (func() redis.UniversalClient, error) {
 func parseClient[O any, C redis.UniversalClient](rawURL, kind string, parse func(string) (*O, error), set func(*O), build func(*O) C) (func() redis.UniversalClient, error) {
 	o, err := parse(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("store: REDIS_URL%s: %w", kind, err)
+		return nil, &URLError{Problem: "options" + kind + ": " + err.Error(), Err: err}
 	}
 	set(o)
 	return func() redis.UniversalClient { return build(o) }, nil
