@@ -40,7 +40,7 @@ type Event struct {
 	// Action is one of the Action constants.
 	Action   string
 	DeviceID string
-	// OldNumber and NewNumber are masked (phone.Mask); never a full number.
+	// OldNumber and NewNumber are masked (phone.Shown); never a full number.
 	OldNumber, NewNumber string
 	// Reason is the help desk's reason or ticket reference ("" for self-service).
 	Reason string

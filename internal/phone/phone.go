@@ -341,22 +341,11 @@ func typeString(t phonenumbers.PhoneNumberType) string {
 	return "UNKNOWN"
 }
 
-// Display formats an E.164 number (or PingOne's rendering of one) for people, such as
-// +1 512-520-1234; what cannot be parsed is shown as given.
-func Display(number string) string {
-	d, _ := Shown(number)
-	return d
-}
-
-// Mask hides all but the country code and the last four digits, keeping the number's shape:
-// +15125201234 becomes "+1 •••-•••-1234". It is what logs and audit records hold.
-func Mask(number string) string {
-	_, m := Shown(number)
-	return m
-}
-
-// Shown is Display and Mask of one number from a single parse: every phone the portal lists
-// carries both (the number for its owner, the masked form for logs, audit and staff).
+// Shown formats an E.164 number (or PingOne's rendering of one) two ways from one parse:
+// display for people, such as +1 512-520-1234 (what cannot be parsed is shown as given), and
+// masked, all but the country code and the last four digits hidden in the number's shape,
+// such as "+1 •••-•••-1234", which is what logs and audit records hold. Every phone the
+// portal lists carries both.
 func Shown(number string) (display, masked string) {
 	n, err := phonenumbers.Parse(pingone.NormalizePhone(number), "")
 	if err != nil {
