@@ -65,6 +65,9 @@ type Site struct {
 	DefaultLanguage string
 	// StrongerMethodsURL is linked from the note about SMS.
 	StrongerMethodsURL string
+	// AlternativeMethodsURL, when set, is offered before the add-phone form and on the page
+	// that says new phones are turned off.
+	AlternativeMethodsURL string
 	// ReasonRequired makes a reason or ticket mandatory for help-desk actions.
 	ReasonRequired bool
 	// HelpdeskStepUpMaxAge is how recent a staff member's MFA sign-in must be for /helpdesk.

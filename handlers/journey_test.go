@@ -88,7 +88,9 @@ func TestEmployeeJourney(t *testing.T) {
 	b := env.NewBrowser(t)
 	p := addPhone(t, env, b, number)
 	id := deviceID(t, p)
-	if !strings.Contains(p.Text(), "+1 512-520-1234") || !contains(p.Labels(), "Verification code") ||
+	// One sentence asks for the code, with the policy's length and the number masked.
+	if !strings.Contains(p.Text(), "Enter the 6-digit code sent to +1 •••-•••-1234.") || strings.Contains(p.Text(), "+1 512-520-1234") ||
+		!contains(p.Labels(), "Verification code") ||
 		!contains(p.Labels(), "Verify") || !contains(p.Labels(), "Resend code") {
 		t.Fatalf("code page: %q %v", p.Text(), p.Labels())
 	}

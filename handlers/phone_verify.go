@@ -24,7 +24,10 @@ func (h *Handler) verifyForm(c echo.Context) error {
 	if d.State != mfa.StateWaiting {
 		return a.flash(c, a.base, session.Success, noCodeKeys[d.State], maskedLabel(c, d))
 	}
-	return h.renderVerify(c, a, http.StatusOK, d.ID, d.Number, "", "")
+	if !h.svc.MFA.CodeRules(c.Request().Context()).CanPair {
+		return a.flash(c, a.base, session.Error, messages.VerifyPairingOff, maskedLabel(c, d))
+	}
+	return h.renderVerify(c, a, http.StatusOK, d.ID, d.Masked, "", "")
 }
 
 // verify activates the device with the code: typed by the person, or read out to staff.
@@ -37,10 +40,12 @@ func (h *Handler) verify(c echo.Context) error {
 		verify = h.svc.MFA.VerifyMFAOff
 	}
 	d, err := verify(ctx, a.target.ID, id, c.FormValue("code"))
-	if msg := codeRefusal(c, a, err); msg != "" {
+	if msg := codeRefusal(c, a, err, h.svc.MFA.CodeRules(ctx).Length); msg != "" {
 		return h.refuseCode(c, a, d, id, msg, err)
 	}
 	switch {
+	case errors.Is(err, mfa.ErrPairingOff):
+		return h.pairingOffFlash(c, a, id, err)
 	case errors.Is(err, mfa.ErrNotPending):
 		return a.flash(c, a.base, session.Success, messages.VerifyNotPending, "")
 	case err != nil && d.ID != "":
@@ -77,14 +82,15 @@ func (h *Handler) refuseCode(c echo.Context, a *actor, cur mfa.Device, id, msg s
 			return gerr
 		}
 	}
-	return h.renderVerify(c, a, refusalStatus(c, err), id, cur.Number, msg, "")
+	return h.renderVerify(c, a, refusalStatus(c, err), id, cur.Masked, msg, "")
 }
 
-// codeRefusal words why a code was not accepted, or "" when it was not refused.
-func codeRefusal(c echo.Context, a *actor, err error) string {
+// codeRefusal words why a code was not accepted, or "" when it was not refused; length is
+// the code's number of digits in the MFA policy.
+func codeRefusal(c echo.Context, a *actor, err error, length int) string {
 	switch {
 	case errors.Is(err, mfa.ErrBadCode):
-		return a.say(c, a.words.badCode, nil)
+		return a.say(c, a.words.badCode, messages.Data{"Count": length})
 	case errors.Is(err, mfa.ErrWrongCode):
 		return a.say(c, a.words.wrongCode, nil)
 	case errors.Is(err, mfa.ErrLocked):
@@ -99,10 +105,35 @@ func codeRefusal(c echo.Context, a *actor, err error) string {
 	return ""
 }
 
-// renderVerify shows the code page, with a refusal (errMsg) or a note (info).
+// pairingOffFlash answers a verify or resend of a pending phone that the MFA policy no longer
+// lets be paired: back to the list, where the phone stays and can be removed, with the words.
+func (h *Handler) pairingOffFlash(c echo.Context, a *actor, id string, err error) error {
+	h.log().InfoContext(c.Request().Context(), "pending phone not finished", "user_id", a.target.ID, "device_id", id,
+		"reason", "sms pairing off in the MFA policy", "error", err.Error())
+	label := ""
+	if d, gerr := h.svc.MFA.Device(c.Request().Context(), a.target.ID, id); gerr == nil {
+		label = maskedLabel(c, d)
+	}
+	return a.flash(c, a.base, session.Error, messages.VerifyPairingOff, label)
+}
+
+// renderVerify shows the code page, with a refusal (errMsg) or a note (info), and the code's
+// length, lifetime and tries from the MFA policy. number is the phone's masked number: the
+// page shows it once, in the sentence that asks for the code.
 func (h *Handler) renderVerify(c echo.Context, a *actor, status int, id, number, errMsg, info string) error {
+	rules := h.svc.MFA.CodeRules(c.Request().Context())
 	v := views.VerifyForm{DeviceID: id, Number: number, Error: errMsg, Info: info,
 		VerifyAction: a.devices + id + "/verify", ResendAction: a.devices + id + "/resend",
-		CoolDown: int(h.svc.MFA.CoolDownLeft(c.Request().Context(), id).Seconds()), Cancel: a.base}
+		CoolDown: int(h.svc.MFA.CoolDownLeft(c.Request().Context(), id).Seconds()), Cancel: a.base,
+		CodeLength: rules.Length, Rules: codeRules(c, rules)}
 	return h.render(c, status, views.Verify(h.page(c, t(c, messages.VerifyTitle, nil), a.nav), v))
+}
+
+// codeRules words the code's lifetime and tries from the MFA policy, or "" when the policy
+// could not be read (the page then promises nothing it does not know).
+func codeRules(c echo.Context, r mfa.CodeRules) string {
+	if !r.Known || r.Lifetime <= 0 || r.Tries <= 0 {
+		return ""
+	}
+	return t(c, messages.VerifyCodeRules, messages.Data{"Wait": waitPhrase(r.Lifetime), "Count": r.Tries})
 }

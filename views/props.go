@@ -97,6 +97,11 @@ type PhoneForm struct {
 	// in the page's language, as HTML-safe JSON (phone.BrowserTextsJSON), so the script holds
 	// no sentence of its own.
 	TextsJSON ScriptJSON
+	// CodeLength is the SMS code's number of digits, from the MFA policy.
+	CodeLength int
+	// AlternativeURL is where people set up a passkey or an authenticator app instead, when
+	// configured (ALTERNATIVE_METHODS_URL).
+	AlternativeURL string
 }
 
 // VerifyForm is the code page.
@@ -106,6 +111,10 @@ type VerifyForm struct {
 	// CoolDown is how many seconds until "Resend code" may be used again.
 	CoolDown int
 	Cancel   string
+	// CodeLength is the SMS code's number of digits, from the MFA policy.
+	CodeLength int
+	// Rules is the code's lifetime and tries from the MFA policy, worded; "" when unknown.
+	Rules string
 }
 
 // UserResult is one user found by the help desk.

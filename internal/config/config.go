@@ -77,6 +77,10 @@ type Config struct {
 	TrustedProxies []*net.IPNet
 	// StrongerMethodsURL links the add-phone page to stronger methods than SMS.
 	StrongerMethodsURL string
+	// AlternativeMethodsURL is where people set up a method other than SMS (a passkey, an
+	// authenticator app): offered before the add-phone form, and instead of it when the MFA
+	// policy lets no new phone be added.
+	AlternativeMethodsURL string
 
 	// MetricsAddr, when set, serves Prometheus metrics there (not on the public address).
 	MetricsAddr string
@@ -113,7 +117,7 @@ var Variables = []struct{ Name, Default, Meaning string }{
 	{"PINGONE_WORKER_TOKEN_AUTH", "(detect)", "basic or post: the worker app's Token Endpoint Authentication Method (Client Secret Basic or Client Secret Post); empty finds out on the first token."},
 	{"PINGONE_WEB_CLIENT_ID", "(required)", "Web application (OIDC, authorization code, PKCE) people sign in with."},
 	{"PINGONE_WEB_CLIENT_SECRET", "(required, or _FILE)", "Its secret."},
-	{"PINGONE_DEVICE_POLICY_ID", "(none)", "MFA device policy sent with each new SMS device."},
+	{"PINGONE_DEVICE_POLICY_ID", "(the default)", "MFA policy (device authentication policy) sent with each new SMS device, and read for whether SMS may be added and the code's length, lifetime and tries; empty uses the environment's default policy."},
 	{"PINGONE_TIMEOUT", "10s", "Longest wait for one PingOne answer."},
 	{"PINGONE_MAX_RPS", "0 (no ceiling)", "Most calls per second this instance makes to PingOne's API, below the tenant's rate limits; calls over it wait their turn within the request's deadline."},
 	{"SESSION_KEYS", "(required, or _FILE)", "Comma-separated secrets of at least 32 characters; the first signs, the rest still verify (rotation)."},
@@ -131,6 +135,7 @@ var Variables = []struct{ Name, Default, Meaning string }{
 	{"STEP_UP_MAX_AGE", "10m", "How recent that MFA sign-in must be."},
 	{"TRUSTED_PROXIES", "(none)", "Comma-separated IPs or CIDRs of your load balancers; X-Forwarded-For is believed only from them."},
 	{"STRONGER_METHODS_URL", "(none)", "https link, shown beside the SMS note, to your guide for stronger methods (authenticator app, passkey)."},
+	{"ALTERNATIVE_METHODS_URL", "(none)", "https link (http only on localhost) where people set up a passkey or an authenticator app instead: offered in one line before the add-phone form, and on the page that says new phones are turned off."},
 	{"METRICS_ADDR", "(off)", "Address for Prometheus metrics at /metrics, e.g. :9090, and for Go's profiler at /debug/pprof/; kept off the public address."},
 	{"LOG_LEVEL", "info", "debug, info, warn or error."},
 	{"SHUTDOWN_TIMEOUT", "15s", "How long requests in flight may finish after SIGTERM."},
@@ -254,6 +259,25 @@ func (l *loader) baseURL(name string) string {
 		return ""
 	}
 	return strings.TrimRight(v, "/")
+}
+
+// linkURL reads a link the pages offer people: an absolute https URL, or http on this machine
+// (a trial); "" when unset.
+func (l *loader) linkURL(name string) string {
+	v := l.str(name)
+	if v == "" {
+		return ""
+	}
+	u, err := url.Parse(v)
+	switch {
+	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+		l.bad(name, "%q is not an https URL", v)
+		return ""
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		l.bad(name, "%q must be https (plain http only on localhost)", v)
+		return ""
+	}
+	return u.String()
 }
 
 // Load reads and checks the configuration. getenv is os.Getenv in production; tests pass
@@ -396,6 +420,8 @@ func Load(getenv func(string) string) (*Config, error) {
 			c.StrongerMethodsURL = v
 		}
 	}
+
+	c.AlternativeMethodsURL = l.linkURL("ALTERNATIVE_METHODS_URL")
 
 	switch strings.ToLower(l.str("HELPDESK_REASON_REQUIRED")) {
 	case "", "false", "0", "no":

@@ -351,3 +351,14 @@ const (
 
 // The demo's emails (the help desk's caller verification by email, issue #16).
 const ()
+
+// The device authentication policy (issue #26): the code's rules on the code page, and the
+// pages that say new phones are turned off; the alternative to SMS (issue #25, item 14).
+const (
+	VerifyCodeRules    Key = "verify.code_rules"
+	VerifyPairingOff   Key = "verify.pairing_off"
+	AddPairingOff      Key = "add.pairing_off"
+	AddPairingOffKept  Key = "add.pairing_off_kept"
+	AddAlternative     Key = "add.alternative"
+	AddAlternativeLink Key = "add.alternative_link"
+)

@@ -38,6 +38,7 @@ type Client interface {
 	SetMFAEnabled(ctx context.Context, userID string, enabled bool) error
 	UnlockDevice(ctx context.Context, userID, deviceID string) error
 	MFASettings(ctx context.Context) (*pingone.MFASettings, error)
+	DevicePolicy(ctx context.Context) (*pingone.DevicePolicy, error)
 	SetDeviceOrder(ctx context.Context, userID string, deviceIDs []string) error
 	RenameDevice(ctx context.Context, userID, deviceID, nickname string) (*pingone.Device, error)
 }
@@ -55,6 +56,8 @@ type Service struct {
 	cache store.Store
 	// capWarned is when (Unix seconds) the unreadable MFA settings were last logged.
 	capWarned atomic.Int64
+	// policyWarned is when (Unix seconds) the unreadable device policy was last logged.
+	policyWarned atomic.Int64
 }
 
 // Options configures a Service.
@@ -110,7 +113,7 @@ type Device struct {
 	ID       string
 	Type     string // SMS, EMAIL, TOTP, ...
 	Number   string // international format, for SMS devices
-	Masked   string // for logs and audit records
+	Masked   string // for logs, audit records and the code page
 	Nickname string
 	State    State
 	Default  bool
@@ -229,6 +232,11 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, se
 	if err != nil {
 		return Started{}, err
 	}
+	// The company's MFA policy first: with SMS off or its pairing disabled nothing is created
+	// or texted, whatever PingOne would answer (its refusal is recognised below all the same).
+	if err := s.pairingAllowed(ctx); err != nil {
+		return Started{}, err
+	}
 	// PingOne's own list, never the cache: the step-up, the cap and "resume, don't duplicate"
 	// decide on it, and a phone added outside the portal a moment ago must count.
 	before, err := s.freshList(ctx, userID)
@@ -286,6 +294,10 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, se
 	case pingone.IsInvalidValue(err):
 		s.giveBack(ctx, rs)
 		return Started{}, fmt.Errorf("%w: %w", ErrNumberRefused, err)
+	case pingone.IsPairingRefused(err):
+		// The policy changed since it was read: PingOne made nothing and texted nothing.
+		s.giveBack(ctx, rs)
+		return Started{}, fmt.Errorf("%w: %w", ErrPairingOff, err)
 	case pingone.IsUnreachable(err) || pingone.IsUnavailable(err):
 		// The device may have been made before the answer was lost: look, don't create again.
 		found, ferr := s.findSMS(ctx, userID, num.E164)
@@ -377,6 +389,10 @@ func (s *Service) verify(ctx context.Context, userID, deviceID, code string, mfa
 	if !codeRe.MatchString(code) {
 		return Device{}, ErrBadCode
 	}
+	// Finishing a pairing is pairing: with the policy against it, PingOne is not asked.
+	if err := s.pairingAllowed(ctx); err != nil {
+		return Device{}, err
+	}
 	// The guess is taken before the code is checked, so parallel guesses cannot pass one free
 	// try together; it counts as wrong unless given back below.
 	guess, err := s.limits.Guess(ctx, deviceID)
@@ -410,6 +426,8 @@ func (s *Service) verify(ctx context.Context, userID, deviceID, code string, mfa
 		return view(*cur, false), ErrWrongCode
 	case pingone.IsNotFound(err):
 		return Device{}, ErrNotFound
+	case pingone.IsPairingRefused(err):
+		return Device{}, fmt.Errorf("%w: %w", ErrPairingOff, err)
 	case isLocked(err):
 		cur, gerr := s.client.GetDevice(ctx, userID, deviceID)
 		if gerr != nil {
@@ -559,6 +577,9 @@ func (s *Service) Resend(ctx context.Context, userID, deviceID string) (Device, 
 	if d.Status != pingone.StatusActivationRequired {
 		return view(*d, false), ErrNotPending
 	}
+	if err := s.pairingAllowed(ctx); err != nil {
+		return view(*d, false), err
+	}
 	_, err = s.resend(ctx, userID, deviceID, d.PhoneE164())
 	return view(*d, false), err
 }
@@ -582,6 +603,8 @@ func (s *Service) resend(ctx context.Context, userID, deviceID, e164 string) (bo
 	switch {
 	case pingone.IsNotFound(err):
 		return false, ErrNotFound
+	case pingone.IsPairingRefused(err):
+		return false, fmt.Errorf("%w: %w", ErrPairingOff, err)
 	case isLocked(err):
 		return false, s.lockedError(ctx, userID, deviceID)
 	}
