@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/smsmfa/portal/internal/app"
 	"github.com/smsmfa/portal/internal/portaltest"
@@ -21,10 +22,15 @@ func TestCheckPassesAgainstTheDemo(t *testing.T) {
 	}
 	out := stdout.String()
 	for _, name := range []string{"public URL", "sign-in discovery", "web app and redirect URI", "web app secret",
-		"step-up sign-on policy", "worker token", "reading users", "reading devices", "MFA settings", "help-desk groups"} {
+		"step-up sign-on policy", "worker token", "reading users", "reading devices", "MFA settings", "help-desk groups",
+		"SMS in the MFA policy", "SMS pairing", "wrong-code lockout", "device cap"} {
 		if !strings.Contains(out, "ok    "+name+": ") {
 			t.Errorf("no passing line for %q:\n%s", name, out)
 		}
+	}
+	// The demo's PingOne has PingOne's default code lifetime, 30 minutes: passed, with a warning.
+	if !strings.Contains(out, "WARN  code lifetime: ") {
+		t.Errorf("no warning about the 30-minute code:\n%s", out)
 	}
 	if strings.Contains(out, "FAIL") {
 		t.Errorf("a check failed against the demo:\n%s", out)
@@ -132,5 +138,82 @@ func TestCheckRunsBeforeRedis(t *testing.T) {
 	}
 	if out := stdout.String(); !strings.Contains(out, "ok    worker token: ") || strings.Contains(out, "FAIL") {
 		t.Errorf("-check with Redis down:\n%s", out)
+	}
+}
+
+// TestCheckReadsTheMFAPolicy: `portal -check` has a line for each part of the MFA policy in
+// force (SMS on, SMS pairing, the code's lifetime, the wrong-code lockout, the device cap), each
+// in words with its fix; SMS off or pairing disabled fail the check, a lifetime over 10 minutes,
+// many tries or a cap of one warn.
+func TestCheckReadsTheMFAPolicy(t *testing.T) {
+	const public = "http://127.0.0.1:8765"
+	tests := []struct {
+		name  string
+		emu   pingonetest.Options
+		env   map[string]string
+		fault *pingonetest.Fault
+		fails bool
+		kind  string // "ok", "WARN" or "FAIL"
+		line  string
+		words []string
+	}{
+		{"SMS off", pingonetest.Options{SMSDisabled: true}, nil, nil, true, "FAIL", "SMS in the MFA policy",
+			[]string{"SMS is off in the MFA policy \"Default MFA Policy\"", "Authentication → MFA → MFA Policies → \"Default MFA Policy\" → SMS", "enable SMS"}},
+		{"SMS pairing disabled", pingonetest.Options{SMSPairingDisabled: true}, nil, nil, true, "FAIL", "SMS pairing",
+			[]string{"new phones cannot be added", "allow pairing again", "sms.pairingDisabled"}},
+		{"a 30-minute code", pingonetest.Options{OTPLifetime: 30 * time.Minute}, nil, nil, false, "WARN", "code lifetime",
+			[]string{"6-digit codes live 30 minutes", "NIST SP 800-63B-4", "OWASP ASVS 5.0", "10 minutes or less"}},
+		{"a 5-minute code of 8 digits", pingonetest.Options{OTPLifetime: 5 * time.Minute, OTPLength: 8}, nil, nil, false, "ok", "code lifetime",
+			[]string{"8-digit codes live 5 minutes"}},
+		{"the lockout", pingonetest.Options{OTPMaxFailures: 3, OTPCoolDown: 90 * time.Second}, nil, nil, false, "ok", "wrong-code lockout",
+			[]string{"after 3 wrong codes a new code is needed, with a wait of 90 seconds"}},
+		{"too many tries", pingonetest.Options{OTPMaxFailures: 20}, nil, nil, false, "WARN", "wrong-code lockout",
+			[]string{"20 wrong codes", "10 or fewer"}},
+		{"the device cap", pingonetest.Options{DeviceLimit: 7}, nil, nil, false, "ok", "device cap",
+			[]string{"at most 7 devices per person (PingOne allows up to 15)"}},
+		{"a cap of one", pingonetest.Options{DeviceLimit: 1}, nil, nil, false, "WARN", "device cap",
+			[]string{"one device per person", "at least 2"}},
+		{"an unknown policy", pingonetest.Options{}, map[string]string{"PINGONE_DEVICE_POLICY_ID": "0b0e5f0c-3333-4000-8000-000000000000"}, nil, true, "FAIL",
+			"SMS in the MFA policy", []string{"PINGONE_DEVICE_POLICY_ID", "MFA Policies"}},
+		{"a worker that may not read the policy", pingonetest.Options{}, nil, &pingonetest.Fault{Route: "devicePolicies.list", Status: 403, Times: -1}, true, "FAIL",
+			"SMS in the MFA policy", []string{"403", "Configuration Read-Only Admin"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := app.StartDemo(tc.emu)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(d.Emulator.Close)
+			d.RegisterPortal(public)
+			if tc.fault != nil {
+				d.Emulator.Inject(*tc.fault)
+			}
+			env := d.Env(public)
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			var stdout, stderr bytes.Buffer
+			err = run(context.Background(), []string{"-check"}, func(k string) string { return env[k] }, &stdout, &stderr)
+			out := stdout.String()
+			if (err != nil) != tc.fails {
+				t.Fatalf("-check: %v, want failure %v:\n%s", err, tc.fails, out)
+			}
+			prefix := map[string]string{"ok": "ok    ", "WARN": "WARN  ", "FAIL": "FAIL  "}[tc.kind] + tc.line + ": "
+			i := strings.Index(out, prefix)
+			if i < 0 {
+				t.Fatalf("no %s line for %q:\n%s", tc.kind, tc.line, out)
+			}
+			lines := strings.SplitN(out[i:], "\n", 3)
+			block := lines[0]
+			if len(lines) > 1 && strings.HasPrefix(lines[1], "      fix: ") {
+				block += "\n" + lines[1]
+			}
+			for _, w := range tc.words {
+				if !strings.Contains(block, w) {
+					t.Errorf("the %s line does not say %q:\n%s", tc.kind, w, block)
+				}
+			}
+		})
 	}
 }

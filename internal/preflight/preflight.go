@@ -26,6 +26,7 @@ type PingOne interface {
 	SearchUsers(ctx context.Context, f pingone.Filter, limit int, cursor string) (*pingone.UserPage, error)
 	ListDevices(ctx context.Context, userID string) ([]pingone.Device, error)
 	MFASettings(ctx context.Context) (*pingone.MFASettings, error)
+	DevicePolicy(ctx context.Context) (*pingone.DevicePolicy, error)
 	Group(ctx context.Context, groupID string) (*pingone.Group, error)
 	// Issuer is the OpenID issuer sign-in expects: {auth base}/{environment ID}/as.
 	Issuer() string
@@ -39,8 +40,11 @@ type Result struct {
 	OK bool
 	// Detail is what was found when it passed, or what is wrong when it failed.
 	Detail string
-	// Fix says, when it failed, what to change and where.
+	// Fix says, when it failed (or warns), what to change and where.
 	Fix string
+	// Warn marks a check that passed with a setting worth changing: printed as WARN, it does
+	// not fail the preflight.
+	Warn bool
 }
 
 // Checker runs the checks for one configuration.
@@ -80,7 +84,8 @@ func (c *Checker) Run(ctx context.Context) []Result {
 
 	tokenOK := c.workerToken(ctx, &hc, disc, add)
 	if !tokenOK {
-		for _, n := range []string{"reading users", "reading devices", "MFA settings", "help-desk groups"} {
+		for _, n := range []string{"reading users", "reading devices", "MFA settings", "help-desk groups", policyLines[0], policyLines[1],
+			policyLines[2], policyLines[3], policyLines[4]} {
 			add(Result{Name: n, Detail: "not checked: no worker token", Fix: "fix the worker token first"})
 		}
 		return out
@@ -89,6 +94,7 @@ func (c *Checker) Run(ctx context.Context) []Result {
 	c.devices(ctx, userID, add)
 	c.mfaSettings(ctx, add)
 	c.groups(ctx, add)
+	c.devicePolicy(ctx, add)
 	return out
 }
 
@@ -96,6 +102,14 @@ func (c *Checker) Run(ctx context.Context) []Result {
 func Write(w io.Writer, rs []Result) bool {
 	passed := 0
 	for _, r := range rs {
+		if r.OK && r.Warn {
+			passed++
+			fmt.Fprintf(w, "WARN  %s: %s\n", r.Name, r.Detail)
+			if r.Fix != "" {
+				fmt.Fprintf(w, "      fix: %s\n", r.Fix)
+			}
+			continue
+		}
 		if r.OK {
 			passed++
 			fmt.Fprintf(w, "ok    %s: %s\n", r.Name, r.Detail)
