@@ -39,9 +39,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.SetOutput(stderr)
 	demo := fs.Bool("demo", false, "run against a built-in PingOne emulator with demo users")
 	listen := fs.String("listen", "", "address to listen on (default LISTEN_ADDR, or 127.0.0.1:8080 with -demo)")
+	demoSMS := fs.String("demo-sms", app.DemoSMSEnabled, "with -demo, the demo MFA policy's SMS: enabled, pairing-disabled (phones can no longer be added: the phase-out pages) or off")
 	check := fs.Bool("check", false, "check the PingOne tenant against the configuration, print one line per check, and exit (0 only when all pass)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: portal [-demo] [-listen ADDR] [-check]\n\nEnvironment variables:")
+		fmt.Fprintln(stderr, "usage: portal [-demo [-demo-sms enabled|pairing-disabled|off]] [-listen ADDR] [-check]\n\nEnvironment variables:")
 		for _, v := range config.Variables {
 			fmt.Fprintf(stderr, "  %-30s %s\n      %s\n", v.Name, v.Default, v.Meaning)
 		}
@@ -59,6 +60,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		opts app.Options
 	)
 	if *demo {
+		demoOpts, optErr := app.DemoSMSOptions(*demoSMS)
+		if optErr != nil {
+			return optErr
+		}
 		addr := *listen
 		if addr == "" {
 			addr = "127.0.0.1:8080"
@@ -66,7 +71,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if ln, err = net.Listen("tcp", addr); err != nil {
 			return fmt.Errorf("listen on %s: %w (try -listen 127.0.0.1:0 for a free port)", addr, err)
 		}
-		if d, err = app.StartDemo(); err != nil {
+		if d, err = app.StartDemo(demoOpts); err != nil {
 			ln.Close()
 			return err
 		}

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -124,4 +126,63 @@ func TestRunServesMetricsOnTheirOwnAddress(t *testing.T) {
 		}
 	}
 	stop()
+}
+
+// TestRunDemoSMSPairingDisabled starts the demo with -demo-sms pairing-disabled: the demo's
+// PingOne has pairing disabled for SMS in its default MFA policy (the portal's pages then say
+// new phones are turned off), and a value the flag does not know is refused before anything
+// starts.
+func TestRunDemoSMSPairingDisabled(t *testing.T) {
+	banner, stop := portaltest.StartCommand(t, "helpdesk", func(ctx context.Context, stdout io.Writer) error {
+		return run(ctx, []string{"-demo", "-demo-sms", "pairing-disabled", "-listen", "127.0.0.1:0"}, func(string) string { return "" }, stdout, io.Discard)
+	})
+	defer stop()
+	tokenReq, _ := http.NewRequest(http.MethodPost, banner["pingone-auth"]+"/"+banner["environment-id"]+"/as/token",
+		strings.NewReader("grant_type=client_credentials"))
+	tokenReq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	tokenReq.SetBasicAuth(banner["worker-client-id"], banner["worker-client-secret"])
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := doJSON(tokenReq, &tok); err != nil || tok.AccessToken == "" {
+		t.Fatalf("worker token: %v", err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, banner["pingone-api"]+"/environments/"+banner["environment-id"]+"/deviceAuthenticationPolicies", nil)
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	var page struct {
+		Embedded struct {
+			Policies []struct {
+				Default bool `json:"default"`
+				SMS     struct {
+					Enabled         bool `json:"enabled"`
+					PairingDisabled bool `json:"pairingDisabled"`
+				} `json:"sms"`
+			} `json:"deviceAuthenticationPolicies"`
+		} `json:"_embedded"`
+	}
+	if err := doJSON(req, &page); err != nil || len(page.Embedded.Policies) != 1 {
+		t.Fatalf("policies: %v %+v", err, page)
+	}
+	if p := page.Embedded.Policies[0]; !p.Default || !p.SMS.Enabled || !p.SMS.PairingDisabled {
+		t.Errorf("the demo's MFA policy: %+v, want SMS enabled with pairing disabled", p)
+	}
+
+	var stderr bytes.Buffer
+	err := run(context.Background(), []string{"-demo", "-demo-sms", "sometimes"}, func(string) string { return "" }, io.Discard, &stderr)
+	if err == nil || !strings.Contains(err.Error(), `-demo-sms "sometimes" is not enabled, pairing-disabled or off`) {
+		t.Errorf("an unknown -demo-sms: %v", err)
+	}
+}
+
+// doJSON sends req and decodes a 200 answer into out.
+func doJSON(req *http.Request, out any) error {
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s %s: %d", req.Method, req.URL.Path, resp.StatusCode)
+	}
+	return json.NewDecoder(resp.Body).Decode(out)
 }

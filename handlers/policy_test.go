@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smsmfa/portal/internal/app"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/pingone/pingonetest"
@@ -236,5 +237,24 @@ func TestPolicyUnreadable(t *testing.T) {
 	finish(t, env, b, p)
 	if !strings.Contains(env.Logs.String(), "device authentication policy not readable") {
 		t.Errorf("no WARN line about the policy:\n%s", env.Logs.String())
+	}
+}
+
+// TestDemoPairingDisabled is the demo's `-demo-sms pairing-disabled`: the employee has a phone
+// from before, listed as active, and the link of the onboarding email shows the phase-out page.
+func TestDemoPairingDisabled(t *testing.T) {
+	opts, err := app.DemoSMSOptions(app.DemoSMSPairingDisabled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := portaltest.Start(t, portaltest.WithEmulator(func(o *pingonetest.Options) { *o = opts }))
+	b := env.NewBrowser(t)
+	list := b.SignInEmployee("/devices")
+	if !strings.Contains(deviceRow(t, list, "+1 512-555-0123"), "Active") {
+		t.Fatalf("the demo employee's phone: %q", list.Text())
+	}
+	p := b.PassStepUpEmployee(b.Get("/enroll"))
+	if p.Path() != "/devices/sms/new" || !strings.Contains(p.Text(), pairingOffText) || p.Input("phone") != nil {
+		t.Fatalf("the onboarding link: %d %s %q", p.Status, p.Path(), p.Text())
 	}
 }
