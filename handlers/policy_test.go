@@ -258,3 +258,25 @@ func TestDemoPairingDisabled(t *testing.T) {
 		t.Fatalf("the onboarding link: %d %s %q", p.Status, p.Path(), p.Text())
 	}
 }
+
+// TestAlternativeOfferedBeforeTheForm: with ALTERNATIVE_METHODS_URL set, the add-phone page
+// offers it in one line before the form, in every language; without it, nothing is offered.
+func TestAlternativeOfferedBeforeTheForm(t *testing.T) {
+	env := portaltest.Start(t, portaltest.WithEnv("ALTERNATIVE_METHODS_URL", alternative))
+	b := env.NewBrowser(t)
+	b.SignInEmployee("/enroll")
+	for _, l := range messages.Languages() {
+		pr := messages.NewPrinter(l.Tag)
+		p := b.Get("/language?lang=" + url.QueryEscape(l.Tag) + "&return_to=%2Fdevices%2Fsms%2Fnew")
+		line := fold(pr.T(messages.AddAlternative, nil) + " " + pr.T(messages.AddAlternativeLink, nil))
+		offer, form := strings.Index(p.Body, `href="`+alternative+`"`), strings.Index(p.Body, `action="/devices/sms"`)
+		if !strings.Contains(p.Text(), line) || offer < 0 || form < 0 || offer > form {
+			t.Errorf("%s: the alternative %q (at %d) is not offered before the form (at %d)", l.Tag, line, offer, form)
+		}
+	}
+	plain := portaltest.Start(t)
+	p := plain.NewBrowser(t).SignInEmployee("/enroll")
+	if strings.Contains(p.Text(), "Prefer a passkey") || strings.Contains(p.Body, `class="alternative"`) {
+		t.Errorf("an alternative offered without ALTERNATIVE_METHODS_URL: %q", p.Text())
+	}
+}

@@ -183,3 +183,30 @@ func TestRedisURLReadAsTheStoreReadsIt(t *testing.T) {
 		}
 	}
 }
+
+// TestAlternativeMethodsURL: ALTERNATIVE_METHODS_URL is an https URL, or http on this machine
+// only; anything else is a problem naming the variable.
+func TestAlternativeMethodsURL(t *testing.T) {
+	for _, tc := range []struct {
+		value, want, problem string
+	}{
+		{"", "", ""},
+		{"https://intranet.example/passkeys", "https://intranet.example/passkeys", ""},
+		{"http://localhost:9000/methods", "http://localhost:9000/methods", ""},
+		{"http://127.0.0.1/methods", "http://127.0.0.1/methods", ""},
+		{"http://intranet.example/passkeys", "", "must be https (plain http only on localhost)"},
+		{"javascript:alert(1)", "", "is not an https URL"},
+		{"/passkeys", "", "is not an https URL"},
+		{"https://", "", "is not an https URL"},
+	} {
+		m := valid()
+		m["ALTERNATIVE_METHODS_URL"] = tc.value
+		c, err := Load(env(m))
+		switch {
+		case tc.problem == "" && (err != nil || c.AlternativeMethodsURL != tc.want):
+			t.Errorf("%q: %v, URL %q", tc.value, err, c.AlternativeMethodsURL)
+		case tc.problem != "" && (err == nil || !strings.Contains(err.Error(), "ALTERNATIVE_METHODS_URL: ") || !strings.Contains(err.Error(), tc.problem)):
+			t.Errorf("%q: %v, want the problem %q", tc.value, err, tc.problem)
+		}
+	}
+}
