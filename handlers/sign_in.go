@@ -23,8 +23,9 @@ func (h *Handler) home(c echo.Context) error {
 		return c.Redirect(http.StatusFound, "/devices")
 	}
 	// The code's length comes from the MFA policy, which the client keeps a minute; a PingOne
-	// slow to answer does not hold the start page up (the default length is said instead).
-	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	// slow to answer holds the start page up a second at most (the default length is said
+	// instead).
+	ctx, cancel := context.WithTimeout(c.Request().Context(), time.Second)
 	length := h.svc.MFA.CodeRules(ctx).Length
 	cancel()
 	page := func() templ.Component {

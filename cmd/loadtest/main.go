@@ -318,10 +318,10 @@ func run(args []string, out io.Writer) error {
 		return nil
 	}
 	// The portal's own calls for the journeys: not PingOne's sign-in page and its form (the
-	// browser's), nor what the process reads once (discovery, keys, MFA settings, the worker
-	// token), which few journeys would make look like more.
+	// browser's), nor what the process reads once (discovery, keys, MFA settings, the MFA policy,
+	// the worker token), which few journeys would make look like more.
 	portalCalls := total - float64(emu.TokenRequests()-tokensBefore)/float64(o.n)
-	for _, r := range []string{"authorize", "authorize.submit", "discovery", "jwks", "mfaSettings.get"} {
+	for _, r := range []string{"authorize", "authorize.submit", "discovery", "jwks", "mfaSettings.get", "devicePolicies.list"} {
 		portalCalls -= perJourney(calls, callsBefore, r, o.n)
 	}
 	return floorMode(ctx, o, out, emu, people, kept, portalCalls, floorReport{wall: wall, startRSS: baseRSS, peakRSS: peakRSS, cpu: cpu})
