@@ -24,7 +24,7 @@ func (h *Handler) verifyForm(c echo.Context) error {
 	if d.State != mfa.StateWaiting {
 		return a.flash(c, a.base, session.Success, noCodeKeys[d.State], maskedLabel(c, d))
 	}
-	if !h.svc.MFA.CodeRules(c.Request().Context()).CanPair {
+	if err := h.svc.MFA.CanFinish(c.Request().Context()); err != nil {
 		return a.flash(c, a.base, session.Error, messages.VerifyPairingOff, maskedLabel(c, d))
 	}
 	return h.renderVerify(c, a, http.StatusOK, d.ID, d.Masked, "", "")

@@ -47,6 +47,10 @@ func (s *Service) CodeRules(ctx context.Context) CodeRules {
 		CanPair: p.SMS.CanPair(), Known: true}
 }
 
+// CanFinish answers ErrPairingOff when a phone waiting for its code may not be finished: the
+// policy in force lets no SMS phone be paired any more. Verify and Resend refuse then too.
+func (s *Service) CanFinish(ctx context.Context) error { return s.pairingAllowed(ctx) }
+
 // pairingAllowed answers ErrPairingOff when the policy in force lets no new SMS phone be paired.
 func (s *Service) pairingAllowed(ctx context.Context) error {
 	if !s.CodeRules(ctx).CanPair {
