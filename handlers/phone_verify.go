@@ -103,6 +103,6 @@ func codeRefusal(c echo.Context, a *actor, err error) string {
 func (h *Handler) renderVerify(c echo.Context, a *actor, status int, id, number, errMsg, info string) error {
 	v := views.VerifyForm{DeviceID: id, Number: number, Error: errMsg, Info: info,
 		VerifyAction: a.devices + id + "/verify", ResendAction: a.devices + id + "/resend",
-		CoolDown: int(h.svc.MFA.CoolDownLeft(c.Request().Context(), id).Seconds()), Cancel: a.base}
+		CoolDown: int(h.svc.MFA.CoolDownLeft(c.Request().Context(), a.target.ID, number).Seconds()), Cancel: a.base}
 	return h.render(c, status, views.Verify(h.page(c, t(c, messages.VerifyTitle, nil), a.nav), v))
 }
