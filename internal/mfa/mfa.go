@@ -268,10 +268,11 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, se
 			return Started{}, err
 		}
 	}
-	// A number the person has already is answered as such before the cap: resuming it adds no
-	// device, and "already registered" is what they need to hear.
+	// A number the person has active already is answered as such before the cap: "already
+	// registered" is what they need to hear (issue #21). One waiting for its code is not: at
+	// the cap PingOne would refuse its activation, so no code goes to it.
 	existing := pickSMS(devs, num.E164)
-	if existing == nil || (existing.Status != pingone.StatusActive && existing.Status != pingone.StatusActivationRequired) {
+	if existing == nil || existing.Status != pingone.StatusActive {
 		if max := s.DeviceCap(ctx); !list(devs).CanAdd(max) {
 			return Started{}, &DeviceLimitError{Max: max}
 		}
