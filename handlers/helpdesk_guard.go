@@ -52,8 +52,8 @@ func (h *Handler) requireHelpdeskStepUp(next echo.HandlerFunc) echo.HandlerFunc 
 }
 
 // staffPhonesSettled refuses the help desk (pages, changes and approvals alike) when the staff
-// member had an active device added or changed in PingOne within HELPDESK_NEW_PHONE_WAIT at
-// their MFA sign-in (issue #21). PingOne's MFA sign-in texts the default phone, or lets the
+// member had an active device added or changed in PingOne within HELPDESK_NEW_PHONE_WAIT before
+// their MFA sign-in (issue #21, mfa.List.NewAtSignIn). PingOne's MFA sign-in texts the default phone, or lets the
 // person pick one, so any new phone may be the one that proved it: one a password thief
 // registered (through a sign-on policy that pairs a first device, or before this rule) must
 // not open the help desk nor approve a colleague's caller. The devices are read from PingOne
@@ -69,7 +69,7 @@ func (h *Handler) staffPhonesSettled(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	recent := devs.ActiveChangedSince(h.now().Add(-h.newPhoneWait()))
+	recent := devs.NewAtSignIn(authTime, h.newPhoneWait())
 	if len(recent) == 0 {
 		s.SetStaffPhonesSettled(authTime)
 		return save(c)

@@ -38,6 +38,36 @@ func TestActiveChangedSince(t *testing.T) {
 	}
 }
 
+// TestNewAtSignIn (issue #21): the devices that may have proved a sign-in and were new then;
+// one added after the sign-in cannot have proved it, and the sign-in is judged, not the moment
+// of asking.
+func TestNewAtSignIn(t *testing.T) {
+	signIn := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	at := func(d Device, created, updated time.Duration) Device {
+		d.Created, d.Updated = signIn.Add(created), signIn.Add(updated)
+		return d
+	}
+	for _, tc := range []struct {
+		name string
+		d    Device
+		new  bool
+	}{
+		{"added two days before", at(active("a"), -48*time.Hour, -48*time.Hour), false},
+		{"added 23 hours before", at(active("a"), -23*time.Hour, -23*time.Hour), true},
+		{"activated an hour before", at(active("a"), -72*time.Hour, -time.Hour), true},
+		{"old, renamed after the sign-in", at(active("a"), -72*time.Hour, time.Hour), true},
+		{"added after the sign-in", at(active("a"), time.Hour, time.Hour), false},
+		{"added in the same minute", at(active("a"), 30*time.Second, 30*time.Second), true},
+		{"waiting for its code", at(waiting("a"), -time.Hour, -time.Hour), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := len(List{tc.d}.NewAtSignIn(signIn, 24*time.Hour)) == 1; got != tc.new {
+				t.Errorf("new = %v, want %v", got, tc.new)
+			}
+		})
+	}
+}
+
 // TestFirstPhoneRule (issue #21): with no active phone, staff and protected people are sent to
 // an administrator, and FIRST_PHONE_PROOF=email wants a recent mailbox proof; a person with an
 // active phone is the step-up's.

@@ -244,6 +244,22 @@ func (l List) ActiveChangedSince(since time.Time) List {
 	return out
 }
 
+// NewAtSignIn returns the active devices that may have proved an MFA sign-in at signIn and
+// were then added or changed within wait (issue #21): those added before it (a minute allowed
+// for clocks; one added later cannot have proved it) whose createdAt or updatedAt falls within
+// wait before it, or after it (a rename, unlock or block restarts the wait: erring towards
+// refusing). It judges the sign-in, not the moment of asking: a sign-in 23 hours after a phone
+// was added does not pass an hour later.
+func (l List) NewAtSignIn(signIn time.Time, wait time.Duration) List {
+	var out List
+	for _, d := range l {
+		if d.Status == pingone.StatusActive && !d.Created.After(signIn.Add(time.Minute)) && d.Changed().After(signIn.Add(-wait)) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // FirstPhone is the rule for a person adding a phone while they have no active one (a first
 // phone needs no step-up: there is nothing yet to prove MFA with). Help-desk staff and members
 // of protected groups are refused (ErrFirstPhoneElsewhere): their password alone must never
