@@ -55,11 +55,21 @@ func TestStolenStaffPasswordOpensNoHelpDesk(t *testing.T) {
 	if a := findAudit(t, env, "add_phone", "refused"); !strings.Contains(a["detail"].(string), "administrator") {
 		t.Errorf("refused record: %v", a)
 	}
+	// A phone already waiting for its code (made before the rule) is not activated either.
+	const waitingPhone = "+15125204321"
+	waiting := env.Emu.AddSMSDevice(samID, waitingPhone, false)
+	thief := env.NewBrowser(t)
+	code := thief.SignIn("/devices/"+waiting+"/verify", "sam.staff", "Pw-sam")
+	if r := thief.Submit(code, "/verify", url.Values{"code": {env.Emu.LastCode(waitingPhone)}}); r.Status != http.StatusForbidden ||
+		!strings.Contains(r.Text(), "cannot add their first phone here") || env.Emu.Devices(samID)[0].Status != "ACTIVATION_REQUIRED" ||
+		env.Emu.Calls("devices.activate") != 0 {
+		t.Fatalf("a waiting first phone's code: %d %q", r.Status, r.Text())
+	}
 
 	// 2. The thief's phone reaches the account outside the portal, and PingOne's MFA sign-in
 	// texts it: the help desk stays shut, pages and forms alike.
 	env.Emu.AddSMSDevice(samID, attackerPhone, true)
-	thief := env.NewBrowser(t)
+	thief = env.NewBrowser(t)
 	p := thief.SignIn("/helpdesk", "sam.staff", "Pw-sam")
 	p = thief.PassStepUp(p, "sam.staff", "Pw-sam")
 	if p.Status != http.StatusForbidden || !strings.Contains(p.Text(), "The help desk is closed to you for now") ||

@@ -260,6 +260,12 @@ func (l List) NewAtSignIn(signIn time.Time, wait time.Duration) List {
 	return out
 }
 
+// ActivatesFirstPhone reports whether activating the device would give the person their first
+// active phone: no other device of theirs is active.
+func (l List) ActivatesFirstPhone(deviceID string) bool {
+	return !slices.ContainsFunc(l, func(d Device) bool { return d.ID != deviceID && d.Status == pingone.StatusActive })
+}
+
 // FirstPhone is the rule for a person adding a phone while they have no active one (a first
 // phone needs no step-up: there is nothing yet to prove MFA with). Help-desk staff and members
 // of protected groups are refused (ErrFirstPhoneElsewhere): their password alone must never
