@@ -125,3 +125,23 @@ func TestCleanCode(t *testing.T) {
 		}
 	}
 }
+
+// TestActivatesFirstPhone: activating a device gives a first phone when no other is active,
+// whatever the lock or block of the others.
+func TestActivatesFirstPhone(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		l    List
+		want bool
+	}{
+		{"alone", List{waiting("w")}, true},
+		{"beside another waiting", List{waiting("w"), waiting("x")}, true},
+		{"beside an active one", List{waiting("w"), active("a")}, false},
+		{"beside a locked one", List{waiting("w"), lockedDev("a", time.Time{})}, false},
+		{"beside a blocked one", List{waiting("w"), blockedDev("a")}, false},
+	} {
+		if got := tc.l.ActivatesFirstPhone("w"); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
