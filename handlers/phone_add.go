@@ -33,7 +33,11 @@ const addForm = "/devices/sms/new"
 // newPhone shows the add-phone form, after the step-up when the person needs one.
 func (h *Handler) newPhone(c echo.Context) error {
 	a := actorOf(c)
-	if answered, err := h.stepUpFirst(c, a, a.addForm); answered {
+	if a.self {
+		if answered, err := h.firstPhoneFirst(c, a); answered {
+			return err
+		}
+	} else if answered, err := h.stepUpFirst(c, a, a.addForm); answered {
 		return err
 	}
 	rules := h.svc.MFA.CodeRules(c.Request().Context())
@@ -42,6 +46,36 @@ func (h *Handler) newPhone(c echo.Context) error {
 		return h.renderPairingOff(c, a, http.StatusOK, f)
 	}
 	return h.renderAddPhone(c, a, http.StatusOK, f)
+}
+
+// firstPhoneFirst is the person's own add-phone form's check: the step-up when they have an
+// active phone; when they have none, the first-phone rules (internal/mfa FirstPhone): staff and
+// protected people are told to ask an administrator, and with FIRST_PHONE_PROOF=email a person
+// who has not proved their mailbox is sent to do so. It reports whether it answered.
+func (h *Handler) firstPhoneFirst(c echo.Context, a *actor) (bool, error) {
+	ctx, p := c.Request().Context(), a.proof(c)
+	l, err := h.svc.MFA.StepUp(ctx, a.target.ID, *p)
+	var su *mfa.StepUpError
+	switch {
+	case errors.As(err, &su):
+		return true, h.stepUpPage(c, su, a.addForm)
+	case err != nil:
+		return true, err
+	case l == nil:
+		// A recent MFA proof: the person has had a phone; "Send code" checks again anyway.
+		return false, nil
+	}
+	err = h.svc.MFA.FirstPhone(ctx, a.target.ID, l, *p)
+	switch {
+	case errors.Is(err, mfa.ErrMailboxProof):
+		return true, redirect(c, mailboxPage)
+	case errors.Is(err, mfa.ErrFirstPhoneElsewhere):
+		h.log().InfoContext(ctx, "first phone refused", "user_id", a.target.ID, "reason", "staff or protected")
+		f := h.phoneForm(c, a, h.guessRegion(c), h.svc.MFA.CodeRules(ctx))
+		f.Error = refusal(c, err)
+		return true, h.renderAddPhone(c, a, http.StatusForbidden, f)
+	}
+	return err != nil, err
 }
 
 // addPhone registers the number and sends the actor to the code page; PingOne texts the code
@@ -69,6 +103,9 @@ func (h *Handler) addPhone(c echo.Context) error {
 		h.log().InfoContext(c.Request().Context(), "phone refused", "user_id", a.target.ID, "reason", "sms pairing off in the MFA policy", "error", err.Error())
 		h.record(c, a, audit.Event{Action: audit.ActionAddPhone, Reason: reason, Outcome: audit.OutcomeRefused, Detail: "sms pairing off in the MFA policy"})
 		return h.renderPairingOff(c, a, http.StatusConflict, f)
+	}
+	if errors.Is(err, mfa.ErrMailboxProof) {
+		return redirect(c, mailboxPage)
 	}
 	if f.Error = refusal(c, err); f.Error != "" {
 		h.log().InfoContext(c.Request().Context(), "phone refused", "user_id", a.target.ID, "reason", reasonOf(err), "region", region)

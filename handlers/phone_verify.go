@@ -34,6 +34,20 @@ func (h *Handler) verifyForm(c echo.Context) error {
 func (h *Handler) verify(c echo.Context) error {
 	a := actorOf(c)
 	ctx, id := c.Request().Context(), c.Param("id")
+	if a.self && sess(c).Staff() {
+		// A staff member's first phone comes from an administrator (issue #21): one waiting for
+		// its code (made before this rule, or by mistake) is not activated on a password alone.
+		devs, err := h.svc.MFA.Devices(ctx, a.target.ID)
+		if err != nil {
+			return err
+		}
+		if devs.ActivatesFirstPhone(id) {
+			h.log().InfoContext(ctx, "first phone refused", "user_id", a.target.ID, "device_id", id, "reason", "staff")
+			h.record(c, a, audit.Event{Action: audit.ActionActivate, DeviceID: id, Outcome: audit.OutcomeRefused, Detail: mfa.ErrFirstPhoneElsewhere.Error()})
+			d, _ := devs.Find(id)
+			return h.renderVerify(c, a, http.StatusForbidden, id, d.Number, refusal(c, mfa.ErrFirstPhoneElsewhere), "")
+		}
+	}
 	verify := h.svc.MFA.Verify
 	if a.self && sess(c).MFAOff() {
 		// The person's sign-in read mfaEnabled off: no second read of the user is needed.
@@ -124,7 +138,7 @@ func (h *Handler) renderVerify(c echo.Context, a *actor, status int, id, number,
 	rules := h.svc.MFA.CodeRules(c.Request().Context())
 	v := views.VerifyForm{DeviceID: id, Number: number, Error: errMsg, Info: info,
 		VerifyAction: a.devices + id + "/verify", ResendAction: a.devices + id + "/resend",
-		CoolDown: int(h.svc.MFA.CoolDownLeft(c.Request().Context(), id).Seconds()), Cancel: a.base,
+		CoolDown: int(h.svc.MFA.CoolDownLeft(c.Request().Context(), a.target.ID, number).Seconds()), Cancel: a.base,
 		CodeLength: rules.Length, Rules: codeRules(c, rules)}
 	return h.render(c, status, views.Verify(h.page(c, t(c, messages.VerifyTitle, nil), a.nav), v))
 }

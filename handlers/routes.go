@@ -47,6 +47,9 @@ func (h *Handler) Routes() http.Handler {
 	u(http.MethodPost, "/devices/sms", h.addPhone, h.csrf)
 	h.phoneRoutes(u, "/devices/")
 	u(http.MethodPost, "/devices/:id/default", h.makeDefault, h.csrf)
+	u(http.MethodGet, mailboxPage, h.mailboxForm)
+	u(http.MethodPost, mailboxPage, h.mailboxSend, h.csrf)
+	u(http.MethodPost, mailboxPage+"/code", h.mailboxCode, h.csrf)
 	u(http.MethodGet, "/devices/:id/rename", h.renameForm)
 	u(http.MethodPost, "/devices/:id/rename", h.rename, h.csrf)
 

@@ -239,7 +239,7 @@ func TestSignOutHintsPingOneFromTheRecord(t *testing.T) {
 func TestCallerCodesCountAgainstStaffTexts(t *testing.T) {
 	env := portaltest.Start(t, portaltest.WithEnv("LIMIT_ACTOR_TEXTS", "1/1h"))
 	erin := env.Demo.EmployeeID
-	env.Emu.AddSMSDevice(erin, erinPhone, true)
+	env.Emu.AgeDevice(erin, env.Emu.AddSMSDevice(erin, erinPhone, true), 48*time.Hour)
 	s, _ := staffBrowser(t, env)
 	base := "/helpdesk/users/" + erin
 	before := len(env.Emu.Outbox())

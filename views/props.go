@@ -130,7 +130,8 @@ type SearchProps struct {
 	Searched     bool
 	Results      []UserResult
 	Total        int
-	NextURL      string
+	// Refine, when set, says there were more users than shown: the agent refines the search.
+	Refine string
 	// Approvals are colleagues' requests this staff member may approve.
 	Approvals []ApprovalItem
 }
@@ -180,3 +181,13 @@ type SMSRow struct{ To, Text, Code, SentAt string }
 
 // EmailRow is one email in the demo outbox.
 type EmailRow struct{ To, Subject, Text, Code, SentAt string }
+
+// MailboxCheckProps is the check of a person's mailbox before their first phone.
+type MailboxCheckProps struct {
+	// Email is the directory address, masked; NoEmail says why there is no check to make.
+	Email, NoEmail string
+	// Sent says where the code waiting to be typed went ("" when none is waiting).
+	Sent string
+	// Error is a refusal in words; Field the input it is about ("code" or "send").
+	Error, Field string
+}

@@ -111,11 +111,13 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 		return nil, err
 	}
 	lim := limits.New(st, cfg.Limits)
+	staff := helpdesk.NewChecker(client, cfg.HelpdeskGroups, 30*time.Second, o.Now).Protecting(cfg.HelpdeskProtectedGroups)
 	svc := mfa.New(client, policy, mfa.Options{DevicePolicyID: cfg.DevicePolicyID, Logger: o.Logger, Now: o.Now, Limits: lim,
-		StepUp: mfa.StepUp{ACR: cfg.StepUpACR, MaxAge: cfg.StepUpMaxAge}, Cache: st})
+		StepUp: mfa.StepUp{ACR: cfg.StepUpACR, MaxAge: cfg.StepUpMaxAge}, Cache: st,
+		Privileged: staff.IsPrivileged, FirstPhoneProof: cfg.FirstPhoneProof})
 	h := handlers.New(handlers.Deps{
 		Services: handlers.Services{PingOne: client, MFA: svc, RP: rp, Limits: lim, Store: st, Audit: audit.New(o.Logger, o.Now),
-			Staff: helpdesk.NewChecker(client, cfg.HelpdeskGroups, 30*time.Second, o.Now), Directory: helpdesk.New(client),
+			Staff: staff, Directory: helpdesk.New(client),
 			Verifier:  helpdesk.NewVerifier(client, st, helpdesk.VerifierOptions{TTL: cfg.HelpdeskVerificationTTL, Now: o.Now, Limits: lim}),
 			Protector: helpdesk.NewProtector(cfg.HelpdeskGroups, cfg.HelpdeskProtectedGroups)},
 		Sessions: session.NewManager(session.Options{Secrets: cfg.SessionKeys, Secure: cfg.Secure(),
@@ -123,7 +125,8 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 		Site: handlers.Site{PublicURL: cfg.PublicURL, AuthOrigin: authOrigin, TrustedProxies: cfg.TrustedProxies,
 			DefaultRegion: cfg.DefaultRegion, DefaultLanguage: cfg.DefaultLanguage, StrongerMethodsURL: cfg.StrongerMethodsURL,
 			AlternativeMethodsURL: cfg.AlternativeMethodsURL,
-			ReasonRequired:        cfg.HelpdeskReasonRequired, HelpdeskStepUpMaxAge: cfg.HelpdeskStepUpMaxAge, Demo: o.Demo},
+			ReasonRequired:        cfg.HelpdeskReasonRequired, HelpdeskStepUpMaxAge: cfg.HelpdeskStepUpMaxAge, Demo: o.Demo,
+			HelpdeskNewPhoneWait: cfg.HelpdeskNewPhoneWait, FirstPhoneProof: cfg.FirstPhoneProof},
 		Ops: handlers.Ops{Logger: o.Logger, Metrics: m, Now: o.Now, RequestTimeout: cfg.PingOneTimeout + 5*time.Second},
 	})
 	return &Portal{Handler: h.Routes(), PingOne: client, Metrics: m, Store: st}, nil

@@ -68,6 +68,12 @@ type Config struct {
 	HelpdeskProtectedGroups []string
 	// HelpdeskVerificationTTL is how long a caller verification holds for one agent and user.
 	HelpdeskVerificationTTL time.Duration
+	// HelpdeskNewPhoneWait is how old a phone must be (added or changed in PingOne) before it
+	// opens the help desk to its owner, counts for an approval, or verifies a caller.
+	HelpdeskNewPhoneWait time.Duration
+	// FirstPhoneProof is "email" when a person with no active phone must first type a code
+	// emailed to their directory address, "none" otherwise.
+	FirstPhoneProof string
 
 	// StepUpACR is the PingOne sign-on policy that proves MFA; StepUpMaxAge is how recent that
 	// sign-in must be to add or remove a method when the person already has an active one.
@@ -149,6 +155,11 @@ var Variables = []struct{ Name, Default, Meaning string }{
 	{"LIMIT_ACTOR_TEXTS", "30/1h", "Texts sent by one acting person, staff included: bounds what one (stolen) staff session can send."},
 	{"LIMIT_HELPDESK_TEXTS", "200/1h", "Texts the whole help desk sends for other people."},
 	{"LIMIT_WRONG_CODE", "5/15m", "Wrong codes per device; then none are accepted for the same span (a lockout)."},
+	{"LIMIT_HELPDESK_SEARCH", "60/1h", "Directory searches per help-desk staff member."},
+	{"LIMIT_HELPDESK_CALLER_CODES", "3/1h", "Caller-verification codes one staff member sends to one user."},
+	{"LIMIT_HELPDESK_CALLER_CODES_USER", "5/1h", "Caller-verification codes sent to one user, whoever asks."},
+	{"HELPDESK_NEW_PHONE_WAIT", "24h", "A phone added or changed this recently neither opens the help desk to its owner (nor counts for an approval) nor verifies a caller."},
+	{"FIRST_PHONE_PROOF", "none", "email: before a person with no active phone gets a first code, they type a code PingOne emails to their address in the directory."},
 }
 
 // limitVars are the LIMIT_* variables and the rule each sets.
@@ -163,6 +174,9 @@ var limitVars = []struct {
 	{"LIMIT_TEXTS_TO_NUMBER", func(r *limits.Rules) *limits.Rule { return &r.TextsToNumber }},
 	{"LIMIT_ACTOR_TEXTS", func(r *limits.Rules) *limits.Rule { return &r.ActorTexts }},
 	{"LIMIT_HELPDESK_TEXTS", func(r *limits.Rules) *limits.Rule { return &r.HelpdeskTexts }},
+	{"LIMIT_HELPDESK_SEARCH", func(r *limits.Rules) *limits.Rule { return &r.HelpdeskSearch }},
+	{"LIMIT_HELPDESK_CALLER_CODES", func(r *limits.Rules) *limits.Rule { return &r.CallerCodes }},
+	{"LIMIT_HELPDESK_CALLER_CODES_USER", func(r *limits.Rules) *limits.Rule { return &r.CallerCodesUser }},
 }
 
 // Error lists every configuration problem.
@@ -398,6 +412,15 @@ func Load(getenv func(string) string) (*Config, error) {
 	c.HelpdeskStepUpMaxAge = l.duration("HELPDESK_STEP_UP_MAX_AGE", time.Hour)
 	c.HelpdeskVerificationTTL = l.duration("HELPDESK_VERIFICATION_TTL", 15*time.Minute)
 	c.HelpdeskProtectedGroups = l.groupIDs("HELPDESK_PROTECTED_GROUP_IDS")
+	c.HelpdeskNewPhoneWait = l.duration("HELPDESK_NEW_PHONE_WAIT", 24*time.Hour)
+	switch v := strings.ToLower(l.str("FIRST_PHONE_PROOF")); v {
+	case "", "none":
+		c.FirstPhoneProof = "none"
+	case "email":
+		c.FirstPhoneProof = "email"
+	default:
+		l.bad("FIRST_PHONE_PROOF", "%q is not none or email", l.str("FIRST_PHONE_PROOF"))
+	}
 	for _, p := range l.list("TRUSTED_PROXIES") {
 		if !strings.Contains(p, "/") {
 			if ip := net.ParseIP(p); ip != nil && ip.To4() != nil {

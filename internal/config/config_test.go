@@ -38,18 +38,31 @@ func TestLoadValid(t *testing.T) {
 		c.RedirectURL() != "https://mfa.example.com/auth/callback" || c.Listen != ":8080" {
 		t.Fatalf("config %+v", c)
 	}
+	// Issue #21's settings: a day's wait for new phones, no mailbox proof, the help desk's limits.
+	if c.HelpdeskNewPhoneWait != 24*time.Hour || c.FirstPhoneProof != "none" || c.Limits.HelpdeskSearch.Limit != 60 ||
+		c.Limits.CallerCodes.Limit != 3 || c.Limits.CallerCodesUser.Limit != 5 {
+		t.Fatalf("issue #21 defaults: %v %q %+v", c.HelpdeskNewPhoneWait, c.FirstPhoneProof, c.Limits)
+	}
+	m["FIRST_PHONE_PROOF"], m["HELPDESK_NEW_PHONE_WAIT"], m["LIMIT_HELPDESK_CALLER_CODES"] = "EMAIL", "48h", "2/30m"
+	if c, err = Load(env(m)); err != nil || c.FirstPhoneProof != "email" || c.HelpdeskNewPhoneWait != 48*time.Hour ||
+		c.Limits.CallerCodes.String() != "2/30m" {
+		t.Fatalf("issue #21 settings: %v %+v", err, c)
+	}
 }
 
 func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
 	m := map[string]string{
-		"PORTAL_PUBLIC_URL":      "http://mfa.example.com",
-		"PINGONE_ENVIRONMENT_ID": "not-a-uuid",
-		"PINGONE_REGION":         "MARS",
-		"SESSION_KEYS":           "short",
-		"SESSION_IDLE_TIMEOUT":   "forever",
-		"ALLOWED_REGIONS":        "US,XX",
-		"LOG_LEVEL":              "loud",
-		"PINGONE_API_BASE":       "ftp://x",
+		"PORTAL_PUBLIC_URL":       "http://mfa.example.com",
+		"PINGONE_ENVIRONMENT_ID":  "not-a-uuid",
+		"PINGONE_REGION":          "MARS",
+		"SESSION_KEYS":            "short",
+		"SESSION_IDLE_TIMEOUT":    "forever",
+		"ALLOWED_REGIONS":         "US,XX",
+		"LOG_LEVEL":               "loud",
+		"PINGONE_API_BASE":        "ftp://x",
+		"HELPDESK_NEW_PHONE_WAIT": "a day",
+		"FIRST_PHONE_PROOF":       "sms",
+		"LIMIT_HELPDESK_SEARCH":   "lots",
 	}
 	_, err := Load(env(m))
 	ce, ok := err.(*Error)
@@ -58,7 +71,8 @@ func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
 	}
 	for _, name := range []string{"PORTAL_PUBLIC_URL", "PINGONE_ENVIRONMENT_ID", "PINGONE_REGION", "SESSION_KEYS",
 		"SESSION_IDLE_TIMEOUT", "ALLOWED_REGIONS", "LOG_LEVEL", "PINGONE_API_BASE", "PINGONE_WORKER_CLIENT_ID",
-		"PINGONE_WORKER_CLIENT_SECRET", "PINGONE_WEB_CLIENT_ID", "PINGONE_WEB_CLIENT_SECRET"} {
+		"PINGONE_WORKER_CLIENT_SECRET", "PINGONE_WEB_CLIENT_ID", "PINGONE_WEB_CLIENT_SECRET", "HELPDESK_NEW_PHONE_WAIT",
+		"FIRST_PHONE_PROOF", "LIMIT_HELPDESK_SEARCH"} {
 		if !strings.Contains(err.Error(), name+":") {
 			t.Errorf("no problem reported for %s in %v", name, ce.Problems)
 		}

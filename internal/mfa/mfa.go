@@ -54,6 +54,9 @@ type Service struct {
 	stepUp         StepUp
 	// cache holds each person's device list for a minute (devcache.go); nil: none.
 	cache store.Store
+	// privileged and firstPhoneProof are the first-phone rules (Options).
+	privileged      func(ctx context.Context, userID string) (bool, error)
+	firstPhoneProof string
 	// capWarned is when (Unix seconds) the unreadable MFA settings were last logged.
 	capWarned atomic.Int64
 	// policyWarned is when (Unix seconds) the unreadable device policy was last logged.
@@ -73,6 +76,15 @@ type Options struct {
 	// Cache, when set, keeps each person's device list for a minute between the steps of a
 	// journey (devcache.go); the portal's own changes update or drop it.
 	Cache store.Store
+	// Privileged, when set, reports whether a person is help-desk staff or in a protected
+	// group: they register no first phone in the portal (issue #21), since a password alone
+	// would then give their account a second factor of the thief's choosing. Asked only when
+	// the person has no active phone.
+	Privileged func(ctx context.Context, userID string) (bool, error)
+	// FirstPhoneProof is FirstPhoneEmail when a person with no active phone must first type a
+	// code PingOne emails to their directory address (Proof.MailboxProved); "" or "none" asks
+	// for nothing more than the sign-in.
+	FirstPhoneProof string
 }
 
 // New returns a Service.
@@ -90,7 +102,7 @@ func New(client Client, policy *phone.Policy, o Options) *Service {
 		o.StepUp.MaxAge = 10 * time.Minute
 	}
 	return &Service{client: client, policy: policy, devicePolicyID: o.DevicePolicyID, limits: o.Limits, now: o.Now,
-		log: o.Logger, stepUp: o.StepUp, cache: o.Cache}
+		log: o.Logger, stepUp: o.StepUp, cache: o.Cache, privileged: o.Privileged, firstPhoneProof: o.FirstPhoneProof}
 }
 
 // Policy returns the phone policy in force.
@@ -118,6 +130,8 @@ type Device struct {
 	State    State
 	Default  bool
 	Created  time.Time
+	// Updated is PingOne's updatedAt: when the device last changed (activation among others).
+	Updated time.Time
 	// Status is PingOne's status (ACTIVE, ACTIVATION_REQUIRED, ...), whatever the lock or block:
 	// the step-up and the device cap decide on it.
 	Status string
@@ -134,11 +148,21 @@ func (d Device) Usable() bool {
 	return d.Status == pingone.StatusActive && !d.Locked && !d.Blocked
 }
 
+// Changed is when the device was added or last changed in PingOne, whichever is later. PingOne
+// does not say when a device was activated; its updatedAt moves then (and on a rename, unlock
+// or block too, which errs towards calling a phone new).
+func (d Device) Changed() time.Time {
+	if d.Updated.After(d.Created) {
+		return d.Updated
+	}
+	return d.Created
+}
+
 // IsSMS reports whether the device is an SMS device.
 func (d Device) IsSMS() bool { return d.Type == "SMS" }
 
 func view(d pingone.Device, isDefault bool) Device {
-	v := Device{ID: d.ID, Type: d.Type, Nickname: d.Nickname, Default: isDefault, Created: d.CreatedAt,
+	v := Device{ID: d.ID, Type: d.Type, Nickname: d.Nickname, Default: isDefault, Created: d.CreatedAt, Updated: d.UpdatedAt,
 		Status: d.Status, Blocked: d.Blocked(), Locked: d.Locked(), LockedUntil: d.LockedUntil()}
 	if d.Phone != "" {
 		v.Number, v.Masked = phone.Shown(d.Phone)
@@ -248,11 +272,19 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, se
 		if err := s.StepUpFor(list(devs), *self); err != nil {
 			return Started{}, err
 		}
+		if err := s.FirstPhone(ctx, userID, list(devs), *self); err != nil {
+			return Started{}, err
+		}
 	}
-	if max := s.DeviceCap(ctx); !list(devs).CanAdd(max) {
-		return Started{}, &DeviceLimitError{Max: max}
-	}
+	// A number the person has active already is answered as such before the cap: "already
+	// registered" is what they need to hear (issue #21). One waiting for its code is not: at
+	// the cap PingOne would refuse its activation, so no code goes to it.
 	existing := pickSMS(devs, num.E164)
+	if existing == nil || existing.Status != pingone.StatusActive {
+		if max := s.DeviceCap(ctx); !list(devs).CanAdd(max) {
+			return Started{}, &DeviceLimitError{Max: max}
+		}
+	}
 	if existing != nil {
 		switch existing.Status {
 		case pingone.StatusActive:
@@ -267,8 +299,10 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, se
 			return Started{Device: view(*existing, false), Resumed: true, CodeSent: sent}, nil
 		}
 	}
+	// The cool-down is reserved with the rest, before PingOne texts: an instance that dies
+	// after the create leaves it taken, so a retry elsewhere cannot send a second text.
 	rs, err := s.reserve(ctx, append([]limits.Key{{Rule: s.rules().NewDevice, Subject: userID},
-		{Rule: s.rules().TextsToNumber, Subject: num.E164}}, s.limits.TextKeys(ctx, userID)...))
+		{Rule: s.rules().TextsToNumber, Subject: num.E164}, s.coolDownKey(userID, num.E164)}, s.limits.TextKeys(ctx, userID)...))
 	if err != nil {
 		return Started{}, err
 	}
@@ -281,7 +315,6 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, se
 	}
 	switch {
 	case err == nil:
-		s.markSent(ctx, d.ID)
 		return Started{Device: view(*d, false), CodeSent: true}, nil
 	case pingone.IsDeviceLimit(err):
 		s.giveBack(ctx, rs)
@@ -303,7 +336,6 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, se
 		found, ferr := s.findSMS(ctx, userID, num.E164)
 		if ferr == nil && found != nil && found.Status == pingone.StatusActivationRequired {
 			s.log.WarnContext(ctx, "device create answer lost; found the device it made", "device_id", found.ID, "error", err.Error())
-			s.markSent(ctx, found.ID)
 			return Started{Device: view(*found, false), CodeSent: true}, nil
 		}
 		if ferr == nil {
@@ -348,15 +380,25 @@ func pickSMS(devs []pingone.Device, e164 string) *pingone.Device {
 // codeRe is PingOne's SMS code: otpLength of the device authentication policy, 6 to 10 digits.
 var codeRe = regexp.MustCompile(`^[0-9]{6,10}$`)
 
-// normalizeCode keeps the digits of a pasted or typed code ("123 456", "123-456").
-func normalizeCode(in string) string {
-	out := make([]rune, 0, 10)
+// CleanCode is the one rule for a typed code, the person's own and the one a caller reads to
+// the help desk alike: the spaces and hyphens people group digits with ("123 456", "123-456")
+// are dropped; anything else that is not a digit refuses the code ("12a3456" is a typo, not
+// 123456), as does a length other than PingOne's 6 to 10 digits. ok is false when refused.
+func CleanCode(in string) (code string, ok bool) {
+	out := make([]byte, 0, 10)
 	for _, r := range in {
-		if r >= '0' && r <= '9' {
-			out = append(out, r)
+		switch {
+		case r >= '0' && r <= '9':
+			out = append(out, byte(r))
+		case r == '-' || unicode.IsSpace(r):
+		default:
+			return "", false
+		}
+		if len(out) > 10 {
+			return "", false
 		}
 	}
-	return string(out)
+	return string(out), codeRe.Match(out)
 }
 
 // Verify's refusals, besides *LockedError and ErrNotFound.
@@ -385,8 +427,8 @@ func (s *Service) VerifyMFAOff(ctx context.Context, userID, deviceID, code strin
 }
 
 func (s *Service) verify(ctx context.Context, userID, deviceID, code string, mfaOff bool) (Device, error) {
-	code = normalizeCode(code)
-	if !codeRe.MatchString(code) {
+	code, ok := CleanCode(code)
+	if !ok {
 		return Device{}, ErrBadCode
 	}
 	// Finishing a pairing is pairing: with the policy against it, PingOne is not asked.
@@ -585,7 +627,7 @@ func (s *Service) Resend(ctx context.Context, userID, deviceID string) (Device, 
 }
 
 func (s *Service) resend(ctx context.Context, userID, deviceID, e164 string) (bool, error) {
-	rs, err := s.reserve(ctx, append([]limits.Key{{Rule: s.rules().ResendShort, Subject: deviceID},
+	rs, err := s.reserve(ctx, append([]limits.Key{s.coolDownKey(userID, e164),
 		{Rule: s.rules().ResendHour, Subject: userID}, {Rule: s.rules().TextsToNumber, Subject: e164}},
 		s.limits.TextKeys(ctx, userID)...))
 	if err != nil {
@@ -635,21 +677,21 @@ func (s *Service) giveBack(ctx context.Context, rs store.Reservations) {
 	}
 }
 
-// CoolDownLeft returns how long until a new code may be sent for the device.
-func (s *Service) CoolDownLeft(ctx context.Context, deviceID string) time.Duration {
-	w, err := s.limits.Wait(ctx, limits.Key{Rule: s.rules().ResendShort, Subject: deviceID})
+// coolDownKey is the resend cool-down of one person's number. It is keyed by the number, not
+// the device, so that it can be reserved before PingOne makes the device and texts its first
+// code (issue #21): the device's ID is known only after.
+func (s *Service) coolDownKey(userID, e164 string) limits.Key {
+	return limits.Key{Rule: s.rules().ResendShort, Subject: userID + " " + e164}
+}
+
+// CoolDownLeft returns how long until a new code may be sent to the person's number (as a
+// device shows it: Device.Number).
+func (s *Service) CoolDownLeft(ctx context.Context, userID, number string) time.Duration {
+	w, err := s.limits.Wait(ctx, s.coolDownKey(userID, pingone.NormalizePhone(number)))
 	if err != nil {
 		return 0
 	}
 	return w
-}
-
-// markSent starts the device's resend cool-down when PingOne texted a code on creation (the
-// device's ID is known only then).
-func (s *Service) markSent(ctx context.Context, deviceID string) {
-	if _, err := s.limits.Reserve(ctx, limits.Key{Rule: s.rules().ResendShort, Subject: deviceID}); err != nil {
-		s.log.WarnContext(ctx, "could not start the resend cool-down", "device_id", deviceID, "error", err.Error())
-	}
 }
 
 // Remove deletes one of the user's devices, which the caller has just read (with Device).

@@ -432,6 +432,16 @@ func (s *Server) AddSMSDevice(userID, phone string, active bool) string {
 	return d.ID
 }
 
+// AgeDevice moves one of the user's devices back in time by d: its createdAt and updatedAt,
+// as if it had been added that long ago (a seeded phone that is not new).
+func (s *Server) AgeDevice(userID, deviceID string, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if dev := s.userDevice(userID, deviceID); dev != nil {
+		dev.CreatedAt, dev.UpdatedAt = dev.CreatedAt.Add(-d), dev.UpdatedAt.Add(-d)
+	}
+}
+
 // LockDevice locks one of the user's devices for the MFA settings' lockout duration, as too many
 // wrong codes at sign-in would.
 func (s *Server) LockDevice(userID, deviceID string) {
