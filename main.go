@@ -28,10 +28,23 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "portal:", err)
+		// A configuration error has been listed, one problem a line: not again in one long line.
+		if !errors.Is(err, errShown) {
+			fmt.Fprintln(os.Stderr, "portal:", err)
+		}
 		os.Exit(1)
 	}
 }
+
+// errShown marks an error run has already written out for the operator.
+var errShown = errors.New("shown")
+
+// shownError is an error run has written out already; it still unwraps to its cause.
+type shownError struct{ err error }
+
+func (e shownError) Error() string { return e.err.Error() }
+
+func (e shownError) Unwrap() []error { return []error{e.err, errShown} }
 
 // run starts the portal and serves until ctx ends, then shuts down gracefully.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -95,6 +108,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 				fmt.Fprintln(stderr, "  -", p)
 			}
 			fmt.Fprintln(stderr, "Run with -h for every variable, or -demo to try the portal without PingOne.")
+			return shownError{err}
 		}
 		return err
 	}
@@ -146,16 +160,31 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", portal.Metrics.Handler())
-		// The profiler shows what the portal is doing (stacks, heap, CPU): the private metrics
-		// address only, never the public one.
+		msrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() { errc <- msrv.Serve(mln) }()
+		log.Info("metrics", "addr", mln.Addr().String())
+	}
+	var psrv *http.Server
+	if cfg.PprofAddr != "" {
+		pln, err := net.Listen("tcp", cfg.PprofAddr)
+		if err != nil {
+			_ = srv.Close()
+			if msrv != nil {
+				_ = msrv.Close()
+			}
+			return fmt.Errorf("PPROF_ADDR %s: %w", cfg.PprofAddr, err)
+		}
+		// The profiler shows what the portal is doing (stacks, heap, CPU): an address of its
+		// own, off unless asked for, never the metrics address that the whole cluster may scrape.
+		mux := http.NewServeMux()
 		mux.HandleFunc("/debug/pprof/", pprof.Index)
 		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-		msrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-		go func() { errc <- msrv.Serve(mln) }()
-		log.Info("metrics", "addr", mln.Addr().String())
+		psrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() { errc <- psrv.Serve(pln) }()
+		log.Warn("profiler on", "addr", pln.Addr().String())
 	}
 	if d != nil {
 		d.PrintBanner(stdout, "http://"+ln.Addr().String())
@@ -172,6 +201,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer cancel()
 	if msrv != nil {
 		_ = msrv.Close()
+	}
+	if psrv != nil {
+		_ = psrv.Close()
 	}
 	if err := srv.Shutdown(sctx); err != nil {
 		// Requests still running past the bound are cut off: a stop must not hang.

@@ -108,20 +108,39 @@ func TestRunServesMetricsOnTheirOwnAddress(t *testing.T) {
 	if r, err := http.Get(portal + "/metrics"); err != nil || r.StatusCode != http.StatusNotFound {
 		t.Errorf("the public address answers /metrics: %v %d", err, r.StatusCode)
 	}
-	// The profiler answers on the metrics address, and only there.
+	// The profiler is off by default: not on the metrics address, not on the public one.
+	for _, base := range []string{"http://" + maddr, portal} {
+		if r, err := http.Get(base + "/debug/pprof/"); err != nil || r.StatusCode != http.StatusNotFound {
+			t.Errorf("%s answers /debug/pprof/ with PPROF_ADDR unset: %v %d", base, err, r.StatusCode)
+		}
+	}
+	stop()
+}
+
+// TestRunServesThePprofOnItsOwnAddress: with PPROF_ADDR set, the profiler answers there, and
+// neither on the metrics address nor on the public one.
+func TestRunServesThePprofOnItsOwnAddress(t *testing.T) {
+	maddr, paddr := portaltest.FreeAddr(t), portaltest.FreeAddr(t)
+	banner, stop := startDemo(t, map[string]string{"METRICS_ADDR": maddr, "PPROF_ADDR": paddr}, io.Discard)
+	portal := banner["portal"]
 	for _, path := range []string{"/debug/pprof/", "/debug/pprof/heap?debug=1", "/debug/pprof/profile?seconds=1"} {
-		r, err := http.Get("http://" + maddr + path)
+		r, err := http.Get("http://" + paddr + path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		b, _ := io.ReadAll(r.Body)
 		r.Body.Close()
 		if r.StatusCode != http.StatusOK || len(b) == 0 {
-			t.Errorf("metrics address %s: %d, %d bytes", path, r.StatusCode, len(b))
+			t.Errorf("PPROF_ADDR %s: %d, %d bytes", path, r.StatusCode, len(b))
 		}
-		if r, err := http.Get(portal + path); err != nil || r.StatusCode != http.StatusNotFound {
-			t.Errorf("the public address answers %s: %v %d", path, err, r.StatusCode)
+		for _, base := range []string{"http://" + maddr, portal} {
+			if r, err := http.Get(base + path); err != nil || r.StatusCode != http.StatusNotFound {
+				t.Errorf("%s answers %s: %v %d", base, path, err, r.StatusCode)
+			}
 		}
+	}
+	if r, err := http.Get("http://" + paddr + "/metrics"); err != nil || r.StatusCode != http.StatusNotFound {
+		t.Errorf("the profiler's address answers /metrics: %v %d", err, r.StatusCode)
 	}
 	stop()
 }

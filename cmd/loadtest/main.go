@@ -101,7 +101,7 @@ type options struct {
 	instances int
 	redis     string
 	// cpuprofile, when set, is where the portal's CPU profile of the first profileFor of the
-	// journeys is written (read from its /debug/pprof on the metrics address).
+	// journeys is written (read from its /debug/pprof on its PPROF_ADDR).
 	cpuprofile string
 	profileFor time.Duration
 	// memprofile, when set, is where the portal's allocation profile after the journeys is
@@ -183,6 +183,10 @@ func run(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	pprofAddr, err := freeAddr()
+	if err != nil {
+		return err
+	}
 	public := "http://" + portalAddr
 	emu.AddApp(pingonetest.App{ClientID: "web", ClientSecret: webSecret, RedirectURIs: []string{public + "/auth/callback"},
 		PostLogoutRedirectURIs: []string{public + "/"}})
@@ -194,7 +198,7 @@ func run(args []string, out io.Writer) error {
 		"PINGONE_WEB_CLIENT_ID=web", "PINGONE_WEB_CLIENT_SECRET="+webSecret,
 		"SESSION_KEYS="+ids.Token(48), "TRUSTED_PROXIES=127.0.0.1", "LOG_LEVEL=warn", "PINGONE_TIMEOUT=20s", "ALLOWED_REGIONS=US",
 		// The portal's own Go runtime figures (allocations) are read from its metrics address.
-		"METRICS_ADDR="+metricsAddr)
+		"METRICS_ADDR="+metricsAddr, "PPROF_ADDR="+pprofAddr)
 	cmd.Env = append(cmd.Env, o.serverEnv...)
 	var portalLog logging.Buffer
 	cmd.Stderr = &portalLog
@@ -220,7 +224,7 @@ func run(args []string, out io.Writer) error {
 		return err
 	}
 	if o.memprofile != "" {
-		if err := fetchAllocs(ctx, "http://"+metricsAddr, o.memprofile+".base"); err != nil {
+		if err := fetchAllocs(ctx, "http://"+pprofAddr, o.memprofile+".base"); err != nil {
 			return fmt.Errorf("allocation profile: %w", err)
 		}
 	}
@@ -231,7 +235,7 @@ func run(args []string, out io.Writer) error {
 
 	profiled := make(chan error, 1)
 	if o.cpuprofile != "" {
-		go func() { profiled <- fetchProfile(ctx, "http://"+metricsAddr, o.profileFor, o.cpuprofile) }()
+		go func() { profiled <- fetchProfile(ctx, "http://"+pprofAddr, o.profileFor, o.cpuprofile) }()
 	} else {
 		profiled <- nil
 	}
@@ -245,7 +249,7 @@ func run(args []string, out io.Writer) error {
 		return err
 	}
 	if o.memprofile != "" {
-		if err := fetchAllocs(ctx, "http://"+metricsAddr, o.memprofile); err != nil {
+		if err := fetchAllocs(ctx, "http://"+pprofAddr, o.memprofile); err != nil {
 			return fmt.Errorf("allocation profile: %w", err)
 		}
 	}
@@ -656,14 +660,14 @@ func usage(ctx context.Context, pid int, allocs func(context.Context) (allocCoun
 func clientAddr(r, i int) string { return fmt.Sprintf("2001:db8:%x:%x::1", r, i+1) }
 
 // fetchProfile writes the portal's CPU profile over the next d to file.
-func fetchProfile(ctx context.Context, metricsBase string, d time.Duration, file string) error {
+func fetchProfile(ctx context.Context, pprofBase string, d time.Duration, file string) error {
 	secs := max(int(d.Round(time.Second)/time.Second), 1)
-	return fetchTo(ctx, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", metricsBase, secs), file)
+	return fetchTo(ctx, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", pprofBase, secs), file)
 }
 
 // fetchAllocs writes the portal's allocation profile so far to file.
-func fetchAllocs(ctx context.Context, metricsBase, file string) error {
-	return fetchTo(ctx, metricsBase+"/debug/pprof/allocs", file)
+func fetchAllocs(ctx context.Context, pprofBase, file string) error {
+	return fetchTo(ctx, pprofBase+"/debug/pprof/allocs", file)
 }
 
 // fetchTo writes the answer to a GET of u to file.
