@@ -52,7 +52,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.SetOutput(stderr)
 	demo := fs.Bool("demo", false, "run against a built-in PingOne emulator with demo users")
 	listen := fs.String("listen", "", "address to listen on (default LISTEN_ADDR, or 127.0.0.1:8080 with -demo)")
-	check := fs.Bool("check", false, "check the PingOne tenant against the configuration, print one line per check, and exit (0 only when all pass)")
+	check := fs.Bool("check", false, "check Redis and the PingOne tenant against the configuration, print one line per check, and exit (0 only when all pass)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: portal [-demo] [-listen ADDR] [-check]\n\nEnvironment variables:")
 		for _, v := range config.Variables {
@@ -114,6 +114,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log := logging.New(stderr, cfg.LogLevel)
 	opts.Logger = log
+	if cfg.RedisURL != "" {
+		// go-redis's own messages (a failed dial) join the JSON logs; its logger is
+		// process-wide, so it is set here once rather than by each portal Build makes.
+		store.SetRedisLogger(log)
+	}
 	if *check {
 		// Before Build: the check needs only the PingOne client, and an unreachable Redis must
 		// not stop it before its first line.
@@ -121,11 +126,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			ln.Close()
 		}
 		return preflightCheck(ctx, cfg, opts, stdout)
-	}
-	if cfg.RedisURL != "" {
-		// go-redis's own messages (a failed dial) join the JSON logs; its logger is
-		// process-wide, so it is set here once rather than by each portal Build makes.
-		store.SetRedisLogger(log)
 	}
 	portal, err := app.Build(cfg, opts)
 	if err != nil {
@@ -222,6 +222,15 @@ func preflightCheck(ctx context.Context, cfg *config.Config, opts app.Options, s
 	}
 	fmt.Fprintf(stdout, "Checking PingOne environment %s for %s\n", cfg.PingOneEnvironmentID, cfg.PublicURL)
 	c := &preflight.Checker{Config: cfg, PingOne: client, HTTP: &http.Client{Timeout: cfg.PingOneTimeout}}
+	if cfg.RedisURL != "" {
+		// Opened without a first PING: the check's own lines say what is wrong with Redis.
+		r, err := store.OpenRedis(cfg.RedisURL, cfg.RedisKeyPrefix)
+		if err != nil {
+			return fmt.Errorf("REDIS_URL: %w", err)
+		}
+		defer r.Close()
+		c.Redis = r
+	}
 	if !preflight.Write(stdout, c.Run(ctx)) {
 		return errors.New("the PingOne setup check failed: fix the lines marked FAIL and run it again")
 	}

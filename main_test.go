@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -143,4 +146,29 @@ func TestRunServesThePprofOnItsOwnAddress(t *testing.T) {
 		t.Errorf("the profiler's address answers /metrics: %v %d", err, r.StatusCode)
 	}
 	stop()
+}
+
+// TestConfigurationProblemsPrintedOnce runs the built binary with a broken configuration: each
+// problem is printed once, one a line, and not again in one long line before the exit status 1.
+func TestConfigurationProblemsPrintedOnce(t *testing.T) {
+	bin := build(t, t.TempDir(), "portal", ".")
+	cmd := exec.Command(bin)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "PINGONE_REGION=MARS", "SESSION_KEYS=short", "LISTEN_ADDR=notaport", "METRICS_ADDR=:8080"} // METRICS_ADDR is not compared with an address that is not one
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("exit: %v\n%s", err, stderr.String())
+	}
+	out := stderr.String()
+	for _, problem := range []string{"PINGONE_REGION: ", "SESSION_KEYS: key 1 has 5 characters", "LISTEN_ADDR: \"notaport\" is not host:port",
+		"PORTAL_PUBLIC_URL: is required", "PINGONE_WORKER_CLIENT_SECRET: is required"} {
+		if n := strings.Count(out, problem); n != 1 {
+			t.Errorf("%q printed %d times:\n%s", problem, n, out)
+		}
+	}
+	if strings.Contains(out, "configuration: ") || strings.Contains(out, "same port as LISTEN_ADDR") {
+		t.Errorf("the problems are repeated in one line:\n%s", out)
+	}
 }

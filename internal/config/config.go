@@ -234,7 +234,8 @@ func (l *loader) reported(name string) bool {
 	return false
 }
 
-// addr reads a host:port variable (such as :8080 or 127.0.0.1:9090), def when unset.
+// addr reads a host:port variable (such as :8080 or 127.0.0.1:9090): def when unset, "" when
+// it is not one (then compared with no other).
 func (l *loader) addr(name, def string) string {
 	v := l.str(name)
 	if v == "" {
@@ -243,7 +244,7 @@ func (l *loader) addr(name, def string) string {
 	_, port, err := net.SplitHostPort(v)
 	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
 		l.bad(name, "%q is not host:port (such as :8080 or 127.0.0.1:9090)", v)
-		return def
+		return ""
 	}
 	return v
 }
