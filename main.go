@@ -149,8 +149,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() { errc <- srv.Serve(ln) }()
+	// Redis and PingOne are checked in the background, a few seconds apart, for /healthz/deps,
+	// the metrics and the pages' "try again in a minute" while one is down.
+	hctx, hcancel := context.WithCancel(ctx)
+	defer hcancel()
+	go portal.Health.Run(hctx)
 	var msrv *http.Server
 	if cfg.MetricsAddr != "" {
 		mln, err := net.Listen("tcp", cfg.MetricsAddr)
@@ -196,6 +201,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	case <-ctx.Done():
 	}
+	// /readyz answers 503 from now on, for the keep-alive connections still open.
+	portal.Health.Drain()
 	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()

@@ -17,6 +17,7 @@ import (
 	"github.com/smsmfa/portal/internal/audit"
 	"github.com/smsmfa/portal/internal/auth"
 	"github.com/smsmfa/portal/internal/demo"
+	"github.com/smsmfa/portal/internal/health"
 	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/metrics"
@@ -81,6 +82,10 @@ type Ops struct {
 	Now     func() time.Time
 	// RequestTimeout bounds all the PingOne work of one request (retries included).
 	RequestTimeout time.Duration
+	// Health reports this instance's readiness and its dependencies; nil reports none.
+	Health *health.Monitor
+	// MaxInFlight caps the requests worked on at once (0: no cap).
+	MaxInFlight int
 }
 
 // Deps are the handler's dependencies, in four groups.
@@ -98,8 +103,8 @@ type Handler struct {
 	site   Site
 	ops    Ops
 	assets *static.Set
-	ready  readyCache
 	shared pageCache
+	busy   inFlight
 }
 
 // New returns a Handler.

@@ -351,3 +351,9 @@ const (
 
 // The demo's emails (the help desk's caller verification by email, issue #16).
 const ()
+
+// The instance at its limit of requests in flight (issue #24 item 6).
+const (
+	ErrorOverloaded     Key = "error.overloaded"
+	ErrorOverloadedText Key = "error.overloaded_text"
+)
