@@ -6,13 +6,17 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gorilla/sessions"
+
 	"github.com/smsmfa/portal/internal/portaltest"
+	"github.com/smsmfa/portal/internal/session"
 )
 
 // startDemo runs the portal with -demo on a free port, with the variables in env, and returns
@@ -171,4 +175,59 @@ func TestConfigurationProblemsPrintedOnce(t *testing.T) {
 	if strings.Contains(out, "configuration: ") || strings.Contains(out, "same port as LISTEN_ADDR") {
 		t.Errorf("the problems are repeated in one line:\n%s", out)
 	}
+}
+
+// TestSessionCookieNoKeyOpens: a session cookie signed with a key this instance does not have
+// (another instance's SESSION_KEYS) is counted in portal_session_cookie_unopened_total and
+// logged at WARN once, however many arrive within the minute.
+func TestSessionCookieNoKeyOpens(t *testing.T) {
+	maddr := portaltest.FreeAddr(t)
+	var stderr portaltest.Logs
+	banner, stop := startDemo(t, map[string]string{"METRICS_ADDR": maddr}, &stderr)
+	defer stop()
+	// A cookie as an instance with another key would have set it.
+	other := session.NewStore([][]byte{[]byte(strings.Repeat("another-instance-key-", 2))}, false, time.Hour)
+	gs := sessions.NewSession(other, session.CookieName(false))
+	gs.Values["uid"] = "someone"
+	rec := httptest.NewRecorder()
+	if err := other.Save(httptest.NewRequest(http.MethodGet, "/", nil), rec, gs); err != nil {
+		t.Fatal(err)
+	}
+	cookie := rec.Result().Cookies()[0]
+	for range 3 {
+		req, _ := http.NewRequest(http.MethodGet, banner["portal"]+"/", nil)
+		req.AddCookie(cookie)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("the home page with another instance's cookie: %d", resp.StatusCode)
+		}
+	}
+	resp, err := http.Get("http://" + maddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "portal_session_cookie_unopened_total 3") {
+		t.Errorf("the metric does not count 3 cookies:\n%s", grepLines(string(body), "portal_session_cookie"))
+	}
+	logs := stderr.String()
+	if n := strings.Count(logs, "no key in SESSION_KEYS opens"); n != 1 || !strings.Contains(logs, `"level":"WARN","msg":"a session cookie that no key in SESSION_KEYS opens`) {
+		t.Errorf("%d WARN lines about the cookie, want 1:\n%s", n, logs)
+	}
+}
+
+// grepLines returns the lines of text that contain s.
+func grepLines(text, s string) string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, s) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
