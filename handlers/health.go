@@ -84,8 +84,11 @@ func exempt(c echo.Context) bool {
 }
 
 // dependencyGate answers at once with the "try again in a minute" page (503, Retry-After)
-// while this instance's last check found Redis or PingOne down, instead of letting each
-// request wait for its own timeout; probes and static files pass.
+// while this instance's last check found Redis or PingOne down for certain, instead of letting
+// each request wait for its own timeout; probes and static files pass. Only a definite answer
+// counts (nothing listens, a read-only replica, a refused password): a check that was merely
+// slow, as under a surge, must not turn a slow dependency into every page refused. Requests
+// that do get through and fail get the same words from the error handler.
 func (h *Handler) dependencyGate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if h.ops.Health == nil || exempt(c) {
@@ -93,10 +96,10 @@ func (h *Handler) dependencyGate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		var e *Error
 		switch {
-		case h.ops.Health.Down(DepRedis):
+		case gateRedis[h.ops.Health.Problem(DepRedis)]:
 			e = fail(http.StatusServiceUnavailable, messages.ErrorStoreDown, messages.ErrorStoreDownText, toDevices, messages.ActionTryAgain,
 				errDependencyDown(DepRedis))
-		case h.ops.Health.Down(DepPingOne):
+		case gatePingOne[h.ops.Health.Problem(DepPingOne)]:
 			e = fail(http.StatusServiceUnavailable, messages.ErrorUnreachable, messages.ErrorUnreachableText, toDevices, messages.ActionTryAgain,
 				errDependencyDown(DepPingOne))
 		default:
@@ -106,6 +109,12 @@ func (h *Handler) dependencyGate(next echo.HandlerFunc) echo.HandlerFunc {
 		return e
 	}
 }
+
+// The problems (as /healthz/deps words them) that the dependency gate answers for at once.
+var (
+	gateRedis   = map[string]bool{"unreachable": true, "read-only": true, "password": true, "permission": true, "memory": true}
+	gatePingOne = map[string]bool{"unreachable": true}
+)
 
 type errDependencyDown string
 

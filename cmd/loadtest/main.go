@@ -33,6 +33,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net"
 	"net/http"
@@ -107,6 +108,8 @@ type options struct {
 	// memprofile, when set, is where the portal's allocation profile after the journeys is
 	// written, and memprofile+".base" the one before them (go tool pprof -base).
 	memprofile string
+	// portalLog, when set, is where the portal's log (its standard error) is written too.
+	portalLog string
 }
 
 func run(args []string, out io.Writer) error {
@@ -130,6 +133,7 @@ func run(args []string, out io.Writer) error {
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write the portal's CPU profile during the journeys to this file (go tool pprof reads it)")
 	fs.DurationVar(&o.profileFor, "profile-for", 2*time.Second, "-cpuprofile: how long to profile, from the start of the journeys")
 	fs.StringVar(&o.memprofile, "memprofile", "", "write the portal's allocation profiles before (FILE.base) and after the journeys (FILE): go tool pprof -sample_index=alloc_space -base FILE.base FILE")
+	fs.StringVar(&o.portalLog, "portal-log", "", "also write the portal's log (LOG_LEVEL=warn) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -202,6 +206,14 @@ func run(args []string, out io.Writer) error {
 	cmd.Env = append(cmd.Env, o.serverEnv...)
 	var portalLog logging.Buffer
 	cmd.Stderr = &portalLog
+	if o.portalLog != "" {
+		f, err := os.Create(o.portalLog)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		cmd.Stderr = io.MultiWriter(&portalLog, f)
+	}
 	if err := cmd.Start(); err != nil {
 		return err
 	}
@@ -273,6 +285,20 @@ func run(args []string, out io.Writer) error {
 	fmt.Fprintf(out, "journeys: %d at once, PingOne latency %v, PingOne 503 rate %.0f%%\n", o.n, o.latency, o.fail*100)
 	fmt.Fprintf(out, "wall time: %v, %.1f journeys/s\n", wall.Round(time.Millisecond), float64(o.n)/wall.Seconds())
 	fmt.Fprintf(out, "failed journeys: %d; error pages shown (then retried): %d\n", failed, errorPages)
+	if errorPages > 0 {
+		by := map[string]int{}
+		for _, r := range results {
+			for k, n := range r.errorsBy {
+				by[k] += n
+			}
+		}
+		keys := slices.Sorted(maps.Keys(by))
+		var parts []string
+		for _, k := range keys {
+			parts = append(parts, fmt.Sprintf("%s: %d", k, by[k]))
+		}
+		fmt.Fprintf(out, "error pages by step and status: %s\n", strings.Join(parts, ", "))
+	}
 	fmt.Fprintf(out, "PingOne afterwards: %d duplicate, %d lost registrations\n", duplicates, lost)
 	fmt.Fprintf(out, "worker token requests: %d\n", emu.TokenRequests()-tokensBefore)
 	fmt.Fprintf(out, "portal RSS: %.1f MiB at start, %.1f MiB peak\n", float64(baseRSS)/1024, float64(peakRSS)/1024)
@@ -437,6 +463,8 @@ type person struct{ id, username, password, phone string }
 type journeyResult struct {
 	err        error
 	errorPages int
+	// errorsBy counts the error pages by step and status.
+	errorsBy map[string]int
 }
 
 type journey struct {
@@ -449,6 +477,8 @@ type journey struct {
 	client  *http.Client
 	timings map[string][]time.Duration
 	pages   int
+	// errors counts the error pages shown, by step and status (such as "3 send code 503").
+	errors map[string]int
 	// keep asks the journey to keep its pages (the form, the code page, the list) and the size
 	// of its session cookie, for -floor.
 	keep        bool
@@ -511,6 +541,10 @@ func (j *journey) step(name string, f func() (page, bool, error)) (page, error) 
 			return p, fmt.Errorf("%s: unexpected %d at %s: %.300s", name, p.status, p.url, p.body)
 		}
 		j.pages++
+		if j.errors == nil {
+			j.errors = map[string]int{}
+		}
+		j.errors[fmt.Sprintf("%s %d", name, p.status)]++
 		time.Sleep(time.Duration(100*(attempt+1)) * time.Millisecond)
 	}
 	return last, fmt.Errorf("%s: still failing after %d tries: %d", name, j.o.retries, last.status)
@@ -523,7 +557,7 @@ func (j *journey) run() journeyResult {
 	if err == nil {
 		j.timings["journey"] = append(j.timings["journey"], time.Since(start))
 	}
-	return journeyResult{err: err, errorPages: j.pages}
+	return journeyResult{err: err, errorPages: j.pages, errorsBy: j.errors}
 }
 
 func (j *journey) journey() error {
@@ -538,6 +572,19 @@ func (j *journey) journey() error {
 	}
 	var form page
 	_, err = j.step("2 sign in", func() (page, bool, error) {
+		if !flowRe.MatchString(signInPage.body) {
+			// The last try ended on an error page: open the link again, as a person would.
+			// Signed in already (the error came after), it leads straight to the form.
+			q, err := j.do(http.MethodGet, j.public+"/enroll", nil)
+			if err != nil {
+				return q, false, err
+			}
+			if !flowRe.MatchString(q.body) {
+				form = q
+				return q, strings.HasSuffix(strings.SplitN(q.url, "?", 2)[0], "/devices/sms/new") && q.status == 200, nil
+			}
+			signInPage = q
+		}
 		m, a := flowRe.FindStringSubmatch(signInPage.body), actionRe.FindStringSubmatch(signInPage.body)
 		if m == nil || a == nil {
 			return signInPage, false, errors.New("no sign-in form")
@@ -547,14 +594,8 @@ func (j *journey) journey() error {
 		p, err := j.do(http.MethodPost, target.String(), url.Values{"flow": {m[1]}, "username": {j.p.username}, "password": {j.p.password}})
 		form = p
 		if err == nil && p.status >= 500 {
-			// The sign-in failed on the portal's side: start again from the link.
-			if q, e := j.do(http.MethodGet, j.public+"/enroll", nil); e == nil {
-				signInPage = q
-				if !flowRe.MatchString(q.body) {
-					form = q
-					return q, strings.Contains(q.url, "/devices/sms/new"), nil
-				}
-			}
+			// The sign-in failed on the portal's side: the next try starts again from the link.
+			signInPage = page{}
 		}
 		return p, err == nil && strings.HasSuffix(strings.SplitN(p.url, "?", 2)[0], "/devices/sms/new") && p.status == 200, err
 	})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync/atomic"
 	"time"
@@ -86,10 +87,16 @@ func (e *discoveryError) Error() string {
 	return fmt.Sprintf("pingone: discovery names issuer %q, not the configured one", e.issuer)
 }
 
-// pingOneProblem sorts a failed PingOne check into a few words for /healthz/deps.
+// pingOneProblem sorts a failed PingOne check into a few words for /healthz/deps: "timeout",
+// "worker token refused", "discovery failed", "unreachable" (nothing answers at the address),
+// "rate limited" or "unavailable".
 func pingOneProblem(err error) string {
 	var de *discoveryError
+	var ne net.Error
 	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		// Slow, not gone: under a surge a check may wait its turn.
+		return "timeout"
 	case pingone.IsTokenRefused(err):
 		return "worker token refused"
 	case errors.As(err, &de):

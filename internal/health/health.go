@@ -176,6 +176,20 @@ func (m *Monitor) Down(name string) bool {
 	return ok && !st.Up
 }
 
+// Problem returns the problem the last check of the named dependency found: "" when it passed,
+// before the first check, or for a dependency not monitored.
+func (m *Monitor) Problem(name string) string {
+	if m == nil {
+		return ""
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if st, ok := m.status[name]; ok && !st.Up {
+		return st.Problem
+	}
+	return ""
+}
+
 // Report refreshes the results that are due (waiting at most until ctx ends) and returns every
 // dependency's status.
 func (m *Monitor) Report(ctx context.Context) map[string]Status {
