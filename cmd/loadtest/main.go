@@ -251,7 +251,9 @@ func run(args []string, out io.Writer) error {
 	} else {
 		profiled <- nil
 	}
+	stopPeaks := watchPeaks(ctx, "http://"+metricsAddr)
 	results, steps, kept, wall := runJourneys(ctx, o, emu, public, people, nil, 0)
+	peak := stopPeaks()
 	peakRSS, _ := rss(cmd.Process.Pid, "VmHWM")
 	if err := <-profiled; err != nil {
 		return fmt.Errorf("CPU profile: %w", err)
@@ -302,6 +304,8 @@ func run(args []string, out io.Writer) error {
 	fmt.Fprintf(out, "PingOne afterwards: %d duplicate, %d lost registrations\n", duplicates, lost)
 	fmt.Fprintf(out, "worker token requests: %d\n", emu.TokenRequests()-tokensBefore)
 	fmt.Fprintf(out, "portal RSS: %.1f MiB at start, %.1f MiB peak\n", float64(baseRSS)/1024, float64(peakRSS)/1024)
+	fmt.Fprintf(out, "portal peaks: %.0f requests in flight, heap in use %.1f MiB, stacks %.1f MiB; %.0f collections; %.0f requests turned away at MAX_IN_FLIGHT\n",
+		peak.inFlight, peak.heapInuse/(1<<20), peak.stack/(1<<20), peak.gcs, peak.shed)
 	cpu := cpuAfter.sub(cpuBefore)
 	fmt.Fprintf(out, "portal CPU: %v in all (user %v, system %v), %v per journey (%.0f%% of one core over the run)\n",
 		cpu.total().Round(time.Millisecond), cpu.user.Round(time.Millisecond), cpu.system.Round(time.Millisecond),
