@@ -90,7 +90,8 @@ func (m *Monitor) Run(ctx context.Context) {
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	for {
-		m.Refresh(ctx, false)
+		// Not waiting for them: a slow PingOne check must not hold Redis's back.
+		m.start(false)
 		select {
 		case <-ctx.Done():
 			return
@@ -104,28 +105,37 @@ func (m *Monitor) Run(ctx context.Context) {
 // already running is waited for, not started twice.
 func (m *Monitor) Refresh(ctx context.Context, all bool) {
 	var wg sync.WaitGroup
+	for _, done := range m.start(all) {
+		wg.Go(func() {
+			select {
+			case <-done:
+			case <-ctx.Done():
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// start starts the checks that are due and returns what each due or running check closes
+// when it ends.
+func (m *Monitor) start(all bool) []chan struct{} {
+	var out []chan struct{}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	for _, c := range m.checks {
-		m.mu.Lock()
 		st, ok := m.status[c.Name]
 		done, busy := m.running[c.Name]
-		due := all || !ok || m.o.Now().Sub(st.Checked) >= c.Every
-		if !busy && due {
+		if !busy && (all || !ok || m.o.Now().Sub(st.Checked) >= c.Every) {
 			done = make(chan struct{})
 			m.running[c.Name] = done
 			go m.run(c, done)
 			busy = true
 		}
-		m.mu.Unlock()
 		if busy {
-			wg.Go(func() {
-				select {
-				case <-done:
-				case <-ctx.Done():
-				}
-			})
+			out = append(out, done)
 		}
 	}
-	wg.Wait()
+	return out
 }
 
 // run checks one dependency and records the result; its own context, so that a caller giving
