@@ -231,3 +231,35 @@ func grepLines(text, s string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestRunExportsDependencyGauges: run starts the dependency checks in the background, and the
+// metrics address reports each as portal_dependency_up (the demo's PingOne is up; it keeps its
+// state in memory, so there is no Redis to report).
+func TestRunExportsDependencyGauges(t *testing.T) {
+	maddr := portaltest.FreeAddr(t)
+	_, stop := startDemo(t, map[string]string{"METRICS_ADDR": maddr}, io.Discard)
+	defer stop()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get("http://" + maddr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		text := string(body)
+		if strings.Contains(text, `portal_dependency_up{dependency="pingone"} 1`) {
+			if strings.Contains(text, `dependency="redis"`) {
+				t.Errorf("a Redis gauge without Redis:\n%s", grepLines(text, "portal_dependency"))
+			}
+			if !strings.Contains(text, `portal_dependency_checked_timestamp_seconds{dependency="pingone"}`) {
+				t.Errorf("no check time:\n%s", grepLines(text, "portal_dependency"))
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no portal_dependency_up for PingOne within 10s:\n%s", grepLines(text, "portal_dependency"))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
