@@ -33,7 +33,6 @@ import (
 // the rules).
 type PingOne interface {
 	GetUser(ctx context.Context, userID string, withGroups bool) (*pingone.User, error)
-	CheckToken(ctx context.Context) error
 }
 
 // Services are the rules and the outside services the handlers call.
