@@ -239,7 +239,7 @@ func preflightCheck(ctx context.Context, cfg *config.Config, opts app.Options, s
 		c.Redis = r
 	}
 	if !preflight.Write(stdout, c.Run(ctx)) {
-		return errors.New("the PingOne setup check failed: fix the lines marked FAIL and run it again")
+		return errors.New("the setup check failed: fix the lines marked FAIL and run it again")
 	}
 	return nil
 }
