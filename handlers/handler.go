@@ -27,6 +27,7 @@ import (
 	"github.com/smsmfa/portal/internal/store"
 	"github.com/smsmfa/portal/pingone"
 	"github.com/smsmfa/portal/static"
+	"golang.org/x/time/rate"
 )
 
 // PingOne is the part of the PingOne client the handlers call directly (the rest goes through
@@ -114,8 +115,10 @@ func New(d Deps) *Handler {
 	if d.Ops.RequestTimeout <= 0 {
 		d.Ops.RequestTimeout = 15 * time.Second
 	}
-	return &Handler{svc: d.Services, sess: d.Sessions, site: d.Site, ops: d.Ops,
+	h := &Handler{svc: d.Services, sess: d.Sessions, site: d.Site, ops: d.Ops,
 		assets: static.Load(phone.BrowserFiles())}
+	h.busy.every = rate.Sometimes{First: 1, Interval: 10 * time.Second}
+	return h
 }
 
 func (h *Handler) log() *slog.Logger     { return h.ops.Logger }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/time/rate"
 
 	"github.com/smsmfa/portal/internal/health"
 	"github.com/smsmfa/portal/internal/messages"
@@ -105,7 +106,7 @@ func (h *Handler) dependencyGate(next echo.HandlerFunc) echo.HandlerFunc {
 		default:
 			return next(c)
 		}
-		e.RetryAfter = 30
+		e.RetryAfter, e.Quiet = 30, true // the monitor logged the outage when it began
 		return e
 	}
 }
@@ -122,8 +123,13 @@ func (e errDependencyDown) Error() string {
 	return string(e) + " is down (GET /healthz/deps): answered without trying"
 }
 
-// inFlight counts the requests this instance is working on.
-type inFlight struct{ n atomic.Int64 }
+// inFlight counts the requests this instance is working on, and those turned away since the
+// last log line about them.
+type inFlight struct {
+	n, shed atomic.Int64
+	// every paces the log line about requests turned away.
+	every rate.Sometimes
+}
 
 // limitInFlight turns a request away at once with the "try again in a minute" page (503,
 // Retry-After) when MaxInFlight requests are in flight already: past that, each more costs
@@ -137,9 +143,15 @@ func (h *Handler) limitInFlight(next echo.HandlerFunc) echo.HandlerFunc {
 		if n := h.busy.n.Add(1); n > int64(h.ops.MaxInFlight) {
 			h.busy.n.Add(-1)
 			h.ops.Metrics.Shed()
+			h.busy.shed.Add(1)
+			h.busy.every.Do(func() {
+				h.log().WarnContext(c.Request().Context(), "at MAX_IN_FLIGHT: turning requests away with \"try again in a minute\"",
+					"max_in_flight", h.ops.MaxInFlight, "turned_away", h.busy.shed.Swap(0),
+					"fix", "add instances (or raise MAX_IN_FLIGHT within the memory limit: README, Sizing an instance)")
+			})
 			e := fail(http.StatusServiceUnavailable, messages.ErrorOverloaded, messages.ErrorOverloadedText, toDevices, messages.ActionTryAgain,
 				errOverloaded)
-			e.RetryAfter = 30
+			e.RetryAfter, e.Quiet = 30, true
 			return e
 		}
 		h.ops.Metrics.InFlight(1)
