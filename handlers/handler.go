@@ -14,6 +14,8 @@ import (
 	"net/url"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/smsmfa/portal/internal/audit"
 	"github.com/smsmfa/portal/internal/auth"
 	"github.com/smsmfa/portal/internal/demo"
@@ -27,7 +29,6 @@ import (
 	"github.com/smsmfa/portal/internal/store"
 	"github.com/smsmfa/portal/pingone"
 	"github.com/smsmfa/portal/static"
-	"golang.org/x/time/rate"
 )
 
 // PingOne is the part of the PingOne client the handlers call directly (the rest goes through
