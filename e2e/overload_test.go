@@ -32,7 +32,7 @@ func TestOverloadedPage(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 
 	ctx := tab(t)
-	do(t, ctx, chromedp.Navigate(env.URL+"/"), chromedp.WaitVisible(css(".request-id")))
+	do(t, ctx, chromedp.Navigate(env.URL+"/devices/sms/new?lang=en"), chromedp.WaitVisible(css(".request-id")))
 	if h1 := text(t, ctx, "h1"); h1 != "Please try again in a minute" {
 		t.Fatalf("heading at the cap: %q", h1)
 	}
@@ -42,6 +42,10 @@ func TestOverloadedPage(t *testing.T) {
 	// The stylesheet came through: the page is laid out by it, not the browser's defaults.
 	if sheets := get(t, ctx, chromedp.Evaluate[int](`document.styleSheets.length && document.styleSheets[0].cssRules.length`)); sheets == 0 {
 		t.Error("the page at the cap has no stylesheet")
+	}
+	// "Try again" asks for the same page again: nothing was done, so that is safe.
+	if href := attr(t, ctx, "main a.button", "href"); !strings.HasSuffix(href.Value, "/devices/sms/new?lang=en") {
+		t.Errorf("Try again leads to %q", href.Value)
 	}
 	checkPage(t, ctx, axe, "overloaded")
 	wg.Wait()

@@ -98,10 +98,10 @@ func (h *Handler) dependencyGate(next echo.HandlerFunc) echo.HandlerFunc {
 		var e *Error
 		switch {
 		case gateRedis[h.ops.Health.Problem(DepRedis)]:
-			e = fail(http.StatusServiceUnavailable, messages.ErrorStoreDown, messages.ErrorStoreDownText, toDevices, messages.ActionTryAgain,
+			e = fail(http.StatusServiceUnavailable, messages.ErrorStoreDown, messages.ErrorStoreDownText, again(c), messages.ActionTryAgain,
 				errDependencyDown(DepRedis))
 		case gatePingOne[h.ops.Health.Problem(DepPingOne)]:
-			e = fail(http.StatusServiceUnavailable, messages.ErrorUnreachable, messages.ErrorUnreachableText, toDevices, messages.ActionTryAgain,
+			e = fail(http.StatusServiceUnavailable, messages.ErrorUnreachable, messages.ErrorUnreachableText, again(c), messages.ActionTryAgain,
 				errDependencyDown(DepPingOne))
 		default:
 			return next(c)
@@ -116,6 +116,17 @@ var (
 	gateRedis   = map[string]bool{"unreachable": true, "read-only": true, "password": true, "permission": true, "memory": true}
 	gatePingOne = map[string]bool{"unreachable": true}
 )
+
+// again is where "Try again" leads from a page refused before any work: the same page for a
+// GET (nothing was done, so asking again is safe), the phone list after a form.
+func again(c echo.Context) string {
+	if c.Request().Method == http.MethodGet {
+		if p := localPath(c.Request().URL.RequestURI()); p != "" {
+			return p
+		}
+	}
+	return toDevices
+}
 
 type errDependencyDown string
 
@@ -149,7 +160,7 @@ func (h *Handler) limitInFlight(next echo.HandlerFunc) echo.HandlerFunc {
 					"max_in_flight", h.ops.MaxInFlight, "turned_away", h.busy.shed.Swap(0),
 					"fix", "add instances (or raise MAX_IN_FLIGHT within the memory limit: README, Sizing an instance)")
 			})
-			e := fail(http.StatusServiceUnavailable, messages.ErrorOverloaded, messages.ErrorOverloadedText, toDevices, messages.ActionTryAgain,
+			e := fail(http.StatusServiceUnavailable, messages.ErrorOverloaded, messages.ErrorOverloadedText, again(c), messages.ActionTryAgain,
 				errOverloaded)
 			e.RetryAfter, e.Quiet = 30, true
 			return e
