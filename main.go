@@ -201,8 +201,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	case <-ctx.Done():
 	}
-	// /readyz answers 503 from now on, for the keep-alive connections still open.
+	// /readyz answers 503 from now on; with DRAIN_DELAY the portal goes on serving meanwhile,
+	// so that the load balancer stops sending people here before the listener closes.
 	portal.Health.Drain()
+	if cfg.DrainDelay > 0 {
+		log.Info("draining", "delay", cfg.DrainDelay.String())
+		select {
+		case <-time.After(cfg.DrainDelay):
+		case err := <-errc:
+			return err
+		}
+	}
 	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()

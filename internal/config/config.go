@@ -89,6 +89,9 @@ type Config struct {
 
 	LogLevel        slog.Level
 	ShutdownTimeout time.Duration
+	// DrainDelay is how long, after SIGTERM, the portal keeps serving with /readyz at 503 before
+	// it stops accepting connections: time for the load balancer to take it out (0: none).
+	DrainDelay time.Duration
 
 	// RedisURL, when set, is the Redis every instance shares (limits, sessions, cool-downs);
 	// empty keeps them in this process's memory (one instance). RedisKeyPrefix starts every key.
@@ -142,6 +145,7 @@ var Variables = []struct{ Name, Default, Meaning string }{
 	{"MAX_IN_FLIGHT", "400", "Most requests one instance works on at once; past it people get the \"try again in a minute\" page (503, Retry-After) at once, so a surge cannot push the instance past its memory limit. Size it from the memory limit: see the README."},
 	{"LOG_LEVEL", "info", "debug, info, warn or error."},
 	{"SHUTDOWN_TIMEOUT", "15s", "How long requests in flight may finish after SIGTERM."},
+	{"DRAIN_DELAY", "0s", "After SIGTERM, how long the portal keeps serving with /readyz at 503 before it stops accepting connections, so the load balancer takes it out first (Kubernetes: 5s or so; the grace period must exceed DRAIN_DELAY plus SHUTDOWN_TIMEOUT)."},
 	{"REDIS_URL", "(none: in memory)", "Redis shared by several instances (limits, sessions, cool-downs): redis://[:password@]host:6379/0, rediss:// for TLS; ?master_name=NAME for Sentinel, ?cluster=true for Cluster. Required for more than one instance. Secret (or _FILE)."},
 	{"REDIS_KEY_PREFIX", "mfa-portal:", "Prefix of every Redis key, so several portals can share one Redis."},
 	{"LIMIT_SIGN_IN", "300/1m", "Sign-ins started per client network (an IPv4 address, an IPv6 /64). Size it for the largest office behind one address: see the README."},
@@ -461,6 +465,13 @@ func Load(getenv func(string) string) (*Config, error) {
 		l.bad("LOG_LEVEL", "%q is not one of debug, info, warn, error", l.str("LOG_LEVEL"))
 	}
 	c.ShutdownTimeout = l.duration("SHUTDOWN_TIMEOUT", 15*time.Second)
+	if v := l.str("DRAIN_DELAY"); v != "" {
+		if d, err := time.ParseDuration(v); err != nil || d < 0 {
+			l.bad("DRAIN_DELAY", "%q is not a duration of 0 or more, such as 5s", v)
+		} else {
+			c.DrainDelay = d
+		}
+	}
 	c.MetricsAddr = l.addr("METRICS_ADDR", "")
 	c.PprofAddr = l.addr("PPROF_ADDR", "")
 	// Each address serves one thing: metrics or the profiler on the public port would open

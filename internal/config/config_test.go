@@ -287,3 +287,23 @@ func TestEachProblemOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestDrainDelay: none by default, 0 or more when set.
+func TestDrainDelay(t *testing.T) {
+	m := valid()
+	if c, err := Load(env(m)); err != nil || c.DrainDelay != 0 {
+		t.Fatalf("default: %v %+v", err, c)
+	}
+	for v, want := range map[string]time.Duration{"5s": 5 * time.Second, "0": 0, "0s": 0} {
+		m["DRAIN_DELAY"] = v
+		if c, err := Load(env(m)); err != nil || c.DrainDelay != want {
+			t.Errorf("DRAIN_DELAY=%s: %v %v", v, err, c)
+		}
+	}
+	for _, v := range []string{"-1s", "soon", "5"} {
+		m["DRAIN_DELAY"] = v
+		if _, err := Load(env(m)); err == nil || !strings.Contains(err.Error(), "DRAIN_DELAY:") {
+			t.Errorf("DRAIN_DELAY=%s: %v", v, err)
+		}
+	}
+}
