@@ -14,9 +14,12 @@ import (
 	"net/url"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/smsmfa/portal/internal/audit"
 	"github.com/smsmfa/portal/internal/auth"
 	"github.com/smsmfa/portal/internal/demo"
+	"github.com/smsmfa/portal/internal/health"
 	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/metrics"
@@ -32,7 +35,6 @@ import (
 // the rules).
 type PingOne interface {
 	GetUser(ctx context.Context, userID string, withGroups bool) (*pingone.User, error)
-	CheckToken(ctx context.Context) error
 }
 
 // Services are the rules and the outside services the handlers call.
@@ -89,6 +91,10 @@ type Ops struct {
 	Now     func() time.Time
 	// RequestTimeout bounds all the PingOne work of one request (retries included).
 	RequestTimeout time.Duration
+	// Health reports this instance's readiness and its dependencies; nil reports none.
+	Health *health.Monitor
+	// MaxInFlight caps the requests worked on at once (0: no cap).
+	MaxInFlight int
 }
 
 // Deps are the handler's dependencies, in four groups.
@@ -106,8 +112,8 @@ type Handler struct {
 	site   Site
 	ops    Ops
 	assets *static.Set
-	ready  readyCache
 	shared pageCache
+	busy   inFlight
 }
 
 // New returns a Handler.
@@ -118,8 +124,10 @@ func New(d Deps) *Handler {
 	if d.Ops.RequestTimeout <= 0 {
 		d.Ops.RequestTimeout = 15 * time.Second
 	}
-	return &Handler{svc: d.Services, sess: d.Sessions, site: d.Site, ops: d.Ops,
+	h := &Handler{svc: d.Services, sess: d.Sessions, site: d.Site, ops: d.Ops,
 		assets: static.Load(phone.BrowserFiles())}
+	h.busy.every = rate.Sometimes{First: 1, Interval: 10 * time.Second}
+	return h
 }
 
 func (h *Handler) log() *slog.Logger     { return h.ops.Logger }

@@ -90,9 +90,18 @@ type Config struct {
 
 	// MetricsAddr, when set, serves Prometheus metrics there (not on the public address).
 	MetricsAddr string
+	// PprofAddr, when set, serves Go's profiler at /debug/pprof/ there: off by default, and on
+	// an address of its own, since stacks and heap show what the portal holds.
+	PprofAddr string
+	// MaxInFlight is the most requests this instance works on at once; past it people get the
+	// "try again in a minute" page at once (health probes and static files are exempt).
+	MaxInFlight int
 
 	LogLevel        slog.Level
 	ShutdownTimeout time.Duration
+	// DrainDelay is how long, after SIGTERM, the portal keeps serving with /readyz at 503 before
+	// it stops accepting connections: time for the load balancer to take it out (0: none).
+	DrainDelay time.Duration
 
 	// RedisURL, when set, is the Redis every instance shares (limits, sessions, cool-downs);
 	// empty keeps them in this process's memory (one instance). RedisKeyPrefix starts every key.
@@ -142,9 +151,12 @@ var Variables = []struct{ Name, Default, Meaning string }{
 	{"TRUSTED_PROXIES", "(none)", "Comma-separated IPs or CIDRs of your load balancers; X-Forwarded-For is believed only from them."},
 	{"STRONGER_METHODS_URL", "(none)", "https link, shown beside the SMS note, to your guide for stronger methods (authenticator app, passkey)."},
 	{"ALTERNATIVE_METHODS_URL", "(none)", "https link (http only on localhost) where people set up a passkey or an authenticator app instead: offered in one line before the add-phone form, and on the page that says new phones are turned off."},
-	{"METRICS_ADDR", "(off)", "Address for Prometheus metrics at /metrics, e.g. :9090, and for Go's profiler at /debug/pprof/; kept off the public address."},
+	{"METRICS_ADDR", "(off)", "Address for Prometheus metrics at /metrics, e.g. :9090; kept off the public address."},
+	{"PPROF_ADDR", "(off)", "Address for Go's profiler at /debug/pprof/, e.g. 127.0.0.1:6060: on only while you profile, never on an address the cluster can reach (it shows stacks and memory)."},
+	{"MAX_IN_FLIGHT", "400", "Most requests one instance works on at once; past it people get the \"try again in a minute\" page (503, Retry-After) at once, so a surge cannot push the instance past its memory limit. Size it from the memory limit: see the README."},
 	{"LOG_LEVEL", "info", "debug, info, warn or error."},
 	{"SHUTDOWN_TIMEOUT", "15s", "How long requests in flight may finish after SIGTERM."},
+	{"DRAIN_DELAY", "0s", "After SIGTERM, how long the portal keeps serving with /readyz at 503 before it stops accepting connections, so the load balancer takes it out first (Kubernetes: 5s or so; the grace period must exceed DRAIN_DELAY plus SHUTDOWN_TIMEOUT)."},
 	{"REDIS_URL", "(none: in memory)", "Redis shared by several instances (limits, sessions, cool-downs): redis://[:password@]host:6379/0, rediss:// for TLS; ?master_name=NAME for Sentinel, ?cluster=true for Cluster. Required for more than one instance. Secret (or _FILE)."},
 	{"REDIS_KEY_PREFIX", "mfa-portal:", "Prefix of every Redis key, so several portals can share one Redis."},
 	{"LIMIT_SIGN_IN", "300/1m", "Sign-ins started per client network (an IPv4 address, an IPv6 /64). Size it for the largest office behind one address: see the README."},
@@ -228,10 +240,48 @@ func (l *loader) groupIDs(name string) []string {
 }
 
 func (l *loader) required(name, v string) string {
-	if v == "" {
+	if v == "" && !l.reported(name) {
 		l.bad(name, "is required")
 	}
 	return v
+}
+
+// reported says whether a problem of name (or name_FILE) is listed already: "set either X or
+// X_FILE, not both" or an unreadable file needs no "X is required" after it.
+func (l *loader) reported(name string) bool {
+	for _, p := range l.problems {
+		if strings.HasPrefix(p, name+": ") || strings.HasPrefix(p, name+"_FILE: ") {
+			return true
+		}
+	}
+	return false
+}
+
+// addr reads a host:port variable (such as :8080 or 127.0.0.1:9090): def when unset, "" when
+// it is not one (then compared with no other).
+func (l *loader) addr(name, def string) string {
+	v := l.str(name)
+	if v == "" {
+		return def
+	}
+	_, port, err := net.SplitHostPort(v)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+		l.bad(name, "%q is not host:port (such as :8080 or 127.0.0.1:9090)", v)
+		return ""
+	}
+	return v
+}
+
+// sameListener reports whether two host:port addresses would take the same port: the same
+// port with the same host, or with either on every interface (an empty host, 0.0.0.0 or ::).
+func sameListener(a, b string) bool {
+	ha, pa, err1 := net.SplitHostPort(a)
+	hb, pb, err2 := net.SplitHostPort(b)
+	if err1 != nil || err2 != nil || pa != pb || pa == "0" {
+		return false
+	}
+	every := func(h string) bool { return h == "" || h == "0.0.0.0" || h == "::" }
+	return ha == hb || every(ha) || every(hb)
 }
 
 func (l *loader) duration(name string, def time.Duration) time.Duration {
@@ -314,10 +364,7 @@ func Load(getenv func(string) string) (*Config, error) {
 			c.PublicURL = u
 		}
 	}
-	c.Listen = l.str("LISTEN_ADDR")
-	if c.Listen == "" {
-		c.Listen = ":8080"
-	}
+	c.Listen = l.addr("LISTEN_ADDR", ":8080")
 
 	c.PingOneEnvironmentID = l.required("PINGONE_ENVIRONMENT_ID", l.str("PINGONE_ENVIRONMENT_ID"))
 	if c.PingOneEnvironmentID != "" && !ids.IsUUID(c.PingOneEnvironmentID) {
@@ -467,11 +514,31 @@ func Load(getenv func(string) string) (*Config, error) {
 		l.bad("LOG_LEVEL", "%q is not one of debug, info, warn, error", l.str("LOG_LEVEL"))
 	}
 	c.ShutdownTimeout = l.duration("SHUTDOWN_TIMEOUT", 15*time.Second)
-	if v := l.str("METRICS_ADDR"); v != "" {
-		if _, _, err := net.SplitHostPort(v); err != nil {
-			l.bad("METRICS_ADDR", "%q is not host:port (such as :9090)", v)
+	if v := l.str("DRAIN_DELAY"); v != "" {
+		if d, err := time.ParseDuration(v); err != nil || d < 0 {
+			l.bad("DRAIN_DELAY", "%q is not a duration of 0 or more, such as 5s", v)
 		} else {
-			c.MetricsAddr = v
+			c.DrainDelay = d
+		}
+	}
+	c.MetricsAddr = l.addr("METRICS_ADDR", "")
+	c.PprofAddr = l.addr("PPROF_ADDR", "")
+	// Each address serves one thing: metrics or the profiler on the public port would open
+	// them to everyone who reaches the portal.
+	for _, other := range []struct{ name, addr string }{{"METRICS_ADDR", c.MetricsAddr}, {"PPROF_ADDR", c.PprofAddr}} {
+		if other.addr != "" && sameListener(c.Listen, other.addr) {
+			l.bad(other.name, "%q is the same port as LISTEN_ADDR %q: give it an address of its own (it must stay off the public one)", other.addr, c.Listen)
+		}
+	}
+	if c.MetricsAddr != "" && c.PprofAddr != "" && sameListener(c.MetricsAddr, c.PprofAddr) {
+		l.bad("PPROF_ADDR", "%q is the same port as METRICS_ADDR %q: give the profiler an address of its own", c.PprofAddr, c.MetricsAddr)
+	}
+	c.MaxInFlight = 400
+	if v := l.str("MAX_IN_FLIGHT"); v != "" {
+		if n, err := strconv.Atoi(v); err != nil || n < 1 {
+			l.bad("MAX_IN_FLIGHT", "%q is not a whole number of requests, 1 or more (such as 400)", v)
+		} else {
+			c.MaxInFlight = n
 		}
 	}
 

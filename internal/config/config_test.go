@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -221,6 +222,129 @@ func TestAlternativeMethodsURL(t *testing.T) {
 			t.Errorf("%q: %v, URL %q", tc.value, err, c.AlternativeMethodsURL)
 		case tc.problem != "" && (err == nil || !strings.Contains(err.Error(), "ALTERNATIVE_METHODS_URL: ") || !strings.Contains(err.Error(), tc.problem)):
 			t.Errorf("%q: %v, want the problem %q", tc.value, err, tc.problem)
+		}
+	}
+}
+
+// TestAddresses: LISTEN_ADDR is read with every other setting, and no two of the public,
+// metrics and profiler addresses may share a port.
+func TestAddresses(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		bad  string // the variable named in the problem, "" when it passes
+	}{
+		{"defaults", nil, ""},
+		{"listen not an address", map[string]string{"LISTEN_ADDR": "notaport"}, "LISTEN_ADDR"},
+		{"listen port not a number", map[string]string{"LISTEN_ADDR": ":http-ish"}, "LISTEN_ADDR"},
+		{"listen port out of range", map[string]string{"LISTEN_ADDR": ":70000"}, "LISTEN_ADDR"},
+		{"metrics apart", map[string]string{"LISTEN_ADDR": ":8080", "METRICS_ADDR": ":9090"}, ""},
+		{"metrics on the listen address", map[string]string{"LISTEN_ADDR": ":8080", "METRICS_ADDR": ":8080"}, "METRICS_ADDR"},
+		{"metrics on the default listen port", map[string]string{"METRICS_ADDR": "127.0.0.1:8080"}, "METRICS_ADDR"},
+		{"metrics on another interface, same port", map[string]string{"LISTEN_ADDR": "10.0.0.1:8080", "METRICS_ADDR": "127.0.0.1:8080"}, ""},
+		{"metrics not an address", map[string]string{"METRICS_ADDR": "9090"}, "METRICS_ADDR"},
+		{"pprof apart", map[string]string{"METRICS_ADDR": ":9090", "PPROF_ADDR": "127.0.0.1:6060"}, ""},
+		{"pprof on the metrics address", map[string]string{"METRICS_ADDR": ":9090", "PPROF_ADDR": "127.0.0.1:9090"}, "PPROF_ADDR"},
+		{"pprof on the listen address", map[string]string{"LISTEN_ADDR": "127.0.0.1:8080", "PPROF_ADDR": "127.0.0.1:8080"}, "PPROF_ADDR"},
+		{"pprof not an address", map[string]string{"PPROF_ADDR": "on"}, "PPROF_ADDR"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := valid()
+			for k, v := range tc.env {
+				m[k] = v
+			}
+			m["LOG_LEVEL"] = "loud" // another problem, listed with it
+			_, err := Load(env(m))
+			ce, ok := err.(*Error)
+			if !ok {
+				t.Fatalf("err = %v", err)
+			}
+			var named []string
+			for _, p := range ce.Problems {
+				named = append(named, p[:strings.Index(p, ":")])
+			}
+			want := []string{"LOG_LEVEL"}
+			if tc.bad != "" {
+				want = append(want, tc.bad)
+			}
+			slices.Sort(named)
+			slices.Sort(want)
+			if !slices.Equal(named, want) {
+				t.Fatalf("problems %q, want problems of %v", ce.Problems, want)
+			}
+		})
+	}
+}
+
+// TestMaxInFlight: a whole number of at least 1, 400 when unset.
+func TestMaxInFlight(t *testing.T) {
+	m := valid()
+	c, err := Load(env(m))
+	if err != nil || c.MaxInFlight != 400 {
+		t.Fatalf("default: %v %+v", err, c)
+	}
+	m["MAX_IN_FLIGHT"] = "250"
+	if c, err = Load(env(m)); err != nil || c.MaxInFlight != 250 {
+		t.Fatalf("250: %v %+v", err, c)
+	}
+	for _, v := range []string{"0", "-3", "many", "1.5"} {
+		m["MAX_IN_FLIGHT"] = v
+		if _, err := Load(env(m)); err == nil || !strings.Contains(err.Error(), "MAX_IN_FLIGHT:") {
+			t.Errorf("MAX_IN_FLIGHT=%s: %v", v, err)
+		}
+	}
+}
+
+// TestEachProblemOnce: a secret set both ways is one problem ("not both"), not followed by
+// "is required"; an unreadable file likewise.
+func TestEachProblemOnce(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "secret")
+	if err := os.WriteFile(file, []byte("from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"both", map[string]string{"SESSION_KEYS_FILE": file}, "SESSION_KEYS: set either SESSION_KEYS or SESSION_KEYS_FILE, not both"},
+		{"unreadable file", map[string]string{"SESSION_KEYS": "", "SESSION_KEYS_FILE": filepath.Join(dir, "missing")}, "SESSION_KEYS_FILE: cannot read"},
+		{"neither", map[string]string{"SESSION_KEYS": ""}, "SESSION_KEYS: is required"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := valid()
+			for k, v := range tc.env {
+				m[k] = v
+			}
+			_, err := Load(env(m))
+			ce, ok := err.(*Error)
+			if !ok {
+				t.Fatalf("err = %v", err)
+			}
+			if len(ce.Problems) != 1 || !strings.HasPrefix(ce.Problems[0], tc.want) {
+				t.Fatalf("problems %q, want just %q", ce.Problems, tc.want)
+			}
+		})
+	}
+}
+
+// TestDrainDelay: none by default, 0 or more when set.
+func TestDrainDelay(t *testing.T) {
+	m := valid()
+	if c, err := Load(env(m)); err != nil || c.DrainDelay != 0 {
+		t.Fatalf("default: %v %+v", err, c)
+	}
+	for v, want := range map[string]time.Duration{"5s": 5 * time.Second, "0": 0, "0s": 0} {
+		m["DRAIN_DELAY"] = v
+		if c, err := Load(env(m)); err != nil || c.DrainDelay != want {
+			t.Errorf("DRAIN_DELAY=%s: %v %v", v, err, c)
+		}
+	}
+	for _, v := range []string{"-1s", "soon", "5"} {
+		m["DRAIN_DELAY"] = v
+		if _, err := Load(env(m)); err == nil || !strings.Contains(err.Error(), "DRAIN_DELAY:") {
+			t.Errorf("DRAIN_DELAY=%s: %v", v, err)
 		}
 	}
 }

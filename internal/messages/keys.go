@@ -351,6 +351,15 @@ const (
 // The demo's emails (the help desk's caller verification by email, issue #16).
 const ()
 
+// The instance at its limit of requests in flight (issue #24 item 6).
+const (
+	ErrorOverloaded     Key = "error.overloaded"
+	ErrorOverloadedText Key = "error.overloaded_text"
+)
+
+// The demo's emails (the help desk's caller verification by email, issue #16).
+const ()
+
 // Issue #21: help-desk trust (first phones of staff, new phones, search, the mailbox check).
 const (
 	AddRefusedFirstPhoneStaff Key = "add.refused_first_phone_staff"

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -54,6 +55,8 @@ type Checker struct {
 	// HTTP makes the OpenID Connect requests (discovery, the sign-in redirect, the web app's
 	// credentials); it must not follow redirects (Run sets that on a copy).
 	HTTP *http.Client
+	// Redis is the shared store at REDIS_URL, or nil when the portal keeps its state in memory.
+	Redis Redis
 }
 
 // discovery is the part of the OpenID Provider metadata the portal relies on.
@@ -76,6 +79,8 @@ func (c *Checker) Run(ctx context.Context) []Result {
 	add := func(r Result) { out = append(out, r) }
 
 	add(c.publicURL())
+	// The shared store first: it is the portal's own, and reachable without PingOne.
+	c.redis(ctx, add)
 	disc, r := c.discovery(ctx, &hc)
 	add(r)
 	add(c.redirectURI(ctx, &hc, disc))
@@ -98,7 +103,8 @@ func (c *Checker) Run(ctx context.Context) []Result {
 	return out
 }
 
-// Write prints one line per result and reports whether all passed.
+// Write prints one line per result and reports whether all passed: "ok", "FAIL" with its fix,
+// or "WARN" with its fix for a passed check that deserves a look (it does not fail the run).
 func Write(w io.Writer, rs []Result) bool {
 	passed := 0
 	for _, r := range rs {
@@ -290,6 +296,13 @@ func (c *Checker) workerToken(ctx context.Context, hc *http.Client, d *discovery
 			r.Fix = fmt.Sprintf("the worker app takes its secret by client secret %s, not %s: set PINGONE_WORKER_TOKEN_AUTH=%s (or leave it empty to detect it)",
 				other, c.Config.WorkerTokenAuth, other)
 		}
+		if unknownEnvironment(err) {
+			// PingOne answers an environment it does not know with 404 NOT_FOUND, before it
+			// looks at any client: the credentials may be right, the environment is not.
+			r.Fix = fmt.Sprintf("PingOne knows no environment %s at %s: copy the environment ID (Settings → Environment Properties) "+
+				"into PINGONE_ENVIRONMENT_ID, and check PINGONE_REGION (or PINGONE_AUTH_BASE) names the region the environment lives in",
+				c.Config.PingOneEnvironmentID, c.PingOne.Issuer())
+		}
 		add(r)
 		return false
 	}
@@ -312,6 +325,13 @@ func (c *Checker) workerMethod(ctx context.Context, hc *http.Client, d *discover
 		return ""
 	}
 	return other
+}
+
+// unknownEnvironment reports whether the token endpoint answered that the environment in its
+// path does not exist (404), rather than refusing the client (400 or 401 invalid_client).
+func unknownEnvironment(err error) bool {
+	var te *pingone.TokenError
+	return errors.As(err, &te) && te.StatusCode == http.StatusNotFound
 }
 
 const roleFix = "give the worker app the Identity Data Admin role for this environment (Applications → the worker app → Roles)"
