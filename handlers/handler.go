@@ -14,6 +14,8 @@ import (
 	"net/url"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/smsmfa/portal/internal/audit"
 	"github.com/smsmfa/portal/internal/auth"
 	"github.com/smsmfa/portal/internal/demo"
@@ -24,6 +26,7 @@ import (
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/internal/session"
 	"github.com/smsmfa/portal/internal/store"
+	"github.com/smsmfa/portal/internal/tracing"
 	"github.com/smsmfa/portal/pingone"
 	"github.com/smsmfa/portal/static"
 )
@@ -81,6 +84,8 @@ type Ops struct {
 	Now     func() time.Time
 	// RequestTimeout bounds all the PingOne work of one request (retries included).
 	RequestTimeout time.Duration
+	// Tracer makes a span per request (tracing.go); nil records nothing.
+	Tracer trace.Tracer
 }
 
 // Deps are the handler's dependencies, in four groups.
@@ -109,6 +114,9 @@ func New(d Deps) *Handler {
 	}
 	if d.Ops.RequestTimeout <= 0 {
 		d.Ops.RequestTimeout = 15 * time.Second
+	}
+	if d.Ops.Tracer == nil {
+		d.Ops.Tracer = tracing.Tracer(nil)
 	}
 	return &Handler{svc: d.Services, sess: d.Sessions, site: d.Site, ops: d.Ops,
 		assets: static.Load(phone.BrowserFiles())}

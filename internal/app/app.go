@@ -13,6 +13,8 @@ import (
 	"net/url"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/smsmfa/portal/handlers"
 	"github.com/smsmfa/portal/internal/audit"
 	"github.com/smsmfa/portal/internal/auth"
@@ -25,6 +27,7 @@ import (
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/internal/session"
 	"github.com/smsmfa/portal/internal/store"
+	"github.com/smsmfa/portal/internal/tracing"
 	"github.com/smsmfa/portal/pingone"
 )
 
@@ -35,6 +38,8 @@ type Options struct {
 	Demo demo.Outbox
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// TracerProvider receives a span per request and per PingOne call; nil makes none.
+	TracerProvider trace.TracerProvider
 }
 
 // Portal is the built application.
@@ -74,6 +79,7 @@ func newPingOne(cfg *config.Config, o Options, hc *http.Client, m *metrics.Metri
 		APIBase: cfg.PingOneAPIBase, AuthBase: cfg.PingOneAuthBase,
 		ClientID: cfg.WorkerClientID, ClientSecret: cfg.WorkerClientSecret, AuthStyle: cfg.WorkerTokenAuth, Now: o.Now,
 		HTTPClient: hc, Logger: o.Logger, RetryWaitMax: 2 * time.Second, MaxRPS: cfg.PingOneMaxRPS,
+		Tracer: tracing.Tracer(o.TracerProvider),
 	}
 	if m != nil {
 		cc.Observe, cc.ObserveQueue, cc.ObserveQueued = m.PingOne, m.PingOneQueue, m.PingOneQueued
@@ -122,7 +128,8 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 		Site: handlers.Site{PublicURL: cfg.PublicURL, AuthOrigin: authOrigin, TrustedProxies: cfg.TrustedProxies,
 			DefaultRegion: cfg.DefaultRegion, DefaultLanguage: cfg.DefaultLanguage, StrongerMethodsURL: cfg.StrongerMethodsURL,
 			ReasonRequired: cfg.HelpdeskReasonRequired, HelpdeskStepUpMaxAge: cfg.HelpdeskStepUpMaxAge, Demo: o.Demo},
-		Ops: handlers.Ops{Logger: o.Logger, Metrics: m, Now: o.Now, RequestTimeout: cfg.PingOneTimeout + 5*time.Second},
+		Ops: handlers.Ops{Logger: o.Logger, Metrics: m, Now: o.Now, RequestTimeout: cfg.PingOneTimeout + 5*time.Second,
+			Tracer: tracing.Tracer(o.TracerProvider)},
 	})
 	return &Portal{Handler: h.Routes(), PingOne: client, Metrics: m, Store: st}, nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/internal/store"
+	"github.com/smsmfa/portal/internal/tracing"
 	"github.com/smsmfa/portal/pingone"
 )
 
@@ -80,6 +81,9 @@ type Config struct {
 
 	// MetricsAddr, when set, serves Prometheus metrics there (not on the public address).
 	MetricsAddr string
+	// OTLPEndpoint, when set, is the OTLP/HTTP base URL (OTEL_EXPORTER_OTLP_ENDPOINT) the
+	// portal sends its traces to; empty sends none.
+	OTLPEndpoint string
 
 	LogLevel        slog.Level
 	ShutdownTimeout time.Duration
@@ -132,6 +136,7 @@ var Variables = []struct{ Name, Default, Meaning string }{
 	{"TRUSTED_PROXIES", "(none)", "Comma-separated IPs or CIDRs of your load balancers; X-Forwarded-For is believed only from them."},
 	{"STRONGER_METHODS_URL", "(none)", "https link, shown beside the SMS note, to your guide for stronger methods (authenticator app, passkey)."},
 	{"METRICS_ADDR", "(off)", "Address for Prometheus metrics at /metrics, e.g. :9090, and for Go's profiler at /debug/pprof/; kept off the public address."},
+	{"OTEL_EXPORTER_OTLP_ENDPOINT", "(off)", "OpenTelemetry collector's OTLP/HTTP base URL, e.g. http://otel-collector:4318: a span per request and per PingOne call goes to its /v1/traces. Off when empty."},
 	{"LOG_LEVEL", "info", "debug, info, warn or error."},
 	{"SHUTDOWN_TIMEOUT", "15s", "How long requests in flight may finish after SIGTERM."},
 	{"REDIS_URL", "(none: in memory)", "Redis shared by several instances (limits, sessions, cool-downs): redis://[:password@]host:6379/0, rediss:// for TLS; ?master_name=NAME for Sentinel, ?cluster=true for Cluster. Required for more than one instance. Secret (or _FILE)."},
@@ -423,6 +428,14 @@ func Load(getenv func(string) string) (*Config, error) {
 			l.bad("METRICS_ADDR", "%q is not host:port (such as :9090)", v)
 		} else {
 			c.MetricsAddr = v
+		}
+	}
+
+	if v := l.str("OTEL_EXPORTER_OTLP_ENDPOINT"); v != "" {
+		if _, err := tracing.TracesURL(v); err != nil {
+			l.bad("OTEL_EXPORTER_OTLP_ENDPOINT", "%v", err)
+		} else {
+			c.OTLPEndpoint = v
 		}
 	}
 

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/net/html"
 
 	"github.com/smsmfa/portal/internal/app"
@@ -46,10 +47,15 @@ type Option func(*setup)
 type setup struct {
 	env map[string]string
 	emu pingonetest.Options
+	tp  trace.TracerProvider
 }
 
 // WithEnv sets a configuration variable.
 func WithEnv(k, v string) Option { return func(s *setup) { s.env[k] = v } }
+
+// WithTracerProvider gives the portal a tracer provider, such as one with an in-memory
+// exporter, to receive its spans.
+func WithTracerProvider(tp trace.TracerProvider) Option { return func(s *setup) { s.tp = tp } }
 
 // WithEmulator changes the emulator's options.
 func WithEmulator(f func(*pingonetest.Options)) Option { return func(s *setup) { f(&s.emu) } }
@@ -85,7 +91,8 @@ func Start(t testing.TB, opts ...Option) *Env {
 	}
 	e := &Env{Demo: d, Emu: d.Emulator, URL: "http://" + srv.Listener.Addr().String(), Clock: clock, Logs: &Logs{}, Config: cfg}
 	register(e)
-	p, err := app.Build(cfg, app.Options{Logger: logging.New(e.Logs, -4), Demo: d.Outbox(), Now: e.Clock.Now})
+	p, err := app.Build(cfg, app.Options{Logger: logging.New(e.Logs, -4), Demo: d.Outbox(), Now: e.Clock.Now,
+		TracerProvider: st.tp})
 	if err != nil {
 		t.Fatal(err)
 	}
