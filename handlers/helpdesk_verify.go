@@ -158,6 +158,7 @@ func (h *Handler) hdVerifyStart(c echo.Context) error {
 		// The staff member's texts, or the help desk's, are used up for now.
 		ev.Outcome, ev.Detail = audit.OutcomeRefused, reasonOf(err)
 		h.record(c, a, ev)
+		h.countRefusal(err)
 		return h.renderCallerCheck(c, cl, refusalStatus(c, err), refusal(c, err), "method")
 	}
 	ev.Outcome, ev.Detail = audit.OutcomeFailed, failure(err)

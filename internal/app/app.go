@@ -110,14 +110,17 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 		authOrigin = u.Scheme + "://" + u.Host
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	st, err := openStore(ctx, cfg, o.Now)
+	raw, err := openStore(ctx, cfg, o.Now)
 	cancel()
 	if err != nil {
 		return nil, err
 	}
+	// Every part of the portal uses the store through Observed, which counts its failures; the
+	// Portal keeps the store itself, to close it.
+	st := store.Observed(raw, m.StoreError)
 	lim := limits.New(st, cfg.Limits)
 	svc := mfa.New(client, policy, mfa.Options{DevicePolicyID: cfg.DevicePolicyID, Logger: o.Logger, Now: o.Now, Limits: lim,
-		StepUp: mfa.StepUp{ACR: cfg.StepUpACR, MaxAge: cfg.StepUpMaxAge}, Cache: st})
+		StepUp: mfa.StepUp{ACR: cfg.StepUpACR, MaxAge: cfg.StepUpMaxAge}, Cache: st, Texted: m.TextSent})
 	h := handlers.New(handlers.Deps{
 		Services: handlers.Services{PingOne: client, MFA: svc, RP: rp, Limits: lim, Store: st, Audit: audit.New(o.Logger, o.Now),
 			Staff: helpdesk.NewChecker(client, cfg.HelpdeskGroups, 30*time.Second, o.Now), Directory: helpdesk.New(client),
@@ -131,5 +134,5 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 		Ops: handlers.Ops{Logger: o.Logger, Metrics: m, Now: o.Now, RequestTimeout: cfg.PingOneTimeout + 5*time.Second,
 			Tracer: tracing.Tracer(o.TracerProvider)},
 	})
-	return &Portal{Handler: h.Routes(), PingOne: client, Metrics: m, Store: st}, nil
+	return &Portal{Handler: h.Routes(), PingOne: client, Metrics: m, Store: raw}, nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/smsmfa/portal/internal/app"
 	"github.com/smsmfa/portal/internal/config"
 	"github.com/smsmfa/portal/internal/logging"
+	"github.com/smsmfa/portal/internal/metrics"
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
 
@@ -39,6 +40,8 @@ type Env struct {
 	Clock  *Clock
 	Logs   *Logs
 	Config *config.Config
+	// Metrics are the portal's Prometheus metrics, read with Metrics.Handler.
+	Metrics *metrics.Metrics
 }
 
 // Option changes the environment before it starts.
@@ -99,6 +102,7 @@ func Start(t testing.TB, opts ...Option) *Env {
 	// Registered before the server's: cleanups run last first, so the store closes after the
 	// server has stopped using it.
 	t.Cleanup(func() { _ = p.Store.Close() })
+	e.Metrics = p.Metrics
 	srv.Config.Handler = p.Handler
 	srv.Start()
 	t.Cleanup(srv.Close)
