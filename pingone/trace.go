@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -107,3 +108,57 @@ func errorKind(err error, status int) string {
 	}
 	return "other"
 }
+
+// TracedTransport makes a client span for each request rt sends: for the sign-in's calls to
+// PingOne's auth host (discovery, keys, the code exchange, userinfo), which go through
+// go-oidc and x/oauth2 rather than the Client. The span is named for the path as a template
+// (authTemplate) and carries the status; never the query or the body, which hold the
+// authorization code and state.
+func TracedTransport(rt http.RoundTripper, tr trace.Tracer) http.RoundTripper {
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	return &tracedTransport{rt: rt, tr: tr}
+}
+
+type tracedTransport struct {
+	rt http.RoundTripper
+	tr trace.Tracer
+}
+
+func (t *tracedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx, span := startCallSpan(req.Context(), t.tr, req.Method, authTemplate(req.URL.Path))
+	resp, err := t.rt.RoundTrip(req.WithContext(ctx))
+	var s callSends
+	failed := err
+	if err == nil {
+		s.sent(resp.StatusCode)
+		if resp.StatusCode >= http.StatusBadRequest {
+			failed = errors.New(http.StatusText(resp.StatusCode))
+		}
+	} else {
+		failed = &NetError{Method: req.Method, Path: req.URL.Path, Err: err}
+	}
+	endCallSpan(span, s, failed)
+	return resp, err
+}
+
+// authTemplate is an auth-host path as a template: the environment (the first segment) as
+// {env}, and any other segment that is not plain words (an ID, a key ID) as {id}.
+func authTemplate(path string) string {
+	parts := strings.Split(path, "/")
+	for i, p := range parts {
+		switch {
+		case p == "":
+		case i == 1:
+			parts[i] = "{env}"
+		case !plainWord.MatchString(p):
+			parts[i] = "{id}"
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+// plainWord is a path segment made of letters, dots, dashes and underscores only, such as
+// .well-known or openid-configuration: never an ID.
+var plainWord = regexp.MustCompile(`^[A-Za-z._-]+$`)

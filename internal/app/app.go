@@ -103,8 +103,12 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 	if err != nil {
 		return nil, err
 	}
+	signIn := hc.Transport
+	if o.TracerProvider != nil {
+		signIn = pingone.TracedTransport(signIn, tracing.Tracer(o.TracerProvider))
+	}
 	rp := auth.New(auth.Config{Issuer: client.Issuer(), ClientID: cfg.WebClientID, ClientSecret: cfg.WebClientSecret,
-		RedirectURL: cfg.RedirectURL(), HTTPClient: &http.Client{Timeout: cfg.PingOneTimeout, Transport: hc.Transport}})
+		RedirectURL: cfg.RedirectURL(), HTTPClient: &http.Client{Timeout: cfg.PingOneTimeout, Transport: signIn}})
 	authOrigin := ""
 	if u, err := url.Parse(client.AuthBase()); err == nil {
 		authOrigin = u.Scheme + "://" + u.Host
