@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"go.opentelemetry.io/otel/codes"
@@ -12,13 +13,22 @@ import (
 	"github.com/smsmfa/portal/internal/tracing"
 )
 
-// traced makes one server span per request, named for its method and route pattern (never the
+// untraced are the probes' paths: a span for every probe of every replica would bury the
+// people's requests in the tracing backend.
+func untraced(path string) bool {
+	return path == "/healthz" || path == "/readyz" || strings.HasPrefix(path, "/healthz/")
+}
+
+// traced makes one server span per request (probes aside), named for its method and route pattern (never the
 // path, which holds device and user IDs, nor the query, which may hold sign-in codes). Its
 // attributes are the method, the route, the status and the request ID: nothing a person typed.
 // A W3C traceparent from the ingress makes it a child of the ingress's span.
 func (h *Handler) traced(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
+		if untraced(req.URL.Path) {
+			return next(c)
+		}
 		ctx := tracing.Propagator.Extract(req.Context(), propagation.HeaderCarrier(req.Header))
 		ctx, span := h.ops.Tracer.Start(ctx, req.Method, trace.WithSpanKind(trace.SpanKindServer),
 			trace.WithAttributes(semconv.HTTPRequestMethodKey.String(req.Method), tracing.RequestIDKey.String(requestID(c))))
