@@ -18,6 +18,7 @@ import (
 	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/mfa"
+	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/views"
 )
 
@@ -28,6 +29,8 @@ type caller struct {
 	signals []helpdesk.Signal
 	// phone is the masked number a code would go to, "" when there is no active phone.
 	phone string
+	// country is that number's country, for the count of texts (portal_texts_sent_total).
+	country string
 }
 
 // caller reads the user a verification is about.
@@ -47,7 +50,7 @@ func (h *Handler) caller(c echo.Context) (*caller, error) {
 		if d.IsSMS() && d.State == mfa.StateActive {
 			out.target.Phones = append(out.target.Phones, d.ID)
 			if out.phone == "" {
-				out.phone = d.Masked
+				out.phone, out.country = d.Masked, phone.RegionOf(d.Number)
 			}
 		}
 	}
@@ -139,6 +142,9 @@ func (h *Handler) hdVerifyStart(c echo.Context) error {
 	var tm *helpdesk.TooManyError
 	switch {
 	case err == nil:
+		if kind == helpdesk.KindSMS {
+			h.ops.Metrics.TextSent(cl.country)
+		}
 		ev.Outcome, ev.Detail = audit.OutcomeSuccess, "code sent"
 		h.record(c, a, ev)
 		return redirect(c, a.base+"/verify")

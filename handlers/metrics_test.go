@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -69,5 +70,24 @@ func TestMetricsOfAJourney(t *testing.T) {
 		if strings.Contains(series, "512") || strings.Contains(series, "+1") {
 			t.Errorf("a series names the number: %s", series)
 		}
+	}
+}
+
+// TestMetricsCountHelpdeskTexts: a code help-desk staff have PingOne text to a caller counts
+// among the texts, by the country of the phone it goes to.
+func TestMetricsCountHelpdeskTexts(t *testing.T) {
+	env := portaltest.Start(t)
+	erin := env.Demo.EmployeeID
+	env.Emu.AddSMSDevice(erin, "+447400123456", true)
+	b, _ := staffBrowser(t, env)
+	v := b.Get("/helpdesk/users/" + erin + "/verify")
+	v = b.Submit(v, "/verify", url.Values{"method": {"sms"}})
+	if env.Emu.LastCode("+447400123456") == "" || !strings.Contains(v.Text(), "A code was sent to") {
+		t.Fatalf("after sending: %q", v.Text())
+	}
+	b.Submit(v, "/verify", url.Values{"method": {"email"}})
+	got := scrape(t, env, "portal_texts_sent_total")
+	if want := map[string]string{`portal_texts_sent_total{country="GB"}`: "1"}; !maps.Equal(got, want) {
+		t.Errorf("texts: %v, want %v (an email is not a text)", got, want)
 	}
 }
