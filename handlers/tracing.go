@@ -30,8 +30,9 @@ func (h *Handler) traced(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		ctx := tracing.Propagator.Extract(req.Context(), propagation.HeaderCarrier(req.Header))
-		ctx, span := h.ops.Tracer.Start(ctx, req.Method, trace.WithSpanKind(trace.SpanKindServer),
-			trace.WithAttributes(semconv.HTTPRequestMethodKey.String(req.Method), tracing.RequestIDKey.String(requestID(c))))
+		method := knownMethod(req.Method)
+		ctx, span := h.ops.Tracer.Start(ctx, method, trace.WithSpanKind(trace.SpanKindServer),
+			trace.WithAttributes(semconv.HTTPRequestMethodKey.String(method), tracing.RequestIDKey.String(requestID(c))))
 		defer span.End()
 		c.SetRequest(req.WithContext(ctx))
 		err := next(c)
@@ -41,11 +42,22 @@ func (h *Handler) traced(next echo.HandlerFunc) echo.HandlerFunc {
 			route = "(none)"
 		}
 		status := c.Response().Status
-		span.SetName(req.Method + " " + route)
+		span.SetName(method + " " + route)
 		span.SetAttributes(semconv.HTTPRoute(route), semconv.HTTPResponseStatusCode(status))
 		if status >= http.StatusInternalServerError {
 			span.SetStatus(codes.Error, http.StatusText(status))
 		}
 		return err
 	}
+}
+
+// knownMethod is the request's method when it is one of HTTP's, and _OTHER otherwise (as
+// OpenTelemetry's conventions say): a client's made-up method never reaches a span.
+func knownMethod(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
+		return m
+	}
+	return "_OTHER"
 }

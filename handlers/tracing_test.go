@@ -83,6 +83,15 @@ func TestTracesOfAJourney(t *testing.T) {
 		}
 	}
 
+	// A made-up method is named _OTHER, never as the client wrote it.
+	req, err := http.NewRequest("BREWERIN", env.URL+"/devices", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+	}
+
 	spans := exp.GetSpans()
 	servers := map[trace.SpanID]tracetest.SpanStub{}
 	var sawVerify, sawCreate, sawRetried, sawSearch, sawExchange bool
@@ -141,6 +150,9 @@ func TestTracesOfAJourney(t *testing.T) {
 			// The sign-in's code exchange (go-oidc, x/oauth2) has its span too.
 			sawExchange = sawExchange || a["http.response.status_code"].AsInt64() == http.StatusOK
 		}
+	}
+	if !slices.ContainsFunc(spans, func(s tracetest.SpanStub) bool { return attrs(s)["http.request.method"].AsString() == "_OTHER" }) {
+		t.Error("no span for the request with a made-up method")
 	}
 	if !sawCreate || !sawRetried || !sawSearch || !sawExchange {
 		t.Errorf("PingOne spans: device created (201) %v, list retried once then 200 %v, user search %v, sign-in's code exchange %v",
