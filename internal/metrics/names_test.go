@@ -3,6 +3,8 @@ package metrics
 import (
 	"flag"
 	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -68,10 +70,44 @@ func TestNamesFile(t *testing.T) {
 	if string(got) != want {
 		t.Errorf("names.txt is not what the portal exports; run: go test ./internal/metrics -run TestNamesFile -update\nwant:\n%s", want)
 	}
+	// Every metric the package declares must be in the list: a new vector that exportedNames
+	// does not exercise would be missing from a scrape, and from names.txt, without this.
+	for _, n := range declaredNames(t) {
+		if !slices.Contains(names, n) && !slices.Contains(names, n+"_bucket") && !slices.Contains(names, n+"_sum") {
+			t.Errorf("%s is declared but not exported by exportedNames: record one event of it there, then -update", n)
+		}
+	}
 	for _, n := range []string{"portal_texts_sent_total", "portal_refusals_total", "portal_store_errors_total",
 		"portal_pingone_request_duration_seconds_bucket", "portal_http_requests_total", "process_resident_memory_bytes"} {
 		if !slices.Contains(names, n) {
 			t.Errorf("%s is not exported", n)
 		}
 	}
+}
+
+// declaredNames reads the metric names the package's source declares (Name: "..." in its
+// collectors' options).
+func declaredNames(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile(`Name:\s*"([a-z_:][a-z0-9_:]*)"`).FindAllSubmatch(src, -1) {
+			names = append(names, string(m[1]))
+		}
+	}
+	if len(names) < 5 {
+		t.Fatalf("read %d metric names from the package's source; its shape has changed", len(names))
+	}
+	return names
 }
