@@ -60,7 +60,8 @@ func TestAlertsFireOnTheirScenario(t *testing.T) {
 			short, 14 * time.Minute, []string{"abused"}},
 		{"PortalStoreDown", `
 			portal_store_errors_total{job="down",operation="ping"} 0+12x30
-			portal_store_errors_total{job="up",operation="ping"} 0x30`,
+			portal_store_errors_total{job="up",operation="ping"} 0x30
+			portal_store_errors_total{job="blip",operation="get"} 0x10 1x19`,
 			short, 14 * time.Minute, []string{"down"}},
 		{"PortalSMSVolumeUnusual", `
 			portal_texts_sent_total{job="normal",country="US"} 0+2x1200
