@@ -113,6 +113,7 @@ func (h *Handler) addPhone(c echo.Context) error {
 		if len(f.Number) > phone.MaxInputLength*2 {
 			f.Number = f.Number[:phone.MaxInputLength*2]
 		}
+		h.countRefusal(err)
 		return h.renderAddPhone(c, a, refusalStatus(c, err), f)
 	}
 	if err != nil {

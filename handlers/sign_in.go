@@ -45,6 +45,7 @@ func (h *Handler) login(c echo.Context) error {
 	if err := h.svc.Limits.SignIn(ctx, c.RealIP()); err != nil {
 		if errors.As(err, new(*limits.Error)) {
 			h.log().WarnContext(ctx, "sign-in limit", "network", limits.Network(c.RealIP()))
+			h.countRefusal(err)
 		}
 		return err
 	}
