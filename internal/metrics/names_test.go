@@ -28,6 +28,7 @@ func exportedNames(t *testing.T) []string {
 	m.TextSent("US")
 	m.Refusal("code_wrong")
 	m.StoreError("get")
+	m.Dependency("redis", true, 1)
 	families, err := m.reg.Gather()
 	if err != nil {
 		t.Fatal(err)
