@@ -149,7 +149,7 @@ func TestCheckRunsBeforeRedis(t *testing.T) {
 	}
 	out := stdout.String()
 	if !strings.Contains(out, "FAIL  Redis connection: ") || !strings.Contains(out, "ok    worker token: ") ||
-		!strings.Contains(out, "ok    help-desk groups: ") || !strings.Contains(out, "10 of 14 checks passed") {
+		!strings.Contains(out, "ok    help-desk groups: ") || !strings.Contains(out, "15 of 19 checks passed") {
 		t.Errorf("-check with Redis down:\n%s", out)
 	}
 }
