@@ -105,6 +105,7 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 	do(t, ctx, chromedp.Navigate(env.URL+"/devices/sms/new"), chromedp.WaitVisible(css("#phone")))
 	checkPage(t, ctx, axe, "add-phone")
 	do(t, ctx, chromedp.SendKeys(css("#phone"), "+44 20 7946 0018"), chromedp.Sleep(150*time.Millisecond))
+	eval(t, ctx, `document.querySelector('#phone').blur(); true`)
 	checkPage(t, ctx, axe, "add-phone-invalid-typed")
 	// A refusal by the server (JavaScript would have stopped it: submit without it).
 	get(t, ctx, chromedp.Evaluate[any](`document.querySelector('form.phone-form').submit(); true`))
@@ -242,6 +243,7 @@ func TestKeyboardOnlyJourney(t *testing.T) {
 type verdict struct {
 	OK     bool   `json:"ok"`
 	E164   string `json:"e164"`
+	Shown  string `json:"shown"`
 	Reason string `json:"reason"`
 	Msg    string `json:"msg"`
 }
@@ -275,7 +277,7 @@ func TestOneVerdictForEveryNumber(t *testing.T) {
 				for (const cc of v.pending) PhonePolicy.addGroup(M, groups[cc]);
 				v = PhonePolicy.verdict(c.input, c.region, M, allowed);
 			}
-			return {ok: v.ok, e164: v.e164 || "", reason: v.reason || "", msg: v.ok ? "" : PhonePolicy.message(v, M)}; });
+			return {ok: v.ok, e164: v.e164 || "", shown: v.shown || "", reason: v.reason || "", msg: v.ok ? "" : PhonePolicy.message(v, M)}; });
 	})()`, chromedp.EvalAwaitPromise))
 	if len(got) != len(cases) {
 		t.Fatalf("%d verdicts for %d numbers", len(got), len(cases))
@@ -284,12 +286,12 @@ func TestOneVerdictForEveryNumber(t *testing.T) {
 	var diffs []string
 	for i, c := range cases {
 		n, err := policy.Parse(c.Input, c.Region)
-		want := verdict{OK: err == nil, E164: n.E164}
+		want := verdict{OK: err == nil, E164: n.E164, Shown: n.International}
 		if pe, ok := err.(*phone.Error); ok {
 			want.Reason, want.Msg = string(pe.Reason), pe.Message()
 		}
 		if got[i] != want {
-			diffs = append(diffs, c.Input+" ["+c.Region+"]: server "+want.Reason+want.E164+", browser "+got[i].Reason+got[i].E164)
+			diffs = append(diffs, c.Input+" ["+c.Region+"]: server "+want.Reason+want.E164+" "+want.Shown+", browser "+got[i].Reason+got[i].E164+" "+got[i].Shown)
 		}
 	}
 	t.Logf("%d numbers compared in Chromium, %d disagreements", len(cases), len(diffs))

@@ -351,3 +351,9 @@ const (
 
 // The demo's emails (the help desk's caller verification by email, issue #16).
 const ()
+
+// Page design and words (issue #25).
+const (
+	HdVerifyAnother Key = "hd.verify_another"
+	LayoutTitleError Key = "layout.title_error"
+)
