@@ -4,11 +4,183 @@ package e2e
 // and how many screens a task takes.
 
 import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
 	"github.com/smsmfa/portal/internal/phone"
+	"github.com/smsmfa/portal/internal/portaltest"
 )
 
 // shown is a number as the portal writes it for people: +1 512-520-1234.
 func shown(e164 string) string {
 	d, _ := phone.Shown(e164)
 	return d
+}
+
+// box is an element's place on the page, in CSS pixels.
+type box struct{ Left, Right, Top, Bottom float64 }
+
+func boxOf(t *testing.T, ctx context.Context, sel string) box {
+	t.Helper()
+	return get(t, ctx, chromedp.Evaluate[box](`(() => { const r = document.querySelector(`+jsString(sel)+`).getBoundingClientRect();
+		return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; })()`))
+}
+
+// addPhoneForm signs the employee in through the onboarding link, onto the add-phone form.
+func addPhoneForm(t *testing.T, ctx context.Context, env *portaltest.Env, lang string) {
+	t.Helper()
+	do(t, ctx, chromedp.Navigate(env.URL+"/enroll?lang="+lang))
+	signIn(t, ctx, env.Demo.Employee, env.Demo.EmployeePass)
+	do(t, ctx, chromedp.WaitVisible(css("#phone")), chromedp.Sleep(200*time.Millisecond))
+}
+
+// TestCallerCheckLayout (item 1): on "Verify caller" each radio sits at the start of its
+// label, the hint under the label; once a code is sent only the code form is offered, with
+// "Use another way" bringing the other ways back.
+func TestCallerCheckLayout(t *testing.T) {
+	axe := axeSource(t)
+	env := portaltest.Start(t)
+	ctx := tab(t)
+	do(t, ctx, chromedp.Navigate(env.URL+"/helpdesk"))
+	signIn(t, ctx, env.Demo.Helpdesk, env.Demo.HelpdeskPass)
+	staffStepUp(t, ctx, env, "")
+	for _, width := range []int64{390, 1280} {
+		do(t, ctx, chromedp.EmulateViewport(width, 844),
+			chromedp.Navigate(env.URL+"/helpdesk/users/"+env.Demo.EmployeeID+"/verify"), chromedp.WaitVisible(css("#method-email")))
+		for _, m := range []string{"sms", "email", "approval"} {
+			radio, label, hint := boxOf(t, ctx, "#method-"+m), boxOf(t, ctx, "label[for=method-"+m+"]"), boxOf(t, ctx, "#method-"+m+"-hint")
+			gap := label.Left - radio.Right
+			t.Logf("%d px: %s radio-to-label %.0f px", width, m, gap)
+			if gap < 0 || gap > 16 {
+				t.Errorf("%d px: the %s radio is %.0f px from its label", width, m, gap)
+			}
+			if radio.Bottom < label.Top || radio.Top > label.Bottom {
+				t.Errorf("%d px: the %s radio is not on its label's line: %+v %+v", width, m, radio, label)
+			}
+			if hint.Top < label.Bottom-1 || hint.Left < label.Left-1 {
+				t.Errorf("%d px: the %s hint is not under its label: %+v %+v", width, m, hint, label)
+			}
+		}
+	}
+	if legend := text(t, ctx, "fieldset legend"); !strings.Contains(legend, "How will you check") {
+		t.Errorf("the legend is %q, not the question", legend)
+	}
+	do(t, ctx, chromedp.Click(css("#method-email")), chromedp.Click(css("form[action$='/verify'] button[type=submit]")),
+		chromedp.WaitVisible(css("#code")))
+	forms := get(t, ctx, chromedp.Evaluate[int](`[...document.querySelectorAll('main form')].filter(f => f.offsetParent !== null).length`))
+	if forms != 1 {
+		t.Errorf("after the code was sent, %d forms are shown; want the code's alone", forms)
+	}
+	checkPage(t, ctx, axe, "helpdesk-verify-code-only")
+	do(t, ctx, chromedp.Click(`//a[text()="Use another way"]`), chromedp.WaitVisible(css("#method-approval")))
+	if n := get(t, ctx, chromedp.Evaluate[int](`[...document.querySelectorAll('main form')].filter(f => f.offsetParent !== null).length`)); n != 2 {
+		t.Errorf("after \"Use another way\", %d forms are shown", n)
+	}
+}
+
+// TestPhoneCheckedWhenLeft (items 2 and 8): while a number is typed the field is not called
+// wrong and "Send code" stays where it is; the preview shows the number as the portal writes
+// it; a refusal comes when the field is left.
+func TestPhoneCheckedWhenLeft(t *testing.T) {
+	env := portaltest.Start(t)
+	ctx := tab(t)
+	do(t, ctx, chromedp.EmulateViewport(390, 844))
+	addPhoneForm(t, ctx, env, "en")
+	pickRegion(t, ctx, "US")
+	button := boxOf(t, ctx, "form.phone-form button[type=submit]")
+	do(t, ctx, chromedp.Focus(css("#phone")))
+	for _, k := range "(512) 520-1234" {
+		typeKeys(t, ctx, string(k))
+		time.Sleep(40 * time.Millisecond)
+		if inv := attr(t, ctx, "#phone", "aria-invalid"); inv.Exists {
+			t.Errorf("aria-invalid=%q while typing, at %q", inv.Value, get(t, ctx, chromedp.Value(css("#phone"))))
+		}
+		if msg := text(t, ctx, "#phone-error"); msg != "" {
+			t.Errorf("a refusal while typing: %q", msg)
+		}
+		if b := boxOf(t, ctx, "form.phone-form button[type=submit]"); b.Top != button.Top {
+			t.Errorf("Send code moved from %.0f to %.0f px while typing", button.Top, b.Top)
+		}
+	}
+	waitPreview(t, ctx, "We will text +1 512-520-1234.")
+	if strings.Contains(text(t, ctx, "#phone-preview"), "+15125201234") {
+		t.Error("the preview shows the raw E.164 number")
+	}
+	clearPhone(t, ctx)
+	do(t, ctx, chromedp.SendKeys(css("#phone"), "(51"), chromedp.Sleep(100*time.Millisecond))
+	if inv := attr(t, ctx, "#phone", "aria-invalid"); inv.Exists {
+		t.Fatalf("\"(51\" typed: aria-invalid=%q", inv.Value)
+	}
+	eval(t, ctx, `document.querySelector('#phone').blur(); true`)
+	if inv, msg := attr(t, ctx, "#phone", "aria-invalid"), text(t, ctx, "#phone-error"); inv.Value != "true" || !strings.Contains(msg, "too short") {
+		t.Errorf("the field left with \"(51\": aria-invalid=%q, message %q", inv.Value, msg)
+	}
+}
+
+// TestErrorPagesSayErrorFirst (item 11): a page with an error has a title starting "Error: "
+// in its language, and the error summary is the first thing in the main content.
+func TestErrorPagesSayErrorFirst(t *testing.T) {
+	env := portaltest.Start(t)
+	ctx := tab(t)
+	addPhoneForm(t, ctx, env, "en")
+	for _, c := range []struct{ lang, prefix string }{{"en", "Error: "}, {"de", "Fehler: "}, {"ja", "エラー："}} {
+		do(t, ctx, chromedp.Navigate(env.URL+"/devices/sms/new?lang="+c.lang), chromedp.WaitVisible(css("#phone")))
+		if title := get(t, ctx, chromedp.Title()); strings.HasPrefix(title, c.prefix) {
+			t.Errorf("%s: the form without an error is titled %q", c.lang, title)
+		}
+		// Refused by the server: sent without the page's script stopping it.
+		do(t, ctx, chromedp.SetValue(css("#phone"), "12"))
+		eval(t, ctx, `document.querySelector('form.phone-form').submit(); true`)
+		waitPath(t, ctx, "/devices/sms")
+		do(t, ctx, chromedp.WaitVisible(css(".error-summary")))
+		if title := get(t, ctx, chromedp.Title()); !strings.HasPrefix(title, c.prefix) {
+			t.Errorf("%s: a refused form is titled %q", c.lang, title)
+		}
+		if first := get(t, ctx, chromedp.Evaluate[string](`document.querySelector('main').firstElementChild.className`)); first != "error-summary" {
+			t.Errorf("%s: the main content starts with %q, not the error summary", c.lang, first)
+		}
+		do(t, ctx, chromedp.Navigate(env.URL+"/no/such/page"), chromedp.WaitVisible(css(".request-id")))
+		if title := get(t, ctx, chromedp.Title()); !strings.HasPrefix(title, c.prefix) {
+			t.Errorf("%s: the error page is titled %q", c.lang, title)
+		}
+	}
+}
+
+// TestCountryFollowsNumber (item 13): typing +44 with the United States picked picks the United
+// Kingdom, and the person's choice comes back when the + goes; without JavaScript the server
+// takes the number's own +44.
+func TestCountryFollowsNumber(t *testing.T) {
+	env := portaltest.Start(t)
+	ctx := tab(t)
+	addPhoneForm(t, ctx, env, "en")
+	pickRegion(t, ctx, "US")
+	do(t, ctx, chromedp.SendKeys(css("#phone"), "+44 7400 123456"))
+	waitPreview(t, ctx, "+44 7400 123456")
+	if r := get(t, ctx, chromedp.Value(css("#region"))); r != "GB" {
+		t.Errorf("+44 typed: the country is %q", r)
+	}
+	do(t, ctx, chromedp.Focus(css("#phone")))
+	for range len("+44 7400 123456") {
+		typeKeys(t, ctx, kb.Backspace)
+	}
+	do(t, ctx, chromedp.SendKeys(css("#phone"), "512 520 1234"))
+	waitPreview(t, ctx, "+1 512-520-1234")
+	if r := get(t, ctx, chromedp.Value(css("#region"))); r != "US" {
+		t.Errorf("the + gone: the country is %q, not the one picked", r)
+	}
+
+	// Without JavaScript, in a tab of its own.
+	nojs := privateTab(t)
+	do(t, nojs, chromedp.Navigate("about:blank"), disableScripts)
+	addPhoneForm(t, nojs, env, "en")
+	do(t, nojs, chromedp.SetValue(css("#region"), "US"), chromedp.SendKeys(css("#phone"), "+44 7400 123456"),
+		chromedp.Click(css("form.phone-form button[type=submit]")), chromedp.WaitVisible(css("#code")))
+	if d := env.Emu.Devices(env.Demo.EmployeeID); len(d) != 1 || d[0].Phone != "+447400123456" {
+		t.Fatalf("without JavaScript, PingOne holds %+v", d)
+	}
 }

@@ -27,6 +27,11 @@ type Page struct {
 	Staff bool
 	// Nav is the current section, to mark the active link.
 	Nav string
+	// Problem is why the server refused the page's form, shown first in the main content as
+	// the error summary, linked to the field ProblemField; the title then starts "Error: ".
+	Problem, ProblemField string
+	// Failed marks an error page: its title starts "Error: " too.
+	Failed bool
 }
 
 // User is the signed-in person as pages show them.

@@ -97,3 +97,37 @@ func jsonScript(id string, js ScriptJSON) templ.Component {
 		return nil
 	})
 }
+
+// pageTitle is the document's title: the page's, then the portal's name; a page with an error
+// says so first, in its language ("Error: ", "Fehler: "), as the first thing a screen reader
+// reads (issue #25).
+func pageTitle(ctx context.Context, p Page) string {
+	title := p.Title
+	if p.Problem != "" || p.Failed {
+		title = tf(ctx, messages.LayoutTitleError, messages.Data{"Title": title})
+	}
+	return tf(ctx, messages.LayoutTitle, messages.Data{"Title": title})
+}
+
+// withProblem is p with the server's refusal of its form, msg about the field with the id
+// field; an empty msg leaves p as it is.
+func withProblem(p Page, msg, field string) Page {
+	if msg != "" {
+		p.Problem, p.ProblemField = msg, field
+	}
+	return p
+}
+
+// addPhoneProblem is the add-phone page's refusal: the number's, else the reason's.
+func addPhoneProblem(p Page, f PhoneForm) Page {
+	if f.Error != "" {
+		return withProblem(p, f.Error, "phone")
+	}
+	return withProblem(p, f.ReasonError, "reason")
+}
+
+// failed marks p as an error page.
+func failed(p Page) Page {
+	p.Failed = true
+	return p
+}

@@ -354,6 +354,6 @@ const ()
 
 // Page design and words (issue #25).
 const (
-	HdVerifyAnother Key = "hd.verify_another"
+	HdVerifyAnother  Key = "hd.verify_another"
 	LayoutTitleError Key = "layout.title_error"
 )

@@ -25,6 +25,8 @@ var sameAsEnglish = map[string]bool{
 	"month.nov": true, "month.jun": true, "month.jul": true, "format.time": true, "format.date_time": true,
 	"device.default": true, "format.date": true, "month.feb": true, "month.dec": true, "month.oct": true, "month.jan": true,
 	"month.may": true, "hd.email": true, "wait.minutes": true, "demo.code": true,
+	// Spanish says "Error" too.
+	"layout.title_error": true,
 }
 
 // catalogFile reads one locale file: each key's forms ("other" alone for a plain message).
