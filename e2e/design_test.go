@@ -184,3 +184,123 @@ func TestCountryFollowsNumber(t *testing.T) {
 		t.Fatalf("without JavaScript, PingOne holds %+v", d)
 	}
 }
+
+// TestRemovingAPhoneAsksFirst (item 6): "Remove" asks "Remove …?" first, then PingOne's
+// password and code, then the phone is gone: four screens after the list, where there were
+// six (the step-up's explanation, the password, the code, then the question).
+func TestRemovingAPhoneAsksFirst(t *testing.T) {
+	env := portaltest.Start(t)
+	const number = "+15125209999"
+	env.Emu.AddSMSDevice(env.Demo.EmployeeID, number, true)
+	ctx := tab(t)
+	do(t, ctx, chromedp.Navigate(env.URL+"/devices"))
+	signIn(t, ctx, env.Demo.Employee, env.Demo.EmployeePass)
+	do(t, ctx, chromedp.WaitVisible(css(".device")))
+	var screens []string
+	note := func(what string) {
+		screens = append(screens, what+" "+strings.TrimPrefix(get(t, ctx, chromedp.Location()), env.URL))
+	}
+	do(t, ctx, chromedp.Click(css("form[action$='/remove'] button")), chromedp.WaitVisible(css("h1")))
+	note("question")
+	if h1 := text(t, ctx, "h1"); h1 != "Remove "+shown(number)+"?" {
+		t.Fatalf("the first screen after Remove is %q, not the question", h1)
+	}
+	do(t, ctx, chromedp.Click(css("button.danger")), chromedp.WaitVisible(css("#password")))
+	note("password")
+	signIn(t, ctx, env.Demo.Employee, env.Demo.EmployeePass)
+	do(t, ctx, chromedp.WaitVisible(css("#otp")))
+	note("code")
+	do(t, ctx, chromedp.SendKeys(css("#otp"), env.Emu.LastCode(number)), chromedp.Click(css("button[type=submit]")),
+		chromedp.WaitVisible(css(".flash")))
+	note("done")
+	t.Logf("screens after the list: %v", screens)
+	if len(screens) != 4 || !strings.Contains(text(t, ctx, ".flash"), "was removed") || len(env.Emu.Devices(env.Demo.EmployeeID)) != 0 {
+		t.Fatalf("removing a phone took %v; PingOne holds %+v", screens, env.Emu.Devices(env.Demo.EmployeeID))
+	}
+}
+
+// TestPhonesListIsLight (item 9): at phone width, in languages whose words are long or
+// right-to-left, a phone's actions are links on one line, "Remove" last and red, not outlined
+// buttons; the list offers "Add another phone".
+func TestPhonesListIsLight(t *testing.T) {
+	env := portaltest.Start(t)
+	env.Emu.AddSMSDevice(env.Demo.EmployeeID, "+15125209999", true)
+	env.Emu.AddSMSDevice(env.Demo.EmployeeID, "+15125208888", true)
+	ctx := tab(t)
+	do(t, ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(env.URL+"/devices"))
+	signIn(t, ctx, env.Demo.Employee, env.Demo.EmployeePass)
+	do(t, ctx, chromedp.WaitVisible(css(".device")))
+	for _, lang := range []string{"en", "de", "ja", "ar"} {
+		do(t, ctx, chromedp.Navigate(env.URL+"/devices?lang="+lang), chromedp.WaitVisible(css(".device .actions")))
+		type action struct {
+			Text          string
+			Top, Bottom   float64
+			Border, Color string
+		}
+		rows := get(t, ctx, chromedp.Evaluate[[][]action](`[...document.querySelectorAll('.device .actions')].map(ul =>
+			[...ul.querySelectorAll('a, button')].map(e => { const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+				return {text: e.textContent, top: r.top, bottom: r.bottom, border: s.borderTopWidth, color: s.color}; }))`))
+		if len(rows) != 2 {
+			t.Fatalf("%s: %d phones with actions", lang, len(rows))
+		}
+		for _, row := range rows {
+			lines := map[float64]int{}
+			for _, a := range row {
+				lines[a.Top]++
+				if a.Bottom-a.Top > 48 {
+					t.Errorf("%s: %q is split over lines (%.0f px tall)", lang, a.Text, a.Bottom-a.Top)
+				}
+				if a.Border != "0px" {
+					t.Errorf("%s: %q is drawn as a button (border %s)", lang, a.Text, a.Border)
+				}
+			}
+			// Three actions may take two lines in German; "Rename · Remove" always shares one.
+			if last := row[len(row)-1]; lines[last.Top] == 1 && len(row) == 2 {
+				t.Errorf("%s: %q is alone on its line", lang, last.Text)
+			}
+			if len(lines) > 2 {
+				t.Errorf("%s: the actions take %d lines", lang, len(lines))
+			}
+			if last := row[len(row)-1]; last.Color != "rgb(179, 38, 30)" {
+				t.Errorf("%s: the last action %q is %s, not red", lang, last.Text, last.Color)
+			}
+		}
+	}
+	do(t, ctx, chromedp.Navigate(env.URL+"/devices?lang=en"), chromedp.WaitVisible(css(".device")))
+	if main := text(t, ctx, "main"); !strings.Contains(main, "Add another phone") {
+		t.Errorf("the list with phones says %q", main)
+	}
+}
+
+// TestCodePageSaysItOnce (item 7's layout): the number the code went to is written once, the
+// field is about ten characters wide, and "Resend code" is a secondary action under "Didn't get
+// it?", held back for the cool-down.
+func TestCodePageSaysItOnce(t *testing.T) {
+	env := portaltest.Start(t)
+	ctx := tab(t)
+	addPhoneForm(t, ctx, env, "en")
+	pickRegion(t, ctx, "US")
+	do(t, ctx, chromedp.SendKeys(css("#phone"), "512 520 1234"), chromedp.Click(css("form.phone-form button[type=submit]")),
+		chromedp.WaitVisible(css("#code")))
+	main := text(t, ctx, "main")
+	if n := strings.Count(main, "1234"); n != 1 || !strings.Contains(main, "+1 512-520-1234") {
+		t.Errorf("the code page names the number %d times: %q", n, main)
+	}
+	for _, w := range []int64{390, 1280} {
+		do(t, ctx, chromedp.EmulateViewport(w, 844))
+		field := boxOf(t, ctx, "#code")
+		ch := get(t, ctx, chromedp.Evaluate[float64](`(() => { const s = document.createElement('span'); s.textContent = '0';
+			s.style.font = getComputedStyle(document.querySelector('#code')).font; document.body.append(s);
+			const w = s.getBoundingClientRect().width; s.remove(); return w; })()`))
+		if chars := (field.Right - field.Left) / ch; chars < 8 || chars > 14 {
+			t.Errorf("%d px: the code field is %.0f px, %.1f characters wide", w, field.Right-field.Left, chars)
+		}
+	}
+	heading, button := boxOf(t, ctx, "#resend-heading"), boxOf(t, ctx, "form.resend-form button")
+	if text(t, ctx, "#resend-heading") != "Didn’t get it?" || button.Top < heading.Bottom {
+		t.Errorf("\"Resend code\" is not under \"Didn't get it?\": %+v %+v", heading, button)
+	}
+	if cls, d := attr(t, ctx, "form.resend-form button", "class"), attr(t, ctx, "form.resend-form button", "disabled"); cls.Value != "secondary" || !d.Exists {
+		t.Errorf("Resend code: class %q, disabled %v during the cool-down", cls.Value, d.Exists)
+	}
+}

@@ -19,21 +19,31 @@ import (
 
 // enroll is the onboarding email's deep link: the add-phone form, after signing in when
 // needed. The sign-in comes back to the form itself, not to this link: one redirect fewer,
-// a round trip saved on a phone's network.
+// a round trip saved on a phone's network. The form, told where the person came from, says
+// they are set up instead when they already have an active phone (newPhone).
 func (h *Handler) enroll(c echo.Context) error {
 	if s := sess(c); s == nil || s.UserID() == "" {
-		return c.Redirect(http.StatusFound, "/auth/login?return_to="+url.QueryEscape(addForm))
+		return c.Redirect(http.StatusFound, "/auth/login?return_to="+url.QueryEscape(enrollForm))
 	}
-	return c.Redirect(http.StatusFound, addForm)
+	return c.Redirect(http.StatusFound, enrollForm)
 }
 
-// addForm is the person's add-phone form.
-const addForm = "/devices/sms/new"
+// addForm is the person's add-phone form; enrollForm is the same reached from the onboarding
+// link.
+const (
+	addForm    = "/devices/sms/new"
+	enrollForm = addForm + "?from=enroll"
+)
 
 // newPhone shows the add-phone form, after the step-up when the person needs one.
 func (h *Handler) newPhone(c echo.Context) error {
 	a := actorOf(c)
-	if answered, err := h.stepUpFirst(c, a, a.addForm); answered {
+	if a.self && c.QueryParam("from") == "enroll" {
+		// Without an active phone there is nothing to step up with: the form, as below.
+		if answered, err := h.alreadySetUp(c); answered {
+			return err
+		}
+	} else if answered, err := h.stepUpFirst(c, a, a.addForm); answered {
 		return err
 	}
 	return h.renderAddPhone(c, a, http.StatusOK, h.phoneForm(c, a, h.guessRegion(c)))
@@ -97,6 +107,11 @@ func (h *Handler) phoneStarted(c echo.Context, a *actor, reason string, started 
 		warn["Device"] = maskedLabel(c, d)
 		return done(c, a.devices+d.ID+"/verify", session.Error, messages.HdAddedCountry, warn)
 	}
+	if a.self && key == a.words.sent {
+		// The code page says where the code went, the number written out once (issue #25): a
+		// banner with it masked above would say it twice.
+		return redirect(c, a.devices+d.ID+"/verify")
+	}
 	return a.flash(c, a.devices+d.ID+"/verify", session.Success, key, maskedLabel(c, d))
 }
 
@@ -137,4 +152,21 @@ func (h *Handler) guessRegion(c echo.Context) string {
 		}
 	}
 	return ""
+}
+
+// alreadySetUp answers the onboarding link of someone who already has an active phone with a
+// page that says they are set up, listing their phones: nothing to add, so no step-up
+// (issue #25). It reports whether it answered.
+func (h *Handler) alreadySetUp(c echo.Context) (bool, error) {
+	ctx := c.Request().Context()
+	devs, err := h.svc.MFA.Devices(ctx, sess(c).UserID())
+	if err != nil {
+		return true, err
+	}
+	if !devs.HasActive() {
+		return false, nil
+	}
+	max := h.svc.MFA.DeviceCap(ctx)
+	return true, h.render(c, http.StatusOK, views.Devices(h.page(c, t(c, messages.EnrollSetUpTitle, nil), "devices"),
+		views.DevicesProps{Devices: rows(devs), CanAdd: devs.CanAdd(max), MaxDevices: max, SetUp: true}))
 }

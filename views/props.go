@@ -74,6 +74,8 @@ type DevicesProps struct {
 	CanAdd bool
 	// MaxDevices is PingOne's cap on a person's devices, for the words at the cap.
 	MaxDevices int
+	// SetUp is the page for someone already set up who opened the onboarding link again.
+	SetUp bool
 }
 
 // RegionOption is a country in the picker.
@@ -150,6 +152,8 @@ type ConfirmProps struct {
 	ReasonValue, Error     string
 	// Hidden are extra fields to post back.
 	Hidden map[string]string
+	// Next, when set, says what follows the button (the step-up before a removal).
+	Next string
 }
 
 // StepUpProps explains the extra check before a phone is added or removed.

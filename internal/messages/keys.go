@@ -354,6 +354,13 @@ const ()
 
 // Page design and words (issue #25).
 const (
-	HdVerifyAnother  Key = "hd.verify_another"
-	LayoutTitleError Key = "layout.title_error"
+	HdVerifyAnother   Key = "hd.verify_another"
+	LayoutTitleError  Key = "layout.title_error"
+	RemoveStepupNext  Key = "remove.stepup_next"
+	EnrollSetUpTitle  Key = "enroll.set_up_title"
+	EnrollSetUpText   Key = "enroll.set_up_text"
+	DevicesAddAnother Key = "devices.add_another"
+	SignedOutTitle    Key = "signed_out.title"
+	SignedOutText     Key = "signed_out.text"
+	VerifyDidntGet    Key = "verify.didnt_get"
 )
