@@ -141,18 +141,26 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 	// With an active phone, PingOne's MFA step asks for a texted code.
 	const employeePhone = "+15125209999"
 	env.Emu.AddSMSDevice(env.Demo.EmployeeID, employeePhone, true)
-	do(t, ctx, chromedp.Navigate(env.URL+"/devices/"+id+"/remove"), chromedp.WaitVisible(css("a.button[href^='/auth/login?step_up=1']")))
+	// Removing asks first and says that the step-up follows (issue #25).
+	do(t, ctx, chromedp.Navigate(env.URL+"/devices/"+id+"/remove"), chromedp.WaitVisible(css("button.danger")))
+	checkPage(t, ctx, axe, "remove-confirm-step-up-next")
+	do(t, ctx, chromedp.Navigate(env.URL+"/devices"), chromedp.WaitVisible(css(".device")))
+	checkPage(t, ctx, axe, "devices-two")
+	do(t, ctx, chromedp.Navigate(env.URL+"/devices/sms/new"), chromedp.WaitVisible(css("a.button[href^='/auth/login?step_up=1']")))
 	checkPage(t, ctx, axe, "step-up")
 	do(t, ctx, chromedp.Click(css("a.button[href^='/auth/login?step_up=1']")), chromedp.WaitVisible(css("#password")))
 	signIn(t, ctx, env.Demo.Employee, env.Demo.EmployeePass)
 	do(t, ctx, chromedp.WaitVisible(css("#otp")))
 	checkPage(t, ctx, axe, "emulator-mfa-code")
 	do(t, ctx, chromedp.SendKeys(css("#otp"), env.Emu.LastCode(employeePhone)), chromedp.Click(css("button[type=submit]")),
-		chromedp.WaitVisible(css("button.danger")))
+		chromedp.WaitVisible(css("#phone")))
+	do(t, ctx, chromedp.Navigate(env.URL+"/enroll"), chromedp.WaitVisible(css(".device")))
+	checkPage(t, ctx, axe, "enroll-set-up")
 
 	// The help desk's pages, after signing the employee out (tabs share cookies).
 	staff := ctx
 	do(t, ctx, chromedp.Click(css("button.link")), chromedp.WaitVisible(css("ol.steps")))
+	checkPage(t, ctx, axe, "signed-out")
 	do(t, staff, chromedp.Navigate(env.URL+"/helpdesk"))
 	signIn(t, staff, env.Demo.Helpdesk, env.Demo.HelpdeskPass)
 	staffStepUp(t, staff, env, "")

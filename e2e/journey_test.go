@@ -112,8 +112,9 @@ func TestEmployeeJourneyWithJavaScript(t *testing.T) {
 		t.Fatalf("after remove: %q", main)
 	}
 	do(t, ctx, chromedp.Click(css("button.link")), chromedp.WaitVisible(css("ol.steps")))
-	if loc := get(t, ctx, chromedp.Location()); loc != env.URL+"/" {
-		t.Fatalf("after sign-out at %s", loc)
+	// Signing out ends on the start page, saying so (issue #25).
+	if loc := get(t, ctx, chromedp.Location()); loc != env.URL+"/?state=signed_out" || !strings.Contains(text(t, ctx, "main"), "You have signed out.") {
+		t.Fatalf("after sign-out at %s: %q", loc, text(t, ctx, "main"))
 	}
 }
 
