@@ -1,12 +1,15 @@
 package handlers
 
 import (
+	"math"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/messages"
+	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/views"
 )
 
@@ -35,10 +38,27 @@ func (h *Handler) hdUser(c echo.Context) error {
 		}
 		if v != nil {
 			check.Verified = t(c, messages.HdVerifiedStatus, messages.Data{"How": verifiedHow(c, v), "Until": clock(v.Until)})
+			check.MinutesLeft = max(1, int(math.Ceil(v.Until.Sub(h.now()).Minutes())))
 		}
 	}
 	return h.render(c, http.StatusOK, views.HelpdeskUser(h.page(c, a.name, "helpdesk"), views.HelpdeskUserProps{
 		Base: a.base, Name: a.name, Username: u.Username, Email: u.Email, MFAEnabled: u.MFAEnabled, Devices: rows(devs),
-		Check: check,
+		Check: check, Country: regionName(c, u.Country()), LastSignIn: lastSignIn(c, u.LastSignIn()),
 	}))
+}
+
+// regionName names a country in the page's language, as the number picker does; "" for none.
+func regionName(c echo.Context, code string) string {
+	if code == "" {
+		return ""
+	}
+	return phone.RegionNameIn(messages.From(c.Request().Context()), code)
+}
+
+// lastSignIn words when the user last signed in, in the page's language; "" when unknown.
+func lastSignIn(c echo.Context, at time.Time) string {
+	if at.IsZero() {
+		return ""
+	}
+	return messages.From(c.Request().Context()).DateTime(at)
 }

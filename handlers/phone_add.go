@@ -105,7 +105,7 @@ func (h *Handler) phoneStarted(c echo.Context, a *actor, reason string, started 
 	}
 	if warn != nil {
 		warn["Device"] = maskedLabel(c, d)
-		return done(c, a.devices+d.ID+"/verify", session.Error, messages.HdAddedCountry, warn)
+		return done(c, a.devices+d.ID+"/verify", session.Warning, messages.HdAddedCountry, warn)
 	}
 	if a.self && key == a.words.sent {
 		// The code page says where the code went, the number written out once (issue #25): a

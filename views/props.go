@@ -140,6 +140,9 @@ type HelpdeskUserProps struct {
 	Devices                     []DeviceRow
 	// Check is the caller verification: changes are offered only once the caller is verified.
 	Check CallerCheck
+	// Country is the user's country in the directory, named in the page's language; LastSignIn
+	// is when they last signed in, worded; "" when not known.
+	Country, LastSignIn string
 }
 
 // ConfirmProps is a confirmation before a change.

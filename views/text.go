@@ -131,3 +131,31 @@ func failed(p Page) Page {
 	p.Failed = true
 	return p
 }
+
+// isolated writes s as text, each span between FIRST STRONG ISOLATE (U+2068) and POP
+// DIRECTIONAL ISOLATE (U+2069) as a <bdi> element: a country's name inside a sentence of
+// another direction keeps its own order and does not pull the punctuation around it
+// (issue #25). The handlers mark such spans (isolate); everything is escaped.
+func isolated(s string) templ.Component {
+	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+		var b strings.Builder
+		for {
+			before, rest, ok := strings.Cut(s, "\u2068")
+			if !ok {
+				break
+			}
+			inner, after, ok := strings.Cut(rest, "\u2069")
+			if !ok {
+				break
+			}
+			b.WriteString(templ.EscapeString(before))
+			b.WriteString("<bdi>")
+			b.WriteString(templ.EscapeString(inner))
+			b.WriteString("</bdi>")
+			s = after
+		}
+		b.WriteString(templ.EscapeString(s))
+		_, err := io.WriteString(w, b.String())
+		return err
+	})
+}
