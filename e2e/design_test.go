@@ -5,6 +5,7 @@ package e2e
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/internal/portaltest"
 )
@@ -303,4 +305,100 @@ func TestCodePageSaysItOnce(t *testing.T) {
 	if cls, d := attr(t, ctx, "form.resend-form button", "class"), attr(t, ctx, "form.resend-form button", "disabled"); cls.Value != "secondary" || !d.Exists {
 		t.Errorf("Resend code: class %q, disabled %v during the cool-down", cls.Value, d.Exists)
 	}
+}
+
+// verifyCallerByEmail verifies the demo employee as the caller, by the code to their email.
+func verifyCallerByEmail(t *testing.T, ctx context.Context, env *portaltest.Env) {
+	t.Helper()
+	base := env.URL + "/helpdesk/users/" + env.Demo.EmployeeID
+	do(t, ctx, chromedp.Navigate(base+"/verify"), chromedp.WaitVisible(css("#method-email")),
+		chromedp.Click(css("#method-email")), chromedp.Click(css("form[action$='/verify'] button[type=submit]")), chromedp.WaitVisible(css("#code")))
+	do(t, ctx, chromedp.SendKeys(css("#code"), env.Emu.LastEmailCode("erin.employee@example.com")),
+		chromedp.Click(css("form[action$='/verify/code'] button")), chromedp.WaitVisible(css(".verified")))
+}
+
+// TestHelpdeskUserAtAGlance (items 3, 4 and 5): the user's page starts with a summary (name,
+// username, directory country, last sign-in) and chips, lists the phones in a table, puts the
+// account-wide action apart, and has two columns from 1024 px; a number from another country
+// is pointed out on the form before "Send code", as a warning; in Arabic the signals name
+// countries in Arabic, isolated with <bdi>.
+func TestHelpdeskUserAtAGlance(t *testing.T) {
+	axe := axeSource(t)
+	env := portaltest.Start(t)
+	env.NewBrowser(t).SignInEmployee("/devices") // so that PingOne knows a last sign-in
+	env.Emu.AddSMSDevice(env.Demo.EmployeeID, "+447400123456", true)
+	ctx := tab(t)
+	do(t, ctx, chromedp.Navigate(env.URL+"/helpdesk"))
+	signIn(t, ctx, env.Demo.Helpdesk, env.Demo.HelpdeskPass)
+	staffStepUp(t, ctx, env, "")
+	base := env.URL + "/helpdesk/users/" + env.Demo.EmployeeID
+	do(t, ctx, chromedp.EmulateViewport(1280, 800), chromedp.Navigate(base), chromedp.WaitVisible(css(".summary")))
+	summary := text(t, ctx, ".summary")
+	for _, want := range []string{"Erin Employee", "erin.employee", "United States", "Last sign-in", "Caller not verified", "MFA off"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("the summary does not say %q: %q", want, summary)
+		}
+	}
+	if strings.Contains(summary, "Last sign-inNot known") {
+		t.Errorf("the last sign-in is not shown: %q", summary)
+	}
+	checkPage(t, ctx, axe, "helpdesk-user-summary")
+
+	verifyCallerByEmail(t, ctx, env)
+	do(t, ctx, chromedp.Navigate(base), chromedp.WaitVisible(css(".phone-table")))
+	if chip := text(t, ctx, ".chip.verified"); !strings.Contains(chip, "minutes left") {
+		t.Errorf("the verified chip says %q", chip)
+	}
+	height := get(t, ctx, chromedp.Evaluate[float64](`document.documentElement.scrollHeight`))
+	main, side, sum, table := boxOf(t, ctx, ".hd-main"), boxOf(t, ctx, ".hd-side"), boxOf(t, ctx, ".summary"), boxOf(t, ctx, ".phone-table")
+	t.Logf("1280 px: the page is %.0f px tall; main %+v, side %+v", height, main, side)
+	if side.Left < main.Right || side.Top > main.Bottom {
+		t.Errorf("1280 px: not two columns: main %+v, side %+v", main, side)
+	}
+	if sum.Bottom > table.Top || height > 1000 {
+		t.Errorf("1280 px: the summary is not on top (%+v, table %+v) or the page is %.0f px tall", sum, table, height)
+	}
+	if n := get(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('.phone-table tbody tr').length`)); n != 1 {
+		t.Errorf("%d phones in the table", n)
+	}
+	if b := text(t, ctx, ".account-actions button"); b != "Turn MFA on" {
+		t.Errorf("the account-wide area holds %q", b)
+	}
+	checkPage(t, ctx, axe, "helpdesk-user-verified-summary")
+	do(t, ctx, chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible(css(".phone-table")))
+	if main, side := boxOf(t, ctx, ".hd-main"), boxOf(t, ctx, ".hd-side"); side.Top < main.Bottom {
+		t.Errorf("390 px: the side is beside the main column: %+v %+v", main, side)
+	}
+
+	// Item 4: the warning before "Send code".
+	do(t, ctx, chromedp.EmulateViewport(1280, 800), chromedp.Navigate(base+"/phone/new"), chromedp.WaitVisible(css("#phone")))
+	if hint := text(t, ctx, "#phone-hint"); !strings.HasPrefix(hint, "Their mobile number") {
+		t.Errorf("the agent's hint: %q", hint)
+	}
+	creates := env.Emu.Calls("devices.create")
+	pickRegion(t, ctx, "US")
+	do(t, ctx, chromedp.SendKeys(css("#phone"), "+44 7400 123457"), chromedp.WaitVisible(css("#country-warning")))
+	warn, button := boxOf(t, ctx, "#country-warning"), boxOf(t, ctx, "form.phone-form button[type=submit]")
+	w := text(t, ctx, "#country-warning")
+	bg := get(t, ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('#country-warning')).backgroundColor`))
+	if !strings.Contains(w, "United Kingdom") || !strings.Contains(w, "United States") || warn.Bottom > button.Top || bg != "rgb(255, 244, 206)" {
+		t.Errorf("the warning before Send code: %q (%s) at %+v, the button at %+v", w, bg, warn, button)
+	}
+	if env.Emu.Calls("devices.create") != creates {
+		t.Error("the warning came after something was sent")
+	}
+	checkPage(t, ctx, axe, "helpdesk-add-phone-warning")
+
+	// Item 5: Arabic names, isolated.
+	ar := messages.NewPrinter("ar")
+	do(t, ctx, chromedp.Navigate(base+"?lang=ar"), chromedp.WaitVisible(css(".summary")))
+	bdis := get(t, ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('.warning li bdi')].map(b => b.textContent)`))
+	if len(bdis) == 0 || !slices.Contains(bdis, phone.RegionNameIn(ar, "US")) {
+		t.Errorf("the Arabic signals' countries: %q; want %q isolated", bdis, phone.RegionNameIn(ar, "US"))
+	}
+	if signals := text(t, ctx, ".warning"); strings.Contains(signals, "United") {
+		t.Errorf("English inside Arabic: %q", signals)
+	}
+	checkPage(t, ctx, axe, "helpdesk-user-ar")
+	do(t, ctx, chromedp.Navigate(base+"?lang=en"))
 }

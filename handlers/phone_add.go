@@ -130,6 +130,9 @@ func (h *Handler) phoneForm(c echo.Context, a *actor, region string) views.Phone
 		StrongerURL: h.site.StrongerMethodsURL, TextsJSON: views.ScriptJSON(phone.BrowserTextsJSON(messages.From(c.Request().Context())))}
 	if !a.self {
 		f.For, f.Back, f.Reason, f.ReasonRequired = a.name, a.base, true, h.site.ReasonRequired
+		if a.user != nil && a.user.Country() != "" {
+			f.Home, f.HomeName = a.user.Country(), regionName(c, a.user.Country())
+		}
 	}
 	return f
 }

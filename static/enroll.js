@@ -15,6 +15,7 @@
   if (!form || !window.PhonePolicy || !window.fetch || !window.Promise) return;
   var input = form.querySelector("#phone"), select = form.querySelector("#region");
   var error = form.querySelector("#phone-error"), preview = form.querySelector("#phone-preview");
+  var away = form.querySelector("#country-warning");
   var allowed = [];
   for (var i = 0; i < select.options.length; i++) if (select.options[i].value) allowed.push(select.options[i].value);
   var coreURL = form.getAttribute("data-meta");
@@ -60,14 +61,28 @@
       // isolates, as the server's printer writes them.
       var num = document.documentElement.dir === "rtl" ? "\u2066" + v.shown + "\u2069" : v.shown;
       setPreview((preview.getAttribute("data-text") || "").replace("{number}", num));
+      warnAway(v.region);
       return v;
     }
     setPreview("");
+    warnAway("");
     if (!final) return v;
     input.setAttribute("aria-invalid", "true");
     input.setAttribute("aria-describedby", "phone-hint phone-error");
     error.textContent = PhonePolicy.message(v, M);
     return v;
+  }
+
+  // warnAway says, before anything is sent, that a number is from another country than the
+  // user's in the directory (the help desk's form only: data-home).
+  function warnAway(region) {
+    if (!away) return;
+    var text = "";
+    if (region && region !== away.getAttribute("data-home")) {
+      var name = (M.n && M.n[region]) || region;
+      text = (away.getAttribute("data-text") || "").replace("{country}", name);
+    }
+    if (away.textContent !== text) away.textContent = text;
   }
 
   // setPreview changes the preview only when its words change, so its live region speaks once.

@@ -100,6 +100,9 @@ type PhoneForm struct {
 	Back                     string
 	// StrongerURL links to the organisation's guide to stronger methods, when configured.
 	StrongerURL string
+	// Home is the code of the user's country in the directory and HomeName its name, when
+	// staff add a phone: a number from another country is pointed out before it is sent.
+	Home, HomeName string
 	// TextsJSON are the refusals and region names the page's script words its live check with,
 	// in the page's language, as HTML-safe JSON (phone.BrowserTextsJSON), so the script holds
 	// no sentence of its own.

@@ -370,4 +370,6 @@ const (
 	HdColState         Key = "hd.col_state"
 	HdColAdded         Key = "hd.col_added"
 	HdColActions       Key = "hd.col_actions"
+	AddPhoneHintFor    Key = "add.phone_hint_for"
+	AddCountryWarning  Key = "add.country_warning"
 )
