@@ -402,3 +402,36 @@ func TestHelpdeskUserAtAGlance(t *testing.T) {
 	checkPage(t, ctx, axe, "helpdesk-user-ar")
 	do(t, ctx, chromedp.Navigate(base+"?lang=en"))
 }
+
+// TestWordsBreakRight (item 10): Japanese breaks between phrases (word-break: auto-phrase), and
+// a phone number in a heading is never split, in Arabic at 320 px either.
+func TestWordsBreakRight(t *testing.T) {
+	env := portaltest.Start(t)
+	id := env.Emu.AddSMSDevice(env.Demo.EmployeeID, "+447400123456", false)
+	ctx := tab(t)
+	do(t, ctx, chromedp.EmulateViewport(320, 720))
+	addPhoneForm(t, ctx, env, "ja")
+	for _, sel := range []string{"h1", "main p", "label"} {
+		if wb := get(t, ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector(`+jsString(sel)+`)).wordBreak`)); wb != "auto-phrase" {
+			t.Errorf("ja: %s has word-break %q", sel, wb)
+		}
+	}
+	do(t, ctx, chromedp.Navigate(env.URL+"/devices/sms/new?lang=en"), chromedp.WaitVisible(css("#phone")))
+	if wb := get(t, ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('main p')).wordBreak`)); wb != "normal" {
+		t.Errorf("en: word-break %q", wb)
+	}
+	for _, lang := range []string{"ar", "de", "ja"} {
+		for _, page := range []string{"/rename", "/remove"} {
+			do(t, ctx, chromedp.Navigate(env.URL+"/devices/"+id+page+"?lang="+lang), chromedp.WaitVisible(css("h1 .nowrap")))
+			lines := get(t, ctx, chromedp.Evaluate[int](`(() => { const r = [...document.querySelector('h1 .nowrap').getClientRects()];
+				return new Set(r.map(x => Math.round(x.top))).size; })()`))
+			if lines != 1 {
+				t.Errorf("%s %s: the heading's number is drawn on %d lines", lang, page, lines)
+			}
+			if over := get(t, ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > document.documentElement.clientWidth`)); over {
+				t.Errorf("%s %s: scrolls sideways at 320 px", lang, page)
+			}
+		}
+	}
+	do(t, ctx, chromedp.Navigate(env.URL+"/devices?lang=en"))
+}
