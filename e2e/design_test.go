@@ -435,3 +435,42 @@ func TestWordsBreakRight(t *testing.T) {
 	}
 	do(t, ctx, chromedp.Navigate(env.URL+"/devices?lang=en"))
 }
+
+// TestEmployeePagesSpeakPlainly (item 12): the employee's pages, in every language, say "sign-in
+// code" and "your company's sign-in", never "MFA" or "PingOne" (the demo's own banner aside).
+func TestEmployeePagesSpeakPlainly(t *testing.T) {
+	env := portaltest.Start(t)
+	active := env.Emu.AddSMSDevice(env.Demo.EmployeeID, "+15125209999", true)
+	waiting := env.Emu.AddSMSDevice(env.Demo.EmployeeID, "+15125208888", false)
+	ctx := tab(t)
+	do(t, ctx, chromedp.Navigate(env.URL+"/devices"))
+	signIn(t, ctx, env.Demo.Employee, env.Demo.EmployeePass)
+	do(t, ctx, chromedp.WaitVisible(css(".device")))
+	pages := []string{"/devices", "/devices/sms/new", "/devices/" + waiting + "/verify", "/devices/" + active + "/rename",
+		"/devices/" + active + "/remove", "/enroll"}
+	for _, l := range messages.Languages() {
+		for _, page := range pages {
+			sep := "?"
+			if strings.Contains(page, "?") {
+				sep = "&"
+			}
+			do(t, ctx, chromedp.Navigate(env.URL+page+sep+"lang="+l.Tag), chromedp.WaitVisible(css("main h1")))
+			words := get(t, ctx, chromedp.Evaluate[string](`document.title + " " + document.querySelector('header').innerText + " " +
+				document.querySelector('main').innerText`))
+			for _, bad := range []string{"MFA", "PingOne"} {
+				if strings.Contains(words, bad) {
+					t.Errorf("%s %s says %q: %.300q", l.Tag, page, bad, words)
+				}
+			}
+		}
+	}
+	do(t, ctx, chromedp.Navigate(env.URL+"/devices?lang=en"), chromedp.WaitVisible(css("button.link")),
+		chromedp.Click(css("button.link")), chromedp.WaitVisible(css("ol.steps")))
+	for _, l := range messages.Languages() {
+		do(t, ctx, chromedp.Navigate(env.URL+"/?state=signed_out&lang="+l.Tag), chromedp.WaitVisible(css("ol.steps")))
+		words := get(t, ctx, chromedp.Evaluate[string](`document.title + " " + document.querySelector('main').innerText`))
+		if strings.Contains(words, "MFA") || strings.Contains(words, "PingOne") {
+			t.Errorf("%s: the start page says %.300q", l.Tag, words)
+		}
+	}
+}
