@@ -1982,9 +1982,9 @@ func HelpdeskStepUp(p Page, s HelpdeskStepUpProps) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var109 string
-			templ_7745c5c3_Var109, templ_7745c5c3_Err = templ.JoinStringErrs(tf(ctx, messages.HdStepupWhy, messages.Data{"Minutes": s.Minutes}))
+			templ_7745c5c3_Var109, templ_7745c5c3_Err = templ.JoinStringErrs(messages.From(ctx).N(messages.HdStepupWhy, s.Minutes, messages.Data{"Minutes": s.Minutes}))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/helpdesk.templ`, Line: 345, Col: 73}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/helpdesk.templ`, Line: 345, Col: 97}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var109))
 			if templ_7745c5c3_Err != nil {
