@@ -305,6 +305,15 @@ func TestCodePageSaysItOnce(t *testing.T) {
 	if cls, d := attr(t, ctx, "form.resend-form button", "class"), attr(t, ctx, "form.resend-form button", "disabled"); cls.Value != "secondary" || !d.Exists {
 		t.Errorf("Resend code: class %q, disabled %v during the cool-down", cls.Value, d.Exists)
 	}
+	// Item 8: no banner masks the number just typed, here or on the list after the code.
+	if n := get(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('.flash').length`)); n != 0 {
+		t.Errorf("the code page has %d banners", n)
+	}
+	do(t, ctx, chromedp.SendKeys(css("#code"), env.Emu.LastCode("+15125201234")), chromedp.Click(css("form.code-form button")),
+		chromedp.WaitVisible(css(".flash")))
+	if main := text(t, ctx, "main"); strings.Contains(main, "•") || !strings.Contains(main, "+1 512-520-1234") {
+		t.Errorf("after the code: %q", main)
+	}
 }
 
 // verifyCallerByEmail verifies the demo employee as the caller, by the code to their email.

@@ -191,8 +191,8 @@ func TestEveryPageInEveryLanguage(t *testing.T) {
 				if d := get(t, ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('.device .number')).direction`)); d != "ltr" {
 					t.Errorf("a phone number reads %s", d)
 				}
-				// The flash names the new phone by its masked number inside a right-to-left sentence.
-				flashNumberReadsInOrder(t, ctx, "devices", e164[len(e164)-4:])
+				// The flash no longer names the number just typed (issue #25): the list shows it.
+				// A masked number in a right-to-left banner is checked after a rename (morePages).
 			}
 			do(t, ctx, chromedp.Navigate(env.URL+"/demo/sms"), chromedp.WaitVisible(css("ol.outbox")))
 			check("demo-sms")

@@ -372,4 +372,5 @@ const (
 	HdColActions       Key = "hd.col_actions"
 	AddPhoneHintFor    Key = "add.phone_hint_for"
 	AddCountryWarning  Key = "add.country_warning"
+	VerifyDoneSelfNew  Key = "verify.done_self_new"
 )
