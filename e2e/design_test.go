@@ -1,7 +1,8 @@
 package e2e
 
 // The page design of issue #25, measured in Chromium: where things are, what is shown when,
-// and how many screens a task takes.
+// and how many screens a task takes. Each test has a browser context of its own (privateTab):
+// several pick a language, which the portal keeps in a cookie other tabs would share.
 
 import (
 	"context"
@@ -47,7 +48,7 @@ func addPhoneForm(t *testing.T, ctx context.Context, env *portaltest.Env, lang s
 func TestCallerCheckLayout(t *testing.T) {
 	axe := axeSource(t)
 	env := portaltest.Start(t)
-	ctx := tab(t)
+	ctx := privateTab(t)
 	do(t, ctx, chromedp.Navigate(env.URL+"/helpdesk"))
 	signIn(t, ctx, env.Demo.Helpdesk, env.Demo.HelpdeskPass)
 	staffStepUp(t, ctx, env, "")
@@ -90,7 +91,7 @@ func TestCallerCheckLayout(t *testing.T) {
 // it; a refusal comes when the field is left.
 func TestPhoneCheckedWhenLeft(t *testing.T) {
 	env := portaltest.Start(t)
-	ctx := tab(t)
+	ctx := privateTab(t)
 	do(t, ctx, chromedp.EmulateViewport(390, 844))
 	addPhoneForm(t, ctx, env, "en")
 	pickRegion(t, ctx, "US")
@@ -128,7 +129,7 @@ func TestPhoneCheckedWhenLeft(t *testing.T) {
 // in its language, and the error summary is the first thing in the main content.
 func TestErrorPagesSayErrorFirst(t *testing.T) {
 	env := portaltest.Start(t)
-	ctx := tab(t)
+	ctx := privateTab(t)
 	addPhoneForm(t, ctx, env, "en")
 	for _, c := range []struct{ lang, prefix string }{{"en", "Error: "}, {"de", "Fehler: "}, {"ja", "エラー："}} {
 		do(t, ctx, chromedp.Navigate(env.URL+"/devices/sms/new?lang="+c.lang), chromedp.WaitVisible(css("#phone")))
@@ -158,7 +159,7 @@ func TestErrorPagesSayErrorFirst(t *testing.T) {
 // takes the number's own +44.
 func TestCountryFollowsNumber(t *testing.T) {
 	env := portaltest.Start(t)
-	ctx := tab(t)
+	ctx := privateTab(t)
 	addPhoneForm(t, ctx, env, "en")
 	pickRegion(t, ctx, "US")
 	do(t, ctx, chromedp.SendKeys(css("#phone"), "+44 7400 123456"))
@@ -194,7 +195,7 @@ func TestRemovingAPhoneAsksFirst(t *testing.T) {
 	env := portaltest.Start(t)
 	const number = "+15125209999"
 	env.Emu.AddSMSDevice(env.Demo.EmployeeID, number, true)
-	ctx := tab(t)
+	ctx := privateTab(t)
 	do(t, ctx, chromedp.Navigate(env.URL+"/devices"))
 	signIn(t, ctx, env.Demo.Employee, env.Demo.EmployeePass)
 	do(t, ctx, chromedp.WaitVisible(css(".device")))
@@ -202,7 +203,7 @@ func TestRemovingAPhoneAsksFirst(t *testing.T) {
 	note := func(what string) {
 		screens = append(screens, what+" "+strings.TrimPrefix(get(t, ctx, chromedp.Location()), env.URL))
 	}
-	do(t, ctx, chromedp.Click(css("form[action$='/remove'] button")), chromedp.WaitVisible(css("h1")))
+	do(t, ctx, chromedp.Click(css("form[action$='/remove'] button")), chromedp.WaitVisible(css("button.danger")))
 	note("question")
 	if h1 := text(t, ctx, "h1"); h1 != "Remove "+shown(number)+"?" {
 		t.Fatalf("the first screen after Remove is %q, not the question", h1)
@@ -228,7 +229,7 @@ func TestPhonesListIsLight(t *testing.T) {
 	env := portaltest.Start(t)
 	env.Emu.AddSMSDevice(env.Demo.EmployeeID, "+15125209999", true)
 	env.Emu.AddSMSDevice(env.Demo.EmployeeID, "+15125208888", true)
-	ctx := tab(t)
+	ctx := privateTab(t)
 	do(t, ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(env.URL+"/devices"))
 	signIn(t, ctx, env.Demo.Employee, env.Demo.EmployeePass)
 	do(t, ctx, chromedp.WaitVisible(css(".device")))
@@ -279,7 +280,7 @@ func TestPhonesListIsLight(t *testing.T) {
 // it?", held back for the cool-down.
 func TestCodePageSaysItOnce(t *testing.T) {
 	env := portaltest.Start(t)
-	ctx := tab(t)
+	ctx := privateTab(t)
 	addPhoneForm(t, ctx, env, "en")
 	pickRegion(t, ctx, "US")
 	do(t, ctx, chromedp.SendKeys(css("#phone"), "512 520 1234"), chromedp.Click(css("form.phone-form button[type=submit]")),
@@ -336,7 +337,7 @@ func TestHelpdeskUserAtAGlance(t *testing.T) {
 	env := portaltest.Start(t)
 	env.NewBrowser(t).SignInEmployee("/devices") // so that PingOne knows a last sign-in
 	env.Emu.AddSMSDevice(env.Demo.EmployeeID, "+447400123456", true)
-	ctx := tab(t)
+	ctx := privateTab(t)
 	do(t, ctx, chromedp.Navigate(env.URL+"/helpdesk"))
 	signIn(t, ctx, env.Demo.Helpdesk, env.Demo.HelpdeskPass)
 	staffStepUp(t, ctx, env, "")
@@ -417,7 +418,7 @@ func TestHelpdeskUserAtAGlance(t *testing.T) {
 func TestWordsBreakRight(t *testing.T) {
 	env := portaltest.Start(t)
 	id := env.Emu.AddSMSDevice(env.Demo.EmployeeID, "+447400123456", false)
-	ctx := tab(t)
+	ctx := privateTab(t)
 	do(t, ctx, chromedp.EmulateViewport(320, 720))
 	addPhoneForm(t, ctx, env, "ja")
 	for _, sel := range []string{"h1", "main p", "label"} {
@@ -451,7 +452,7 @@ func TestEmployeePagesSpeakPlainly(t *testing.T) {
 	env := portaltest.Start(t)
 	active := env.Emu.AddSMSDevice(env.Demo.EmployeeID, "+15125209999", true)
 	waiting := env.Emu.AddSMSDevice(env.Demo.EmployeeID, "+15125208888", false)
-	ctx := tab(t)
+	ctx := privateTab(t)
 	do(t, ctx, chromedp.Navigate(env.URL+"/devices"))
 	signIn(t, ctx, env.Demo.Employee, env.Demo.EmployeePass)
 	do(t, ctx, chromedp.WaitVisible(css(".device")))

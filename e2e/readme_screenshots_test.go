@@ -35,7 +35,7 @@ func TestReadmeScreenshots(t *testing.T) {
 	}
 	env := portaltest.Start(t)
 	env.Emu.AddSMSDevice(env.Demo.EmployeeID, "+447400123456", false)
-	ctx := tab(t)
+	ctx := privateTab(t)
 	do(t, ctx, chromedp.EmulateViewport(390, 844))
 	addPhoneForm(t, ctx, env, "en")
 	pickRegion(t, ctx, "US")
