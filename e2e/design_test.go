@@ -227,12 +227,19 @@ func TestRemovingAPhoneAsksFirst(t *testing.T) {
 // buttons; the list offers "Add another phone".
 func TestPhonesListIsLight(t *testing.T) {
 	env := portaltest.Start(t)
-	env.Emu.AddSMSDevice(env.Demo.EmployeeID, "+15125209999", true)
+	named := env.Emu.AddSMSDevice(env.Demo.EmployeeID, "+15125209999", true)
 	env.Emu.AddSMSDevice(env.Demo.EmployeeID, "+15125208888", true)
 	ctx := privateTab(t)
 	do(t, ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(env.URL+"/devices"))
 	signIn(t, ctx, env.Demo.Employee, env.Demo.EmployeePass)
 	do(t, ctx, chromedp.WaitVisible(css(".device")))
+	// The nickname is the phone's title, its number under it.
+	do(t, ctx, chromedp.Navigate(env.URL+"/devices/"+named+"/rename"), chromedp.WaitVisible(css("#nickname")),
+		chromedp.SendKeys(css("#nickname"), "Work phone"), chromedp.Submit(css("#nickname")), chromedp.WaitVisible(css(".flash")))
+	title, number := boxOf(t, ctx, ".device-title"), boxOf(t, ctx, ".device-title + .number")
+	if got := text(t, ctx, ".device-title"); got != "Work phone" || number.Top < title.Bottom-1 {
+		t.Errorf("the named phone's title %q at %+v, its number at %+v", got, title, number)
+	}
 	for _, lang := range []string{"en", "de", "ja", "ar"} {
 		do(t, ctx, chromedp.Navigate(env.URL+"/devices?lang="+lang), chromedp.WaitVisible(css(".device .actions")))
 		type action struct {
@@ -356,8 +363,8 @@ func TestHelpdeskUserAtAGlance(t *testing.T) {
 
 	verifyCallerByEmail(t, ctx, env)
 	do(t, ctx, chromedp.Navigate(base), chromedp.WaitVisible(css(".phone-table")))
-	if chip := text(t, ctx, ".chip.verified"); !strings.Contains(chip, "minutes left") {
-		t.Errorf("the verified chip says %q", chip)
+	if chip, how := text(t, ctx, ".chip.verified"), text(t, ctx, ".verified-how"); !strings.Contains(chip, "minutes left") || !strings.HasSuffix(how, " UTC.") {
+		t.Errorf("the verified chip says %q, the sentence under it %q (a time without its zone?)", chip, how)
 	}
 	height := get(t, ctx, chromedp.Evaluate[float64](`document.documentElement.scrollHeight`))
 	main, side, sum, table := boxOf(t, ctx, ".hd-main"), boxOf(t, ctx, ".hd-side"), boxOf(t, ctx, ".summary"), boxOf(t, ctx, ".phone-table")

@@ -37,7 +37,9 @@ func (h *Handler) hdUser(c echo.Context) error {
 			return err
 		}
 		if v != nil {
-			check.Verified = t(c, messages.HdVerifiedStatus, messages.Data{"How": verifiedHow(c, v), "Until": clock(v.Until)})
+			// The time with its zone, in the page's language ("20:28 UTC"), not a bare clock.
+			until := messages.From(c.Request().Context()).Time(v.Until)
+			check.Verified = t(c, messages.HdVerifiedStatus, messages.Data{"How": verifiedHow(c, v), "Until": until})
 			check.MinutesLeft = max(1, int(math.Ceil(v.Until.Sub(h.now()).Minutes())))
 		}
 	}
