@@ -81,6 +81,11 @@ func (h *Handler) verify(c echo.Context) error {
 			sess(c).SetMFAOn()
 		}
 	}
+	if a.self {
+		// The person typed this number a moment ago and the list below shows it in full: the
+		// banner does not name it again, masked (issue #25).
+		return done(c, a.base, session.Success, messages.VerifyDoneSelfNew, nil)
+	}
 	return a.flash(c, a.base, session.Success, a.words.verified, maskedLabel(c, d))
 }
 

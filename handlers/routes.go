@@ -103,6 +103,7 @@ func (h *Handler) phoneRoutes(add func(string, string, echo.HandlerFunc, ...echo
 	add(http.MethodPost, prefix+":id/resend", h.resend, h.csrf)
 	add(http.MethodGet, prefix+":id/remove", h.removeForm)
 	add(http.MethodPost, prefix+":id/remove", h.remove, h.csrf)
+	add(http.MethodGet, prefix+":id/remove/confirmed", h.removeConfirmed)
 }
 
 // ipExtractor takes the client address (for the sign-in limit and logs) from

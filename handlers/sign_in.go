@@ -29,7 +29,12 @@ func (h *Handler) home(c echo.Context) error {
 	length := h.svc.MFA.CodeRules(ctx).Length
 	cancel()
 	page := func() templ.Component {
-		return views.Home(h.page(c, t(c, messages.HomeTitle, nil), ""), "/auth/login", length)
+		p := h.page(c, t(c, messages.HomeTitle, nil), "")
+		if c.QueryParam("state") == signedOutState && p.Flash.Text == "" {
+			// The page that says the person signed out: the start page, with its Sign in.
+			p.Title, p.Flash = t(c, messages.SignedOutTitle, nil), views.Flash{Text: t(c, messages.SignedOutText, nil), Kind: "success"}
+		}
+		return views.Home(p, "/auth/login", length)
 	}
 	// The language picker's links carry the query string back, and a flash is for one person.
 	if (s == nil || !s.HasFlash()) && c.Request().URL.RawQuery == "" {

@@ -27,6 +27,11 @@ type Page struct {
 	Staff bool
 	// Nav is the current section, to mark the active link.
 	Nav string
+	// Problem is why the server refused the page's form, shown first in the main content as
+	// the error summary, linked to the field ProblemField; the title then starts "Error: ".
+	Problem, ProblemField string
+	// Failed marks an error page: its title starts "Error: " too.
+	Failed bool
 }
 
 // User is the signed-in person as pages show them.
@@ -69,6 +74,8 @@ type DevicesProps struct {
 	CanAdd bool
 	// MaxDevices is PingOne's cap on a person's devices, for the words at the cap.
 	MaxDevices int
+	// SetUp is the page for someone already set up who opened the onboarding link again.
+	SetUp bool
 }
 
 // RegionOption is a country in the picker.
@@ -93,6 +100,9 @@ type PhoneForm struct {
 	Back                     string
 	// StrongerURL links to the organisation's guide to stronger methods, when configured.
 	StrongerURL string
+	// Home is the code of the user's country in the directory and HomeName its name, when
+	// staff add a phone: a number from another country is pointed out before it is sent.
+	Home, HomeName string
 	// TextsJSON are the refusals and region names the page's script words its live check with,
 	// in the page's language, as HTML-safe JSON (phone.BrowserTextsJSON), so the script holds
 	// no sentence of its own.
@@ -143,6 +153,9 @@ type HelpdeskUserProps struct {
 	Devices                     []DeviceRow
 	// Check is the caller verification: changes are offered only once the caller is verified.
 	Check CallerCheck
+	// Country is the user's country in the directory, named in the page's language; LastSignIn
+	// is when they last signed in, worded; "" when not known.
+	Country, LastSignIn string
 }
 
 // ConfirmProps is a confirmation before a change.
@@ -155,6 +168,8 @@ type ConfirmProps struct {
 	ReasonValue, Error     string
 	// Hidden are extra fields to post back.
 	Hidden map[string]string
+	// Next, when set, says what follows the button (the step-up before a removal).
+	Next string
 }
 
 // StepUpProps explains the extra check before a phone is added or removed.

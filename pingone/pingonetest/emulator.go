@@ -149,6 +149,9 @@ type user struct {
 	CreatedAt  time.Time
 	// PreferredLanguage and Locale are the profile's languages (BCP 47 tags), "" when unset.
 	PreferredLanguage, Locale string
+	// LastSignOn is when the user last signed in through PingOne (zero: never), PingOne's
+	// read-only lastSignOn.at.
+	LastSignOn time.Time
 }
 
 // Group is a PingOne group.

@@ -289,6 +289,9 @@ func (s *Server) completeSignIn(w http.ResponseWriter, r *http.Request, flow str
 	s.mu.Lock()
 	delete(s.flows, flow)
 	s.sessions[sid] = &ssoSession{userID: userID, authTime: now, acr: acr, amr: amr}
+	if u := s.users[userID]; u != nil {
+		u.LastSignOn = now
+	}
 	s.mu.Unlock()
 	http.SetCookie(w, &http.Cookie{Name: s.sessionCookieName(), Value: sid, Path: "/" + s.envID + "/as", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	s.finishAuthorize(w, r, *req, userID, now, acr, amr)
