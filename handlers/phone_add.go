@@ -39,14 +39,7 @@ const (
 func (h *Handler) newPhone(c echo.Context) error {
 	a := actorOf(c)
 	if a.self {
-		if c.QueryParam("from") == "enroll" {
-			// Someone already set up is told so, with their phones (no step-up); without an
-			// active phone, the first-phone rules below.
-			if answered, err := h.alreadySetUp(c); answered {
-				return err
-			}
-		}
-		if answered, err := h.firstPhoneFirst(c, a); answered {
+		if answered, err := h.firstPhoneFirst(c, a, c.QueryParam("from") == "enroll"); answered {
 			return err
 		}
 	} else if answered, err := h.stepUpFirst(c, a, a.addForm); answered {
@@ -63,9 +56,22 @@ func (h *Handler) newPhone(c echo.Context) error {
 // firstPhoneFirst is the person's own add-phone form's check: the step-up when they have an
 // active phone; when they have none, the first-phone rules (internal/mfa FirstPhone): staff and
 // protected people are told to ask an administrator, and with FIRST_PHONE_PROOF=email a person
-// who has not proved their mailbox is sent to do so. It reports whether it answered.
-func (h *Handler) firstPhoneFirst(c echo.Context, a *actor) (bool, error) {
+// who has not proved their mailbox is sent to do so. From the onboarding link (enroll), someone
+// who already has an active phone is told they are set up, with their phones, and never asked
+// for a step-up. It reports whether it answered.
+func (h *Handler) firstPhoneFirst(c echo.Context, a *actor, enroll bool) (bool, error) {
 	ctx, p := c.Request().Context(), a.proof(c)
+	if enroll {
+		// One device read serves both the set-up page and the first-phone rules.
+		l, err := h.svc.MFA.Devices(ctx, a.target.ID)
+		if err != nil {
+			return true, err
+		}
+		if l.HasActive() {
+			return true, h.renderSetUp(c, l)
+		}
+		return h.firstPhoneRules(c, a, l)
+	}
 	l, err := h.svc.MFA.StepUp(ctx, a.target.ID, *p)
 	var su *mfa.StepUpError
 	switch {
@@ -77,7 +83,14 @@ func (h *Handler) firstPhoneFirst(c echo.Context, a *actor) (bool, error) {
 		// A recent MFA proof: the person has had a phone; "Send code" checks again anyway.
 		return false, nil
 	}
-	err = h.svc.MFA.FirstPhone(ctx, a.target.ID, l, *p)
+	return h.firstPhoneRules(c, a, l)
+}
+
+// firstPhoneRules applies the first-phone rules to a person whose devices are l, answering
+// when they refuse; it reports whether it answered.
+func (h *Handler) firstPhoneRules(c echo.Context, a *actor, l mfa.List) (bool, error) {
+	ctx := c.Request().Context()
+	err := h.svc.MFA.FirstPhone(ctx, a.target.ID, l, *a.proof(c))
 	switch {
 	case errors.Is(err, mfa.ErrMailboxProof):
 		return true, redirect(c, mailboxPage)
@@ -216,19 +229,12 @@ func (h *Handler) guessRegion(c echo.Context) string {
 	return ""
 }
 
-// alreadySetUp answers the onboarding link of someone who already has an active phone with a
-// page that says they are set up, listing their phones: nothing to add, so no step-up
-// (issue #25). It reports whether it answered.
-func (h *Handler) alreadySetUp(c echo.Context) (bool, error) {
+// renderSetUp answers the onboarding link of someone who already has an active phone (devs)
+// with a page that says they are set up, listing their phones: nothing to add, so no step-up
+// (issue #25).
+func (h *Handler) renderSetUp(c echo.Context, devs mfa.List) error {
 	ctx := c.Request().Context()
-	devs, err := h.svc.MFA.Devices(ctx, sess(c).UserID())
-	if err != nil {
-		return true, err
-	}
-	if !devs.HasActive() {
-		return false, nil
-	}
 	max := h.svc.MFA.DeviceCap(ctx)
-	return true, h.render(c, http.StatusOK, views.Devices(h.page(c, t(c, messages.EnrollSetUpTitle, nil), "devices"),
+	return h.render(c, http.StatusOK, views.Devices(h.page(c, t(c, messages.EnrollSetUpTitle, nil), "devices"),
 		views.DevicesProps{Devices: rows(devs), CanAdd: devs.CanAdd(max), MaxDevices: max, SetUp: true}))
 }
