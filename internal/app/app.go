@@ -133,7 +133,7 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 	// Every part of the portal uses the store through Observed, which counts its failures; the
 	// Portal keeps the store itself, to close it.
 	st := store.Observed(raw, m.StoreError)
-	mon := newMonitor(cfg, o, m, st, client, &http.Client{Timeout: cfg.PingOneTimeout, Transport: hc.Transport})
+	mon := newMonitor(cfg, o, m, raw, client, &http.Client{Timeout: cfg.PingOneTimeout, Transport: hc.Transport})
 	lim := limits.New(st, cfg.Limits)
 	staff := helpdesk.NewChecker(client, cfg.HelpdeskGroups, 30*time.Second, o.Now).Protecting(cfg.HelpdeskProtectedGroups)
 	svc := mfa.New(client, policy, mfa.Options{DevicePolicyID: cfg.DevicePolicyID, Logger: o.Logger, Now: o.Now, Limits: lim,
