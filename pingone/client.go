@@ -453,6 +453,9 @@ func (c *Client) send(ctx context.Context, r request, payload []byte, tok string
 	}
 	req.Header.Set("Authorization", "Bearer "+tok)
 	req.Header.Set("Accept", "application/json")
+	if id := TransactionID(ctx); id != "" {
+		req.Header.Set(HeaderTransactionID, id)
+	}
 	if payload != nil || r.contentType != "" {
 		ct := r.contentType
 		if ct == "" {

@@ -79,6 +79,7 @@ func RunContract(t *testing.T, tg Target) {
 		{"MFASettings", c.mfaSettings},
 		{"BlockAndUnblock", c.blockAndUnblock},
 		{"DeviceAuthentication", c.deviceAuthentication},
+		{"BypassMFA", c.bypassMFA},
 	} {
 		t.Run(part.name, part.run)
 	}

@@ -215,7 +215,7 @@ func (s *Server) authorizeSubmit(w http.ResponseWriter, r *http.Request) {
 			Error: "This account is disabled. Contact your administrator."})
 		return
 	}
-	if s.isMFAPolicy(req.ACR) && !s.opts.SkipSecondFactor {
+	if s.isMFAPolicy(req.ACR) && !s.opts.SkipSecondFactor && !s.bypassing(found.ID) {
 		s.startMFA(w, r, flow, req, found)
 		return
 	}

@@ -32,6 +32,7 @@ WANT = {
         ENV + "/users/{userID}/memberOfGroups": ["post"],
         ENV + "/groups": ["post"],
         ENV + "/groups/{groupID}": ["get"],
+        ENV + "/activities": ["post"],
     },
 }
 VENDOR = {
