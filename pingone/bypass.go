@@ -79,4 +79,3 @@ func (c *Client) EndBypassMFA(ctx context.Context, userID string) error {
 	_, err := c.SetBypassMFA(ctx, userID, c.now().Add(-time.Second))
 	return err
 }
-
