@@ -71,6 +71,10 @@ type Site struct {
 	HelpdeskStepUpMaxAge time.Duration
 	// Demo, when set, serves /demo/sms from the emulator's outbox and shows the demo banner.
 	Demo demo.Outbox
+	// BypassMax is the longest temporary access the help desk may give; AllowMFAOff still
+	// offers turning MFA off with no end (issue #23).
+	BypassMax   time.Duration
+	AllowMFAOff bool
 }
 
 // Ops are the logger, metrics and clock.

@@ -37,8 +37,12 @@ func (h *Handler) hdUser(c echo.Context) error {
 			check.Verified = t(c, messages.HdVerifiedStatus, messages.Data{"How": verifiedHow(c, v), "Until": clock(v.Until)})
 		}
 	}
+	var temporary views.TemporaryAccess
+	if check.Protected == "" {
+		temporary = h.temporaryStatus(c, a)
+	}
 	return h.render(c, http.StatusOK, views.HelpdeskUser(h.page(c, a.name, "helpdesk"), views.HelpdeskUserProps{
 		Base: a.base, Name: a.name, Username: u.Username, Email: u.Email, MFAEnabled: u.MFAEnabled, Devices: rows(devs),
-		Check: check,
+		Check: check, Temporary: temporary,
 	}))
 }

@@ -58,6 +58,9 @@ func (h *Handler) page(c echo.Context, title, nav string) views.Page {
 	if u := s.User(); u.ID != "" {
 		p.User = &views.User{Name: u.Name, Username: u.Username}
 		p.Staff = s.Staff()
+		if until := s.TemporaryUntil(); h.now().Before(until) {
+			p.Temporary = untilText(c, until)
+		}
 	}
 	if f, ok := s.TakeFlash(); ok {
 		// Numbers in right-to-left sentences are isolated by the printer (internal/messages).

@@ -76,6 +76,8 @@ func (h *Handler) helpdeskRoutes(e *echo.Echo) {
 	hdu(http.MethodPost, "/users/:uid/phone", h.addPhone, h.csrf)
 	hdu(http.MethodGet, "/users/:uid/mfa", h.hdMFAConfirm)
 	hdu(http.MethodPost, "/users/:uid/mfa", h.hdMFA, h.csrf)
+	hdu(http.MethodPost, "/users/:uid/temporary", h.hdTemporary, h.csrf)
+	hdu(http.MethodPost, "/users/:uid/temporary/end", h.hdTemporaryEnd, h.csrf)
 	h.phoneRoutes(hdu, "/users/:uid/devices/")
 	hdu(http.MethodGet, "/users/:uid/devices/:id/:action", h.hdConfirm)
 	hdu(http.MethodPost, "/users/:uid/devices/:id/:action", h.hdAct, h.csrf)

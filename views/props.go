@@ -27,6 +27,8 @@ type Page struct {
 	Staff bool
 	// Nav is the current section, to mark the active link.
 	Nav string
+	// Temporary, when set, says until when the signed-in person has temporary access.
+	Temporary string
 }
 
 // User is the signed-in person as pages show them.
@@ -133,6 +135,8 @@ type HelpdeskUserProps struct {
 	Devices                     []DeviceRow
 	// Check is the caller verification: changes are offered only once the caller is verified.
 	Check CallerCheck
+	// Temporary is the user's temporary access (status and controls).
+	Temporary TemporaryAccess
 }
 
 // ConfirmProps is a confirmation before a change.

@@ -68,6 +68,10 @@ type Config struct {
 	HelpdeskProtectedGroups []string
 	// HelpdeskVerificationTTL is how long a caller verification holds for one agent and user.
 	HelpdeskVerificationTTL time.Duration
+	// HelpdeskBypassMax is the longest temporary access (PingOne's MFA bypass) the help desk
+	// may give; HelpdeskAllowMFAOff still offers turning MFA off with no end (issue #23).
+	HelpdeskBypassMax   time.Duration
+	HelpdeskAllowMFAOff bool
 
 	// StepUpACR is the PingOne sign-on policy that proves MFA; StepUpMaxAge is how recent that
 	// sign-in must be to add or remove a method when the person already has an active one.
@@ -461,6 +465,8 @@ func Load(getenv func(string) string) (*Config, error) {
 			wc.Failures, wc.Window, wc.LockFor = r.Limit, r.Window, r.Window
 		}
 	}
+
+	loadHelpdeskTools(l, c)
 
 	if len(l.problems) > 0 {
 		return nil, &Error{Problems: l.problems}

@@ -351,3 +351,29 @@ const (
 
 // The demo's emails (the help desk's caller verification by email, issue #16).
 const ()
+
+// Temporary access (PingOne's MFA bypass, issue #23).
+const (
+	LayoutTemporaryAccess    Key = "layout.temporary_access"
+	LayoutTemporaryAdd       Key = "layout.temporary_add"
+	ErrorTemporaryAccess     Key = "error.temporary_access"
+	ErrorTemporaryAccessText Key = "error.temporary_access_text"
+	ActionBackToUser         Key = "action.back_to_user"
+	HdTempHeading            Key = "hd.temp_heading"
+	HdTempNone               Key = "hd.temp_none"
+	HdTempUnknown            Key = "hd.temp_unknown"
+	HdTempIntro              Key = "hd.temp_intro"
+	HdTempDuration           Key = "hd.temp_duration"
+	HdTempHour               Key = "hd.temp_hour"
+	HdTempFourHours          Key = "hd.temp_four_hours"
+	HdTempDay                Key = "hd.temp_day"
+	HdTempButton             Key = "hd.temp_button"
+	HdTempUntil              Key = "hd.temp_until"
+	HdTempEnd                Key = "hd.temp_end"
+	HdTempDone               Key = "hd.temp_done"
+	HdTempEnded              Key = "hd.temp_ended"
+	HdTempBadDuration        Key = "hd.temp_bad_duration"
+	HdTempReasonMissing      Key = "hd.temp_reason_missing"
+	HdMfaOffNotAllowed       Key = "hd.mfa_off_not_allowed"
+	HdMfaOffNotAllowedText   Key = "hd.mfa_off_not_allowed_text"
+)

@@ -40,6 +40,9 @@ type Client interface {
 	MFASettings(ctx context.Context) (*pingone.MFASettings, error)
 	SetDeviceOrder(ctx context.Context, userID string, deviceIDs []string) error
 	RenameDevice(ctx context.Context, userID, deviceID, nickname string) (*pingone.Device, error)
+	GetBypassMFA(ctx context.Context, userID string) (*pingone.Bypass, error)
+	SetBypassMFA(ctx context.Context, userID string, until time.Time) (*pingone.Bypass, error)
+	EndBypassMFA(ctx context.Context, userID string) error
 }
 
 // Service applies the rules.

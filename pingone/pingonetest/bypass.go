@@ -63,3 +63,12 @@ func (s *Server) BypassUntil(userID string) time.Time {
 	}
 	return time.Time{}
 }
+
+// SetMFAEnabled sets a user's mfaEnabled, as PUT .../mfaEnabled does.
+func (s *Server) SetMFAEnabled(userID string, enabled bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u := s.users[userID]; u != nil {
+		u.MFAEnabled = enabled
+	}
+}

@@ -1,0 +1,21 @@
+package views
+
+import "time"
+
+// TemporaryAccess is a user's temporary access (PingOne's MFA bypass) on their help-desk page.
+// Active, Until and Unknown are the status as data, for a status chip.
+type TemporaryAccess struct {
+	// Active is whether it holds now; Until is its end and UntilText that end in words.
+	Active    bool
+	Until     time.Time
+	UntilText string
+	// Unknown is set when PingOne could not say.
+	Unknown bool
+	// Durations are the lengths the help desk may choose.
+	Durations []DurationOption
+	// AllowMFAOff still offers turning MFA off with no end.
+	AllowMFAOff bool
+}
+
+// DurationOption is one choice of the "Duration" select.
+type DurationOption struct{ Value, Label string }
