@@ -101,6 +101,8 @@ func (h *Handler) phoneRoutes(add func(string, string, echo.HandlerFunc, ...echo
 	add(http.MethodPost, prefix+":id/resend", h.resend, h.csrf)
 	add(http.MethodGet, prefix+":id/remove", h.removeForm)
 	add(http.MethodPost, prefix+":id/remove", h.remove, h.csrf)
+	add(http.MethodGet, prefix+":id/replace", h.replaceForm)
+	add(http.MethodPost, prefix+":id/replace", h.replace, h.csrf)
 }
 
 // ipExtractor takes the client address (for the sign-in limit and logs) from

@@ -95,6 +95,8 @@ type PhoneForm struct {
 	Back                     string
 	// StrongerURL links to the organisation's guide to stronger methods, when configured.
 	StrongerURL string
+	// Replacing is the number of the phone the new one replaces (issue #23), "" when adding.
+	Replacing string
 	// TextsJSON are the refusals and region names the page's script words its live check with,
 	// in the page's language, as HTML-safe JSON (phone.BrowserTextsJSON), so the script holds
 	// no sentence of its own.

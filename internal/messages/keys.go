@@ -377,3 +377,13 @@ const (
 	HdMfaOffNotAllowed       Key = "hd.mfa_off_not_allowed"
 	HdMfaOffNotAllowedText   Key = "hd.mfa_off_not_allowed_text"
 )
+
+// A phone replaced in one step (issue #23).
+const (
+	DeviceReplace          Key = "device.replace"
+	ReplaceTitle           Key = "replace.title"
+	ReplaceIntro           Key = "replace.intro"
+	ReplaceDone            Key = "replace.done"
+	ErrorCannotReplace     Key = "error.cannot_replace"
+	ErrorCannotReplaceText Key = "error.cannot_replace_text"
+)
