@@ -21,6 +21,7 @@ import (
 	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/metrics"
 	"github.com/smsmfa/portal/internal/mfa"
+	"github.com/smsmfa/portal/internal/notice"
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/internal/session"
 	"github.com/smsmfa/portal/internal/store"
@@ -51,6 +52,8 @@ type Services struct {
 	Limits *limits.Limiter
 	// Store is the state shared by every instance (limits, sessions); /readyz pings it.
 	Store store.Store
+	// Notices tells people by email of changes to their phones or MFA; nil sends none.
+	Notices *notice.Sender
 }
 
 // Site is how the portal is reached and what it shows.

@@ -200,3 +200,71 @@ func TestStepUpOnTemporaryAccessRefusedInWords(t *testing.T) {
 		t.Fatal("the session did not learn of the temporary access")
 	}
 }
+
+// waitEmail waits for an email to the address whose text holds want, in the emulator's outbox
+// (where demo mode's notices land), and returns its text.
+func waitEmail(t *testing.T, env *portaltest.Env, to, want string) string {
+	t.Helper()
+	for range 200 {
+		for _, m := range env.Emu.Emails() {
+			if m.To == to && strings.Contains(m.Text, want) {
+				return m.Subject + "\n" + m.Text
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("no email to %s with %q in %+v", to, want, env.Emu.Emails())
+	return ""
+}
+
+// TestNoticesLandOnDemoEmail: in demo mode the notices go to the demo's email outbox: temporary
+// access given and ended, by the help desk with the reason's ticket only.
+func TestNoticesLandOnDemoEmail(t *testing.T) {
+	env := portaltest.Start(t)
+	employeeWithPhone(env)
+	staff, _ := staffBrowser(t, env)
+	p := grantTemporary(t, staff, verifyCaller(t, env, staff, env.Demo.EmployeeID, "erin.employee@example.com"), "1h0m0s", "INC-31 lost on a train")
+	mail := waitEmail(t, env, "erin.employee@example.com", "You were given temporary access")
+	for _, want := range []string{"A change to how you sign in", "Who: the help desk (ticket INC-31).", "call the help desk right away"} {
+		if !strings.Contains(mail, want) {
+			t.Errorf("notice lacks %q:\n%s", want, mail)
+		}
+	}
+	if strings.Contains(mail, "train") {
+		t.Error("the reason beyond its ticket reached the email")
+	}
+	staff.Submit(p, "/temporary/end", nil)
+	waitEmail(t, env, "erin.employee@example.com", "Your temporary access was ended")
+	if page := staff.Get("/demo/email"); !strings.Contains(page.Text(), "Your temporary access was ended") {
+		t.Errorf("/demo/email does not show the notice: %q", page.Text())
+	}
+}
+
+// TestMailServerDownNeverUndoesTheChange: with SMTP_URL naming a server that does not answer,
+// the change is made and stays made; the failed notice is logged.
+func TestMailServerDownNeverUndoesTheChange(t *testing.T) {
+	env := portaltest.Start(t, portaltest.WithEnv("SMTP_URL", "smtp://127.0.0.1:9"), portaltest.WithEnv("NOTICE_FROM", "helpdesk@example.com"))
+	employeeWithPhone(env)
+	staff, _ := staffBrowser(t, env)
+	p := grantTemporary(t, staff, verifyCaller(t, env, staff, env.Demo.EmployeeID, "erin.employee@example.com"), "1h0m0s", "INC-32")
+	if env.Emu.BypassUntil(env.Demo.EmployeeID).IsZero() || !strings.Contains(p.Text(), "Temporary access until") {
+		t.Fatalf("the change failed with the mail server: %q", p.Text())
+	}
+	for range 200 {
+		if strings.Contains(env.Logs.String(), "notice not sent; will retry") {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(env.Logs.String(), "notice not sent; will retry") {
+		t.Fatal("the failed notice was not logged")
+	}
+	if !env.Emu.BypassUntil(env.Demo.EmployeeID).After(env.Clock.Now()) {
+		t.Fatal("the change was undone")
+	}
+	for _, m := range env.Emu.Emails() {
+		if strings.Contains(m.Text, "temporary access") {
+			t.Fatal("with SMTP_URL set, the notice went to the demo outbox")
+		}
+	}
+}

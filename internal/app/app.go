@@ -22,6 +22,7 @@ import (
 	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/metrics"
 	"github.com/smsmfa/portal/internal/mfa"
+	"github.com/smsmfa/portal/internal/notice"
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/internal/session"
 	"github.com/smsmfa/portal/internal/store"
@@ -44,6 +45,8 @@ type Portal struct {
 	Metrics *metrics.Metrics
 	// Store holds the limits and sessions; Close it when the portal stops.
 	Store store.Store
+	// Notices sends the notices to people (nil when off); Wait for it when the portal stops.
+	Notices *notice.Sender
 }
 
 // openStore returns the store the configuration asks for: Redis at REDIS_URL, whose answer is
@@ -112,11 +115,12 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 	lim := limits.New(st, cfg.Limits)
 	svc := mfa.New(client, policy, mfa.Options{DevicePolicyID: cfg.DevicePolicyID, Logger: o.Logger, Now: o.Now, Limits: lim,
 		StepUp: mfa.StepUp{ACR: cfg.StepUpACR, MaxAge: cfg.StepUpMaxAge}, Cache: st})
+	notices := newNotices(cfg, o, client)
 	h := handlers.New(handlers.Deps{
 		Services: handlers.Services{PingOne: client, MFA: svc, RP: rp, Limits: lim, Store: st, Audit: audit.New(o.Logger, o.Now),
 			Staff: helpdesk.NewChecker(client, cfg.HelpdeskGroups, 30*time.Second, o.Now), Directory: helpdesk.New(client),
 			Verifier:  helpdesk.NewVerifier(client, st, helpdesk.VerifierOptions{TTL: cfg.HelpdeskVerificationTTL, Now: o.Now, Limits: lim}),
-			Protector: helpdesk.NewProtector(cfg.HelpdeskGroups, cfg.HelpdeskProtectedGroups)},
+			Protector: helpdesk.NewProtector(cfg.HelpdeskGroups, cfg.HelpdeskProtectedGroups), Notices: notices},
 		Sessions: session.NewManager(session.Options{Secrets: cfg.SessionKeys, Secure: cfg.Secure(),
 			Idle: cfg.SessionIdleTimeout, Max: cfg.SessionMaxAge, Now: o.Now, Store: st}),
 		Site: handlers.Site{PublicURL: cfg.PublicURL, AuthOrigin: authOrigin, TrustedProxies: cfg.TrustedProxies,
@@ -125,5 +129,5 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 			BypassMax: cfg.HelpdeskBypassMax, AllowMFAOff: cfg.HelpdeskAllowMFAOff},
 		Ops: handlers.Ops{Logger: o.Logger, Metrics: m, Now: o.Now, RequestTimeout: cfg.PingOneTimeout + 5*time.Second},
 	})
-	return &Portal{Handler: h.Routes(), PingOne: client, Metrics: m, Store: st}, nil
+	return &Portal{Handler: h.Routes(), PingOne: client, Metrics: m, Store: st, Notices: notices}, nil
 }

@@ -72,6 +72,8 @@ type Config struct {
 	// may give; HelpdeskAllowMFAOff still offers turning MFA off with no end (issue #23).
 	HelpdeskBypassMax   time.Duration
 	HelpdeskAllowMFAOff bool
+	// Notices are the emails telling a person of a change to their phones or MFA (issue #23).
+	Notices Notices
 
 	// StepUpACR is the PingOne sign-on policy that proves MFA; StepUpMaxAge is how recent that
 	// sign-in must be to add or remove a method when the person already has an active one.
@@ -467,6 +469,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 
 	loadHelpdeskTools(l, c)
+	loadNotices(l, c)
 
 	if len(l.problems) > 0 {
 		return nil, &Error{Problems: l.problems}

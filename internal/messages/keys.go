@@ -387,3 +387,20 @@ const (
 	ErrorCannotReplace     Key = "error.cannot_replace"
 	ErrorCannotReplaceText Key = "error.cannot_replace_text"
 )
+
+// Notices by email after a change (issue #23).
+const (
+	NoticeSubject          Key = "notice.subject"
+	NoticeAdded            Key = "notice.added"
+	NoticeRemoved          Key = "notice.removed"
+	NoticeReplaced         Key = "notice.replaced"
+	NoticeTemporarySet     Key = "notice.temporary_set"
+	NoticeTemporaryEnded   Key = "notice.temporary_ended"
+	NoticeMFAOff           Key = "notice.mfa_off"
+	NoticeWhen             Key = "notice.when"
+	NoticeByYou            Key = "notice.by_you"
+	NoticeByHelpdesk       Key = "notice.by_helpdesk"
+	NoticeByHelpdeskTicket Key = "notice.by_helpdesk_ticket"
+	NoticeNotYou           Key = "notice.not_you"
+	NoticeNotYouContact    Key = "notice.not_you_contact"
+)

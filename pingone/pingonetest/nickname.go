@@ -8,3 +8,11 @@ func (s *Server) SetNickname(userID, deviceID, nickname string) {
 		d.Nickname = nickname
 	}
 }
+
+// RecordEmail puts an email someone else sent (the portal's notices in demo mode) in the
+// emulator's email outbox, beside PingOne's own.
+func (s *Server) RecordEmail(to, subject, text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.emails = append(s.emails, Email{To: to, Subject: subject, Text: text, SentAt: s.now().UTC()})
+}
