@@ -41,6 +41,7 @@ func (s *Server) putBypassMFA(w http.ResponseWriter, r *http.Request) {
 	}
 	s.withUser(w, r, func(u *user) {
 		u.BypassUntil = until
+		s.record(r, u.ID, ActivityBypass, "MFA bypass until "+until.UTC().Format(timeFormat), "SUCCESS")
 		writeJSON(w, http.StatusOK, s.bypassJSON(u))
 	})
 }

@@ -80,6 +80,7 @@ func RunContract(t *testing.T, tg Target) {
 		{"BlockAndUnblock", c.blockAndUnblock},
 		{"DeviceAuthentication", c.deviceAuthentication},
 		{"BypassMFA", c.bypassMFA},
+		{"Activities", c.activities},
 	} {
 		t.Run(part.name, part.run)
 	}

@@ -257,6 +257,7 @@ func (s *Server) authorizeOTP(w http.ResponseWriter, r *http.Request, flow strin
 	right := ok && subtle.ConstantTimeCompare([]byte(req.mfaCode), []byte(strings.TrimSpace(r.PostForm.Get("otp")))) == 1
 	if ok && !right {
 		req.mfaTries++
+		s.record(r, req.mfaUser, ActivityWrongCode, "Wrong sign-in code", "FAILED")
 	}
 	s.mu.Unlock()
 	switch {
@@ -289,6 +290,7 @@ func (s *Server) completeSignIn(w http.ResponseWriter, r *http.Request, flow str
 	s.mu.Lock()
 	delete(s.flows, flow)
 	s.sessions[sid] = &ssoSession{userID: userID, authTime: now, acr: acr, amr: amr}
+	s.record(r, userID, ActivitySignIn, "Signed on with "+strings.Join(amr, " "), "SUCCESS")
 	s.mu.Unlock()
 	http.SetCookie(w, &http.Cookie{Name: s.sessionCookieName(), Value: sid, Path: "/" + s.envID + "/as", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	s.finishAuthorize(w, r, *req, userID, now, acr, amr)
