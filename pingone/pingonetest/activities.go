@@ -17,8 +17,8 @@ import (
 // DEVICE.CREATED, DEVICE.DELETED); the others are UNVERIFIED, named the same way.
 type activity struct {
 	ID, Type, Description, Status string
-	UserID, Username             string
-	RecordedAt                   time.Time
+	UserID, Username              string
+	RecordedAt                    time.Time
 	// TransactionID is the caller's X-Ping-External-Transaction-ID, when it sent one.
 	TransactionID string
 }
