@@ -43,6 +43,6 @@ func (h *Handler) hdUser(c echo.Context) error {
 	}
 	return h.render(c, http.StatusOK, views.HelpdeskUser(h.page(c, a.name, "helpdesk"), views.HelpdeskUserProps{
 		Base: a.base, Name: a.name, Username: u.Username, Email: u.Email, MFAEnabled: u.MFAEnabled, Devices: rows(devs),
-		Check: check, Temporary: temporary,
+		Check: check, Temporary: temporary, History: h.history(c, a.target.ID, 30),
 	}))
 }

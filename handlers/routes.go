@@ -44,6 +44,7 @@ func (h *Handler) Routes() http.Handler {
 	}
 	u(http.MethodGet, "/devices", h.devices)
 	u(http.MethodGet, "/devices/sms/new", h.newPhone)
+	u(http.MethodGet, "/devices/activity", h.recentActivity)
 	u(http.MethodPost, "/devices/sms", h.addPhone, h.csrf)
 	h.phoneRoutes(u, "/devices/")
 	u(http.MethodPost, "/devices/:id/default", h.makeDefault, h.csrf)

@@ -139,6 +139,8 @@ type HelpdeskUserProps struct {
 	Check CallerCheck
 	// Temporary is the user's temporary access (status and controls).
 	Temporary TemporaryAccess
+	// History is the user's MFA events of the last 14 days.
+	History History
 }
 
 // ConfirmProps is a confirmation before a change.

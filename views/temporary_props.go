@@ -19,3 +19,12 @@ type TemporaryAccess struct {
 
 // DurationOption is one choice of the "Duration" select.
 type DurationOption struct{ Value, Label string }
+
+// History is a person's recent MFA events, worded, or the sentence that it is not available.
+type History struct {
+	Rows        []HistoryRow
+	Unavailable bool
+}
+
+// HistoryRow is one event: when, and what.
+type HistoryRow struct{ When, What string }

@@ -404,3 +404,19 @@ const (
 	NoticeNotYou           Key = "notice.not_you"
 	NoticeNotYouContact    Key = "notice.not_you_contact"
 )
+
+// The history of a person's MFA events (issue #23).
+const (
+	HistHeading        Key = "hist.heading"
+	HistRecent         Key = "hist.recent"
+	HistUnavailable    Key = "hist.unavailable"
+	HistNone           Key = "hist.none"
+	HistSignInMFA      Key = "hist.sign_in_mfa"
+	HistSignInPassword Key = "hist.sign_in_password"
+	HistWrongCode      Key = "hist.wrong_code"
+	HistLocked         Key = "hist.locked"
+	HistPhoneAdded     Key = "hist.phone_added"
+	HistPhoneActivated Key = "hist.phone_activated"
+	HistPhoneRemoved   Key = "hist.phone_removed"
+	HistTemporary      Key = "hist.temporary"
+)

@@ -43,6 +43,7 @@ type Client interface {
 	GetBypassMFA(ctx context.Context, userID string) (*pingone.Bypass, error)
 	SetBypassMFA(ctx context.Context, userID string, until time.Time) (*pingone.Bypass, error)
 	EndBypassMFA(ctx context.Context, userID string) error
+	UserActivities(ctx context.Context, userID string, from, to time.Time, limit int, cursor string) (*pingone.ActivityPage, error)
 }
 
 // Service applies the rules.
