@@ -47,6 +47,11 @@ func TestReplaceAPhoneInTheBrowser(t *testing.T) {
 		t.Fatalf("after the code: %q", main)
 	}
 	checkPage(t, person, axe, "replace-done")
+	do(t, person, chromedp.Click(css("a[href='/devices/activity']")), chromedp.WaitVisible(css("main h1")))
+	if main := text(t, person, "main"); !strings.Contains(main, "Recent activity") || !strings.Contains(main, "Phone removed") {
+		t.Fatalf("recent activity after the replacement: %q", main)
+	}
+	checkPage(t, person, axe, "recent-activity")
 	if d := env.Emu.Devices(erin); len(d) != 1 || d[0].Phone != second || d[0].Status != "ACTIVE" {
 		t.Fatalf("devices after the person's replacement: %+v", d)
 	}

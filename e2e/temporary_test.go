@@ -59,6 +59,9 @@ func TestTemporaryAccessInTheBrowser(t *testing.T) {
 	if main := text(t, staff, "main"); !strings.Contains(main, "Temporary access until") || !strings.Contains(main, until.UTC().Format("15:04")) {
 		t.Fatalf("after giving it: %q", main)
 	}
+	if main := text(t, staff, "main"); !strings.Contains(main, "History") {
+		t.Fatalf("no History on the user page: %q", main)
+	}
 	checkPage(t, staff, axe, "helpdesk-temporary-active")
 
 	person := privateTab(t)
