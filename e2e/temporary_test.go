@@ -4,7 +4,9 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/smsmfa/portal/internal/portaltest"
@@ -36,6 +38,8 @@ func TestTemporaryAccessInTheBrowser(t *testing.T) {
 	erin := env.Demo.EmployeeID
 
 	staff := tab(t)
+	// The agent works in Tokyo, the person in Berlin: each reads the end in their own zone.
+	do(t, staff, send(emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Asia/Tokyo"}))
 	staffOnUserPage(t, staff, env, erin, "erin.employee@example.com")
 	do(t, staff, chromedp.WaitVisible(css("form[action$='/temporary'] select#duration")))
 	if main := text(t, staff, "main"); !strings.Contains(main, "has no temporary access") || strings.Contains(main, "Turn MFA off") {
@@ -56,8 +60,10 @@ func TestTemporaryAccessInTheBrowser(t *testing.T) {
 	if until.IsZero() {
 		t.Fatal("PingOne has no bypass")
 	}
-	if main := text(t, staff, "main"); !strings.Contains(main, "Temporary access until") || !strings.Contains(main, until.UTC().Format("15:04")) {
-		t.Fatalf("after giving it: %q", main)
+	tokyo, _ := time.LoadLocation("Asia/Tokyo")
+	if main := text(t, staff, "main"); !strings.Contains(main, "Temporary access until") || !strings.Contains(main, until.In(tokyo).Format("3:04 PM")) ||
+		!strings.Contains(main, "GMT+9") {
+		t.Fatalf("after giving it, the end in the agent's time zone (%s): %q", until.In(tokyo).Format("3:04 PM"), main)
 	}
 	if main := text(t, staff, "main"); !strings.Contains(main, "History") {
 		t.Fatalf("no History on the user page: %q", main)
@@ -65,10 +71,12 @@ func TestTemporaryAccessInTheBrowser(t *testing.T) {
 	checkPage(t, staff, axe, "helpdesk-temporary-active")
 
 	person := privateTab(t)
+	do(t, person, send(emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Europe/Berlin"}))
 	do(t, person, chromedp.Navigate(env.URL+"/devices"))
 	signIn(t, person, env.Demo.Employee, env.Demo.EmployeePass)
 	do(t, person, chromedp.WaitVisible(css(".temporary-banner a")))
-	if banner := text(t, person, ".temporary-banner"); !strings.Contains(banner, "You have temporary access until") || !strings.Contains(banner, until.UTC().Format("15:04")) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	if banner := text(t, person, ".temporary-banner"); !strings.Contains(banner, "You have temporary access until") || !strings.Contains(banner, until.In(berlin).Format("3:04 PM")) {
 		t.Fatalf("banner: %q", banner)
 	}
 	checkPage(t, person, axe, "person-temporary-banner")

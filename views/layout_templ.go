@@ -351,7 +351,7 @@ func Layout(p Page) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if p.User != nil && p.Temporary != "" {
-			templ_7745c5c3_Err = temporaryBanner(p.Temporary).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = temporaryBanner(p).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

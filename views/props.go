@@ -27,8 +27,10 @@ type Page struct {
 	Staff bool
 	// Nav is the current section, to mark the active link.
 	Nav string
-	// Temporary, when set, says until when the signed-in person has temporary access.
-	Temporary string
+	// Temporary, when set, says until when the signed-in person has temporary access
+	// (TemporaryAt, worded in Temporary).
+	Temporary   string
+	TemporaryAt time.Time
 }
 
 // User is the signed-in person as pages show them.
@@ -42,7 +44,7 @@ type Flash struct {
 }
 
 // Assets are static files' URLs.
-type Assets struct{ CSS, EnrollJS, VerifyJS, PhoneJS string }
+type Assets struct{ CSS, EnrollJS, VerifyJS, PhoneJS, LocalTimeJS string }
 
 // DeviceRow is one device on the list.
 type DeviceRow struct {

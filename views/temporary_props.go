@@ -5,7 +5,8 @@ import "time"
 // TemporaryAccess is a user's temporary access (PingOne's MFA bypass) on their help-desk page.
 // Active, Until and Unknown are the status as data, for a status chip.
 type TemporaryAccess struct {
-	// Active is whether it holds now; Until is its end and UntilText that end in words.
+	// Active is whether it holds now; Until is its end and UntilText that end in words (UTC;
+	// localtime.js rewords it in the reader's time zone).
 	Active    bool
 	Until     time.Time
 	UntilText string
@@ -15,6 +16,8 @@ type TemporaryAccess struct {
 	Durations []DurationOption
 	// AllowMFAOff still offers turning MFA off with no end.
 	AllowMFAOff bool
+	// LocalTimeJS is the script that words the end in the reader's time zone.
+	LocalTimeJS string
 }
 
 // DurationOption is one choice of the "Duration" select.
