@@ -19,8 +19,12 @@ var noticeKinds = map[string]notice.Kind{
 }
 
 // notify sends the notice an audited change calls for, after the change: in the background,
-// so a mail server never fails or slows the change.
+// so a mail server never fails or slows the change. It also drops the user's kept history.
 func (h *Handler) notify(c echo.Context, e audit.Event) {
+	if e.Outcome == audit.OutcomeSuccess && changesMethods[e.Action] && h.svc.MFA != nil {
+		// The history kept for a minute would not show this change yet.
+		h.svc.MFA.ForgetHistory(c.Request().Context(), e.Target.ID)
+	}
 	if h.svc.Notices == nil || e.Outcome != audit.OutcomeSuccess {
 		return
 	}

@@ -108,3 +108,14 @@ func eventKind(a pingone.Activity) (EventKind, bool) {
 	}
 	return "", false
 }
+
+// ForgetHistory drops the user's kept history after the portal changed their methods, so that
+// the next page shows the change rather than a minute-old history.
+func (s *Service) ForgetHistory(ctx context.Context, userID string) {
+	if s.cache == nil {
+		return
+	}
+	if err := s.cache.Delete(ctx, "history:"+userID); err != nil {
+		s.log.WarnContext(ctx, "history not forgotten", "user_id", userID, "error", err.Error())
+	}
+}
