@@ -77,7 +77,7 @@ func TestTransactionIDHeader(t *testing.T) {
 	f := newFixture(t, func(cfg *pingone.Config) {
 		next := cfg.HTTPClient.Transport
 		cfg.HTTPClient.Transport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
-			if strings.Contains(r.URL.Path, "/environments/") {
+			if strings.Contains(r.URL.Path, "/environments/") || strings.HasSuffix(r.URL.Path, "/as/token") {
 				mu.Lock()
 				seen = append(seen, r.Header.Get(pingone.HeaderTransactionID))
 				mu.Unlock()
@@ -97,7 +97,9 @@ func TestTransactionIDHeader(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(seen) != 3 || seen[0] != "6f1c2a40-req__" || seen[1] != seen[0] || seen[2] != "" {
+	// The worker token (fetched for the first call), the user, the bypass; then a call without
+	// a request ID sends none.
+	if len(seen) != 4 || seen[0] != "6f1c2a40-req__" || seen[1] != seen[0] || seen[2] != seen[0] || seen[3] != "" {
 		t.Fatalf("transaction IDs sent: %q", seen)
 	}
 	if got := pingone.TransactionID(logging.WithRequestID(context.Background(), strings.Repeat("a", 150))); len(got) != 100 {

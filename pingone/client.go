@@ -199,7 +199,7 @@ func New(cfg Config) (*Client, error) {
 		ClientID:     cfg.ClientID,
 		ClientSecret: cfg.ClientSecret,
 		TokenURL:     c.authBase + "/" + url.PathEscape(cfg.EnvironmentID) + "/as/token",
-	}, style, hc)
+	}, style, &http.Client{Transport: WithTransactionID(hc.Transport), Timeout: hc.Timeout})
 	return c, nil
 }
 

@@ -2,6 +2,7 @@ package pingone
 
 import (
 	"context"
+	"net/http"
 	"strings"
 
 	"github.com/smsmfa/portal/internal/logging"
@@ -27,4 +28,25 @@ func TransactionID(ctx context.Context) string {
 		}
 		return '_'
 	}, id)
+}
+
+// WithTransactionID wraps a transport so that every request it sends carries the request ID of
+// its context as HeaderTransactionID: the calls the client does not build itself (the worker
+// token, the person's sign-in with go-oidc and x/oauth2) are joined to the portal's request
+// like the management calls. nil wraps http.DefaultTransport.
+func WithTransactionID(rt http.RoundTripper) http.RoundTripper {
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	return transactionTransport{rt}
+}
+
+type transactionTransport struct{ next http.RoundTripper }
+
+func (t transactionTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if id := TransactionID(r.Context()); id != "" && r.Header.Get(HeaderTransactionID) == "" {
+		r = r.Clone(r.Context())
+		r.Header.Set(HeaderTransactionID, id)
+	}
+	return t.next.RoundTrip(r)
 }

@@ -101,7 +101,7 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 		return nil, err
 	}
 	rp := auth.New(auth.Config{Issuer: client.Issuer(), ClientID: cfg.WebClientID, ClientSecret: cfg.WebClientSecret,
-		RedirectURL: cfg.RedirectURL(), HTTPClient: &http.Client{Timeout: cfg.PingOneTimeout, Transport: hc.Transport}})
+		RedirectURL: cfg.RedirectURL(), HTTPClient: &http.Client{Timeout: cfg.PingOneTimeout, Transport: pingone.WithTransactionID(hc.Transport)}})
 	authOrigin := ""
 	if u, err := url.Parse(client.AuthBase()); err == nil {
 		authOrigin = u.Scheme + "://" + u.Host
