@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -34,6 +35,7 @@ type cluster struct {
 	dir     string
 	bin     string
 	emu     emulatorBanner
+	emuCmd  *exec.Cmd
 	redis   *redistest.Server
 	lb      string // http://127.0.0.1:PORT, the public URL
 	portals []*portalProc
@@ -71,6 +73,13 @@ func build(t *testing.T, dir, out, pkg string) string {
 // startCluster builds both programs once and starts everything; all of it stops with the test.
 func startCluster(t *testing.T, extraEnv ...string) *cluster {
 	t.Helper()
+	return startClusterAfter(t, nil, extraEnv...)
+}
+
+// startClusterAfter is startCluster with before, when not nil, run after Redis and the
+// emulator have started and before the portals do (to take one of them away first).
+func startClusterAfter(t *testing.T, before func(*cluster), extraEnv ...string) *cluster {
+	t.Helper()
 	need(t, haproxyBin, "haproxy")
 	c := &cluster{t: t, dir: t.TempDir()}
 	var wg sync.WaitGroup
@@ -88,8 +97,8 @@ func startCluster(t *testing.T, extraEnv ...string) *cluster {
 	if err := emu.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = emu.Process.Kill(); _ = emu.Wait() })
-	c.emu = emulatorBanner{}
+	t.Cleanup(func() { _ = emu.Process.Signal(syscall.SIGCONT); _ = emu.Process.Kill(); _ = emu.Wait() })
+	c.emu, c.emuCmd = emulatorBanner{}, emu
 	sc := bufio.NewScanner(out)
 	for sc.Scan() {
 		k, v, _ := strings.Cut(sc.Text(), ": ")
@@ -116,6 +125,9 @@ func startCluster(t *testing.T, extraEnv ...string) *cluster {
 		"SESSION_KEYS=" + strings.Repeat("multi-instance-test-key-", 2), "ALLOWED_REGIONS=US",
 		"REDIS_URL=" + c.redis.URL(0),
 	}, extraEnv...)
+	if before != nil {
+		before(c)
+	}
 	for i := range 2 {
 		c.portals = append(c.portals, c.startPortal(fmt.Sprintf("p%d", i+1)))
 	}

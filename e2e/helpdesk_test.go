@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -91,7 +92,8 @@ func TestHelpdeskApprovalPages(t *testing.T) {
 	// Hilda, another staff member, asks for approval outside the browser.
 	hildaID := env.Emu.AddUser(pingonetest.SeedUser{Username: "hilda.helpdesk", Email: "hilda@example.com", Given: "Hilda", Family: "Helpdesk",
 		Password: "Pw-hilda", GroupIDs: []string{env.Demo.HelpdeskGroup}})
-	env.Emu.AddSMSDevice(hildaID, "+15125206666", true)
+	// An old phone: a new one opens no help desk (issue #21).
+	env.Emu.AgeDevice(hildaID, env.Emu.AddSMSDevice(hildaID, "+15125206666", true), 48*time.Hour)
 	hb := env.NewBrowser(t)
 	p := hb.PassStepUp(hb.SignIn("/helpdesk", "hilda.helpdesk", "Pw-hilda"), "hilda.helpdesk", "Pw-hilda")
 	hb.Submit(hb.Get("/helpdesk/users/"+env.Demo.EmployeeID+"/verify"), "/verify", url.Values{"method": {"approval"}})

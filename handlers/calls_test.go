@@ -13,8 +13,10 @@ import (
 )
 
 // onceAProcess are the calls made once for the process, whichever journey comes first: the
-// OpenID discovery document and keys, the worker token, the MFA settings (device cap).
-var onceAProcess = map[string]bool{"discovery": true, "jwks": true, "mfaSettings.get": true}
+// OpenID discovery document and keys, the worker token, the MFA settings (device cap), the
+// device authentication policy (the code's length and whether phones may be added; kept a
+// minute).
+var onceAProcess = map[string]bool{"discovery": true, "jwks": true, "mfaSettings.get": true, "devicePolicies.list": true}
 
 // TestJourneyPingOneCalls pins the PingOne calls of the employee's journey through the real
 // router (link, sign-in, number, code, the list of phones), so that no change adds one back
@@ -85,7 +87,7 @@ func TestWrongCodeReadsTheDeviceOnce(t *testing.T) {
 	codePage := addPhone(t, env, b, number)
 	before := env.Emu.AllCalls()
 	p := b.Submit(codePage, "/verify", url.Values{"code": {"000000"}})
-	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Text(), "512") {
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Text(), "+1 •••-•••-1234") {
 		t.Fatalf("wrong code: %d %q", p.Status, p.Text())
 	}
 	after := env.Emu.AllCalls()

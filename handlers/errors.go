@@ -25,6 +25,10 @@ type Error struct {
 	Cause      error
 	// Hint tells the operator what to check (logged, never shown).
 	Hint string
+	// Quiet skips the "request failed" line: for refusals the portal chose and logs itself,
+	// at most every few seconds (the in-flight cap, a dependency known down), which a surge would
+	// otherwise turn into thousands of error lines. The access log still has each request.
+	Quiet bool
 }
 
 // Error words the failure in English, for logs.
@@ -65,7 +69,9 @@ func (h *Handler) handleError(err error, c echo.Context) {
 	if e.Hint != "" {
 		attrs = append(attrs, "fix", e.Hint)
 	}
-	h.log().Log(ctx, level, "request failed", attrs...)
+	if !e.Quiet {
+		h.log().Log(ctx, level, "request failed", attrs...)
+	}
 	if e.RetryAfter > 0 {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
 	}

@@ -112,7 +112,8 @@ func TestDeviceCapComesFromMFASettings(t *testing.T) {
 	}
 }
 
-// 2. Codes are 6 to 10 digits (the device authentication policy's otpLength).
+// 2. Codes are 6 to 10 digits (the device authentication policy's otpLength), and the pages
+// say the policy's length.
 func TestCodeLengthFollowsThePolicy(t *testing.T) {
 	for _, length := range []int{6, 8, 10} {
 		t.Run(fmt.Sprint(length), func(t *testing.T) {
@@ -131,7 +132,7 @@ func TestCodeLengthFollowsThePolicy(t *testing.T) {
 				t.Fatalf("the emulator texted %q", code)
 			}
 			bad := b.Submit(p, "/verify", url.Values{"code": {"12345"}})
-			if bad.Status != http.StatusUnprocessableEntity || !strings.Contains(bad.Text(), "6 to 10 digits") {
+			if want := fmt.Sprintf("Enter the %d-digit code from the text message.", length); bad.Status != http.StatusUnprocessableEntity || !strings.Contains(bad.Text(), want) {
 				t.Fatalf("a 5-digit code: %d %q", bad.Status, bad.Text())
 			}
 			// Typed with a space in the middle, as people copy it.

@@ -25,7 +25,7 @@ const userCheckEvery = time.Minute
 // that need neither a session nor a language (no words of the catalog).
 func plainAnswer(c echo.Context) bool {
 	p := c.Request().URL.Path
-	return strings.HasPrefix(p, static.Prefix) || p == "/healthz" || p == "/readyz"
+	return strings.HasPrefix(p, static.Prefix) || p == "/healthz" || p == "/readyz" || p == "/healthz/deps"
 }
 
 // loadSession reads the session cookie; a session past its idle or absolute lifetime, or

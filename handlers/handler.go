@@ -14,9 +14,12 @@ import (
 	"net/url"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/smsmfa/portal/internal/audit"
 	"github.com/smsmfa/portal/internal/auth"
 	"github.com/smsmfa/portal/internal/demo"
+	"github.com/smsmfa/portal/internal/health"
 	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/metrics"
@@ -33,7 +36,6 @@ import (
 // the rules).
 type PingOne interface {
 	GetUser(ctx context.Context, userID string, withGroups bool) (*pingone.User, error)
-	CheckToken(ctx context.Context) error
 }
 
 // Services are the rules and the outside services the handlers call.
@@ -68,10 +70,18 @@ type Site struct {
 	DefaultLanguage string
 	// StrongerMethodsURL is linked from the note about SMS.
 	StrongerMethodsURL string
+	// AlternativeMethodsURL, when set, is offered before the add-phone form and on the page
+	// that says new phones are turned off.
+	AlternativeMethodsURL string
 	// ReasonRequired makes a reason or ticket mandatory for help-desk actions.
 	ReasonRequired bool
 	// HelpdeskStepUpMaxAge is how recent a staff member's MFA sign-in must be for /helpdesk.
 	HelpdeskStepUpMaxAge time.Duration
+	// HelpdeskNewPhoneWait is how old a phone must be to open the help desk to its owner or to
+	// verify a caller (issue #21).
+	HelpdeskNewPhoneWait time.Duration
+	// FirstPhoneProof is "email" when a first phone needs a code emailed to the person first.
+	FirstPhoneProof string
 	// Demo, when set, serves /demo/sms from the emulator's outbox and shows the demo banner.
 	Demo demo.Outbox
 	// BypassMax is the longest temporary access the help desk may give; AllowMFAOff still
@@ -88,6 +98,10 @@ type Ops struct {
 	Now     func() time.Time
 	// RequestTimeout bounds all the PingOne work of one request (retries included).
 	RequestTimeout time.Duration
+	// Health reports this instance's readiness and its dependencies; nil reports none.
+	Health *health.Monitor
+	// MaxInFlight caps the requests worked on at once (0: no cap).
+	MaxInFlight int
 }
 
 // Deps are the handler's dependencies, in four groups.
@@ -105,8 +119,8 @@ type Handler struct {
 	site   Site
 	ops    Ops
 	assets *static.Set
-	ready  readyCache
 	shared pageCache
+	busy   inFlight
 }
 
 // New returns a Handler.
@@ -117,8 +131,10 @@ func New(d Deps) *Handler {
 	if d.Ops.RequestTimeout <= 0 {
 		d.Ops.RequestTimeout = 15 * time.Second
 	}
-	return &Handler{svc: d.Services, sess: d.Sessions, site: d.Site, ops: d.Ops,
+	h := &Handler{svc: d.Services, sess: d.Sessions, site: d.Site, ops: d.Ops,
 		assets: static.Load(phone.BrowserFiles())}
+	h.busy.every = rate.Sometimes{First: 1, Interval: 10 * time.Second}
+	return h
 }
 
 func (h *Handler) log() *slog.Logger     { return h.ops.Logger }

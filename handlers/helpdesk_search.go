@@ -3,16 +3,21 @@ package handlers
 import (
 	"errors"
 	"net/http"
-	"net/url"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/smsmfa/portal/internal/audit"
 	"github.com/smsmfa/portal/internal/helpdesk"
+	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/messages"
+	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/views"
 )
 
-// hdSearch finds users for help-desk staff.
+// hdSearch finds users for help-desk staff (issue #21: at least 3 characters or an exact
+// username, email or ID; at most 20 results; LIMIT_HELPDESK_SEARCH per agent; every search an
+// audit record with the number found, never the term). Addresses are masked as on every staff
+// page before a caller is verified.
 func (h *Handler) hdSearch(c echo.Context) error {
 	q := c.QueryParam("q")
 	props := views.SearchProps{Query: helpdesk.ShownQuery(q), Searched: q != ""}
@@ -22,21 +27,40 @@ func (h *Handler) hdSearch(c echo.Context) error {
 		return err
 	}
 	props.Approvals = approvals
-	page, err := h.svc.Directory.Search(c.Request().Context(), q, c.QueryParam("cursor"))
-	switch {
-	case errors.Is(err, helpdesk.ErrQueryTooLong):
-		props.Error = t(c, messages.HdQueryTooLong, nil)
-		return h.render(c, http.StatusUnprocessableEntity, views.HelpdeskSearch(h.page(c, title, "helpdesk"), props))
-	case err != nil:
+	refuse := func(status int, msg, detail string) error {
+		props.Error = msg
+		h.record(c, nil, audit.Event{Action: audit.ActionSearch, Helpdesk: true, Outcome: audit.OutcomeRefused, Detail: detail})
+		return h.render(c, status, views.HelpdeskSearch(h.page(c, title, "helpdesk"), props))
+	}
+	if helpdesk.CleanQuery(q) == "" {
+		return h.render(c, http.StatusOK, views.HelpdeskSearch(h.page(c, title, "helpdesk"), props))
+	}
+	ctx := c.Request().Context()
+	if err := h.svc.Limits.Search(ctx, sess(c).UserID()); errors.As(err, new(*limits.Error)) {
+		return refuse(refusalStatus(c, err), refusal(c, err), reasonOf(err))
+	} else if err != nil {
 		return err
 	}
+	page, err := h.svc.Directory.Search(ctx, q)
+	switch {
+	case errors.Is(err, helpdesk.ErrQueryTooLong):
+		return refuse(http.StatusUnprocessableEntity, t(c, messages.HdQueryTooLong, nil), "query too long")
+	case errors.Is(err, helpdesk.ErrQueryTooShort):
+		return refuse(http.StatusUnprocessableEntity, t(c, messages.HdQueryTooShort, messages.Data{"Min": helpdesk.MinQuery}), "query too short")
+	case err != nil:
+		h.record(c, nil, audit.Event{Action: audit.ActionSearch, Helpdesk: true, Outcome: audit.OutcomeFailed, Detail: failure(err)})
+		return err
+	}
+	ev := audit.Event{Action: audit.ActionSearch, Helpdesk: true, Outcome: audit.OutcomeSuccess, Results: page.Total}
+	if page.More {
+		ev.Detail = "more than shown"
+		props.Refine = t(c, messages.HdRefine, messages.Data{"Max": helpdesk.PageSize})
+	}
+	h.record(c, nil, ev)
 	props.Total = page.Total
 	for _, r := range page.Results {
 		props.Results = append(props.Results, views.UserResult{URL: hdBase(r.ID), Name: r.Name, Username: r.Username,
-			Email: r.Email, MFAEnabled: r.MFAEnabled, Devices: r.Devices})
-	}
-	if page.Next != "" {
-		props.NextURL = "/helpdesk?" + url.Values{"q": {props.Query}, "cursor": {page.Next}}.Encode()
+			Email: phone.MaskEmail(r.Email), MFAEnabled: r.MFAEnabled, Devices: r.Devices})
 	}
 	return h.render(c, http.StatusOK, views.HelpdeskSearch(h.page(c, title, "helpdesk"), props))
 }

@@ -39,8 +39,8 @@ var signalKeys = map[helpdesk.Signal]messages.Key{
 }
 
 // signals decides the warnings shown beside the verify button: the user's groups, a change to
-// their methods in the last 24 hours (noted by the portal, or a device made in PingOne), and a
-// phone in another country than the directory's.
+// their methods in the last 24 hours (noted by the portal, or a device made or changed in
+// PingOne), and a phone in another country than the directory's.
 func (h *Handler) signals(c echo.Context, u *pingone.User, devs mfa.List) ([]helpdesk.Signal, error) {
 	last, err := h.svc.Verifier.LastChange(c.Request().Context(), u.ID)
 	if err != nil {
@@ -48,8 +48,8 @@ func (h *Handler) signals(c echo.Context, u *pingone.User, devs mfa.List) ([]hel
 	}
 	f := helpdesk.SignalFacts{Protection: protection(c), Country: u.Country(), Now: h.now()}
 	for _, d := range devs {
-		if d.Created.After(last) {
-			last = d.Created
+		if d.Changed().After(last) {
+			last = d.Changed()
 		}
 		if d.IsSMS() {
 			f.PhoneCountries = append(f.PhoneCountries, h.countryOf(d.Number))

@@ -7,6 +7,8 @@ import (
 
 	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/messages"
+	"github.com/smsmfa/portal/internal/mfa"
+	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/views"
 )
 
@@ -21,6 +23,9 @@ func (h *Handler) hdUser(c echo.Context) error {
 		return err
 	}
 	var check views.CallerCheck
+	// Until the caller is verified the page shows the user's contact details masked, as the
+	// verify page does (issue #21): an agent cannot be talked into reading them out.
+	email, shown := phone.MaskEmail(u.Email), maskedRows(devs)
 	if p := protection(c); p != helpdesk.Changeable {
 		check.Protected = a.say(c, protectionKeys[p], nil)
 	} else {
@@ -35,6 +40,7 @@ func (h *Handler) hdUser(c echo.Context) error {
 		}
 		if v != nil {
 			check.Verified = t(c, messages.HdVerifiedStatus, messages.Data{"How": verifiedHow(c, v), "Until": clock(v.Until)})
+			email, shown = u.Email, rows(devs)
 		}
 	}
 	var temporary views.TemporaryAccess
@@ -42,7 +48,18 @@ func (h *Handler) hdUser(c echo.Context) error {
 		temporary = h.temporaryStatus(c, a)
 	}
 	return h.render(c, http.StatusOK, views.HelpdeskUser(h.page(c, a.name, "helpdesk"), views.HelpdeskUserProps{
-		Base: a.base, Name: a.name, Username: u.Username, Email: u.Email, MFAEnabled: u.MFAEnabled, Devices: rows(devs),
+		Base: a.base, Name: a.name, Username: u.Username, Email: email, MFAEnabled: u.MFAEnabled, Devices: shown,
 		Check: check, Temporary: temporary, History: h.history(c, a.target.ID, 30),
 	}))
+}
+
+// maskedRows are the device rows with every number masked (phone.Shown's mask).
+func maskedRows(devs mfa.List) []views.DeviceRow {
+	out := rows(devs)
+	for i, d := range devs {
+		if d.Masked != "" {
+			out[i].Number = d.Masked
+		}
+	}
+	return out
 }

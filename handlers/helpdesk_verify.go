@@ -8,8 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
-	"unicode/utf8"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/mfa"
+	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/views"
 )
 
@@ -28,6 +28,9 @@ type caller struct {
 	signals []helpdesk.Signal
 	// phone is the masked number a code would go to, "" when there is no active phone.
 	phone string
+	// newPhone is when the newest active device was added or changed, if that was within
+	// HELPDESK_NEW_PHONE_WAIT: then no code goes to a phone (zero otherwise).
+	newPhone time.Time
 }
 
 // caller reads the user a verification is about.
@@ -42,10 +45,22 @@ func (h *Handler) caller(c echo.Context) (*caller, error) {
 		return nil, err
 	}
 	out := &caller{a: a, signals: sig, target: helpdesk.Target{ID: a.target.ID, Username: a.target.Username,
-		Email: a.user.Email, Signals: helpdesk.Strings(sig)}}
+		Email: a.user.Email, Signals: helpdesk.Strings(sig), Masked: map[string]string{}}}
+	// A phone added or changed within HELPDESK_NEW_PHONE_WAIT is the first change someone
+	// taking over an account makes (issue #21). PingOne texts the default phone, or whichever
+	// the policy lets it pick: while any active device is that new, no code goes to a phone.
+	for _, d := range raw.ActiveChangedSince(h.now().Add(-h.newPhoneWait())) {
+		if d.Changed().After(out.newPhone) {
+			out.newPhone = d.Changed()
+		}
+	}
+	if !out.newPhone.IsZero() {
+		return out, nil
+	}
 	for _, d := range raw {
 		if d.IsSMS() && d.State == mfa.StateActive {
 			out.target.Phones = append(out.target.Phones, d.ID)
+			out.target.Masked[d.ID] = d.Masked
 			if out.phone == "" {
 				out.phone = d.Masked
 			}
@@ -100,8 +115,11 @@ func (h *Handler) renderCallerCheck(c echo.Context, cl *caller, status int, errM
 func callerProps(c echo.Context, cl *caller, errMsg, field string) views.HelpdeskVerifyProps {
 	a := cl.a
 	props := views.HelpdeskVerifyProps{Base: a.base, Name: a.name, Signals: signalTexts(c, cl.signals, a.name, a.user.Country()),
-		Error: errMsg, Field: field, Phone: cl.phone, Email: maskEmail(cl.target.Email)}
-	if props.Phone == "" {
+		Error: errMsg, Field: field, Phone: cl.phone, Email: phone.MaskEmail(cl.target.Email)}
+	switch {
+	case !cl.newPhone.IsZero():
+		props.NoPhone = a.say(c, messages.HdVerifySMSNew, messages.Data{"At": when(cl.newPhone)})
+	case props.Phone == "":
 		props.NoPhone = a.say(c, messages.HdVerifySMSNone, nil)
 	}
 	if props.Email == "" {
@@ -111,16 +129,6 @@ func callerProps(c echo.Context, cl *caller, errMsg, field string) views.Helpdes
 		props.NoMethod = a.say(c, messages.HdVerifyNoMethod, nil)
 	}
 	return props
-}
-
-// maskEmail shows the first letter of an address's local part and its domain: e•••@example.com.
-func maskEmail(e string) string {
-	at := strings.LastIndexByte(e, '@')
-	if at <= 0 {
-		return ""
-	}
-	_, first := utf8.DecodeRuneInString(e)
-	return e[:first] + "•••" + e[at:]
 }
 
 // hdVerifyStart sends a code to the user's phone or email, or asks a colleague's approval.
@@ -145,7 +153,9 @@ func (h *Handler) hdVerifyStart(c echo.Context) error {
 	case errors.Is(err, helpdesk.ErrKind):
 		return h.renderCallerCheck(c, cl, http.StatusUnprocessableEntity, t(c, messages.HdVerifyChoose, nil), "method")
 	case errors.Is(err, helpdesk.ErrNoPhone):
-		return h.renderCallerCheck(c, cl, http.StatusUnprocessableEntity, a.say(c, messages.HdVerifySMSNone, nil), "method")
+		ev.Outcome, ev.Detail = audit.OutcomeRefused, "no phone a code may go to"
+		h.record(c, a, ev)
+		return h.renderCallerCheck(c, cl, http.StatusUnprocessableEntity, callerProps(c, cl, "", "").NoPhone, "method")
 	case errors.Is(err, helpdesk.ErrNoEmail):
 		return h.renderCallerCheck(c, cl, http.StatusUnprocessableEntity, a.say(c, messages.HdVerifyEmailNone, nil), "method")
 	case errors.As(err, &tm):

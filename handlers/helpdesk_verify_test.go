@@ -290,7 +290,7 @@ func TestNoHelpdeskChangeWithoutVerification(t *testing.T) {
 func TestVerifyCallerByTextedCode(t *testing.T) {
 	env := portaltest.Start(t)
 	erin := env.Demo.EmployeeID
-	env.Emu.AddSMSDevice(erin, erinPhone, true)
+	env.Emu.AgeDevice(erin, env.Emu.AddSMSDevice(erin, erinPhone, true), 48*time.Hour)
 	b, _ := staffBrowser(t, env)
 	base := "/helpdesk/users/" + erin
 	v := b.Get(base + "/verify")
@@ -353,7 +353,9 @@ func TestVerifyCallerByTextedCode(t *testing.T) {
 // TestVerifyCallerRefusalsInWords (issue #16): a user with neither an active phone nor an
 // email; a code tried until PingOne gives up; too many codes for one user.
 func TestVerifyCallerRefusalsInWords(t *testing.T) {
-	env := portaltest.Start(t)
+	// One agent may send as many as the user's ceiling here: the per-agent share is
+	// TestCallerCodesPerAgentAndPerUser's.
+	env := portaltest.Start(t, portaltest.WithEnv("LIMIT_HELPDESK_CALLER_CODES", "5/1h"))
 	nobodyID := env.Emu.AddUser(pingonetest.SeedUser{Username: "nora.nomethod", Given: "Nora", Family: "Nomethod"})
 	b, home := staffBrowser(t, env)
 	v := b.Get("/helpdesk/users/" + nobodyID + "/verify")
@@ -420,7 +422,7 @@ func TestVerifyCallerByColleaguesApproval(t *testing.T) {
 	erin := env.Demo.EmployeeID
 	tomID := env.Emu.AddUser(pingonetest.SeedUser{Username: "tom.target", Email: "tom@example.com", Given: "Tom", Family: "Target",
 		Password: "Pw-tom.target"})
-	env.Emu.AddSMSDevice(tomID, "+15125204444", true)
+	env.Emu.AgeDevice(tomID, env.Emu.AddSMSDevice(tomID, "+15125204444", true), 48*time.Hour)
 	hank, _ := staffBrowser(t, env)
 	hilda, _, hildaID := addStaff(t, env, "hilda.helpdesk", "+15125206666")
 	base := "/helpdesk/users/" + erin

@@ -88,7 +88,9 @@ func TestEmployeeJourney(t *testing.T) {
 	b := env.NewBrowser(t)
 	p := addPhone(t, env, b, number)
 	id := deviceID(t, p)
-	if !strings.Contains(p.Text(), "+1 512-520-1234") || !contains(p.Labels(), "Verification code") ||
+	// One sentence asks for the code, with the policy's length and the number masked.
+	if !strings.Contains(p.Text(), "Enter the 6-digit code sent to +1 •••-•••-1234.") || strings.Contains(p.Text(), "+1 512-520-1234") ||
+		!contains(p.Labels(), "Verification code") ||
 		!contains(p.Labels(), "Verify") || !contains(p.Labels(), "Resend code") {
 		t.Fatalf("code page: %q %v", p.Text(), p.Labels())
 	}
@@ -468,11 +470,18 @@ func TestHealthAndHeaders(t *testing.T) {
 	}
 }
 
+// TestReadyzWhenTokenRefused: a refused worker token is PingOne's side of every instance, so the
+// instance stays ready, and /healthz/deps reports PingOne down and why, without the secret.
 func TestReadyzWhenTokenRefused(t *testing.T) {
 	env := portaltest.Start(t, portaltest.WithEnv("PINGONE_WORKER_CLIENT_SECRET", "wrong-secret"))
-	p := env.NewBrowser(t).Get("/readyz")
-	if p.Status != http.StatusServiceUnavailable {
+	b := env.NewBrowser(t)
+	if p := b.Get("/readyz"); p.Status != http.StatusOK {
 		t.Fatalf("readyz with a refused worker: %d", p.Status)
+	}
+	p := b.Get("/healthz/deps")
+	if p.Status != http.StatusServiceUnavailable || !strings.Contains(p.Body, `"pingone":{"up":false`) ||
+		!strings.Contains(p.Body, `"problem":"worker token refused"`) || strings.Contains(p.Body, "wrong-secret") {
+		t.Fatalf("/healthz/deps with a refused worker: %d %s", p.Status, p.Body)
 	}
 	if strings.Contains(env.Logs.String(), "wrong-secret") {
 		t.Fatal("the secret reached the log")

@@ -33,10 +33,49 @@ const addForm = "/devices/sms/new"
 // newPhone shows the add-phone form, after the step-up when the person needs one.
 func (h *Handler) newPhone(c echo.Context) error {
 	a := actorOf(c)
-	if answered, err := h.stepUpFirst(c, a, a.addForm); answered {
+	if a.self {
+		if answered, err := h.firstPhoneFirst(c, a); answered {
+			return err
+		}
+	} else if answered, err := h.stepUpFirst(c, a, a.addForm); answered {
 		return err
 	}
-	return h.renderAddPhone(c, a, http.StatusOK, h.phoneForm(c, a, h.guessRegion(c)))
+	rules := h.svc.MFA.CodeRules(c.Request().Context())
+	f := h.phoneForm(c, a, h.guessRegion(c), rules)
+	if !rules.CanPair {
+		return h.renderPairingOff(c, a, http.StatusOK, f)
+	}
+	return h.renderAddPhone(c, a, http.StatusOK, f)
+}
+
+// firstPhoneFirst is the person's own add-phone form's check: the step-up when they have an
+// active phone; when they have none, the first-phone rules (internal/mfa FirstPhone): staff and
+// protected people are told to ask an administrator, and with FIRST_PHONE_PROOF=email a person
+// who has not proved their mailbox is sent to do so. It reports whether it answered.
+func (h *Handler) firstPhoneFirst(c echo.Context, a *actor) (bool, error) {
+	ctx, p := c.Request().Context(), a.proof(c)
+	l, err := h.svc.MFA.StepUp(ctx, a.target.ID, *p)
+	var su *mfa.StepUpError
+	switch {
+	case errors.As(err, &su):
+		return true, h.stepUpPage(c, su, a.addForm)
+	case err != nil:
+		return true, err
+	case l == nil:
+		// A recent MFA proof: the person has had a phone; "Send code" checks again anyway.
+		return false, nil
+	}
+	err = h.svc.MFA.FirstPhone(ctx, a.target.ID, l, *p)
+	switch {
+	case errors.Is(err, mfa.ErrMailboxProof):
+		return true, redirect(c, mailboxPage)
+	case errors.Is(err, mfa.ErrFirstPhoneElsewhere):
+		h.log().InfoContext(ctx, "first phone refused", "user_id", a.target.ID, "reason", "staff or protected")
+		f := h.phoneForm(c, a, h.guessRegion(c), h.svc.MFA.CodeRules(ctx))
+		f.Error = refusal(c, err)
+		return true, h.renderAddPhone(c, a, http.StatusForbidden, f)
+	}
+	return err != nil, err
 }
 
 // addPhone registers the number and sends the actor to the code page; PingOne texts the code
@@ -47,7 +86,7 @@ func (h *Handler) addPhone(c echo.Context) error {
 	if len(region) > 3 {
 		region = ""
 	}
-	f := h.phoneForm(c, a, region)
+	f := h.phoneForm(c, a, region, h.svc.MFA.CodeRules(c.Request().Context()))
 	f.Number = c.FormValue("phone")
 	reason, missing := h.reason(c, a)
 	f.ReasonValue, f.ReasonError = reason, missing
@@ -58,6 +97,15 @@ func (h *Handler) addPhone(c echo.Context) error {
 	var su *mfa.StepUpError
 	if errors.As(err, &su) {
 		return h.stepUpPage(c, su, a.addForm)
+	}
+	if errors.Is(err, mfa.ErrPairingOff) {
+		// The MFA policy lets no new phone be added: nothing was created or texted.
+		h.log().InfoContext(c.Request().Context(), "phone refused", "user_id", a.target.ID, "reason", "sms pairing off in the MFA policy", "error", err.Error())
+		h.record(c, a, audit.Event{Action: audit.ActionAddPhone, Reason: reason, Outcome: audit.OutcomeRefused, Detail: "sms pairing off in the MFA policy"})
+		return h.renderPairingOff(c, a, http.StatusConflict, f)
+	}
+	if errors.Is(err, mfa.ErrMailboxProof) {
+		return redirect(c, mailboxPage)
 	}
 	if f.Error = refusal(c, err); f.Error != "" {
 		h.log().InfoContext(c.Request().Context(), "phone refused", "user_id", a.target.ID, "reason", reasonOf(err), "region", region)
@@ -104,15 +152,23 @@ func (h *Handler) renderAddPhone(c echo.Context, a *actor, status int, f views.P
 	return h.render(c, status, views.AddPhone(h.page(c, a.say(c, a.words.addTitle, nil), a.nav), f))
 }
 
-// phoneForm is the add-phone form for the actor, with the region preselected.
-func (h *Handler) phoneForm(c echo.Context, a *actor, region string) views.PhoneForm {
+// renderPairingOff shows the add-phone page without its form: the MFA policy lets no new
+// phone be added.
+func (h *Handler) renderPairingOff(c echo.Context, a *actor, status int, f views.PhoneForm) error {
+	return h.render(c, status, views.PairingOff(h.page(c, a.say(c, a.words.addTitle, nil), a.nav), f))
+}
+
+// phoneForm is the add-phone form for the actor, with the region preselected and the code's
+// length from the MFA policy.
+func (h *Handler) phoneForm(c echo.Context, a *actor, region string, rules mfa.CodeRules) views.PhoneForm {
 	opts := h.policy().RegionsIn(messages.From(c.Request().Context()))
 	regions := make([]views.RegionOption, 0, len(opts))
 	for _, o := range opts {
 		regions = append(regions, views.RegionOption{Code: o.Code, Label: o.Label, Selected: o.Code == region})
 	}
 	f := views.PhoneForm{Action: a.addAction, Regions: regions, MetaURL: h.assets.URL("phonemeta.json"),
-		StrongerURL: h.site.StrongerMethodsURL, TextsJSON: views.ScriptJSON(phone.BrowserTextsJSON(messages.From(c.Request().Context())))}
+		StrongerURL: h.site.StrongerMethodsURL, TextsJSON: views.ScriptJSON(phone.BrowserTextsJSON(messages.From(c.Request().Context()))),
+		CodeLength: rules.Length, AlternativeURL: h.site.AlternativeMethodsURL}
 	if !a.self {
 		f.For, f.Back, f.Reason, f.ReasonRequired = a.name, a.base, true, h.site.ReasonRequired
 	}

@@ -25,7 +25,7 @@ func (h *Handler) replaceForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := h.phoneForm(c, a, h.guessRegion(c))
+	f := h.phoneForm(c, a, h.guessRegion(c), h.svc.MFA.CodeRules(c.Request().Context()))
 	f.Action, f.Replacing = a.devices+id+"/replace", old.Number
 	return h.renderAddPhone(c, a, http.StatusOK, f)
 }
@@ -52,7 +52,7 @@ func (h *Handler) replace(c echo.Context) error {
 	if len(region) > 3 {
 		region = ""
 	}
-	f := h.phoneForm(c, a, region)
+	f := h.phoneForm(c, a, region, h.svc.MFA.CodeRules(ctx))
 	f.Action, f.Replacing, f.Number = a.devices+id+"/replace", old.Number, c.FormValue("phone")
 	reason, missing := h.reason(c, a)
 	f.ReasonValue, f.ReasonError = reason, missing

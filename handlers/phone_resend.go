@@ -20,9 +20,11 @@ func (h *Handler) resend(c echo.Context) error {
 	d, err := h.svc.MFA.Resend(c.Request().Context(), a.target.ID, id)
 	switch {
 	case errors.As(err, new(*limits.Error)):
-		return h.renderVerify(c, a, refusalStatus(c, err), id, d.Number, "", refusal(c, err))
+		return h.renderVerify(c, a, refusalStatus(c, err), id, d.Masked, "", refusal(c, err))
 	case errors.Is(err, mfa.ErrLocked):
-		return h.renderVerify(c, a, http.StatusUnprocessableEntity, id, d.Number, a.say(c, a.words.locked, nil), "")
+		return h.renderVerify(c, a, http.StatusUnprocessableEntity, id, d.Masked, a.say(c, a.words.locked, nil), "")
+	case errors.Is(err, mfa.ErrPairingOff):
+		return h.pairingOffFlash(c, a, id, err)
 	case errors.Is(err, mfa.ErrNotPending):
 		return a.flash(c, a.base, session.Success, messages.VerifyNotPending, "")
 	case err != nil:

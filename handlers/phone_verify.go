@@ -24,23 +24,42 @@ func (h *Handler) verifyForm(c echo.Context) error {
 	if d.State != mfa.StateWaiting {
 		return a.flash(c, a.base, session.Success, noCodeKeys[d.State], maskedLabel(c, d))
 	}
-	return h.renderVerify(c, a, http.StatusOK, d.ID, d.Number, "", "")
+	if err := h.svc.MFA.CanFinish(c.Request().Context()); err != nil {
+		return a.flash(c, a.base, session.Error, messages.VerifyPairingOff, maskedLabel(c, d))
+	}
+	return h.renderVerify(c, a, http.StatusOK, d.ID, d.Masked, "", "")
 }
 
 // verify activates the device with the code: typed by the person, or read out to staff.
 func (h *Handler) verify(c echo.Context) error {
 	a := actorOf(c)
 	ctx, id := c.Request().Context(), c.Param("id")
+	if a.self && sess(c).Staff() {
+		// A staff member's first phone comes from an administrator (issue #21): one waiting for
+		// its code (made before this rule, or by mistake) is not activated on a password alone.
+		devs, err := h.svc.MFA.Devices(ctx, a.target.ID)
+		if err != nil {
+			return err
+		}
+		if devs.ActivatesFirstPhone(id) {
+			h.log().InfoContext(ctx, "first phone refused", "user_id", a.target.ID, "device_id", id, "reason", "staff")
+			h.record(c, a, audit.Event{Action: audit.ActionActivate, DeviceID: id, Outcome: audit.OutcomeRefused, Detail: mfa.ErrFirstPhoneElsewhere.Error()})
+			d, _ := devs.Find(id)
+			return h.renderVerify(c, a, http.StatusForbidden, id, d.Number, refusal(c, mfa.ErrFirstPhoneElsewhere), "")
+		}
+	}
 	verify := h.svc.MFA.Verify
 	if a.self && sess(c).MFAOff() {
 		// The person's sign-in read mfaEnabled off: no second read of the user is needed.
 		verify = h.svc.MFA.VerifyMFAOff
 	}
 	d, err := verify(ctx, a.target.ID, id, c.FormValue("code"))
-	if msg := codeRefusal(c, a, err); msg != "" {
+	if msg := codeRefusal(c, a, err, h.svc.MFA.CodeRules(ctx).Length); msg != "" {
 		return h.refuseCode(c, a, d, id, msg, err)
 	}
 	switch {
+	case errors.Is(err, mfa.ErrPairingOff):
+		return h.pairingOffFlash(c, a, id, err)
 	case errors.Is(err, mfa.ErrNotPending):
 		if replaced, rerr := h.replaceDone(c, a, id); replaced {
 			return rerr
@@ -84,14 +103,15 @@ func (h *Handler) refuseCode(c echo.Context, a *actor, cur mfa.Device, id, msg s
 			return gerr
 		}
 	}
-	return h.renderVerify(c, a, refusalStatus(c, err), id, cur.Number, msg, "")
+	return h.renderVerify(c, a, refusalStatus(c, err), id, cur.Masked, msg, "")
 }
 
-// codeRefusal words why a code was not accepted, or "" when it was not refused.
-func codeRefusal(c echo.Context, a *actor, err error) string {
+// codeRefusal words why a code was not accepted, or "" when it was not refused; length is
+// the code's number of digits in the MFA policy.
+func codeRefusal(c echo.Context, a *actor, err error, length int) string {
 	switch {
 	case errors.Is(err, mfa.ErrBadCode):
-		return a.say(c, a.words.badCode, nil)
+		return a.say(c, a.words.badCode, messages.Data{"Count": length})
 	case errors.Is(err, mfa.ErrWrongCode):
 		return a.say(c, a.words.wrongCode, nil)
 	case errors.Is(err, mfa.ErrLocked):
@@ -106,10 +126,35 @@ func codeRefusal(c echo.Context, a *actor, err error) string {
 	return ""
 }
 
-// renderVerify shows the code page, with a refusal (errMsg) or a note (info).
+// pairingOffFlash answers a verify or resend of a pending phone that the MFA policy no longer
+// lets be paired: back to the list, where the phone stays and can be removed, with the words.
+func (h *Handler) pairingOffFlash(c echo.Context, a *actor, id string, err error) error {
+	h.log().InfoContext(c.Request().Context(), "pending phone not finished", "user_id", a.target.ID, "device_id", id,
+		"reason", "sms pairing off in the MFA policy", "error", err.Error())
+	label := ""
+	if d, gerr := h.svc.MFA.Device(c.Request().Context(), a.target.ID, id); gerr == nil {
+		label = maskedLabel(c, d)
+	}
+	return a.flash(c, a.base, session.Error, messages.VerifyPairingOff, label)
+}
+
+// renderVerify shows the code page, with a refusal (errMsg) or a note (info), and the code's
+// length, lifetime and tries from the MFA policy. number is the phone's masked number: the
+// page shows it once, in the sentence that asks for the code.
 func (h *Handler) renderVerify(c echo.Context, a *actor, status int, id, number, errMsg, info string) error {
+	rules := h.svc.MFA.CodeRules(c.Request().Context())
 	v := views.VerifyForm{DeviceID: id, Number: number, Error: errMsg, Info: info,
 		VerifyAction: a.devices + id + "/verify", ResendAction: a.devices + id + "/resend",
-		CoolDown: int(h.svc.MFA.CoolDownLeft(c.Request().Context(), id).Seconds()), Cancel: a.base}
+		CoolDown: int(h.svc.MFA.CoolDownLeft(c.Request().Context(), a.target.ID, number).Seconds()), Cancel: a.base,
+		CodeLength: rules.Length, Rules: codeRules(c, rules)}
 	return h.render(c, status, views.Verify(h.page(c, t(c, messages.VerifyTitle, nil), a.nav), v))
+}
+
+// codeRules words the code's lifetime and tries from the MFA policy, or "" when the policy
+// could not be read (the page then promises nothing it does not know).
+func codeRules(c echo.Context, r mfa.CodeRules) string {
+	if !r.Known || r.Lifetime <= 0 || r.Tries <= 0 {
+		return ""
+	}
+	return t(c, messages.VerifyCodeRules, messages.Data{"Wait": waitPhrase(r.Lifetime), "Count": r.Tries})
 }

@@ -33,20 +33,23 @@ func refusal(c echo.Context, err error) string {
 		return t(c, messages.AddRefusedDeviceLimit, messages.Data{"Max": dl.Max})
 	case errors.Is(err, mfa.ErrNumberRefused):
 		return t(c, messages.AddRefusedNumber, nil)
+	case errors.Is(err, mfa.ErrFirstPhoneElsewhere):
+		return t(c, messages.AddRefusedFirstPhoneStaff, nil)
 	}
 	return ""
 }
 
 // limitKeys word each limit; limits not listed here get messages.LimitAny.
 var limitKeys = map[string]messages.Key{
-	limits.NameNewDevice:     messages.LimitNewDevice,
-	limits.NameTextsToNumber: messages.LimitTextsToNumber,
-	limits.NameResendShort:   messages.LimitResendShort,
-	limits.NameResendHour:    messages.LimitResendHour,
-	limits.NameWrongCode:     messages.LimitWrongCode,
-	limits.NameSignIn:        messages.LimitSignIn,
-	limits.NameActorTexts:    messages.LimitActorTexts,
-	limits.NameHelpdeskTexts: messages.LimitHelpdeskTexts,
+	limits.NameNewDevice:      messages.LimitNewDevice,
+	limits.NameTextsToNumber:  messages.LimitTextsToNumber,
+	limits.NameResendShort:    messages.LimitResendShort,
+	limits.NameResendHour:     messages.LimitResendHour,
+	limits.NameWrongCode:      messages.LimitWrongCode,
+	limits.NameSignIn:         messages.LimitSignIn,
+	limits.NameActorTexts:     messages.LimitActorTexts,
+	limits.NameHelpdeskTexts:  messages.LimitHelpdeskTexts,
+	limits.NameHelpdeskSearch: messages.LimitHelpdeskSearch,
 }
 
 // limitText says which limit was reached and when to try again.

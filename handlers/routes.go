@@ -19,11 +19,12 @@ func (h *Handler) Routes() http.Handler {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = h.handleError
 	e.IPExtractor = h.ipExtractor()
-	e.Use(h.requestID, h.localize, h.recoverer, h.accessLog, h.securityHeaders, middleware.BodyLimit("64K"),
-		h.crossOrigin, h.loadSession, h.profileLanguage)
+	e.Use(h.requestID, h.localize, h.recoverer, h.accessLog, h.securityHeaders, h.limitInFlight, h.dependencyGate,
+		middleware.BodyLimit("64K"), h.crossOrigin, h.loadSession, h.profileLanguage)
 
 	e.GET("/healthz", h.healthz)
 	e.GET("/readyz", h.readyz)
+	e.GET("/healthz/deps", h.healthzDeps)
 	e.GET(static.Prefix+"*", echo.WrapHandler(h.assets))
 	if h.site.Demo != nil {
 		e.GET("/demo/sms", h.demoSMS)
@@ -48,6 +49,9 @@ func (h *Handler) Routes() http.Handler {
 	u(http.MethodPost, "/devices/sms", h.addPhone, h.csrf)
 	h.phoneRoutes(u, "/devices/")
 	u(http.MethodPost, "/devices/:id/default", h.makeDefault, h.csrf)
+	u(http.MethodGet, mailboxPage, h.mailboxForm)
+	u(http.MethodPost, mailboxPage, h.mailboxSend, h.csrf)
+	u(http.MethodPost, mailboxPage+"/code", h.mailboxCode, h.csrf)
 	u(http.MethodGet, "/devices/:id/rename", h.renameForm)
 	u(http.MethodPost, "/devices/:id/rename", h.rename, h.csrf)
 

@@ -1,8 +1,11 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -19,12 +22,18 @@ func (h *Handler) home(c echo.Context) error {
 	if s != nil && s.UserID() != "" {
 		return c.Redirect(http.StatusFound, "/devices")
 	}
+	// The code's length comes from the MFA policy, which the client keeps a minute; a PingOne
+	// slow to answer holds the start page up a second at most (the default length is said
+	// instead).
+	ctx, cancel := context.WithTimeout(c.Request().Context(), time.Second)
+	length := h.svc.MFA.CodeRules(ctx).Length
+	cancel()
 	page := func() templ.Component {
-		return views.Home(h.page(c, t(c, messages.HomeTitle, nil), ""), "/auth/login")
+		return views.Home(h.page(c, t(c, messages.HomeTitle, nil), ""), "/auth/login", length)
 	}
 	// The language picker's links carry the query string back, and a flash is for one person.
 	if (s == nil || !s.HasFlash()) && c.Request().URL.RawQuery == "" {
-		return h.renderShared(c, "home", page)
+		return h.renderShared(c, "home"+strconv.Itoa(length), page)
 	}
 	return h.render(c, http.StatusOK, page())
 }

@@ -64,6 +64,9 @@ type Config struct {
 	// ObserveQueued, when set, is told when a call starts (+1) and stops (-1) waiting for its
 	// turn under MaxRPS.
 	ObserveQueued func(delta int)
+	// DevicePolicyID names the device authentication policy DevicePolicy reads; "" reads the
+	// environment's default policy.
+	DevicePolicyID string
 }
 
 // The values of Config.AuthStyle.
@@ -109,8 +112,12 @@ type Client struct {
 	waitMax    time.Duration
 	log        *slog.Logger
 	observe    func(route string, status int, d time.Duration)
-	settings   settingsCache
-	now        func() time.Time
+	settings   briefCache[MFASettings]
+	// policy is the device authentication policy (devicepolicy.go); policyID names it, "" for
+	// the environment's default.
+	policy   briefCache[DevicePolicy]
+	policyID string
+	now      func() time.Time
 	// limiter is the MaxRPS ceiling (nil: none).
 	limiter       *rate.Limiter
 	observeQueue  func(wait time.Duration, admitted bool)
@@ -171,6 +178,7 @@ func New(cfg Config) (*Client, error) {
 		waitMax:    cfg.RetryWaitMax,
 		log:        cfg.Logger,
 		observe:    cfg.Observe,
+		policyID:   cfg.DevicePolicyID,
 	}
 	if cfg.MaxRPS < 0 {
 		return nil, fmt.Errorf("pingone: MaxRPS %v is negative", cfg.MaxRPS)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"sync"
 	"time"
 )
 
@@ -30,15 +29,6 @@ type MFASettings struct {
 	LockoutDuration time.Duration
 }
 
-type settingsCache struct {
-	mu       sync.Mutex
-	val      *MFASettings
-	fetched  time.Time
-	inflight chan struct{}
-	err      error
-	failedAt time.Time
-}
-
 // settingsRetry is how long a failed read of the MFA settings is answered from memory: a
 // worker without the role would otherwise cost a refused call on every page that shows the cap.
 const settingsRetry = 30 * time.Second
@@ -55,58 +45,7 @@ const settingsRetry = 30 * time.Second
 // the MFA settings read; if it does not, this call answers 403 (IsForbidden, IsMisconfigured),
 // and the worker needs Environment Admin too, or a custom role with that permission.
 func (c *Client) MFASettings(ctx context.Context) (*MFASettings, error) {
-	sc := &c.settings
-	for {
-		sc.mu.Lock()
-		if sc.val != nil && c.now().Sub(sc.fetched) < settingsTTL {
-			v := *sc.val
-			sc.mu.Unlock()
-			return &v, nil
-		}
-		if sc.err != nil && sc.inflight == nil && c.now().Sub(sc.failedAt) < settingsRetry {
-			err := sc.err
-			sc.mu.Unlock()
-			return nil, err
-		}
-		if wait := sc.inflight; wait != nil {
-			sc.mu.Unlock()
-			select {
-			case <-wait:
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			}
-			sc.mu.Lock()
-			err := sc.err
-			ok := sc.val != nil && c.now().Sub(sc.fetched) < settingsTTL
-			sc.mu.Unlock()
-			if err != nil && !ok {
-				return nil, err
-			}
-			continue
-		}
-		done := make(chan struct{})
-		sc.inflight = done
-		sc.mu.Unlock()
-
-		v, err := c.fetchMFASettings(ctx)
-		sc.mu.Lock()
-		sc.inflight, sc.err = nil, nil
-		switch {
-		case err == nil:
-			sc.val, sc.fetched = v, c.now()
-		case ctx.Err() == nil:
-			// Only PingOne's refusal is kept: this caller's own timeout or cancellation says
-			// nothing about the next caller, who (waiting or new) fetches for itself.
-			sc.err, sc.failedAt = err, c.now()
-		}
-		sc.mu.Unlock()
-		close(done)
-		if err != nil {
-			return nil, err
-		}
-		out := *v
-		return &out, nil
-	}
+	return c.settings.get(ctx, c.now, settingsTTL, settingsRetry, c.fetchMFASettings)
 }
 
 func (c *Client) fetchMFASettings(ctx context.Context) (*MFASettings, error) {

@@ -103,6 +103,11 @@ type PhoneForm struct {
 	// in the page's language, as HTML-safe JSON (phone.BrowserTextsJSON), so the script holds
 	// no sentence of its own.
 	TextsJSON ScriptJSON
+	// CodeLength is the SMS code's number of digits, from the MFA policy.
+	CodeLength int
+	// AlternativeURL is where people set up a passkey or an authenticator app instead, when
+	// configured (ALTERNATIVE_METHODS_URL).
+	AlternativeURL string
 }
 
 // VerifyForm is the code page.
@@ -112,6 +117,10 @@ type VerifyForm struct {
 	// CoolDown is how many seconds until "Resend code" may be used again.
 	CoolDown int
 	Cancel   string
+	// CodeLength is the SMS code's number of digits, from the MFA policy.
+	CodeLength int
+	// Rules is the code's lifetime and tries from the MFA policy, worded; "" when unknown.
+	Rules string
 }
 
 // UserResult is one user found by the help desk.
@@ -127,7 +136,8 @@ type SearchProps struct {
 	Searched     bool
 	Results      []UserResult
 	Total        int
-	NextURL      string
+	// Refine, when set, says there were more users than shown: the agent refines the search.
+	Refine string
 	// Approvals are colleagues' requests this staff member may approve.
 	Approvals []ApprovalItem
 }
@@ -181,3 +191,13 @@ type SMSRow struct{ To, Text, Code, SentAt string }
 
 // EmailRow is one email in the demo outbox.
 type EmailRow struct{ To, Subject, Text, Code, SentAt string }
+
+// MailboxCheckProps is the check of a person's mailbox before their first phone.
+type MailboxCheckProps struct {
+	// Email is the directory address, masked; NoEmail says why there is no check to make.
+	Email, NoEmail string
+	// Sent says where the code waiting to be typed went ("" when none is waiting).
+	Sent string
+	// Error is a refusal in words; Field the input it is about ("code" or "send").
+	Error, Field string
+}

@@ -30,6 +30,13 @@ func around(ctx context.Context, key messages.Key, field string) (before, after 
 	return before, after
 }
 
+// aroundCount is around for a message with plural forms: count (as {{.Count}}) picks the form.
+func aroundCount(ctx context.Context, key messages.Key, field string, count int) (before, after string) {
+	const mark = "\x00"
+	before, after, _ = strings.Cut(tf(ctx, key, messages.Data{field: mark, "Count": count}), mark)
+	return before, after
+}
+
 // cooldownForms is the resend cool-down sentence in each plural form of the page's language,
 // as JSON for verify.js, which counts down and picks the form with Intl.PluralRules: the
 // script holds no sentence of its own.

@@ -33,6 +33,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net"
 	"net/http"
@@ -101,12 +102,14 @@ type options struct {
 	instances int
 	redis     string
 	// cpuprofile, when set, is where the portal's CPU profile of the first profileFor of the
-	// journeys is written (read from its /debug/pprof on the metrics address).
+	// journeys is written (read from its /debug/pprof on its PPROF_ADDR).
 	cpuprofile string
 	profileFor time.Duration
 	// memprofile, when set, is where the portal's allocation profile after the journeys is
 	// written, and memprofile+".base" the one before them (go tool pprof -base).
 	memprofile string
+	// portalLog, when set, is where the portal's log (its standard error) is written too.
+	portalLog string
 }
 
 func run(args []string, out io.Writer) error {
@@ -130,6 +133,7 @@ func run(args []string, out io.Writer) error {
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write the portal's CPU profile during the journeys to this file (go tool pprof reads it)")
 	fs.DurationVar(&o.profileFor, "profile-for", 2*time.Second, "-cpuprofile: how long to profile, from the start of the journeys")
 	fs.StringVar(&o.memprofile, "memprofile", "", "write the portal's allocation profiles before (FILE.base) and after the journeys (FILE): go tool pprof -sample_index=alloc_space -base FILE.base FILE")
+	fs.StringVar(&o.portalLog, "portal-log", "", "also write the portal's log (LOG_LEVEL=warn) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -183,6 +187,10 @@ func run(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	pprofAddr, err := freeAddr()
+	if err != nil {
+		return err
+	}
 	public := "http://" + portalAddr
 	emu.AddApp(pingonetest.App{ClientID: "web", ClientSecret: webSecret, RedirectURIs: []string{public + "/auth/callback"},
 		PostLogoutRedirectURIs: []string{public + "/"}})
@@ -194,10 +202,18 @@ func run(args []string, out io.Writer) error {
 		"PINGONE_WEB_CLIENT_ID=web", "PINGONE_WEB_CLIENT_SECRET="+webSecret,
 		"SESSION_KEYS="+ids.Token(48), "TRUSTED_PROXIES=127.0.0.1", "LOG_LEVEL=warn", "PINGONE_TIMEOUT=20s", "ALLOWED_REGIONS=US",
 		// The portal's own Go runtime figures (allocations) are read from its metrics address.
-		"METRICS_ADDR="+metricsAddr)
+		"METRICS_ADDR="+metricsAddr, "PPROF_ADDR="+pprofAddr)
 	cmd.Env = append(cmd.Env, o.serverEnv...)
 	var portalLog logging.Buffer
 	cmd.Stderr = &portalLog
+	if o.portalLog != "" {
+		f, err := os.Create(o.portalLog)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		cmd.Stderr = io.MultiWriter(&portalLog, f)
+	}
 	if err := cmd.Start(); err != nil {
 		return err
 	}
@@ -220,7 +236,7 @@ func run(args []string, out io.Writer) error {
 		return err
 	}
 	if o.memprofile != "" {
-		if err := fetchAllocs(ctx, "http://"+metricsAddr, o.memprofile+".base"); err != nil {
+		if err := fetchAllocs(ctx, "http://"+pprofAddr, o.memprofile+".base"); err != nil {
 			return fmt.Errorf("allocation profile: %w", err)
 		}
 	}
@@ -231,11 +247,13 @@ func run(args []string, out io.Writer) error {
 
 	profiled := make(chan error, 1)
 	if o.cpuprofile != "" {
-		go func() { profiled <- fetchProfile(ctx, "http://"+metricsAddr, o.profileFor, o.cpuprofile) }()
+		go func() { profiled <- fetchProfile(ctx, "http://"+pprofAddr, o.profileFor, o.cpuprofile) }()
 	} else {
 		profiled <- nil
 	}
+	stopPeaks := watchPeaks(ctx, "http://"+metricsAddr)
 	results, steps, kept, wall := runJourneys(ctx, o, emu, public, people, nil, 0)
+	peak := stopPeaks()
 	peakRSS, _ := rss(cmd.Process.Pid, "VmHWM")
 	if err := <-profiled; err != nil {
 		return fmt.Errorf("CPU profile: %w", err)
@@ -245,7 +263,7 @@ func run(args []string, out io.Writer) error {
 		return err
 	}
 	if o.memprofile != "" {
-		if err := fetchAllocs(ctx, "http://"+metricsAddr, o.memprofile); err != nil {
+		if err := fetchAllocs(ctx, "http://"+pprofAddr, o.memprofile); err != nil {
 			return fmt.Errorf("allocation profile: %w", err)
 		}
 	}
@@ -269,9 +287,25 @@ func run(args []string, out io.Writer) error {
 	fmt.Fprintf(out, "journeys: %d at once, PingOne latency %v, PingOne 503 rate %.0f%%\n", o.n, o.latency, o.fail*100)
 	fmt.Fprintf(out, "wall time: %v, %.1f journeys/s\n", wall.Round(time.Millisecond), float64(o.n)/wall.Seconds())
 	fmt.Fprintf(out, "failed journeys: %d; error pages shown (then retried): %d\n", failed, errorPages)
+	if errorPages > 0 {
+		by := map[string]int{}
+		for _, r := range results {
+			for k, n := range r.errorsBy {
+				by[k] += n
+			}
+		}
+		keys := slices.Sorted(maps.Keys(by))
+		var parts []string
+		for _, k := range keys {
+			parts = append(parts, fmt.Sprintf("%s: %d", k, by[k]))
+		}
+		fmt.Fprintf(out, "error pages by step and status: %s\n", strings.Join(parts, ", "))
+	}
 	fmt.Fprintf(out, "PingOne afterwards: %d duplicate, %d lost registrations\n", duplicates, lost)
 	fmt.Fprintf(out, "worker token requests: %d\n", emu.TokenRequests()-tokensBefore)
 	fmt.Fprintf(out, "portal RSS: %.1f MiB at start, %.1f MiB peak\n", float64(baseRSS)/1024, float64(peakRSS)/1024)
+	fmt.Fprintf(out, "portal peaks: %.0f requests in flight, heap in use %.1f MiB, stacks %.1f MiB; %.0f collections; %.0f requests turned away at MAX_IN_FLIGHT\n",
+		peak.inFlight, peak.heapInuse/(1<<20), peak.stack/(1<<20), peak.gcs, peak.shed)
 	cpu := cpuAfter.sub(cpuBefore)
 	fmt.Fprintf(out, "portal CPU: %v in all (user %v, system %v), %v per journey (%.0f%% of one core over the run)\n",
 		cpu.total().Round(time.Millisecond), cpu.user.Round(time.Millisecond), cpu.system.Round(time.Millisecond),
@@ -318,10 +352,10 @@ func run(args []string, out io.Writer) error {
 		return nil
 	}
 	// The portal's own calls for the journeys: not PingOne's sign-in page and its form (the
-	// browser's), nor what the process reads once (discovery, keys, MFA settings, the worker
-	// token), which few journeys would make look like more.
+	// browser's), nor what the process reads once (discovery, keys, MFA settings, the MFA policy,
+	// the worker token), which few journeys would make look like more.
 	portalCalls := total - float64(emu.TokenRequests()-tokensBefore)/float64(o.n)
-	for _, r := range []string{"authorize", "authorize.submit", "discovery", "jwks", "mfaSettings.get"} {
+	for _, r := range []string{"authorize", "authorize.submit", "discovery", "jwks", "mfaSettings.get", "devicePolicies.list"} {
 		portalCalls -= perJourney(calls, callsBefore, r, o.n)
 	}
 	return floorMode(ctx, o, out, emu, people, kept, portalCalls, floorReport{wall: wall, startRSS: baseRSS, peakRSS: peakRSS, cpu: cpu})
@@ -433,6 +467,8 @@ type person struct{ id, username, password, phone string }
 type journeyResult struct {
 	err        error
 	errorPages int
+	// errorsBy counts the error pages by step and status.
+	errorsBy map[string]int
 }
 
 type journey struct {
@@ -445,6 +481,8 @@ type journey struct {
 	client  *http.Client
 	timings map[string][]time.Duration
 	pages   int
+	// errors counts the error pages shown, by step and status (such as "3 send code 503").
+	errors map[string]int
 	// keep asks the journey to keep its pages (the form, the code page, the list) and the size
 	// of its session cookie, for -floor.
 	keep        bool
@@ -507,6 +545,10 @@ func (j *journey) step(name string, f func() (page, bool, error)) (page, error) 
 			return p, fmt.Errorf("%s: unexpected %d at %s: %.300s", name, p.status, p.url, p.body)
 		}
 		j.pages++
+		if j.errors == nil {
+			j.errors = map[string]int{}
+		}
+		j.errors[fmt.Sprintf("%s %d", name, p.status)]++
 		time.Sleep(time.Duration(100*(attempt+1)) * time.Millisecond)
 	}
 	return last, fmt.Errorf("%s: still failing after %d tries: %d", name, j.o.retries, last.status)
@@ -519,7 +561,7 @@ func (j *journey) run() journeyResult {
 	if err == nil {
 		j.timings["journey"] = append(j.timings["journey"], time.Since(start))
 	}
-	return journeyResult{err: err, errorPages: j.pages}
+	return journeyResult{err: err, errorPages: j.pages, errorsBy: j.errors}
 }
 
 func (j *journey) journey() error {
@@ -534,6 +576,19 @@ func (j *journey) journey() error {
 	}
 	var form page
 	_, err = j.step("2 sign in", func() (page, bool, error) {
+		if !flowRe.MatchString(signInPage.body) {
+			// The last try ended on an error page: open the link again, as a person would.
+			// Signed in already (the error came after), it leads straight to the form.
+			q, err := j.do(http.MethodGet, j.public+"/enroll", nil)
+			if err != nil {
+				return q, false, err
+			}
+			if !flowRe.MatchString(q.body) {
+				form = q
+				return q, strings.HasSuffix(strings.SplitN(q.url, "?", 2)[0], "/devices/sms/new") && q.status == 200, nil
+			}
+			signInPage = q
+		}
 		m, a := flowRe.FindStringSubmatch(signInPage.body), actionRe.FindStringSubmatch(signInPage.body)
 		if m == nil || a == nil {
 			return signInPage, false, errors.New("no sign-in form")
@@ -543,14 +598,8 @@ func (j *journey) journey() error {
 		p, err := j.do(http.MethodPost, target.String(), url.Values{"flow": {m[1]}, "username": {j.p.username}, "password": {j.p.password}})
 		form = p
 		if err == nil && p.status >= 500 {
-			// The sign-in failed on the portal's side: start again from the link.
-			if q, e := j.do(http.MethodGet, j.public+"/enroll", nil); e == nil {
-				signInPage = q
-				if !flowRe.MatchString(q.body) {
-					form = q
-					return q, strings.Contains(q.url, "/devices/sms/new"), nil
-				}
-			}
+			// The sign-in failed on the portal's side: the next try starts again from the link.
+			signInPage = page{}
 		}
 		return p, err == nil && strings.HasSuffix(strings.SplitN(p.url, "?", 2)[0], "/devices/sms/new") && p.status == 200, err
 	})
@@ -656,14 +705,14 @@ func usage(ctx context.Context, pid int, allocs func(context.Context) (allocCoun
 func clientAddr(r, i int) string { return fmt.Sprintf("2001:db8:%x:%x::1", r, i+1) }
 
 // fetchProfile writes the portal's CPU profile over the next d to file.
-func fetchProfile(ctx context.Context, metricsBase string, d time.Duration, file string) error {
+func fetchProfile(ctx context.Context, pprofBase string, d time.Duration, file string) error {
 	secs := max(int(d.Round(time.Second)/time.Second), 1)
-	return fetchTo(ctx, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", metricsBase, secs), file)
+	return fetchTo(ctx, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", pprofBase, secs), file)
 }
 
 // fetchAllocs writes the portal's allocation profile so far to file.
-func fetchAllocs(ctx context.Context, metricsBase, file string) error {
-	return fetchTo(ctx, metricsBase+"/debug/pprof/allocs", file)
+func fetchAllocs(ctx context.Context, pprofBase, file string) error {
+	return fetchTo(ctx, pprofBase+"/debug/pprof/allocs", file)
 }
 
 // fetchTo writes the answer to a GET of u to file.

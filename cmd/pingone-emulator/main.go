@@ -33,7 +33,6 @@ import (
 	"syscall"
 
 	"github.com/smsmfa/portal/internal/app"
-	"github.com/smsmfa/portal/pingone/pingonetest"
 )
 
 // DefaultListen is the address the emulator serves on when -listen is not given.
@@ -78,6 +77,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	listen := fs.String("listen", DefaultListen, "address to serve on (127.0.0.1:0 picks a free port)")
 	var redirs redirects
 	fs.Var(&redirs, "redirect", "a portal's sign-in callback URL to register with the web app (repeatable)")
+	sms := fs.String("sms", app.DemoSMSEnabled, "the MFA policy's SMS: enabled, pairing-disabled (new phones cannot be added) or off")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -85,8 +85,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 
-	d, err := app.StartDemo(pingonetest.Options{Addr: *listen,
-		Logger: slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))})
+	opts, err := app.DemoSMSOptions(*sms)
+	if err != nil {
+		return err
+	}
+	opts.Addr = *listen
+	opts.Logger = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	d, err := app.StartDemo(opts)
 	if err != nil {
 		return fmt.Errorf("start the emulator on %s: %w", *listen, err)
 	}

@@ -165,6 +165,7 @@ func TestRunRefuses(t *testing.T) {
 		{"other scheme", []string{"-redirect", "ftp://example.com/cb"}},
 		{"stray argument", []string{"extra"}},
 		{"bad address", []string{"-listen", "256.0.0.1:nope"}},
+		{"unknown SMS policy", []string{"-sms", "sometimes"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -177,5 +178,34 @@ func TestRunRefuses(t *testing.T) {
 				t.Errorf("a banner was printed: %q", out.String())
 			}
 		})
+	}
+}
+
+// TestRunSMSOff: -sms off starts the emulator with SMS off in its default MFA policy, as a new
+// PingOne environment has it; a portal pointed at it shows its phase-out pages.
+func TestRunSMSOff(t *testing.T) {
+	b := startCommand(t, "-sms", "off")
+	tok := struct {
+		AccessToken string `json:"access_token"`
+	}{}
+	req, _ := http.NewRequest(http.MethodPost, b["pingone-auth"]+"/"+b["environment-id"]+"/as/token", strings.NewReader("grant_type=client_credentials"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(b["worker-client-id"], b["worker-client-secret"])
+	if st := getJSON(t, req, &tok); st != http.StatusOK {
+		t.Fatalf("worker token: %d", st)
+	}
+	req, _ = http.NewRequest(http.MethodGet, b["pingone-api"]+"/environments/"+b["environment-id"]+"/deviceAuthenticationPolicies", nil)
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	var page struct {
+		Embedded struct {
+			Policies []struct {
+				SMS struct {
+					Enabled bool `json:"enabled"`
+				} `json:"sms"`
+			} `json:"deviceAuthenticationPolicies"`
+		} `json:"_embedded"`
+	}
+	if st := getJSON(t, req, &page); st != http.StatusOK || len(page.Embedded.Policies) != 1 || page.Embedded.Policies[0].SMS.Enabled {
+		t.Fatalf("policies: %d %+v, want one with SMS off", st, page)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/smsmfa/portal/internal/auth"
 	"github.com/smsmfa/portal/internal/config"
 	"github.com/smsmfa/portal/internal/demo"
+	"github.com/smsmfa/portal/internal/health"
 	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/metrics"
@@ -47,17 +48,26 @@ type Portal struct {
 	Store store.Store
 	// Notices sends the notices to people (nil when off); Wait for it when the portal stops.
 	Notices *notice.Sender
+	// Health is this instance's readiness and its dependencies' state: Run it for the
+	// background checks (main does), Drain it when stopping.
+	Health *health.Monitor
 }
 
-// openStore returns the store the configuration asks for: Redis at REDIS_URL, whose answer is
-// checked now (a wrong address or password is reported at start), or one in memory.
-func openStore(ctx context.Context, cfg *config.Config, now func() time.Time) (store.Store, error) {
+// openStore returns the store the configuration asks for: Redis at REDIS_URL, or one in
+// memory. Redis is asked once now, so that a wrong address or password is in the log at start;
+// unreachable, the portal starts anyway, serves "try again in a minute" and recovers by itself
+// when Redis comes (the client reconnects on its own), rather than exiting into a crash loop.
+func openStore(ctx context.Context, cfg *config.Config, o Options) (store.Store, error) {
 	if cfg.RedisURL == "" {
-		return store.NewMemory(store.MemoryOptions{Now: now}), nil
+		return store.NewMemory(store.MemoryOptions{Now: o.Now}), nil
 	}
-	st, err := store.NewRedis(ctx, cfg.RedisURL, cfg.RedisKeyPrefix)
+	st, err := store.OpenRedis(cfg.RedisURL, cfg.RedisKeyPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	if err := st.Ping(ctx); err != nil && o.Logger != nil {
+		o.Logger.Warn("Redis does not answer at start: serving \"try again in a minute\" until it does",
+			"problem", store.RedisProblem(err), "error", err.Error())
 	}
 	return st, nil
 }
@@ -77,6 +87,7 @@ func newPingOne(cfg *config.Config, o Options, hc *http.Client, m *metrics.Metri
 		APIBase: cfg.PingOneAPIBase, AuthBase: cfg.PingOneAuthBase,
 		ClientID: cfg.WorkerClientID, ClientSecret: cfg.WorkerClientSecret, AuthStyle: cfg.WorkerTokenAuth, Now: o.Now,
 		HTTPClient: hc, Logger: o.Logger, RetryWaitMax: 2 * time.Second, MaxRPS: cfg.PingOneMaxRPS,
+		DevicePolicyID: cfg.DevicePolicyID,
 	}
 	if m != nil {
 		cc.Observe, cc.ObserveQueue, cc.ObserveQueued = m.PingOne, m.PingOneQueue, m.PingOneQueued
@@ -107,30 +118,36 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 		authOrigin = u.Scheme + "://" + u.Host
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	st, err := openStore(ctx, cfg, o.Now)
+	st, err := openStore(ctx, cfg, o)
 	cancel()
 	if err != nil {
 		return nil, err
 	}
+	mon := newMonitor(cfg, o, m, st, client, &http.Client{Timeout: cfg.PingOneTimeout, Transport: hc.Transport})
 	lim := limits.New(st, cfg.Limits)
+	staff := helpdesk.NewChecker(client, cfg.HelpdeskGroups, 30*time.Second, o.Now).Protecting(cfg.HelpdeskProtectedGroups)
 	svc := mfa.New(client, policy, mfa.Options{DevicePolicyID: cfg.DevicePolicyID, Logger: o.Logger, Now: o.Now, Limits: lim,
-		StepUp: mfa.StepUp{ACR: cfg.StepUpACR, MaxAge: cfg.StepUpMaxAge}, Cache: st})
+		StepUp: mfa.StepUp{ACR: cfg.StepUpACR, MaxAge: cfg.StepUpMaxAge}, Cache: st,
+		Privileged: staff.IsPrivileged, FirstPhoneProof: cfg.FirstPhoneProof})
 	notices := newNotices(cfg, o, client)
 	if notices != nil {
 		m.Notices(notices.Counts)
 	}
 	h := handlers.New(handlers.Deps{
 		Services: handlers.Services{PingOne: client, MFA: svc, RP: rp, Limits: lim, Store: st, Audit: audit.New(o.Logger, o.Now),
-			Staff: helpdesk.NewChecker(client, cfg.HelpdeskGroups, 30*time.Second, o.Now), Directory: helpdesk.New(client),
+			Staff: staff, Directory: helpdesk.New(client),
 			Verifier:  helpdesk.NewVerifier(client, st, helpdesk.VerifierOptions{TTL: cfg.HelpdeskVerificationTTL, Now: o.Now, Limits: lim}),
 			Protector: helpdesk.NewProtector(cfg.HelpdeskGroups, cfg.HelpdeskProtectedGroups), Notices: notices},
 		Sessions: session.NewManager(session.Options{Secrets: cfg.SessionKeys, Secure: cfg.Secure(),
-			Idle: cfg.SessionIdleTimeout, Max: cfg.SessionMaxAge, Now: o.Now, Store: st}),
+			Idle: cfg.SessionIdleTimeout, Max: cfg.SessionMaxAge, Now: o.Now, Store: st, Unopened: unopenedCookie(m, o.Logger)}),
 		Site: handlers.Site{PublicURL: cfg.PublicURL, AuthOrigin: authOrigin, TrustedProxies: cfg.TrustedProxies,
 			DefaultRegion: cfg.DefaultRegion, DefaultLanguage: cfg.DefaultLanguage, StrongerMethodsURL: cfg.StrongerMethodsURL,
-			ReasonRequired: cfg.HelpdeskReasonRequired, HelpdeskStepUpMaxAge: cfg.HelpdeskStepUpMaxAge, Demo: o.Demo,
+			AlternativeMethodsURL: cfg.AlternativeMethodsURL,
+			ReasonRequired:        cfg.HelpdeskReasonRequired, HelpdeskStepUpMaxAge: cfg.HelpdeskStepUpMaxAge, Demo: o.Demo,
+			HelpdeskNewPhoneWait: cfg.HelpdeskNewPhoneWait, FirstPhoneProof: cfg.FirstPhoneProof,
 			BypassMax: cfg.HelpdeskBypassMax, AllowMFAOff: cfg.HelpdeskAllowMFAOff},
-		Ops: handlers.Ops{Logger: o.Logger, Metrics: m, Now: o.Now, RequestTimeout: cfg.PingOneTimeout + 5*time.Second},
+		Ops: handlers.Ops{Logger: o.Logger, Metrics: m, Now: o.Now, RequestTimeout: cfg.PingOneTimeout + 5*time.Second,
+			Health: mon, MaxInFlight: cfg.MaxInFlight},
 	})
-	return &Portal{Handler: h.Routes(), PingOne: client, Metrics: m, Store: st, Notices: notices}, nil
+	return &Portal{Handler: h.Routes(), PingOne: client, Metrics: m, Store: st, Health: mon, Notices: notices}, nil
 }

@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"time"
+
 	"fmt"
 	"io"
 
@@ -46,8 +48,37 @@ func StartDemo(opts ...pingonetest.Options) (*Demo, error) {
 	// The help desk asks its staff for an MFA sign-in (issue #11): Hank's codes go to this
 	// phone, and show on /demo/sms like any other text.
 	d.HelpdeskPhone = "+15125550142"
-	emu.AddSMSDevice(d.HelpdeskID, d.HelpdeskPhone, true)
+	// Registered long ago: a phone added within HELPDESK_NEW_PHONE_WAIT opens no help desk
+	// (issue #21).
+	emu.AgeDevice(d.HelpdeskID, emu.AddSMSDevice(d.HelpdeskID, d.HelpdeskPhone, true), 30*24*time.Hour)
+	if o.SMSPairingDisabled && !o.SMSDisabled {
+		// SMS being phased out: Erin's phone from before keeps working and can be removed, and
+		// no new one can be added.
+		emu.AddSMSDevice(d.EmployeeID, "+15125550123", true)
+	}
 	return d, nil
+}
+
+// The values of the -demo-sms flag: the demo's MFA policy for SMS.
+const (
+	DemoSMSEnabled         = "enabled"
+	DemoSMSPairingDisabled = "pairing-disabled"
+	DemoSMSOff             = "off"
+)
+
+// DemoSMSOptions are the emulator's options for a -demo-sms value: SMS enabled (the
+// default), its pairing disabled (a method being phased out: the employee has a phone from
+// before, and the add-phone pages say new ones are turned off), or off.
+func DemoSMSOptions(mode string) (pingonetest.Options, error) {
+	switch mode {
+	case "", DemoSMSEnabled:
+		return pingonetest.Options{}, nil
+	case DemoSMSPairingDisabled:
+		return pingonetest.Options{SMSPairingDisabled: true}, nil
+	case DemoSMSOff:
+		return pingonetest.Options{SMSDisabled: true}, nil
+	}
+	return pingonetest.Options{}, fmt.Errorf("-demo-sms %q is not %s, %s or %s", mode, DemoSMSEnabled, DemoSMSPairingDisabled, DemoSMSOff)
 }
 
 // Outbox is the emulator's record of texts as the portal's demo pages read it.

@@ -25,9 +25,12 @@ const (
 	ActionVerifyCaller    = "verify_caller"
 	ActionRequestApproval = "request_approval"
 	ActionApproveCaller   = "approve_caller"
-	OutcomeSuccess        = "success"
-	OutcomeRefused        = "refused"
-	OutcomeFailed         = "failed"
+	// ActionSearch is a help-desk search of the directory: the record holds how many users it
+	// found (Results), never the term.
+	ActionSearch   = "search_users"
+	OutcomeSuccess = "success"
+	OutcomeRefused = "refused"
+	OutcomeFailed  = "failed"
 )
 
 // Actions of the help desk's temporary access and of a phone replaced in one step (issue #23).
@@ -61,6 +64,8 @@ type Event struct {
 	Approver   Person
 	// Signals are the warnings the agent was shown (internal/helpdesk Signal values).
 	Signals []string
+	// Results is how many users a search found (ActionSearch only).
+	Results int
 }
 
 // Logger writes audit records to the log stream.
@@ -82,7 +87,7 @@ func (l *Logger) Record(ctx context.Context, e Event) {
 	if l == nil {
 		return
 	}
-	l.log.LogAttrs(ctx, slog.LevelInfo, "audit", slog.Group("audit",
+	attrs := []any{
 		slog.String("actor_id", e.Actor.ID),
 		slog.String("actor_username", e.Actor.Username),
 		slog.String("target_id", e.Target.ID),
@@ -101,7 +106,11 @@ func (l *Logger) Record(ctx context.Context, e Event) {
 		slog.Any("signals", signals(e.Signals)),
 		slog.String("request_id", logging.RequestID(ctx)),
 		slog.String("time", l.now().UTC().Format(time.RFC3339Nano)),
-	))
+	}
+	if e.Action == ActionSearch {
+		attrs = append(attrs, slog.Int("results", e.Results))
+	}
+	l.log.LogAttrs(ctx, slog.LevelInfo, "audit", slog.Group("audit", attrs...))
 }
 
 // signals is never null in a record: an empty list when there were none.

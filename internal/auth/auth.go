@@ -69,12 +69,6 @@ func (rp *RP) discover(ctx context.Context) (*oidc.Provider, error) {
 	return p, nil
 }
 
-// Ready checks that the provider's discovery document can be read.
-func (rp *RP) Ready(ctx context.Context) error {
-	_, err := rp.discover(ctx)
-	return err
-}
-
 func (rp *RP) oauth(p *oidc.Provider) *oauth2.Config {
 	return &oauth2.Config{ClientID: rp.cfg.ClientID, ClientSecret: rp.cfg.ClientSecret, RedirectURL: rp.cfg.RedirectURL,
 		Endpoint: p.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "profile", "email"}}

@@ -74,6 +74,12 @@ type Config struct {
 	HelpdeskAllowMFAOff bool
 	// Notices are the emails telling a person of a change to their phones or MFA (issue #23).
 	Notices Notices
+	// HelpdeskNewPhoneWait is how old a phone must be (added or changed in PingOne) before it
+	// opens the help desk to its owner, counts for an approval, or verifies a caller.
+	HelpdeskNewPhoneWait time.Duration
+	// FirstPhoneProof is "email" when a person with no active phone must first type a code
+	// emailed to their directory address, "none" otherwise.
+	FirstPhoneProof string
 
 	// StepUpACR is the PingOne sign-on policy that proves MFA; StepUpMaxAge is how recent that
 	// sign-in must be to add or remove a method when the person already has an active one.
@@ -83,12 +89,25 @@ type Config struct {
 	TrustedProxies []*net.IPNet
 	// StrongerMethodsURL links the add-phone page to stronger methods than SMS.
 	StrongerMethodsURL string
+	// AlternativeMethodsURL is where people set up a method other than SMS (a passkey, an
+	// authenticator app): offered before the add-phone form, and instead of it when the MFA
+	// policy lets no new phone be added.
+	AlternativeMethodsURL string
 
 	// MetricsAddr, when set, serves Prometheus metrics there (not on the public address).
 	MetricsAddr string
+	// PprofAddr, when set, serves Go's profiler at /debug/pprof/ there: off by default, and on
+	// an address of its own, since stacks and heap show what the portal holds.
+	PprofAddr string
+	// MaxInFlight is the most requests this instance works on at once; past it people get the
+	// "try again in a minute" page at once (health probes and static files are exempt).
+	MaxInFlight int
 
 	LogLevel        slog.Level
 	ShutdownTimeout time.Duration
+	// DrainDelay is how long, after SIGTERM, the portal keeps serving with /readyz at 503 before
+	// it stops accepting connections: time for the load balancer to take it out (0: none).
+	DrainDelay time.Duration
 
 	// RedisURL, when set, is the Redis every instance shares (limits, sessions, cool-downs);
 	// empty keeps them in this process's memory (one instance). RedisKeyPrefix starts every key.
@@ -119,7 +138,7 @@ var Variables = []struct{ Name, Default, Meaning string }{
 	{"PINGONE_WORKER_TOKEN_AUTH", "(detect)", "basic or post: the worker app's Token Endpoint Authentication Method (Client Secret Basic or Client Secret Post); empty finds out on the first token."},
 	{"PINGONE_WEB_CLIENT_ID", "(required)", "Web application (OIDC, authorization code, PKCE) people sign in with."},
 	{"PINGONE_WEB_CLIENT_SECRET", "(required, or _FILE)", "Its secret."},
-	{"PINGONE_DEVICE_POLICY_ID", "(none)", "MFA device policy sent with each new SMS device."},
+	{"PINGONE_DEVICE_POLICY_ID", "(the default)", "MFA policy (device authentication policy) sent with each new SMS device, and read for whether SMS may be added and the code's length, lifetime and tries; empty uses the environment's default policy."},
 	{"PINGONE_TIMEOUT", "10s", "Longest wait for one PingOne answer."},
 	{"PINGONE_MAX_RPS", "0 (no ceiling)", "Most calls per second this instance makes to PingOne's API, below the tenant's rate limits; calls over it wait their turn within the request's deadline."},
 	{"SESSION_KEYS", "(required, or _FILE)", "Comma-separated secrets of at least 32 characters; the first signs, the rest still verify (rotation)."},
@@ -137,9 +156,13 @@ var Variables = []struct{ Name, Default, Meaning string }{
 	{"STEP_UP_MAX_AGE", "10m", "How recent that MFA sign-in must be."},
 	{"TRUSTED_PROXIES", "(none)", "Comma-separated IPs or CIDRs of your load balancers; X-Forwarded-For is believed only from them."},
 	{"STRONGER_METHODS_URL", "(none)", "https link, shown beside the SMS note, to your guide for stronger methods (authenticator app, passkey)."},
-	{"METRICS_ADDR", "(off)", "Address for Prometheus metrics at /metrics, e.g. :9090, and for Go's profiler at /debug/pprof/; kept off the public address."},
+	{"ALTERNATIVE_METHODS_URL", "(none)", "https link (http only on localhost) where people set up a passkey or an authenticator app instead: offered in one line before the add-phone form, and on the page that says new phones are turned off."},
+	{"METRICS_ADDR", "(off)", "Address for Prometheus metrics at /metrics, e.g. :9090; kept off the public address."},
+	{"PPROF_ADDR", "(off)", "Address for Go's profiler at /debug/pprof/, e.g. 127.0.0.1:6060: on only while you profile, never on an address the cluster can reach (it shows stacks and memory)."},
+	{"MAX_IN_FLIGHT", "400", "Most requests one instance works on at once; past it people get the \"try again in a minute\" page (503, Retry-After) at once, so a surge cannot push the instance past its memory limit. Size it from the memory limit: see the README."},
 	{"LOG_LEVEL", "info", "debug, info, warn or error."},
 	{"SHUTDOWN_TIMEOUT", "15s", "How long requests in flight may finish after SIGTERM."},
+	{"DRAIN_DELAY", "0s", "After SIGTERM, how long the portal keeps serving with /readyz at 503 before it stops accepting connections, so the load balancer takes it out first (Kubernetes: 5s or so; the grace period must exceed DRAIN_DELAY plus SHUTDOWN_TIMEOUT)."},
 	{"REDIS_URL", "(none: in memory)", "Redis shared by several instances (limits, sessions, cool-downs): redis://[:password@]host:6379/0, rediss:// for TLS; ?master_name=NAME for Sentinel, ?cluster=true for Cluster. Required for more than one instance. Secret (or _FILE)."},
 	{"REDIS_KEY_PREFIX", "mfa-portal:", "Prefix of every Redis key, so several portals can share one Redis."},
 	{"LIMIT_SIGN_IN", "300/1m", "Sign-ins started per client network (an IPv4 address, an IPv6 /64). Size it for the largest office behind one address: see the README."},
@@ -150,6 +173,11 @@ var Variables = []struct{ Name, Default, Meaning string }{
 	{"LIMIT_ACTOR_TEXTS", "30/1h", "Texts sent by one acting person, staff included: bounds what one (stolen) staff session can send."},
 	{"LIMIT_HELPDESK_TEXTS", "200/1h", "Texts the whole help desk sends for other people."},
 	{"LIMIT_WRONG_CODE", "5/15m", "Wrong codes per device; then none are accepted for the same span (a lockout)."},
+	{"LIMIT_HELPDESK_SEARCH", "60/1h", "Directory searches per help-desk staff member."},
+	{"LIMIT_HELPDESK_CALLER_CODES", "3/1h", "Caller-verification codes one staff member sends to one user."},
+	{"LIMIT_HELPDESK_CALLER_CODES_USER", "5/1h", "Caller-verification codes sent to one user, whoever asks."},
+	{"HELPDESK_NEW_PHONE_WAIT", "24h", "A phone added or changed this recently neither opens the help desk to its owner (nor counts for an approval) nor verifies a caller."},
+	{"FIRST_PHONE_PROOF", "none", "email: before a person with no active phone gets a first code, they type a code PingOne emails to their address in the directory."},
 }
 
 // limitVars are the LIMIT_* variables and the rule each sets.
@@ -164,6 +192,9 @@ var limitVars = []struct {
 	{"LIMIT_TEXTS_TO_NUMBER", func(r *limits.Rules) *limits.Rule { return &r.TextsToNumber }},
 	{"LIMIT_ACTOR_TEXTS", func(r *limits.Rules) *limits.Rule { return &r.ActorTexts }},
 	{"LIMIT_HELPDESK_TEXTS", func(r *limits.Rules) *limits.Rule { return &r.HelpdeskTexts }},
+	{"LIMIT_HELPDESK_SEARCH", func(r *limits.Rules) *limits.Rule { return &r.HelpdeskSearch }},
+	{"LIMIT_HELPDESK_CALLER_CODES", func(r *limits.Rules) *limits.Rule { return &r.CallerCodes }},
+	{"LIMIT_HELPDESK_CALLER_CODES_USER", func(r *limits.Rules) *limits.Rule { return &r.CallerCodesUser }},
 }
 
 // Error lists every configuration problem.
@@ -215,10 +246,48 @@ func (l *loader) groupIDs(name string) []string {
 }
 
 func (l *loader) required(name, v string) string {
-	if v == "" {
+	if v == "" && !l.reported(name) {
 		l.bad(name, "is required")
 	}
 	return v
+}
+
+// reported says whether a problem of name (or name_FILE) is listed already: "set either X or
+// X_FILE, not both" or an unreadable file needs no "X is required" after it.
+func (l *loader) reported(name string) bool {
+	for _, p := range l.problems {
+		if strings.HasPrefix(p, name+": ") || strings.HasPrefix(p, name+"_FILE: ") {
+			return true
+		}
+	}
+	return false
+}
+
+// addr reads a host:port variable (such as :8080 or 127.0.0.1:9090): def when unset, "" when
+// it is not one (then compared with no other).
+func (l *loader) addr(name, def string) string {
+	v := l.str(name)
+	if v == "" {
+		return def
+	}
+	_, port, err := net.SplitHostPort(v)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+		l.bad(name, "%q is not host:port (such as :8080 or 127.0.0.1:9090)", v)
+		return ""
+	}
+	return v
+}
+
+// sameListener reports whether two host:port addresses would take the same port: the same
+// port with the same host, or with either on every interface (an empty host, 0.0.0.0 or ::).
+func sameListener(a, b string) bool {
+	ha, pa, err1 := net.SplitHostPort(a)
+	hb, pb, err2 := net.SplitHostPort(b)
+	if err1 != nil || err2 != nil || pa != pb || pa == "0" {
+		return false
+	}
+	every := func(h string) bool { return h == "" || h == "0.0.0.0" || h == "::" }
+	return ha == hb || every(ha) || every(hb)
 }
 
 func (l *loader) duration(name string, def time.Duration) time.Duration {
@@ -262,6 +331,25 @@ func (l *loader) baseURL(name string) string {
 	return strings.TrimRight(v, "/")
 }
 
+// linkURL reads a link the pages offer people: an absolute https URL, or http on this machine
+// (a trial); "" when unset.
+func (l *loader) linkURL(name string) string {
+	v := l.str(name)
+	if v == "" {
+		return ""
+	}
+	u, err := url.Parse(v)
+	switch {
+	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+		l.bad(name, "%q is not an https URL", v)
+		return ""
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		l.bad(name, "%q must be https (plain http only on localhost)", v)
+		return ""
+	}
+	return u.String()
+}
+
 // Load reads and checks the configuration. getenv is os.Getenv in production; tests pass
 // their own. The error, when there is one, is an *Error naming every problem.
 func Load(getenv func(string) string) (*Config, error) {
@@ -282,10 +370,7 @@ func Load(getenv func(string) string) (*Config, error) {
 			c.PublicURL = u
 		}
 	}
-	c.Listen = l.str("LISTEN_ADDR")
-	if c.Listen == "" {
-		c.Listen = ":8080"
-	}
+	c.Listen = l.addr("LISTEN_ADDR", ":8080")
 
 	c.PingOneEnvironmentID = l.required("PINGONE_ENVIRONMENT_ID", l.str("PINGONE_ENVIRONMENT_ID"))
 	if c.PingOneEnvironmentID != "" && !ids.IsUUID(c.PingOneEnvironmentID) {
@@ -380,6 +465,15 @@ func Load(getenv func(string) string) (*Config, error) {
 	c.HelpdeskStepUpMaxAge = l.duration("HELPDESK_STEP_UP_MAX_AGE", time.Hour)
 	c.HelpdeskVerificationTTL = l.duration("HELPDESK_VERIFICATION_TTL", 15*time.Minute)
 	c.HelpdeskProtectedGroups = l.groupIDs("HELPDESK_PROTECTED_GROUP_IDS")
+	c.HelpdeskNewPhoneWait = l.duration("HELPDESK_NEW_PHONE_WAIT", 24*time.Hour)
+	switch v := strings.ToLower(l.str("FIRST_PHONE_PROOF")); v {
+	case "", "none":
+		c.FirstPhoneProof = "none"
+	case "email":
+		c.FirstPhoneProof = "email"
+	default:
+		l.bad("FIRST_PHONE_PROOF", "%q is not none or email", l.str("FIRST_PHONE_PROOF"))
+	}
 	for _, p := range l.list("TRUSTED_PROXIES") {
 		if !strings.Contains(p, "/") {
 			if ip := net.ParseIP(p); ip != nil && ip.To4() != nil {
@@ -403,6 +497,8 @@ func Load(getenv func(string) string) (*Config, error) {
 		}
 	}
 
+	c.AlternativeMethodsURL = l.linkURL("ALTERNATIVE_METHODS_URL")
+
 	switch strings.ToLower(l.str("HELPDESK_REASON_REQUIRED")) {
 	case "", "false", "0", "no":
 	case "true", "1", "yes":
@@ -424,11 +520,31 @@ func Load(getenv func(string) string) (*Config, error) {
 		l.bad("LOG_LEVEL", "%q is not one of debug, info, warn, error", l.str("LOG_LEVEL"))
 	}
 	c.ShutdownTimeout = l.duration("SHUTDOWN_TIMEOUT", 15*time.Second)
-	if v := l.str("METRICS_ADDR"); v != "" {
-		if _, _, err := net.SplitHostPort(v); err != nil {
-			l.bad("METRICS_ADDR", "%q is not host:port (such as :9090)", v)
+	if v := l.str("DRAIN_DELAY"); v != "" {
+		if d, err := time.ParseDuration(v); err != nil || d < 0 {
+			l.bad("DRAIN_DELAY", "%q is not a duration of 0 or more, such as 5s", v)
 		} else {
-			c.MetricsAddr = v
+			c.DrainDelay = d
+		}
+	}
+	c.MetricsAddr = l.addr("METRICS_ADDR", "")
+	c.PprofAddr = l.addr("PPROF_ADDR", "")
+	// Each address serves one thing: metrics or the profiler on the public port would open
+	// them to everyone who reaches the portal.
+	for _, other := range []struct{ name, addr string }{{"METRICS_ADDR", c.MetricsAddr}, {"PPROF_ADDR", c.PprofAddr}} {
+		if other.addr != "" && sameListener(c.Listen, other.addr) {
+			l.bad(other.name, "%q is the same port as LISTEN_ADDR %q: give it an address of its own (it must stay off the public one)", other.addr, c.Listen)
+		}
+	}
+	if c.MetricsAddr != "" && c.PprofAddr != "" && sameListener(c.MetricsAddr, c.PprofAddr) {
+		l.bad("PPROF_ADDR", "%q is the same port as METRICS_ADDR %q: give the profiler an address of its own", c.PprofAddr, c.MetricsAddr)
+	}
+	c.MaxInFlight = 400
+	if v := l.str("MAX_IN_FLIGHT"); v != "" {
+		if n, err := strconv.Atoi(v); err != nil || n < 1 {
+			l.bad("MAX_IN_FLIGHT", "%q is not a whole number of requests, 1 or more (such as 400)", v)
+		} else {
+			c.MaxInFlight = n
 		}
 	}
 

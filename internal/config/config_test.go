@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -38,18 +39,31 @@ func TestLoadValid(t *testing.T) {
 		c.RedirectURL() != "https://mfa.example.com/auth/callback" || c.Listen != ":8080" {
 		t.Fatalf("config %+v", c)
 	}
+	// Issue #21's settings: a day's wait for new phones, no mailbox proof, the help desk's limits.
+	if c.HelpdeskNewPhoneWait != 24*time.Hour || c.FirstPhoneProof != "none" || c.Limits.HelpdeskSearch.Limit != 60 ||
+		c.Limits.CallerCodes.Limit != 3 || c.Limits.CallerCodesUser.Limit != 5 {
+		t.Fatalf("issue #21 defaults: %v %q %+v", c.HelpdeskNewPhoneWait, c.FirstPhoneProof, c.Limits)
+	}
+	m["FIRST_PHONE_PROOF"], m["HELPDESK_NEW_PHONE_WAIT"], m["LIMIT_HELPDESK_CALLER_CODES"] = "EMAIL", "48h", "2/30m"
+	if c, err = Load(env(m)); err != nil || c.FirstPhoneProof != "email" || c.HelpdeskNewPhoneWait != 48*time.Hour ||
+		c.Limits.CallerCodes.String() != "2/30m" {
+		t.Fatalf("issue #21 settings: %v %+v", err, c)
+	}
 }
 
 func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
 	m := map[string]string{
-		"PORTAL_PUBLIC_URL":      "http://mfa.example.com",
-		"PINGONE_ENVIRONMENT_ID": "not-a-uuid",
-		"PINGONE_REGION":         "MARS",
-		"SESSION_KEYS":           "short",
-		"SESSION_IDLE_TIMEOUT":   "forever",
-		"ALLOWED_REGIONS":        "US,XX",
-		"LOG_LEVEL":              "loud",
-		"PINGONE_API_BASE":       "ftp://x",
+		"PORTAL_PUBLIC_URL":       "http://mfa.example.com",
+		"PINGONE_ENVIRONMENT_ID":  "not-a-uuid",
+		"PINGONE_REGION":          "MARS",
+		"SESSION_KEYS":            "short",
+		"SESSION_IDLE_TIMEOUT":    "forever",
+		"ALLOWED_REGIONS":         "US,XX",
+		"LOG_LEVEL":               "loud",
+		"PINGONE_API_BASE":        "ftp://x",
+		"HELPDESK_NEW_PHONE_WAIT": "a day",
+		"FIRST_PHONE_PROOF":       "sms",
+		"LIMIT_HELPDESK_SEARCH":   "lots",
 	}
 	_, err := Load(env(m))
 	ce, ok := err.(*Error)
@@ -58,7 +72,8 @@ func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
 	}
 	for _, name := range []string{"PORTAL_PUBLIC_URL", "PINGONE_ENVIRONMENT_ID", "PINGONE_REGION", "SESSION_KEYS",
 		"SESSION_IDLE_TIMEOUT", "ALLOWED_REGIONS", "LOG_LEVEL", "PINGONE_API_BASE", "PINGONE_WORKER_CLIENT_ID",
-		"PINGONE_WORKER_CLIENT_SECRET", "PINGONE_WEB_CLIENT_ID", "PINGONE_WEB_CLIENT_SECRET"} {
+		"PINGONE_WORKER_CLIENT_SECRET", "PINGONE_WEB_CLIENT_ID", "PINGONE_WEB_CLIENT_SECRET", "HELPDESK_NEW_PHONE_WAIT",
+		"FIRST_PHONE_PROOF", "LIMIT_HELPDESK_SEARCH"} {
 		if !strings.Contains(err.Error(), name+":") {
 			t.Errorf("no problem reported for %s in %v", name, ce.Problems)
 		}
@@ -180,6 +195,156 @@ func TestRedisURLReadAsTheStoreReadsIt(t *testing.T) {
 		}
 		if tc.want != "" && (!hasRedis || !strings.Contains(msg[strings.Index(msg, "REDIS_URL:"):], tc.want)) {
 			t.Errorf("%s: want a REDIS_URL problem naming %q: %v", tc.url, tc.want, msg)
+		}
+	}
+}
+
+// TestAlternativeMethodsURL: ALTERNATIVE_METHODS_URL is an https URL, or http on this machine
+// only; anything else is a problem naming the variable.
+func TestAlternativeMethodsURL(t *testing.T) {
+	for _, tc := range []struct {
+		value, want, problem string
+	}{
+		{"", "", ""},
+		{"https://intranet.example/passkeys", "https://intranet.example/passkeys", ""},
+		{"http://localhost:9000/methods", "http://localhost:9000/methods", ""},
+		{"http://127.0.0.1/methods", "http://127.0.0.1/methods", ""},
+		{"http://intranet.example/passkeys", "", "must be https (plain http only on localhost)"},
+		{"javascript:alert(1)", "", "is not an https URL"},
+		{"/passkeys", "", "is not an https URL"},
+		{"https://", "", "is not an https URL"},
+	} {
+		m := valid()
+		m["ALTERNATIVE_METHODS_URL"] = tc.value
+		c, err := Load(env(m))
+		switch {
+		case tc.problem == "" && (err != nil || c.AlternativeMethodsURL != tc.want):
+			t.Errorf("%q: %v, URL %q", tc.value, err, c.AlternativeMethodsURL)
+		case tc.problem != "" && (err == nil || !strings.Contains(err.Error(), "ALTERNATIVE_METHODS_URL: ") || !strings.Contains(err.Error(), tc.problem)):
+			t.Errorf("%q: %v, want the problem %q", tc.value, err, tc.problem)
+		}
+	}
+}
+
+// TestAddresses: LISTEN_ADDR is read with every other setting, and no two of the public,
+// metrics and profiler addresses may share a port.
+func TestAddresses(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		bad  string // the variable named in the problem, "" when it passes
+	}{
+		{"defaults", nil, ""},
+		{"listen not an address", map[string]string{"LISTEN_ADDR": "notaport"}, "LISTEN_ADDR"},
+		{"listen port not a number", map[string]string{"LISTEN_ADDR": ":http-ish"}, "LISTEN_ADDR"},
+		{"listen port out of range", map[string]string{"LISTEN_ADDR": ":70000"}, "LISTEN_ADDR"},
+		{"metrics apart", map[string]string{"LISTEN_ADDR": ":8080", "METRICS_ADDR": ":9090"}, ""},
+		{"metrics on the listen address", map[string]string{"LISTEN_ADDR": ":8080", "METRICS_ADDR": ":8080"}, "METRICS_ADDR"},
+		{"metrics on the default listen port", map[string]string{"METRICS_ADDR": "127.0.0.1:8080"}, "METRICS_ADDR"},
+		{"metrics on another interface, same port", map[string]string{"LISTEN_ADDR": "10.0.0.1:8080", "METRICS_ADDR": "127.0.0.1:8080"}, ""},
+		{"metrics not an address", map[string]string{"METRICS_ADDR": "9090"}, "METRICS_ADDR"},
+		{"pprof apart", map[string]string{"METRICS_ADDR": ":9090", "PPROF_ADDR": "127.0.0.1:6060"}, ""},
+		{"pprof on the metrics address", map[string]string{"METRICS_ADDR": ":9090", "PPROF_ADDR": "127.0.0.1:9090"}, "PPROF_ADDR"},
+		{"pprof on the listen address", map[string]string{"LISTEN_ADDR": "127.0.0.1:8080", "PPROF_ADDR": "127.0.0.1:8080"}, "PPROF_ADDR"},
+		{"pprof not an address", map[string]string{"PPROF_ADDR": "on"}, "PPROF_ADDR"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := valid()
+			for k, v := range tc.env {
+				m[k] = v
+			}
+			m["LOG_LEVEL"] = "loud" // another problem, listed with it
+			_, err := Load(env(m))
+			ce, ok := err.(*Error)
+			if !ok {
+				t.Fatalf("err = %v", err)
+			}
+			var named []string
+			for _, p := range ce.Problems {
+				named = append(named, p[:strings.Index(p, ":")])
+			}
+			want := []string{"LOG_LEVEL"}
+			if tc.bad != "" {
+				want = append(want, tc.bad)
+			}
+			slices.Sort(named)
+			slices.Sort(want)
+			if !slices.Equal(named, want) {
+				t.Fatalf("problems %q, want problems of %v", ce.Problems, want)
+			}
+		})
+	}
+}
+
+// TestMaxInFlight: a whole number of at least 1, 400 when unset.
+func TestMaxInFlight(t *testing.T) {
+	m := valid()
+	c, err := Load(env(m))
+	if err != nil || c.MaxInFlight != 400 {
+		t.Fatalf("default: %v %+v", err, c)
+	}
+	m["MAX_IN_FLIGHT"] = "250"
+	if c, err = Load(env(m)); err != nil || c.MaxInFlight != 250 {
+		t.Fatalf("250: %v %+v", err, c)
+	}
+	for _, v := range []string{"0", "-3", "many", "1.5"} {
+		m["MAX_IN_FLIGHT"] = v
+		if _, err := Load(env(m)); err == nil || !strings.Contains(err.Error(), "MAX_IN_FLIGHT:") {
+			t.Errorf("MAX_IN_FLIGHT=%s: %v", v, err)
+		}
+	}
+}
+
+// TestEachProblemOnce: a secret set both ways is one problem ("not both"), not followed by
+// "is required"; an unreadable file likewise.
+func TestEachProblemOnce(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "secret")
+	if err := os.WriteFile(file, []byte("from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"both", map[string]string{"SESSION_KEYS_FILE": file}, "SESSION_KEYS: set either SESSION_KEYS or SESSION_KEYS_FILE, not both"},
+		{"unreadable file", map[string]string{"SESSION_KEYS": "", "SESSION_KEYS_FILE": filepath.Join(dir, "missing")}, "SESSION_KEYS_FILE: cannot read"},
+		{"neither", map[string]string{"SESSION_KEYS": ""}, "SESSION_KEYS: is required"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := valid()
+			for k, v := range tc.env {
+				m[k] = v
+			}
+			_, err := Load(env(m))
+			ce, ok := err.(*Error)
+			if !ok {
+				t.Fatalf("err = %v", err)
+			}
+			if len(ce.Problems) != 1 || !strings.HasPrefix(ce.Problems[0], tc.want) {
+				t.Fatalf("problems %q, want just %q", ce.Problems, tc.want)
+			}
+		})
+	}
+}
+
+// TestDrainDelay: none by default, 0 or more when set.
+func TestDrainDelay(t *testing.T) {
+	m := valid()
+	if c, err := Load(env(m)); err != nil || c.DrainDelay != 0 {
+		t.Fatalf("default: %v %+v", err, c)
+	}
+	for v, want := range map[string]time.Duration{"5s": 5 * time.Second, "0": 0, "0s": 0} {
+		m["DRAIN_DELAY"] = v
+		if c, err := Load(env(m)); err != nil || c.DrainDelay != want {
+			t.Errorf("DRAIN_DELAY=%s: %v %v", v, err, c)
+		}
+	}
+	for _, v := range []string{"-1s", "soon", "5"} {
+		m["DRAIN_DELAY"] = v
+		if _, err := Load(env(m)); err == nil || !strings.Contains(err.Error(), "DRAIN_DELAY:") {
+			t.Errorf("DRAIN_DELAY=%s: %v", v, err)
 		}
 	}
 }

@@ -14,17 +14,29 @@ import (
 	"sync"
 	"unicode"
 
+	"github.com/smsmfa/portal/internal/ids"
 	"github.com/smsmfa/portal/pingone"
 )
 
 // MaxQuery bounds a search; no username, address or name needs more.
 const MaxQuery = 100
 
-// PageSize is how many users a results page shows.
+// PageSize is the most users a search shows (issue #21): beyond it, the agent refines the
+// search; there is no next page, so a few broad searches cannot list the directory.
 const PageSize = 20
 
-// ErrQueryTooLong is a query over MaxQuery characters.
-var ErrQueryTooLong = errors.New("helpdesk: query too long")
+// MinQuery is the shortest query that finds users by the start of a name, username or
+// address; a shorter one finds only an exact username or email address.
+const MinQuery = 3
+
+// Search's refusals.
+var (
+	// ErrQueryTooLong is a query over MaxQuery characters.
+	ErrQueryTooLong = errors.New("helpdesk: query too long")
+	// ErrQueryTooShort is a query under MinQuery characters that is no exact username or
+	// email address.
+	ErrQueryTooShort = errors.New("helpdesk: query too short")
+)
 
 // Client is what the directory needs from PingOne.
 type Client interface {
@@ -46,11 +58,12 @@ type Result struct {
 	Devices int
 }
 
-// Page is a page of results.
+// Page is what a search found: at most PageSize results; More is set when there were more
+// (the agent must refine the search).
 type Page struct {
 	Results []Result
 	Total   int
-	Next    string
+	More    bool
 }
 
 // CleanQuery trims, folds white space and drops control characters.
@@ -80,8 +93,15 @@ func ShownQuery(q string) string {
 }
 
 // Filter builds the search: starts-with (which includes exact) on username, email, given and
-// family name, and "Given Family" across both names.
+// family name, "Given Family" across both names, and the user ID when q is one. A query under
+// MinQuery characters finds only an exact username or email address.
 func Filter(q string) pingone.Filter {
+	if len([]rune(q)) < MinQuery {
+		return pingone.Or(pingone.Eq("username", q), pingone.Eq("email", q))
+	}
+	if ids.IsUUID(q) {
+		return pingone.Eq("id", q)
+	}
 	fs := []pingone.Filter{
 		pingone.Eq("username", q), pingone.Sw("username", q),
 		pingone.Eq("email", q), pingone.Sw("email", q),
@@ -93,8 +113,10 @@ func Filter(q string) pingone.Filter {
 	return pingone.Or(fs...)
 }
 
-// Search finds users matching q; cursor is a previous Page's Next.
-func (d *Directory) Search(ctx context.Context, q, cursor string) (*Page, error) {
+// Search finds users matching q (Filter): at most PageSize, with More set when there were more.
+// A query under MinQuery characters that matches no username or email address exactly is
+// ErrQueryTooShort.
+func (d *Directory) Search(ctx context.Context, q string) (*Page, error) {
 	q = CleanQuery(q)
 	if len([]rune(q)) > MaxQuery {
 		return nil, ErrQueryTooLong
@@ -102,11 +124,17 @@ func (d *Directory) Search(ctx context.Context, q, cursor string) (*Page, error)
 	if q == "" {
 		return &Page{}, nil
 	}
-	up, err := d.client.SearchUsers(ctx, Filter(q), PageSize, cursor)
+	// One more than is shown: whether there are more is known without trusting the count.
+	up, err := d.client.SearchUsers(ctx, Filter(q), PageSize+1, "")
 	if err != nil {
 		return nil, err
 	}
-	page := &Page{Total: up.Count, Next: up.Next, Results: make([]Result, len(up.Users))}
+	if len(up.Users) == 0 && len([]rune(q)) < MinQuery {
+		return nil, ErrQueryTooShort
+	}
+	page := &Page{Total: max(up.Count, len(up.Users)), More: up.Count > PageSize || len(up.Users) > PageSize}
+	up.Users = up.Users[:min(len(up.Users), PageSize)]
+	page.Results = make([]Result, len(up.Users))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 4)
 	for i, u := range up.Users {
@@ -125,12 +153,14 @@ func (d *Directory) Search(ctx context.Context, q, cursor string) (*Page, error)
 	return page, nil
 }
 
-// CleanReason keeps a reason or ticket reference given with a change printable and short:
-// folded like a search, at most 200 characters.
+// CleanReason keeps a reason or ticket reference given with a change printable, short and
+// free of numbers: folded like a search, phone numbers and codes masked (MaskReason), at most
+// MaxReason characters. It is masked before it is cut, so that a cut never leaves the end of a
+// long number readable.
 func CleanReason(s string) string {
-	s = CleanQuery(s)
-	if r := []rune(s); len(r) > 200 {
-		s = string(r[:200])
+	s = MaskReason(CleanQuery(s))
+	if r := []rune(s); len(r) > MaxReason {
+		s = string(r[:MaxReason])
 	}
 	return s
 }

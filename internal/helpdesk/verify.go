@@ -19,6 +19,8 @@ import (
 
 	"github.com/smsmfa/portal/internal/audit"
 	"github.com/smsmfa/portal/internal/limits"
+	"github.com/smsmfa/portal/internal/mfa"
+	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/internal/store"
 	"github.com/smsmfa/portal/pingone"
 )
@@ -44,7 +46,8 @@ func (e *WrongCodeError) Error() string {
 	return "helpdesk: wrong code"
 }
 
-// TooManyError refuses a code because the agent sent too many for the user recently.
+// TooManyError refuses a code because too many were sent for the user recently: by this agent
+// (LIMIT_HELPDESK_CALLER_CODES) or by anyone (LIMIT_HELPDESK_CALLER_CODES_USER).
 type TooManyError struct{ RetryAfter time.Duration }
 
 func (e *TooManyError) Error() string {
@@ -114,10 +117,10 @@ type VerifierOptions struct {
 	TTL time.Duration
 	// ApprovalTTL is how long an approval request waits for a colleague (default 30 minutes).
 	ApprovalTTL time.Duration
-	// CodesPerHour bounds the codes sent to one user by the help desk in an hour (default 5).
-	CodesPerHour int
-	// Limits, when set, counts a code sent by text against the texts of whoever asked for it
-	// (limits.TextKeys: the staff member's own and the help desk's budget), as every text is.
+	// Limits counts every code against the agent's codes for the user and the user's ceiling
+	// (limits.CallerCodeKeys), and a code sent by text against the texts of whoever asked for
+	// it (limits.TextKeys: the staff member's own and the help desk's budget), as every text
+	// is. Nil means the default rules on the Verifier's store.
 	Limits *limits.Limiter
 	Now    func() time.Time
 }
@@ -137,8 +140,8 @@ func NewVerifier(client AuthClient, st store.Store, o VerifierOptions) *Verifier
 	if o.ApprovalTTL <= 0 {
 		o.ApprovalTTL = 30 * time.Minute
 	}
-	if o.CodesPerHour <= 0 {
-		o.CodesPerHour = 5
+	if o.Limits == nil {
+		o.Limits = limits.New(st, limits.DefaultRules())
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -162,8 +165,11 @@ const (
 // Target is the user a caller claims to be, as the help desk reads them.
 type Target struct {
 	ID, Username, Email string
-	// Phones are the IDs of the user's active SMS devices, default first.
+	// Phones are the IDs of the user's active SMS devices a code may go to, default first:
+	// none added or changed within HELPDESK_NEW_PHONE_WAIT (the caller's page decides).
 	Phones []string
+	// Masked are those phones masked as every staff page shows them (phone.Shown), by ID.
+	Masked map[string]string
 	// Signals are the warnings shown beside the button, kept with what follows.
 	Signals []string
 }
@@ -194,7 +200,7 @@ func (v *Verifier) SendCode(ctx context.Context, agent string, t Target, kind st
 	default:
 		return Pending{}, ErrKind
 	}
-	rs, err := v.reserve(ctx, t.ID, kind)
+	rs, err := v.reserve(ctx, agent, t.ID, kind)
 	if err != nil {
 		return Pending{}, err
 	}
@@ -212,13 +218,14 @@ func (v *Verifier) SendCode(ctx context.Context, agent string, t Target, kind st
 	}
 	p := Pending{Agent: agent, User: t.ID, AuthID: a.ID, Kind: kind, Signals: t.Signals, Sent: v.o.Now()}
 	if kind == KindEmail {
-		p.Masked = a.OneTimeEmail
+		p.Masked = phone.MaskEmail(t.Email)
 	} else {
-		for _, d := range a.Devices {
-			if d.ID == a.SelectedDeviceID {
-				p.Masked = d.Phone
-			}
+		// PingOne chose the phone itself (its default): one the caller's page did not offer (a
+		// phone too new) never verifies; its code is not kept, so it cannot be checked.
+		if !slices.Contains(t.Phones, a.SelectedDeviceID) {
+			return Pending{}, ErrNoPhone
 		}
+		p.Masked = t.Masked[a.SelectedDeviceID]
 	}
 	if err := v.put(ctx, pendingKey(agent, t.ID), p, pendingTTL); err != nil {
 		return Pending{}, err
@@ -226,27 +233,20 @@ func (v *Verifier) SendCode(ctx context.Context, agent string, t Target, kind st
 	return p, nil
 }
 
-// reserve takes the slots a code counts against: the user's codes this hour (a
-// *TooManyError when they are used up) and, for a text, the texts of whoever asks (a
-// *limits.Error when their budget or the help desk's is used up).
-func (v *Verifier) reserve(ctx context.Context, user, kind string) (store.Reservations, error) {
-	r, err := v.store.Reserve(ctx, "hd:codes:"+user, v.o.CodesPerHour, time.Hour)
-	if err != nil {
-		return nil, fmt.Errorf("helpdesk: count codes: %w", err)
+// reserve takes the slots a code counts against: the agent's codes for the user and the
+// user's ceiling (a *TooManyError when either is used up) and, for a text, the texts of
+// whoever asks (a *limits.Error when their budget or the help desk's is used up).
+func (v *Verifier) reserve(ctx context.Context, agent, user, kind string) (store.Reservations, error) {
+	keys := v.o.Limits.CallerCodeKeys(agent, user)
+	if kind == KindSMS {
+		keys = append(keys, v.o.Limits.TextKeys(ctx, user)...)
 	}
-	if !r.OK {
-		return nil, &TooManyError{RetryAfter: r.RetryAfter}
+	rs, err := v.o.Limits.Reserve(ctx, keys...)
+	var le *limits.Error
+	if errors.As(err, &le) && (le.Rule.Name == limits.NameCallerCodes || le.Rule.Name == limits.NameCallerCodesUser) {
+		return nil, &TooManyError{RetryAfter: le.RetryAfter}
 	}
-	rs := store.Reservations{r}
-	if kind != KindSMS || v.o.Limits == nil {
-		return rs, nil
-	}
-	texts, err := v.o.Limits.Reserve(ctx, v.o.Limits.TextKeys(ctx, user)...)
-	if err != nil {
-		_ = rs.GiveBack(ctx)
-		return nil, err
-	}
-	return append(rs, texts...), nil
+	return rs, err
 }
 
 // start asks PingOne to send the code.
@@ -305,16 +305,8 @@ var (
 // CheckCode checks the code the caller read back. A right code verifies the caller for the
 // agent and that user; a wrong one is a *WrongCodeError, or ErrCodeOver when no try is left.
 func (v *Verifier) CheckCode(ctx context.Context, agent, user, code string) (Verification, error) {
-	code = strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		if r == ' ' || r == '-' {
-			return -1
-		}
-		return 'x'
-	}, code)
-	if len(code) < 6 || len(code) > 10 || strings.Contains(code, "x") {
+	code, ok := mfa.CleanCode(code)
+	if !ok {
 		return Verification{}, ErrBadCode
 	}
 	p, err := v.Pending(ctx, agent, user)
@@ -547,4 +539,30 @@ func (v *Verifier) LastChange(ctx context.Context, user string) (time.Time, erro
 	var at time.Time
 	_, err := v.get(ctx, changedKey(user), &at)
 	return at, err
+}
+
+// mailboxAgent is who asks when a person proves their own mailbox (FIRST_PHONE_PROOF=email,
+// issue #21): never a staff member's ID, so such a check grants no help-desk verification.
+func mailboxAgent(user string) string { return "mailbox:" + user }
+
+// SendMailboxCode has PingOne email a one-time code to the person's own directory address,
+// through the same one-time email device authentication as a caller's check, counted against
+// the same per-user ceiling of codes.
+func (v *Verifier) SendMailboxCode(ctx context.Context, user, email string) (Pending, error) {
+	return v.SendCode(ctx, mailboxAgent(user), Target{ID: user, Email: email}, KindEmail)
+}
+
+// MailboxPending returns the code emailed to the person and not yet checked, or nil.
+func (v *Verifier) MailboxPending(ctx context.Context, user string) (*Pending, error) {
+	return v.Pending(ctx, mailboxAgent(user), user)
+}
+
+// CheckMailboxCode checks the code the person typed; nil means they read their mailbox. Its
+// refusals are CheckCode's.
+func (v *Verifier) CheckMailboxCode(ctx context.Context, user, code string) error {
+	if _, err := v.CheckCode(ctx, mailboxAgent(user), user, code); err != nil {
+		return err
+	}
+	// The person's session keeps the proof; nothing else may take it for a verification.
+	return v.store.Delete(ctx, verifiedKey(mailboxAgent(user), user))
 }

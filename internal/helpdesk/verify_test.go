@@ -8,6 +8,7 @@ import (
 
 	"github.com/smsmfa/portal/internal/audit"
 	"github.com/smsmfa/portal/internal/helpdesk"
+	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/store"
 	"github.com/smsmfa/portal/pingone"
 	"github.com/smsmfa/portal/pingone/pingonetest"
@@ -38,11 +39,15 @@ func newFixture(t *testing.T, o helpdesk.VerifierOptions) *fixture {
 	st := store.NewMemory(store.MemoryOptions{Now: clk.Now, JanitorInterval: -1})
 	t.Cleanup(func() { _ = st.Close() })
 	o.Now = clk.Now
+	if o.Limits == nil {
+		o.Limits = limits.New(st, limits.DefaultRules())
+	}
 	return &fixture{emu: emu, v: helpdesk.NewVerifier(c, st, o), clock: clk, userID: uid, phone: phone}
 }
 
 func (f *fixture) target() helpdesk.Target {
-	return helpdesk.Target{ID: f.userID, Username: "erin", Email: "erin@example.com", Phones: []string{f.phone}}
+	return helpdesk.Target{ID: f.userID, Username: "erin", Email: "erin@example.com", Phones: []string{f.phone},
+		Masked: map[string]string{f.phone: "+1 •••-•••-9876"}}
 }
 
 func TestVerificationIsForOneAgentAndOneUserForTheTTL(t *testing.T) {
@@ -81,8 +86,16 @@ func TestVerificationIsForOneAgentAndOneUserForTheTTL(t *testing.T) {
 	}
 }
 
+// TestWrongCodesAndCodeLimit: PingOne's failure count ends a code; the codes sent for a user
+// count per agent (LIMIT_HELPDESK_CALLER_CODES) and per user whoever asks
+// (LIMIT_HELPDESK_CALLER_CODES_USER, issue #21), through internal/limits: one agent cannot use
+// up a user's codes for everybody.
 func TestWrongCodesAndCodeLimit(t *testing.T) {
-	f := newFixture(t, helpdesk.VerifierOptions{CodesPerHour: 2})
+	rules := limits.DefaultRules()
+	rules.CallerCodes = limits.Rule{Name: limits.NameCallerCodes, Limit: 2, Window: time.Hour}
+	rules.CallerCodesUser = limits.Rule{Name: limits.NameCallerCodesUser, Limit: 3, Window: time.Hour}
+	lim := limits.New(store.NewMemory(store.MemoryOptions{JanitorInterval: -1}), rules)
+	f := newFixture(t, helpdesk.VerifierOptions{Limits: lim})
 	ctx := context.Background()
 	if _, err := f.v.SendCode(ctx, "a", f.target(), helpdesk.KindEmail); err != nil {
 		t.Fatal(err)
@@ -104,15 +117,24 @@ func TestWrongCodesAndCodeLimit(t *testing.T) {
 	if _, err := f.v.CheckCode(ctx, "a", f.userID, code); !errors.Is(err, helpdesk.ErrNoCodeSent) {
 		t.Fatalf("right code after the end: %v", err)
 	}
-	if _, err := f.v.CheckCode(ctx, "a", f.userID, "12ab56"); !errors.Is(err, helpdesk.ErrBadCode) {
-		t.Fatalf("letters: %v", err)
+	for _, bad := range []string{"12ab56", "12a3456", "１２３４５６"} {
+		if _, err := f.v.CheckCode(ctx, "a", f.userID, bad); !errors.Is(err, helpdesk.ErrBadCode) {
+			t.Fatalf("%q: %v", bad, err)
+		}
 	}
 	if _, err := f.v.SendCode(ctx, "a", f.target(), helpdesk.KindEmail); err != nil {
 		t.Fatal(err)
 	}
 	var tm *helpdesk.TooManyError
-	if _, err := f.v.SendCode(ctx, "b", f.target(), helpdesk.KindSMS); !errors.As(err, &tm) || tm.RetryAfter <= 0 {
-		t.Fatalf("third code within the hour: %v", err)
+	if _, err := f.v.SendCode(ctx, "a", f.target(), helpdesk.KindEmail); !errors.As(err, &tm) || tm.RetryAfter <= 0 {
+		t.Fatalf("the agent's third code within the hour: %v", err)
+	}
+	// Another agent still has codes for the user, up to the user's ceiling.
+	if _, err := f.v.SendCode(ctx, "b", f.target(), helpdesk.KindSMS); err != nil {
+		t.Fatalf("another agent's first code: %v", err)
+	}
+	if _, err := f.v.SendCode(ctx, "c", f.target(), helpdesk.KindEmail); !errors.As(err, &tm) {
+		t.Fatalf("the user's fourth code within the hour: %v", err)
 	}
 	noMethods := helpdesk.Target{ID: f.userID}
 	if _, err := f.v.SendCode(ctx, "a", noMethods, helpdesk.KindSMS); !errors.Is(err, helpdesk.ErrNoPhone) {

@@ -55,6 +55,12 @@ const (
 	NameActorTexts    = "actor_texts"
 	NameHelpdeskTexts = "helpdesk_texts"
 	NameWrongCode     = "wrong_code"
+	// NameHelpdeskSearch, NameCallerCodes and NameCallerCodesUser are the help desk's own
+	// limits (issue #21): searches per agent, caller-verification codes per agent and user,
+	// and per user whoever asks.
+	NameHelpdeskSearch  = "helpdesk_search"
+	NameCallerCodes     = "caller_codes"
+	NameCallerCodesUser = "caller_codes_user"
 )
 
 // Rules are every limit in force.
@@ -76,6 +82,14 @@ type Rules struct {
 	HelpdeskTexts Rule
 	// WrongCode locks a device's code entry after wrong codes.
 	WrongCode Lockout
+	// HelpdeskSearch counts the directory searches of one staff member: listing the
+	// directory takes many searches.
+	HelpdeskSearch Rule
+	// CallerCodes counts the caller-verification codes one staff member has sent to one user;
+	// CallerCodesUser is the ceiling for the user whoever asks, so that one agent cannot use up
+	// a user's codes for everybody, nor several agents flood one user.
+	CallerCodes     Rule
+	CallerCodesUser Rule
 }
 
 // DefaultRules are the limits when the configuration sets none.
@@ -91,6 +105,11 @@ func DefaultRules() Rules {
 		ActorTexts:    Rule{NameActorTexts, 30, time.Hour},
 		HelpdeskTexts: Rule{NameHelpdeskTexts, 200, time.Hour},
 		WrongCode:     Lockout{NameWrongCode, 5, 15 * time.Minute, 15 * time.Minute},
+		// A busy agent searches a few times per call; 60 an hour is far above that and far
+		// below listing a directory.
+		HelpdeskSearch:  Rule{NameHelpdeskSearch, 60, time.Hour},
+		CallerCodes:     Rule{NameCallerCodes, 3, time.Hour},
+		CallerCodesUser: Rule{NameCallerCodesUser, 5, time.Hour},
 	}
 }
 
@@ -262,6 +281,18 @@ func (l *Limiter) TextKeys(ctx context.Context, target string) []Key {
 		keys = append(keys, Key{l.rules.HelpdeskTexts, "helpdesk"})
 	}
 	return keys
+}
+
+// CallerCodeKeys are the limits one caller-verification code counts against: the agent's
+// codes for the user, and the user's ceiling whoever asks.
+func (l *Limiter) CallerCodeKeys(agent, user string) []Key {
+	return []Key{{l.rules.CallerCodes, agent + " " + user}, {l.rules.CallerCodesUser, user}}
+}
+
+// Search counts one directory search by the staff member agent, or returns an *Error.
+func (l *Limiter) Search(ctx context.Context, agent string) error {
+	_, err := l.Reserve(ctx, Key{l.rules.HelpdeskSearch, agent})
+	return err
 }
 
 var actorKey = ctxkey.New[string]("actor")

@@ -36,6 +36,9 @@ func TestDefaultRules(t *testing.T) {
 		{r.SignIn, 300, time.Minute},
 		{r.ActorTexts, 30, time.Hour},
 		{r.HelpdeskTexts, 200, time.Hour},
+		{r.HelpdeskSearch, 60, time.Hour},
+		{r.CallerCodes, 3, time.Hour},
+		{r.CallerCodesUser, 5, time.Hour},
 	} {
 		t.Run(tc.rule.Name, func(t *testing.T) {
 			l, c := newLimiter(t)
@@ -259,5 +262,29 @@ func TestParseRule(t *testing.T) {
 		if r, err := ParseRule("x", in); err == nil {
 			t.Errorf("ParseRule(%q) = %+v, want an error", in, r)
 		}
+	}
+}
+
+// TestHelpdeskKeys (issue #21): a caller code counts per agent and user and per user; a search
+// per agent.
+func TestHelpdeskKeys(t *testing.T) {
+	l, _ := newLimiter(t)
+	ctx := context.Background()
+	keys := l.CallerCodeKeys("agent", "user")
+	if len(keys) != 2 || keys[0].Rule.Name != NameCallerCodes || keys[0].Subject != "agent user" ||
+		keys[1].Rule.Name != NameCallerCodesUser || keys[1].Subject != "user" {
+		t.Fatalf("caller code keys: %+v", keys)
+	}
+	for i := range 60 {
+		if err := l.Search(ctx, "agent"); err != nil {
+			t.Fatalf("search %d: %v", i+1, err)
+		}
+	}
+	var le *Error
+	if err := l.Search(ctx, "agent"); !errors.As(err, &le) || le.Rule.Name != NameHelpdeskSearch {
+		t.Fatalf("61st search: %v", err)
+	}
+	if err := l.Search(ctx, "another agent"); err != nil {
+		t.Fatalf("another agent's search: %v", err)
 	}
 }

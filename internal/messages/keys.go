@@ -122,7 +122,6 @@ const (
 	HdFound                    Key = "hd.found"
 	HdMfaOn                    Key = "hd.mfa_on"
 	HdMfaOff                   Key = "hd.mfa_off"
-	HdMore                     Key = "hd.more"
 	HdBackSearch               Key = "hd.back_search"
 	HdUsername                 Key = "hd.username"
 	HdEmail                    Key = "hd.email"
@@ -347,6 +346,57 @@ const (
 	HdApproveTarget      Key = "hd.approve_target"
 	HdApproveGone        Key = "hd.approve_gone"
 	HdMfaOffReason       Key = "hd.mfa_off_reason"
+)
+
+// The demo's emails (the help desk's caller verification by email, issue #16).
+const ()
+
+// The instance at its limit of requests in flight (issue #24 item 6).
+const (
+	ErrorOverloaded     Key = "error.overloaded"
+	ErrorOverloadedText Key = "error.overloaded_text"
+)
+
+// The demo's emails (the help desk's caller verification by email, issue #16).
+const ()
+
+// Issue #21: help-desk trust (first phones of staff, new phones, search, the mailbox check).
+const (
+	AddRefusedFirstPhoneStaff Key = "add.refused_first_phone_staff"
+	LimitHelpdeskSearch       Key = "limit.helpdesk_search"
+	HdNewPhoneHeading         Key = "hd.new_phone_heading"
+	HdNewPhoneText            Key = "hd.new_phone_text"
+	HdNewPhoneAction          Key = "hd.new_phone_action"
+	HdQueryTooShort           Key = "hd.query_too_short"
+	HdRefine                  Key = "hd.refine"
+	HdVerifySMSNew            Key = "hd.verify_sms_new"
+	MailboxTitle              Key = "mailbox.title"
+	MailboxIntro              Key = "mailbox.intro"
+	MailboxSend               Key = "mailbox.send"
+	MailboxSent               Key = "mailbox.sent"
+	MailboxCodeLabel          Key = "mailbox.code_label"
+	MailboxCheck              Key = "mailbox.check"
+	MailboxBadCode            Key = "mailbox.bad_code"
+	MailboxWrong              Key = "mailbox.wrong"
+	MailboxOver               Key = "mailbox.over"
+	MailboxNoCode             Key = "mailbox.no_code"
+	MailboxNoEmail            Key = "mailbox.no_email"
+	MailboxTooMany            Key = "mailbox.too_many"
+	MailboxDone               Key = "mailbox.done"
+)
+
+// The demo's emails (the help desk's caller verification by email, issue #16).
+const ()
+
+// The device authentication policy (issue #26): the code's rules on the code page, and the
+// pages that say new phones are turned off; the alternative to SMS (issue #25, item 14).
+const (
+	VerifyCodeRules    Key = "verify.code_rules"
+	VerifyPairingOff   Key = "verify.pairing_off"
+	AddPairingOff      Key = "add.pairing_off"
+	AddPairingOffKept  Key = "add.pairing_off_kept"
+	AddAlternative     Key = "add.alternative"
+	AddAlternativeLink Key = "add.alternative_link"
 )
 
 // The demo's emails (the help desk's caller verification by email, issue #16).

@@ -24,6 +24,8 @@ type Metrics struct {
 	queueWait    prometheus.Histogram
 	queued       prometheus.Gauge
 	queueRefused prometheus.Counter
+	// ops are the dependency, in-flight and session-key figures (ops.go).
+	ops opsMetrics
 }
 
 // New returns a registry with Go and process collectors and the portal's own.
@@ -57,6 +59,8 @@ func New() *Metrics {
 	}
 	m.reg.MustRegister(m.requests, m.duration, m.pingone, m.pingDur, m.queueWait, m.queued, m.queueRefused,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.ops = newOpsMetrics()
+	m.reg.MustRegister(m.ops.collectors()...)
 	return m
 }
 

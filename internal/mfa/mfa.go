@@ -38,6 +38,7 @@ type Client interface {
 	SetMFAEnabled(ctx context.Context, userID string, enabled bool) error
 	UnlockDevice(ctx context.Context, userID, deviceID string) error
 	MFASettings(ctx context.Context) (*pingone.MFASettings, error)
+	DevicePolicy(ctx context.Context) (*pingone.DevicePolicy, error)
 	SetDeviceOrder(ctx context.Context, userID string, deviceIDs []string) error
 	RenameDevice(ctx context.Context, userID, deviceID, nickname string) (*pingone.Device, error)
 	GetBypassMFA(ctx context.Context, userID string) (*pingone.Bypass, error)
@@ -57,8 +58,13 @@ type Service struct {
 	stepUp         StepUp
 	// cache holds each person's device list for a minute (devcache.go); nil: none.
 	cache store.Store
+	// privileged and firstPhoneProof are the first-phone rules (Options).
+	privileged      func(ctx context.Context, userID string) (bool, error)
+	firstPhoneProof string
 	// capWarned is when (Unix seconds) the unreadable MFA settings were last logged.
 	capWarned atomic.Int64
+	// policyWarned is when (Unix seconds) the unreadable device policy was last logged.
+	policyWarned atomic.Int64
 }
 
 // Options configures a Service.
@@ -74,6 +80,15 @@ type Options struct {
 	// Cache, when set, keeps each person's device list for a minute between the steps of a
 	// journey (devcache.go); the portal's own changes update or drop it.
 	Cache store.Store
+	// Privileged, when set, reports whether a person is help-desk staff or in a protected
+	// group: they register no first phone in the portal (issue #21), since a password alone
+	// would then give their account a second factor of the thief's choosing. Asked only when
+	// the person has no active phone.
+	Privileged func(ctx context.Context, userID string) (bool, error)
+	// FirstPhoneProof is FirstPhoneEmail when a person with no active phone must first type a
+	// code PingOne emails to their directory address (Proof.MailboxProved); "" or "none" asks
+	// for nothing more than the sign-in.
+	FirstPhoneProof string
 }
 
 // New returns a Service.
@@ -91,7 +106,7 @@ func New(client Client, policy *phone.Policy, o Options) *Service {
 		o.StepUp.MaxAge = 10 * time.Minute
 	}
 	return &Service{client: client, policy: policy, devicePolicyID: o.DevicePolicyID, limits: o.Limits, now: o.Now,
-		log: o.Logger, stepUp: o.StepUp, cache: o.Cache}
+		log: o.Logger, stepUp: o.StepUp, cache: o.Cache, privileged: o.Privileged, firstPhoneProof: o.FirstPhoneProof}
 }
 
 // Policy returns the phone policy in force.
@@ -114,11 +129,13 @@ type Device struct {
 	ID       string
 	Type     string // SMS, EMAIL, TOTP, ...
 	Number   string // international format, for SMS devices
-	Masked   string // for logs and audit records
+	Masked   string // for logs, audit records and the code page
 	Nickname string
 	State    State
 	Default  bool
 	Created  time.Time
+	// Updated is PingOne's updatedAt: when the device last changed (activation among others).
+	Updated time.Time
 	// Status is PingOne's status (ACTIVE, ACTIVATION_REQUIRED, ...), whatever the lock or block:
 	// the step-up and the device cap decide on it.
 	Status string
@@ -135,11 +152,21 @@ func (d Device) Usable() bool {
 	return d.Status == pingone.StatusActive && !d.Locked && !d.Blocked
 }
 
+// Changed is when the device was added or last changed in PingOne, whichever is later. PingOne
+// does not say when a device was activated; its updatedAt moves then (and on a rename, unlock
+// or block too, which errs towards calling a phone new).
+func (d Device) Changed() time.Time {
+	if d.Updated.After(d.Created) {
+		return d.Updated
+	}
+	return d.Created
+}
+
 // IsSMS reports whether the device is an SMS device.
 func (d Device) IsSMS() bool { return d.Type == "SMS" }
 
 func view(d pingone.Device, isDefault bool) Device {
-	v := Device{ID: d.ID, Type: d.Type, Nickname: d.Nickname, Default: isDefault, Created: d.CreatedAt,
+	v := Device{ID: d.ID, Type: d.Type, Nickname: d.Nickname, Default: isDefault, Created: d.CreatedAt, Updated: d.UpdatedAt,
 		Status: d.Status, Blocked: d.Blocked(), Locked: d.Locked(), LockedUntil: d.LockedUntil()}
 	if d.Phone != "" {
 		v.Number, v.Masked = phone.Shown(d.Phone)
@@ -233,6 +260,11 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, se
 	if err != nil {
 		return Started{}, err
 	}
+	// The company's MFA policy first: with SMS off or its pairing disabled nothing is created
+	// or texted, whatever PingOne would answer (its refusal is recognised below all the same).
+	if err := s.pairingAllowed(ctx); err != nil {
+		return Started{}, err
+	}
 	// PingOne's own list, never the cache: the step-up, the cap and "resume, don't duplicate"
 	// decide on it, and a phone added outside the portal a moment ago must count.
 	before, err := s.freshList(ctx, userID)
@@ -244,11 +276,19 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, se
 		if err := s.StepUpFor(list(devs), *self); err != nil {
 			return Started{}, err
 		}
+		if err := s.FirstPhone(ctx, userID, list(devs), *self); err != nil {
+			return Started{}, err
+		}
 	}
-	if max := s.DeviceCap(ctx); !list(devs).CanAdd(max) {
-		return Started{}, &DeviceLimitError{Max: max}
-	}
+	// A number the person has active already is answered as such before the cap: "already
+	// registered" is what they need to hear (issue #21). One waiting for its code is not: at
+	// the cap PingOne would refuse its activation, so no code goes to it.
 	existing := pickSMS(devs, num.E164)
+	if existing == nil || existing.Status != pingone.StatusActive {
+		if max := s.DeviceCap(ctx); !list(devs).CanAdd(max) {
+			return Started{}, &DeviceLimitError{Max: max}
+		}
+	}
 	if existing != nil {
 		switch existing.Status {
 		case pingone.StatusActive:
@@ -263,8 +303,10 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, se
 			return Started{Device: view(*existing, false), Resumed: true, CodeSent: sent}, nil
 		}
 	}
+	// The cool-down is reserved with the rest, before PingOne texts: an instance that dies
+	// after the create leaves it taken, so a retry elsewhere cannot send a second text.
 	rs, err := s.reserve(ctx, append([]limits.Key{{Rule: s.rules().NewDevice, Subject: userID},
-		{Rule: s.rules().TextsToNumber, Subject: num.E164}}, s.limits.TextKeys(ctx, userID)...))
+		{Rule: s.rules().TextsToNumber, Subject: num.E164}, s.coolDownKey(userID, num.E164)}, s.limits.TextKeys(ctx, userID)...))
 	if err != nil {
 		return Started{}, err
 	}
@@ -277,7 +319,6 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, se
 	}
 	switch {
 	case err == nil:
-		s.markSent(ctx, d.ID)
 		return Started{Device: view(*d, false), CodeSent: true}, nil
 	case pingone.IsDeviceLimit(err):
 		s.giveBack(ctx, rs)
@@ -290,12 +331,15 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, se
 	case pingone.IsInvalidValue(err):
 		s.giveBack(ctx, rs)
 		return Started{}, fmt.Errorf("%w: %w", ErrNumberRefused, err)
+	case pingone.IsPairingRefused(err):
+		// The policy changed since it was read: PingOne made nothing and texted nothing.
+		s.giveBack(ctx, rs)
+		return Started{}, fmt.Errorf("%w: %w", ErrPairingOff, err)
 	case pingone.IsUnreachable(err) || pingone.IsUnavailable(err):
 		// The device may have been made before the answer was lost: look, don't create again.
 		found, ferr := s.findSMS(ctx, userID, num.E164)
 		if ferr == nil && found != nil && found.Status == pingone.StatusActivationRequired {
 			s.log.WarnContext(ctx, "device create answer lost; found the device it made", "device_id", found.ID, "error", err.Error())
-			s.markSent(ctx, found.ID)
 			return Started{Device: view(*found, false), CodeSent: true}, nil
 		}
 		if ferr == nil {
@@ -340,15 +384,25 @@ func pickSMS(devs []pingone.Device, e164 string) *pingone.Device {
 // codeRe is PingOne's SMS code: otpLength of the device authentication policy, 6 to 10 digits.
 var codeRe = regexp.MustCompile(`^[0-9]{6,10}$`)
 
-// normalizeCode keeps the digits of a pasted or typed code ("123 456", "123-456").
-func normalizeCode(in string) string {
-	out := make([]rune, 0, 10)
+// CleanCode is the one rule for a typed code, the person's own and the one a caller reads to
+// the help desk alike: the spaces and hyphens people group digits with ("123 456", "123-456")
+// are dropped; anything else that is not a digit refuses the code ("12a3456" is a typo, not
+// 123456), as does a length other than PingOne's 6 to 10 digits. ok is false when refused.
+func CleanCode(in string) (code string, ok bool) {
+	out := make([]byte, 0, 10)
 	for _, r := range in {
-		if r >= '0' && r <= '9' {
-			out = append(out, r)
+		switch {
+		case r >= '0' && r <= '9':
+			out = append(out, byte(r))
+		case r == '-' || unicode.IsSpace(r):
+		default:
+			return "", false
+		}
+		if len(out) > 10 {
+			return "", false
 		}
 	}
-	return string(out)
+	return string(out), codeRe.Match(out)
 }
 
 // Verify's refusals, besides *LockedError and ErrNotFound.
@@ -377,9 +431,13 @@ func (s *Service) VerifyMFAOff(ctx context.Context, userID, deviceID, code strin
 }
 
 func (s *Service) verify(ctx context.Context, userID, deviceID, code string, mfaOff bool) (Device, error) {
-	code = normalizeCode(code)
-	if !codeRe.MatchString(code) {
+	code, ok := CleanCode(code)
+	if !ok {
 		return Device{}, ErrBadCode
+	}
+	// Finishing a pairing is pairing: with the policy against it, PingOne is not asked.
+	if err := s.pairingAllowed(ctx); err != nil {
+		return Device{}, err
 	}
 	// The guess is taken before the code is checked, so parallel guesses cannot pass one free
 	// try together; it counts as wrong unless given back below.
@@ -414,6 +472,8 @@ func (s *Service) verify(ctx context.Context, userID, deviceID, code string, mfa
 		return view(*cur, false), ErrWrongCode
 	case pingone.IsNotFound(err):
 		return Device{}, ErrNotFound
+	case pingone.IsPairingRefused(err):
+		return Device{}, fmt.Errorf("%w: %w", ErrPairingOff, err)
 	case isLocked(err):
 		cur, gerr := s.client.GetDevice(ctx, userID, deviceID)
 		if gerr != nil {
@@ -563,12 +623,15 @@ func (s *Service) Resend(ctx context.Context, userID, deviceID string) (Device, 
 	if d.Status != pingone.StatusActivationRequired {
 		return view(*d, false), ErrNotPending
 	}
+	if err := s.pairingAllowed(ctx); err != nil {
+		return view(*d, false), err
+	}
 	_, err = s.resend(ctx, userID, deviceID, d.PhoneE164())
 	return view(*d, false), err
 }
 
 func (s *Service) resend(ctx context.Context, userID, deviceID, e164 string) (bool, error) {
-	rs, err := s.reserve(ctx, append([]limits.Key{{Rule: s.rules().ResendShort, Subject: deviceID},
+	rs, err := s.reserve(ctx, append([]limits.Key{s.coolDownKey(userID, e164),
 		{Rule: s.rules().ResendHour, Subject: userID}, {Rule: s.rules().TextsToNumber, Subject: e164}},
 		s.limits.TextKeys(ctx, userID)...))
 	if err != nil {
@@ -586,6 +649,8 @@ func (s *Service) resend(ctx context.Context, userID, deviceID, e164 string) (bo
 	switch {
 	case pingone.IsNotFound(err):
 		return false, ErrNotFound
+	case pingone.IsPairingRefused(err):
+		return false, fmt.Errorf("%w: %w", ErrPairingOff, err)
 	case isLocked(err):
 		return false, s.lockedError(ctx, userID, deviceID)
 	}
@@ -616,21 +681,21 @@ func (s *Service) giveBack(ctx context.Context, rs store.Reservations) {
 	}
 }
 
-// CoolDownLeft returns how long until a new code may be sent for the device.
-func (s *Service) CoolDownLeft(ctx context.Context, deviceID string) time.Duration {
-	w, err := s.limits.Wait(ctx, limits.Key{Rule: s.rules().ResendShort, Subject: deviceID})
+// coolDownKey is the resend cool-down of one person's number. It is keyed by the number, not
+// the device, so that it can be reserved before PingOne makes the device and texts its first
+// code (issue #21): the device's ID is known only after.
+func (s *Service) coolDownKey(userID, e164 string) limits.Key {
+	return limits.Key{Rule: s.rules().ResendShort, Subject: userID + " " + e164}
+}
+
+// CoolDownLeft returns how long until a new code may be sent to the person's number (as a
+// device shows it: Device.Number).
+func (s *Service) CoolDownLeft(ctx context.Context, userID, number string) time.Duration {
+	w, err := s.limits.Wait(ctx, s.coolDownKey(userID, pingone.NormalizePhone(number)))
 	if err != nil {
 		return 0
 	}
 	return w
-}
-
-// markSent starts the device's resend cool-down when PingOne texted a code on creation (the
-// device's ID is known only then).
-func (s *Service) markSent(ctx context.Context, deviceID string) {
-	if _, err := s.limits.Reserve(ctx, limits.Key{Rule: s.rules().ResendShort, Subject: deviceID}); err != nil {
-		s.log.WarnContext(ctx, "could not start the resend cool-down", "device_id", deviceID, "error", err.Error())
-	}
 }
 
 // Remove deletes one of the user's devices, which the caller has just read (with Device).

@@ -83,6 +83,9 @@ type Proof struct {
 	// TemporaryUntil is the end of the temporary access (PingOne's MFA bypass) the person had
 	// when they signed in; zero when none.
 	TemporaryUntil time.Time
+	// MailboxProved is when they last typed a code PingOne emailed to their directory address
+	// (FIRST_PHONE_PROOF=email).
+	MailboxProved time.Time
 }
 
 // ErrStepUp matches every *StepUpError.
@@ -218,4 +221,78 @@ func (s *Service) StepUp(ctx context.Context, userID string, p Proof) (List, err
 		return nil, err
 	}
 	return l, s.StepUpFor(l, p)
+}
+
+// FirstPhoneEmail is Options.FirstPhoneProof asking for a code emailed to the person's
+// directory address before a first phone.
+const FirstPhoneEmail = "email"
+
+// First-phone refusals (issue #21).
+var (
+	// ErrFirstPhoneElsewhere: help-desk staff and members of protected groups do not register
+	// their own first phone in the portal; an administrator adds it in PingOne after checking
+	// who they are.
+	ErrFirstPhoneElsewhere = errors.New("mfa: staff and protected people get their first phone from an administrator")
+	// ErrMailboxProof: a first phone needs a code emailed to the person's directory address
+	// first (FIRST_PHONE_PROOF=email), typed within the step-up age.
+	ErrMailboxProof = errors.New("mfa: a first phone needs the code emailed to the directory address first")
+)
+
+// ActiveChangedSince returns the active devices (whatever their lock or block: PingOne may
+// still let them through) added or changed in PingOne after since (Device.Changed).
+func (l List) ActiveChangedSince(since time.Time) List {
+	var out List
+	for _, d := range l {
+		if d.Status == pingone.StatusActive && d.Changed().After(since) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// NewAtSignIn returns the active devices that may have proved an MFA sign-in at signIn and
+// were then added or changed within wait (issue #21): those added before it (a minute allowed
+// for clocks; one added later cannot have proved it) whose createdAt or updatedAt falls within
+// wait before it, or after it (a rename, unlock or block restarts the wait: erring towards
+// refusing). It judges the sign-in, not the moment of asking: a sign-in 23 hours after a phone
+// was added does not pass an hour later.
+func (l List) NewAtSignIn(signIn time.Time, wait time.Duration) List {
+	var out List
+	for _, d := range l {
+		if d.Status == pingone.StatusActive && !d.Created.After(signIn.Add(time.Minute)) && d.Changed().After(signIn.Add(-wait)) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// ActivatesFirstPhone reports whether activating the device would give the person their first
+// active phone: no other device of theirs is active.
+func (l List) ActivatesFirstPhone(deviceID string) bool {
+	return !slices.ContainsFunc(l, func(d Device) bool { return d.ID != deviceID && d.Status == pingone.StatusActive })
+}
+
+// FirstPhone is the rule for a person adding a phone while they have no active one (a first
+// phone needs no step-up: there is nothing yet to prove MFA with). Help-desk staff and members
+// of protected groups are refused (ErrFirstPhoneElsewhere): their password alone must never
+// give their account a second factor. With FIRST_PHONE_PROOF=email, a person who has not typed
+// the code emailed to their directory address within the step-up age is asked to
+// (ErrMailboxProof). A person with an active phone passes: the step-up covers them.
+func (s *Service) FirstPhone(ctx context.Context, userID string, l List, p Proof) error {
+	if l.HasActive() {
+		return nil
+	}
+	if s.privileged != nil {
+		priv, err := s.privileged(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if priv {
+			return ErrFirstPhoneElsewhere
+		}
+	}
+	if s.firstPhoneProof == FirstPhoneEmail && (p.MailboxProved.IsZero() || s.now().Sub(p.MailboxProved) > s.stepUp.MaxAge) {
+		return ErrMailboxProof
+	}
+	return nil
 }

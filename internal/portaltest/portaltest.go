@@ -38,6 +38,8 @@ type Env struct {
 	Clock  *Clock
 	Logs   *Logs
 	Config *config.Config
+	// App is the built portal (its health monitor, metrics and store).
+	App *app.Portal
 }
 
 // Option changes the environment before it starts.
@@ -95,7 +97,7 @@ func Start(t testing.TB, opts ...Option) *Env {
 	srv.Config.Handler = p.Handler
 	srv.Start()
 	t.Cleanup(srv.Close)
-	e.Portal = srv
+	e.Portal, e.App = srv, p
 	return e
 }
 

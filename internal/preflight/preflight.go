@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -26,6 +27,7 @@ type PingOne interface {
 	SearchUsers(ctx context.Context, f pingone.Filter, limit int, cursor string) (*pingone.UserPage, error)
 	ListDevices(ctx context.Context, userID string) ([]pingone.Device, error)
 	MFASettings(ctx context.Context) (*pingone.MFASettings, error)
+	DevicePolicy(ctx context.Context) (*pingone.DevicePolicy, error)
 	Group(ctx context.Context, groupID string) (*pingone.Group, error)
 	// Issuer is the OpenID issuer sign-in expects: {auth base}/{environment ID}/as.
 	Issuer() string
@@ -39,8 +41,11 @@ type Result struct {
 	OK bool
 	// Detail is what was found when it passed, or what is wrong when it failed.
 	Detail string
-	// Fix says, when it failed, what to change and where.
+	// Fix says, when it failed (or warns), what to change and where.
 	Fix string
+	// Warn marks a check that passed with a setting worth changing: printed as WARN, it does
+	// not fail the preflight.
+	Warn bool
 }
 
 // Checker runs the checks for one configuration.
@@ -52,6 +57,8 @@ type Checker struct {
 	HTTP *http.Client
 	// Mail is the notices' mail server to greet; nil means the one SMTP_URL names.
 	Mail MailServer
+	// Redis is the shared store at REDIS_URL, or nil when the portal keeps its state in memory.
+	Redis Redis
 }
 
 // discovery is the part of the OpenID Provider metadata the portal relies on.
@@ -74,6 +81,8 @@ func (c *Checker) Run(ctx context.Context) []Result {
 	add := func(r Result) { out = append(out, r) }
 
 	add(c.publicURL())
+	// The shared store first: it is the portal's own, and reachable without PingOne.
+	c.redis(ctx, add)
 	disc, r := c.discovery(ctx, &hc)
 	add(r)
 	add(c.redirectURI(ctx, &hc, disc))
@@ -83,7 +92,8 @@ func (c *Checker) Run(ctx context.Context) []Result {
 
 	tokenOK := c.workerToken(ctx, &hc, disc, add)
 	if !tokenOK {
-		for _, n := range []string{"reading users", "reading devices", "MFA settings", "help-desk groups"} {
+		for _, n := range []string{"reading users", "reading devices", "MFA settings", "help-desk groups", policyLines[0], policyLines[1],
+			policyLines[2], policyLines[3], policyLines[4]} {
 			add(Result{Name: n, Detail: "not checked: no worker token", Fix: "fix the worker token first"})
 		}
 		return out
@@ -92,13 +102,23 @@ func (c *Checker) Run(ctx context.Context) []Result {
 	c.devices(ctx, userID, add)
 	c.mfaSettings(ctx, add)
 	c.groups(ctx, add)
+	c.devicePolicy(ctx, add)
 	return out
 }
 
-// Write prints one line per result and reports whether all passed.
+// Write prints one line per result and reports whether all passed: "ok", "FAIL" with its fix,
+// or "WARN" with its fix for a passed check that deserves a look (it does not fail the run).
 func Write(w io.Writer, rs []Result) bool {
 	passed := 0
 	for _, r := range rs {
+		if r.OK && r.Warn {
+			passed++
+			fmt.Fprintf(w, "WARN  %s: %s\n", r.Name, r.Detail)
+			if r.Fix != "" {
+				fmt.Fprintf(w, "      fix: %s\n", r.Fix)
+			}
+			continue
+		}
 		if r.OK {
 			passed++
 			fmt.Fprintf(w, "ok    %s: %s\n", r.Name, r.Detail)
@@ -279,6 +299,13 @@ func (c *Checker) workerToken(ctx context.Context, hc *http.Client, d *discovery
 			r.Fix = fmt.Sprintf("the worker app takes its secret by client secret %s, not %s: set PINGONE_WORKER_TOKEN_AUTH=%s (or leave it empty to detect it)",
 				other, c.Config.WorkerTokenAuth, other)
 		}
+		if unknownEnvironment(err) {
+			// PingOne answers an environment it does not know with 404 NOT_FOUND, before it
+			// looks at any client: the credentials may be right, the environment is not.
+			r.Fix = fmt.Sprintf("PingOne knows no environment %s at %s: copy the environment ID (Settings → Environment Properties) "+
+				"into PINGONE_ENVIRONMENT_ID, and check PINGONE_REGION (or PINGONE_AUTH_BASE) names the region the environment lives in",
+				c.Config.PingOneEnvironmentID, c.PingOne.Issuer())
+		}
 		add(r)
 		return false
 	}
@@ -301,6 +328,13 @@ func (c *Checker) workerMethod(ctx context.Context, hc *http.Client, d *discover
 		return ""
 	}
 	return other
+}
+
+// unknownEnvironment reports whether the token endpoint answered that the environment in its
+// path does not exist (404), rather than refusing the client (400 or 401 invalid_client).
+func unknownEnvironment(err error) bool {
+	var te *pingone.TokenError
+	return errors.As(err, &te) && te.StatusCode == http.StatusNotFound
 }
 
 const roleFix = "give the worker app the Identity Data Admin role for this environment (Applications → the worker app → Roles)"

@@ -1,10 +1,13 @@
 package session
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
 
+	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 
 	"github.com/smsmfa/portal/internal/messages"
@@ -20,6 +23,8 @@ type Manager struct {
 	now       func() time.Time
 	// records holds each session's server-side record.
 	records store.Store
+	// unopened is told of each cookie that no session key opens.
+	unopened func(ctx context.Context)
 }
 
 // Options configure a Manager.
@@ -34,6 +39,10 @@ type Options struct {
 	// Store holds the server-side session records, shared by every instance; nil means one in
 	// memory, for a single instance.
 	Store store.Store
+	// Unopened, when set, is called for each session cookie that no key in Secrets opens (its
+	// signature does not match: another instance's SESSION_KEYS, a key rotated out too soon,
+	// or tampering). The person just starts without a session; the operator should know.
+	Unopened func(ctx context.Context)
 }
 
 // NewManager returns a Manager.
@@ -45,7 +54,7 @@ func NewManager(o Options) *Manager {
 		o.Store = store.NewMemory(store.MemoryOptions{Now: o.Now})
 	}
 	return &Manager{store: NewStore(o.Secrets, o.Secure, o.Max), cookie: CookieName(o.Secure), idle: o.Idle,
-		max: o.Max, now: o.Now, records: o.Store}
+		max: o.Max, now: o.Now, records: o.Store, unopened: o.Unopened}
 }
 
 // Ended says why a session ended on its own: idle, or at its absolute lifetime (Limit), or
@@ -67,6 +76,9 @@ func (m *Manager) Load(r *http.Request) (s *Session, ended *Ended, changed bool,
 	gs, err := m.store.Get(r, m.cookie)
 	if err != nil && gs == nil {
 		return nil, nil, false, err
+	}
+	if err != nil && m.unopened != nil && signatureMismatch(err) {
+		m.unopened(r.Context())
 	}
 	s = &Session{s: gs, m: m}
 	if s.UserID() == "" {
@@ -104,6 +116,21 @@ func (m *Manager) Load(r *http.Request) (s *Session, ended *Ended, changed bool,
 	s.renew(now)
 	s.s.Values[keyReauth] = true
 	return s, ended, true, nil
+}
+
+// signatureMismatch reports whether a cookie failed to open because no key's signature
+// matched (rather than, say, its own timestamp being too old).
+func signatureMismatch(err error) bool {
+	var me securecookie.MultiError
+	if !errors.As(err, &me) {
+		return errors.Is(err, securecookie.ErrMacInvalid)
+	}
+	for _, e := range me {
+		if errors.Is(e, securecookie.ErrMacInvalid) {
+			return true
+		}
+	}
+	return false
 }
 
 // Flash is the message that tells the person why they were signed out.

@@ -53,6 +53,12 @@ const (
 	// keyMFAOff is set when the sign-in's read of the user found mfaEnabled off: turning it on
 	// after the first phone then needs no second read.
 	keyMFAOff = "mfa_off"
+	// keyMailbox is when this session last typed a code PingOne emailed to the person's
+	// directory address (FIRST_PHONE_PROOF=email, issue #21).
+	keyMailbox = "mailbox"
+	// keyStaffPhones is the auth_time of the MFA sign-in whose devices were found old enough
+	// for the help desk (issue #21): the check is made once per sign-in.
+	keyStaffPhones = "staff_phones"
 )
 
 // NewStore returns the cookie store for the session keys: each secret yields an HMAC key and
@@ -248,11 +254,27 @@ func (s *Session) Revoke(now time.Time) {
 // Proof is what the session shows about the person's last proof of MFA.
 func (s *Session) Proof() mfa.Proof {
 	return mfa.Proof{ACR: s.str(keyACR), AuthTime: s.time(keyAuthTime), AMR: strings.Fields(s.str(keyAMR)), CodeTyped: s.time(keyProof),
-		TemporaryUntil: s.TemporaryUntil()}
+		MailboxProved: s.time(keyMailbox), TemporaryUntil: s.TemporaryUntil()}
 }
 
 // CodeTyped records that the person typed a code PingOne texted to one of their phones.
 func (s *Session) CodeTyped(now time.Time) { s.s.Values[keyProof] = now.Unix() }
+
+// MailboxProved records that the person typed a code PingOne emailed to their directory
+// address.
+func (s *Session) MailboxProved(now time.Time) { s.s.Values[keyMailbox] = now.Unix() }
+
+// StaffPhonesSettled reports whether the help desk found the person's devices old enough for
+// the MFA sign-in at authTime.
+func (s *Session) StaffPhonesSettled(authTime time.Time) bool {
+	return !authTime.IsZero() && s.time(keyStaffPhones).Equal(time.Unix(authTime.Unix(), 0))
+}
+
+// SetStaffPhonesSettled records that the person's devices were old enough for the MFA sign-in
+// at authTime: no device added after that sign-in can have proved it.
+func (s *Session) SetStaffPhonesSettled(authTime time.Time) {
+	s.s.Values[keyStaffPhones] = authTime.Unix()
+}
 
 // MFAOff reports whether the sign-in found the person's mfaEnabled off, and the portal has not
 // turned it on since (SetMFAOn).

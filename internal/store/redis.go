@@ -51,6 +51,21 @@ const (
 // password are the Sentinels'; the primary's go in username= and password=.
 // Errors never repeat the URL, which holds the password.
 func NewRedis(ctx context.Context, rawURL, prefix string) (*Redis, error) {
+	r, err := OpenRedis(rawURL, prefix)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Ping(ctx); err != nil {
+		_ = r.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// OpenRedis is NewRedis without the first PING: the client connects on its first command and
+// again after every outage, so a portal started while Redis is down serves the "try again"
+// page and recovers by itself when Redis comes (issue #24), instead of exiting.
+func OpenRedis(rawURL, prefix string) (*Redis, error) {
 	if strings.ContainsAny(prefix, "{}") {
 		return nil, fmt.Errorf("store: redis key prefix %q must not contain { or }: they pick Cluster slots", prefix)
 	}
@@ -58,13 +73,7 @@ func NewRedis(ctx context.Context, rawURL, prefix string) (*Redis, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := build()
-	r := &Redis{c: c, prefix: prefix}
-	if err := r.Ping(ctx); err != nil {
-		_ = c.Close()
-		return nil, err
-	}
-	return r, nil
+	return &Redis{c: build(), prefix: prefix}, nil
 }
 
 // CheckRedisURL reports, without connecting, what NewRedis refuses in rawURL before it dials,

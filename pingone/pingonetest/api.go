@@ -502,13 +502,25 @@ func (s *Server) postDevices(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.withUser(w, r, func(u *user) {
+		pol := s.defaultPolicy()
+		if in.Policy != nil && in.Policy.ID != "" {
+			if pol = s.policyByID(in.Policy.ID); pol == nil {
+				// UNVERIFIED: PingOne's answer for a policy ID the environment does not have.
+				invalid(w, "INVALID_VALUE", "policy.id", "The device authentication policy was not found.")
+				return
+			}
+		}
+		if !pol.SMS.canPair() {
+			pairingRefused(w)
+			return
+		}
 		if s.atDeviceLimit(u.ID) {
 			s.deviceLimitError(w)
 			return
 		}
 		now := s.now()
 		d := &device{ID: uuid.NewString(), UserID: u.ID, Type: "SMS", Status: status, Phone: phone, Nickname: in.Nickname,
-			CreatedAt: now, UpdatedAt: now}
+			PolicyID: pol.ID, CreatedAt: now, UpdatedAt: now}
 		if status == "ACTIVATION_REQUIRED" {
 			s.sendCode(d)
 		} else {
@@ -575,12 +587,12 @@ type passcode struct {
 	text           string
 }
 
-// newPasscode makes a passcode of the configured length and lifetime, sent now.
-func (s *Server) newPasscode() passcode {
+// newPasscode makes a passcode of the policy's length and lifetime, sent now.
+func (s *Server) newPasscode(p SMSPolicy) passcode {
 	now := s.now()
-	code := randomDigits(s.opts.OTPLength)
-	return passcode{code: code, expiry: now.Add(s.opts.OTPLifetime), sentAt: now.UTC(),
-		text: "Your passcode is " + code + ". It expires in " + strconv.Itoa(int(s.opts.OTPLifetime.Minutes())) + " minutes."}
+	code := randomDigits(p.OTPLength)
+	return passcode{code: code, expiry: now.Add(p.OTPLifetime), sentAt: now.UTC(),
+		text: "Your passcode is " + code + ". It expires in " + strconv.Itoa(int(p.OTPLifetime.Minutes())) + " minutes."}
 }
 
 // sms is the text message that carries p to the number to.
@@ -598,7 +610,7 @@ func maskTail(phone string) string {
 
 // sendCode sets a new pairing code on d and "texts" it; s.mu is held.
 func (s *Server) sendCode(d *device) {
-	p := s.newPasscode()
+	p := s.newPasscode(s.policyOf(d).SMS)
 	d.OTP, d.OTPExpiry, d.Failures = p.code, p.expiry, 0
 	s.outbox = append(s.outbox, p.sms(d.Phone))
 }
@@ -687,6 +699,11 @@ func (s *Server) withPendingDevice(w http.ResponseWriter, r *http.Request, f fun
 			writeError(w, http.StatusBadRequest, "INVALID_REQUEST", "The device does not require activation.")
 			return
 		}
+		if !s.policyOf(d).SMS.canPair() {
+			// Finishing a pairing is pairing: refused as a create is (UNVERIFIED, as there).
+			pairingRefused(w)
+			return
+		}
 		f(u, d, s.now())
 	})
 }
@@ -727,11 +744,11 @@ func (s *Server) activate(w http.ResponseWriter, r *http.Request) {
 		case subtle.ConstantTimeCompare([]byte(in.OTP), []byte(d.OTP)) != 1:
 			d.Failures++
 			d.Streak++
-			if d.Failures >= s.opts.OTPMaxFailures {
+			if pol := s.policyOf(d).SMS; d.Failures >= pol.OTPMaxFailures {
 				// sms.otp.failure.count reached: this code is void, and a new one waits out the
 				// cool-down.
 				d.OTP = ""
-				d.CoolTil = now.Add(s.opts.OTPCoolDown)
+				d.CoolTil = now.Add(pol.OTPCoolDown)
 			}
 			s.record(r, u.ID, ActivityWrongCode, "Wrong pairing code for "+maskTail(d.Phone), "FAILED")
 			if d.Streak >= s.settings.LockoutCount {

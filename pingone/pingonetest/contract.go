@@ -30,6 +30,9 @@ type Target struct {
 	DeviceLimit int
 	// OTPLength is the SMS code length of the tenant's device policy; 0 means 6.
 	OTPLength int
+	// DevicePolicyID is the device authentication policy the portal is set to use
+	// (PINGONE_DEVICE_POLICY_ID); "" means the environment's default.
+	DevicePolicyID string
 	// WorkerAuthMethod is the worker app's token endpoint authentication method:
 	// "client_secret_basic" (the default when empty) or "client_secret_post".
 	WorkerAuthMethod string
@@ -77,6 +80,7 @@ func RunContract(t *testing.T, tg Target) {
 		{"Errors", c.errors},
 		{"Users", c.users},
 		{"MFASettings", c.mfaSettings},
+		{"DeviceAuthenticationPolicies", c.devicePolicies},
 		{"BlockAndUnblock", c.blockAndUnblock},
 		{"DeviceAuthentication", c.deviceAuthentication},
 		{"BypassMFA", c.bypassMFA},

@@ -149,7 +149,7 @@ func (s *Server) deviceAuthJSON(a *deviceAuth) map[string]any {
 // sendAuthCode sets a new code on a and sends it to the selected device or one-time address.
 // s.mu is held.
 func (s *Server) sendAuthCode(a *deviceAuth) {
-	p := s.newPasscode()
+	p := s.newPasscode(s.defaultPolicy().SMS)
 	a.OTP, a.OTPExpiry = p.code, p.expiry
 	if a.OneTime != "" {
 		s.emails = append(s.emails, Email{To: a.OneTime, Subject: "Your passcode", Text: p.text, Code: p.code, SentAt: p.sentAt})
@@ -190,7 +190,7 @@ func (s *Server) createDeviceAuth(w http.ResponseWriter, r *http.Request) {
 	a := &deviceAuth{ID: uuid.NewString(), UserID: u.ID, PolicyID: s.authPolicyID(), CreatedAt: now, UpdatedAt: now,
 		// UNVERIFIED: how long PingOne keeps a device authentication; the emulator keeps it
 		// as long as a code lives (sms.otp.lifeTime).
-		Expiry: now.Add(s.opts.OTPLifetime)}
+		Expiry: now.Add(s.defaultPolicy().SMS.OTPLifetime)}
 	switch sd := in.SelectedDevice; {
 	case sd != nil && sd.OneTime != nil:
 		if sd.OneTime.Type != "EMAIL" {
@@ -236,14 +236,9 @@ func (s *Server) createDeviceAuth(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, s.deviceAuthJSON(a))
 }
 
-// authPolicyID is the ID of the environment's (one) device authentication policy, stable for
-// the emulator's life. s.mu is held.
-func (s *Server) authPolicyID() string {
-	if s.policyID == "" {
-		s.policyID = uuid.NewString()
-	}
-	return s.policyID
-}
+// authPolicyID is the ID of the environment's default device authentication policy, the one
+// device authentications run under. s.mu is held.
+func (s *Server) authPolicyID() string { return s.defaultPolicy().ID }
 
 // selectable answers the refusal itself when d cannot be selected: not the user's (which is
 // how one user's authentication cannot be turned to another user's phone), not active,
@@ -380,7 +375,7 @@ func (s *Server) checkAuthOTP(w http.ResponseWriter, r *http.Request) {
 		if now.After(a.OTPExpiry) || subtle.ConstantTimeCompare([]byte(in.OTP), []byte(a.OTP)) != 1 {
 			a.Failures++
 			a.UpdatedAt = now
-			left := max(0, s.opts.OTPMaxFailures-a.Failures)
+			left := max(0, s.defaultPolicy().SMS.OTPMaxFailures-a.Failures)
 			msg := "The passcode is not valid."
 			if now.After(a.OTPExpiry) {
 				msg = "The passcode has expired."

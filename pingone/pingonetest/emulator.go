@@ -48,6 +48,10 @@ type Options struct {
 	// OTPCoolDown is sms.otp.failure.coolDown: how long after OTPMaxFailures wrong entries no
 	// new code may be sent or tried: default 0.
 	OTPCoolDown time.Duration
+	// SMSDisabled and SMSPairingDisabled start the default device authentication policy with
+	// SMS off (sms.enabled false) or its pairing disabled (sms.pairingDisabled); SetSMSPolicy
+	// changes them later.
+	SMSDisabled, SMSPairingDisabled bool
 	// LockoutFailureCount is mfaSettings.lockout.failureCount: wrong codes, in a row, that
 	// lock the device. 0 means OTPMaxFailures. UNVERIFIED: PingOne's default is not in its
 	// published descriptions; locking with the code's own failure count is the behaviour the
@@ -117,7 +121,7 @@ type Server struct {
 	tokens        map[string]*accessToken
 	sessions      map[string]*ssoSession
 	deviceAuths   map[string]*deviceAuth
-	policyID      string
+	policies      []*devicePolicy
 	outbox        []SMS
 	emails        []Email
 	settings      mfaSettings
@@ -190,6 +194,9 @@ type device struct {
 	Streak    int // wrong codes in a row, for the lockout
 	CoolTil   time.Time
 	LockedTil time.Time
+	// PolicyID is the device authentication policy the device was paired under ("": the
+	// default).
+	PolicyID  string
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -240,18 +247,12 @@ func New(opts Options) (*Server, error) {
 		opts.DeviceLimit = 5
 	}
 	opts.DeviceLimit = min(opts.DeviceLimit, 15)
-	if opts.OTPLength == 0 {
-		opts.OTPLength = 6
+	sms, err := SMSPolicy{Disabled: opts.SMSDisabled, PairingDisabled: opts.SMSPairingDisabled, OTPLength: opts.OTPLength,
+		OTPLifetime: opts.OTPLifetime, OTPMaxFailures: opts.OTPMaxFailures, OTPCoolDown: opts.OTPCoolDown}.normalized()
+	if err != nil {
+		return nil, err
 	}
-	if opts.OTPLength < 6 || opts.OTPLength > 10 {
-		return nil, fmt.Errorf("pingonetest: OTP length %d is outside PingOne's 6 to 10", opts.OTPLength)
-	}
-	if opts.OTPLifetime <= 0 {
-		opts.OTPLifetime = 30 * time.Minute
-	}
-	if opts.OTPMaxFailures <= 0 {
-		opts.OTPMaxFailures = 3
-	}
+	opts.OTPLength, opts.OTPLifetime, opts.OTPMaxFailures, opts.OTPCoolDown = sms.OTPLength, sms.OTPLifetime, sms.OTPMaxFailures, sms.OTPCoolDown
 	if opts.LockoutFailureCount <= 0 {
 		opts.LockoutFailureCount = opts.OTPMaxFailures
 	}
@@ -296,6 +297,7 @@ func New(opts Options) (*Server, error) {
 		deviceAuths:  map[string]*deviceAuth{},
 		calls:        map[string]int{},
 	}
+	s.policies = []*devicePolicy{{ID: uuid.NewString(), Name: "Default MFA Policy", Default: true, SMS: sms, UpdatedAt: opts.Now()}}
 	s.settings = mfaSettings{MaxAllowedDevices: opts.DeviceLimit, PairingKeyFormat: "NUMERIC",
 		LockoutCount: opts.LockoutFailureCount, LockoutDuration: opts.LockDuration, UpdatedAt: opts.Now()}
 	if err := s.RotateSigningKey(); err != nil {
@@ -434,6 +436,16 @@ func (s *Server) AddSMSDevice(userID, phone string, active bool) string {
 	return d.ID
 }
 
+// AgeDevice moves one of the user's devices back in time by d: its createdAt and updatedAt,
+// as if it had been added that long ago (a seeded phone that is not new).
+func (s *Server) AgeDevice(userID, deviceID string, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if dev := s.userDevice(userID, deviceID); dev != nil {
+		dev.CreatedAt, dev.UpdatedAt = dev.CreatedAt.Add(-d), dev.UpdatedAt.Add(-d)
+	}
+}
+
 // LockDevice locks one of the user's devices for the MFA settings' lockout duration, as too many
 // wrong codes at sign-in would.
 func (s *Server) LockDevice(userID, deviceID string) {
@@ -569,6 +581,8 @@ func (s *Server) routes() http.Handler {
 	s.handle(mux, "GET "+api+"/groups/{gid}", "groups.get", s.api(s.getGroup))
 	s.handle(mux, "GET "+api+"/mfaSettings", "mfaSettings.get", s.api(s.getMFASettings))
 	s.handle(mux, "PUT "+api+"/mfaSettings", "mfaSettings.put", s.api(s.putMFASettings))
+	s.handle(mux, "GET "+api+"/deviceAuthenticationPolicies", "devicePolicies.list", s.api(s.listDevicePolicies))
+	s.handle(mux, "GET "+api+"/deviceAuthenticationPolicies/{pid}", "devicePolicies.get", s.api(s.getDevicePolicy))
 	s.handle(mux, "GET "+api+"/users/{uid}/devices", "devices.list", s.api(s.listDevices))
 	s.handle(mux, "POST "+api+"/users/{uid}/devices", "devices.create", s.api(s.postDevices))
 	s.handle(mux, "GET "+api+"/users/{uid}/devices/{did}", "devices.get", s.api(s.getDevice))
@@ -596,7 +610,7 @@ func (s *Server) routes() http.Handler {
 var Routes = []string{
 	"discovery", "authorize", "authorize.submit", "token", "jwks", "userinfo", "signoff",
 	"users.create", "users.search", "users.get", "users.password", "users.groups", "users.mfaEnabled", "users.bypassMFA.get", "users.bypassMFA.put", "activities", "groups.create",
-	"groups.get", "mfaSettings.get", "mfaSettings.put",
+	"groups.get", "mfaSettings.get", "mfaSettings.put", "devicePolicies.list", "devicePolicies.get",
 	"devices.list", "devices.create", "devices.reorder", "devices.get", "devices.activate", "devices.resend",
 	"devices.unlock", "devices.block", "devices.unblock", "devices.delete", "devices.nickname",
 	"deviceAuthentications.create", "deviceAuthentications.get", "deviceAuthentications.select",

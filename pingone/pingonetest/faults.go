@@ -27,6 +27,9 @@ type Fault struct {
 	// LoseAnswer runs the request, then closes the connection without an answer: the change
 	// happened but the caller never hears of it.
 	LoseAnswer bool
+	// HoldAnswer runs the request, then holds its answer this long (or until the caller is
+	// gone): the change happened, and a caller that dies meanwhile (SIGKILL) never hears of it.
+	HoldAnswer time.Duration
 	// ExpireToken makes every token issued so far expire just before the request runs.
 	ExpireToken bool
 }
@@ -113,6 +116,21 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault, h 
 	case f.LoseAnswer:
 		h(httptest.NewRecorder(), r)
 		dropConnection(w)
+		return false
+	case f.HoldAnswer > 0:
+		rec := httptest.NewRecorder()
+		h(rec, r)
+		t := time.NewTimer(f.HoldAnswer)
+		defer t.Stop()
+		select {
+		case <-r.Context().Done():
+		case <-t.C:
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
 		return false
 	case f.Status != 0:
 		if f.RetryAfter != "" {

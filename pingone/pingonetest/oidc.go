@@ -241,7 +241,7 @@ func (s *Server) startMFA(w http.ResponseWriter, r *http.Request, flow string, r
 		s.renderPage(w, http.StatusOK, pageData{Title: "Sign-in error", Error: "This sign-in needs a code from an MFA device, and this account has none."})
 		return
 	}
-	req.mfaUser, req.mfaCode, req.mfaExpiry, req.mfaTries = u.ID, randomDigits(s.opts.OTPLength), s.now().Add(5*time.Minute), 0
+	req.mfaUser, req.mfaCode, req.mfaExpiry, req.mfaTries = u.ID, randomDigits(s.defaultPolicy().SMS.OTPLength), s.now().Add(5*time.Minute), 0
 	s.outbox = append(s.outbox, SMS{To: dev.Phone, Code: req.mfaCode, SentAt: s.now().UTC(), Text: "Your sign-in code is " + req.mfaCode + "."})
 	masked := maskTail(dev.Phone)
 	s.mu.Unlock()

@@ -8,6 +8,7 @@ It keeps the listed operations and every component they reference, and nothing e
 Local additions, each marked with x-portal-note in the output:
 - GET /users: the published answer schema is EntityArray, whose _embedded lists every entity
   type PingOne has (some 500 schemas); the copy keeps its shape with _embedded.users only.
+  GET /deviceAuthenticationPolicies likewise keeps _embedded.deviceAuthenticationPolicies.
 - requestBody content types: the published documents name the vendor media types
   (application/vnd.pingidentity.device.activate+json, ...) only in a Content-Type header
   parameter's example, while PingOne's reference pages require them; each is added beside
@@ -20,6 +21,8 @@ ENV = "/environments/{environmentID}"
 WANT = {
     "mfa.yaml": {
         ENV + "/mfaSettings": ["get", "put"],
+        ENV + "/deviceAuthenticationPolicies": ["get"],
+        ENV + "/deviceAuthenticationPolicies/{deviceAuthenticationPolicyID}": ["get"],
         ENV + "/users/{userID}/devices": ["get", "post"],
         ENV + "/users/{userID}/devices/{deviceID}": ["get", "post", "delete"],
         ENV + "/users/{userID}/devices/{deviceID}/nickname": ["put"],
@@ -73,13 +76,14 @@ for name, paths in WANT.items():
                 content = op["requestBody"]["content"]
                 content[ct] = copy.deepcopy(content["application/json"])
                 op["x-portal-note"] = "vendor media types added from the Content-Type header parameter"
-        if path == ENV + "/users" and "get" in item:
+        embedded = {ENV + "/users": "users", ENV + "/deviceAuthenticationPolicies": "deviceAuthenticationPolicies"}.get(path)
+        if embedded and "get" in item:
             ea = doc["components"]["schemas"]["EntityArray"]
             emb = doc["components"]["schemas"]["EntityArray__embedded"]
             narrowed = {k: copy.deepcopy(v) for k, v in ea["properties"].items() if k != "_embedded"}
-            narrowed["_embedded"] = {"type": "object", "properties": {"users": copy.deepcopy(emb["properties"]["users"])}}
+            narrowed["_embedded"] = {"type": "object", "properties": {embedded: copy.deepcopy(emb["properties"][embedded])}}
             item["get"]["responses"]["200"]["content"]["application/json"]["schema"] = {"type": "object", "properties": narrowed}
-            item["get"]["x-portal-note"] = "answer schema narrowed from EntityArray to its users"
+            item["get"]["x-portal-note"] = "answer schema narrowed from EntityArray to its " + embedded
         out["paths"][path] = item
     seen, todo = set(), set()
     refs(out["paths"], todo)
@@ -94,7 +98,8 @@ for name, paths in WANT.items():
         comps.setdefault(kind, {})[key] = val
         refs(val, todo)
     comps["securitySchemes"] = doc["components"]["securitySchemes"]
-    out["components"] = comps
+    # Sorted, so that the same documents always give the same files.
+    out["components"] = {kind: dict(sorted(v.items())) for kind, v in sorted(comps.items())}
     with open(name, "w") as f:
         f.write("# Trimmed from PingOne's published OpenAPI document (the community PingOne Go SDK v2,\n")
         f.write("# BSD 3-Clause: LICENSE-pingone-go-sdk-v2 beside this file). See README.md.\n")

@@ -1,6 +1,10 @@
-package handlers
+package phone_test
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/smsmfa/portal/internal/phone"
+)
 
 // TestMaskEmail: the address shown to staff keeps the first letter (whole, whatever its
 // script) and the domain; what is no address shows nothing.
@@ -13,8 +17,8 @@ func TestMaskEmail(t *testing.T) {
 		{"@example.com", ""}, {"no-address", ""}, {"", ""},
 	}
 	for _, c := range cases {
-		if got := maskEmail(c[0]); got != c[1] {
-			t.Errorf("maskEmail(%q) = %q, want %q", c[0], got, c[1])
+		if got := phone.MaskEmail(c[0]); got != c[1] {
+			t.Errorf("MaskEmail(%q) = %q, want %q", c[0], got, c[1])
 		}
 	}
 }
