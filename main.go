@@ -14,6 +14,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/smsmfa/portal/internal/logging"
 	"github.com/smsmfa/portal/internal/preflight"
 	"github.com/smsmfa/portal/internal/store"
+	"github.com/smsmfa/portal/internal/tracing"
 )
 
 func main() {
@@ -132,6 +134,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return preflightCheck(ctx, cfg, opts, stdout)
 	}
+	if cfg.OTLPEndpoint != "" {
+		tp, err := tracing.New(ctx, cfg.OTLPEndpoint, buildVersion())
+		if err != nil {
+			return fmt.Errorf("OTEL_EXPORTER_OTLP_ENDPOINT: %w", err)
+		}
+		defer func() {
+			// The spans still in the batch go out before the process ends, within a bound.
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := tp.Shutdown(sctx); err != nil {
+				log.Warn("traces not all sent at shutdown", "error", err.Error())
+			}
+		}()
+		opts.TracerProvider = tp
+		log.Info("traces", "endpoint", cfg.OTLPEndpoint)
+	}
 	portal, err := app.Build(cfg, opts)
 	if err != nil {
 		return err
@@ -235,6 +253,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	waitNotices(sctx, portal.Notices)
 	log.Info("stopped")
 	return nil
+}
+
+// buildVersion is the module version the binary was built from, for the traces' service.version.
+func buildVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
 }
 
 // preflightCheck runs `portal -check`: every check of the tenant's setup, one line each.

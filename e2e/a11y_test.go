@@ -105,6 +105,7 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 	do(t, ctx, chromedp.Navigate(env.URL+"/devices/sms/new"), chromedp.WaitVisible(css("#phone")))
 	checkPage(t, ctx, axe, "add-phone")
 	do(t, ctx, chromedp.SendKeys(css("#phone"), "+44 20 7946 0018"), chromedp.Sleep(150*time.Millisecond))
+	eval(t, ctx, `document.querySelector('#phone').blur(); true`)
 	checkPage(t, ctx, axe, "add-phone-invalid-typed")
 	// A refusal by the server (JavaScript would have stopped it: submit without it).
 	get(t, ctx, chromedp.Evaluate[any](`document.querySelector('form.phone-form').submit(); true`))
@@ -140,18 +141,26 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 	// With an active phone, PingOne's MFA step asks for a texted code.
 	const employeePhone = "+15125209999"
 	env.Emu.AddSMSDevice(env.Demo.EmployeeID, employeePhone, true)
-	do(t, ctx, chromedp.Navigate(env.URL+"/devices/"+id+"/remove"), chromedp.WaitVisible(css("a.button[href^='/auth/login?step_up=1']")))
+	// Removing asks first and says that the step-up follows (issue #25).
+	do(t, ctx, chromedp.Navigate(env.URL+"/devices/"+id+"/remove"), chromedp.WaitVisible(css("button.danger")))
+	checkPage(t, ctx, axe, "remove-confirm-step-up-next")
+	do(t, ctx, chromedp.Navigate(env.URL+"/devices"), chromedp.WaitVisible(css(".device")))
+	checkPage(t, ctx, axe, "devices-two")
+	do(t, ctx, chromedp.Navigate(env.URL+"/devices/sms/new"), chromedp.WaitVisible(css("a.button[href^='/auth/login?step_up=1']")))
 	checkPage(t, ctx, axe, "step-up")
 	do(t, ctx, chromedp.Click(css("a.button[href^='/auth/login?step_up=1']")), chromedp.WaitVisible(css("#password")))
 	signIn(t, ctx, env.Demo.Employee, env.Demo.EmployeePass)
 	do(t, ctx, chromedp.WaitVisible(css("#otp")))
 	checkPage(t, ctx, axe, "emulator-mfa-code")
 	do(t, ctx, chromedp.SendKeys(css("#otp"), env.Emu.LastCode(employeePhone)), chromedp.Click(css("button[type=submit]")),
-		chromedp.WaitVisible(css("button.danger")))
+		chromedp.WaitVisible(css("#phone")))
+	do(t, ctx, chromedp.Navigate(env.URL+"/enroll"), chromedp.WaitVisible(css(".device")))
+	checkPage(t, ctx, axe, "enroll-set-up")
 
 	// The help desk's pages, after signing the employee out (tabs share cookies).
 	staff := ctx
 	do(t, ctx, chromedp.Click(css("button.link")), chromedp.WaitVisible(css("ol.steps")))
+	checkPage(t, ctx, axe, "signed-out")
 	do(t, staff, chromedp.Navigate(env.URL+"/helpdesk"))
 	signIn(t, staff, env.Demo.Helpdesk, env.Demo.HelpdeskPass)
 	staffStepUp(t, staff, env, "")
@@ -242,6 +251,7 @@ func TestKeyboardOnlyJourney(t *testing.T) {
 type verdict struct {
 	OK     bool   `json:"ok"`
 	E164   string `json:"e164"`
+	Shown  string `json:"shown"`
 	Reason string `json:"reason"`
 	Msg    string `json:"msg"`
 }
@@ -275,7 +285,7 @@ func TestOneVerdictForEveryNumber(t *testing.T) {
 				for (const cc of v.pending) PhonePolicy.addGroup(M, groups[cc]);
 				v = PhonePolicy.verdict(c.input, c.region, M, allowed);
 			}
-			return {ok: v.ok, e164: v.e164 || "", reason: v.reason || "", msg: v.ok ? "" : PhonePolicy.message(v, M)}; });
+			return {ok: v.ok, e164: v.e164 || "", shown: v.shown || "", reason: v.reason || "", msg: v.ok ? "" : PhonePolicy.message(v, M)}; });
 	})()`, chromedp.EvalAwaitPromise))
 	if len(got) != len(cases) {
 		t.Fatalf("%d verdicts for %d numbers", len(got), len(cases))
@@ -284,12 +294,12 @@ func TestOneVerdictForEveryNumber(t *testing.T) {
 	var diffs []string
 	for i, c := range cases {
 		n, err := policy.Parse(c.Input, c.Region)
-		want := verdict{OK: err == nil, E164: n.E164}
+		want := verdict{OK: err == nil, E164: n.E164, Shown: n.International}
 		if pe, ok := err.(*phone.Error); ok {
 			want.Reason, want.Msg = string(pe.Reason), pe.Message()
 		}
 		if got[i] != want {
-			diffs = append(diffs, c.Input+" ["+c.Region+"]: server "+want.Reason+want.E164+", browser "+got[i].Reason+got[i].E164)
+			diffs = append(diffs, c.Input+" ["+c.Region+"]: server "+want.Reason+want.E164+" "+want.Shown+", browser "+got[i].Reason+got[i].E164+" "+got[i].Shown)
 		}
 	}
 	t.Logf("%d numbers compared in Chromium, %d disagreements", len(cases), len(diffs))

@@ -151,6 +151,7 @@ func TestEveryPageInEveryLanguage(t *testing.T) {
 			// The live check words its refusal as the server does in this language.
 			pickRegion(t, ctx, "GB")
 			do(t, ctx, chromedp.SendKeys(css("#phone"), "020 7946 0018"), chromedp.Sleep(300*time.Millisecond))
+			eval(t, ctx, `document.querySelector('#phone').blur(); true`) // refused when the field is left
 			policy, _ := phone.NewPolicy(nil)
 			_, err := policy.Parse("020 7946 0018", "GB")
 			pe, _ := err.(*phone.Error)
@@ -163,7 +164,7 @@ func TestEveryPageInEveryLanguage(t *testing.T) {
 			check("add-phone-refused-live")
 			eval(t, ctx, `document.querySelector('#phone').value = ''; true`)
 			do(t, ctx, chromedp.SendKeys(css("#phone"), number), chromedp.Sleep(300*time.Millisecond))
-			if got, want := text(t, ctx, "#phone-preview"), p.T(messages.AddPreview, messages.Data{"Number": e164}); got != want {
+			if got, want := text(t, ctx, "#phone-preview"), p.T(messages.AddPreview, messages.Data{"Number": shown(e164)}); got != want {
 				t.Errorf("preview %q, want %q", got, want)
 			}
 			do(t, ctx, chromedp.Click(css("form.phone-form button[type=submit]")), chromedp.WaitVisible(css("#code")))
@@ -190,8 +191,8 @@ func TestEveryPageInEveryLanguage(t *testing.T) {
 				if d := get(t, ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('.device .number')).direction`)); d != "ltr" {
 					t.Errorf("a phone number reads %s", d)
 				}
-				// The flash names the new phone by its masked number inside a right-to-left sentence.
-				flashNumberReadsInOrder(t, ctx, "devices", e164[len(e164)-4:])
+				// The flash no longer names the number just typed (issue #25): the list shows it.
+				// A masked number in a right-to-left banner is checked after a rename (morePages).
 			}
 			do(t, ctx, chromedp.Navigate(env.URL+"/demo/sms"), chromedp.WaitVisible(css("ol.outbox")))
 			check("demo-sms")

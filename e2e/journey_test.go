@@ -56,8 +56,13 @@ func TestEmployeeJourneyWithJavaScript(t *testing.T) {
 	do(t, ctx, chromedp.WaitVisible(css("#phone")))
 	pickRegion(t, ctx, "US")
 
-	// An invalid number is marked as it is typed, before anything is sent.
+	// An invalid number is marked once the field is left, before anything is sent (issue #25:
+	// not while it is being typed).
 	do(t, ctx, chromedp.SendKeys(css("#phone"), "512 520"), chromedp.Sleep(150*time.Millisecond))
+	if inv := attr(t, ctx, "#phone", "aria-invalid"); inv.Exists {
+		t.Fatalf("a number still being typed is marked invalid: %q", inv.Value)
+	}
+	eval(t, ctx, `document.querySelector('#phone').blur(); true`)
 	inv, desc, msg := attr(t, ctx, "#phone", "aria-invalid"), attr(t, ctx, "#phone", "aria-describedby"), text(t, ctx, "#phone-error")
 	if inv.Value != "true" || !strings.Contains(desc.Value, "phone-error") || !strings.Contains(msg, "too short") {
 		t.Fatalf("typing an invalid number: aria-invalid=%q describedby=%q message=%q", inv.Value, desc.Value, msg)
@@ -69,7 +74,7 @@ func TestEmployeeJourneyWithJavaScript(t *testing.T) {
 	}
 
 	do(t, ctx, chromedp.SendKeys(css("#phone"), "-1234"), chromedp.Sleep(150*time.Millisecond))
-	if preview, inv := text(t, ctx, "#phone-preview"), attr(t, ctx, "#phone", "aria-invalid"); !strings.Contains(preview, "+15125201234") || inv.Exists {
+	if preview, inv := text(t, ctx, "#phone-preview"), attr(t, ctx, "#phone", "aria-invalid"); !strings.Contains(preview, "+1 512-520-1234") || inv.Exists {
 		t.Fatalf("a valid number: preview %q, aria-invalid %v", preview, inv)
 	}
 	screenshot(t, ctx, "add-phone")
@@ -107,8 +112,9 @@ func TestEmployeeJourneyWithJavaScript(t *testing.T) {
 		t.Fatalf("after remove: %q", main)
 	}
 	do(t, ctx, chromedp.Click(css("button.link")), chromedp.WaitVisible(css("ol.steps")))
-	if loc := get(t, ctx, chromedp.Location()); loc != env.URL+"/" {
-		t.Fatalf("after sign-out at %s", loc)
+	// Signing out ends on the start page, saying so (issue #25).
+	if loc := get(t, ctx, chromedp.Location()); loc != env.URL+"/?state=signed_out" || !strings.Contains(text(t, ctx, "main"), "You have signed out.") {
+		t.Fatalf("after sign-out at %s: %q", loc, text(t, ctx, "main"))
 	}
 }
 

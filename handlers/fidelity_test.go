@@ -201,7 +201,7 @@ func TestCodePolicyDefaultsAndLockout(t *testing.T) {
 			t.Fatalf("first wrong code: %q", p.Text())
 		}
 		p = b.Submit(p, "/verify", url.Values{"code": {"000002"}})
-		if !strings.Contains(p.Text(), "locked this phone for 20 minutes") {
+		if !strings.Contains(p.Text(), "this phone is locked for 20 minutes") {
 			t.Fatalf("second wrong code, with a lockout after 2 for 20 minutes: %q", p.Text())
 		}
 	})
@@ -360,11 +360,11 @@ func TestLockedDeviceIsToldApartFromAWrongCode(t *testing.T) {
 	for i := range 3 {
 		p = b.Submit(p, "/verify", url.Values{"code": {fmt.Sprintf("00000%d", i)}})
 	}
-	if !strings.Contains(p.Text(), "locked this phone for 30 minutes") || strings.Contains(p.Text(), "That code is not right") {
+	if !strings.Contains(p.Text(), "this phone is locked for 30 minutes") || strings.Contains(p.Text(), "That code is not right") {
 		t.Fatalf("after 3 wrong codes: %q", p.Text())
 	}
 	p = b.Submit(p, "/verify", url.Values{"code": {env.Emu.LastCode("+15125201234")}})
-	if !strings.Contains(p.Text(), "locked this phone for") {
+	if !strings.Contains(p.Text(), "this phone is locked for") {
 		t.Fatalf("the right code on a locked phone: %q", p.Text())
 	}
 }

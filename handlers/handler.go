@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/time/rate"
 
 	"github.com/smsmfa/portal/internal/audit"
@@ -28,6 +29,7 @@ import (
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/internal/session"
 	"github.com/smsmfa/portal/internal/store"
+	"github.com/smsmfa/portal/internal/tracing"
 	"github.com/smsmfa/portal/pingone"
 	"github.com/smsmfa/portal/static"
 )
@@ -102,6 +104,8 @@ type Ops struct {
 	Health *health.Monitor
 	// MaxInFlight caps the requests worked on at once (0: no cap).
 	MaxInFlight int
+	// Tracer makes a span per request (tracing.go); nil records nothing.
+	Tracer trace.Tracer
 }
 
 // Deps are the handler's dependencies, in four groups.
@@ -130,6 +134,9 @@ func New(d Deps) *Handler {
 	}
 	if d.Ops.RequestTimeout <= 0 {
 		d.Ops.RequestTimeout = 15 * time.Second
+	}
+	if d.Ops.Tracer == nil {
+		d.Ops.Tracer = tracing.Tracer(nil)
 	}
 	h := &Handler{svc: d.Services, sess: d.Sessions, site: d.Site, ops: d.Ops,
 		assets: static.Load(phone.BrowserFiles())}

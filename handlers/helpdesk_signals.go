@@ -12,7 +12,6 @@ import (
 	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/mfa"
-	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/pingone"
 )
 
@@ -73,7 +72,7 @@ func signalTexts(c echo.Context, sig []helpdesk.Signal, name, home string) []str
 	out := make([]string, 0, len(sig))
 	for _, s := range sig {
 		if key, ok := signalKeys[s]; ok {
-			out = append(out, t(c, key, messages.Data{"Name": name, "Home": phone.RegionName(home)}))
+			out = append(out, t(c, key, messages.Data{"Name": name, "Home": isolate(regionName(c, home))}))
 		}
 	}
 	return out
@@ -89,5 +88,13 @@ func (h *Handler) countryWarning(a *actor, d mfa.Device) map[string]string {
 	if home == "" || country == "" || home == country {
 		return nil
 	}
-	return map[string]string{"Name": a.name, "Country": phone.RegionName(country), "Home": phone.RegionName(home)}
+	// The countries travel as codes: the page names them in its own language (regionFields).
+	return map[string]string{"Name": a.name, "Country": country, "Home": home}
 }
+
+// isolate marks s as a span of its own direction: the page shows it as <bdi> (views.isolated).
+func isolate(s string) string { return "\u2068" + s + "\u2069" }
+
+// regionFields are the flash fields that hold a country's code, named when the flash is shown,
+// in the language of the page that shows it.
+var regionFields = []string{"Country", "Home"}

@@ -1,7 +1,9 @@
 package handlers
 
 import (
+	"math"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -39,7 +41,10 @@ func (h *Handler) hdUser(c echo.Context) error {
 			return err
 		}
 		if v != nil {
-			check.Verified = t(c, messages.HdVerifiedStatus, messages.Data{"How": verifiedHow(c, v), "Until": clock(v.Until)})
+			// The time with its zone, in the page's language ("20:28 UTC"), not a bare clock.
+			until := messages.From(c.Request().Context()).Time(v.Until)
+			check.Verified = t(c, messages.HdVerifiedStatus, messages.Data{"How": verifiedHow(c, v), "Until": until})
+			check.MinutesLeft = max(1, int(math.Ceil(v.Until.Sub(h.now()).Minutes())))
 			email, shown = u.Email, rows(devs)
 		}
 	}
@@ -49,7 +54,8 @@ func (h *Handler) hdUser(c echo.Context) error {
 	}
 	return h.render(c, http.StatusOK, views.HelpdeskUser(h.page(c, a.name, "helpdesk"), views.HelpdeskUserProps{
 		Base: a.base, Name: a.name, Username: u.Username, Email: email, MFAEnabled: u.MFAEnabled, Devices: shown,
-		Check: check, Temporary: temporary, History: h.history(c, a.target.ID, 30),
+		Check: check, Country: regionName(c, u.Country()), LastSignIn: lastSignIn(c, u.LastSignIn()),
+		Temporary: temporary, History: h.history(c, a.target.ID, 30),
 	}))
 }
 
@@ -62,4 +68,20 @@ func maskedRows(devs mfa.List) []views.DeviceRow {
 		}
 	}
 	return out
+}
+
+// regionName names a country in the page's language, as the number picker does; "" for none.
+func regionName(c echo.Context, code string) string {
+	if code == "" {
+		return ""
+	}
+	return phone.RegionNameIn(messages.From(c.Request().Context()), code)
+}
+
+// lastSignIn words when the user last signed in, in the page's language; "" when unknown.
+func lastSignIn(c echo.Context, at time.Time) string {
+	if at.IsZero() {
+		return ""
+	}
+	return messages.From(c.Request().Context()).DateTime(at)
 }

@@ -31,6 +31,8 @@ type caller struct {
 	// newPhone is when the newest active device was added or changed, if that was within
 	// HELPDESK_NEW_PHONE_WAIT: then no code goes to a phone (zero otherwise).
 	newPhone time.Time
+	// country is that number's country, for the count of texts (portal_texts_sent_total).
+	country string
 }
 
 // caller reads the user a verification is about.
@@ -62,7 +64,7 @@ func (h *Handler) caller(c echo.Context) (*caller, error) {
 			out.target.Phones = append(out.target.Phones, d.ID)
 			out.target.Masked[d.ID] = d.Masked
 			if out.phone == "" {
-				out.phone = d.Masked
+				out.phone, out.country = d.Masked, phone.RegionOf(d.Number)
 			}
 		}
 	}
@@ -147,6 +149,9 @@ func (h *Handler) hdVerifyStart(c echo.Context) error {
 	var tm *helpdesk.TooManyError
 	switch {
 	case err == nil:
+		if kind == helpdesk.KindSMS {
+			h.ops.Metrics.TextSent(cl.country)
+		}
 		ev.Outcome, ev.Detail = audit.OutcomeSuccess, "code sent"
 		h.record(c, a, ev)
 		return redirect(c, a.base+"/verify")
@@ -168,6 +173,7 @@ func (h *Handler) hdVerifyStart(c echo.Context) error {
 		// The staff member's texts, or the help desk's, are used up for now.
 		ev.Outcome, ev.Detail = audit.OutcomeRefused, reasonOf(err)
 		h.record(c, a, ev)
+		h.countRefusal(err)
 		return h.renderCallerCheck(c, cl, refusalStatus(c, err), refusal(c, err), "method")
 	}
 	ev.Outcome, ev.Detail = audit.OutcomeFailed, failure(err)

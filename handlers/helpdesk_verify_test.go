@@ -549,7 +549,7 @@ func TestHelpdeskSignals(t *testing.T) {
 	}
 	verifyCaller(t, env, b, erin, "erin.employee@example.com")
 	p = b.Submit(b.Get(base+"/phone/new"), "/phone", url.Values{"phone": {"+44 7400 654321"}, "reason": {"T-7"}})
-	if !strings.Contains(p.Text(), "Careful: this number is in United Kingdom, but Erin Employee’s country in the directory is United States") {
+	if !strings.Contains(p.Text(), "Careful: this number’s country (United Kingdom) is not Erin Employee’s country in the directory (United States)") {
 		t.Fatalf("no warning after adding a foreign number: %q", p.Text())
 	}
 	if a := findAudit(t, env, "add_phone", "success"); !slices.Contains(toStrings(a["signals"]), "country_mismatch") || a["verified_by"] != "email" {

@@ -192,7 +192,7 @@ func TestRefusedNumberStaysWithItsReason(t *testing.T) {
 	b := env.NewBrowser(t)
 	form := b.SignInEmployee("/devices/sms/new")
 	tests := []struct{ input, region, want string }{
-		{"512 520", "US", "too short for United States"},
+		{"512 520", "US", "too short (country or region: United States)"},
 		{"+44 20 7946 0018", "", "landline"},
 		{"+1 800 555 0100", "", "toll-free"},
 		{"5125201234", "", "Choose your country"},

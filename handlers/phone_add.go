@@ -19,21 +19,33 @@ import (
 
 // enroll is the onboarding email's deep link: the add-phone form, after signing in when
 // needed. The sign-in comes back to the form itself, not to this link: one redirect fewer,
-// a round trip saved on a phone's network.
+// a round trip saved on a phone's network. The form, told where the person came from, says
+// they are set up instead when they already have an active phone (newPhone).
 func (h *Handler) enroll(c echo.Context) error {
 	if s := sess(c); s == nil || s.UserID() == "" {
-		return c.Redirect(http.StatusFound, "/auth/login?return_to="+url.QueryEscape(addForm))
+		return c.Redirect(http.StatusFound, "/auth/login?return_to="+url.QueryEscape(enrollForm))
 	}
-	return c.Redirect(http.StatusFound, addForm)
+	return c.Redirect(http.StatusFound, enrollForm)
 }
 
-// addForm is the person's add-phone form.
-const addForm = "/devices/sms/new"
+// addForm is the person's add-phone form; enrollForm is the same reached from the onboarding
+// link.
+const (
+	addForm    = "/devices/sms/new"
+	enrollForm = addForm + "?from=enroll"
+)
 
 // newPhone shows the add-phone form, after the step-up when the person needs one.
 func (h *Handler) newPhone(c echo.Context) error {
 	a := actorOf(c)
 	if a.self {
+		if c.QueryParam("from") == "enroll" {
+			// Someone already set up is told so, with their phones (no step-up); without an
+			// active phone, the first-phone rules below.
+			if answered, err := h.alreadySetUp(c); answered {
+				return err
+			}
+		}
 		if answered, err := h.firstPhoneFirst(c, a); answered {
 			return err
 		}
@@ -113,6 +125,7 @@ func (h *Handler) addPhone(c echo.Context) error {
 		if len(f.Number) > phone.MaxInputLength*2 {
 			f.Number = f.Number[:phone.MaxInputLength*2]
 		}
+		h.countRefusal(err)
 		return h.renderAddPhone(c, a, refusalStatus(c, err), f)
 	}
 	if err != nil {
@@ -143,7 +156,12 @@ func (h *Handler) phoneStarted(c echo.Context, a *actor, reason string, started 
 	}
 	if warn != nil {
 		warn["Device"] = maskedLabel(c, d)
-		return done(c, a.devices+d.ID+"/verify", session.Error, messages.HdAddedCountry, warn)
+		return done(c, a.devices+d.ID+"/verify", session.Warning, messages.HdAddedCountry, warn)
+	}
+	if a.self && key == a.words.sent {
+		// The code page says where the code went, the number written out once (issue #25): a
+		// banner with it masked above would say it twice.
+		return redirect(c, a.devices+d.ID+"/verify")
 	}
 	return a.flash(c, a.devices+d.ID+"/verify", session.Success, key, maskedLabel(c, d))
 }
@@ -171,6 +189,9 @@ func (h *Handler) phoneForm(c echo.Context, a *actor, region string, rules mfa.C
 		CodeLength: rules.Length, AlternativeURL: h.site.AlternativeMethodsURL}
 	if !a.self {
 		f.For, f.Back, f.Reason, f.ReasonRequired = a.name, a.base, true, h.site.ReasonRequired
+		if a.user != nil && a.user.Country() != "" {
+			f.Home, f.HomeName = a.user.Country(), regionName(c, a.user.Country())
+		}
 	}
 	return f
 }
@@ -193,4 +214,21 @@ func (h *Handler) guessRegion(c echo.Context) string {
 		}
 	}
 	return ""
+}
+
+// alreadySetUp answers the onboarding link of someone who already has an active phone with a
+// page that says they are set up, listing their phones: nothing to add, so no step-up
+// (issue #25). It reports whether it answered.
+func (h *Handler) alreadySetUp(c echo.Context) (bool, error) {
+	ctx := c.Request().Context()
+	devs, err := h.svc.MFA.Devices(ctx, sess(c).UserID())
+	if err != nil {
+		return true, err
+	}
+	if !devs.HasActive() {
+		return false, nil
+	}
+	max := h.svc.MFA.DeviceCap(ctx)
+	return true, h.render(c, http.StatusOK, views.Devices(h.page(c, t(c, messages.EnrollSetUpTitle, nil), "devices"),
+		views.DevicesProps{Devices: rows(devs), CanAdd: devs.CanAdd(max), MaxDevices: max, SetUp: true}))
 }

@@ -1,7 +1,10 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
+	"net/url"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -13,7 +16,8 @@ import (
 )
 
 // removeForm asks before a phone is removed, warning a person about to remove their only
-// active phone.
+// active phone. The question comes first (issue #25): when the person must step up, the page
+// says so, and PingOne's password and code come after "Remove", not before the question.
 func (h *Handler) removeForm(c echo.Context) error {
 	a := actorOf(c)
 	devs, err := h.svc.MFA.Devices(c.Request().Context(), a.target.ID)
@@ -21,30 +25,80 @@ func (h *Handler) removeForm(c echo.Context) error {
 		return err
 	}
 	id := c.Param("id")
-	if answered, err := h.stepUpIn(c, a, devs, a.devices+id+"/remove"); answered {
-		return err
-	}
 	d, err := devs.Find(id)
 	if err != nil {
 		return err
 	}
-	return h.renderRemove(c, a, http.StatusOK, d, a.self && devs.IsLastActive(id), "", "")
+	next := ""
+	if p := a.proof(c); p != nil {
+		var su *mfa.StepUpError
+		if err := h.svc.MFA.StepUpFor(devs, *p); errors.As(err, &su) {
+			next = su.Masked
+			if next == "" {
+				next = t(c, messages.StepupYourPhone, nil)
+			}
+		} else if err != nil {
+			return err
+		}
+	}
+	return h.renderRemove(c, a, http.StatusOK, d, a.self && devs.IsLastActive(id), "", "", next)
 }
 
-// remove deletes the phone after confirmation.
+// confirmedFor is how long a confirmed removal waits for its step-up.
+const confirmedFor = 15 * time.Minute
+
+// remove deletes the phone after confirmation. A person who must step up first is sent
+// straight to PingOne, the confirmation kept in the session (CSRF-checked here), and the
+// removal finishes when they come back (removeConfirmed).
 func (h *Handler) remove(c echo.Context) error {
 	a := actorOf(c)
-	ctx, id := c.Request().Context(), c.Param("id")
+	id := c.Param("id")
+	if p := a.proof(c); p != nil {
+		_, err := h.svc.MFA.StepUp(c.Request().Context(), a.target.ID, *p)
+		var su *mfa.StepUpError
+		if errors.As(err, &su) {
+			h.log().InfoContext(c.Request().Context(), "step-up required", "user_id", a.target.ID, "device_id", id)
+			sess(c).SetConfirmed("remove:"+id, h.now())
+			if err := save(c); err != nil {
+				return err
+			}
+			return c.Redirect(http.StatusSeeOther, "/auth/login?step_up=1&return_to="+url.QueryEscape(a.devices+id+"/remove/confirmed"))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return h.removeNow(c, a, id)
+}
+
+// removeConfirmed finishes a removal the person confirmed before PingOne's step-up. Without
+// a confirmation (an old link, another device, or one already used) it asks again.
+func (h *Handler) removeConfirmed(c echo.Context) error {
+	a := actorOf(c)
+	id := c.Param("id")
+	ok := a.self && sess(c).TakeConfirmed("remove:"+id, h.now(), confirmedFor)
+	if err := save(c); err != nil {
+		return err
+	}
+	if !ok {
+		return redirect(c, a.devices+id+"/remove")
+	}
 	if answered, err := h.stepUpFirst(c, a, a.devices+id+"/remove"); answered {
 		return err
 	}
+	return h.removeNow(c, a, id)
+}
+
+// removeNow removes the phone, recorded, and goes back to the list.
+func (h *Handler) removeNow(c echo.Context, a *actor, id string) error {
+	ctx := c.Request().Context()
 	d, err := h.svc.MFA.Device(ctx, a.target.ID, id)
 	if err != nil {
 		return err
 	}
 	reason, missing := h.reason(c, a)
 	if missing != "" {
-		return h.renderRemove(c, a, http.StatusUnprocessableEntity, d, false, reason, missing)
+		return h.renderRemove(c, a, http.StatusUnprocessableEntity, d, false, reason, missing, "")
 	}
 	ev := audit.Event{Action: audit.ActionRemove, DeviceID: id, OldNumber: d.Masked, Reason: reason}
 	if err := h.svc.MFA.Remove(ctx, a.target.ID, d); err != nil {
@@ -58,13 +112,17 @@ func (h *Handler) remove(c echo.Context) error {
 }
 
 // renderRemove shows the confirmation, with the reason field for staff.
-func (h *Handler) renderRemove(c echo.Context, a *actor, status int, d mfa.Device, lastActive bool, reason, errMsg string) error {
+// stepUpPhone, when set, is the phone the step-up after "Remove" texts its code to.
+func (h *Handler) renderRemove(c echo.Context, a *actor, status int, d mfa.Device, lastActive bool, reason, errMsg, stepUpPhone string) error {
 	label := messages.Data{"Device": deviceLabel(c, d)}
 	props := views.ConfirmProps{Heading: t(c, messages.RemoveHeading, label), Body: a.say(c, a.words.removeBody, nil),
 		Action: a.devices + d.ID + "/remove", Button: t(c, messages.DeviceRemove, nil), Cancel: a.base, Danger: true,
 		Reason: !a.self, ReasonRequired: !a.self && h.site.ReasonRequired, ReasonValue: reason, Error: errMsg}
 	if lastActive {
 		props.Body, props.Warning = t(c, messages.RemoveLastActive, nil), true
+	}
+	if stepUpPhone != "" {
+		props.Next = t(c, messages.RemoveStepupNext, messages.Data{"Phone": stepUpPhone})
 	}
 	return h.render(c, status, views.Confirm(h.page(c, t(c, a.words.removeTitle, label), a.nav), props))
 }

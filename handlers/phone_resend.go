@@ -20,8 +20,10 @@ func (h *Handler) resend(c echo.Context) error {
 	d, err := h.svc.MFA.Resend(c.Request().Context(), a.target.ID, id)
 	switch {
 	case errors.As(err, new(*limits.Error)):
+		h.countRefusal(err)
 		return h.renderVerify(c, a, refusalStatus(c, err), id, d.Masked, "", refusal(c, err))
 	case errors.Is(err, mfa.ErrLocked):
+		h.countRefusal(err)
 		return h.renderVerify(c, a, http.StatusUnprocessableEntity, id, d.Masked, a.say(c, a.words.locked, nil), "")
 	case errors.Is(err, mfa.ErrPairingOff):
 		return h.pairingOffFlash(c, a, id, err)

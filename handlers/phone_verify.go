@@ -88,6 +88,11 @@ func (h *Handler) verify(c echo.Context) error {
 			sess(c).SetMFAOn()
 		}
 	}
+	if a.self {
+		// The person typed this number a moment ago and the list below shows it in full: the
+		// banner does not name it again, masked (issue #25).
+		return done(c, a.base, session.Success, messages.VerifyDoneSelfNew, nil)
+	}
 	return a.flash(c, a.base, session.Success, a.words.verified, maskedLabel(c, d))
 }
 
@@ -95,6 +100,7 @@ func (h *Handler) verify(c echo.Context) error {
 func (h *Handler) refuseCode(c echo.Context, a *actor, cur mfa.Device, id, msg string, err error) error {
 	ctx := c.Request().Context()
 	h.log().InfoContext(ctx, "code refused", "user_id", a.target.ID, "device_id", id, "reason", reasonOf(err))
+	h.countRefusal(err)
 	h.record(c, a, audit.Event{Action: audit.ActionActivate, DeviceID: id, Outcome: audit.OutcomeRefused, Detail: reasonOf(err)})
 	if cur.ID == "" {
 		// Refused before PingOne was asked (a malformed code, a limit): read the device.

@@ -84,6 +84,37 @@ func refusalStatus(c echo.Context, err error) int {
 	return http.StatusUnprocessableEntity
 }
 
+// countRefusal counts a refusal by its reason (portal_refusals_total).
+func (h *Handler) countRefusal(err error) {
+	h.ops.Metrics.Refusal(refusalReason(err))
+}
+
+// refusalReason is a refusal's reason as a metric label: one of a small, fixed set, never the
+// number or code that was refused.
+func refusalReason(err error) string {
+	var pe *phone.Error
+	var le *limits.Error
+	switch {
+	case errors.As(err, &pe):
+		return "number_" + string(pe.Reason)
+	case errors.As(err, &le):
+		return "limit_" + le.Rule.Name
+	case errors.Is(err, mfa.ErrAlreadyActive):
+		return "already_active"
+	case errors.As(err, new(*mfa.DeviceLimitError)):
+		return "device_limit"
+	case errors.Is(err, mfa.ErrNumberRefused):
+		return "number_refused_by_pingone"
+	case errors.Is(err, mfa.ErrBadCode):
+		return "code_malformed"
+	case errors.Is(err, mfa.ErrWrongCode):
+		return "code_wrong"
+	case errors.Is(err, mfa.ErrLocked):
+		return "code_locked"
+	}
+	return "other"
+}
+
 // reasonOf is a refusal's reason for logs and audit records.
 func reasonOf(err error) string {
 	var pe *phone.Error

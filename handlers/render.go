@@ -68,6 +68,11 @@ func (h *Handler) page(c echo.Context, title, nav string) views.Page {
 		for k, v := range f.Data {
 			data[k] = v
 		}
+		for _, k := range regionFields {
+			if code, ok := data[k].(string); ok && len(code) == 2 {
+				data[k] = isolate(regionName(c, code))
+			}
+		}
 		p.Flash = views.Flash{Text: t(c, f.Key, data), Kind: f.Kind}
 		_ = save(c)
 	}

@@ -19,7 +19,7 @@ func (h *Handler) Routes() http.Handler {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = h.handleError
 	e.IPExtractor = h.ipExtractor()
-	e.Use(h.requestID, h.localize, h.recoverer, h.accessLog, h.securityHeaders, h.limitInFlight, h.dependencyGate,
+	e.Use(h.requestID, h.traced, h.localize, h.recoverer, h.accessLog, h.securityHeaders, h.limitInFlight, h.dependencyGate,
 		middleware.BodyLimit("64K"), h.crossOrigin, h.loadSession, h.profileLanguage)
 
 	e.GET("/healthz", h.healthz)
@@ -108,6 +108,7 @@ func (h *Handler) phoneRoutes(add func(string, string, echo.HandlerFunc, ...echo
 	add(http.MethodPost, prefix+":id/remove", h.remove, h.csrf)
 	add(http.MethodGet, prefix+":id/replace", h.replaceForm)
 	add(http.MethodPost, prefix+":id/replace", h.replace, h.csrf)
+	add(http.MethodGet, prefix+":id/remove/confirmed", h.removeConfirmed)
 }
 
 // ipExtractor takes the client address (for the sign-in limit and logs) from

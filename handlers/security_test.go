@@ -62,15 +62,27 @@ func TestStepUpBeforeChangingMethods(t *testing.T) {
 		t.Fatalf("remove right after step-up: %d %s", p.Status, p.URL)
 	}
 	env.Clock.Advance(11 * time.Minute)
+	// The question comes first (issue #25), saying what follows; the step-up comes after it.
 	confirm := b.Get("/devices/" + id + "/remove")
-	if confirm.LinkTo("/auth/login?step_up=1") == "" {
-		t.Fatalf("11 minutes later remove did not ask again: %s", confirm.URL)
+	if confirm.H1() != "Remove +1 512-520-1234?" || !strings.Contains(confirm.Text(), "you sign in again") ||
+		confirm.LinkTo("/auth/login?step_up=1") != "" {
+		t.Fatalf("11 minutes later, remove: %s %q %q", confirm.URL, confirm.H1(), confirm.Text())
 	}
-	// A POST with a stale step-up changes nothing either.
-	csrf := csrfOf(t, b.Get("/devices"))
-	b.Post("/devices/"+id+"/remove", url.Values{"csrf": {csrf}})
-	if len(env.Emu.Devices(env.Demo.EmployeeID)) != 1 {
-		t.Fatal("a remove went through without a fresh MFA sign-in")
+	// "Remove" with a stale step-up changes nothing: it goes to PingOne's MFA sign-in.
+	p = b.Submit(confirm, "/remove", nil)
+	if len(env.Emu.Devices(env.Demo.EmployeeID)) != 1 || !strings.Contains(p.URL, "/as/authorize") {
+		t.Fatalf("a remove went through without a fresh MFA sign-in, or did not ask for one: %s", p.URL)
+	}
+	// The confirmation is kept for the step-up alone: the address it comes back to removes
+	// nothing by itself, in another session or once used.
+	other := env.NewBrowser(t)
+	other.SignInEmployee("/devices")
+	if q := other.Get("/devices/" + id + "/remove/confirmed"); len(env.Emu.Devices(env.Demo.EmployeeID)) != 1 || q.Path() != "/devices/"+id+"/remove" {
+		t.Fatalf("the step-up's return address removed a phone without a confirmation: %s", q.URL)
+	}
+	p = b.PassStepUpEmployee(p)
+	if p.Path() != "/devices" || !strings.Contains(p.Text(), "was removed") || len(env.Emu.Devices(env.Demo.EmployeeID)) != 0 {
+		t.Fatalf("after the step-up: %s %q", p.URL, p.Text())
 	}
 }
 
@@ -385,7 +397,7 @@ func TestNoFullNumberInTheSessionCookie(t *testing.T) {
 	b := env.NewBrowser(t)
 	store := session.NewStore(env.Config.SessionKeys, false, time.Hour)
 	u, _ := url.Parse(env.URL)
-	check := func(step string) {
+	check := func(step string, flash bool) {
 		t.Helper()
 		found := false
 		for _, c := range b.HTTP.Jar.Cookies(u) {
@@ -404,21 +416,23 @@ func TestNoFullNumberInTheSessionCookie(t *testing.T) {
 				t.Errorf("%s: the session cookie holds the full number: %s", step, all)
 			}
 		}
-		if !found {
-			t.Fatalf("%s: no flash message in the cookie to check", step)
+		if found != flash {
+			t.Fatalf("%s: a flash message in the cookie: %v, want %v", step, found, flash)
 		}
 	}
 	form := b.SignInEmployee("/devices/sms/new")
 	b.HTTP.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	p := b.Submit(form, "/devices/sms", url.Values{"phone": {number}, "region": {"US"}})
-	check("after Send code")
+	// The code page names the number itself (issue #25): no banner, so no flash to carry it.
+	check("after Send code", false)
 	b.HTTP.CheckRedirect = nil
 	codePage := b.Get(p.Header.Get("Location"))
 	b.HTTP.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	b.Submit(codePage, "/verify", url.Values{"code": {env.Emu.LastCode("+15125201234")}})
-	check("after the code")
+	check("after the code", true)
 	b.HTTP.CheckRedirect = nil
-	if p := b.Get("/devices"); !strings.Contains(p.Text(), "+1 •••-•••-1234 is set up") {
+	// The banner does not name the number just typed (issue #25); the list shows it in full.
+	if p := b.Get("/devices"); !strings.Contains(p.Text(), "Your new phone is set up") || strings.Contains(p.Text(), "•••") {
 		t.Errorf("flash: %q", p.Text())
 	}
 }

@@ -29,7 +29,12 @@ func (h *Handler) home(c echo.Context) error {
 	length := h.svc.MFA.CodeRules(ctx).Length
 	cancel()
 	page := func() templ.Component {
-		return views.Home(h.page(c, t(c, messages.HomeTitle, nil), ""), "/auth/login", length)
+		p := h.page(c, t(c, messages.HomeTitle, nil), "")
+		if c.QueryParam("state") == signedOutState && p.Flash.Text == "" {
+			// The page that says the person signed out: the start page, with its Sign in.
+			p.Title, p.Flash = t(c, messages.SignedOutTitle, nil), views.Flash{Text: t(c, messages.SignedOutText, nil), Kind: "success"}
+		}
+		return views.Home(p, "/auth/login", length)
 	}
 	// The language picker's links carry the query string back, and a flash is for one person.
 	if (s == nil || !s.HasFlash()) && c.Request().URL.RawQuery == "" {
@@ -45,6 +50,7 @@ func (h *Handler) login(c echo.Context) error {
 	if err := h.svc.Limits.SignIn(ctx, c.RealIP()); err != nil {
 		if errors.As(err, new(*limits.Error)) {
 			h.log().WarnContext(ctx, "sign-in limit", "network", limits.Network(c.RealIP()))
+			h.countRefusal(err)
 		}
 		return err
 	}

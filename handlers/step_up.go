@@ -27,20 +27,6 @@ func (h *Handler) stepUpFirst(c echo.Context, a *actor, returnTo string) (bool, 
 	return err != nil, err
 }
 
-// stepUpIn is stepUpFirst for a request that has read the person's devices already.
-func (h *Handler) stepUpIn(c echo.Context, a *actor, devs mfa.List, returnTo string) (bool, error) {
-	p := a.proof(c)
-	if p == nil {
-		return false, nil
-	}
-	err := h.svc.MFA.StepUpFor(devs, *p)
-	var su *mfa.StepUpError
-	if errors.As(err, &su) {
-		return true, h.stepUpPage(c, su, returnTo)
-	}
-	return err != nil, err
-}
-
 // stepUpPage explains the step-up and offers it: PingOne asks for the password and a code
 // texted to the phone, then brings the person back to returnTo.
 func (h *Handler) stepUpPage(c echo.Context, su *mfa.StepUpError, returnTo string) error {

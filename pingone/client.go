@@ -18,9 +18,12 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 	"golang.org/x/time/rate"
+
+	"github.com/smsmfa/portal/internal/tracing"
 )
 
 // Config says which PingOne environment to call and as which worker application.
@@ -67,6 +70,9 @@ type Config struct {
 	// DevicePolicyID names the device authentication policy DevicePolicy reads; "" reads the
 	// environment's default policy.
 	DevicePolicyID string
+	// Tracer, when set, makes a client span per call (trace.go): its route as a template, its
+	// status and its retries; nil makes none.
+	Tracer trace.Tracer
 }
 
 // The values of Config.AuthStyle.
@@ -122,6 +128,7 @@ type Client struct {
 	limiter       *rate.Limiter
 	observeQueue  func(wait time.Duration, admitted bool)
 	observeQueued func(delta int)
+	tracer        trace.Tracer
 }
 
 // NewHTTPClient returns an HTTP client with the timeouts the portal uses for PingOne.
@@ -179,6 +186,10 @@ func New(cfg Config) (*Client, error) {
 		log:        cfg.Logger,
 		observe:    cfg.Observe,
 		policyID:   cfg.DevicePolicyID,
+		tracer:     cfg.Tracer,
+	}
+	if c.tracer == nil {
+		c.tracer = tracing.Tracer(nil)
 	}
 	if cfg.MaxRPS < 0 {
 		return nil, fmt.Errorf("pingone: MaxRPS %v is negative", cfg.MaxRPS)
@@ -208,6 +219,7 @@ func New(cfg Config) (*Client, error) {
 		ClientSecret: cfg.ClientSecret,
 		TokenURL:     c.authBase + "/" + url.PathEscape(cfg.EnvironmentID) + "/as/token",
 	}, style, &http.Client{Transport: WithTransactionID(hc.Transport), Timeout: hc.Timeout})
+	c.tokens.tracer = c.tracer
 	return c, nil
 }
 
@@ -238,6 +250,8 @@ type tokenCache struct {
 	sem  chan struct{}
 	tok  *oauth2.Token
 	skew time.Duration
+	// tracer makes a span for each token request (not for a token from the cache).
+	tracer trace.Tracer
 }
 
 func newTokenCache(base clientcredentials.Config, style oauth2.AuthStyle, hc *http.Client) *tokenCache {
@@ -256,7 +270,7 @@ func newTokenCache(base clientcredentials.Config, style oauth2.AuthStyle, hc *ht
 	return t
 }
 
-func (t *tokenCache) token(ctx context.Context) (string, error) {
+func (t *tokenCache) token(ctx context.Context) (_ string, err error) {
 	select {
 	case t.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -266,16 +280,29 @@ func (t *tokenCache) token(ctx context.Context) (string, error) {
 	if t.tok != nil && t.tok.AccessToken != "" && (t.tok.Expiry.IsZero() || time.Until(t.tok.Expiry) > t.skew) {
 		return t.tok.AccessToken, nil
 	}
+	var sent callSends
+	if t.tracer != nil {
+		var span trace.Span
+		ctx, span = startCallSpan(ctx, t.tracer, http.MethodPost, tokenRoute)
+		defer func() { endCallSpan(span, sent, err) }()
+	}
 	var first error
 	for i, cfg := range t.cfgs {
 		tok, err := cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, t.hc))
 		if err == nil {
+			sent.sent(http.StatusOK)
 			// The way that worked is the app's: keep to it.
 			t.cfgs = t.cfgs[i : i+1]
 			t.tok = tok
 			return tok.AccessToken, nil
 		}
 		err = tokenFailure(err)
+		var refused *TokenError
+		if errors.As(err, &refused) {
+			sent.sent(refused.StatusCode)
+		} else {
+			sent.sent(0)
+		}
 		if first == nil {
 			first = err
 		}
@@ -388,8 +415,18 @@ func doInto[T any](ctx context.Context, c *Client, r request) (*T, error) {
 	return &out, nil
 }
 
-// do sends r, retrying as its idempotency allows, and decodes a 2xx answer into out.
+// do sends r, retrying as its idempotency allows, and decodes a 2xx answer into out, in a
+// span of its own.
 func (c *Client) do(ctx context.Context, r request, out any) error {
+	ctx, span := startCallSpan(ctx, c.tracer, r.method, r.template())
+	var sent callSends
+	err := c.call(withSends(ctx, &sent), r, out)
+	endCallSpan(span, sent, err)
+	return err
+}
+
+// call is do without its span.
+func (c *Client) call(ctx context.Context, r request, out any) error {
 	var payload []byte
 	if r.body != nil {
 		var err error
@@ -473,11 +510,12 @@ func (c *Client) send(ctx context.Context, r request, payload []byte, tok string
 	}
 	start := time.Now()
 	resp, err := c.http.Do(req)
+	status := 0
+	if err == nil {
+		status = resp.StatusCode
+	}
+	sendsOf(ctx).sent(status)
 	if c.observe != nil {
-		status := 0
-		if err == nil {
-			status = resp.StatusCode
-		}
 		c.observe(r.method+" "+routeOf(r.path), status, time.Since(start))
 	}
 	if err != nil {

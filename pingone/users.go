@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // User is a PingOne user, as far as the portal needs one.
@@ -26,6 +27,29 @@ type User struct {
 	// Address is the user's postal address in the directory; the help desk compares its
 	// country with a new phone number's.
 	Address *Address `json:"address,omitempty"`
+	// LastSignOn is PingOne's record of the user's last sign-in (read-only; absent when they
+	// never signed in): the help desk shows it in the user's summary.
+	LastSignOn *LastSignOn `json:"lastSignOn,omitempty"`
+}
+
+// LastSignOn is when a user last signed in through PingOne. At is kept as PingOne wrote it:
+// a read-only field in an unexpected format must never fail the read of the user.
+type LastSignOn struct {
+	At string `json:"at"`
+}
+
+// LastSignIn returns when the user last signed in, or the zero time when PingOne did not say
+// or wrote it in a way that cannot be read.
+func (u *User) LastSignIn() time.Time {
+	if u == nil || u.LastSignOn == nil {
+		return time.Time{}
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05Z07:00"} {
+		if at, err := time.Parse(layout, u.LastSignOn.At); err == nil {
+			return at
+		}
+	}
+	return time.Time{}
 }
 
 // Address is the part of a user's address the portal reads.

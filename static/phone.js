@@ -228,7 +228,23 @@
     }
     if (type !== "MOBILE" && type !== "FIXED_LINE_OR_MOBILE") return { ok: false, reason: "not_mobile", region: numRegion, type: type };
     if (allowed && allowed.indexOf(numRegion) < 0) return { ok: false, reason: "region", region: numRegion };
-    return { ok: true, e164: "+" + p.cc + p.nsn, region: numRegion, type: type };
+    return { ok: true, e164: "+" + p.cc + p.nsn, shown: shown(p.cc, p.nsn, M), region: numRegion, type: type };
+  }
+
+  // shown writes a number as people read it, +1 512-520-1234: libphonenumber's
+  // Format(INTERNATIONAL) with the calling code's main region's formats (phone.Shown on the
+  // server). The first format whose leading digits and whole pattern match is used; "NA" means
+  // none, and without one the digits follow the calling code.
+  function shown(cc, nsn, M) {
+    var list = M.cc[cc] || [], md = M.r[list[0]], fs = (md && md.f) || [];
+    for (var i = 0; i < fs.length; i++) {
+      var f = fs[i];
+      if (f.ld && !re(f.ld, "").test(nsn)) continue;
+      if (!re(f.p, "$").test(nsn)) continue;
+      if (f.f === "NA") break;
+      return "+" + cc + " " + nsn.replace(re(f.p, "$"), f.f);
+    }
+    return "+" + cc + " " + nsn;
   }
 
   // message words a verdict with the server's own templates, which the page gave (words).

@@ -15,6 +15,8 @@ type CallerCheck struct {
 	Signals []string
 	// Verified says how and until when the caller is verified; "" when they are not.
 	Verified string
+	// MinutesLeft is how many minutes the verification has left, for its chip.
+	MinutesLeft int
 }
 
 // HelpdeskVerifyProps is the page where staff verify a caller.

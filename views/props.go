@@ -31,6 +31,11 @@ type Page struct {
 	// (TemporaryAt, worded in Temporary).
 	Temporary   string
 	TemporaryAt time.Time
+	// Problem is why the server refused the page's form, shown first in the main content as
+	// the error summary, linked to the field ProblemField; the title then starts "Error: ".
+	Problem, ProblemField string
+	// Failed marks an error page: its title starts "Error: " too.
+	Failed bool
 }
 
 // User is the signed-in person as pages show them.
@@ -73,6 +78,8 @@ type DevicesProps struct {
 	CanAdd bool
 	// MaxDevices is PingOne's cap on a person's devices, for the words at the cap.
 	MaxDevices int
+	// SetUp is the page for someone already set up who opened the onboarding link again.
+	SetUp bool
 }
 
 // RegionOption is a country in the picker.
@@ -99,6 +106,9 @@ type PhoneForm struct {
 	StrongerURL string
 	// Replacing is the number of the phone the new one replaces (issue #23), "" when adding.
 	Replacing string
+	// Home is the code of the user's country in the directory and HomeName its name, when
+	// staff add a phone: a number from another country is pointed out before it is sent.
+	Home, HomeName string
 	// TextsJSON are the refusals and region names the page's script words its live check with,
 	// in the page's language, as HTML-safe JSON (phone.BrowserTextsJSON), so the script holds
 	// no sentence of its own.
@@ -153,6 +163,9 @@ type HelpdeskUserProps struct {
 	Temporary TemporaryAccess
 	// History is the user's MFA events of the last 14 days.
 	History History
+	// Country is the user's country in the directory, named in the page's language; LastSignIn
+	// is when they last signed in, worded; "" when not known.
+	Country, LastSignIn string
 }
 
 // ConfirmProps is a confirmation before a change.
@@ -165,6 +178,8 @@ type ConfirmProps struct {
 	ReasonValue, Error     string
 	// Hidden are extra fields to post back.
 	Hidden map[string]string
+	// Next, when set, says what follows the button (the step-up before a removal).
+	Next string
 }
 
 // StepUpProps explains the extra check before a phone is added or removed.

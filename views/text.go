@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -103,4 +104,90 @@ func jsonScript(id string, js ScriptJSON) templ.Component {
 		}
 		return nil
 	})
+}
+
+// pageTitle is the document's title: the page's, then the portal's name; a page with an error
+// says so first, in its language ("Error: ", "Fehler: "), as the first thing a screen reader
+// reads (issue #25).
+func pageTitle(ctx context.Context, p Page) string {
+	title := p.Title
+	if p.Problem != "" || p.Failed {
+		title = tf(ctx, messages.LayoutTitleError, messages.Data{"Title": title})
+	}
+	return tf(ctx, messages.LayoutTitle, messages.Data{"Title": title})
+}
+
+// withProblem is p with the server's refusal of its form, msg about the field with the id
+// field; an empty msg leaves p as it is.
+func withProblem(p Page, msg, field string) Page {
+	if msg != "" {
+		p.Problem, p.ProblemField = msg, field
+	}
+	return p
+}
+
+// addPhoneProblem is the add-phone page's refusal: the number's, else the reason's.
+func addPhoneProblem(p Page, f PhoneForm) Page {
+	if f.Error != "" {
+		return withProblem(p, f.Error, "phone")
+	}
+	return withProblem(p, f.ReasonError, "reason")
+}
+
+// failed marks p as an error page.
+func failed(p Page) Page {
+	p.Failed = true
+	return p
+}
+
+// isolated writes s as text, each span between FIRST STRONG ISOLATE (U+2068) and POP
+// DIRECTIONAL ISOLATE (U+2069) as a <bdi> element: a country's name inside a sentence of
+// another direction keeps its own order and does not pull the punctuation around it
+// (issue #25). The handlers mark such spans (isolate). Phone numbers in it are kept on one
+// line (kept). Everything is escaped.
+func isolated(s string) templ.Component {
+	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+		var b strings.Builder
+		for {
+			before, rest, ok := strings.Cut(s, "\u2068")
+			if !ok {
+				break
+			}
+			inner, after, ok := strings.Cut(rest, "\u2069")
+			if !ok {
+				break
+			}
+			b.WriteString(kept(before))
+			b.WriteString("<bdi>")
+			b.WriteString(kept(inner))
+			b.WriteString("</bdi>")
+			s = after
+		}
+		b.WriteString(kept(s))
+		_, err := io.WriteString(w, b.String())
+		return err
+	})
+}
+
+// numberRun is a phone number as the portal writes one in a sentence, whole or masked:
+// +1 512-520-1234, +1 •••-•••-1234, •••1234.
+var numberRun = regexp.MustCompile(`(\+[0-9]{1,3}[ \-]?)?[0-9•][0-9• ()\-]*[0-9•]{2,}`)
+
+// kept escapes s and keeps each phone number in it on one line, left to right: a number is
+// never split over two lines (issue #25), in any language.
+func kept(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range numberRun.FindAllStringIndex(s, -1) {
+		if !strings.ContainsAny(s[m[0]:m[1]], "+•") {
+			continue // a plain count or a year: it has no spaces to break at anyway
+		}
+		b.WriteString(templ.EscapeString(s[last:m[0]]))
+		b.WriteString(`<span class="nowrap" dir="ltr">`)
+		b.WriteString(templ.EscapeString(s[m[0]:m[1]]))
+		b.WriteString("</span>")
+		last = m[1]
+	}
+	b.WriteString(templ.EscapeString(s[last:]))
+	return b.String()
 }

@@ -13,6 +13,8 @@ import (
 	"net/url"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/smsmfa/portal/handlers"
 	"github.com/smsmfa/portal/internal/audit"
 	"github.com/smsmfa/portal/internal/auth"
@@ -27,6 +29,7 @@ import (
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/internal/session"
 	"github.com/smsmfa/portal/internal/store"
+	"github.com/smsmfa/portal/internal/tracing"
 	"github.com/smsmfa/portal/pingone"
 )
 
@@ -37,6 +40,8 @@ type Options struct {
 	Demo demo.Outbox
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// TracerProvider receives a span per request and per PingOne call; nil makes none.
+	TracerProvider trace.TracerProvider
 }
 
 // Portal is the built application.
@@ -88,6 +93,7 @@ func newPingOne(cfg *config.Config, o Options, hc *http.Client, m *metrics.Metri
 		ClientID: cfg.WorkerClientID, ClientSecret: cfg.WorkerClientSecret, AuthStyle: cfg.WorkerTokenAuth, Now: o.Now,
 		HTTPClient: hc, Logger: o.Logger, RetryWaitMax: 2 * time.Second, MaxRPS: cfg.PingOneMaxRPS,
 		DevicePolicyID: cfg.DevicePolicyID,
+		Tracer:         tracing.Tracer(o.TracerProvider),
 	}
 	if m != nil {
 		cc.Observe, cc.ObserveQueue, cc.ObserveQueued = m.PingOne, m.PingOneQueue, m.PingOneQueued
@@ -111,24 +117,31 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 	if err != nil {
 		return nil, err
 	}
+	signIn := hc.Transport
+	if o.TracerProvider != nil {
+		signIn = pingone.TracedTransport(signIn, tracing.Tracer(o.TracerProvider))
+	}
 	rp := auth.New(auth.Config{Issuer: client.Issuer(), ClientID: cfg.WebClientID, ClientSecret: cfg.WebClientSecret,
-		RedirectURL: cfg.RedirectURL(), HTTPClient: &http.Client{Timeout: cfg.PingOneTimeout, Transport: pingone.WithTransactionID(hc.Transport)}})
+		RedirectURL: cfg.RedirectURL(), HTTPClient: &http.Client{Timeout: cfg.PingOneTimeout, Transport: pingone.WithTransactionID(signIn)}})
 	authOrigin := ""
 	if u, err := url.Parse(client.AuthBase()); err == nil {
 		authOrigin = u.Scheme + "://" + u.Host
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	st, err := openStore(ctx, cfg, o)
+	raw, err := openStore(ctx, cfg, o)
 	cancel()
 	if err != nil {
 		return nil, err
 	}
+	// Every part of the portal uses the store through Observed, which counts its failures; the
+	// Portal keeps the store itself, to close it.
+	st := store.Observed(raw, m.StoreError)
 	mon := newMonitor(cfg, o, m, st, client, &http.Client{Timeout: cfg.PingOneTimeout, Transport: hc.Transport})
 	lim := limits.New(st, cfg.Limits)
 	staff := helpdesk.NewChecker(client, cfg.HelpdeskGroups, 30*time.Second, o.Now).Protecting(cfg.HelpdeskProtectedGroups)
 	svc := mfa.New(client, policy, mfa.Options{DevicePolicyID: cfg.DevicePolicyID, Logger: o.Logger, Now: o.Now, Limits: lim,
 		StepUp: mfa.StepUp{ACR: cfg.StepUpACR, MaxAge: cfg.StepUpMaxAge}, Cache: st,
-		Privileged: staff.IsPrivileged, FirstPhoneProof: cfg.FirstPhoneProof})
+		Privileged: staff.IsPrivileged, FirstPhoneProof: cfg.FirstPhoneProof, Texted: m.TextSent})
 	notices := newNotices(cfg, o, client)
 	if notices != nil {
 		m.Notices(notices.Counts)
@@ -147,7 +160,7 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 			HelpdeskNewPhoneWait: cfg.HelpdeskNewPhoneWait, FirstPhoneProof: cfg.FirstPhoneProof,
 			BypassMax: cfg.HelpdeskBypassMax, AllowMFAOff: cfg.HelpdeskAllowMFAOff},
 		Ops: handlers.Ops{Logger: o.Logger, Metrics: m, Now: o.Now, RequestTimeout: cfg.PingOneTimeout + 5*time.Second,
-			Health: mon, MaxInFlight: cfg.MaxInFlight},
+			Health: mon, MaxInFlight: cfg.MaxInFlight, Tracer: tracing.Tracer(o.TracerProvider)},
 	})
-	return &Portal{Handler: h.Routes(), PingOne: client, Metrics: m, Store: st, Health: mon, Notices: notices}, nil
+	return &Portal{Handler: h.Routes(), PingOne: client, Metrics: m, Store: raw, Health: mon, Notices: notices}, nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/internal/store"
+	"github.com/smsmfa/portal/internal/tracing"
 	"github.com/smsmfa/portal/pingone"
 )
 
@@ -102,6 +103,9 @@ type Config struct {
 	// MaxInFlight is the most requests this instance works on at once; past it people get the
 	// "try again in a minute" page at once (health probes and static files are exempt).
 	MaxInFlight int
+	// OTLPEndpoint, when set, is the OTLP/HTTP base URL (OTEL_EXPORTER_OTLP_ENDPOINT) the
+	// portal sends its traces to; empty sends none.
+	OTLPEndpoint string
 
 	LogLevel        slog.Level
 	ShutdownTimeout time.Duration
@@ -160,6 +164,7 @@ var Variables = []struct{ Name, Default, Meaning string }{
 	{"METRICS_ADDR", "(off)", "Address for Prometheus metrics at /metrics, e.g. :9090; kept off the public address."},
 	{"PPROF_ADDR", "(off)", "Address for Go's profiler at /debug/pprof/, e.g. 127.0.0.1:6060: on only while you profile, never on an address the cluster can reach (it shows stacks and memory)."},
 	{"MAX_IN_FLIGHT", "400", "Most requests one instance works on at once; past it people get the \"try again in a minute\" page (503, Retry-After) at once, so a surge cannot push the instance past its memory limit. Size it from the memory limit: see the README."},
+	{"OTEL_EXPORTER_OTLP_ENDPOINT", "(off)", "OpenTelemetry collector's OTLP/HTTP base URL, e.g. http://otel-collector:4318: a span per request and per PingOne call goes to its /v1/traces. Off when empty."},
 	{"LOG_LEVEL", "info", "debug, info, warn or error."},
 	{"SHUTDOWN_TIMEOUT", "15s", "How long requests in flight may finish after SIGTERM."},
 	{"DRAIN_DELAY", "0s", "After SIGTERM, how long the portal keeps serving with /readyz at 503 before it stops accepting connections, so the load balancer takes it out first (Kubernetes: 5s or so; the grace period must exceed DRAIN_DELAY plus SHUTDOWN_TIMEOUT)."},
@@ -545,6 +550,14 @@ func Load(getenv func(string) string) (*Config, error) {
 			l.bad("MAX_IN_FLIGHT", "%q is not a whole number of requests, 1 or more (such as 400)", v)
 		} else {
 			c.MaxInFlight = n
+		}
+	}
+
+	if v := l.str("OTEL_EXPORTER_OTLP_ENDPOINT"); v != "" {
+		if _, err := tracing.TracesURL(v); err != nil {
+			l.bad("OTEL_EXPORTER_OTLP_ENDPOINT", "%v", err)
+		} else {
+			c.OTLPEndpoint = v
 		}
 	}
 

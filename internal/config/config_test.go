@@ -348,3 +348,35 @@ func TestDrainDelay(t *testing.T) {
 		}
 	}
 }
+
+// TestOTLPEndpoint reads OTEL_EXPORTER_OTLP_ENDPOINT: off when empty, an http(s) base URL
+// otherwise, and a clear problem for anything else (a password in it would reach the log).
+func TestOTLPEndpoint(t *testing.T) {
+	for _, tc := range []struct {
+		value, want, problem string
+	}{
+		{"", "", ""},
+		{"http://otel-collector.monitoring:4318", "http://otel-collector.monitoring:4318", ""},
+		{"https://collector.example.com/otlp/", "https://collector.example.com/otlp/", ""},
+		{"otel-collector:4318", "", "not an http:// or https:// URL"},
+		{"grpc://otel-collector:4317", "", "not an http:// or https:// URL"},
+		{"http://collector:4318?x=1", "", "without a query"},
+		{"https://user:secret@collector.example.com", "", "OTEL_EXPORTER_OTLP_HEADERS"},
+	} {
+		m := valid()
+		m["OTEL_EXPORTER_OTLP_ENDPOINT"] = tc.value
+		c, err := Load(env(m))
+		if tc.problem == "" {
+			if err != nil || c.OTLPEndpoint != tc.want {
+				t.Errorf("%q: %v, endpoint %q", tc.value, err, c.OTLPEndpoint)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), "OTEL_EXPORTER_OTLP_ENDPOINT: ") || !strings.Contains(err.Error(), tc.problem) {
+			t.Errorf("%q: %v, want a problem saying %q", tc.value, err, tc.problem)
+		}
+		if err != nil && strings.Contains(err.Error(), "secret@") {
+			t.Errorf("%q: the problem repeats the password: %v", tc.value, err)
+		}
+	}
+}

@@ -125,9 +125,6 @@ const (
 	HdBackSearch               Key = "hd.back_search"
 	HdUsername                 Key = "hd.username"
 	HdEmail                    Key = "hd.email"
-	HdMfa                      Key = "hd.mfa"
-	HdOn                       Key = "hd.on"
-	HdOff                      Key = "hd.off"
 	HdDevicesHeading           Key = "hd.devices_heading"
 	HdNoDevices                Key = "hd.no_devices"
 	HdUnlock                   Key = "hd.unlock"
@@ -346,6 +343,35 @@ const (
 	HdApproveTarget      Key = "hd.approve_target"
 	HdApproveGone        Key = "hd.approve_gone"
 	HdMfaOffReason       Key = "hd.mfa_off_reason"
+)
+
+// The demo's emails (the help desk's caller verification by email, issue #16).
+const ()
+
+// Page design and words (issue #25).
+const (
+	HdVerifyAnother    Key = "hd.verify_another"
+	LayoutTitleError   Key = "layout.title_error"
+	RemoveStepupNext   Key = "remove.stepup_next"
+	EnrollSetUpTitle   Key = "enroll.set_up_title"
+	EnrollSetUpText    Key = "enroll.set_up_text"
+	DevicesAddAnother  Key = "devices.add_another"
+	SignedOutTitle     Key = "signed_out.title"
+	SignedOutText      Key = "signed_out.text"
+	VerifyDidntGet     Key = "verify.didnt_get"
+	HdDirectoryCountry Key = "hd.directory_country"
+	HdLastSignIn       Key = "hd.last_sign_in"
+	HdNotKnown         Key = "hd.not_known"
+	HdChipVerified     Key = "hd.chip_verified"
+	HdChipNotVerified  Key = "hd.chip_not_verified"
+	HdAccountActions   Key = "hd.account_actions"
+	HdColDevice        Key = "hd.col_device"
+	HdColState         Key = "hd.col_state"
+	HdColAdded         Key = "hd.col_added"
+	HdColActions       Key = "hd.col_actions"
+	AddPhoneHintFor    Key = "add.phone_hint_for"
+	AddCountryWarning  Key = "add.country_warning"
+	VerifyDoneSelfNew  Key = "verify.done_self_new"
 )
 
 // The demo's emails (the help desk's caller verification by email, issue #16).

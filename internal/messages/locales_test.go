@@ -21,10 +21,12 @@ var wantLanguages = []string{"en", "de", "fr", "es", "pt-BR", "ja", "zh-Hans", "
 // abbreviations and messages that are only fields. Anything else identical to English is a
 // translation someone forgot.
 var sameAsEnglish = map[string]bool{
-	"hd.mfa": true, "error.http": true, "month.mar": true, "month.apr": true, "month.aug": true, "month.sep": true,
+	"error.http": true, "month.mar": true, "month.apr": true, "month.aug": true, "month.sep": true,
 	"month.nov": true, "month.jun": true, "month.jul": true, "format.time": true, "format.date_time": true,
 	"device.default": true, "format.date": true, "month.feb": true, "month.dec": true, "month.oct": true, "month.jan": true,
 	"month.may": true, "hd.email": true, "wait.minutes": true, "demo.code": true,
+	// Spanish says "Error" too, French "Actions".
+	"layout.title_error": true, "hd.col_actions": true,
 }
 
 // catalogFile reads one locale file: each key's forms ("other" alone for a plain message).

@@ -1,6 +1,8 @@
 // Package metrics holds the portal's Prometheus metrics: HTTP requests by route, PingOne calls
 // by route and outcome, and the queue before PingOne under PINGONE_MAX_RPS. They are served on their own address (METRICS_ADDR),
-// never on the public one.
+// never on the public one. Texts by country, refusals by reason and store errors feed the
+// alert rules in deploy/monitoring; names.txt lists every series name the portal exports, for
+// the dashboard's test (TestNamesFile keeps it in step).
 package metrics
 
 import (
@@ -26,6 +28,10 @@ type Metrics struct {
 	queueRefused prometheus.Counter
 	// ops are the dependency, in-flight and session-key figures (ops.go).
 	ops opsMetrics
+	// texts, refusals and storeErrors are what the alert rules in deploy/monitoring watch.
+	texts       *prometheus.CounterVec
+	refusals    *prometheus.CounterVec
+	storeErrors *prometheus.CounterVec
 }
 
 // New returns a registry with Go and process collectors and the portal's own.
@@ -56,8 +62,18 @@ func New() *Metrics {
 		queueRefused: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "portal_pingone_queue_refused_total", Help: "Calls to PingOne not sent because PINGONE_MAX_RPS had no turn for them before their deadline.",
 		}),
+		texts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "portal_texts_sent_total", Help: "Texts PingOne was asked to send with a code, by the country or region of the number (ISO 3166 code; never the number).",
+		}, []string{"country"}),
+		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "portal_refusals_total", Help: "Requests refused with words to the person, by reason: a number the policy refuses (number_*), a limit (limit_*), a wrong or malformed code, a lockout, a device cap.",
+		}, []string{"reason"}),
+		storeErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "portal_store_errors_total", Help: "Calls to the shared store (Redis) that got no answer, by operation.",
+		}, []string{"operation"}),
 	}
 	m.reg.MustRegister(m.requests, m.duration, m.pingone, m.pingDur, m.queueWait, m.queued, m.queueRefused,
+		m.texts, m.refusals, m.storeErrors,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.ops = newOpsMetrics()
 	m.reg.MustRegister(m.ops.collectors()...)
@@ -105,6 +121,34 @@ func (m *Metrics) PingOneQueued(delta int) {
 		return
 	}
 	m.queued.Add(float64(delta))
+}
+
+// TextSent counts one text sent to a number of country (an ISO 3166 code; "" counts as
+// "unknown").
+func (m *Metrics) TextSent(country string) {
+	if m == nil {
+		return
+	}
+	if country == "" {
+		country = "unknown"
+	}
+	m.texts.WithLabelValues(country).Inc()
+}
+
+// Refusal counts one refusal by its reason, a label from a small fixed set.
+func (m *Metrics) Refusal(reason string) {
+	if m == nil {
+		return
+	}
+	m.refusals.WithLabelValues(reason).Inc()
+}
+
+// StoreError counts one store operation that got no answer.
+func (m *Metrics) StoreError(operation string) {
+	if m == nil {
+		return
+	}
+	m.storeErrors.WithLabelValues(operation).Inc()
 }
 
 // Handler serves the metrics in Prometheus' text format.

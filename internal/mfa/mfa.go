@@ -65,6 +65,8 @@ type Service struct {
 	capWarned atomic.Int64
 	// policyWarned is when (Unix seconds) the unreadable device policy was last logged.
 	policyWarned atomic.Int64
+	// texted is told the country of each number a code was texted to (nil: nobody).
+	texted func(country string)
 }
 
 // Options configures a Service.
@@ -89,6 +91,9 @@ type Options struct {
 	// code PingOne emails to their directory address (Proof.MailboxProved); "" or "none" asks
 	// for nothing more than the sign-in.
 	FirstPhoneProof string
+	// Texted, when set, is told the country or region (ISO 3166 code) of each number PingOne
+	// texted a code to, never the number: the portal counts texts by country.
+	Texted func(country string)
 }
 
 // New returns a Service.
@@ -106,7 +111,7 @@ func New(client Client, policy *phone.Policy, o Options) *Service {
 		o.StepUp.MaxAge = 10 * time.Minute
 	}
 	return &Service{client: client, policy: policy, devicePolicyID: o.DevicePolicyID, limits: o.Limits, now: o.Now,
-		log: o.Logger, stepUp: o.StepUp, cache: o.Cache, privileged: o.Privileged, firstPhoneProof: o.FirstPhoneProof}
+		log: o.Logger, stepUp: o.StepUp, cache: o.Cache, privileged: o.Privileged, firstPhoneProof: o.FirstPhoneProof, texted: o.Texted}
 }
 
 // Policy returns the phone policy in force.
@@ -319,6 +324,7 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, se
 	}
 	switch {
 	case err == nil:
+		s.countText(num.E164)
 		return Started{Device: view(*d, false), CodeSent: true}, nil
 	case pingone.IsDeviceLimit(err):
 		s.giveBack(ctx, rs)
@@ -340,6 +346,7 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, se
 		found, ferr := s.findSMS(ctx, userID, num.E164)
 		if ferr == nil && found != nil && found.Status == pingone.StatusActivationRequired {
 			s.log.WarnContext(ctx, "device create answer lost; found the device it made", "device_id", found.ID, "error", err.Error())
+			s.countText(num.E164)
 			return Started{Device: view(*found, false), CodeSent: true}, nil
 		}
 		if ferr == nil {
@@ -639,6 +646,7 @@ func (s *Service) resend(ctx context.Context, userID, deviceID, e164 string) (bo
 	}
 	err = s.client.ResendActivationCode(ctx, userID, deviceID)
 	if err == nil {
+		s.countText(e164)
 		return true, nil
 	}
 	// PingOne answered with a refusal, so nothing was texted: the slots go back. A lost answer
@@ -661,6 +669,13 @@ func (s *Service) resend(ctx context.Context, userID, deviceID, e164 string) (bo
 }
 
 func (s *Service) rules() limits.Rules { return s.limits.Rules() }
+
+// countText tells Texted the country of a number a code was just texted to.
+func (s *Service) countText(e164 string) {
+	if s.texted != nil {
+		s.texted(phone.RegionOf(e164))
+	}
+}
 
 // reserve takes the slots of every limit a text or a new device counts against, before PingOne
 // is asked: parallel requests cannot all pass the same free slot. Only a refusal (*limits.Error)

@@ -43,6 +43,37 @@ type jsRegion struct {
 	SamePattern  bool               `json:"same,omitempty"`
 	General      jsDesc             `json:"g"`
 	Types        map[string]*jsDesc `json:"t"`
+	// Formats are how a number of this calling code is written internationally (issue #25:
+	// the page previews +1 512-520-1234, as the server shows it, not +15125201234); only the
+	// calling code's main region carries them, as libphonenumber formats with its rules alone.
+	Formats []jsFormat `json:"f,omitempty"`
+}
+
+// jsFormat is one international number format: the pattern the national number must match
+// whole, the replacement, and the last (most precise) leading-digits pattern, if any.
+type jsFormat struct {
+	Pattern string `json:"p"`
+	Format  string `json:"f"`
+	Leading string `json:"ld,omitempty"`
+}
+
+// jsFormats are a region's international formats, as libphonenumber's Format(INTERNATIONAL)
+// picks them: the international list when there is one, else the national list; "NA" means
+// the number has no international format.
+func jsFormats(md *phonenumbers.PhoneMetadata) []jsFormat {
+	list := md.GetIntlNumberFormat()
+	if len(list) == 0 {
+		list = md.GetNumberFormat()
+	}
+	out := make([]jsFormat, 0, len(list))
+	for _, f := range list {
+		jf := jsFormat{Pattern: f.GetPattern(), Format: f.GetFormat()}
+		if ld := f.GetLeadingDigitsPattern(); len(ld) > 0 {
+			jf.Leading = ld[len(ld)-1]
+		}
+		out = append(out, jf)
+	}
+	return out
 }
 
 // jsCore is the core file: calling codes to regions (the main region first) and the path of
@@ -118,6 +149,9 @@ func BrowserFiles() map[string][]byte {
 			for _, region := range list {
 				if md := t.meta[region]; md != nil {
 					g.Regions[region] = jsRules(md)
+					if region == list[0] {
+						g.Regions[region].Formats = jsFormats(md)
+					}
 				}
 			}
 			groups[cc] = g

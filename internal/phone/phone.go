@@ -380,6 +380,19 @@ func Shown(number string) (display, masked string) {
 	return intl, b.String()
 }
 
+// RegionOf returns the ISO 3166 code of the country or region an E.164 number belongs to, or ""
+// when it belongs to none (an unknown or non-geographic number).
+func RegionOf(e164 string) string {
+	n, err := phonenumbers.Parse(e164, "")
+	if err != nil {
+		return ""
+	}
+	if r := phonenumbers.GetRegionCodeForNumber(n); r != "001" && r != "ZZ" {
+		return r
+	}
+	return ""
+}
+
 // RegionName returns the region's English name, or "" for an unknown code.
 func RegionName(code string) string { return RegionNameIn(messages.English(), code) }
 

@@ -14,11 +14,13 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/net/html"
 
 	"github.com/smsmfa/portal/internal/app"
 	"github.com/smsmfa/portal/internal/config"
 	"github.com/smsmfa/portal/internal/logging"
+	"github.com/smsmfa/portal/internal/metrics"
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
 
@@ -40,6 +42,8 @@ type Env struct {
 	Config *config.Config
 	// App is the built portal (its health monitor, metrics and store).
 	App *app.Portal
+	// Metrics are the portal's Prometheus metrics, read with Metrics.Handler.
+	Metrics *metrics.Metrics
 }
 
 // Option changes the environment before it starts.
@@ -48,10 +52,15 @@ type Option func(*setup)
 type setup struct {
 	env map[string]string
 	emu pingonetest.Options
+	tp  trace.TracerProvider
 }
 
 // WithEnv sets a configuration variable.
 func WithEnv(k, v string) Option { return func(s *setup) { s.env[k] = v } }
+
+// WithTracerProvider gives the portal a tracer provider, such as one with an in-memory
+// exporter, to receive its spans.
+func WithTracerProvider(tp trace.TracerProvider) Option { return func(s *setup) { s.tp = tp } }
 
 // WithEmulator changes the emulator's options.
 func WithEmulator(f func(*pingonetest.Options)) Option { return func(s *setup) { f(&s.emu) } }
@@ -87,13 +96,15 @@ func Start(t testing.TB, opts ...Option) *Env {
 	}
 	e := &Env{Demo: d, Emu: d.Emulator, URL: "http://" + srv.Listener.Addr().String(), Clock: clock, Logs: &Logs{}, Config: cfg}
 	register(e)
-	p, err := app.Build(cfg, app.Options{Logger: logging.New(e.Logs, -4), Demo: d.Outbox(), Now: e.Clock.Now})
+	p, err := app.Build(cfg, app.Options{Logger: logging.New(e.Logs, -4), Demo: d.Outbox(), Now: e.Clock.Now,
+		TracerProvider: st.tp})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Registered before the server's: cleanups run last first, so the store closes after the
 	// server has stopped using it.
 	t.Cleanup(func() { _ = p.Store.Close() })
+	e.Metrics = p.Metrics
 	srv.Config.Handler = p.Handler
 	srv.Start()
 	t.Cleanup(srv.Close)

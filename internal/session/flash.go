@@ -19,6 +19,9 @@ type Flash struct {
 const (
 	Success = "success"
 	Error   = "error"
+	// Warning is for what went through but needs a second look (a number in another country
+	// than the directory's).
+	Warning = "warning"
 )
 
 // SetFlash keeps a message for the next page.

@@ -209,11 +209,15 @@ type SignedIn struct {
 // SignIn starts a new session for the person, keeping only the flash message.
 func (s *Session) SignIn(now time.Time, in SignedIn) {
 	flash := s.takeFlashValues()
+	confirmed := s.confirmedFor(in.User.ID)
 	// A session from before (a planted cookie included) ends on the server too.
 	s.end()
 	s.renew(now)
 	for k, v := range flash {
 		s.s.Values[k] = v
+	}
+	if confirmed != "" {
+		s.s.Values[keyConfirmed] = confirmed
 	}
 	s.s.Values[keyUserID] = in.User.ID
 	s.s.Values[keyName] = in.User.Name

@@ -128,6 +128,9 @@ func (s *Server) userJSON(u *user, withGroups bool) map[string]any {
 	if u.Country != "" {
 		m["address"] = map[string]string{"countryCode": u.Country}
 	}
+	if !u.LastSignOn.IsZero() {
+		m["lastSignOn"] = map[string]string{"at": u.LastSignOn.UTC().Format(timeFormat)}
+	}
 	if u.PreferredLanguage != "" {
 		m["preferredLanguage"] = u.PreferredLanguage
 	}

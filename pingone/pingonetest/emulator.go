@@ -153,6 +153,9 @@ type user struct {
 	PreferredLanguage, Locale string
 	// BypassUntil is the end of the user's MFA bypass (bypassMFA); zero or past: none.
 	BypassUntil time.Time
+	// LastSignOn is when the user last signed in through PingOne (zero: never), PingOne's
+	// read-only lastSignOn.at.
+	LastSignOn time.Time
 }
 
 // Group is a PingOne group.

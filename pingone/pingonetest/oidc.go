@@ -291,6 +291,9 @@ func (s *Server) completeSignIn(w http.ResponseWriter, r *http.Request, flow str
 	delete(s.flows, flow)
 	s.sessions[sid] = &ssoSession{userID: userID, authTime: now, acr: acr, amr: amr}
 	s.record(r, userID, ActivitySignIn, "Signed on with "+strings.Join(amr, " "), "SUCCESS")
+	if u := s.users[userID]; u != nil {
+		u.LastSignOn = now
+	}
 	s.mu.Unlock()
 	http.SetCookie(w, &http.Cookie{Name: s.sessionCookieName(), Value: sid, Path: "/" + s.envID + "/as", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	s.finishAuthorize(w, r, *req, userID, now, acr, amr)
