@@ -249,6 +249,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.Warn("shutdown timeout reached; closing the remaining connections", "error", err.Error())
 		_ = srv.Close()
 	}
+	// Notices still being sent (internal/notice) get what is left of the bound to finish.
+	waitNotices(sctx, portal.Notices)
 	log.Info("stopped")
 	return nil
 }

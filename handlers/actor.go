@@ -144,6 +144,7 @@ func (h *Handler) record(c echo.Context, a *actor, e audit.Event) {
 		}
 	}
 	h.svc.Audit.Record(c.Request().Context(), e)
+	h.notify(c, e)
 	if e.Outcome == audit.OutcomeSuccess && changesMethods[e.Action] && h.svc.Verifier != nil {
 		// For the help desk's recent-change signal; a failure here only weakens a warning.
 		if err := h.svc.Verifier.MarkChanged(c.Request().Context(), e.Target.ID); err != nil {

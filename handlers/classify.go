@@ -52,6 +52,10 @@ func classify(err error) *Error {
 		return fail(404, messages.ErrorNoDevice, messages.ErrorNoDeviceText, toDevices, messages.ActionDevices, err)
 	case errors.Is(err, mfa.ErrNoUsablePhone):
 		return noUsablePhone(err)
+	case errors.Is(err, mfa.ErrCannotReplace):
+		return fail(http.StatusConflict, messages.ErrorCannotReplace, messages.ErrorCannotReplaceText, toDevices, messages.ActionDevices, err)
+	case errors.Is(err, mfa.ErrTemporaryAccess):
+		return fail(http.StatusForbidden, messages.ErrorTemporaryAccess, messages.ErrorTemporaryAccessText, toDevices, messages.ActionDevices, err)
 	}
 	if pe := classifyPingOne(err); pe != nil {
 		return pe

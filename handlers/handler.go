@@ -25,6 +25,7 @@ import (
 	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/metrics"
 	"github.com/smsmfa/portal/internal/mfa"
+	"github.com/smsmfa/portal/internal/notice"
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/internal/session"
 	"github.com/smsmfa/portal/internal/store"
@@ -55,6 +56,8 @@ type Services struct {
 	Limits *limits.Limiter
 	// Store is the state shared by every instance (limits, sessions); /readyz pings it.
 	Store store.Store
+	// Notices tells people by email of changes to their phones or MFA; nil sends none.
+	Notices *notice.Sender
 }
 
 // Site is how the portal is reached and what it shows.
@@ -83,6 +86,10 @@ type Site struct {
 	FirstPhoneProof string
 	// Demo, when set, serves /demo/sms from the emulator's outbox and shows the demo banner.
 	Demo demo.Outbox
+	// BypassMax is the longest temporary access the help desk may give; AllowMFAOff still
+	// offers turning MFA off with no end (issue #23).
+	BypassMax   time.Duration
+	AllowMFAOff bool
 }
 
 // Ops are the logger, metrics and clock.

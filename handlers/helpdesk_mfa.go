@@ -22,6 +22,9 @@ var mfaWords = map[bool]struct{ heading, body, button, done messages.Key }{
 func (h *Handler) hdMFAConfirm(c echo.Context) error {
 	a := actorOf(c)
 	on := c.QueryParam("enabled") == "true"
+	if !on && !h.mfaOffAllowed() {
+		return h.refuseMFAOff(c, a)
+	}
 	w := mfaWords[on]
 	props := views.ConfirmProps{Heading: a.say(c, w.heading, nil), Body: a.say(c, w.body, nil), Button: t(c, w.button, nil),
 		Danger: !on, Reason: true, ReasonRequired: helpdesk.NeedsReason(h.site.ReasonRequired, !on), Action: a.base + "/mfa", Cancel: a.base,
@@ -33,6 +36,9 @@ func (h *Handler) hdMFAConfirm(c echo.Context) error {
 func (h *Handler) hdMFA(c echo.Context) error {
 	a := actorOf(c)
 	on := c.FormValue("enabled") == "true"
+	if !on && !h.mfaOffAllowed() {
+		return h.refuseMFAOff(c, a)
+	}
 	reason := helpdesk.CleanReason(c.FormValue("reason"))
 	if reason == "" && helpdesk.NeedsReason(h.site.ReasonRequired, !on) {
 		key := messages.HdReasonMissing

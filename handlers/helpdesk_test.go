@@ -291,7 +291,7 @@ func TestHelpdeskSearch(t *testing.T) {
 }
 
 func TestHelpdeskActionsAndReasons(t *testing.T) {
-	env := portaltest.Start(t, portaltest.WithEnv("HELPDESK_REASON_REQUIRED", "true"))
+	env := portaltest.Start(t, portaltest.WithEnv("HELPDESK_REASON_REQUIRED", "true"), portaltest.WithEnv("HELPDESK_ALLOW_MFA_OFF", "true"))
 	b, _ := staffBrowser(t, env)
 	base := "/helpdesk/users/" + env.Demo.EmployeeID
 	verifyCaller(t, env, b, env.Demo.EmployeeID, "erin.employee@example.com")

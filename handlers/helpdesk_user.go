@@ -48,9 +48,14 @@ func (h *Handler) hdUser(c echo.Context) error {
 			email, shown = u.Email, rows(devs)
 		}
 	}
+	var temporary views.TemporaryAccess
+	if check.Protected == "" {
+		temporary = h.temporaryStatus(c, a)
+	}
 	return h.render(c, http.StatusOK, views.HelpdeskUser(h.page(c, a.name, "helpdesk"), views.HelpdeskUserProps{
 		Base: a.base, Name: a.name, Username: u.Username, Email: email, MFAEnabled: u.MFAEnabled, Devices: shown,
 		Check: check, Country: regionName(c, u.Country()), LastSignIn: lastSignIn(c, u.LastSignIn()),
+		Temporary: temporary, History: h.history(c, a.target.ID, 30),
 	}))
 }
 

@@ -164,7 +164,7 @@ func TestHelpdeskCannotChangeItsOwnPeople(t *testing.T) {
 
 // TestTurningMFAOffAlwaysNeedsAReason (issue #11): even without HELPDESK_REASON_REQUIRED.
 func TestTurningMFAOffAlwaysNeedsAReason(t *testing.T) {
-	env := portaltest.Start(t)
+	env := portaltest.Start(t, portaltest.WithEnv("HELPDESK_ALLOW_MFA_OFF", "true"))
 	b, _ := staffBrowser(t, env)
 	base := "/helpdesk/users/" + env.Demo.EmployeeID
 	verifyCaller(t, env, b, env.Demo.EmployeeID, "erin.employee@example.com")

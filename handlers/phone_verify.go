@@ -61,6 +61,9 @@ func (h *Handler) verify(c echo.Context) error {
 	case errors.Is(err, mfa.ErrPairingOff):
 		return h.pairingOffFlash(c, a, id, err)
 	case errors.Is(err, mfa.ErrNotPending):
+		if replaced, rerr := h.replaceDone(c, a, id); replaced {
+			return rerr
+		}
 		return a.flash(c, a.base, session.Success, messages.VerifyNotPending, "")
 	case err != nil && d.ID != "":
 		// Registered, but MFA could not be turned on: the person's own list of phones retries.
@@ -71,6 +74,10 @@ func (h *Handler) verify(c echo.Context) error {
 	case err != nil:
 		h.record(c, a, audit.Event{Action: audit.ActionActivate, DeviceID: id, Outcome: audit.OutcomeFailed, Detail: failure(err)})
 		return err
+	}
+	if replaced, rerr := h.replaceDone(c, a, id); replaced {
+		// A replacement's one audit record is "replaced", written when it is finished.
+		return rerr
 	}
 	h.log().InfoContext(ctx, "sms device activated", "user_id", a.target.ID, "device_id", d.ID, "phone", d.Masked)
 	h.record(c, a, audit.Event{Action: audit.ActionActivate, DeviceID: d.ID, NewNumber: d.Masked, Outcome: audit.OutcomeSuccess})

@@ -48,7 +48,7 @@ func putRenderBuffer(buf *bytes.Buffer) {
 func (h *Handler) page(c echo.Context, title, nav string) views.Page {
 	p := views.Page{Title: title, Demo: h.site.Demo != nil, Nav: nav, Assets: views.Assets{
 		CSS: h.assets.URL("style.css"), EnrollJS: h.assets.URL("enroll.js"), VerifyJS: h.assets.URL("verify.js"),
-		PhoneJS: h.assets.URL("phone.js"),
+		PhoneJS: h.assets.URL("phone.js"), LocalTimeJS: h.assets.URL("localtime.js"),
 	}}
 	s := sess(c)
 	if s == nil {
@@ -58,6 +58,9 @@ func (h *Handler) page(c echo.Context, title, nav string) views.Page {
 	if u := s.User(); u.ID != "" {
 		p.User = &views.User{Name: u.Name, Username: u.Username}
 		p.Staff = s.Staff()
+		if until := s.TemporaryUntil(); h.now().Before(until) {
+			p.Temporary, p.TemporaryAt = untilText(c, until), until
+		}
 	}
 	if f, ok := s.TakeFlash(); ok {
 		// Numbers in right-to-left sentences are isolated by the printer (internal/messages).

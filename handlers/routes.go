@@ -45,6 +45,7 @@ func (h *Handler) Routes() http.Handler {
 	}
 	u(http.MethodGet, "/devices", h.devices)
 	u(http.MethodGet, "/devices/sms/new", h.newPhone)
+	u(http.MethodGet, "/devices/activity", h.recentActivity)
 	u(http.MethodPost, "/devices/sms", h.addPhone, h.csrf)
 	h.phoneRoutes(u, "/devices/")
 	u(http.MethodPost, "/devices/:id/default", h.makeDefault, h.csrf)
@@ -80,6 +81,8 @@ func (h *Handler) helpdeskRoutes(e *echo.Echo) {
 	hdu(http.MethodPost, "/users/:uid/phone", h.addPhone, h.csrf)
 	hdu(http.MethodGet, "/users/:uid/mfa", h.hdMFAConfirm)
 	hdu(http.MethodPost, "/users/:uid/mfa", h.hdMFA, h.csrf)
+	hdu(http.MethodPost, "/users/:uid/temporary", h.hdTemporary, h.csrf)
+	hdu(http.MethodPost, "/users/:uid/temporary/end", h.hdTemporaryEnd, h.csrf)
 	h.phoneRoutes(hdu, "/users/:uid/devices/")
 	hdu(http.MethodGet, "/users/:uid/devices/:id/:action", h.hdConfirm)
 	hdu(http.MethodPost, "/users/:uid/devices/:id/:action", h.hdAct, h.csrf)
@@ -103,6 +106,8 @@ func (h *Handler) phoneRoutes(add func(string, string, echo.HandlerFunc, ...echo
 	add(http.MethodPost, prefix+":id/resend", h.resend, h.csrf)
 	add(http.MethodGet, prefix+":id/remove", h.removeForm)
 	add(http.MethodPost, prefix+":id/remove", h.remove, h.csrf)
+	add(http.MethodGet, prefix+":id/replace", h.replaceForm)
+	add(http.MethodPost, prefix+":id/replace", h.replace, h.csrf)
 	add(http.MethodGet, prefix+":id/remove/confirmed", h.removeConfirmed)
 }
 

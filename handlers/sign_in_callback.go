@@ -8,6 +8,7 @@ import (
 
 	"github.com/smsmfa/portal/internal/auth"
 	"github.com/smsmfa/portal/internal/messages"
+	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/internal/session"
 	"github.com/smsmfa/portal/pingone"
 )
@@ -24,6 +25,9 @@ func (h *Handler) callback(c echo.Context) error {
 	if stepUp {
 		if err := h.svc.MFA.CheckStepUp(id.ACR, id.AuthTime, id.AMR); err != nil {
 			h.log().WarnContext(ctx, "step-up not accepted", "user_id", id.Subject, "reason", err.Error())
+			if h.onTemporaryAccess(c, id.Subject, id.AMR) {
+				return &mfa.TemporaryAccessError{Until: s.TemporaryUntil()}
+			}
 			return fail(http.StatusForbidden, messages.ErrorStepUp, messages.ErrorStepUpText, toDevices, messages.ActionDevices, err)
 		}
 	}
@@ -39,6 +43,11 @@ func (h *Handler) callback(c echo.Context) error {
 	s.SignIn(h.now(), session.SignedIn{User: session.User{ID: user.ID, Name: user.DisplayName(), Username: user.Username},
 		Staff: isStaff, AuthTime: id.AuthTime, ACR: id.ACR, AMR: id.AMR, IDToken: id.IDToken, MFAEnabled: user.MFAEnabled})
 	s.SetLanguage(profileLanguageOf(user))
+	if user.MFAEnabled {
+		// Temporary access matters only to someone PingOne asks for MFA: with mfaEnabled off
+		// nobody is, so the read is saved (the journey's call budget, calls_test.go).
+		s.SetTemporaryAccess(h.temporaryAtSignIn(c, user.ID))
+	}
 	if err := save(c); err != nil {
 		return err
 	}

@@ -218,7 +218,7 @@ func New(cfg Config) (*Client, error) {
 		ClientID:     cfg.ClientID,
 		ClientSecret: cfg.ClientSecret,
 		TokenURL:     c.authBase + "/" + url.PathEscape(cfg.EnvironmentID) + "/as/token",
-	}, style, hc)
+	}, style, &http.Client{Transport: WithTransactionID(hc.Transport), Timeout: hc.Timeout})
 	c.tokens.tracer = c.tracer
 	return c, nil
 }
@@ -498,6 +498,9 @@ func (c *Client) send(ctx context.Context, r request, payload []byte, tok string
 	}
 	req.Header.Set("Authorization", "Bearer "+tok)
 	req.Header.Set("Accept", "application/json")
+	if id := TransactionID(ctx); id != "" {
+		req.Header.Set(HeaderTransactionID, id)
+	}
 	if payload != nil || r.contentType != "" {
 		ct := r.contentType
 		if ct == "" {

@@ -27,6 +27,10 @@ type Page struct {
 	Staff bool
 	// Nav is the current section, to mark the active link.
 	Nav string
+	// Temporary, when set, says until when the signed-in person has temporary access
+	// (TemporaryAt, worded in Temporary).
+	Temporary   string
+	TemporaryAt time.Time
 	// Problem is why the server refused the page's form, shown first in the main content as
 	// the error summary, linked to the field ProblemField; the title then starts "Error: ".
 	Problem, ProblemField string
@@ -45,7 +49,7 @@ type Flash struct {
 }
 
 // Assets are static files' URLs.
-type Assets struct{ CSS, EnrollJS, VerifyJS, PhoneJS string }
+type Assets struct{ CSS, EnrollJS, VerifyJS, PhoneJS, LocalTimeJS string }
 
 // DeviceRow is one device on the list.
 type DeviceRow struct {
@@ -100,6 +104,8 @@ type PhoneForm struct {
 	Back                     string
 	// StrongerURL links to the organisation's guide to stronger methods, when configured.
 	StrongerURL string
+	// Replacing is the number of the phone the new one replaces (issue #23), "" when adding.
+	Replacing string
 	// Home is the code of the user's country in the directory and HomeName its name, when
 	// staff add a phone: a number from another country is pointed out before it is sent.
 	Home, HomeName string
@@ -153,6 +159,10 @@ type HelpdeskUserProps struct {
 	Devices                     []DeviceRow
 	// Check is the caller verification: changes are offered only once the caller is verified.
 	Check CallerCheck
+	// Temporary is the user's temporary access (status and controls).
+	Temporary TemporaryAccess
+	// History is the user's MFA events of the last 14 days.
+	History History
 	// Country is the user's country in the directory, named in the page's language; LastSignIn
 	// is when they last signed in, worded; "" when not known.
 	Country, LastSignIn string

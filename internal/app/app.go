@@ -25,6 +25,7 @@ import (
 	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/metrics"
 	"github.com/smsmfa/portal/internal/mfa"
+	"github.com/smsmfa/portal/internal/notice"
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/internal/session"
 	"github.com/smsmfa/portal/internal/store"
@@ -50,6 +51,8 @@ type Portal struct {
 	Metrics *metrics.Metrics
 	// Store holds the limits and sessions; Close it when the portal stops.
 	Store store.Store
+	// Notices sends the notices to people (nil when off); Wait for it when the portal stops.
+	Notices *notice.Sender
 	// Health is this instance's readiness and its dependencies' state: Run it for the
 	// background checks (main does), Drain it when stopping.
 	Health *health.Monitor
@@ -119,7 +122,7 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 		signIn = pingone.TracedTransport(signIn, tracing.Tracer(o.TracerProvider))
 	}
 	rp := auth.New(auth.Config{Issuer: client.Issuer(), ClientID: cfg.WebClientID, ClientSecret: cfg.WebClientSecret,
-		RedirectURL: cfg.RedirectURL(), HTTPClient: &http.Client{Timeout: cfg.PingOneTimeout, Transport: signIn}})
+		RedirectURL: cfg.RedirectURL(), HTTPClient: &http.Client{Timeout: cfg.PingOneTimeout, Transport: pingone.WithTransactionID(signIn)}})
 	authOrigin := ""
 	if u, err := url.Parse(client.AuthBase()); err == nil {
 		authOrigin = u.Scheme + "://" + u.Host
@@ -139,20 +142,25 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 	svc := mfa.New(client, policy, mfa.Options{DevicePolicyID: cfg.DevicePolicyID, Logger: o.Logger, Now: o.Now, Limits: lim,
 		StepUp: mfa.StepUp{ACR: cfg.StepUpACR, MaxAge: cfg.StepUpMaxAge}, Cache: st,
 		Privileged: staff.IsPrivileged, FirstPhoneProof: cfg.FirstPhoneProof, Texted: m.TextSent})
+	notices := newNotices(cfg, o, client)
+	if notices != nil {
+		m.Notices(notices.Counts)
+	}
 	h := handlers.New(handlers.Deps{
 		Services: handlers.Services{PingOne: client, MFA: svc, RP: rp, Limits: lim, Store: st, Audit: audit.New(o.Logger, o.Now),
 			Staff: staff, Directory: helpdesk.New(client),
 			Verifier:  helpdesk.NewVerifier(client, st, helpdesk.VerifierOptions{TTL: cfg.HelpdeskVerificationTTL, Now: o.Now, Limits: lim}),
-			Protector: helpdesk.NewProtector(cfg.HelpdeskGroups, cfg.HelpdeskProtectedGroups)},
+			Protector: helpdesk.NewProtector(cfg.HelpdeskGroups, cfg.HelpdeskProtectedGroups), Notices: notices},
 		Sessions: session.NewManager(session.Options{Secrets: cfg.SessionKeys, Secure: cfg.Secure(),
 			Idle: cfg.SessionIdleTimeout, Max: cfg.SessionMaxAge, Now: o.Now, Store: st, Unopened: unopenedCookie(m, o.Logger)}),
 		Site: handlers.Site{PublicURL: cfg.PublicURL, AuthOrigin: authOrigin, TrustedProxies: cfg.TrustedProxies,
 			DefaultRegion: cfg.DefaultRegion, DefaultLanguage: cfg.DefaultLanguage, StrongerMethodsURL: cfg.StrongerMethodsURL,
 			AlternativeMethodsURL: cfg.AlternativeMethodsURL,
 			ReasonRequired:        cfg.HelpdeskReasonRequired, HelpdeskStepUpMaxAge: cfg.HelpdeskStepUpMaxAge, Demo: o.Demo,
-			HelpdeskNewPhoneWait: cfg.HelpdeskNewPhoneWait, FirstPhoneProof: cfg.FirstPhoneProof},
+			HelpdeskNewPhoneWait: cfg.HelpdeskNewPhoneWait, FirstPhoneProof: cfg.FirstPhoneProof,
+			BypassMax: cfg.HelpdeskBypassMax, AllowMFAOff: cfg.HelpdeskAllowMFAOff},
 		Ops: handlers.Ops{Logger: o.Logger, Metrics: m, Now: o.Now, RequestTimeout: cfg.PingOneTimeout + 5*time.Second,
 			Health: mon, MaxInFlight: cfg.MaxInFlight, Tracer: tracing.Tracer(o.TracerProvider)},
 	})
-	return &Portal{Handler: h.Routes(), PingOne: client, Metrics: m, Store: raw, Health: mon}, nil
+	return &Portal{Handler: h.Routes(), PingOne: client, Metrics: m, Store: raw, Health: mon, Notices: notices}, nil
 }

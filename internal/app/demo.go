@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"time"
 
 	"fmt"
@@ -103,6 +104,13 @@ func (o emulatorOutbox) Emails() []demo.Email {
 		out[i] = demo.Email{To: m.To, Subject: m.Subject, Text: m.Text, Code: m.Code, SentAt: m.SentAt}
 	}
 	return out
+}
+
+// Send puts a notice to a person (internal/notice) in the emulator's email outbox: in demo
+// mode the portal's notices land on /demo/email beside PingOne's own.
+func (o emulatorOutbox) Send(_ context.Context, to, subject, text string) error {
+	o.emu.RecordEmail(to, subject, text)
+	return nil
 }
 
 // RegisterPortal registers the portal's redirect and sign-out URIs with the web app.

@@ -33,6 +33,13 @@ const (
 	OutcomeFailed  = "failed"
 )
 
+// Actions of the help desk's temporary access and of a phone replaced in one step (issue #23).
+const (
+	ActionTemporaryAccess    = "temporary_access"
+	ActionEndTemporaryAccess = "end_temporary_access"
+	ActionReplace            = "replaced"
+)
+
 // Person is an actor or a target.
 type Person struct{ ID, Username string }
 

@@ -69,6 +69,12 @@ type Config struct {
 	HelpdeskProtectedGroups []string
 	// HelpdeskVerificationTTL is how long a caller verification holds for one agent and user.
 	HelpdeskVerificationTTL time.Duration
+	// HelpdeskBypassMax is the longest temporary access (PingOne's MFA bypass) the help desk
+	// may give; HelpdeskAllowMFAOff still offers turning MFA off with no end (issue #23).
+	HelpdeskBypassMax   time.Duration
+	HelpdeskAllowMFAOff bool
+	// Notices are the emails telling a person of a change to their phones or MFA (issue #23).
+	Notices Notices
 	// HelpdeskNewPhoneWait is how old a phone must be (added or changed in PingOne) before it
 	// opens the help desk to its owner, counts for an approval, or verifies a caller.
 	HelpdeskNewPhoneWait time.Duration
@@ -590,6 +596,9 @@ func Load(getenv func(string) string) (*Config, error) {
 			wc.Failures, wc.Window, wc.LockFor = r.Limit, r.Window, r.Window
 		}
 	}
+
+	loadHelpdeskTools(l, c)
+	loadNotices(l, c)
 
 	if len(l.problems) > 0 {
 		return nil, &Error{Problems: l.problems}

@@ -118,7 +118,9 @@ func sampleData() Data {
 		// The help desk's caller verification (issues #11 and #16).
 		"Minutes": 60, "Country": "United Kingdom", "Home": "United States", "How": "a code to their email",
 		"Until": "16:45", "Requester": "hank", "At": "16:15", "Left": 2, "Email": "e•••@example.com", "Approver": "hilda",
-		"Target": "e•••@example.com", "Min": 3}
+		"Target": "e•••@example.com", "Min": 3,
+		// Notices (issue #23).
+		"Ticket": "INC-42", "Contact": "+1 512 555 0100"}
 }
 
 // TestEveryMessagePrints words every key in English with its fields filled.

@@ -41,6 +41,10 @@ type Client interface {
 	DevicePolicy(ctx context.Context) (*pingone.DevicePolicy, error)
 	SetDeviceOrder(ctx context.Context, userID string, deviceIDs []string) error
 	RenameDevice(ctx context.Context, userID, deviceID, nickname string) (*pingone.Device, error)
+	GetBypassMFA(ctx context.Context, userID string) (*pingone.Bypass, error)
+	SetBypassMFA(ctx context.Context, userID string, until time.Time) (*pingone.Bypass, error)
+	EndBypassMFA(ctx context.Context, userID string) error
+	UserActivities(ctx context.Context, userID string, from, to time.Time, limit int, cursor string) (*pingone.ActivityPage, error)
 }
 
 // Service applies the rules.

@@ -80,6 +80,9 @@ type Proof struct {
 	// CodeTyped is when they last typed a code PingOne texted to one of their phones: as good
 	// as an MFA sign-in for the step-up age.
 	CodeTyped time.Time
+	// TemporaryUntil is the end of the temporary access (PingOne's MFA bypass) the person had
+	// when they signed in; zero when none.
+	TemporaryUntil time.Time
 	// MailboxProved is when they last typed a code PingOne emailed to their directory address
 	// (FIRST_PHONE_PROOF=email).
 	MailboxProved time.Time
@@ -180,6 +183,9 @@ func (s *Service) CheckStepUp(acr string, authTime time.Time, amr []string) erro
 // or blocked nobody can pass the step-up: a *NoUsablePhoneError sends the person to the help
 // desk, so locking a victim's phone never opens a way around it.
 func (s *Service) StepUpFor(l List, p Proof) error {
+	if err := s.temporaryRule(l, p); err != nil {
+		return err
+	}
 	if s.Proven(p) || !l.HasActive() {
 		return nil
 	}
@@ -207,7 +213,7 @@ func (s *Service) StepUpFor(l List, p Proof) error {
 // StepUp is StepUpFor for a request that has not read the list: it reads it only when the
 // proof is not recent, and returns what it read (nil otherwise) with the decision.
 func (s *Service) StepUp(ctx context.Context, userID string, p Proof) (List, error) {
-	if s.Proven(p) {
+	if s.Proven(p) && !s.OnTemporaryAccess(p) {
 		return nil, nil
 	}
 	l, err := s.Devices(ctx, userID)

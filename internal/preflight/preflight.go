@@ -55,6 +55,8 @@ type Checker struct {
 	// HTTP makes the OpenID Connect requests (discovery, the sign-in redirect, the web app's
 	// credentials); it must not follow redirects (Run sets that on a copy).
 	HTTP *http.Client
+	// Mail is the notices' mail server to greet; nil means the one SMTP_URL names.
+	Mail MailServer
 	// Redis is the shared store at REDIS_URL, or nil when the portal keeps its state in memory.
 	Redis Redis
 }
@@ -86,6 +88,7 @@ func (c *Checker) Run(ctx context.Context) []Result {
 	add(c.redirectURI(ctx, &hc, disc))
 	add(c.webClient(ctx, &hc, disc))
 	add(c.stepUp(disc))
+	add(c.notices(ctx))
 
 	tokenOK := c.workerToken(ctx, &hc, disc, add)
 	if !tokenOK {

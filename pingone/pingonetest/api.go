@@ -530,6 +530,7 @@ func (s *Server) postDevices(w http.ResponseWriter, r *http.Request) {
 			s.notifyNewDevice(u, d)
 		}
 		s.devices[u.ID] = append(s.devices[u.ID], d)
+		s.record(r, u.ID, ActivityDeviceAdded, "Device "+maskTail(d.Phone)+" created", "SUCCESS")
 		writeJSON(w, http.StatusCreated, s.deviceJSON(d))
 	})
 }
@@ -752,9 +753,11 @@ func (s *Server) activate(w http.ResponseWriter, r *http.Request) {
 				d.OTP = ""
 				d.CoolTil = now.Add(pol.OTPCoolDown)
 			}
+			s.record(r, u.ID, ActivityWrongCode, "Wrong pairing code for "+maskTail(d.Phone), "FAILED")
 			if d.Streak >= s.settings.LockoutCount {
 				d.LockedTil = now.Add(s.settings.LockoutDuration)
 				d.OTP, d.Streak = "", 0
+				s.record(r, u.ID, ActivityDeviceLocked, "Device "+maskTail(d.Phone)+" locked", "SUCCESS")
 			}
 			wrongCode(w, "The passcode is not valid.")
 			return
@@ -763,6 +766,7 @@ func (s *Server) activate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.Status, d.OTP, d.Failures, d.Streak, d.UpdatedAt = "ACTIVE", "", 0, 0, now
+		s.record(r, u.ID, ActivityActivated, "Device "+maskTail(d.Phone)+" activated", "SUCCESS")
 		s.notifyNewDevice(u, d)
 		writeJSON(w, http.StatusOK, s.deviceJSON(d))
 	})
@@ -790,6 +794,7 @@ func (s *Server) resend(w http.ResponseWriter, r *http.Request) {
 func (s *Server) deleteDevice(w http.ResponseWriter, r *http.Request) {
 	s.withDevice(w, r, func(u *user, d *device) {
 		s.devices[u.ID] = slices.DeleteFunc(s.devices[u.ID], func(x *device) bool { return x == d })
+		s.record(r, u.ID, ActivityDeviceGone, "Device "+maskTail(d.Phone)+" deleted", "SUCCESS")
 		w.WriteHeader(http.StatusNoContent)
 	})
 }

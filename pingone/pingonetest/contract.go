@@ -83,6 +83,8 @@ func RunContract(t *testing.T, tg Target) {
 		{"DeviceAuthenticationPolicies", c.devicePolicies},
 		{"BlockAndUnblock", c.blockAndUnblock},
 		{"DeviceAuthentication", c.deviceAuthentication},
+		{"BypassMFA", c.bypassMFA},
+		{"Activities", c.activities},
 	} {
 		t.Run(part.name, part.run)
 	}

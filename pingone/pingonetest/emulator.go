@@ -132,6 +132,8 @@ type Server struct {
 	latency       time.Duration
 	failRate      float64
 	failStatus    int
+	// activities is the audit log (activities.go), oldest first.
+	activities []activity
 }
 
 type user struct {
@@ -149,6 +151,8 @@ type user struct {
 	CreatedAt  time.Time
 	// PreferredLanguage and Locale are the profile's languages (BCP 47 tags), "" when unset.
 	PreferredLanguage, Locale string
+	// BypassUntil is the end of the user's MFA bypass (bypassMFA); zero or past: none.
+	BypassUntil time.Time
 	// LastSignOn is when the user last signed in through PingOne (zero: never), PingOne's
 	// read-only lastSignOn.at.
 	LastSignOn time.Time
@@ -573,6 +577,9 @@ func (s *Server) routes() http.Handler {
 	s.handle(mux, "PUT "+api+"/users/{uid}/password", "users.password", s.api(s.setPassword))
 	s.handle(mux, "POST "+api+"/users/{uid}/memberOfGroups", "users.groups", s.api(s.addToGroup))
 	s.handle(mux, "PUT "+api+"/users/{uid}/mfaEnabled", "users.mfaEnabled", s.api(s.setMFAEnabled))
+	s.handle(mux, "GET "+api+"/users/{uid}/bypassMFA", "users.bypassMFA.get", s.api(s.getBypassMFA))
+	s.handle(mux, "PUT "+api+"/users/{uid}/bypassMFA", "users.bypassMFA.put", s.api(s.putBypassMFA))
+	s.handle(mux, "POST "+api+"/activities", "activities", s.api(s.postActivities))
 	s.handle(mux, "POST "+api+"/groups", "groups.create", s.api(s.createGroup))
 	s.handle(mux, "GET "+api+"/groups/{gid}", "groups.get", s.api(s.getGroup))
 	s.handle(mux, "GET "+api+"/mfaSettings", "mfaSettings.get", s.api(s.getMFASettings))
@@ -605,7 +612,7 @@ func (s *Server) routes() http.Handler {
 // a POST on a device authentication is deviceAuthentications.select or deviceAuthentications.otp.
 var Routes = []string{
 	"discovery", "authorize", "authorize.submit", "token", "jwks", "userinfo", "signoff",
-	"users.create", "users.search", "users.get", "users.password", "users.groups", "users.mfaEnabled", "groups.create",
+	"users.create", "users.search", "users.get", "users.password", "users.groups", "users.mfaEnabled", "users.bypassMFA.get", "users.bypassMFA.put", "activities", "groups.create",
 	"groups.get", "mfaSettings.get", "mfaSettings.put", "devicePolicies.list", "devicePolicies.get",
 	"devices.list", "devices.create", "devices.reorder", "devices.get", "devices.activate", "devices.resend",
 	"devices.unlock", "devices.block", "devices.unblock", "devices.delete", "devices.nickname",

@@ -215,7 +215,7 @@ func (s *Server) authorizeSubmit(w http.ResponseWriter, r *http.Request) {
 			Error: "This account is disabled. Contact your administrator."})
 		return
 	}
-	if s.isMFAPolicy(req.ACR) && !s.opts.SkipSecondFactor {
+	if s.isMFAPolicy(req.ACR) && !s.opts.SkipSecondFactor && !s.bypassing(found.ID) {
 		s.startMFA(w, r, flow, req, found)
 		return
 	}
@@ -257,6 +257,7 @@ func (s *Server) authorizeOTP(w http.ResponseWriter, r *http.Request, flow strin
 	right := ok && subtle.ConstantTimeCompare([]byte(req.mfaCode), []byte(strings.TrimSpace(r.PostForm.Get("otp")))) == 1
 	if ok && !right {
 		req.mfaTries++
+		s.record(r, req.mfaUser, ActivityWrongCode, "Wrong sign-in code", "FAILED")
 	}
 	s.mu.Unlock()
 	switch {
@@ -289,6 +290,7 @@ func (s *Server) completeSignIn(w http.ResponseWriter, r *http.Request, flow str
 	s.mu.Lock()
 	delete(s.flows, flow)
 	s.sessions[sid] = &ssoSession{userID: userID, authTime: now, acr: acr, amr: amr}
+	s.record(r, userID, ActivitySignIn, "Signed on with "+strings.Join(amr, " "), "SUCCESS")
 	if u := s.users[userID]; u != nil {
 		u.LastSignOn = now
 	}

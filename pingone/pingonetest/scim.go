@@ -57,15 +57,22 @@ var filterAttrs = map[string]bool{"username": true, "email": true, "name.given":
 type filterParser struct {
 	s   string
 	pos int
+	// activities parses a filter over audit activities (activities.go) instead of users.
+	activities bool
 }
 
 // parseFilter parses the subset of SCIM filters PingOne documents for users: attr eq|sw|co
 // "string", joined with and/or (and binds tighter), grouped with parentheses.
-func parseFilter(s string) (filterExpr, error) {
+func parseFilter(s string) (filterExpr, error) { return parseFilterOf(s, false) }
+
+// activityAttrs and activityOps are what a filter over audit activities may use.
+var activityAttrs = map[string]bool{"recordedat": true, "resources.id": true, "actors.user.id": true}
+
+func parseFilterOf(s string, activities bool) (filterExpr, error) {
 	if len(s) > 4096 {
 		return nil, errors.New("filter is too long")
 	}
-	p := &filterParser{s: s}
+	p := &filterParser{s: s, activities: activities}
 	e, err := p.or()
 	if err != nil {
 		return nil, err
@@ -137,11 +144,16 @@ func (p *filterParser) term() (filterExpr, error) {
 		return e, nil
 	}
 	attr := p.word()
-	if !filterAttrs[attr] {
-		return nil, fmt.Errorf("unsupported attribute %q", attr)
-	}
 	op := strings.ToLower(p.word())
-	if op != "eq" && op != "sw" && op != "co" {
+	switch {
+	case p.activities && !activityAttrs[strings.ToLower(attr)]:
+		return nil, fmt.Errorf("unsupported attribute %q", attr)
+	case p.activities && op != "eq" && op != "gt" && op != "ge" && op != "lt" && op != "le":
+		return nil, fmt.Errorf("unsupported operator %q", op)
+	case p.activities:
+	case !filterAttrs[attr]:
+		return nil, fmt.Errorf("unsupported attribute %q", attr)
+	case op != "eq" && op != "sw" && op != "co":
 		return nil, fmt.Errorf("unsupported operator %q", op)
 	}
 	v, err := p.str()

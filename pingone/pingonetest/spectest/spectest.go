@@ -25,7 +25,7 @@ import (
 )
 
 // Documents are the trimmed API descriptions, in testdata/openapi.
-var Documents = []string{"mfa.yaml", "management.yaml"}
+var Documents = []string{"mfa.yaml", "management.yaml", "unpublished.yaml"}
 
 // Transport validates every call under an API base against PingOne's API descriptions.
 type Transport struct {

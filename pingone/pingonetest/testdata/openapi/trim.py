@@ -35,6 +35,7 @@ WANT = {
         ENV + "/users/{userID}/memberOfGroups": ["post"],
         ENV + "/groups": ["post"],
         ENV + "/groups/{groupID}": ["get"],
+        ENV + "/activities": ["post"],
     },
 }
 VENDOR = {
