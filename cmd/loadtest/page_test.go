@@ -16,20 +16,25 @@ func TestCPUTimeCountsThisProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Burn at least 60 ms of CPU (six ticks of /proc's clock).
+	// Burn CPU until /proc counts at least 60 ms of it (six ticks of its clock). The loop is
+	// bounded by wall time, not ended by it: on a busy machine 150 ms of wall time may get only
+	// a share of a core, which the old wall-timed loop took for a miscount.
 	x := 0
-	for start := time.Now(); time.Since(start) < 150*time.Millisecond; {
+	var after cpuTimes
+	for deadline := time.Now().Add(10 * time.Second); ; {
 		for i := range 100000 {
 			x += i
 		}
+		if after, err = cpuTime(os.Getpid()); err != nil {
+			t.Fatal(err)
+		}
+		if after.sub(before).user >= 60*time.Millisecond || time.Now().After(deadline) {
+			break
+		}
 	}
 	_ = x
-	after, err := cpuTime(os.Getpid())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := after.sub(before); d.user < 50*time.Millisecond || d.total() > 10*time.Second {
-		t.Errorf("150 ms of busy loop counted as %v user, %v system", d.user, d.system)
+	if d := after.sub(before); d.user < 60*time.Millisecond || d.total() > 10*time.Second {
+		t.Errorf("a busy loop for up to 10 s counted as %v user, %v system", d.user, d.system)
 	}
 	if _, err := cpuTime(1 << 30); err == nil {
 		t.Error("no error for a process that does not exist")
