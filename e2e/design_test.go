@@ -188,9 +188,10 @@ func TestCountryFollowsNumber(t *testing.T) {
 	}
 }
 
-// TestRemovingAPhoneAsksFirst (item 6): "Remove" asks "Remove …?" first, then PingOne's
-// password and code, then the phone is gone: four screens after the list, where there were
-// six (the step-up's explanation, the password, the code, then the question).
+// TestRemovingAPhoneAsksFirst (item 6): "Remove" asks "Remove …?" first, then the step-up's
+// page (a heading "Confirm…" and "Continue", as docs/ui-contract.md has every step-up), PingOne's
+// password and code, then the phone is gone: five screens after the list, where there were six
+// with the question last (the step-up's explanation, the password, the code, then the question).
 func TestRemovingAPhoneAsksFirst(t *testing.T) {
 	env := portaltest.Start(t)
 	const number = "+15125209999"
@@ -208,7 +209,15 @@ func TestRemovingAPhoneAsksFirst(t *testing.T) {
 	if h1 := text(t, ctx, "h1"); h1 != "Remove "+shown(number)+"?" {
 		t.Fatalf("the first screen after Remove is %q, not the question", h1)
 	}
-	do(t, ctx, chromedp.Click(css("button.danger")), chromedp.WaitVisible(css("#password")))
+	do(t, ctx, chromedp.Click(css("button.danger")), chromedp.WaitVisible(css("a.button[href^='/auth/login']")))
+	note("step-up")
+	if h1 := text(t, ctx, "h1"); !strings.HasPrefix(h1, "Confirm") {
+		t.Fatalf("the step-up's page is headed %q, not Confirm…", h1)
+	}
+	if c := text(t, ctx, "a.button[href^='/auth/login']"); c != "Continue" {
+		t.Fatalf("the step-up's link is %q, not Continue", c)
+	}
+	do(t, ctx, chromedp.Click(css("a.button[href^='/auth/login']")), chromedp.WaitVisible(css("#password")))
 	note("password")
 	signIn(t, ctx, env.Demo.Employee, env.Demo.EmployeePass)
 	do(t, ctx, chromedp.WaitVisible(css("#otp")))
@@ -217,7 +226,7 @@ func TestRemovingAPhoneAsksFirst(t *testing.T) {
 		chromedp.WaitVisible(css(".flash")))
 	note("done")
 	t.Logf("screens after the list: %v", screens)
-	if len(screens) != 4 || !strings.Contains(text(t, ctx, ".flash"), "was removed") || len(env.Emu.Devices(env.Demo.EmployeeID)) != 0 {
+	if len(screens) != 5 || !strings.Contains(text(t, ctx, ".flash"), "was removed") || len(env.Emu.Devices(env.Demo.EmployeeID)) != 0 {
 		t.Fatalf("removing a phone took %v; PingOne holds %+v", screens, env.Emu.Devices(env.Demo.EmployeeID))
 	}
 }
@@ -293,7 +302,7 @@ func TestCodePageSaysItOnce(t *testing.T) {
 	do(t, ctx, chromedp.SendKeys(css("#phone"), "512 520 1234"), chromedp.Click(css("form.phone-form button[type=submit]")),
 		chromedp.WaitVisible(css("#code")))
 	main := text(t, ctx, "main")
-	if n := strings.Count(main, "1234"); n != 1 || !strings.Contains(main, "+1 512-520-1234") {
+	if n := strings.Count(main, "1234"); n != 1 || !strings.Contains(main, "+1 •••-•••-1234") {
 		t.Errorf("the code page names the number %d times: %q", n, main)
 	}
 	for _, w := range []int64{390, 1280} {

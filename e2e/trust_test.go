@@ -17,7 +17,8 @@ import (
 func TestFirstPhonePagesOfIssue21(t *testing.T) {
 	axe := axeSource(t)
 	env := portaltest.Start(t, portaltest.WithEnv("FIRST_PHONE_PROOF", "email"))
-	ctx := tab(t)
+	// A tab of its own: a language another test picked must not carry over.
+	ctx := privateTab(t)
 	do(t, ctx, chromedp.Navigate(env.URL+"/enroll"))
 	signIn(t, ctx, env.Demo.Employee, env.Demo.EmployeePass)
 	do(t, ctx, chromedp.WaitVisible(css("#send")))

@@ -3,7 +3,6 @@ package handlers
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -47,9 +46,9 @@ func (h *Handler) removeForm(c echo.Context) error {
 // confirmedFor is how long a confirmed removal waits for its step-up.
 const confirmedFor = 15 * time.Minute
 
-// remove deletes the phone after confirmation. A person who must step up first is sent
-// straight to PingOne, the confirmation kept in the session (CSRF-checked here), and the
-// removal finishes when they come back (removeConfirmed).
+// remove deletes the phone after confirmation. A person who must step up first is shown the
+// step-up's page, the confirmation kept in the session (CSRF-checked here), and the removal
+// finishes when they come back from PingOne (removeConfirmed).
 func (h *Handler) remove(c echo.Context) error {
 	a := actorOf(c)
 	id := c.Param("id")
@@ -62,7 +61,9 @@ func (h *Handler) remove(c echo.Context) error {
 			if err := save(c); err != nil {
 				return err
 			}
-			return c.Redirect(http.StatusSeeOther, "/auth/login?step_up=1&return_to="+url.QueryEscape(a.devices+id+"/remove/confirmed"))
+			// The step-up's own page ("Confirm it's you", Continue) as everywhere a step-up is
+			// asked (docs/ui-contract.md), now after the question rather than before it.
+			return h.stepUpPage(c, su, a.devices+id+"/remove/confirmed")
 		}
 		if err != nil {
 			return err

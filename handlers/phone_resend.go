@@ -21,10 +21,10 @@ func (h *Handler) resend(c echo.Context) error {
 	switch {
 	case errors.As(err, new(*limits.Error)):
 		h.countRefusal(err)
-		return h.renderVerify(c, a, refusalStatus(c, err), id, d.Masked, "", refusal(c, err))
+		return h.renderVerify(c, a, refusalStatus(c, err), d, "", refusal(c, err))
 	case errors.Is(err, mfa.ErrLocked):
 		h.countRefusal(err)
-		return h.renderVerify(c, a, http.StatusUnprocessableEntity, id, d.Masked, a.say(c, a.words.locked, nil), "")
+		return h.renderVerify(c, a, http.StatusUnprocessableEntity, d, a.say(c, a.words.locked, nil), "")
 	case errors.Is(err, mfa.ErrPairingOff):
 		return h.pairingOffFlash(c, a, id, err)
 	case errors.Is(err, mfa.ErrNotPending):

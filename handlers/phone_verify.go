@@ -27,7 +27,7 @@ func (h *Handler) verifyForm(c echo.Context) error {
 	if err := h.svc.MFA.CanFinish(c.Request().Context()); err != nil {
 		return a.flash(c, a.base, session.Error, messages.VerifyPairingOff, maskedLabel(c, d))
 	}
-	return h.renderVerify(c, a, http.StatusOK, d.ID, d.Masked, "", "")
+	return h.renderVerify(c, a, http.StatusOK, d, "", "")
 }
 
 // verify activates the device with the code: typed by the person, or read out to staff.
@@ -45,7 +45,7 @@ func (h *Handler) verify(c echo.Context) error {
 			h.log().InfoContext(ctx, "first phone refused", "user_id", a.target.ID, "device_id", id, "reason", "staff")
 			h.record(c, a, audit.Event{Action: audit.ActionActivate, DeviceID: id, Outcome: audit.OutcomeRefused, Detail: mfa.ErrFirstPhoneElsewhere.Error()})
 			d, _ := devs.Find(id)
-			return h.renderVerify(c, a, http.StatusForbidden, id, d.Number, refusal(c, mfa.ErrFirstPhoneElsewhere), "")
+			return h.renderVerify(c, a, http.StatusForbidden, d, refusal(c, mfa.ErrFirstPhoneElsewhere), "")
 		}
 	}
 	verify := h.svc.MFA.Verify
@@ -109,7 +109,7 @@ func (h *Handler) refuseCode(c echo.Context, a *actor, cur mfa.Device, id, msg s
 			return gerr
 		}
 	}
-	return h.renderVerify(c, a, refusalStatus(c, err), id, cur.Masked, msg, "")
+	return h.renderVerify(c, a, refusalStatus(c, err), cur, msg, "")
 }
 
 // codeRefusal words why a code was not accepted, or "" when it was not refused; length is
@@ -145,13 +145,15 @@ func (h *Handler) pairingOffFlash(c echo.Context, a *actor, id string, err error
 }
 
 // renderVerify shows the code page, with a refusal (errMsg) or a note (info), and the code's
-// length, lifetime and tries from the MFA policy. number is the phone's masked number: the
-// page shows it once, in the sentence that asks for the code.
-func (h *Handler) renderVerify(c echo.Context, a *actor, status int, id, number, errMsg, info string) error {
+// length, lifetime and tries from the MFA policy. The page shows the phone's masked number
+// once, in the sentence that asks for the code; the resend cool-down is looked up by the
+// phone's own number (it is kept per person and number).
+func (h *Handler) renderVerify(c echo.Context, a *actor, status int, d mfa.Device, errMsg, info string) error {
 	rules := h.svc.MFA.CodeRules(c.Request().Context())
-	v := views.VerifyForm{DeviceID: id, Number: number, Error: errMsg, Info: info,
+	id := d.ID
+	v := views.VerifyForm{DeviceID: id, Number: d.Masked, Error: errMsg, Info: info,
 		VerifyAction: a.devices + id + "/verify", ResendAction: a.devices + id + "/resend",
-		CoolDown: int(h.svc.MFA.CoolDownLeft(c.Request().Context(), a.target.ID, number).Seconds()), Cancel: a.base,
+		CoolDown: int(h.svc.MFA.CoolDownLeft(c.Request().Context(), a.target.ID, d.Number).Seconds()), Cancel: a.base,
 		CodeLength: rules.Length, Rules: codeRules(c, rules)}
 	return h.render(c, status, views.Verify(h.page(c, t(c, messages.VerifyTitle, nil), a.nav), v))
 }
