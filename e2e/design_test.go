@@ -381,7 +381,9 @@ func TestHelpdeskUserAtAGlance(t *testing.T) {
 	if side.Left < main.Right || side.Top > main.Bottom {
 		t.Errorf("1280 px: not two columns: main %+v, side %+v", main, side)
 	}
-	if sum.Bottom > table.Top || height > 1000 {
+	// 1,200 px: the page holds issue #23's temporary-access form and history beside the phones
+	// (it was about 1,250 px for the phones alone in one column before issue #25).
+	if sum.Bottom > table.Top || height > 1200 {
 		t.Errorf("1280 px: the summary is not on top (%+v, table %+v) or the page is %.0f px tall", sum, table, height)
 	}
 	if n := get(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('.phone-table tbody tr').length`)); n != 1 {

@@ -23,11 +23,11 @@ func TestReplaceAPhoneInTheBrowser(t *testing.T) {
 	person := privateTab(t)
 	do(t, person, chromedp.Navigate(env.URL+"/devices"))
 	signIn(t, person, env.Demo.Employee, env.Demo.EmployeePass)
-	do(t, person, chromedp.WaitVisible(css("a.button[href$='/replace']")))
-	if name := text(t, person, "a.button[href$='/replace']"); !strings.HasPrefix(name, "Replace") || !strings.Contains(name, "1234") {
+	do(t, person, chromedp.WaitVisible(css(".device a[href$='/replace']")))
+	if name := text(t, person, ".device a[href$='/replace']"); !strings.HasPrefix(name, "Replace") || !strings.Contains(name, "1234") {
 		t.Fatalf("the Replace link is named %q", name)
 	}
-	do(t, person, chromedp.Click(css("a.button[href$='/replace']")), chromedp.WaitVisible(css("a.button[href^='/auth/login?step_up=1']")))
+	do(t, person, chromedp.Click(css(".device a[href$='/replace']")), chromedp.WaitVisible(css("a.button[href^='/auth/login?step_up=1']")))
 	do(t, person, chromedp.Click(css("a.button[href^='/auth/login?step_up=1']")), chromedp.WaitVisible(css("#password")))
 	signIn(t, person, env.Demo.Employee, env.Demo.EmployeePass)
 	do(t, person, chromedp.WaitVisible(css("#otp")))
@@ -56,9 +56,9 @@ func TestReplaceAPhoneInTheBrowser(t *testing.T) {
 		t.Fatalf("devices after the person's replacement: %+v", d)
 	}
 
-	staff := tab(t)
+	staff := privateTab(t)
 	staffOnUserPage(t, staff, env, erin, "erin.employee@example.com")
-	do(t, staff, chromedp.Click(css("a.button[href$='/replace']")), chromedp.WaitVisible(css("form.phone-form #reason")))
+	do(t, staff, chromedp.Click(css(".device a[href$='/replace']")), chromedp.WaitVisible(css("form.phone-form #reason")))
 	checkPage(t, staff, axe, "helpdesk-replace-form")
 	pickRegion(t, staff, "US")
 	do(t, staff, chromedp.SendKeys(css("#phone"), "512-520-8888"), chromedp.SendKeys(css("#reason"), "INC-5 new number"),

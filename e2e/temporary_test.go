@@ -37,7 +37,7 @@ func TestTemporaryAccessInTheBrowser(t *testing.T) {
 	env.Emu.SetMFAEnabled(env.Demo.EmployeeID, true)
 	erin := env.Demo.EmployeeID
 
-	staff := tab(t)
+	staff := privateTab(t)
 	// The agent works in Tokyo, the person in Berlin: each reads the end in their own zone.
 	do(t, staff, send(emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Asia/Tokyo"}))
 	staffOnUserPage(t, staff, env, erin, "erin.employee@example.com")

@@ -29,6 +29,7 @@ func exportedNames(t *testing.T) []string {
 	m.Refusal("code_wrong")
 	m.StoreError("get")
 	m.Dependency("redis", true, 1)
+	m.Notices(func() (int64, int64, int64) { return 1, 1, 1 })
 	families, err := m.reg.Gather()
 	if err != nil {
 		t.Fatal(err)
