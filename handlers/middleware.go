@@ -12,6 +12,7 @@ import (
 
 	"github.com/smsmfa/portal/internal/logging"
 	"github.com/smsmfa/portal/internal/messages"
+	"github.com/smsmfa/portal/pingone"
 )
 
 const ridKey = "portal.request_id"
@@ -22,7 +23,7 @@ func (h *Handler) requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id := uuid.NewString()
 		c.Set(ridKey, id)
-		ctx, cancel := context.WithTimeout(logging.WithRequestID(c.Request().Context(), id), h.ops.RequestTimeout)
+		ctx, cancel := context.WithTimeout(pingone.ContextWithTransactionID(logging.WithRequestID(c.Request().Context(), id), id), h.ops.RequestTimeout)
 		defer cancel()
 		c.SetRequest(c.Request().WithContext(ctx))
 		c.Response().Header().Set(echo.HeaderXRequestID, id)

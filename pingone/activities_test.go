@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsmfa/portal/internal/logging"
 	"github.com/smsmfa/portal/pingone"
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
@@ -15,7 +14,7 @@ import (
 // portal's request ID on the events its calls caused.
 func TestUserActivities(t *testing.T) {
 	f := newFixture(t)
-	ctx := logging.WithRequestID(context.Background(), "req-activities-1")
+	ctx := pingone.ContextWithTransactionID(context.Background(), "req-activities-1")
 	d, err := f.client.CreateSMSDevice(ctx, f.userID, pingone.NewSMSDevice{Phone: "+15125201234", Status: pingone.StatusActivationRequired})
 	if err != nil {
 		t.Fatal(err)

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsmfa/portal/internal/logging"
 	"github.com/smsmfa/portal/pingone"
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
@@ -85,7 +84,7 @@ func TestTransactionIDHeader(t *testing.T) {
 			return next.RoundTrip(r)
 		})
 	})
-	ctx := logging.WithRequestID(context.Background(), "6f1c2a40-req ÿ")
+	ctx := pingone.ContextWithTransactionID(context.Background(), "6f1c2a40-req ÿ")
 	if _, err := f.client.GetUser(ctx, f.userID, false); err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +101,7 @@ func TestTransactionIDHeader(t *testing.T) {
 	if len(seen) != 4 || seen[0] != "6f1c2a40-req__" || seen[1] != seen[0] || seen[2] != seen[0] || seen[3] != "" {
 		t.Fatalf("transaction IDs sent: %q", seen)
 	}
-	if got := pingone.TransactionID(logging.WithRequestID(context.Background(), strings.Repeat("a", 150))); len(got) != 100 {
+	if got := pingone.TransactionID(pingone.ContextWithTransactionID(context.Background(), strings.Repeat("a", 150))); len(got) != 100 {
 		t.Fatalf("a long ID is cut to PingOne's 100 characters: %d", len(got))
 	}
 }

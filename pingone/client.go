@@ -19,11 +19,10 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 	"golang.org/x/time/rate"
-
-	"github.com/smsmfa/portal/internal/tracing"
 )
 
 // Config says which PingOne environment to call and as which worker application.
@@ -189,7 +188,7 @@ func New(cfg Config) (*Client, error) {
 		tracer:     cfg.Tracer,
 	}
 	if c.tracer == nil {
-		c.tracer = tracing.Tracer(nil)
+		c.tracer = noop.NewTracerProvider().Tracer(tracerName)
 	}
 	if cfg.MaxRPS < 0 {
 		return nil, fmt.Errorf("pingone: MaxRPS %v is negative", cfg.MaxRPS)

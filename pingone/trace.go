@@ -8,12 +8,10 @@ import (
 	"strconv"
 	"strings"
 
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
 	"go.opentelemetry.io/otel/trace"
-
-	"github.com/smsmfa/portal/internal/ctxkey"
-	"github.com/smsmfa/portal/internal/tracing"
 )
 
 // tokenRoute is the worker token request's route, on the auth host.
@@ -59,18 +57,34 @@ func (s *callSends) sent(status int) {
 	}
 }
 
-var sendsKey = ctxkey.New[*callSends]("pingone.sends")
+// sendsKey keeps a call's send count in its context.
+type sendsKey struct{}
 
-func withSends(ctx context.Context, s *callSends) context.Context { return sendsKey.With(ctx, s) }
+// The span attributes of a PingOne call, and the instrumentation scope the client's spans have
+// when no tracer is given (internal/tracing uses the same names for the portal's own spans).
+const (
+	// RouteKey is the PingOne path as a template, such as /environments/{env}/users/{user}/devices.
+	RouteKey = attribute.Key("pingone.route")
+	// RetriesKey is how many times the call was sent again after its first try.
+	RetriesKey = attribute.Key("pingone.retries")
+	tracerName = "github.com/smsmfa/portal"
+)
+
+func withSends(ctx context.Context, s *callSends) context.Context {
+	return context.WithValue(ctx, sendsKey{}, s)
+}
 
 // sendsOf returns the call's counter, or nil (which counts nothing) outside do.
-func sendsOf(ctx context.Context) *callSends { return sendsKey.Value(ctx) }
+func sendsOf(ctx context.Context) *callSends {
+	s, _ := ctx.Value(sendsKey{}).(*callSends)
+	return s
+}
 
 // startCallSpan starts a client span for one PingOne call, named for its method and route
 // template; its attributes are those two only until endCallSpan adds the outcome.
 func startCallSpan(ctx context.Context, tr trace.Tracer, method, route string) (context.Context, trace.Span) {
 	return tr.Start(ctx, "PingOne "+method+" "+route, trace.WithSpanKind(trace.SpanKindClient),
-		trace.WithAttributes(semconv.HTTPRequestMethodKey.String(method), tracing.PingOneRouteKey.String(route)))
+		trace.WithAttributes(semconv.HTTPRequestMethodKey.String(method), RouteKey.String(route)))
 }
 
 // endCallSpan records the call's outcome on its span and ends it: the last status (absent
@@ -80,7 +94,7 @@ func endCallSpan(span trace.Span, s callSends, err error) {
 	if s.status > 0 {
 		span.SetAttributes(semconv.HTTPResponseStatusCode(s.status))
 	}
-	span.SetAttributes(tracing.RetriesKey.Int(max(s.n-1, 0)))
+	span.SetAttributes(RetriesKey.Int(max(s.n-1, 0)))
 	if err != nil {
 		kind := errorKind(err, s.status)
 		span.SetAttributes(semconv.ErrorTypeKey.String(kind))

@@ -4,8 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strings"
-
-	"github.com/smsmfa/portal/internal/logging"
 )
 
 // HeaderTransactionID is the header PingOne records with each event it logs for a call
@@ -13,11 +11,19 @@ import (
 // operator can join PingOne's audit activity with the portal's own audit record.
 const HeaderTransactionID = "X-Ping-External-Transaction-ID"
 
+type transactionKey struct{}
+
+// ContextWithTransactionID returns ctx carrying id, the caller's request ID, for every PingOne
+// call made in it: the client stands alone, so the portal hands its request ID over here.
+func ContextWithTransactionID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, transactionKey{}, id)
+}
+
 // TransactionID is the value of HeaderTransactionID for a call made in ctx: the request ID the
-// portal gave the request, as PingOne accepts it (at most 100 characters of letters, digits
+// caller gave it (ContextWithTransactionID), as PingOne accepts it (at most 100 characters of letters, digits
 // and . _ - / @ = # +; anything else becomes _, as PingOne itself would make it), or "".
 func TransactionID(ctx context.Context) string {
-	id := logging.RequestID(ctx)
+	id, _ := ctx.Value(transactionKey{}).(string)
 	if len(id) > 100 {
 		id = id[:100]
 	}

@@ -9,6 +9,7 @@ package tracing
 import (
 	"context"
 	"fmt"
+	"github.com/smsmfa/portal/pingone"
 	"net/url"
 	"strings"
 	"time"
@@ -36,10 +37,11 @@ const (
 	// a trace and a log line can be matched.
 	RequestIDKey = attribute.Key("portal.request_id")
 	// PingOneRouteKey is the PingOne path as a template, such as
-	// /environments/{env}/users/{user}/devices/{device}: never an ID, a filter or a query.
-	PingOneRouteKey = attribute.Key("pingone.route")
+	// /environments/{env}/users/{user}/devices/{device}: never an ID, a filter or a query. The
+	// client names it (it stands alone); it is repeated here for the portal's readers.
+	PingOneRouteKey = pingone.RouteKey
 	// RetriesKey is how many times the call was sent again after its first try.
-	RetriesKey = attribute.Key("pingone.retries")
+	RetriesKey = pingone.RetriesKey
 )
 
 // Propagator reads and writes the W3C trace context (traceparent, tracestate), so that a span

@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
-	"github.com/smsmfa/portal/pingone"
 )
 
 // SMSPolicy is the SMS part of a device authentication policy, as tests set it: whether SMS
@@ -35,9 +33,9 @@ type SMSPolicy struct {
 // normalized fills the defaults in, or says which value PingOne would refuse.
 func (p SMSPolicy) normalized() (SMSPolicy, error) {
 	if p.OTPLength == 0 {
-		p.OTPLength = pingone.DefaultOTPLength
+		p.OTPLength = defaultOTPLength
 	}
-	if p.OTPLength < pingone.MinOTPLength || p.OTPLength > pingone.MaxOTPLength {
+	if p.OTPLength < minOTPLength || p.OTPLength > maxOTPLength {
 		return p, fmt.Errorf("pingonetest: OTP length %d is outside PingOne's 6 to 10", p.OTPLength)
 	}
 	if p.OTPLifetime <= 0 {
@@ -204,8 +202,24 @@ func (s *Server) getDevicePolicy(w http.ResponseWriter, r *http.Request) {
 
 // pairingRefused answers a create, activation or resend that the device's policy forbids
 // (SMS off or pairing disabled), with the values pingone keeps in one place: PingOne's own
-// answer is UNVERIFIED (see pingone.PairingRefusedCode).
+// answer is UNVERIFIED (pairingRefused*, below).
 func pairingRefused(w http.ResponseWriter) {
-	writeErrorDetails(w, pingone.PairingRefusedStatus, pingone.PairingRefusedCode, "The request could not be completed.",
-		detail{Code: pingone.PairingRefusedDetail, Target: "type", Message: pingone.PairingRefusedMessage})
+	writeErrorDetails(w, pairingRefusedStatus, pairingRefusedCode, "The request could not be completed.",
+		detail{Code: pairingRefusedDetail, Target: "type", Message: pairingRefusedMessage})
 }
+
+// The emulator's own statement of PingOne's rules, written apart from the client's so that a
+// test of the client against it checks two readings, not one copy.
+const (
+	// defaultOTPLength, minOTPLength and maxOTPLength are sms.otp.otpLength's default and range
+	// in mfa.yaml.
+	defaultOTPLength, minOTPLength, maxOTPLength = 6, 6, 10
+	// pairingRefused* is what the emulator answers a device create, activation or resend while
+	// SMS or its pairing is off. UNVERIFIED: PingOne's documents we hold do not give this answer;
+	// the client's pingone.IsPairingRefused assumes the same one, and the portal decides on the
+	// policy it reads before, not on this refusal.
+	pairingRefusedStatus  = 400
+	pairingRefusedCode    = "REQUEST_FAILED"
+	pairingRefusedDetail  = "METHOD_DISABLED"
+	pairingRefusedMessage = "The SMS method is disabled, or its pairing is disabled, in the device authentication policy."
+)
