@@ -35,17 +35,8 @@ func (h *Handler) verify(c echo.Context) error {
 	a := actorOf(c)
 	ctx, id := c.Request().Context(), c.Param("id")
 	if a.self && sess(c).Staff() {
-		// A staff member's first phone comes from an administrator (issue #21): one waiting for
-		// its code (made before this rule, or by mistake) is not activated on a password alone.
-		devs, err := h.svc.MFA.Devices(ctx, a.target.ID)
-		if err != nil {
+		if answered, err := h.staffFirstPhone(c, a, id); answered {
 			return err
-		}
-		if devs.ActivatesFirstPhone(id) {
-			h.log().InfoContext(ctx, "first phone refused", "user_id", a.target.ID, "device_id", id, "reason", "staff")
-			h.record(c, a, audit.Event{Action: audit.ActionActivate, DeviceID: id, Outcome: audit.OutcomeRefused, Detail: mfa.ErrFirstPhoneElsewhere.Error()})
-			d, _ := devs.Find(id)
-			return h.renderVerify(c, a, http.StatusForbidden, d, refusal(c, mfa.ErrFirstPhoneElsewhere), "")
 		}
 	}
 	verify := h.svc.MFA.Verify
@@ -94,6 +85,24 @@ func (h *Handler) verify(c echo.Context) error {
 		return done(c, a.base, session.Success, messages.VerifyDoneSelfNew, nil)
 	}
 	return a.flash(c, a.base, session.Success, a.words.verified, maskedLabel(c, d))
+}
+
+// staffFirstPhone refuses to activate a staff member's first phone on their own: it comes from
+// an administrator (issue #21), and one waiting for its code (made before this rule, or by
+// mistake) is not activated on a password alone. It reports whether it answered.
+func (h *Handler) staffFirstPhone(c echo.Context, a *actor, id string) (bool, error) {
+	ctx := c.Request().Context()
+	devs, err := h.svc.MFA.Devices(ctx, a.target.ID)
+	if err != nil {
+		return true, err
+	}
+	if !devs.ActivatesFirstPhone(id) {
+		return false, nil
+	}
+	h.log().InfoContext(ctx, "first phone refused", "user_id", a.target.ID, "device_id", id, "reason", "staff")
+	h.record(c, a, audit.Event{Action: audit.ActionActivate, DeviceID: id, Outcome: audit.OutcomeRefused, Detail: mfa.ErrFirstPhoneElsewhere.Error()})
+	d, _ := devs.Find(id)
+	return true, h.renderVerify(c, a, http.StatusForbidden, d, refusal(c, mfa.ErrFirstPhoneElsewhere), "")
 }
 
 // refuseCode answers a refused code: logged, audited, and the code page again with the words.

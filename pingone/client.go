@@ -144,18 +144,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.ClientID == "" || cfg.ClientSecret == "" {
 		return nil, errors.New("pingone: worker client ID and secret are required")
 	}
-	if cfg.Region == "" {
-		cfg.Region = RegionNA
-	}
-	api, auth := cfg.Region.APIBase(), cfg.Region.AuthBase()
-	if cfg.APIBase != "" {
-		api = cfg.APIBase
-	}
-	if cfg.AuthBase != "" {
-		auth = cfg.AuthBase
-	}
-	if api == "" || auth == "" {
-		return nil, fmt.Errorf("pingone: unknown region %q", cfg.Region)
+	api, auth, err := cfg.bases()
+	if err != nil {
+		return nil, err
 	}
 	style, err := oauthStyle(cfg.AuthStyle)
 	if err != nil {
@@ -194,6 +185,37 @@ func New(cfg Config) (*Client, error) {
 		c.limiter = rate.NewLimiter(rate.Limit(cfg.MaxRPS), 1)
 		c.observeQueue, c.observeQueued = cfg.ObserveQueue, cfg.ObserveQueued
 	}
+	c.defaults()
+	c.tokens = newTokenCache(clientcredentials.Config{
+		ClientID:     cfg.ClientID,
+		ClientSecret: cfg.ClientSecret,
+		TokenURL:     c.authBase + "/" + url.PathEscape(cfg.EnvironmentID) + "/as/token",
+	}, style, &http.Client{Transport: WithTransactionID(hc.Transport), Timeout: hc.Timeout})
+	c.tokens.tracer = c.tracer
+	return c, nil
+}
+
+// bases are the API and auth bases cfg calls: its region's (North America when none is
+// named), or the overrides.
+func (cfg Config) bases() (api, auth string, err error) {
+	if cfg.Region == "" {
+		cfg.Region = RegionNA
+	}
+	api, auth = cfg.Region.APIBase(), cfg.Region.AuthBase()
+	if cfg.APIBase != "" {
+		api = cfg.APIBase
+	}
+	if cfg.AuthBase != "" {
+		auth = cfg.AuthBase
+	}
+	if api == "" || auth == "" {
+		return "", "", fmt.Errorf("pingone: unknown region %q", cfg.Region)
+	}
+	return api, auth, nil
+}
+
+// defaults fills in the retries, backoff bounds and logger Config leaves to the client.
+func (c *Client) defaults() {
 	if c.maxRetries == 0 {
 		c.maxRetries = 3
 	} else if c.maxRetries < 0 {
@@ -208,13 +230,6 @@ func New(cfg Config) (*Client, error) {
 	if c.log == nil {
 		c.log = slog.Default()
 	}
-	c.tokens = newTokenCache(clientcredentials.Config{
-		ClientID:     cfg.ClientID,
-		ClientSecret: cfg.ClientSecret,
-		TokenURL:     c.authBase + "/" + url.PathEscape(cfg.EnvironmentID) + "/as/token",
-	}, style, &http.Client{Transport: WithTransactionID(hc.Transport), Timeout: hc.Timeout})
-	c.tokens.tracer = c.tracer
-	return c, nil
 }
 
 // EnvironmentID returns the environment the client calls.
