@@ -133,6 +133,14 @@ func precheck(input, region string) (string, string, error) {
 	return input, region, nil
 }
 
+// Check answers the *Error for input that no parser needs to see (precheck): empty, too long,
+// with other characters, or without a country; nil when the number is worth parsing. Parse
+// gives the same answer first.
+func Check(input, region string) error {
+	_, _, err := precheck(input, region)
+	return err
+}
+
 // Parse checks input, typed with region picked (an ISO 3166 code, or "" when the number starts
 // with +), and returns the number or an *Error.
 func (p *Policy) Parse(input, region string) (Number, error) {
