@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/smsmfa/portal/internal/audit"
+	"github.com/smsmfa/portal/internal/form"
 	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/mfa"
@@ -44,7 +45,11 @@ func (h *Handler) verify(c echo.Context) error {
 		// The person's sign-in read mfaEnabled off: no second read of the user is needed.
 		verify = h.svc.MFA.VerifyMFAOff
 	}
-	d, err := verify(ctx, a.target.ID, id, c.FormValue("code"))
+	in := form.NewCode(c.Request())
+	d, err := mfa.Device{}, in.Problem()
+	if err == nil {
+		d, err = verify(ctx, a.target.ID, id, in.Code)
+	}
 	if msg := codeRefusal(c, a, err, h.svc.MFA.CodeRules(ctx).Length); msg != "" {
 		return h.refuseCode(c, a, d, id, msg, err)
 	}
