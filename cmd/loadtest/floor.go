@@ -5,8 +5,10 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -274,4 +276,38 @@ func runFloor(ctx context.Context, o options, emu *pingonetest.Server, people []
 		}
 	}
 	return r, steps, nil
+}
+
+// perJourney is route's calls per journey during the run.
+func perJourney(calls, before map[string]int, route string, n int) float64 {
+	return float64(calls[route]-before[route]) / float64(n)
+}
+
+// floorMode runs the same people's journeys through the floor server, with the first
+// employee's pages, and prints its figures beside the portal's.
+func floorMode(ctx context.Context, o options, out io.Writer, emu *pingonetest.Server, people []person, kept *journey, portalCalls float64, portal floorReport) error {
+	if kept == nil || kept.kept[0] == nil {
+		return errors.New("floor: the first employee's pages were not kept")
+	}
+	r, steps, err := runFloor(ctx, o, emu, people, kept)
+	if err != nil {
+		return fmt.Errorf("floor: %w", err)
+	}
+	calls := floorCalls(steps)
+	if math.Round(portalCalls) != float64(calls) {
+		return fmt.Errorf("floor: the portal made %.2f PingOne calls a journey, the floor's journey (floorJourney) has %d: bring it up to date", portalCalls, calls)
+	}
+	fmt.Fprintf(out, "\nfloor: a bare net/http server, %d requests and %d PingOne calls a journey (the portal made %.2f), %d-byte answers, the same pages gzipped once\n",
+		len(steps), calls, portalCalls, o.floorAnswer)
+	fmt.Fprintln(out, "            CPU/journey  RSS at start  peak RSS   wall")
+	for _, row := range []struct {
+		name string
+		r    floorReport
+	}{{"portal", portal}, {"floor", r}} {
+		fmt.Fprintf(out, "%-10s %10v %9.1f MiB %6.1f MiB %7v\n", row.name, (row.r.cpu.total() / time.Duration(o.n)).Round(time.Microsecond),
+			float64(row.r.startRSS)/1024, float64(row.r.peakRSS)/1024, row.r.wall.Round(time.Millisecond))
+	}
+	fmt.Fprintf(out, "portal ÷ floor: CPU %.2fx, peak RSS %.2fx\n", safeDiv(portal.cpu.total().Seconds(), r.cpu.total().Seconds()),
+		safeDiv(float64(portal.peakRSS), float64(r.peakRSS)))
+	return nil
 }

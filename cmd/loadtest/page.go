@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,168 +11,13 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
 )
 
-// bareEnv, set to a directory of captured answers, makes the load tool the bare server.
-const bareEnv = "LOADTEST_BARE_DIR"
-
-// memStatsPath is where the bare server reports its own allocations; the portal reports its
-// through its metrics address.
-const memStatsPath = "/.loadtest/memstats"
-
 // pagePaths are the answers -page measures.
 var pagePaths = []string{"/", "/healthz"}
-
-// captured is one answer of the portal, replayed by the bare server byte for byte.
-type captured struct {
-	Path   string      `json:"path"`
-	Status int         `json:"status"`
-	Header http.Header `json:"header"`
-	Body   []byte      `json:"body"`
-}
-
-// cpuTimes are a process's CPU times, from /proc/<pid>/stat.
-type cpuTimes struct{ user, system time.Duration }
-
-func (c cpuTimes) sub(o cpuTimes) cpuTimes {
-	return cpuTimes{user: c.user - o.user, system: c.system - o.system}
-}
-func (c cpuTimes) total() time.Duration { return c.user + c.system }
-
-// userHZ is the unit of the times in /proc/<pid>/stat: USER_HZ, 100 on every Linux ABI.
-const userHZ = 100
-
-// cpuTime reads the CPU time a process has used (its threads, not its children).
-func cpuTime(pid int) (cpuTimes, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return cpuTimes{}, fmt.Errorf("portal CPU time: %w", err)
-	}
-	// The command name may hold spaces; the fields after it are fixed: state is the 3rd,
-	// utime the 14th and stime the 15th.
-	i := strings.LastIndexByte(string(b), ')')
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return cpuTimes{}, fmt.Errorf("portal CPU time: short /proc/%d/stat", pid)
-	}
-	u, err1 := strconv.ParseInt(f[11], 10, 64)
-	s, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err := errors.Join(err1, err2); err != nil {
-		return cpuTimes{}, fmt.Errorf("portal CPU time: %w", err)
-	}
-	return cpuTimes{user: time.Duration(u) * time.Second / userHZ, system: time.Duration(s) * time.Second / userHZ}, nil
-}
-
-// allocCount is a process's Go heap allocations so far.
-type allocCount struct{ mallocs, bytes float64 }
-
-func (a allocCount) sub(o allocCount) allocCount {
-	return allocCount{mallocs: a.mallocs - o.mallocs, bytes: a.bytes - o.bytes}
-}
-
-// get sends a GET for u with the default client; what names the server in the error when it
-// does not answer.
-func get(ctx context.Context, u, what string) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	return resp, nil
-}
-
-// scrapeAllocs reads go_memstats_mallocs_total and go_memstats_alloc_bytes_total from the
-// portal's Prometheus metrics.
-func scrapeAllocs(ctx context.Context, metricsURL string) (allocCount, error) {
-	resp, err := get(ctx, metricsURL+"/metrics", "portal metrics")
-	if err != nil {
-		return allocCount{}, err
-	}
-	defer resp.Body.Close()
-	var a allocCount
-	found := 0
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for sc.Scan() {
-		for name, dst := range map[string]*float64{"go_memstats_mallocs_total ": &a.mallocs, "go_memstats_alloc_bytes_total ": &a.bytes} {
-			if v, ok := strings.CutPrefix(sc.Text(), name); ok {
-				if *dst, err = strconv.ParseFloat(strings.TrimSpace(v), 64); err != nil {
-					return a, fmt.Errorf("portal metrics %s: %w", name, err)
-				}
-				found++
-			}
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return a, fmt.Errorf("portal metrics: %w", err)
-	}
-	if found != 2 {
-		return a, errors.New("portal metrics: no go_memstats_mallocs_total or go_memstats_alloc_bytes_total")
-	}
-	return a, nil
-}
-
-// bareAllocs reads the bare server's allocations.
-func bareAllocs(ctx context.Context, base string) (allocCount, error) {
-	resp, err := get(ctx, base+memStatsPath, "bare server allocations")
-	if err != nil {
-		return allocCount{}, err
-	}
-	defer resp.Body.Close()
-	var m struct{ Mallocs, TotalAlloc uint64 }
-	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
-		return allocCount{}, fmt.Errorf("bare server allocations: %w", err)
-	}
-	return allocCount{mallocs: float64(m.Mallocs), bytes: float64(m.TotalAlloc)}, nil
-}
-
-// serveBare answers the captured paths with the captured bytes, and nothing else: the least a
-// Go server can do for the same answers.
-func serveBare(dir string) error {
-	b, err := os.ReadFile(filepath.Join(dir, "answers.json"))
-	if err != nil {
-		return err
-	}
-	var answers []captured
-	if err := json.Unmarshal(b, &answers); err != nil {
-		return err
-	}
-	srv := &http.Server{Addr: os.Getenv("LOADTEST_BARE_ADDR"), Handler: bareHandler(answers), ReadHeaderTimeout: 10 * time.Second}
-	return srv.ListenAndServe()
-}
-
-// bareHandler replays the answers, with its own allocations at memStatsPath.
-func bareHandler(answers []captured) http.Handler {
-	mux := http.NewServeMux()
-	for _, a := range answers {
-		pattern := "GET " + a.Path
-		if strings.HasSuffix(a.Path, "/") {
-			pattern += "{$}" // the path alone, not the subtree
-		}
-		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-			h := w.Header()
-			for k, v := range a.Header {
-				h[k] = v
-			}
-			w.WriteHeader(a.Status)
-			_, _ = w.Write(a.Body)
-		})
-	}
-	mux.HandleFunc("GET "+memStatsPath, func(w http.ResponseWriter, r *http.Request) {
-		var m runtime.MemStats
-		runtime.ReadMemStats(&m)
-		_ = json.NewEncoder(w).Encode(struct{ Mallocs, TotalAlloc uint64 }{m.Mallocs, m.TotalAlloc})
-	})
-	return mux
-}
 
 // target is a server -page measures.
 type target struct {
