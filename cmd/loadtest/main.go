@@ -32,20 +32,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"maps"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
-	"slices"
-	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/smsmfa/portal/internal/ids"
-	"github.com/smsmfa/portal/internal/logging"
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
 
@@ -104,7 +96,8 @@ type options struct {
 	portalLog string
 }
 
-func run(args []string, out io.Writer) error {
+// parseOptions reads the flags into options and refuses those that do not go together.
+func parseOptions(args []string) (options, error) {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	var o options
 	fs.IntVar(&o.n, "n", 500, "employees, all running their journey at once")
@@ -127,8 +120,13 @@ func run(args []string, out io.Writer) error {
 	fs.StringVar(&o.memprofile, "memprofile", "", "write the portal's allocation profiles before (FILE.base) and after the journeys (FILE): go tool pprof -sample_index=alloc_space -base FILE.base FILE")
 	fs.StringVar(&o.portalLog, "portal-log", "", "also write the portal's log (LOG_LEVEL=warn) to this file")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return o, err
 	}
+	return o, o.check()
+}
+
+// check refuses flags out of range and modes that do not go together.
+func (o options) check() error {
 	if o.page {
 		if o.requests < o.rounds || o.conc < 1 || o.rounds < 1 {
 			return errors.New("-requests must be at least -rounds, and -c and -rounds at least 1")
@@ -144,6 +142,16 @@ func run(args []string, out io.Writer) error {
 		// The floor's stand-in never fails: with 503s the two runs would not be alike.
 		return errors.New("-floor needs -fail 0 and a -floor-answer of at least 16 bytes")
 	}
+	return nil
+}
+
+// run is the load tool: the flags, the emulator, the portal binary, then the mode asked for:
+// -instances (portals of its own), -page, or the journeys (and -floor after them).
+func run(args []string, out io.Writer) error {
+	o, err := parseOptions(args)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), o.deadline)
 	defer cancel()
 
@@ -154,203 +162,96 @@ func run(args []string, out io.Writer) error {
 	defer emu.Close()
 	workerSecret, webSecret := ids.Token(24), ids.Token(24)
 	emu.AddApp(pingonetest.App{ClientID: "worker", ClientSecret: workerSecret, Worker: true, Roles: true})
-	bin := o.portal
-	if bin == "" {
-		dir, err := os.MkdirTemp("", "loadtest")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		bin = filepath.Join(dir, "portal")
-		if b, err := exec.Command("go", "build", "-o", bin, "github.com/smsmfa/portal").CombinedOutput(); err != nil {
-			return fmt.Errorf("build the portal: %v\n%s", err, b)
-		}
+	bin, removeBin, err := portalBinary(o.portal)
+	if err != nil {
+		return err
 	}
+	defer removeBin()
 	if o.instances > 0 {
 		// That mode seeds its own employees and web apps, one set per run.
 		return instancesMode(ctx, o, out, emu, bin, workerSecret, webSecret)
 	}
-
-	portalAddr, err := freeAddr()
+	p, err := startPortal(ctx, o, emu, bin, workerSecret, webSecret)
 	if err != nil {
 		return err
 	}
-	metricsAddr, err := freeAddr()
-	if err != nil {
-		return err
-	}
-	pprofAddr, err := freeAddr()
-	if err != nil {
-		return err
-	}
-	public := "http://" + portalAddr
-	emu.AddApp(pingonetest.App{ClientID: "web", ClientSecret: webSecret, RedirectURIs: []string{public + "/auth/callback"},
-		PostLogoutRedirectURIs: []string{public + "/"}})
-	cmd := exec.Command(bin, "-listen", portalAddr)
-	cmd.Env = append(os.Environ(),
-		"PORTAL_PUBLIC_URL="+public, "PINGONE_ENVIRONMENT_ID="+emu.EnvironmentID(),
-		"PINGONE_API_BASE="+emu.APIBase(), "PINGONE_AUTH_BASE="+emu.AuthBase(),
-		"PINGONE_WORKER_CLIENT_ID=worker", "PINGONE_WORKER_CLIENT_SECRET="+workerSecret,
-		"PINGONE_WEB_CLIENT_ID=web", "PINGONE_WEB_CLIENT_SECRET="+webSecret,
-		"SESSION_KEYS="+ids.Token(48), "TRUSTED_PROXIES=127.0.0.1", "LOG_LEVEL=warn", "PINGONE_TIMEOUT=20s", "ALLOWED_REGIONS=US",
-		// The portal's own Go runtime figures (allocations) are read from its metrics address.
-		"METRICS_ADDR="+metricsAddr, "PPROF_ADDR="+pprofAddr)
-	cmd.Env = append(cmd.Env, o.serverEnv...)
-	var portalLog logging.Buffer
-	cmd.Stderr = &portalLog
-	if o.portalLog != "" {
-		f, err := os.Create(o.portalLog)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		cmd.Stderr = io.MultiWriter(&portalLog, f)
-	}
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	defer func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
-	}()
-	if err := waitHealthy(ctx, public); err != nil {
-		return fmt.Errorf("%w\n%s", err, portalLog.String())
-	}
+	defer p.stop()
 	if o.page {
-		return pageMode(ctx, o, out, cmd.Process.Pid, public, "http://"+metricsAddr)
+		return pageMode(ctx, o, out, p.pid(), p.public, p.metricsURL)
 	}
+	return journeysMode(ctx, o, out, emu, p)
+}
+
+// journeysMode seeds o.n employees, runs their journeys through the portal at once, reports
+// what they saw and what the portal spent, checks that PingOne holds one active phone each,
+// and with -floor runs the same journeys through the floor server.
+func journeysMode(ctx context.Context, o options, out io.Writer, emu *pingonetest.Server, p *portal) error {
 	// Seeded only now: -page signs nobody in.
 	people := seedPeople(emu, o.n, "employee", 512)
-	baseRSS, _ := rss(cmd.Process.Pid, "VmRSS")
-	portalAllocs := func(ctx context.Context) (allocCount, error) { return scrapeAllocs(ctx, "http://"+metricsAddr) }
-	cpuBefore, allocsBefore, err := usage(ctx, cmd.Process.Pid, portalAllocs)
+	r, err := measureJourneys(ctx, o, emu, p, people)
 	if err != nil {
 		return err
 	}
-	if o.memprofile != "" {
-		if err := fetchAllocs(ctx, "http://"+pprofAddr, o.memprofile+".base"); err != nil {
-			return fmt.Errorf("allocation profile: %w", err)
-		}
-	}
-	emu.SetLatency(o.latency)
-	emu.SetFailureRate(o.fail, http.StatusServiceUnavailable)
-	callsBefore := emu.AllCalls()
-	tokensBefore := emu.TokenRequests()
-
-	profiled := make(chan error, 1)
-	if o.cpuprofile != "" {
-		go func() { profiled <- fetchProfile(ctx, "http://"+pprofAddr, o.profileFor, o.cpuprofile) }()
-	} else {
-		profiled <- nil
-	}
-	stopPeaks := watchPeaks(ctx, "http://"+metricsAddr)
-	results, steps, kept, wall := runJourneys(ctx, o, emu, public, people, nil, 0)
-	peak := stopPeaks()
-	peakRSS, _ := rss(cmd.Process.Pid, "VmHWM")
-	if err := <-profiled; err != nil {
-		return fmt.Errorf("CPU profile: %w", err)
-	}
-	cpuAfter, allocsAfter, err := usage(ctx, cmd.Process.Pid, portalAllocs)
-	if err != nil {
-		return err
-	}
-	if o.memprofile != "" {
-		if err := fetchAllocs(ctx, "http://"+pprofAddr, o.memprofile); err != nil {
-			return fmt.Errorf("allocation profile: %w", err)
-		}
-	}
-
-	// What PingOne holds: exactly one active phone per employee.
-	var failed, duplicates, lost, errorPages int
-	for i, p := range people {
-		switch registration(emu, p) {
-		case regDuplicated:
-			duplicates++
-		case regLost:
-			lost++
-		}
-		if results[i].err != nil {
-			failed++
-		}
-		errorPages += results[i].errorPages
-	}
+	oc := checkOutcome(emu, people, r.results)
 	calls := emu.AllCalls()
-	fmt.Fprintf(out, "machine: %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
-	fmt.Fprintf(out, "journeys: %d at once, PingOne latency %v, PingOne 503 rate %.0f%%\n", o.n, o.latency, o.fail*100)
-	fmt.Fprintf(out, "wall time: %v, %.1f journeys/s\n", wall.Round(time.Millisecond), float64(o.n)/wall.Seconds())
-	fmt.Fprintf(out, "failed journeys: %d; error pages shown (then retried): %d\n", failed, errorPages)
-	if errorPages > 0 {
-		by := map[string]int{}
-		for _, r := range results {
-			for k, n := range r.errorsBy {
-				by[k] += n
-			}
-		}
-		keys := slices.Sorted(maps.Keys(by))
-		var parts []string
-		for _, k := range keys {
-			parts = append(parts, fmt.Sprintf("%s: %d", k, by[k]))
-		}
-		fmt.Fprintf(out, "error pages by step and status: %s\n", strings.Join(parts, ", "))
-	}
-	fmt.Fprintf(out, "PingOne afterwards: %d duplicate, %d lost registrations\n", duplicates, lost)
-	fmt.Fprintf(out, "worker token requests: %d\n", emu.TokenRequests()-tokensBefore)
-	fmt.Fprintf(out, "portal RSS: %.1f MiB at start, %.1f MiB peak\n", float64(baseRSS)/1024, float64(peakRSS)/1024)
-	fmt.Fprintf(out, "portal peaks: %.0f requests in flight, heap in use %.1f MiB, stacks %.1f MiB; %.0f collections; %.0f requests turned away at MAX_IN_FLIGHT\n",
-		peak.inFlight, peak.heapInuse/(1<<20), peak.stack/(1<<20), peak.gcs, peak.shed)
-	cpu := cpuAfter.sub(cpuBefore)
-	fmt.Fprintf(out, "portal CPU: %v in all (user %v, system %v), %v per journey (%.0f%% of one core over the run)\n",
-		cpu.total().Round(time.Millisecond), cpu.user.Round(time.Millisecond), cpu.system.Round(time.Millisecond),
-		(cpu.total() / time.Duration(o.n)).Round(time.Microsecond), 100*cpu.total().Seconds()/wall.Seconds())
-	allocs := allocsAfter.sub(allocsBefore)
-	fmt.Fprintf(out, "portal allocations: %.0f per journey, %.1f KiB per journey\n",
-		allocs.mallocs/float64(o.n), allocs.bytes/float64(o.n)/1024)
-	fmt.Fprintln(out, "\nstep            p50       p95       p99       max")
-	for _, name := range []string{"1 open link", "2 sign in", "3 send code", "4 verify", "journey"} {
-		d := steps[name]
-		if len(d) == 0 {
-			continue
-		}
-		sort.Slice(d, func(a, b int) bool { return d[a] < d[b] })
-		fmt.Fprintf(out, "%-14s %8s  %8s  %8s  %8s\n", name, pct(d, 50), pct(d, 95), pct(d, 99), d[len(d)-1].Round(time.Millisecond))
-	}
-	fmt.Fprintln(out, "\nPingOne calls per journey, by route:")
-	var routes []string
-	for r := range calls {
-		routes = append(routes, r)
-	}
-	slices.Sort(routes)
-	total := 0.0
-	for _, r := range routes {
-		n := calls[r] - callsBefore[r]
-		if n == 0 {
-			continue
-		}
-		per := float64(n) / float64(o.n)
-		total += per
-		fmt.Fprintf(out, "  %-18s %6.2f\n", r, per)
-	}
-	fmt.Fprintf(out, "  %-18s %6.2f\n", "all", total)
-	for i, r := range results {
-		if r.err != nil {
-			fmt.Fprintf(out, "first failure (%s): %v\n", people[i].username, r.err)
-			break
-		}
-	}
-	if failed > 0 || duplicates > 0 || lost > 0 {
-		return fmt.Errorf("%d failed, %d duplicate, %d lost", failed, duplicates, lost)
+	printSummary(out, o, r, oc, emu.TokenRequests()-r.tokensBefore)
+	printSteps(out, r.steps)
+	total := printCalls(out, calls, r.callsBefore, o.n)
+	printFirstFailure(out, people, r.results)
+	if oc.failed > 0 || oc.duplicates > 0 || oc.lost > 0 {
+		return fmt.Errorf("%d failed, %d duplicate, %d lost", oc.failed, oc.duplicates, oc.lost)
 	}
 	if !o.floor {
 		return nil
 	}
-	// The portal's own calls for the journeys: not PingOne's sign-in page and its form (the
-	// browser's), nor what the process reads once (discovery, keys, MFA settings, the MFA policy,
-	// the worker token), which few journeys would make look like more.
-	portalCalls := total - float64(emu.TokenRequests()-tokensBefore)/float64(o.n)
-	for _, r := range []string{"authorize", "authorize.submit", "discovery", "jwks", "mfaSettings.get", "devicePolicies.list"} {
-		portalCalls -= perJourney(calls, callsBefore, r, o.n)
+	portalCalls := portalCallsPerJourney(calls, r.callsBefore, total, emu.TokenRequests()-r.tokensBefore, o.n)
+	return floorMode(ctx, o, out, emu, people, r.kept, portalCalls, floorReport{wall: r.wall, startRSS: r.baseRSS, peakRSS: r.peakRSS, cpu: r.cpu})
+}
+
+// measureJourneys runs the people's journeys through the portal with the emulator's latency
+// and failures set, and reads the portal's CPU time, allocations, memory and metrics' peaks
+// around them (and its profiles, when asked).
+func measureJourneys(ctx context.Context, o options, emu *pingonetest.Server, p *portal, people []person) (portalRun, error) {
+	r := portalRun{}
+	r.baseRSS, _ = rss(p.pid(), "VmRSS")
+	portalAllocs := func(ctx context.Context) (allocCount, error) { return scrapeAllocs(ctx, p.metricsURL) }
+	cpuBefore, allocsBefore, err := usage(ctx, p.pid(), portalAllocs)
+	if err != nil {
+		return r, err
 	}
-	return floorMode(ctx, o, out, emu, people, kept, portalCalls, floorReport{wall: wall, startRSS: baseRSS, peakRSS: peakRSS, cpu: cpu})
+	if o.memprofile != "" {
+		if err := fetchAllocs(ctx, p.pprofURL, o.memprofile+".base"); err != nil {
+			return r, fmt.Errorf("allocation profile: %w", err)
+		}
+	}
+	emu.SetLatency(o.latency)
+	emu.SetFailureRate(o.fail, http.StatusServiceUnavailable)
+	r.callsBefore, r.tokensBefore = emu.AllCalls(), emu.TokenRequests()
+
+	profiled := make(chan error, 1)
+	if o.cpuprofile != "" {
+		go func() { profiled <- fetchProfile(ctx, p.pprofURL, o.profileFor, o.cpuprofile) }()
+	} else {
+		profiled <- nil
+	}
+	stopPeaks := watchPeaks(ctx, p.metricsURL)
+	r.results, r.steps, r.kept, r.wall = runJourneys(ctx, o, emu, p.public, people, nil, 0)
+	r.peak = stopPeaks()
+	r.peakRSS, _ = rss(p.pid(), "VmHWM")
+	if err := <-profiled; err != nil {
+		return r, fmt.Errorf("CPU profile: %w", err)
+	}
+	cpuAfter, allocsAfter, err := usage(ctx, p.pid(), portalAllocs)
+	if err != nil {
+		return r, err
+	}
+	r.cpu, r.allocs = cpuAfter.sub(cpuBefore), allocsAfter.sub(allocsBefore)
+	if o.memprofile != "" {
+		if err := fetchAllocs(ctx, p.pprofURL, o.memprofile); err != nil {
+			return r, fmt.Errorf("allocation profile: %w", err)
+		}
+	}
+	return r, nil
 }
 
 // envList is a repeatable NAME=VALUE flag.
