@@ -7,12 +7,10 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -40,6 +38,8 @@ type pageResult struct {
 	bodyBytes int
 }
 
+// pageMode captures the portal's answers to pagePaths, starts the bare server replaying them,
+// and measures both in alternating rounds, reported side by side.
 func pageMode(ctx context.Context, o options, out io.Writer, portalPid int, public, metricsURL string) error {
 	client := &http.Client{
 		Transport: &http.Transport{MaxIdleConns: 4 * o.conc, MaxIdleConnsPerHost: 2 * o.conc, IdleConnTimeout: time.Minute,
@@ -47,67 +47,79 @@ func pageMode(ctx context.Context, o options, out io.Writer, portalPid int, publ
 		Timeout:       30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	// What the portal answers, compressed as a browser would ask for it.
+	answers, err := captureAnswers(ctx, client, public)
+	if err != nil {
+		return err
+	}
+	bare, bareBase, err := startBare(ctx, answers)
+	if err != nil {
+		return err
+	}
+	defer bare.stop()
+	targets := []*target{
+		{name: "portal", base: public, pid: portalPid, allocs: func(ctx context.Context) (allocCount, error) { return scrapeAllocs(ctx, metricsURL) }},
+		{name: "bare", base: bareBase, pid: bare.pid(), allocs: func(ctx context.Context) (allocCount, error) { return bareAllocs(ctx, bareBase) }},
+	}
+	if err := warmUp(ctx, o, client, targets); err != nil {
+		return err
+	}
+	results, err := measureRounds(ctx, o, client, targets)
+	if err != nil {
+		return err
+	}
+	printPage(out, o, targets, results)
+	return nil
+}
+
+// captureAnswers is what the portal at public answers to pagePaths, compressed as a browser
+// would ask for it.
+func captureAnswers(ctx context.Context, client *http.Client, public string) ([]captured, error) {
 	var answers []captured
 	for _, p := range pagePaths {
 		status, header, body, err := fetch(ctx, client, public+p)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		header.Del("Date")
 		header.Del("Content-Length")
 		answers = append(answers, captured{Path: p, Status: status, Header: header, Body: body})
 	}
+	return answers, nil
+}
+
+// startBare starts the load tool again as the bare server replaying answers, and waits until
+// it answers (ten seconds at most); base is its http://host:port.
+func startBare(ctx context.Context, answers []captured) (c *child, base string, err error) {
 	dir, err := os.MkdirTemp("", "loadtest-bare")
 	if err != nil {
-		return err
+		return nil, "", err
 	}
+	// The server has read its answers by the time it answers /healthz.
 	defer os.RemoveAll(dir)
 	b, err := json.Marshal(answers)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "answers.json"), b, 0o600); err != nil {
-		return err
+		return nil, "", err
 	}
-	bareAddr, err := freeAddr()
+	addr, err := freeAddr()
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	self, err := os.Executable()
 	if err != nil {
-		return err
+		return nil, "", err
 	}
-	bare := exec.Command(self)
-	bare.Env = append(os.Environ(), bareEnv+"="+dir, "LOADTEST_BARE_ADDR="+bareAddr)
-	bare.Stderr = os.Stderr
-	if err := bare.Start(); err != nil {
-		return fmt.Errorf("start the bare server: %w", err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = bare.Wait(); close(exited) }()
-	defer func() {
-		_ = bare.Process.Signal(syscall.SIGTERM)
-		<-exited
-	}()
-	// Stop waiting for it when it exits, and after ten seconds at most.
-	waitCtx, cancelWait := context.WithTimeout(ctx, 10*time.Second)
-	defer cancelWait()
-	go func() {
-		select {
-		case <-exited:
-			cancelWait()
-		case <-waitCtx.Done():
-		}
-	}()
-	if err := waitHealthy(waitCtx, "http://"+bareAddr); err != nil {
-		return fmt.Errorf("bare server: %w", err)
-	}
+	base = "http://" + addr
+	c, err = startChild(ctx, childSpec{name: "bare server", bin: self, env: []string{bareEnv + "=" + dir, "LOADTEST_BARE_ADDR=" + addr},
+		stderr: os.Stderr, ready: healthz(base), readyWithin: 10 * time.Second})
+	return c, base, err
+}
 
-	targets := []*target{
-		{name: "portal", base: public, pid: portalPid, allocs: func(ctx context.Context) (allocCount, error) { return scrapeAllocs(ctx, metricsURL) }},
-		{name: "bare", base: "http://" + bareAddr, pid: bare.Process.Pid, allocs: func(ctx context.Context) (allocCount, error) { return bareAllocs(ctx, "http://"+bareAddr) }},
-	}
+// warmUp measures what one allocations read costs each target, then warms each up:
+// connections, caches, the heap's size.
+func warmUp(ctx context.Context, o options, client *http.Client, targets []*target) error {
 	for _, t := range targets {
 		// Two reads in a row: the second's difference is what one read costs the server.
 		a1, err := t.allocs(ctx)
@@ -119,13 +131,18 @@ func pageMode(ctx context.Context, o options, out io.Writer, portalPid int, publ
 			return err
 		}
 		t.scrapeCost = a2.sub(a1)
-		// Warm up: connections, caches, the heap's size.
 		for _, p := range pagePaths {
 			if _, err := batch(ctx, client, t, p, min(2000, o.requests/o.rounds), o.conc); err != nil {
 				return err
 			}
 		}
 	}
+	return nil
+}
+
+// measureRounds sends each path to each target in o.rounds rounds, and adds up the results by
+// "path name".
+func measureRounds(ctx context.Context, o options, client *http.Client, targets []*target) (map[string]*pageResult, error) {
 	results := map[string]*pageResult{}
 	per := o.requests / o.rounds
 	for round := range o.rounds {
@@ -138,24 +155,33 @@ func pageMode(ctx context.Context, o options, out io.Writer, portalPid int, publ
 			for _, t := range order {
 				r, err := batch(ctx, client, t, p, per, o.conc)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				key := p + " " + t.name
 				if results[key] == nil {
 					results[key] = &pageResult{}
 				}
-				acc := results[key]
-				acc.requests += r.requests
-				acc.wall += r.wall
-				acc.cpu += r.cpu
-				acc.allocs.mallocs += r.allocs.mallocs
-				acc.allocs.bytes += r.allocs.bytes
-				acc.latencies = append(acc.latencies, r.latencies...)
-				acc.bodyBytes = r.bodyBytes
+				results[key].add(r)
 			}
 		}
 	}
+	return results, nil
+}
 
+// add adds a batch's figures.
+func (acc *pageResult) add(r pageResult) {
+	acc.requests += r.requests
+	acc.wall += r.wall
+	acc.cpu += r.cpu
+	acc.allocs.mallocs += r.allocs.mallocs
+	acc.allocs.bytes += r.allocs.bytes
+	acc.latencies = append(acc.latencies, r.latencies...)
+	acc.bodyBytes = r.bodyBytes
+}
+
+// printPage prints each path's figures for each target, and their ratios.
+func printPage(out io.Writer, o options, targets []*target, results map[string]*pageResult) {
+	per := o.requests / o.rounds
 	fmt.Fprintf(out, "machine: %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	fmt.Fprintf(out, "page mode: %d requests per path and server, %d in flight, %d alternating rounds; the bare server\n", per*o.rounds, o.conc, o.rounds)
 	fmt.Fprintln(out, "answers with the bytes the portal sent (gzip asked for); server CPU from /proc/<pid>/stat,")
@@ -180,7 +206,6 @@ func pageMode(ctx context.Context, o options, out io.Writer, portalPid int, publ
 			safeDiv(pr.allocs.mallocs, br.allocs.mallocs), safeDiv(pr.allocs.bytes, br.allocs.bytes))
 	}
 	fmt.Fprintln(out, "\nratio: portal ÷ bare (for req/s, below 1 means the portal serves fewer)")
-	return nil
 }
 
 func ratio(a, b []time.Duration, p int) float64 {
