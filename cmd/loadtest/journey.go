@@ -173,18 +173,40 @@ func (j *journey) run() journeyResult {
 	return journeyResult{err: err, errorPages: j.pages, errorsBy: j.errors}
 }
 
+// journey runs the employee's steps in order: open the link, sign in, send a code to the phone,
+// type the code; with keep, it keeps the pages for -floor.
 func (j *journey) journey() error {
-	var signInPage page
-	_, err := j.step("1 open link", func() (page, bool, error) {
-		p, err := j.do(http.MethodGet, j.public+"/enroll", nil)
-		signInPage = p
-		return p, err == nil && flowRe.MatchString(p.body), err
-	})
+	signInPage, err := j.openLink()
 	if err != nil {
 		return err
 	}
-	var form page
-	_, err = j.step("2 sign in", func() (page, bool, error) {
+	form, err := j.signIn(signInPage)
+	if err != nil {
+		return err
+	}
+	codePage, err := j.sendCode(form)
+	if err != nil {
+		return err
+	}
+	list, err := j.verify(codePage)
+	if err == nil && j.keep {
+		j.keepPages(form, codePage, list)
+	}
+	return err
+}
+
+// openLink opens the portal's link, which leads to PingOne's sign-in form.
+func (j *journey) openLink() (page, error) {
+	return j.step("1 open link", func() (page, bool, error) {
+		p, err := j.do(http.MethodGet, j.public+"/enroll", nil)
+		return p, err == nil && flowRe.MatchString(p.body), err
+	})
+}
+
+// signIn fills PingOne's sign-in form on signInPage, which leads to the portal's form for a
+// phone.
+func (j *journey) signIn(signInPage page) (page, error) {
+	return j.step("2 sign in", func() (page, bool, error) {
 		if !flowRe.MatchString(signInPage.body) {
 			// The last try ended on an error page: open the link again, as a person would.
 			// Signed in already (the error came after), it leads straight to the form.
@@ -193,7 +215,6 @@ func (j *journey) journey() error {
 				return q, false, err
 			}
 			if !flowRe.MatchString(q.body) {
-				form = q
 				return q, strings.HasSuffix(strings.SplitN(q.url, "?", 2)[0], "/devices/sms/new") && q.status == 200, nil
 			}
 			signInPage = q
@@ -205,47 +226,46 @@ func (j *journey) journey() error {
 		base, _ := url.Parse(signInPage.url)
 		target, _ := base.Parse(a[1])
 		p, err := j.do(http.MethodPost, target.String(), url.Values{"flow": {m[1]}, "username": {j.p.username}, "password": {j.p.password}})
-		form = p
 		if err == nil && p.status >= 500 {
 			// The sign-in failed on the portal's side: the next try starts again from the link.
 			signInPage = page{}
 		}
 		return p, err == nil && strings.HasSuffix(strings.SplitN(p.url, "?", 2)[0], "/devices/sms/new") && p.status == 200, err
 	})
-	if err != nil {
-		return err
-	}
-	var codePage, list page
-	_, err = j.step("3 send code", func() (page, bool, error) {
+}
+
+// sendCode sends the employee's number from the form, which leads to the code page.
+func (j *journey) sendCode(form page) (page, error) {
+	return j.step("3 send code", func() (page, bool, error) {
 		m := csrfRe.FindStringSubmatch(form.body)
 		if m == nil {
 			return form, false, errors.New("no CSRF token on the form")
 		}
 		p, err := j.do(http.MethodPost, j.public+"/devices/sms", url.Values{"csrf": {m[1]}, "phone": {j.p.phone}, "region": {"US"}})
-		codePage = p
 		return p, err == nil && strings.HasSuffix(p.url, "/verify") && p.status == 200, err
 	})
-	if err != nil {
-		return err
-	}
-	_, err = j.step("4 verify", func() (page, bool, error) {
+}
+
+// verify types the texted code on the code page, which leads to the list with the phone active.
+func (j *journey) verify(codePage page) (page, error) {
+	return j.step("4 verify", func() (page, bool, error) {
 		m := csrfRe.FindStringSubmatch(codePage.body)
 		if m == nil {
 			return codePage, false, errors.New("no CSRF token on the code page")
 		}
 		p, err := j.do(http.MethodPost, codePage.url, url.Values{"csrf": {m[1]}, "code": {j.emu.LastCode(j.p.phone)}})
-		list = p
 		return p, err == nil && strings.HasSuffix(p.url, "/devices") && p.status == 200 && strings.Contains(p.body, "Active"), err
 	})
-	if err == nil && j.keep {
-		j.kept = [3][]byte{[]byte(form.body), []byte(codePage.body), []byte(list.body)}
-		if u, perr := url.Parse(j.public); perr == nil {
-			for _, c := range j.client.Jar.Cookies(u) {
-				j.cookieBytes = max(j.cookieBytes, len(c.Name)+1+len(c.Value))
-			}
+}
+
+// keepPages keeps the journey's pages and the size of its session cookie, for -floor.
+func (j *journey) keepPages(form, codePage, list page) {
+	j.kept = [3][]byte{[]byte(form.body), []byte(codePage.body), []byte(list.body)}
+	if u, perr := url.Parse(j.public); perr == nil {
+		for _, c := range j.client.Jar.Cookies(u) {
+			j.cookieBytes = max(j.cookieBytes, len(c.Name)+1+len(c.Value))
 		}
 	}
-	return err
 }
 
 // clientAddr is employee i's address in run r: each in a /64 of its own, as the portal counts
