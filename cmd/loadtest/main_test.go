@@ -14,8 +14,12 @@ import (
 )
 
 // TestMain lets the test binary stand in for the load tool when -page and -floor start it
-// again as their bare or floor server.
+// again as their bare or floor server, and be the child process of the child helper's tests.
 func TestMain(m *testing.M) {
+	if mode := os.Getenv(testChildEnv); mode != "" {
+		testChild(mode)
+		return
+	}
 	if os.Getenv(bareEnv) != "" || os.Getenv(floorEnv) != "" {
 		main()
 		return
