@@ -19,7 +19,7 @@ import (
 
 	"github.com/smsmfa/portal/internal/ids"
 	"github.com/smsmfa/portal/pingone"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // floorEnv, set to the upstream's URL, makes the load tool the floor server of -floor.
@@ -184,7 +184,7 @@ type floorReport struct {
 // journeys through it, at once, PingOne's sign-in included (the emulator's, as for the portal),
 // with the floor's calls going to a stand-in with the same latency. It returns the floor's
 // figures and its journey.
-func runFloor(ctx context.Context, o options, emu *pingonetest.Server, people []person, kept *journey) (floorReport, []floorStep, error) {
+func runFloor(ctx context.Context, o options, emu *emulator.Server, people []person, kept *journey) (floorReport, []floorStep, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return floorReport{}, nil, err
@@ -199,7 +199,7 @@ func runFloor(ctx context.Context, o options, emu *pingonetest.Server, people []
 		return floorReport{}, nil, err
 	}
 	base := "http://" + addr
-	emu.AddApp(pingonetest.App{ClientID: "floor", ClientSecret: ids.Token(24), RedirectURIs: []string{base + "/auth/callback"}})
+	emu.AddApp(emulator.App{ClientID: "floor", ClientSecret: ids.Token(24), RedirectURIs: []string{base + "/auth/callback"}})
 	authorize := emu.AuthBase() + "/" + emu.EnvironmentID() + "/as/authorize?" + url.Values{
 		"client_id": {"floor"}, "redirect_uri": {base + "/auth/callback"}, "response_type": {"code"}, "scope": {"openid profile"},
 		"state": {ids.Token(16)}, "nonce": {ids.Token(16)}, "code_challenge": {ids.Token(32)}, "code_challenge_method": {"S256"},

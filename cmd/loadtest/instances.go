@@ -25,7 +25,7 @@ import (
 	"github.com/smsmfa/portal/internal/ids"
 	"github.com/smsmfa/portal/internal/logging"
 	"github.com/smsmfa/portal/internal/store/redistest"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // roundRobin sends each request for the public address to the next portal in turn.
@@ -81,7 +81,7 @@ func startRedis(o options) (addr string, stop func(), err error) {
 	return addr, stop, nil
 }
 
-func instancesMode(ctx context.Context, o options, out io.Writer, emu *pingonetest.Server, bin, workerSecret, webSecret string) error {
+func instancesMode(ctx context.Context, o options, out io.Writer, emu *emulator.Server, bin, workerSecret, webSecret string) error {
 	if o.instances < 2 {
 		return errors.New("-instances must be at least 2 (it is compared with 1)")
 	}
@@ -156,7 +156,7 @@ func instancesMode(ctx context.Context, o options, out io.Writer, emu *pingonete
 
 // runInstances starts n portals on the Redis database at redisURL, runs o.n fresh employees
 // through them, and stops them.
-func runInstances(ctx context.Context, o options, emu *pingonetest.Server, bin, workerSecret, webSecret, redisURL string, run, n int) (runReport, error) {
+func runInstances(ctx context.Context, o options, emu *emulator.Server, bin, workerSecret, webSecret, redisURL string, run, n int) (runReport, error) {
 	rep := runReport{instances: n}
 	people := seedPeople(emu, o.n, fmt.Sprintf("run%d-employee", run), (4+run)*100+12)
 	addrs := make([]string, n)
@@ -169,7 +169,7 @@ func runInstances(ctx context.Context, o options, emu *pingonetest.Server, bin, 
 	}
 	public := "http://" + addrs[0]
 	webID := fmt.Sprintf("web-run%d", run)
-	emu.AddApp(pingonetest.App{ClientID: webID, ClientSecret: webSecret, RedirectURIs: []string{public + "/auth/callback"},
+	emu.AddApp(emulator.App{ClientID: webID, ClientSecret: webSecret, RedirectURIs: []string{public + "/auth/callback"},
 		PostLogoutRedirectURIs: []string{public + "/"}})
 	sessionKey := ids.Token(48)
 	var cmds []*exec.Cmd

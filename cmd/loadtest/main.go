@@ -54,7 +54,7 @@ import (
 
 	"github.com/smsmfa/portal/internal/ids"
 	"github.com/smsmfa/portal/internal/logging"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 func main() {
@@ -155,13 +155,13 @@ func run(args []string, out io.Writer) error {
 	ctx, cancel := context.WithTimeout(context.Background(), o.deadline)
 	defer cancel()
 
-	emu, err := pingonetest.New(pingonetest.Options{DeviceLimit: 5})
+	emu, err := emulator.New(emulator.Options{DeviceLimit: 5})
 	if err != nil {
 		return err
 	}
 	defer emu.Close()
 	workerSecret, webSecret := ids.Token(24), ids.Token(24)
-	emu.AddApp(pingonetest.App{ClientID: "worker", ClientSecret: workerSecret, Worker: true, Roles: true})
+	emu.AddApp(emulator.App{ClientID: "worker", ClientSecret: workerSecret, Worker: true, Roles: true})
 	bin := o.portal
 	if bin == "" {
 		dir, err := os.MkdirTemp("", "loadtest")
@@ -192,7 +192,7 @@ func run(args []string, out io.Writer) error {
 		return err
 	}
 	public := "http://" + portalAddr
-	emu.AddApp(pingonetest.App{ClientID: "web", ClientSecret: webSecret, RedirectURIs: []string{public + "/auth/callback"},
+	emu.AddApp(emulator.App{ClientID: "web", ClientSecret: webSecret, RedirectURIs: []string{public + "/auth/callback"},
 		PostLogoutRedirectURIs: []string{public + "/"}})
 	cmd := exec.Command(bin, "-listen", portalAddr)
 	cmd.Env = append(os.Environ(),
@@ -363,12 +363,12 @@ func run(args []string, out io.Writer) error {
 
 // seedPeople adds n employees to the emulator, named prefix00000 and on, with numbers in the
 // US area code area.
-func seedPeople(emu *pingonetest.Server, n int, prefix string, area int) []person {
+func seedPeople(emu *emulator.Server, n int, prefix string, area int) []person {
 	people := make([]person, n)
 	for i := range people {
 		people[i] = person{username: fmt.Sprintf("%s%05d", prefix, i), password: "pw-" + strconv.Itoa(i),
 			phone: fmt.Sprintf("+1%d%03d%04d", area, 200+i/10000, i%10000)}
-		people[i].id = emu.AddUser(pingonetest.SeedUser{Username: people[i].username, Password: people[i].password})
+		people[i].id = emu.AddUser(emulator.SeedUser{Username: people[i].username, Password: people[i].password})
 	}
 	return people
 }
@@ -381,7 +381,7 @@ func newTransport(n int) *http.Transport {
 // runJourneys runs every person's journey at once against the server at public, through rt
 // (nil: a transport of its own), each from their own address in run; it returns each one's
 // result, the time of each step, the first person's journey and the wall time.
-func runJourneys(ctx context.Context, o options, emu *pingonetest.Server, public string, people []person, rt http.RoundTripper, run int) ([]journeyResult, map[string][]time.Duration, *journey, time.Duration) {
+func runJourneys(ctx context.Context, o options, emu *emulator.Server, public string, people []person, rt http.RoundTripper, run int) ([]journeyResult, map[string][]time.Duration, *journey, time.Duration) {
 	if rt == nil {
 		tr := newTransport(len(people))
 		defer tr.CloseIdleConnections()
@@ -435,7 +435,7 @@ func perJourney(calls, before map[string]int, route string, n int) float64 {
 
 // floorMode runs the same people's journeys through the floor server, with the first
 // employee's pages, and prints its figures beside the portal's.
-func floorMode(ctx context.Context, o options, out io.Writer, emu *pingonetest.Server, people []person, kept *journey, portalCalls float64, portal floorReport) error {
+func floorMode(ctx context.Context, o options, out io.Writer, emu *emulator.Server, people []person, kept *journey, portalCalls float64, portal floorReport) error {
 	if kept == nil || kept.kept[0] == nil {
 		return errors.New("floor: the first employee's pages were not kept")
 	}
@@ -474,7 +474,7 @@ type journeyResult struct {
 type journey struct {
 	ctx     context.Context
 	o       options
-	emu     *pingonetest.Server
+	emu     *emulator.Server
 	public  string
 	p       person
 	xff     string
@@ -749,7 +749,7 @@ const (
 )
 
 // registration reads from the emulator what PingOne holds for p after a run.
-func registration(emu *pingonetest.Server, p person) regState {
+func registration(emu *emulator.Server, p person) regState {
 	devs := emu.Devices(p.id)
 	active := 0
 	for _, d := range devs {

@@ -1,4 +1,4 @@
-package pingonetest
+package emulator
 
 // PingOne's MFA device authentications (developer.pingidentity.com, "MFA Device
 // Authentications"): POST {auth}/{envID}/deviceAuthentications starts one for a user, POST on

@@ -8,7 +8,7 @@
 //
 // Where PingOne's behaviour is not documented, the emulator picks the documented-nearest
 // behaviour, and a comment marked UNVERIFIED says so.
-package pingonetest
+package emulator
 
 import (
 	"crypto/rand"

@@ -1,4 +1,4 @@
-package pingonetest
+package emulator
 
 // SetNickname names one of the user's devices, as PUT .../devices/{id}/nickname does.
 func (s *Server) SetNickname(userID, deviceID, nickname string) {
