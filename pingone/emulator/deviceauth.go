@@ -190,49 +190,72 @@ func (s *Server) createDeviceAuth(w http.ResponseWriter, r *http.Request) {
 		// UNVERIFIED: how long PingOne keeps a device authentication; the emulator keeps it
 		// as long as a code lives (sms.otp.lifeTime).
 		Expiry: now.Add(s.defaultPolicy().SMS.OTPLifetime)}
-	switch sd := in.SelectedDevice; {
-	case sd != nil && sd.OneTime != nil:
-		if sd.OneTime.Type != "EMAIL" {
-			// PingOne also documents one-time SMS and voice targets; the emulator serves email
-			// only, the one the portal uses.
-			invalid(w, "INVALID_VALUE", "selectedDevice.oneTime.type", "The emulator supports one-time EMAIL targets only.")
-			return
+	var started bool
+	if sd := in.SelectedDevice; sd != nil && sd.OneTime != nil {
+		started = s.startOneTime(w, a, sd.OneTime.Type, sd.OneTime.Email)
+	} else {
+		deviceID := ""
+		if sd != nil {
+			deviceID = sd.ID
 		}
-		addr, err := mail.ParseAddress(sd.OneTime.Email)
-		if err != nil || addr.Address != sd.OneTime.Email {
-			invalid(w, "INVALID_VALUE", "selectedDevice.oneTime.email", "The email address is not valid.")
-			return
-		}
-		a.OneTime, a.Status = addr.Address, authOTPRequired
-		s.sendAuthCode(a)
-	default:
-		usable := s.usableDevices(u.ID)
-		if len(usable) == 0 {
-			// UNVERIFIED: PingOne's answer for a user with no device a code can go to.
-			writeErrorDetails(w, http.StatusBadRequest, "REQUEST_FAILED", "The user has no device that can be used for authentication.",
-				detail{Code: "INVALID_VALUE", Target: "user.id", Message: "The user has no usable MFA device."})
-			return
-		}
-		if sd != nil && sd.ID != "" {
-			d := s.userDevice(u.ID, sd.ID)
-			if !s.selectable(w, d) {
-				return
-			}
-			a.DeviceID = d.ID
-		} else if s.opts.DeviceSelection == SelectDefaultToFirst || (s.opts.DeviceSelection == SelectPromptToSelect && len(usable) == 1) {
-			// The default device is the first in the user's order.
-			a.DeviceID = usable[0].ID
-		}
-		if a.DeviceID != "" {
-			a.Status = authOTPRequired
-			s.sendAuthCode(a)
-		} else {
-			a.Status = authSelectionRequired
-		}
+		started = s.startOnDevice(w, a, deviceID)
+	}
+	if !started {
+		return
 	}
 	s.deviceAuths[a.ID] = a
 	w.Header().Set("Location", s.deviceAuthURL(a.ID))
 	writeJSON(w, http.StatusCreated, s.deviceAuthJSON(a))
+}
+
+// startOneTime sends a's code to a one-time email address; it answers the refusal itself, and
+// reports false, when the target is not one the emulator serves. s.mu is held.
+func (s *Server) startOneTime(w http.ResponseWriter, a *deviceAuth, typ, email string) bool {
+	if typ != "EMAIL" {
+		// PingOne also documents one-time SMS and voice targets; the emulator serves email
+		// only, the one the portal uses.
+		invalid(w, "INVALID_VALUE", "selectedDevice.oneTime.type", "The emulator supports one-time EMAIL targets only.")
+		return false
+	}
+	addr, err := mail.ParseAddress(email)
+	if err != nil || addr.Address != email {
+		invalid(w, "INVALID_VALUE", "selectedDevice.oneTime.email", "The email address is not valid.")
+		return false
+	}
+	a.OneTime, a.Status = addr.Address, authOTPRequired
+	s.sendAuthCode(a)
+	return true
+}
+
+// startOnDevice selects the user's device deviceID, or ("") the default device when the
+// policy's device selection says so, and texts it the code; otherwise a waits for a selection.
+// It answers the refusal itself, and reports false, when the user has no usable device or
+// deviceID cannot be selected. s.mu is held.
+func (s *Server) startOnDevice(w http.ResponseWriter, a *deviceAuth, deviceID string) bool {
+	usable := s.usableDevices(a.UserID)
+	if len(usable) == 0 {
+		// UNVERIFIED: PingOne's answer for a user with no device a code can go to.
+		writeErrorDetails(w, http.StatusBadRequest, "REQUEST_FAILED", "The user has no device that can be used for authentication.",
+			detail{Code: "INVALID_VALUE", Target: "user.id", Message: "The user has no usable MFA device."})
+		return false
+	}
+	if deviceID != "" {
+		d := s.userDevice(a.UserID, deviceID)
+		if !s.selectable(w, d) {
+			return false
+		}
+		a.DeviceID = d.ID
+	} else if s.opts.DeviceSelection == SelectDefaultToFirst || (s.opts.DeviceSelection == SelectPromptToSelect && len(usable) == 1) {
+		// The default device is the first in the user's order.
+		a.DeviceID = usable[0].ID
+	}
+	if a.DeviceID != "" {
+		a.Status = authOTPRequired
+		s.sendAuthCode(a)
+	} else {
+		a.Status = authSelectionRequired
+	}
+	return true
 }
 
 // authPolicyID is the ID of the environment's default device authentication policy, the one

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Options configures a Server; the zero value is PingOne's defaults.
@@ -90,7 +92,50 @@ func defaultOrOneOf(v *string, name, def string, allowed ...string) error {
 		*v = def
 	case !slices.Contains(allowed, *v):
 		last := len(allowed) - 1
-		return fmt.Errorf("pingonetest: %s %q is not %s or %s", name, *v, strings.Join(allowed[:last], ", "), allowed[last])
+		return fmt.Errorf("emulator: %s %q is not %s or %s", name, *v, strings.Join(allowed[:last], ", "), allowed[last])
 	}
 	return nil
+}
+
+// withDefaults fills in PingOne's defaults for the settings left at zero and checks the rest;
+// it also returns the default device authentication policy's SMS settings.
+func (opts Options) withDefaults() (Options, SMSPolicy, error) {
+	if opts.EnvironmentID == "" {
+		opts.EnvironmentID = uuid.NewString()
+	}
+	if opts.DeviceLimit <= 0 {
+		opts.DeviceLimit = 5
+	}
+	opts.DeviceLimit = min(opts.DeviceLimit, 15)
+	sms, err := SMSPolicy{Disabled: opts.SMSDisabled, PairingDisabled: opts.SMSPairingDisabled, OTPLength: opts.OTPLength,
+		OTPLifetime: opts.OTPLifetime, OTPMaxFailures: opts.OTPMaxFailures, OTPCoolDown: opts.OTPCoolDown}.normalized()
+	if err != nil {
+		return opts, SMSPolicy{}, err
+	}
+	opts.OTPLength, opts.OTPLifetime, opts.OTPMaxFailures, opts.OTPCoolDown = sms.OTPLength, sms.OTPLifetime, sms.OTPMaxFailures, sms.OTPCoolDown
+	if opts.LockoutFailureCount <= 0 {
+		opts.LockoutFailureCount = opts.OTPMaxFailures
+	}
+	if opts.LockDuration <= 0 {
+		opts.LockDuration = 30 * time.Minute
+	}
+	if err := defaultOrOneOf(&opts.NewDeviceNotification, "newDeviceNotification", NotifyEmailThenSMS, NotifyNone, NotifyEmailThenSMS, NotifySMSThenEmail); err != nil {
+		return opts, SMSPolicy{}, err
+	}
+	if err := defaultOrOneOf(&opts.DeviceSelection, "deviceSelection", SelectDefaultToFirst, SelectDefaultToFirst, SelectPromptToSelect, SelectAlwaysDisplayDevices); err != nil {
+		return opts, SMSPolicy{}, err
+	}
+	if opts.TokenLifetime <= 0 {
+		opts.TokenLifetime = time.Hour
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.MFAPolicies == nil {
+		opts.MFAPolicies = []string{"Multi_Factor"}
+	}
+	if opts.Addr == "" {
+		opts.Addr = "127.0.0.1:0"
+	}
+	return opts, sms, nil
 }

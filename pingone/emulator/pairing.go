@@ -39,48 +39,14 @@ func (s *Server) postDevices(w http.ResponseWriter, r *http.Request) {
 		s.reorderDevices(w, r)
 		return
 	}
-	var in struct {
-		Type     string `json:"type"`
-		Phone    string `json:"phone"`
-		Status   string `json:"status"`
-		Nickname string `json:"nickname"`
-		Policy   *struct {
-			ID string `json:"id"`
-		} `json:"policy"`
-	}
-	if !decodeBody(w, r, "application/json", &in) {
-		return
-	}
-	switch {
-	case missing(w, "type", in.Type == ""):
-		return
-	case in.Type != "SMS":
-		// The emulator knows SMS devices only; PingOne's other types are out of the portal's scope.
-		invalid(w, "INVALID_VALUE", "type", "unsupported device type")
-		return
-	}
-	phone := validPhone(in.Phone)
-	if missing(w, "phone", in.Phone == "") {
-		return
-	}
-	if phone == "" {
-		invalid(w, "INVALID_VALUE", "phone", "phone must be in international format with a leading +")
-		return
-	}
-	status := in.Status
-	switch status {
-	case "":
-		// A worker app creating a device on a user's behalf gets ACTIVE by default (the seed).
-		status = "ACTIVE"
-	case "ACTIVE", "ACTIVATION_REQUIRED":
-	default:
-		invalid(w, "INVALID_VALUE", "status", "status must be ACTIVE or ACTIVATION_REQUIRED")
+	in, ok := readNewDevice(w, r)
+	if !ok {
 		return
 	}
 	s.withUser(w, r, func(u *user) {
 		pol := s.defaultPolicy()
-		if in.Policy != nil && in.Policy.ID != "" {
-			if pol = s.policyByID(in.Policy.ID); pol == nil {
+		if in.policyID != "" {
+			if pol = s.policyByID(in.policyID); pol == nil {
 				// UNVERIFIED: PingOne's answer for a policy ID the environment does not have.
 				invalid(w, "INVALID_VALUE", "policy.id", "The device authentication policy was not found.")
 				return
@@ -95,9 +61,9 @@ func (s *Server) postDevices(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		now := s.now()
-		d := &device{ID: uuid.NewString(), UserID: u.ID, Type: "SMS", Status: status, Phone: phone, Nickname: in.Nickname,
+		d := &device{ID: uuid.NewString(), UserID: u.ID, Type: "SMS", Status: in.status, Phone: in.phone, Nickname: in.nickname,
 			PolicyID: pol.ID, CreatedAt: now, UpdatedAt: now}
-		if status == "ACTIVATION_REQUIRED" {
+		if in.status == "ACTIVATION_REQUIRED" {
 			s.sendCode(d)
 		} else {
 			s.notifyNewDevice(u, d)
@@ -106,6 +72,60 @@ func (s *Server) postDevices(w http.ResponseWriter, r *http.Request) {
 		s.record(r, u.ID, ActivityDeviceAdded, "Device "+maskTail(d.Phone)+" created", "SUCCESS")
 		writeJSON(w, http.StatusCreated, s.deviceJSON(d))
 	})
+}
+
+// newDevice is a POST .../devices body, read and checked: an E.164 phone, the status asked
+// for (ACTIVE when none), the nickname and the device authentication policy's ID ("": none).
+type newDevice struct {
+	phone, status, nickname, policyID string
+}
+
+// readNewDevice reads and checks a POST .../devices body; it answers PingOne's refusal itself,
+// and reports false, for one the emulator does not take.
+func readNewDevice(w http.ResponseWriter, r *http.Request) (newDevice, bool) {
+	var in struct {
+		Type     string `json:"type"`
+		Phone    string `json:"phone"`
+		Status   string `json:"status"`
+		Nickname string `json:"nickname"`
+		Policy   *struct {
+			ID string `json:"id"`
+		} `json:"policy"`
+	}
+	if !decodeBody(w, r, "application/json", &in) {
+		return newDevice{}, false
+	}
+	switch {
+	case missing(w, "type", in.Type == ""):
+		return newDevice{}, false
+	case in.Type != "SMS":
+		// The emulator knows SMS devices only; PingOne's other types are out of the portal's scope.
+		invalid(w, "INVALID_VALUE", "type", "unsupported device type")
+		return newDevice{}, false
+	}
+	phone := validPhone(in.Phone)
+	if missing(w, "phone", in.Phone == "") {
+		return newDevice{}, false
+	}
+	if phone == "" {
+		invalid(w, "INVALID_VALUE", "phone", "phone must be in international format with a leading +")
+		return newDevice{}, false
+	}
+	status := in.Status
+	switch status {
+	case "":
+		// A worker app creating a device on a user's behalf gets ACTIVE by default (the seed).
+		status = "ACTIVE"
+	case "ACTIVE", "ACTIVATION_REQUIRED":
+	default:
+		invalid(w, "INVALID_VALUE", "status", "status must be ACTIVE or ACTIVATION_REQUIRED")
+		return newDevice{}, false
+	}
+	nd := newDevice{phone: phone, status: status, nickname: in.Nickname}
+	if in.Policy != nil {
+		nd.policyID = in.Policy.ID
+	}
+	return nd, true
 }
 
 // atDeviceLimit reports whether the user has as many devices as maxAllowedDevices allows;

@@ -3,7 +3,6 @@ package emulator
 import (
 	mrand "math/rand/v2"
 	"net/http"
-	"time"
 )
 
 func (s *Server) routes() http.Handler {
@@ -111,19 +110,13 @@ func (s *Server) handle(mux *http.ServeMux, pattern, name string, h http.Handler
 		f := s.takeFault(route)
 		latency, failRate, failStatus := s.latency, s.failRate, s.failStatus
 		s.mu.Unlock()
-		if latency > 0 {
-			t := time.NewTimer(latency)
-			select {
-			case <-r.Context().Done():
-				t.Stop()
-				return
-			case <-t.C:
-			}
+		if latency > 0 && !pause(r, latency) {
+			return
 		}
 		if f == nil && failRate > 0 && isAPIRoute(route) && mrand.Float64() < failRate {
 			f = &Fault{Status: failStatus, RetryAfter: "1"}
 		}
-		s.log.Debug("pingonetest request", "method", r.Method, "route", route)
+		s.log.Debug("emulator request", "method", r.Method, "route", route)
 		if f != nil && !s.applyFault(w, r, f, h) {
 			return
 		}
