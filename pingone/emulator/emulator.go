@@ -1,13 +1,25 @@
-// Package pingonetest is a PingOne emulator: an OpenID Provider and the management API's user
-// and MFA-device calls, answering on a loopback port in PingOne's URL layout, with an SMS
-// outbox instead of a phone network and faults on demand. Tests and the portal's demo mode use
-// it; nothing in it reaches the real PingOne.
+// Package emulator is a PingOne emulator: an OpenID Provider (sign-in with the password and,
+// under an MFA sign-on policy, a texted code), the management API's user, group, MFA-device,
+// MFA settings, device authentication policy, bypass and activity calls, and MFA device
+// authentications, answering on a loopback port in PingOne's URL layout, with outboxes (SMS and
+// email) instead of a phone network and faults on demand. Nothing in it reaches the real PingOne.
 //
-// For tests it also has Start (an emulator closed when the test ends), WorkerToken, and Clock,
-// a settable clock that tests of other packages (limits, the store) use as well.
+// It is production code and production-safe: it imports neither testing nor the test kits, so
+// the portal binary may link it. The portal's demo mode (-demo) and cmd/pingone-emulator run it
+// for people; cmd/loadtest and the tests run it for programs. The test helpers (Start, an
+// emulator closed when the test ends; WorkerToken; Clock) are in pingone/pingonetest.
 //
-// Where PingOne's behaviour is not documented, the emulator picks the documented-nearest
-// behaviour, and a comment marked UNVERIFIED says so.
+// The emulator is held to PingOne's published API by the contract suite in pingone/pingonetest
+// (RunContract), which runs against it, every answer validated against PingOne's API
+// descriptions, and against a real tenant when one is given. Where PingOne's behaviour is not
+// documented, the emulator picks the documented-nearest behaviour, and a comment marked
+// UNVERIFIED says so.
+//
+// The files follow PingOne's areas: users and groups (users.go, scim.go for the SCIM filter),
+// devices (devices.go) and their pairing (pairing.go), device authentications (deviceauth.go,
+// deviceauth_steps.go), sign-in (oidc.go, signin.go, signin_page.go, tokens.go), MFA settings
+// and device policies (mfasettings.go, devicepolicy.go), bypass (bypass.go), activities
+// (activities.go), outboxes (outbox.go), faults (faults.go); options.go and routes.go set it up.
 package emulator
 
 import (
@@ -60,42 +72,9 @@ type Server struct {
 
 // New starts an emulator on a loopback port. Close it when done.
 func New(opts Options) (*Server, error) {
-	if opts.EnvironmentID == "" {
-		opts.EnvironmentID = uuid.NewString()
-	}
-	if opts.DeviceLimit <= 0 {
-		opts.DeviceLimit = 5
-	}
-	opts.DeviceLimit = min(opts.DeviceLimit, 15)
-	sms, err := SMSPolicy{Disabled: opts.SMSDisabled, PairingDisabled: opts.SMSPairingDisabled, OTPLength: opts.OTPLength,
-		OTPLifetime: opts.OTPLifetime, OTPMaxFailures: opts.OTPMaxFailures, OTPCoolDown: opts.OTPCoolDown}.normalized()
+	opts, sms, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
-	}
-	opts.OTPLength, opts.OTPLifetime, opts.OTPMaxFailures, opts.OTPCoolDown = sms.OTPLength, sms.OTPLifetime, sms.OTPMaxFailures, sms.OTPCoolDown
-	if opts.LockoutFailureCount <= 0 {
-		opts.LockoutFailureCount = opts.OTPMaxFailures
-	}
-	if opts.LockDuration <= 0 {
-		opts.LockDuration = 30 * time.Minute
-	}
-	if err := defaultOrOneOf(&opts.NewDeviceNotification, "newDeviceNotification", NotifyEmailThenSMS, NotifyNone, NotifyEmailThenSMS, NotifySMSThenEmail); err != nil {
-		return nil, err
-	}
-	if err := defaultOrOneOf(&opts.DeviceSelection, "deviceSelection", SelectDefaultToFirst, SelectDefaultToFirst, SelectPromptToSelect, SelectAlwaysDisplayDevices); err != nil {
-		return nil, err
-	}
-	if opts.TokenLifetime <= 0 {
-		opts.TokenLifetime = time.Hour
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.MFAPolicies == nil {
-		opts.MFAPolicies = []string{"Multi_Factor"}
-	}
-	if opts.Addr == "" {
-		opts.Addr = "127.0.0.1:0"
 	}
 	log := opts.Logger
 	if log == nil {
@@ -125,7 +104,7 @@ func New(opts Options) (*Server, error) {
 	}
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("pingonetest: listen: %w", err)
+		return nil, fmt.Errorf("emulator: listen: %w", err)
 	}
 	s.hs = httptest.NewUnstartedServer(s.routes())
 	s.hs.Listener.Close()

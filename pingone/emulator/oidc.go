@@ -24,7 +24,7 @@ type signingKey struct {
 func (s *Server) RotateSigningKey() error {
 	k, err := rsa.GenerateKey(randReader{}, 2048)
 	if err != nil {
-		return fmt.Errorf("pingonetest: signing key: %w", err)
+		return fmt.Errorf("emulator: signing key: %w", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

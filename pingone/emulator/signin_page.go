@@ -69,7 +69,7 @@ var pageTexts = mustPageTexts(signInTexts)
 func mustPageTexts(data []byte) map[string]map[string]string {
 	var texts map[string]map[string]string
 	if err := json.Unmarshal(data, &texts); err != nil {
-		panic(fmt.Sprintf("pingonetest: decoding signin_texts.json: %v", err))
+		panic(fmt.Sprintf("emulator: decoding signin_texts.json: %v", err))
 	}
 	return texts
 }

@@ -142,7 +142,7 @@ func (s *Server) issueAccessToken(clientID, subject, scope string) string {
 	tok, err := s.sign(claims)
 	if err != nil {
 		// An RSA signature with a key the emulator made itself does not fail.
-		panic(fmt.Sprintf("pingonetest: signing an access token: %v", err))
+		panic(fmt.Sprintf("emulator: signing an access token: %v", err))
 	}
 	s.mu.Lock()
 	s.tokens[jti] = &accessToken{ClientID: clientID, Subject: subject, Scope: scope, Expiry: now.Add(s.opts.TokenLifetime)}

@@ -1,3 +1,8 @@
+// Package pingonetest holds PingOne's contract suite (RunContract: every call the portal makes,
+// in raw HTTP, against the emulator in pingone/emulator and, when credentials are given, a real
+// tenant) and the test helpers built on the emulator: Start (an emulator closed when the test
+// ends), WorkerToken and Clock. It imports testing and is for tests only; production code uses
+// pingone/emulator.
 package pingonetest
 
 import (
