@@ -11,7 +11,7 @@ import (
 	"github.com/smsmfa/portal/internal/app"
 	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/internal/store/redistest"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // TestCheckPassesAgainstTheDemo runs `portal -demo -check`: every check passes against the
@@ -44,8 +44,8 @@ func TestCheckPassesAgainstTheDemo(t *testing.T) {
 func TestCheckNamesEachBrokenSetting(t *testing.T) {
 	const public = "http://127.0.0.1:8765"
 	d := checkDemo(t, public)
-	d.Emulator.AddApp(pingonetest.App{ClientID: "worker-without-roles", ClientSecret: "s3cret-without-roles", Worker: true})
-	d.Emulator.AddApp(pingonetest.App{ClientID: "worker-post", ClientSecret: "s3cret-post", Worker: true, Roles: true, TokenAuthMethod: "client_secret_post"})
+	d.Emulator.AddApp(emulator.App{ClientID: "worker-without-roles", ClientSecret: "s3cret-without-roles", Worker: true})
+	d.Emulator.AddApp(emulator.App{ClientID: "worker-post", ClientSecret: "s3cret-post", Worker: true, Roles: true, TokenAuthMethod: "client_secret_post"})
 	postWorker := map[string]string{"PINGONE_WORKER_CLIENT_ID": "worker-post", "PINGONE_WORKER_CLIENT_SECRET": "s3cret-post"}
 	t.Run("worker with client secret post, detected", func(t *testing.T) {
 		env := d.Env(public)
@@ -167,33 +167,33 @@ func TestCheckReadsTheMFAPolicy(t *testing.T) {
 	const public = "http://127.0.0.1:8765"
 	tests := []struct {
 		name  string
-		emu   pingonetest.Options
+		emu   emulator.Options
 		env   map[string]string
-		fault *pingonetest.Fault
+		fault *emulator.Fault
 		fails bool
 		kind  string // "ok", "WARN" or "FAIL"
 		line  string
 		words []string
 	}{
-		{"SMS off", pingonetest.Options{SMSDisabled: true}, nil, nil, true, "FAIL", "SMS in the MFA policy",
+		{"SMS off", emulator.Options{SMSDisabled: true}, nil, nil, true, "FAIL", "SMS in the MFA policy",
 			[]string{"SMS is off in the MFA policy \"Default MFA Policy\"", "Authentication → MFA → MFA Policies → \"Default MFA Policy\" → SMS", "enable SMS"}},
-		{"SMS pairing disabled", pingonetest.Options{SMSPairingDisabled: true}, nil, nil, true, "FAIL", "SMS pairing",
+		{"SMS pairing disabled", emulator.Options{SMSPairingDisabled: true}, nil, nil, true, "FAIL", "SMS pairing",
 			[]string{"new phones cannot be added", "allow pairing again", "sms.pairingDisabled"}},
-		{"a 30-minute code", pingonetest.Options{OTPLifetime: 30 * time.Minute}, nil, nil, false, "WARN", "code lifetime",
+		{"a 30-minute code", emulator.Options{OTPLifetime: 30 * time.Minute}, nil, nil, false, "WARN", "code lifetime",
 			[]string{"6-digit codes live 30 minutes", "NIST SP 800-63B-4", "OWASP ASVS 5.0", "10 minutes or less"}},
-		{"a 5-minute code of 8 digits", pingonetest.Options{OTPLifetime: 5 * time.Minute, OTPLength: 8}, nil, nil, false, "ok", "code lifetime",
+		{"a 5-minute code of 8 digits", emulator.Options{OTPLifetime: 5 * time.Minute, OTPLength: 8}, nil, nil, false, "ok", "code lifetime",
 			[]string{"8-digit codes live 5 minutes"}},
-		{"the lockout", pingonetest.Options{OTPMaxFailures: 3, OTPCoolDown: 90 * time.Second}, nil, nil, false, "ok", "wrong-code lockout",
+		{"the lockout", emulator.Options{OTPMaxFailures: 3, OTPCoolDown: 90 * time.Second}, nil, nil, false, "ok", "wrong-code lockout",
 			[]string{"after 3 wrong codes a new code is needed, with a wait of 90 seconds"}},
-		{"too many tries", pingonetest.Options{OTPMaxFailures: 20}, nil, nil, false, "WARN", "wrong-code lockout",
+		{"too many tries", emulator.Options{OTPMaxFailures: 20}, nil, nil, false, "WARN", "wrong-code lockout",
 			[]string{"20 wrong codes", "10 or fewer"}},
-		{"the device cap", pingonetest.Options{DeviceLimit: 7}, nil, nil, false, "ok", "device cap",
+		{"the device cap", emulator.Options{DeviceLimit: 7}, nil, nil, false, "ok", "device cap",
 			[]string{"at most 7 devices per person (PingOne allows up to 15)"}},
-		{"a cap of one", pingonetest.Options{DeviceLimit: 1}, nil, nil, false, "WARN", "device cap",
+		{"a cap of one", emulator.Options{DeviceLimit: 1}, nil, nil, false, "WARN", "device cap",
 			[]string{"one device per person", "at least 2"}},
-		{"an unknown policy", pingonetest.Options{}, map[string]string{"PINGONE_DEVICE_POLICY_ID": "0b0e5f0c-3333-4000-8000-000000000000"}, nil, true, "FAIL",
+		{"an unknown policy", emulator.Options{}, map[string]string{"PINGONE_DEVICE_POLICY_ID": "0b0e5f0c-3333-4000-8000-000000000000"}, nil, true, "FAIL",
 			"SMS in the MFA policy", []string{"PINGONE_DEVICE_POLICY_ID", "MFA Policies"}},
-		{"a worker that may not read the policy", pingonetest.Options{}, nil, &pingonetest.Fault{Route: "devicePolicies.list", Status: 403, Times: -1}, true, "FAIL",
+		{"a worker that may not read the policy", emulator.Options{}, nil, &emulator.Fault{Route: "devicePolicies.list", Status: 403, Times: -1}, true, "FAIL",
 			"SMS in the MFA policy", []string{"403", "Configuration Read-Only Admin"}},
 	}
 	for _, tc := range tests {

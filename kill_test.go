@@ -14,7 +14,7 @@ import (
 	"github.com/smsmfa/portal/internal/app"
 	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/internal/store/redistest"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // TestKilledMidSendTextsOnce (issue #21 item 7): two built portals share one Redis. The first is
@@ -24,7 +24,7 @@ import (
 // before PingOne was asked, not after its answer.
 func TestKilledMidSendTextsOnce(t *testing.T) {
 	const e164 = "+15125201234"
-	d, err := app.StartDemo(pingonetest.Options{})
+	d, err := app.StartDemo(emulator.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestKilledMidSendTextsOnce(t *testing.T) {
 
 	// "Send code" on the first instance: PingOne makes the device and texts, then holds its
 	// answer; the instance dies before it hears.
-	d.Emulator.Inject(pingonetest.Fault{Route: "devices.create", HoldAnswer: time.Minute})
+	d.Emulator.Inject(emulator.Fault{Route: "devices.create", HoldAnswer: time.Minute})
 	sent := make(chan error, 1)
 	go func() {
 		vals := url.Values{"csrf": {csrf[1]}, "phone": {e164}, "region": {"US"}}

@@ -10,7 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/smsmfa/portal/internal/portaltest"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // staffStepUp passes the help desk's MFA sign-in in the browser: the portal's page, then
@@ -90,7 +90,7 @@ func TestHelpdeskApprovalPages(t *testing.T) {
 	axe := axeSource(t)
 	env := portaltest.Start(t)
 	// Hilda, another staff member, asks for approval outside the browser.
-	hildaID := env.Emu.AddUser(pingonetest.SeedUser{Username: "hilda.helpdesk", Email: "hilda@example.com", Given: "Hilda", Family: "Helpdesk",
+	hildaID := env.Emu.AddUser(emulator.SeedUser{Username: "hilda.helpdesk", Email: "hilda@example.com", Given: "Hilda", Family: "Helpdesk",
 		Password: "Pw-hilda", GroupIDs: []string{env.Demo.HelpdeskGroup}})
 	// An old phone: a new one opens no help desk (issue #21).
 	env.Emu.AgeDevice(hildaID, env.Emu.AddSMSDevice(hildaID, "+15125206666", true), 48*time.Hour)

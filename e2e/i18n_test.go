@@ -16,7 +16,7 @@ import (
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/internal/portaltest"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // englishFragments are the pieces of the English catalog a page in lang must not show: each
@@ -114,7 +114,7 @@ func TestEveryPageInEveryLanguage(t *testing.T) {
 			}
 			user, pass := "intl-"+strings.ToLower(lang), "Pw-"+strings.Repeat("z", 14)
 			email := user + "@example.com"
-			userID := env.Emu.AddUser(pingonetest.SeedUser{Username: user, Email: email, Given: "Ines", Family: "Intl", Password: pass})
+			userID := env.Emu.AddUser(emulator.SeedUser{Username: user, Email: email, Given: "Ines", Family: "Intl", Password: pass})
 			number := []string{"+1 512 520 12", "+1 512 520 13", "+1 512 520 14", "+1 512 520 15", "+1 512 520 16",
 				"+1 512 520 17", "+1 512 520 18", "+1 512 520 19"}[i] + "34"
 			e164 := "+" + strings.NewReplacer(" ", "", "+", "").Replace(number)

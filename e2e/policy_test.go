@@ -9,7 +9,7 @@ import (
 
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/portaltest"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // TestPhaseOutPageAccessible: the add-phone page of a company that turned SMS off, in Chromium
@@ -17,7 +17,7 @@ import (
 // no horizontal scroll at 320 px.
 func TestPhaseOutPageAccessible(t *testing.T) {
 	axe := axeSource(t)
-	env := portaltest.Start(t, portaltest.WithEmulator(func(o *pingonetest.Options) { o.SMSDisabled = true }),
+	env := portaltest.Start(t, portaltest.WithEmulator(func(o *emulator.Options) { o.SMSDisabled = true }),
 		portaltest.WithEnv("ALTERNATIVE_METHODS_URL", "https://intranet.example/passkeys"))
 	ctx := tab(t)
 	do(t, ctx, chromedp.Navigate(env.URL+"/enroll"))

@@ -7,7 +7,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/smsmfa/portal/internal/portaltest"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // TestFirstPhonePagesOfIssue21 checks the pages issue #21 adds, in Chromium with axe at 320
@@ -34,7 +34,7 @@ func TestFirstPhonePagesOfIssue21(t *testing.T) {
 		chromedp.Click(css("form[action$='/mailbox/code'] button")), chromedp.WaitVisible(css("#phone")))
 
 	// A help-desk member without a phone, in a tab with cookies of its own.
-	env.Emu.AddUser(pingonetest.SeedUser{Username: "sam.staff", Email: "sam@example.com", Given: "Sam", Family: "Staff",
+	env.Emu.AddUser(emulator.SeedUser{Username: "sam.staff", Email: "sam@example.com", Given: "Sam", Family: "Staff",
 		Password: "Pw-sam", GroupIDs: []string{env.Demo.HelpdeskGroup}})
 	staff := privateTab(t)
 	do(t, staff, chromedp.Navigate(env.URL+"/enroll"))

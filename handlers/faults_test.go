@@ -13,7 +13,7 @@ import (
 	"github.com/smsmfa/portal/internal/config"
 	"github.com/smsmfa/portal/internal/logging"
 	"github.com/smsmfa/portal/internal/portaltest"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // wantErrorPage checks what the person sees when PingOne fails: a clear page with the request
@@ -53,7 +53,7 @@ func wantHealthy(t *testing.T, env *portaltest.Env, b *portaltest.Browser) {
 // see: its status and words.
 type faultCase struct {
 	name   string
-	fault  pingonetest.Fault
+	fault  emulator.Fault
 	status int
 	words  string
 }
@@ -71,13 +71,13 @@ func finish(t *testing.T, env *portaltest.Env, b *portaltest.Browser, codePage *
 // then the person presses the button again.
 func TestFaultsWhileAddingAPhone(t *testing.T) {
 	tests := []faultCase{
-		{"slower than the portal's timeout", pingonetest.Fault{Route: "devices.create", Latency: 2 * time.Second}, 503, "did not answer in time"},
-		{"500", pingonetest.Fault{Route: "devices.create", Status: 500}, 503, "having trouble"},
-		{"502", pingonetest.Fault{Route: "devices.create", Status: 502}, 503, "having trouble"},
-		{"503 with Retry-After", pingonetest.Fault{Route: "devices.create", Status: 503, RetryAfter: "20"}, 503, "having trouble"},
-		{"429", pingonetest.Fault{Route: "devices.create", Status: 429, RetryAfter: "20"}, 503, "busy"},
-		{"connection reset", pingonetest.Fault{Route: "devices.create", Drop: true}, 503, "did not answer"},
-		{"malformed JSON", pingonetest.Fault{Route: "devices.create", Status: 201, Body: `{"id": "x", "status": `}, 502, "could not read"},
+		{"slower than the portal's timeout", emulator.Fault{Route: "devices.create", Latency: 2 * time.Second}, 503, "did not answer in time"},
+		{"500", emulator.Fault{Route: "devices.create", Status: 500}, 503, "having trouble"},
+		{"502", emulator.Fault{Route: "devices.create", Status: 502}, 503, "having trouble"},
+		{"503 with Retry-After", emulator.Fault{Route: "devices.create", Status: 503, RetryAfter: "20"}, 503, "having trouble"},
+		{"429", emulator.Fault{Route: "devices.create", Status: 429, RetryAfter: "20"}, 503, "busy"},
+		{"connection reset", emulator.Fault{Route: "devices.create", Drop: true}, 503, "did not answer"},
+		{"malformed JSON", emulator.Fault{Route: "devices.create", Status: 201, Body: `{"id": "x", "status": `}, 502, "could not read"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -105,9 +105,9 @@ func TestFaultsWhileAddingAPhone(t *testing.T) {
 // TestFaultsWhileVerifying injects faults into the code check (activate, never retried).
 func TestFaultsWhileVerifying(t *testing.T) {
 	tests := []faultCase{
-		{"503", pingonetest.Fault{Route: "devices.activate", Status: 503, RetryAfter: "5"}, 503, "having trouble"},
-		{"429", pingonetest.Fault{Route: "devices.activate", Status: 429, RetryAfter: "5"}, 503, "busy"},
-		{"slow", pingonetest.Fault{Route: "devices.activate", Latency: 2 * time.Second}, 503, "did not answer"},
+		{"503", emulator.Fault{Route: "devices.activate", Status: 503, RetryAfter: "5"}, 503, "having trouble"},
+		{"429", emulator.Fault{Route: "devices.activate", Status: 429, RetryAfter: "5"}, 503, "busy"},
+		{"slow", emulator.Fault{Route: "devices.activate", Latency: 2 * time.Second}, 503, "did not answer"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -134,7 +134,7 @@ func TestLostAnswers(t *testing.T) {
 			b := env.NewBrowser(t)
 			form := b.SignInEmployee("/devices/sms/new")
 			if route == "devices.create" {
-				env.Emu.Inject(pingonetest.Fault{Route: route, LoseAnswer: true})
+				env.Emu.Inject(emulator.Fault{Route: route, LoseAnswer: true})
 			}
 			p := b.Submit(form, "/devices/sms", url.Values{"phone": {number}, "region": {"US"}})
 			if !strings.HasSuffix(p.Path(), "/verify") {
@@ -144,7 +144,7 @@ func TestLostAnswers(t *testing.T) {
 				t.Fatalf("%d devices after %d creates", n, env.Emu.Calls("devices.create"))
 			}
 			if route == "devices.activate" {
-				env.Emu.Inject(pingonetest.Fault{Route: route, LoseAnswer: true})
+				env.Emu.Inject(emulator.Fault{Route: route, LoseAnswer: true})
 			}
 			finish(t, env, b, p)
 			if env.Emu.Calls(route) != 1 {
@@ -160,7 +160,7 @@ func TestWorkerTokenExpiresBetweenCalls(t *testing.T) {
 	b := env.NewBrowser(t)
 	codePage := addPhone(t, env, b, number)
 	before := env.Emu.TokenRequests()
-	env.Emu.Inject(pingonetest.Fault{Route: "devices.activate", ExpireToken: true})
+	env.Emu.Inject(emulator.Fault{Route: "devices.activate", ExpireToken: true})
 	finish(t, env, b, codePage)
 	if got := env.Emu.TokenRequests() - before; got != 1 {
 		t.Fatalf("%d new tokens, want 1", got)
@@ -172,8 +172,8 @@ func TestResetOnAReadIsRetriedUnseen(t *testing.T) {
 	env := portaltest.Start(t)
 	b := env.NewBrowser(t)
 	b.SignInEmployee("/devices")
-	env.Emu.Inject(pingonetest.Fault{Route: "devices.list", Drop: true})
-	env.Emu.Inject(pingonetest.Fault{Route: "devices.list", Status: 502})
+	env.Emu.Inject(emulator.Fault{Route: "devices.list", Drop: true})
+	env.Emu.Inject(emulator.Fault{Route: "devices.list", Status: 502})
 	if p := b.Get("/devices"); p.Status != 200 {
 		t.Fatalf("a reset and a 502 on a read: %d %q", p.Status, p.Text())
 	}
@@ -253,14 +253,14 @@ func TestPingOneUnreachableAtStart(t *testing.T) {
 		t.Fatalf("home after the check found PingOne down: %d %s", code, body)
 	}
 
-	emu, err := pingonetest.New(pingonetest.Options{Addr: addr, EnvironmentID: envID, Now: clock.Now})
+	emu, err := emulator.New(emulator.Options{Addr: addr, EnvironmentID: envID, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer emu.Close()
-	emu.AddApp(pingonetest.App{ClientID: "w", ClientSecret: "ws", Worker: true, Roles: true})
-	emu.AddApp(pingonetest.App{ClientID: "web", ClientSecret: "webs", RedirectURIs: []string{public + "/auth/callback"}})
-	emu.AddUser(pingonetest.SeedUser{Username: "erin", Password: "pw"})
+	emu.AddApp(emulator.App{ClientID: "w", ClientSecret: "ws", Worker: true, Roles: true})
+	emu.AddApp(emulator.App{ClientID: "web", ClientSecret: "webs", RedirectURIs: []string{public + "/auth/callback"}})
+	emu.AddUser(emulator.SeedUser{Username: "erin", Password: "pw"})
 	clock.Advance(2 * time.Second)
 	// The portal finds PingOne back by itself, within its check interval (5 s).
 	deadline := time.Now().Add(10 * time.Second)
@@ -286,7 +286,7 @@ func TestPingOneFailuresDoNotUseUpTheLimits(t *testing.T) {
 	b := env.NewBrowser(t)
 	form := b.SignInEmployee("/devices/sms/new")
 	for range 4 {
-		env.Emu.Inject(pingonetest.Fault{Route: "devices.create", Status: 503})
+		env.Emu.Inject(emulator.Fault{Route: "devices.create", Status: 503})
 		if p := b.Submit(form, "/devices/sms", url.Values{"phone": {number}, "region": {"US"}}); p.Status != http.StatusServiceUnavailable {
 			t.Fatalf("with PingOne failing: %d", p.Status)
 		}

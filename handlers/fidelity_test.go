@@ -19,6 +19,7 @@ import (
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/pingone"
+	"github.com/smsmfa/portal/pingone/emulator"
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
 
@@ -71,7 +72,7 @@ func deviceRow(t *testing.T, p *portaltest.Page, display string) string {
 // 1. The device cap is the environment's mfaSettings.pairing.maxAllowedDevices, only active and
 // blocked devices count, and PingOne's LIMIT_EXCEEDED is the device limit, not rate limiting.
 func TestDeviceCapComesFromMFASettings(t *testing.T) {
-	env := portaltest.Start(t, portaltest.WithEmulator(func(o *pingonetest.Options) { o.DeviceLimit = 2 }))
+	env := portaltest.Start(t, portaltest.WithEmulator(func(o *emulator.Options) { o.DeviceLimit = 2 }))
 	emp := env.Demo.EmployeeID
 	env.Emu.AddSMSDevice(emp, "+15125550101", true)
 	for _, n := range []string{"+15125550102", "+15125550103", "+15125550104"} {
@@ -94,7 +95,7 @@ func TestDeviceCapComesFromMFASettings(t *testing.T) {
 
 	// The settings changed since the portal read them: PingOne's refusal decides, in words,
 	// with its own figure, and is not taken for "PingOne is busy".
-	env2 := portaltest.Start(t, portaltest.WithEmulator(func(o *pingonetest.Options) { o.DeviceLimit = 3 }))
+	env2 := portaltest.Start(t, portaltest.WithEmulator(func(o *emulator.Options) { o.DeviceLimit = 3 }))
 	env2.Emu.AddSMSDevice(env2.Demo.EmployeeID, "+15125550101", true)
 	b2 := env2.NewBrowser(t)
 	b2.SignInEmployee("/devices") // reads and caches the cap of 3
@@ -117,7 +118,7 @@ func TestDeviceCapComesFromMFASettings(t *testing.T) {
 func TestCodeLengthFollowsThePolicy(t *testing.T) {
 	for _, length := range []int{6, 8, 10} {
 		t.Run(fmt.Sprint(length), func(t *testing.T) {
-			env := portaltest.Start(t, portaltest.WithEmulator(func(o *pingonetest.Options) { o.OTPLength = length }))
+			env := portaltest.Start(t, portaltest.WithEmulator(func(o *emulator.Options) { o.OTPLength = length }))
 			b := env.NewBrowser(t)
 			p := addPhone(t, env, b, number)
 			in := p.Input("code")
@@ -191,7 +192,7 @@ func TestCodePolicyDefaultsAndLockout(t *testing.T) {
 		}
 	})
 	t.Run("lockout from the MFA settings", func(t *testing.T) {
-		env := portaltest.Start(t, portaltest.WithEmulator(func(o *pingonetest.Options) {
+		env := portaltest.Start(t, portaltest.WithEmulator(func(o *emulator.Options) {
 			o.LockoutFailureCount, o.LockDuration = 2, 20*time.Minute
 		}))
 		b := env.NewBrowser(t)
@@ -260,7 +261,7 @@ func TestWorkerTokenAuthMethods(t *testing.T) {
 		t.Run("app "+tc.app+", portal "+cmp.Or(tc.configured, "detects"), func(t *testing.T) {
 			env := portaltest.Start(t, portaltest.WithEnv("PINGONE_WORKER_CLIENT_ID", "worker-2"),
 				portaltest.WithEnv("PINGONE_WORKER_CLIENT_SECRET", "worker-2-secret"), portaltest.WithEnv("PINGONE_WORKER_TOKEN_AUTH", tc.configured))
-			env.Emu.AddApp(pingonetest.App{ClientID: "worker-2", ClientSecret: "worker-2-secret", Worker: true, Roles: true, TokenAuthMethod: tc.app})
+			env.Emu.AddApp(emulator.App{ClientID: "worker-2", ClientSecret: "worker-2-secret", Worker: true, Roles: true, TokenAuthMethod: tc.app})
 			p := env.NewBrowser(t).SignInEmployee("/devices")
 			if tc.ok != (p.Status == http.StatusOK && p.Path() == "/devices") {
 				t.Fatalf("%d %s %q", p.Status, p.Path(), p.H1())
@@ -276,11 +277,11 @@ func TestWorkerTokenAuthMethods(t *testing.T) {
 func TestRetryHintsReachThePerson(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		fault pingonetest.Fault
+		fault emulator.Fault
 		wait  string
 	}{
-		{"Retry-After", pingonetest.Fault{Route: "devices.create", Status: http.StatusTooManyRequests, RetryAfter: "120"}, "2 minutes"},
-		{"innerError.retryAfter", pingonetest.Fault{Route: "devices.create", Status: http.StatusTooManyRequests,
+		{"Retry-After", emulator.Fault{Route: "devices.create", Status: http.StatusTooManyRequests, RetryAfter: "120"}, "2 minutes"},
+		{"innerError.retryAfter", emulator.Fault{Route: "devices.create", Status: http.StatusTooManyRequests,
 			Body: `{"id":"8f1c5c6e-1b1a-4c55-9a53-0c8a5d2a4f10","code":"REQUEST_LIMITED","message":"Too many requests",` +
 				`"details":[{"code":"LIMIT_EXCEEDED","message":"Rate limit","innerError":{"retryAfter":"` +
 				time.Now().Add(5*time.Minute).UTC().Format(time.RFC3339) + `"}}]}`}, "5 minutes"},
@@ -329,7 +330,7 @@ func TestAccessTokensAreJWTs(t *testing.T) {
 // 10. acr names the policy that ran, not what the person did: a policy that let the person
 // through on the password alone (amr ["pwd"]) is no step-up.
 func TestStepUpWantsASecondFactor(t *testing.T) {
-	env := portaltest.Start(t, portaltest.WithEmulator(func(o *pingonetest.Options) { o.SkipSecondFactor = true }))
+	env := portaltest.Start(t, portaltest.WithEmulator(func(o *emulator.Options) { o.SkipSecondFactor = true }))
 	env.Emu.AddSMSDevice(env.Demo.EmployeeID, "+15125550101", true)
 	b := env.NewBrowser(t)
 	b.SignInEmployee("/devices")
@@ -354,7 +355,7 @@ func TestStepUpWantsASecondFactor(t *testing.T) {
 // 11. A locked device may answer a code like a wrong code: the portal reads the device and
 // says the phone is locked, and for how long, never "wrong code" forever.
 func TestLockedDeviceIsToldApartFromAWrongCode(t *testing.T) {
-	env := portaltest.Start(t, portaltest.WithEmulator(func(o *pingonetest.Options) { o.LockedAnswersWrongCode = true }))
+	env := portaltest.Start(t, portaltest.WithEmulator(func(o *emulator.Options) { o.LockedAnswersWrongCode = true }))
 	b := env.NewBrowser(t)
 	p := addPhone(t, env, b, number)
 	for i := range 3 {
@@ -376,13 +377,13 @@ func TestSetupProblemsAreNamed(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		opts []portaltest.Option
-		app  *pingonetest.App
+		app  *emulator.App
 		fix  string
 	}{
 		{"rotated worker secret", []portaltest.Option{portaltest.WithEnv("PINGONE_WORKER_CLIENT_SECRET", "the-old-secret")}, nil, "PINGONE_WORKER_CLIENT_SECRET"},
 		{"worker without a role", []portaltest.Option{portaltest.WithEnv("PINGONE_WORKER_CLIENT_ID", "no-role"),
 			portaltest.WithEnv("PINGONE_WORKER_CLIENT_SECRET", "no-role-secret")},
-			&pingonetest.App{ClientID: "no-role", ClientSecret: "no-role-secret", Worker: true}, "Identity Data Admin"},
+			&emulator.App{ClientID: "no-role", ClientSecret: "no-role-secret", Worker: true}, "Identity Data Admin"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := portaltest.Start(t, tc.opts...)
@@ -408,7 +409,7 @@ func TestSetupProblemsAreNamed(t *testing.T) {
 		env := portaltest.Start(t)
 		// PingOne signs the person in; its directory answers that it does not know them (the
 		// web app and the worker in different environments, or a user deleted meanwhile).
-		env.Emu.Inject(pingonetest.Fault{Route: "users.get", Status: http.StatusNotFound})
+		env.Emu.Inject(emulator.Fault{Route: "users.get", Status: http.StatusNotFound})
 		p := env.NewBrowser(t).SignInEmployee("/devices")
 		if p.Status != http.StatusForbidden || p.H1() != "Your account is not set up here" {
 			t.Fatalf("%d %q", p.Status, p.Text())
@@ -424,7 +425,7 @@ func TestSetupProblemsAreNamed(t *testing.T) {
 // one WARN line for the operator, and no refused call on every page that shows the cap.
 func TestUnreadableMFASettingsCostOneCall(t *testing.T) {
 	env := portaltest.Start(t)
-	env.Emu.Inject(pingonetest.Fault{Route: "mfaSettings.get", Status: http.StatusForbidden, Times: -1})
+	env.Emu.Inject(emulator.Fault{Route: "mfaSettings.get", Status: http.StatusForbidden, Times: -1})
 	b := env.NewBrowser(t)
 	b.SignInEmployee("/devices")
 	for range 3 {

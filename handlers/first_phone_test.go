@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/smsmfa/portal/internal/portaltest"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // TestFirstPhoneProofByEmail (issue #21 item 6): with FIRST_PHONE_PROOF=email a person with no
@@ -88,7 +88,7 @@ func TestOneRuleForTypedCodes(t *testing.T) {
 // TestExistingNumberAtTheCapIsAlreadyRegistered (issue #21 item 7): at the device cap, typing
 // the number of a phone one already has says it is registered, not that the cap is reached.
 func TestExistingNumberAtTheCapIsAlreadyRegistered(t *testing.T) {
-	env := portaltest.Start(t, portaltest.WithEmulator(func(o *pingonetest.Options) { o.DeviceLimit = 2 }))
+	env := portaltest.Start(t, portaltest.WithEmulator(func(o *emulator.Options) { o.DeviceLimit = 2 }))
 	emp := env.Demo.EmployeeID
 	env.Emu.AddSMSDevice(emp, "+15125550101", true)
 	env.Emu.AddSMSDevice(emp, "+15125550102", true)

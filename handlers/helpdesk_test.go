@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/smsmfa/portal/internal/portaltest"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // auditRecords returns the audit records in the log, in order.
@@ -74,7 +74,7 @@ func staffBrowserAs(t *testing.T, env *portaltest.Env, username, password string
 // addStaff adds a second help-desk member with an active phone and signs them in.
 func addStaff(t *testing.T, env *portaltest.Env, username, phone string) (*portaltest.Browser, *portaltest.Page, string) {
 	t.Helper()
-	id := env.Emu.AddUser(pingonetest.SeedUser{Username: username, Email: username + "@example.com", Given: "Second",
+	id := env.Emu.AddUser(emulator.SeedUser{Username: username, Email: username + "@example.com", Given: "Second",
 		Family: "Staff", Password: "Pw-" + username, GroupIDs: []string{env.Demo.HelpdeskGroup}})
 	// An old phone: one added within HELPDESK_NEW_PHONE_WAIT opens no help desk (issue #21).
 	env.Emu.AgeDevice(id, env.Emu.AddSMSDevice(id, phone, true), 48*time.Hour)
@@ -226,7 +226,7 @@ func TestHelpdeskAccess(t *testing.T) {
 func TestHelpdeskSearch(t *testing.T) {
 	env := portaltest.Start(t)
 	for i := range 25 {
-		env.Emu.AddUser(pingonetest.SeedUser{Username: "user" + string(rune('a'+i)), Given: "Test", Family: "Person"})
+		env.Emu.AddUser(emulator.SeedUser{Username: "user" + string(rune('a'+i)), Given: "Test", Family: "Person"})
 	}
 	b, _ := staffBrowser(t, env)
 	tests := []struct {
@@ -361,12 +361,12 @@ func TestHelpdeskActionsAndReasons(t *testing.T) {
 func TestHelpdeskShowsPingOneErrorsInWordsStaffCanActOn(t *testing.T) {
 	env := portaltest.Start(t)
 	b, _ := staffBrowser(t, env)
-	env.Emu.Inject(pingonetest.Fault{Route: "users.search", Status: 403})
+	env.Emu.Inject(emulator.Fault{Route: "users.search", Status: 403})
 	p := b.Get("/helpdesk?q=erin")
 	if p.Status != http.StatusBadGateway || !strings.Contains(p.Text(), "IT team") {
 		t.Errorf("403 from PingOne: %d %q", p.Status, p.Text())
 	}
-	env.Emu.Inject(pingonetest.Fault{Route: "users.search", Status: 429, RetryAfter: "20", Times: -1})
+	env.Emu.Inject(emulator.Fault{Route: "users.search", Status: 429, RetryAfter: "20", Times: -1})
 	p = b.Get("/helpdesk?q=erin")
 	if p.Status != http.StatusServiceUnavailable || !strings.Contains(p.Text(), "busy") || p.Header.Get("Retry-After") != "20" {
 		t.Errorf("429 from PingOne: %d %q %q", p.Status, p.Text(), p.Header.Get("Retry-After"))

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/smsmfa/portal/internal/portaltest"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // attackerPhone is the thief's own number.
@@ -29,11 +29,11 @@ func TestStolenStaffPasswordOpensNoHelpDesk(t *testing.T) {
 	const protectedGroup = "5a3e3c9e-7b1f-4d7e-9c55-2f4b8c1d0a11"
 	env := portaltest.Start(t, portaltest.WithEnv("HELPDESK_PROTECTED_GROUP_IDS", protectedGroup),
 		portaltest.WithEnv("HELPDESK_NEW_PHONE_WAIT", "24h"))
-	samID := env.Emu.AddUser(pingonetest.SeedUser{Username: "sam.staff", Email: "sam@example.com", Given: "Sam", Family: "Staff",
+	samID := env.Emu.AddUser(emulator.SeedUser{Username: "sam.staff", Email: "sam@example.com", Given: "Sam", Family: "Staff",
 		Password: "Pw-sam", GroupIDs: []string{env.Demo.HelpdeskGroup}})
-	env.Emu.AddUser(pingonetest.SeedUser{Username: "pat.protected", Email: "pat@example.com", Given: "Pat", Family: "Protected",
+	env.Emu.AddUser(emulator.SeedUser{Username: "pat.protected", Email: "pat@example.com", Given: "Pat", Family: "Protected",
 		Password: "Pw-pat", GroupIDs: []string{protectedGroup}})
-	erin := env.Emu.AddUser(pingonetest.SeedUser{Username: "ursula.user", Email: "ursula@example.com", Given: "Ursula", Family: "User",
+	erin := env.Emu.AddUser(emulator.SeedUser{Username: "ursula.user", Email: "ursula@example.com", Given: "Ursula", Family: "User",
 		MFAEnabled: true})
 
 	// 1. The password alone: no first phone for staff, nor for a protected person, in the
@@ -186,7 +186,7 @@ func TestContactDetailsMaskedUntilVerified(t *testing.T) {
 // stops an agent, in words.
 func TestHelpdeskSearchCannotListTheDirectory(t *testing.T) {
 	env := portaltest.Start(t, portaltest.WithEnv("LIMIT_HELPDESK_SEARCH", "41/1h"))
-	zqID := env.Emu.AddUser(pingonetest.SeedUser{Username: "zq", Email: "zq@example.com", Given: "Zed", Family: "Quinn"})
+	zqID := env.Emu.AddUser(emulator.SeedUser{Username: "zq", Email: "zq@example.com", Given: "Zed", Family: "Quinn"})
 	b, _ := staffBrowser(t, env)
 	for _, ch := range "abcdefghijklmnopqrstuvwxyz0123456789" {
 		p := b.Get("/helpdesk?q=" + string(ch))

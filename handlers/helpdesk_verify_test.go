@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/smsmfa/portal/internal/portaltest"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // erinPhone is the active phone the tests below give the demo's employee.
@@ -108,10 +108,10 @@ func TestHelpdeskNeedsAFreshMFASignIn(t *testing.T) {
 func TestHelpdeskCannotChangeItsOwnPeople(t *testing.T) {
 	const protectedGroup = "5a3e3c9e-7b1f-4d7e-9c55-2f4b8c1d0a11"
 	env := portaltest.Start(t, portaltest.WithEnv("HELPDESK_PROTECTED_GROUP_IDS", protectedGroup))
-	patID := env.Emu.AddUser(pingonetest.SeedUser{Username: "pat.protected", Email: "pat@example.com", Given: "Pat", Family: "Protected",
+	patID := env.Emu.AddUser(emulator.SeedUser{Username: "pat.protected", Email: "pat@example.com", Given: "Pat", Family: "Protected",
 		GroupIDs: []string{protectedGroup}})
 	patPhone := env.Emu.AddSMSDevice(patID, "+15125207777", true)
-	hildaID := env.Emu.AddUser(pingonetest.SeedUser{Username: "hilda.helpdesk", Email: "hilda@example.com", Given: "Hilda", Family: "Helpdesk",
+	hildaID := env.Emu.AddUser(emulator.SeedUser{Username: "hilda.helpdesk", Email: "hilda@example.com", Given: "Hilda", Family: "Helpdesk",
 		GroupIDs: []string{env.Demo.HelpdeskGroup}})
 	hildaPhone := env.Emu.AddSMSDevice(hildaID, "+15125206666", true)
 	hankPhone := env.Emu.Devices(env.Demo.HelpdeskID)[0].ID
@@ -201,7 +201,7 @@ func TestNoHelpdeskChangeWithoutVerification(t *testing.T) {
 	second := env.Emu.AddSMSDevice(erin, "+15125208888", true)
 	waiting := env.Emu.AddSMSDevice(erin, "+15125205555", false)
 	env.Emu.LockDevice(erin, second)
-	olgaID := env.Emu.AddUser(pingonetest.SeedUser{Username: "olga.other", Email: "olga@example.com", Given: "Olga", Family: "Other"})
+	olgaID := env.Emu.AddUser(emulator.SeedUser{Username: "olga.other", Email: "olga@example.com", Given: "Olga", Family: "Other"})
 	hilda, _, _ := addStaff(t, env, "hilda.helpdesk", "+15125206666")
 	hank, home := staffBrowser(t, env)
 	base := "/helpdesk/users/" + erin
@@ -356,7 +356,7 @@ func TestVerifyCallerRefusalsInWords(t *testing.T) {
 	// One agent may send as many as the user's ceiling here: the per-agent share is
 	// TestCallerCodesPerAgentAndPerUser's.
 	env := portaltest.Start(t, portaltest.WithEnv("LIMIT_HELPDESK_CALLER_CODES", "5/1h"))
-	nobodyID := env.Emu.AddUser(pingonetest.SeedUser{Username: "nora.nomethod", Given: "Nora", Family: "Nomethod"})
+	nobodyID := env.Emu.AddUser(emulator.SeedUser{Username: "nora.nomethod", Given: "Nora", Family: "Nomethod"})
 	b, home := staffBrowser(t, env)
 	v := b.Get("/helpdesk/users/" + nobodyID + "/verify")
 	if !strings.Contains(v.Text(), "Nora Nomethod has no active phone and no email address in the directory, so no code can be sent") ||
@@ -420,7 +420,7 @@ func TestVerifyCallerRefusalsInWords(t *testing.T) {
 func TestVerifyCallerByColleaguesApproval(t *testing.T) {
 	env := portaltest.Start(t, portaltest.WithEnv("SESSION_IDLE_TIMEOUT", "2h"))
 	erin := env.Demo.EmployeeID
-	tomID := env.Emu.AddUser(pingonetest.SeedUser{Username: "tom.target", Email: "tom@example.com", Given: "Tom", Family: "Target",
+	tomID := env.Emu.AddUser(emulator.SeedUser{Username: "tom.target", Email: "tom@example.com", Given: "Tom", Family: "Target",
 		Password: "Pw-tom.target"})
 	env.Emu.AgeDevice(tomID, env.Emu.AddSMSDevice(tomID, "+15125204444", true), 48*time.Hour)
 	hank, _ := staffBrowser(t, env)
@@ -503,7 +503,7 @@ func TestVerifyCallerByColleaguesApproval(t *testing.T) {
 	}
 
 	// A request nobody approves times out, in words, for the requester and the colleague.
-	olgaID := env.Emu.AddUser(pingonetest.SeedUser{Username: "olga.other", Email: "olga@example.com", Given: "Olga", Family: "Other"})
+	olgaID := env.Emu.AddUser(emulator.SeedUser{Username: "olga.other", Email: "olga@example.com", Given: "Olga", Family: "Other"})
 	hank.Submit(hank.Get("/helpdesk/users/"+olgaID+"/verify"), "/verify", url.Values{"method": {"approval"}})
 	list = hilda.Get("/helpdesk")
 	if !strings.Contains(list.Text(), "Olga Other") {

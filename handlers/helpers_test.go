@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/smsmfa/portal/internal/portaltest"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // sentEmails reads the emulator's sent emails from the portal's /demo/email page as JSON into
@@ -28,7 +28,7 @@ func sentEmails(t *testing.T, env *portaltest.Env, v any) error {
 
 // lockByWrongCodes starts the portal on an emulator set by emu, adds a phone and enters five
 // wrong codes for it; it returns the code page after the last.
-func lockByWrongCodes(t *testing.T, emu func(*pingonetest.Options)) (*portaltest.Env, *portaltest.Browser, *portaltest.Page) {
+func lockByWrongCodes(t *testing.T, emu func(*emulator.Options)) (*portaltest.Env, *portaltest.Browser, *portaltest.Page) {
 	t.Helper()
 	env := portaltest.Start(t, portaltest.WithEmulator(emu))
 	b := env.NewBrowser(t)

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/smsmfa/portal/internal/portaltest"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // TestHistoryOnTheHelpdeskPage: the user's MFA events from PingOne's audit activities under
@@ -36,7 +36,7 @@ func TestHistoryOnTheHelpdeskPage(t *testing.T) {
 	}
 	for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
 		env.Clock.Advance(2 * time.Minute)
-		env.Emu.Inject(pingonetest.Fault{Route: "activities", Status: status, RetryAfter: "30", Times: -1})
+		env.Emu.Inject(emulator.Fault{Route: "activities", Status: status, RetryAfter: "30", Times: -1})
 		p = staff.Get("/helpdesk/users/" + env.Demo.EmployeeID)
 		if p.Status != http.StatusOK || !strings.Contains(p.Text(), "History is not available right now") || !contains(p.Labels(), "End temporary access") {
 			t.Fatalf("PingOne %d: %d %q", status, p.Status, p.Text())

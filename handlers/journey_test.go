@@ -12,7 +12,7 @@ import (
 
 	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/pingone"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 const number = "+1 (512) 520-1234"
@@ -349,7 +349,7 @@ func TestNobodyTouchesAnotherUsersDevice(t *testing.T) {
 	env := portaltest.Start(t)
 	// Another user has a device; the employee tries to act on it by ID. (The demo's help-desk
 	// member has an active phone, so their adding one would ask for the step-up.)
-	otherID := env.Emu.AddUser(pingonetest.SeedUser{Username: "olga.other", Given: "Olga", Family: "Other", Password: "Pw-olga"})
+	otherID := env.Emu.AddUser(emulator.SeedUser{Username: "olga.other", Given: "Olga", Family: "Other", Password: "Pw-olga"})
 	hb := env.NewBrowser(t)
 	form := hb.SignIn("/devices/sms/new", "olga.other", "Pw-olga")
 	other := deviceID(t, hb.Submit(form, "/devices/sms", url.Values{"phone": {number}, "region": {"US"}}))
@@ -384,7 +384,7 @@ func TestUnknownOrDisabledPersonGetsAClearPage(t *testing.T) {
 	}{
 		// PingOne's sign-in knows the person but the management API does not (another
 		// population, a worker without access to it).
-		{"unknown", func(env *portaltest.Env) { env.Emu.Inject(pingonetest.Fault{Route: "users.get", Status: 404}) }, "not set up"},
+		{"unknown", func(env *portaltest.Env) { env.Emu.Inject(emulator.Fault{Route: "users.get", Status: 404}) }, "not set up"},
 		{"disabled", func(env *portaltest.Env) { env.Emu.SetUserEnabled(env.Demo.EmployeeID, false) }, "disabled"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -427,7 +427,7 @@ func TestPingOneDownGivesAPageWithTheRequestID(t *testing.T) {
 	env := portaltest.Start(t)
 	b := env.NewBrowser(t)
 	b.SignInEmployee("/devices")
-	env.Emu.Inject(pingonetest.Fault{Route: "devices.list", Status: 503, Times: -1})
+	env.Emu.Inject(emulator.Fault{Route: "devices.list", Status: 503, Times: -1})
 	p := b.Get("/devices")
 	rid := p.Header.Get("X-Request-Id")
 	if p.Status != http.StatusServiceUnavailable || rid == "" || !strings.Contains(p.Text(), rid) || !strings.Contains(p.Text(), "having trouble") {

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/smsmfa/portal/internal/portaltest"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 var htmlLang = regexp.MustCompile(`<html lang="([^"]*)" dir="([^"]*)"`)
@@ -41,9 +41,9 @@ func fetch(t *testing.T, b *portaltest.Browser, u, acceptLanguage string) (lang,
 func TestLanguageOrder(t *testing.T) {
 	env := portaltest.Start(t, portaltest.WithEnv("DEFAULT_LANGUAGE", "fr"))
 	pass := "Pw-" + strings.Repeat("x", 12)
-	env.Emu.AddUser(pingonetest.SeedUser{Username: "dora", Given: "Dora", Family: "Deutsch", Password: pass, PreferredLanguage: "de", Locale: "es"})
-	env.Emu.AddUser(pingonetest.SeedUser{Username: "luis", Given: "Luis", Family: "Locale", Password: pass, Locale: "es-MX"})
-	env.Emu.AddUser(pingonetest.SeedUser{Username: "nolang", Given: "No", Family: "Lang", Password: pass})
+	env.Emu.AddUser(emulator.SeedUser{Username: "dora", Given: "Dora", Family: "Deutsch", Password: pass, PreferredLanguage: "de", Locale: "es"})
+	env.Emu.AddUser(emulator.SeedUser{Username: "luis", Given: "Luis", Family: "Locale", Password: pass, Locale: "es-MX"})
+	env.Emu.AddUser(emulator.SeedUser{Username: "nolang", Given: "No", Family: "Lang", Password: pass})
 
 	type step struct {
 		path, accept  string

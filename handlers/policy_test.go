@@ -10,12 +10,12 @@ import (
 	"github.com/smsmfa/portal/internal/app"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/portaltest"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // setSMSPolicy changes the default MFA policy's SMS settings in PingOne, as an administrator
 // would, and lets the minute the portal keeps the policy pass.
-func setSMSPolicy(t *testing.T, env *portaltest.Env, p pingonetest.SMSPolicy) {
+func setSMSPolicy(t *testing.T, env *portaltest.Env, p emulator.SMSPolicy) {
 	t.Helper()
 	if err := env.Emu.SetSMSPolicy(p); err != nil {
 		t.Fatal(err)
@@ -37,10 +37,10 @@ const (
 func TestPolicyTurnsOffNewPhones(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		policy pingonetest.SMSPolicy
+		policy emulator.SMSPolicy
 	}{
-		{"SMS off", pingonetest.SMSPolicy{Disabled: true}},
-		{"pairing disabled", pingonetest.SMSPolicy{PairingDisabled: true}},
+		{"SMS off", emulator.SMSPolicy{Disabled: true}},
+		{"pairing disabled", emulator.SMSPolicy{PairingDisabled: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := portaltest.Start(t, portaltest.WithEnv("ALTERNATIVE_METHODS_URL", alternative))
@@ -97,7 +97,7 @@ func TestPolicyStopsAPendingPhone(t *testing.T) {
 	codePage := addPhone(t, env, b, number)
 	id := deviceID(t, codePage)
 	code := env.Emu.LastCode("+15125201234")
-	setSMSPolicy(t, env, pingonetest.SMSPolicy{PairingDisabled: true})
+	setSMSPolicy(t, env, emulator.SMSPolicy{PairingDisabled: true})
 	const words = "Your company has turned off adding phones for sign-in codes, so +1 •••-•••-1234 cannot be finished. You can remove it."
 
 	before, texts := env.Emu.AllCalls(), len(env.Emu.Outbox())
@@ -136,7 +136,7 @@ func TestPolicyRefusalWithoutTheRead(t *testing.T) {
 	b := env.NewBrowser(t)
 	form := b.SignInEmployee("/enroll")
 	// Changed in PingOne, not yet seen by the portal (it keeps the policy a minute).
-	if err := env.Emu.SetSMSPolicy(pingonetest.SMSPolicy{Disabled: true}); err != nil {
+	if err := env.Emu.SetSMSPolicy(emulator.SMSPolicy{Disabled: true}); err != nil {
 		t.Fatal(err)
 	}
 	p := b.Submit(form, "/devices/sms", url.Values{"phone": {number}, "region": {"US"}})
@@ -148,7 +148,7 @@ func TestPolicyRefusalWithoutTheRead(t *testing.T) {
 	}
 	// The slot of LIMIT_TEXTS_TO_NUMBER (3 in 5 minutes) was given back: three more tries pass
 	// the portal's limits and reach PingOne once SMS is on again.
-	if err := env.Emu.SetSMSPolicy(pingonetest.SMSPolicy{}); err != nil {
+	if err := env.Emu.SetSMSPolicy(emulator.SMSPolicy{}); err != nil {
 		t.Fatal(err)
 	}
 	env.Clock.Advance(61 * time.Second)
@@ -159,7 +159,7 @@ func TestPolicyRefusalWithoutTheRead(t *testing.T) {
 
 // TestHelpdeskAddPageSaysPairingOff: the help desk's add-phone page says it too, with no form.
 func TestHelpdeskAddPageSaysPairingOff(t *testing.T) {
-	env := portaltest.Start(t, portaltest.WithEmulator(func(o *pingonetest.Options) { o.SMSPairingDisabled = true }))
+	env := portaltest.Start(t, portaltest.WithEmulator(func(o *emulator.Options) { o.SMSPairingDisabled = true }))
 	b, _ := staffBrowser(t, env)
 	verifyCaller(t, env, b, env.Demo.EmployeeID, "erin.employee@example.com")
 	base := "/helpdesk/users/" + env.Demo.EmployeeID
@@ -173,7 +173,7 @@ func TestHelpdeskAddPageSaysPairingOff(t *testing.T) {
 // wrong tries, every language's pages say so (the start page, the add-phone form, the code
 // page, a malformed code's refusal), the number shown once, masked.
 func TestCodePageStatesThePolicy(t *testing.T) {
-	env := portaltest.Start(t, portaltest.WithEmulator(func(o *pingonetest.Options) {
+	env := portaltest.Start(t, portaltest.WithEmulator(func(o *emulator.Options) {
 		o.OTPLength, o.OTPLifetime, o.OTPMaxFailures = 8, 5*time.Minute, 3
 	}))
 	b := env.NewBrowser(t)
@@ -228,7 +228,7 @@ func fold(s string) string {
 // says why.
 func TestPolicyUnreadable(t *testing.T) {
 	env := portaltest.Start(t)
-	env.Emu.Inject(pingonetest.Fault{Route: "devicePolicies.list", Status: http.StatusForbidden, Times: -1})
+	env.Emu.Inject(emulator.Fault{Route: "devicePolicies.list", Status: http.StatusForbidden, Times: -1})
 	b := env.NewBrowser(t)
 	p := addPhone(t, env, b, number)
 	if !strings.Contains(p.Text(), "Enter the 6-digit code sent to +1 •••-•••-1234.") || strings.Contains(p.Text(), "The code works for") {
@@ -247,7 +247,7 @@ func TestDemoPairingDisabled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := portaltest.Start(t, portaltest.WithEmulator(func(o *pingonetest.Options) { *o = opts }))
+	env := portaltest.Start(t, portaltest.WithEmulator(func(o *emulator.Options) { *o = opts }))
 	b := env.NewBrowser(t)
 	list := b.SignInEmployee("/devices")
 	if !strings.Contains(deviceRow(t, list, "+1 512-555-0123"), "Active") {

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/smsmfa/portal/internal/portaltest"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 const (
@@ -98,23 +98,23 @@ func TestPersonReplacesAPhone(t *testing.T) {
 func TestReplaceSurvivesPingOneFailures(t *testing.T) {
 	tests := []struct {
 		name  string
-		fault pingonetest.Fault
+		fault emulator.Fault
 		// atCode injects the fault before the code is entered, else before the new number.
 		atCode bool
 	}{
-		{"create 503", pingonetest.Fault{Route: "devices.create", Status: 503, Times: -1}, false},
-		{"create no answer", pingonetest.Fault{Route: "devices.create", Drop: true, Times: -1}, false},
-		{"create answer lost", pingonetest.Fault{Route: "devices.create", LoseAnswer: true}, false},
-		{"activate 503", pingonetest.Fault{Route: "devices.activate", Status: 503, Times: -1}, true},
-		{"activate answer lost", pingonetest.Fault{Route: "devices.activate", LoseAnswer: true}, true},
-		{"list 503", pingonetest.Fault{Route: "devices.list", Status: 503, Times: -1}, true},
-		{"nickname 503", pingonetest.Fault{Route: "devices.nickname", Status: 503, Times: -1}, true},
-		{"nickname no answer", pingonetest.Fault{Route: "devices.nickname", Drop: true, Times: -1}, true},
-		{"reorder 503", pingonetest.Fault{Route: "devices.reorder", Status: 503, Times: -1}, true},
-		{"reorder no answer", pingonetest.Fault{Route: "devices.reorder", Drop: true, Times: -1}, true},
-		{"delete 503", pingonetest.Fault{Route: "devices.delete", Status: 503, Times: -1}, true},
-		{"delete no answer", pingonetest.Fault{Route: "devices.delete", Drop: true, Times: -1}, true},
-		{"delete answer lost", pingonetest.Fault{Route: "devices.delete", LoseAnswer: true}, true},
+		{"create 503", emulator.Fault{Route: "devices.create", Status: 503, Times: -1}, false},
+		{"create no answer", emulator.Fault{Route: "devices.create", Drop: true, Times: -1}, false},
+		{"create answer lost", emulator.Fault{Route: "devices.create", LoseAnswer: true}, false},
+		{"activate 503", emulator.Fault{Route: "devices.activate", Status: 503, Times: -1}, true},
+		{"activate answer lost", emulator.Fault{Route: "devices.activate", LoseAnswer: true}, true},
+		{"list 503", emulator.Fault{Route: "devices.list", Status: 503, Times: -1}, true},
+		{"nickname 503", emulator.Fault{Route: "devices.nickname", Status: 503, Times: -1}, true},
+		{"nickname no answer", emulator.Fault{Route: "devices.nickname", Drop: true, Times: -1}, true},
+		{"reorder 503", emulator.Fault{Route: "devices.reorder", Status: 503, Times: -1}, true},
+		{"reorder no answer", emulator.Fault{Route: "devices.reorder", Drop: true, Times: -1}, true},
+		{"delete 503", emulator.Fault{Route: "devices.delete", Status: 503, Times: -1}, true},
+		{"delete no answer", emulator.Fault{Route: "devices.delete", Drop: true, Times: -1}, true},
+		{"delete answer lost", emulator.Fault{Route: "devices.delete", LoseAnswer: true}, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -15,7 +15,7 @@ import (
 
 	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/internal/session"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // activePhone signs the employee in and registers +1 512-520-1234 as an active phone.
@@ -90,7 +90,7 @@ func TestStepUpBeforeChangingMethods(t *testing.T) {
 // TestStepUpNeedsTheMFAPolicysACR: if PingOne answers a step-up with another sign-on policy
 // (a misconfigured tenant), the portal refuses to treat it as MFA.
 func TestStepUpNeedsTheMFAPolicysACR(t *testing.T) {
-	env := portaltest.Start(t, portaltest.WithEmulator(func(o *pingonetest.Options) { o.ForceACR = "Single_Factor" }))
+	env := portaltest.Start(t, portaltest.WithEmulator(func(o *emulator.Options) { o.ForceACR = "Single_Factor" }))
 	b := env.NewBrowser(t)
 	activePhone(t, env, b)
 	env.Clock.Advance(11 * time.Minute)
@@ -147,7 +147,7 @@ func TestLimitTextsPerNumberAcrossUsers(t *testing.T) {
 	ep := addPhone(t, env, emp, number) // text 1
 	// Another person without a phone (the demo's help-desk member has one, so adding would
 	// ask for the step-up first).
-	env.Emu.AddUser(pingonetest.SeedUser{Username: "olga.other", Given: "Olga", Family: "Other", Password: "Pw-olga"})
+	env.Emu.AddUser(emulator.SeedUser{Username: "olga.other", Given: "Olga", Family: "Other", Password: "Pw-olga"})
 	staff := env.NewBrowser(t)
 	form := staff.SignIn("/devices/sms/new", "olga.other", "Pw-olga")
 	sp := staff.Submit(form, "/devices/sms", url.Values{"phone": {number}, "region": {"US"}}) // text 2
@@ -165,7 +165,7 @@ func TestLimitTextsPerNumberAcrossUsers(t *testing.T) {
 }
 
 func TestLimitWrongCodesPerDevice(t *testing.T) {
-	env, b, p := lockByWrongCodes(t, func(o *pingonetest.Options) { o.OTPMaxFailures = 10 })
+	env, b, p := lockByWrongCodes(t, func(o *emulator.Options) { o.OTPMaxFailures = 10 })
 	p = wantLocked(t, env, b, p, "after 5 wrong codes")
 	env.Clock.Advance(16 * time.Minute)
 	// By then PingOne's code has expired too: a new one, then the lock is over.
@@ -310,7 +310,7 @@ func TestNoInlineScriptsOrStyles(t *testing.T) {
 func TestUserDataIsEscaped(t *testing.T) {
 	env := portaltest.Start(t)
 	evil := `<script>alert(1)</script>`
-	env.Emu.AddUser(pingonetest.SeedUser{Username: "mallory", Given: evil, Family: `"><img src=x>`, Password: "pw"})
+	env.Emu.AddUser(emulator.SeedUser{Username: "mallory", Given: evil, Family: `"><img src=x>`, Password: "pw"})
 	b := env.NewBrowser(t)
 	p := b.SignIn("/devices", "mallory", "pw")
 	if strings.Contains(p.Body, evil) || strings.Contains(p.Body, `"><img`) || !strings.Contains(p.Body, "&lt;script&gt;") {

@@ -14,7 +14,7 @@ import (
 
 	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/internal/store/redistest"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // getWithCookie loads u with only the given session cookie, not following redirects: what an
@@ -73,7 +73,7 @@ func TestDisabledAccountLosesItsSession(t *testing.T) {
 // TestWrongCodesLockForTheWholeSpan (issue #11 item 4): five wrong codes, then no code at all
 // for 15 minutes, not one more every 3 minutes.
 func TestWrongCodesLockForTheWholeSpan(t *testing.T) {
-	env, b, p := lockByWrongCodes(t, func(o *pingonetest.Options) { o.OTPMaxFailures = 10; o.OTPLifetime = time.Hour })
+	env, b, p := lockByWrongCodes(t, func(o *emulator.Options) { o.OTPMaxFailures = 10; o.OTPLifetime = time.Hour })
 	for _, after := range []time.Duration{4 * time.Minute, 6 * time.Minute} {
 		env.Clock.Advance(after)
 		p = wantLocked(t, env, b, p, "during the lock, "+after.String()+" later")

@@ -15,7 +15,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/smsmfa/portal/internal/portaltest"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // spanText is everything a span carries that an exporter would send: its name, kind, status,
@@ -65,7 +65,7 @@ func TestTracesOfAJourney(t *testing.T) {
 	b := env.NewBrowser(t)
 
 	// The first read of the device list is answered 503 once: the client retries it.
-	env.Emu.Inject(pingonetest.Fault{Route: "devices.list", Status: http.StatusServiceUnavailable})
+	env.Emu.Inject(emulator.Fault{Route: "devices.list", Status: http.StatusServiceUnavailable})
 	p := addPhone(t, env, b, number)
 	device := deviceID(t, p)
 	code := env.Emu.LastCode("+15125201234")

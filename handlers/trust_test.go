@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/smsmfa/portal/internal/portaltest"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // 1. With only a stolen password, locking (or getting blocked) the victim's phone must not
@@ -63,7 +63,7 @@ func TestStepUpFollowsPingOnesStatusWhateverTheLock(t *testing.T) {
 // 5. A step-up whose ID token has no auth_time proves nothing (iat, always fresh, must not
 // stand in for it).
 func TestStepUpWithoutAuthTimeIsRefused(t *testing.T) {
-	env := portaltest.Start(t, portaltest.WithEmulator(func(o *pingonetest.Options) { o.OmitAuthTime = true }))
+	env := portaltest.Start(t, portaltest.WithEmulator(func(o *emulator.Options) { o.OmitAuthTime = true }))
 	env.Emu.AddSMSDevice(env.Demo.EmployeeID, "+15125550101", true)
 	b := env.NewBrowser(t)
 	b.SignInEmployee("/devices")
@@ -84,7 +84,7 @@ func TestStepUpWithoutAuthTimeIsRefused(t *testing.T) {
 func TestSearchTermsStayOutOfTheLogs(t *testing.T) {
 	env := portaltest.Start(t)
 	b, _ := staffBrowser(t, env)
-	env.Emu.Inject(pingonetest.Fault{Route: "users.search", Drop: true, Times: -1})
+	env.Emu.Inject(emulator.Fault{Route: "users.search", Drop: true, Times: -1})
 	p := b.Get("/helpdesk?q=" + url.QueryEscape("zelda.secretive"))
 	if p.Status < 500 {
 		t.Fatalf("a search while PingOne drops the connection: %d", p.Status)

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/smsmfa/portal/pingone"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // TestUserActivities reads a user's audit activities from the emulator page by page, the
@@ -30,12 +30,12 @@ func TestUserActivities(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p1.Activities) != 2 || p1.Next == "" || p1.Activities[0].Action.Type != pingonetest.ActivityBypass ||
-		p1.Activities[1].Action.Type != pingonetest.ActivityDeviceGone {
+	if len(p1.Activities) != 2 || p1.Next == "" || p1.Activities[0].Action.Type != emulator.ActivityBypass ||
+		p1.Activities[1].Action.Type != emulator.ActivityDeviceGone {
 		t.Fatalf("first page: %+v", p1)
 	}
 	p2, err := f.client.UserActivities(context.Background(), f.userID, from, to, 2, p1.Next)
-	if err != nil || len(p2.Activities) != 1 || p2.Activities[0].Action.Type != pingonetest.ActivityDeviceAdded || p2.Next != "" {
+	if err != nil || len(p2.Activities) != 1 || p2.Activities[0].Action.Type != emulator.ActivityDeviceAdded || p2.Next != "" {
 		t.Fatalf("second page: %+v, %v", p2, err)
 	}
 	for _, a := range append(p1.Activities, p2.Activities...) {
@@ -46,7 +46,7 @@ func TestUserActivities(t *testing.T) {
 	if f.spec.Seen()["POST /environments/{environmentID}/activities"] != 2 {
 		t.Fatalf("calls seen: %v", f.spec.Seen())
 	}
-	f.emu.Inject(pingonetest.Fault{Route: "activities", Status: 429, RetryAfter: "30", Times: -1})
+	f.emu.Inject(emulator.Fault{Route: "activities", Status: 429, RetryAfter: "30", Times: -1})
 	if _, err := f.client.UserActivities(context.Background(), f.userID, from, to, 2, ""); !pingone.IsRateLimited(err) {
 		t.Fatalf("rate limited: %v", err)
 	}

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/smsmfa/portal/pingone"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // TestBypassMFA sets, reads and ends a user's MFA bypass against the emulator, every request
@@ -58,11 +58,11 @@ func TestBypassMFA(t *testing.T) {
 func TestBypassMFARetriesAndFails(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	f.emu.Inject(pingonetest.Fault{Route: "users.bypassMFA.put", Status: 503, Times: 1})
+	f.emu.Inject(emulator.Fault{Route: "users.bypassMFA.put", Status: 503, Times: 1})
 	if _, err := f.client.SetBypassMFA(ctx, f.userID, time.Now().Add(time.Hour)); err != nil {
 		t.Fatalf("one 503 is retried: %v", err)
 	}
-	f.emu.Inject(pingonetest.Fault{Route: "users.bypassMFA.get", Status: 503, Times: -1})
+	f.emu.Inject(emulator.Fault{Route: "users.bypassMFA.get", Status: 503, Times: -1})
 	if _, err := f.client.GetBypassMFA(ctx, f.userID); !pingone.IsUnavailable(err) {
 		t.Fatalf("PingOne down: %v", err)
 	}

@@ -8,12 +8,13 @@ import (
 	"time"
 
 	"github.com/smsmfa/portal/pingone"
+	"github.com/smsmfa/portal/pingone/emulator"
 	"github.com/smsmfa/portal/pingone/pingonetest"
 	"github.com/smsmfa/portal/pingone/pingonetest/spectest"
 )
 
 type fixture struct {
-	emu    *pingonetest.Server
+	emu    *emulator.Server
 	client *pingone.Client
 	spec   *spectest.Transport
 	userID string
@@ -23,15 +24,15 @@ type fixture struct {
 // newFixture starts an emulator and a client for it whose every management call, request and
 // answer, is validated against PingOne's published API descriptions.
 func newFixture(t *testing.T, opts ...func(*pingone.Config)) *fixture {
-	return newFixtureWith(t, pingonetest.Options{}, opts...)
+	return newFixtureWith(t, emulator.Options{}, opts...)
 }
 
-func newFixtureWith(t *testing.T, eo pingonetest.Options, opts ...func(*pingone.Config)) *fixture {
+func newFixtureWith(t *testing.T, eo emulator.Options, opts ...func(*pingone.Config)) *fixture {
 	t.Helper()
 	emu := pingonetest.Start(t, eo)
-	emu.AddApp(pingonetest.App{ClientID: "worker", ClientSecret: "s3cret", Worker: true, Roles: true})
+	emu.AddApp(emulator.App{ClientID: "worker", ClientSecret: "s3cret", Worker: true, Roles: true})
 	g := emu.AddGroup("Help desk")
-	uid := emu.AddUser(pingonetest.SeedUser{Username: "ada", Email: "ada@example.com", Given: "Ada", Family: "Lovelace", Password: "pw", GroupIDs: []string{g}})
+	uid := emu.AddUser(emulator.SeedUser{Username: "ada", Email: "ada@example.com", Given: "Ada", Family: "Lovelace", Password: "pw", GroupIDs: []string{g}})
 	spec := spectest.New(t, emu.APIBase(), nil, true)
 	cfg := pingone.Config{EnvironmentID: emu.EnvironmentID(), APIBase: emu.APIBase(), AuthBase: emu.AuthBase(),
 		ClientID: "worker", ClientSecret: "s3cret", RetryWaitMin: time.Millisecond, RetryWaitMax: 20 * time.Millisecond,
@@ -110,7 +111,7 @@ func TestDeviceCalls(t *testing.T) {
 func TestDeviceOfAnotherUserIsNotFound(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	other := f.emu.AddUser(pingonetest.SeedUser{Username: "bob", Password: "pw"})
+	other := f.emu.AddUser(emulator.SeedUser{Username: "bob", Password: "pw"})
 	d, err := f.client.CreateSMSDevice(ctx, other, pingone.NewSMSDevice{Phone: "+15125201234"})
 	if err != nil {
 		t.Fatal(err)
@@ -134,7 +135,7 @@ func TestUserCalls(t *testing.T) {
 		t.Fatalf("set mfaEnabled: %v", err)
 	}
 	for i := range 5 {
-		f.emu.AddUser(pingonetest.SeedUser{Username: "adam" + string(rune('a'+i)), Email: "adam@example.com"})
+		f.emu.AddUser(emulator.SeedUser{Username: "adam" + string(rune('a'+i)), Email: "adam@example.com"})
 	}
 	page, err := f.client.SearchUsers(ctx, pingone.Or(pingone.Sw("username", "ada"), pingone.Eq("email", "nobody@example.com")), 4, "")
 	if err != nil || len(page.Users) != 4 || page.Count != 6 || page.Next == "" {
@@ -171,12 +172,12 @@ func TestTokenIsRefreshedAheadOfExpiry(t *testing.T) {
 		lifetime time.Duration
 		want     int
 	}{{time.Hour, 1}, {50 * time.Second, 2}} {
-		emu, err := pingonetest.New(pingonetest.Options{TokenLifetime: tc.lifetime})
+		emu, err := emulator.New(emulator.Options{TokenLifetime: tc.lifetime})
 		if err != nil {
 			t.Fatal(err)
 		}
-		emu.AddApp(pingonetest.App{ClientID: "w", ClientSecret: "s", Worker: true, Roles: true})
-		uid := emu.AddUser(pingonetest.SeedUser{Username: "u"})
+		emu.AddApp(emulator.App{ClientID: "w", ClientSecret: "s", Worker: true, Roles: true})
+		uid := emu.AddUser(emulator.SeedUser{Username: "u"})
 		c, _ := pingone.New(pingone.Config{EnvironmentID: emu.EnvironmentID(), APIBase: emu.APIBase(), AuthBase: emu.AuthBase(), ClientID: "w", ClientSecret: "s"})
 		for range 2 {
 			if _, err := c.ListDevices(context.Background(), uid); err != nil {
@@ -208,7 +209,7 @@ func TestExpiredTokenIsRefreshedOnce(t *testing.T) {
 		t.Fatalf("%d devices, want 1", n)
 	}
 	// A token refused again after the refresh is an error, not a loop.
-	f.emu.Inject(pingonetest.Fault{Route: "devices.list", Status: 401, Times: 2})
+	f.emu.Inject(emulator.Fault{Route: "devices.list", Status: 401, Times: 2})
 	if _, err := f.client.ListDevices(ctx, f.userID); !pingone.IsUnauthorized(err) {
 		t.Fatalf("second 401: %v", err)
 	}
@@ -230,7 +231,7 @@ func TestWrongWorkerSecret(t *testing.T) {
 
 func TestWorkerWithoutRoleIsForbidden(t *testing.T) {
 	f := newFixture(t, func(c *pingone.Config) { c.ClientID, c.ClientSecret = "norole", "x" })
-	f.emu.AddApp(pingonetest.App{ClientID: "norole", ClientSecret: "x", Worker: true})
+	f.emu.AddApp(emulator.App{ClientID: "norole", ClientSecret: "x", Worker: true})
 	_, err := f.client.ListDevices(context.Background(), f.userID)
 	if !pingone.IsForbidden(err) {
 		t.Fatalf("worker without role: %v", err)
@@ -253,28 +254,28 @@ func indexOf(s, sub string) int {
 func TestRetries(t *testing.T) {
 	tests := []struct {
 		name      string
-		fault     pingonetest.Fault
+		fault     emulator.Fault
 		call      func(*fixture) error
 		route     string
 		wantCalls int
 		wantErr   func(error) bool
 	}{
-		{"GET retried on 503 until it succeeds", pingonetest.Fault{Route: "devices.list", Status: 503, Times: 2},
+		{"GET retried on 503 until it succeeds", emulator.Fault{Route: "devices.list", Status: 503, Times: 2},
 			func(f *fixture) error { _, err := f.client.ListDevices(context.Background(), f.userID); return err },
 			"devices.list", 3, nil},
-		{"GET retried on 429", pingonetest.Fault{Route: "users.get", Status: 429, RetryAfter: "0", Times: 1},
+		{"GET retried on 429", emulator.Fault{Route: "users.get", Status: 429, RetryAfter: "0", Times: 1},
 			func(f *fixture) error { _, err := f.client.GetUser(context.Background(), f.userID, false); return err },
 			"users.get", 2, nil},
-		{"GET retried on a dropped connection", pingonetest.Fault{Route: "devices.list", Drop: true, Times: 1},
+		{"GET retried on a dropped connection", emulator.Fault{Route: "devices.list", Drop: true, Times: 1},
 			func(f *fixture) error { _, err := f.client.ListDevices(context.Background(), f.userID); return err },
 			"devices.list", 2, nil},
-		{"GET gives up after MaxRetries", pingonetest.Fault{Route: "devices.list", Status: 500, Times: -1},
+		{"GET gives up after MaxRetries", emulator.Fault{Route: "devices.list", Status: 500, Times: -1},
 			func(f *fixture) error { _, err := f.client.ListDevices(context.Background(), f.userID); return err },
 			"devices.list", 4, pingone.IsUnavailable},
-		{"PUT retried on 502", pingonetest.Fault{Route: "users.mfaEnabled", Status: 502, Times: 1},
+		{"PUT retried on 502", emulator.Fault{Route: "users.mfaEnabled", Status: 502, Times: 1},
 			func(f *fixture) error { return f.client.SetMFAEnabled(context.Background(), f.userID, true) },
 			"users.mfaEnabled", 2, nil},
-		{"DELETE retried after a lost answer and counts as done", pingonetest.Fault{Route: "devices.delete", LoseAnswer: true, Times: 1},
+		{"DELETE retried after a lost answer and counts as done", emulator.Fault{Route: "devices.delete", LoseAnswer: true, Times: 1},
 			func(f *fixture) error {
 				d, err := f.client.CreateSMSDevice(context.Background(), f.userID, pingone.NewSMSDevice{Phone: "+15125201234"})
 				if err != nil {
@@ -283,19 +284,19 @@ func TestRetries(t *testing.T) {
 				return f.client.DeleteDevice(context.Background(), f.userID, d.ID)
 			},
 			"devices.delete", 2, nil},
-		{"create never retried on 503", pingonetest.Fault{Route: "devices.create", Status: 503, Times: 1},
+		{"create never retried on 503", emulator.Fault{Route: "devices.create", Status: 503, Times: 1},
 			func(f *fixture) error {
 				_, err := f.client.CreateSMSDevice(context.Background(), f.userID, pingone.NewSMSDevice{Phone: "+15125201234"})
 				return err
 			},
 			"devices.create", 1, pingone.IsUnavailable},
-		{"activate never retried on a dropped connection", pingonetest.Fault{Route: "devices.activate", Drop: true, Times: 1},
+		{"activate never retried on a dropped connection", emulator.Fault{Route: "devices.activate", Drop: true, Times: 1},
 			func(f *fixture) error {
 				_, err := f.client.ActivateDevice(context.Background(), f.userID, "8c3e2b4e-0000-4000-8000-000000000000", "123456")
 				return err
 			},
 			"devices.activate", 1, pingone.IsUnreachable},
-		{"400 never retried", pingonetest.Fault{},
+		{"400 never retried", emulator.Fault{},
 			func(f *fixture) error {
 				_, err := f.client.CreateSMSDevice(context.Background(), f.userID, pingone.NewSMSDevice{Phone: "12"})
 				return err
@@ -305,7 +306,7 @@ func TestRetries(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t)
-			if tc.fault != (pingonetest.Fault{}) {
+			if tc.fault != (emulator.Fault{}) {
 				f.emu.Inject(tc.fault)
 			}
 			err := tc.call(f)
@@ -325,7 +326,7 @@ func TestRetries(t *testing.T) {
 func TestLostCreateAnswerIsNotRepeated(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	f.emu.Inject(pingonetest.Fault{Route: "devices.create", LoseAnswer: true})
+	f.emu.Inject(emulator.Fault{Route: "devices.create", LoseAnswer: true})
 	_, err := f.client.CreateSMSDevice(ctx, f.userID, pingone.NewSMSDevice{Phone: "+15125201234", Status: pingone.StatusActivationRequired})
 	if !pingone.IsUnreachable(err) {
 		t.Fatalf("lost answer: %v", err)
@@ -341,7 +342,7 @@ func TestLostCreateAnswerIsNotRepeated(t *testing.T) {
 
 func TestRetryAfterIsHonoured(t *testing.T) {
 	f := newFixture(t, func(c *pingone.Config) { c.RetryWaitMax = 3 * time.Second })
-	f.emu.Inject(pingonetest.Fault{Route: "devices.list", Status: 429, RetryAfter: "1"})
+	f.emu.Inject(emulator.Fault{Route: "devices.list", Status: 429, RetryAfter: "1"})
 	start := time.Now()
 	if _, err := f.client.ListDevices(context.Background(), f.userID); err != nil {
 		t.Fatal(err)
@@ -364,7 +365,7 @@ func TestLongRetryAfterIsNotWaitedFor(t *testing.T) {
 
 func TestNoRetryAfterContextEnds(t *testing.T) {
 	f := newFixture(t, func(c *pingone.Config) { c.RetryWaitMin, c.RetryWaitMax = time.Second, 10*time.Second })
-	f.emu.Inject(pingonetest.Fault{Route: "devices.list", Status: 503, RetryAfter: "5", Times: -1})
+	f.emu.Inject(emulator.Fault{Route: "devices.list", Status: 503, RetryAfter: "5", Times: -1})
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	_, err := f.client.ListDevices(ctx, f.userID)
@@ -384,7 +385,7 @@ func TestSlowPingOneTimesOut(t *testing.T) {
 	if err := f.client.CheckToken(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	f.emu.Inject(pingonetest.Fault{Route: "devices.list", Latency: time.Second})
+	f.emu.Inject(emulator.Fault{Route: "devices.list", Latency: time.Second})
 	_, err := f.client.ListDevices(context.Background(), f.userID)
 	if !pingone.IsUnreachable(err) {
 		t.Fatalf("err = %v", err)

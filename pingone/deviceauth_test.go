@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/smsmfa/portal/pingone"
+	"github.com/smsmfa/portal/pingone/emulator"
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
 
@@ -81,7 +82,7 @@ type authFixture struct {
 
 // newAuthFixture gives the fixture's user two active phones, A (the default) and B, and records
 // the client's device authentication calls.
-func newAuthFixture(t *testing.T, eo pingonetest.Options) *authFixture {
+func newAuthFixture(t *testing.T, eo emulator.Options) *authFixture {
 	t.Helper()
 	clock := &pingonetest.Clock{Start: time.Now()}
 	eo.Now = clock.Now
@@ -101,7 +102,7 @@ func newAuthFixture(t *testing.T, eo pingonetest.Options) *authFixture {
 }
 
 // startAuth makes a fixture with eo and starts a device authentication for its user.
-func startAuth(t *testing.T, eo pingonetest.Options) (*authFixture, context.Context, *pingone.DeviceAuthentication) {
+func startAuth(t *testing.T, eo emulator.Options) (*authFixture, context.Context, *pingone.DeviceAuthentication) {
 	t.Helper()
 	f := newAuthFixture(t, eo)
 	ctx := context.Background()
@@ -123,7 +124,7 @@ func mustNotContain(t *testing.T, what string, v any, secrets ...string) {
 }
 
 func TestDeviceAuthenticationSMS(t *testing.T) {
-	f, ctx, a := startAuth(t, pingonetest.Options{})
+	f, ctx, a := startAuth(t, emulator.Options{})
 	// PingOne's default policy (DEFAULT_TO_FIRST) texts the default device at once.
 	if a.Status != pingone.DeviceAuthOTPRequired || a.SelectedDeviceID != f.devA || a.UserID != f.userID || a.ID == "" {
 		t.Fatalf("started %+v", a)
@@ -251,14 +252,14 @@ func TestDeviceAuthenticationSelection(t *testing.T) {
 		devices   int // active phones the user has: 1 or 2
 		want      string
 	}{
-		{"prompt with two phones", pingonetest.SelectPromptToSelect, 2, pingone.DeviceAuthSelectionRequired},
-		{"prompt with one phone", pingonetest.SelectPromptToSelect, 1, pingone.DeviceAuthOTPRequired},
-		{"always display with one phone", pingonetest.SelectAlwaysDisplayDevices, 1, pingone.DeviceAuthSelectionRequired},
-		{"default to first", pingonetest.SelectDefaultToFirst, 2, pingone.DeviceAuthOTPRequired},
+		{"prompt with two phones", emulator.SelectPromptToSelect, 2, pingone.DeviceAuthSelectionRequired},
+		{"prompt with one phone", emulator.SelectPromptToSelect, 1, pingone.DeviceAuthOTPRequired},
+		{"always display with one phone", emulator.SelectAlwaysDisplayDevices, 1, pingone.DeviceAuthSelectionRequired},
+		{"default to first", emulator.SelectDefaultToFirst, 2, pingone.DeviceAuthOTPRequired},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newAuthFixture(t, pingonetest.Options{DeviceSelection: tc.selection})
+			f := newAuthFixture(t, emulator.Options{DeviceSelection: tc.selection})
 			ctx := context.Background()
 			if tc.devices == 1 {
 				if err := f.client.DeleteDevice(ctx, f.userID, f.devB); err != nil {
@@ -296,7 +297,7 @@ func TestDeviceAuthenticationSelection(t *testing.T) {
 }
 
 func TestDeviceAuthenticationWrongCodes(t *testing.T) {
-	f, ctx, a := startAuth(t, pingonetest.Options{})
+	f, ctx, a := startAuth(t, emulator.Options{})
 	code := f.emu.LastCode(f.phoneA)
 	wrong := "000000"
 	if code == wrong {
@@ -335,7 +336,7 @@ func TestDeviceAuthenticationWrongCodes(t *testing.T) {
 }
 
 func TestDeviceAuthenticationEmail(t *testing.T) {
-	f := newAuthFixture(t, pingonetest.Options{})
+	f := newAuthFixture(t, emulator.Options{})
 	ctx := context.Background()
 	const addr = "ada@example.com"
 	a, err := f.client.StartEmailAuthentication(ctx, f.userID, addr)
@@ -381,9 +382,9 @@ func isRequired(err error) bool {
 }
 
 func TestDeviceAuthenticationRefusals(t *testing.T) {
-	f := newAuthFixture(t, pingonetest.Options{DeviceSelection: pingonetest.SelectAlwaysDisplayDevices})
+	f := newAuthFixture(t, emulator.Options{DeviceSelection: emulator.SelectAlwaysDisplayDevices})
 	ctx := context.Background()
-	other := f.emu.AddUser(pingonetest.SeedUser{Username: "bob", Password: "pw"})
+	other := f.emu.AddUser(emulator.SeedUser{Username: "bob", Password: "pw"})
 	otherDev := f.emu.AddSMSDevice(other, "+15125209999", true)
 
 	a, err := f.client.StartDeviceAuthentication(ctx, f.userID)
@@ -432,7 +433,7 @@ func TestDeviceAuthenticationRefusals(t *testing.T) {
 }
 
 func TestDeviceAuthenticationExpires(t *testing.T) {
-	f, ctx, a := startAuth(t, pingonetest.Options{OTPLifetime: 5 * time.Minute})
+	f, ctx, a := startAuth(t, emulator.Options{OTPLifetime: 5 * time.Minute})
 	if d := a.ExpiresAt.Sub(a.CreatedAt); d != 5*time.Minute {
 		t.Errorf("expires %v after creation, want 5m", d)
 	}
@@ -466,13 +467,13 @@ func TestDeviceAuthenticationNotRetried(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newAuthFixture(t, pingonetest.Options{})
+			f := newAuthFixture(t, emulator.Options{})
 			a, err := f.client.StartDeviceAuthentication(context.Background(), f.userID)
 			if err != nil {
 				t.Fatal(err)
 			}
 			before := f.emu.Calls(tc.route)
-			f.emu.Inject(pingonetest.Fault{Route: tc.route, Status: http.StatusServiceUnavailable, RetryAfter: "0"})
+			f.emu.Inject(emulator.Fault{Route: tc.route, Status: http.StatusServiceUnavailable, RetryAfter: "0"})
 			err = tc.call(f, a.ID)
 			if !pingone.IsUnavailable(err) || pingone.IsAuthenticationFailed(err) {
 				t.Fatalf("503: %v", err)
@@ -481,7 +482,7 @@ func TestDeviceAuthenticationNotRetried(t *testing.T) {
 				t.Fatalf("%d calls for one POST that met a 503, want 1 (POSTs are not retried)", n)
 			}
 			// GET is retried: the same fault on a read is absorbed.
-			f.emu.Inject(pingonetest.Fault{Route: "deviceAuthentications.get", Status: http.StatusServiceUnavailable})
+			f.emu.Inject(emulator.Fault{Route: "deviceAuthentications.get", Status: http.StatusServiceUnavailable})
 			if _, err := f.client.GetDeviceAuthentication(context.Background(), a.ID); err != nil {
 				t.Fatalf("read after one 503: %v", err)
 			}
@@ -491,7 +492,7 @@ func TestDeviceAuthenticationNotRetried(t *testing.T) {
 
 func TestDeviceAuthenticationNeedsTheWorkerRole(t *testing.T) {
 	f := newFixture(t)
-	f.emu.AddApp(pingonetest.App{ClientID: "weak", ClientSecret: "weak-secret", Worker: true})
+	f.emu.AddApp(emulator.App{ClientID: "weak", ClientSecret: "weak-secret", Worker: true})
 	c, err := pingone.New(pingone.Config{EnvironmentID: f.emu.EnvironmentID(), APIBase: f.emu.APIBase(), AuthBase: f.emu.AuthBase(),
 		ClientID: "weak", ClientSecret: "weak-secret", MaxRetries: -1})
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/smsmfa/portal/pingone"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // TestDevicePolicyRead reads the policy in force, the default or the one named, in PingOne's
@@ -15,18 +15,18 @@ import (
 func TestDevicePolicyRead(t *testing.T) {
 	tests := []struct {
 		name  string
-		emu   pingonetest.Options
-		other *pingonetest.SMSPolicy // a second policy, named by Config.DevicePolicyID
+		emu   emulator.Options
+		other *emulator.SMSPolicy // a second policy, named by Config.DevicePolicyID
 		want  pingone.SMSPolicy
 	}{
-		{"the seed", pingonetest.Options{}, nil,
+		{"the seed", emulator.Options{}, nil,
 			pingone.SMSPolicy{Enabled: true, OTPLength: 6, OTPLifetime: 30 * time.Minute, FailureCount: 3}},
-		{"SMS off", pingonetest.Options{SMSDisabled: true}, nil,
+		{"SMS off", emulator.Options{SMSDisabled: true}, nil,
 			pingone.SMSPolicy{OTPLength: 6, OTPLifetime: 30 * time.Minute, FailureCount: 3}},
 		{"pairing disabled, 8 digits, 5 minutes, 2 tries, 90 s cool-down",
-			pingonetest.Options{SMSPairingDisabled: true, OTPLength: 8, OTPLifetime: 5 * time.Minute, OTPMaxFailures: 2, OTPCoolDown: 90 * time.Second}, nil,
+			emulator.Options{SMSPairingDisabled: true, OTPLength: 8, OTPLifetime: 5 * time.Minute, OTPMaxFailures: 2, OTPCoolDown: 90 * time.Second}, nil,
 			pingone.SMSPolicy{Enabled: true, PairingDisabled: true, OTPLength: 8, OTPLifetime: 5 * time.Minute, FailureCount: 2, CoolDown: 90 * time.Second}},
-		{"another policy named", pingonetest.Options{SMSDisabled: true}, &pingonetest.SMSPolicy{OTPLength: 10, OTPLifetime: 2 * time.Minute},
+		{"another policy named", emulator.Options{SMSDisabled: true}, &emulator.SMSPolicy{OTPLength: 10, OTPLifetime: 2 * time.Minute},
 			pingone.SMSPolicy{Enabled: true, OTPLength: 10, OTPLifetime: 2 * time.Minute, FailureCount: 3}},
 	}
 	for _, tc := range tests {
@@ -91,7 +91,7 @@ func TestDevicePolicyIsKeptBriefly(t *testing.T) {
 	if n := f.emu.Calls("devicePolicies.list"); n != 1 {
 		t.Fatalf("%d reads for 50 callers, want 1", n)
 	}
-	if err := f.emu.SetSMSPolicy(pingonetest.SMSPolicy{PairingDisabled: true}); err != nil {
+	if err := f.emu.SetSMSPolicy(emulator.SMSPolicy{PairingDisabled: true}); err != nil {
 		t.Fatal(err)
 	}
 	if p, _ := f.client.DevicePolicy(context.Background()); !p.SMS.CanPair() {
@@ -109,7 +109,7 @@ func TestDevicePolicyIsKeptBriefly(t *testing.T) {
 // UNVERIFIED answer, kept in pingone.PairingRefused*) refuses the create, the code and the
 // resend, and the client recognises the refusal as that and nothing else.
 func TestPairingRefusedIsRecognised(t *testing.T) {
-	for _, pol := range []pingonetest.SMSPolicy{{Disabled: true}, {PairingDisabled: true}} {
+	for _, pol := range []emulator.SMSPolicy{{Disabled: true}, {PairingDisabled: true}} {
 		f := newFixture(t)
 		ctx := context.Background()
 		pending, err := f.client.CreateSMSDevice(ctx, f.userID, pingone.NewSMSDevice{Phone: "+15125201234", Status: pingone.StatusActivationRequired})

@@ -9,11 +9,11 @@ import (
 	"time"
 
 	"github.com/smsmfa/portal/pingone"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 func TestMFASettingsAreReadOnceAndShared(t *testing.T) {
-	f := newFixtureWith(t, pingonetest.Options{DeviceLimit: 7, LockoutFailureCount: 4, LockDuration: 20 * time.Minute})
+	f := newFixtureWith(t, emulator.Options{DeviceLimit: 7, LockoutFailureCount: 4, LockDuration: 20 * time.Minute})
 	var wg sync.WaitGroup
 	results := make(chan *pingone.MFASettings, 50)
 	for range 50 {
@@ -50,7 +50,7 @@ func TestMFASettingsFailureIsNotKept(t *testing.T) {
 	now := time.Now()
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	f := newFixture(t, func(c *pingone.Config) { c.MaxRetries, c.Now = -1, clock })
-	f.emu.Inject(pingonetest.Fault{Route: "mfaSettings.get", Status: 403})
+	f.emu.Inject(emulator.Fault{Route: "mfaSettings.get", Status: 403})
 	for range 2 {
 		if _, err := f.client.MFASettings(context.Background()); !pingone.IsForbidden(err) || !pingone.IsMisconfigured(err) {
 			t.Fatalf("a worker without the role: %v", err)
@@ -71,7 +71,7 @@ func TestMFASettingsFailureIsNotKept(t *testing.T) {
 // TestMFASettingsCallerTimeoutIsNotKept: a read that failed because its own caller gave up
 // is not PingOne's refusal, so the next caller, with time to wait, reads the settings itself.
 func TestMFASettingsCallerTimeoutIsNotKept(t *testing.T) {
-	f := newFixtureWith(t, pingonetest.Options{DeviceLimit: 7}, func(c *pingone.Config) { c.MaxRetries = -1 })
+	f := newFixtureWith(t, emulator.Options{DeviceLimit: 7}, func(c *pingone.Config) { c.MaxRetries = -1 })
 	f.emu.SetLatency(200 * time.Millisecond)
 	hurried, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
@@ -110,7 +110,7 @@ func TestTokenAuthStyles(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.app+"/"+tc.style, func(t *testing.T) {
 			f := newFixture(t, func(c *pingone.Config) { c.ClientID, c.ClientSecret, c.AuthStyle = "w2", "s2", tc.style })
-			f.emu.AddApp(pingonetest.App{ClientID: "w2", ClientSecret: "s2", Worker: true, Roles: true, TokenAuthMethod: tc.app})
+			f.emu.AddApp(emulator.App{ClientID: "w2", ClientSecret: "s2", Worker: true, Roles: true, TokenAuthMethod: tc.app})
 			_, err := f.client.ListDevices(context.Background(), f.userID)
 			if tc.ok && err != nil {
 				t.Fatal(err)
@@ -136,9 +136,9 @@ func TestSetupFaultsAreTellableFromOutages(t *testing.T) {
 		refused, misconfigured, outage bool
 	}{
 		{"rotated secret", nil, func(c *pingone.Config) { c.ClientSecret = "old-secret" }, true, true, false},
-		{"no role", func(f *fixture) { f.emu.AddApp(pingonetest.App{ClientID: "norole", ClientSecret: "x", Worker: true}) },
+		{"no role", func(f *fixture) { f.emu.AddApp(emulator.App{ClientID: "norole", ClientSecret: "x", Worker: true}) },
 			func(c *pingone.Config) { c.ClientID, c.ClientSecret = "norole", "x" }, false, true, false},
-		{"token endpoint down", func(f *fixture) { f.emu.Inject(pingonetest.Fault{Route: "token", Status: 503}) }, nil, false, false, true},
+		{"token endpoint down", func(f *fixture) { f.emu.Inject(emulator.Fault{Route: "token", Status: 503}) }, nil, false, false, true},
 		{"PingOne unreachable", func(f *fixture) { f.emu.Close() }, nil, false, false, true},
 	}
 	for _, tc := range tests {
@@ -167,7 +167,7 @@ func TestSetupFaultsAreTellableFromOutages(t *testing.T) {
 }
 
 func TestDeviceLimitFromPingOne(t *testing.T) {
-	f := newFixtureWith(t, pingonetest.Options{DeviceLimit: 2})
+	f := newFixtureWith(t, emulator.Options{DeviceLimit: 2})
 	ctx := context.Background()
 	// A device awaiting its code does not count.
 	if _, err := f.client.CreateSMSDevice(ctx, f.userID, pingone.NewSMSDevice{Phone: "+15125201230", Status: pingone.StatusActivationRequired}); err != nil {
@@ -221,7 +221,7 @@ func TestLockAndBlockAsPingOneWritesThem(t *testing.T) {
 			name = "generic wrong code"
 		}
 		t.Run(name, func(t *testing.T) {
-			f := newFixtureWith(t, pingonetest.Options{LockedAnswersWrongCode: generic})
+			f := newFixtureWith(t, emulator.Options{LockedAnswersWrongCode: generic})
 			ctx := context.Background()
 			d, err := f.client.CreateSMSDevice(ctx, f.userID, pingone.NewSMSDevice{Phone: "+15125201234", Status: pingone.StatusActivationRequired})
 			if err != nil {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/smsmfa/portal/pingone"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // getUserAtOnce reads the fixture's user n times at once and returns every error.
@@ -35,7 +35,7 @@ func (f *fixture) getUserAtOnce(ctx context.Context, n int) []error {
 func listWhileRateLimited(t *testing.T) (*fixture, error) {
 	t.Helper()
 	f := newFixture(t, func(c *pingone.Config) { c.RetryWaitMax = time.Second })
-	f.emu.Inject(pingonetest.Fault{Route: "devices.list", Status: 429, RetryAfter: "30", Times: -1})
+	f.emu.Inject(emulator.Fault{Route: "devices.list", Status: 429, RetryAfter: "30", Times: -1})
 	_, err := f.client.ListDevices(context.Background(), f.userID)
 	return f, err
 }

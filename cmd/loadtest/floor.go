@@ -19,7 +19,7 @@ import (
 
 	"github.com/smsmfa/portal/internal/ids"
 	"github.com/smsmfa/portal/pingone"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // floorEnv, set to the upstream's URL, makes the load tool the floor server of -floor.
@@ -193,7 +193,7 @@ type floorReport struct {
 // journeys through it, at once, PingOne's sign-in included (the emulator's, as for the portal),
 // with the floor's calls going to a stand-in with the same latency. It returns the floor's
 // figures and its journey.
-func runFloor(ctx context.Context, o options, emu *pingonetest.Server, people []person, kept *journey) (floorReport, []floorStep, error) {
+func runFloor(ctx context.Context, o options, emu *emulator.Server, people []person, kept *journey) (floorReport, []floorStep, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return floorReport{}, nil, err
@@ -232,8 +232,8 @@ func runFloor(ctx context.Context, o options, emu *pingonetest.Server, people []
 
 // floorAuthorize registers the web app "floor" for the floor server at base, and is the
 // address of PingOne's sign-in it sends the browser to.
-func floorAuthorize(emu *pingonetest.Server, base string) string {
-	emu.AddApp(pingonetest.App{ClientID: "floor", ClientSecret: ids.Token(24), RedirectURIs: []string{base + "/auth/callback"}})
+func floorAuthorize(emu *emulator.Server, base string) string {
+	emu.AddApp(emulator.App{ClientID: "floor", ClientSecret: ids.Token(24), RedirectURIs: []string{base + "/auth/callback"}})
 	return emu.AuthBase() + "/" + emu.EnvironmentID() + "/as/authorize?" + url.Values{
 		"client_id": {"floor"}, "redirect_uri": {base + "/auth/callback"}, "response_type": {"code"}, "scope": {"openid profile"},
 		"state": {ids.Token(16)}, "nonce": {ids.Token(16)}, "code_challenge": {ids.Token(32)}, "code_challenge_method": {"S256"},
@@ -259,7 +259,7 @@ func writeFloorSetup(setup floorSetup) (dir string, err error) {
 
 // measureFloor runs the people's journeys through the floor server at base, process pid, and
 // reads its CPU time and memory around them.
-func measureFloor(ctx context.Context, o options, emu *pingonetest.Server, base string, people []person, pid int) (floorReport, error) {
+func measureFloor(ctx context.Context, o options, emu *emulator.Server, base string, people []person, pid int) (floorReport, error) {
 	var r floorReport
 	r.startRSS, _ = rss(pid, "VmRSS")
 	cpuBefore, err := cpuTime(pid)
@@ -289,7 +289,7 @@ func perJourney(calls, before map[string]int, route string, n int) float64 {
 
 // floorMode runs the same people's journeys through the floor server, with the first
 // employee's pages, and prints its figures beside the portal's.
-func floorMode(ctx context.Context, o options, out io.Writer, emu *pingonetest.Server, people []person, kept *journey, portalCalls float64, portal floorReport) error {
+func floorMode(ctx context.Context, o options, out io.Writer, emu *emulator.Server, people []person, kept *journey, portalCalls float64, portal floorReport) error {
 	if kept == nil || kept.kept[0] == nil {
 		return errors.New("floor: the first employee's pages were not kept")
 	}

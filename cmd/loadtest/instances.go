@@ -22,7 +22,7 @@ import (
 
 	"github.com/smsmfa/portal/internal/ids"
 	"github.com/smsmfa/portal/internal/store/redistest"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // roundRobin sends each request for the public address to the next portal in turn.
@@ -79,7 +79,7 @@ func startRedis(ctx context.Context, o options) (addr string, stop func(), err e
 
 // instancesMode runs the journeys against one portal and then o.instances portals on one
 // Redis, and prints the two runs side by side.
-func instancesMode(ctx context.Context, o options, out io.Writer, emu *pingonetest.Server, bin, workerSecret, webSecret string) error {
+func instancesMode(ctx context.Context, o options, out io.Writer, emu *emulator.Server, bin, workerSecret, webSecret string) error {
 	if o.instances < 2 {
 		return errors.New("-instances must be at least 2 (it is compared with 1)")
 	}
@@ -159,7 +159,7 @@ func printInstances(out io.Writer, o options, reports []runReport) {
 
 // runInstances starts n portals on the Redis database at redisURL, runs o.n fresh employees
 // through them, and stops them.
-func runInstances(ctx context.Context, o options, emu *pingonetest.Server, bin, workerSecret, webSecret, redisURL string, run, n int) (runReport, error) {
+func runInstances(ctx context.Context, o options, emu *emulator.Server, bin, workerSecret, webSecret, redisURL string, run, n int) (runReport, error) {
 	rep := runReport{instances: n}
 	people := seedPeople(emu, o.n, fmt.Sprintf("run%d-employee", run), (4+run)*100+12)
 	portals, addrs, err := startPortals(ctx, o, emu, bin, workerSecret, webSecret, redisURL, run, n)
@@ -212,7 +212,7 @@ func runInstances(ctx context.Context, o options, emu *pingonetest.Server, bin, 
 // startPortals registers the run's web app and starts n portals on free addresses, one after
 // the other, each waited for: on one Redis database and one session key, all public at the
 // first's address. The portals started are returned even with an error, to be stopped.
-func startPortals(ctx context.Context, o options, emu *pingonetest.Server, bin, workerSecret, webSecret, redisURL string, run, n int) ([]*child, []string, error) {
+func startPortals(ctx context.Context, o options, emu *emulator.Server, bin, workerSecret, webSecret, redisURL string, run, n int) ([]*child, []string, error) {
 	addrs := make([]string, n)
 	for i := range addrs {
 		a, err := freeAddr()
@@ -223,7 +223,7 @@ func startPortals(ctx context.Context, o options, emu *pingonetest.Server, bin, 
 	}
 	public := "http://" + addrs[0]
 	webID := fmt.Sprintf("web-run%d", run)
-	emu.AddApp(pingonetest.App{ClientID: webID, ClientSecret: webSecret, RedirectURIs: []string{public + "/auth/callback"},
+	emu.AddApp(emulator.App{ClientID: webID, ClientSecret: webSecret, RedirectURIs: []string{public + "/auth/callback"},
 		PostLogoutRedirectURIs: []string{public + "/"}})
 	env := append(portalEnv(emu, public, webID, workerSecret, webSecret, ids.Token(48)), "REDIS_URL="+redisURL)
 	env = append(env, o.serverEnv...)
@@ -239,7 +239,7 @@ func startPortals(ctx context.Context, o options, emu *pingonetest.Server, bin, 
 }
 
 // tally counts the failed journeys, error pages and what PingOne holds after the run.
-func (rep *runReport) tally(emu *pingonetest.Server, people []person, results []journeyResult) {
+func (rep *runReport) tally(emu *emulator.Server, people []person, results []journeyResult) {
 	for i, p := range people {
 		switch registration(emu, p) {
 		case regDuplicated:

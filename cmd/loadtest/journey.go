@@ -14,17 +14,17 @@ import (
 	"sync"
 	"time"
 
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // seedPeople adds n employees to the emulator, named prefix00000 and on, with numbers in the
 // US area code area.
-func seedPeople(emu *pingonetest.Server, n int, prefix string, area int) []person {
+func seedPeople(emu *emulator.Server, n int, prefix string, area int) []person {
 	people := make([]person, n)
 	for i := range people {
 		people[i] = person{username: fmt.Sprintf("%s%05d", prefix, i), password: "pw-" + strconv.Itoa(i),
 			phone: fmt.Sprintf("+1%d%03d%04d", area, 200+i/10000, i%10000)}
-		people[i].id = emu.AddUser(pingonetest.SeedUser{Username: people[i].username, Password: people[i].password})
+		people[i].id = emu.AddUser(emulator.SeedUser{Username: people[i].username, Password: people[i].password})
 	}
 	return people
 }
@@ -37,7 +37,7 @@ func newTransport(n int) *http.Transport {
 // runJourneys runs every person's journey at once against the server at public, through rt
 // (nil: a transport of its own), each from their own address in run; it returns each one's
 // result, the time of each step, the first person's journey and the wall time.
-func runJourneys(ctx context.Context, o options, emu *pingonetest.Server, public string, people []person, rt http.RoundTripper, run int) ([]journeyResult, map[string][]time.Duration, *journey, time.Duration) {
+func runJourneys(ctx context.Context, o options, emu *emulator.Server, public string, people []person, rt http.RoundTripper, run int) ([]journeyResult, map[string][]time.Duration, *journey, time.Duration) {
 	if rt == nil {
 		tr := newTransport(len(people))
 		defer tr.CloseIdleConnections()
@@ -83,7 +83,7 @@ type journeyResult struct {
 type journey struct {
 	ctx     context.Context
 	o       options
-	emu     *pingonetest.Server
+	emu     *emulator.Server
 	public  string
 	p       person
 	xff     string
@@ -285,7 +285,7 @@ const (
 )
 
 // registration reads from the emulator what PingOne holds for p after a run.
-func registration(emu *pingonetest.Server, p person) regState {
+func registration(emu *emulator.Server, p person) regState {
 	devs := emu.Devices(p.id)
 	active := 0
 	for _, d := range devs {

@@ -38,7 +38,7 @@ import (
 	"time"
 
 	"github.com/smsmfa/portal/internal/ids"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 func main() {
@@ -155,13 +155,13 @@ func run(args []string, out io.Writer) error {
 	ctx, cancel := context.WithTimeout(context.Background(), o.deadline)
 	defer cancel()
 
-	emu, err := pingonetest.New(pingonetest.Options{DeviceLimit: 5})
+	emu, err := emulator.New(emulator.Options{DeviceLimit: 5})
 	if err != nil {
 		return err
 	}
 	defer emu.Close()
 	workerSecret, webSecret := ids.Token(24), ids.Token(24)
-	emu.AddApp(pingonetest.App{ClientID: "worker", ClientSecret: workerSecret, Worker: true, Roles: true})
+	emu.AddApp(emulator.App{ClientID: "worker", ClientSecret: workerSecret, Worker: true, Roles: true})
 	bin, removeBin, err := portalBinary(o.portal)
 	if err != nil {
 		return err
@@ -185,7 +185,7 @@ func run(args []string, out io.Writer) error {
 // journeysMode seeds o.n employees, runs their journeys through the portal at once, reports
 // what they saw and what the portal spent, checks that PingOne holds one active phone each,
 // and with -floor runs the same journeys through the floor server.
-func journeysMode(ctx context.Context, o options, out io.Writer, emu *pingonetest.Server, p *portal) error {
+func journeysMode(ctx context.Context, o options, out io.Writer, emu *emulator.Server, p *portal) error {
 	// Seeded only now: -page signs nobody in.
 	people := seedPeople(emu, o.n, "employee", 512)
 	r, err := measureJourneys(ctx, o, emu, p, people)
@@ -211,7 +211,7 @@ func journeysMode(ctx context.Context, o options, out io.Writer, emu *pingonetes
 // measureJourneys runs the people's journeys through the portal with the emulator's latency
 // and failures set, and reads the portal's CPU time, allocations, memory and metrics' peaks
 // around them (and its profiles, when asked).
-func measureJourneys(ctx context.Context, o options, emu *pingonetest.Server, p *portal, people []person) (portalRun, error) {
+func measureJourneys(ctx context.Context, o options, emu *emulator.Server, p *portal, people []person) (portalRun, error) {
 	r := portalRun{}
 	r.baseRSS, _ = rss(p.pid(), "VmRSS")
 	portalAllocs := func(ctx context.Context) (allocCount, error) { return scrapeAllocs(ctx, p.metricsURL) }

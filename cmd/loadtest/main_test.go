@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // TestMain lets the test binary stand in for the load tool when -page and -floor start it
@@ -44,7 +44,7 @@ func TestRunRefusesFlagsThatDoNotGoTogether(t *testing.T) {
 }
 
 func TestSeedPeople(t *testing.T) {
-	emu, err := pingonetest.New(pingonetest.Options{})
+	emu, err := emulator.New(emulator.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/smsmfa/portal/internal/ids"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // portalBinary is the portal binary at path, or when path is empty one built from this module
@@ -31,7 +31,7 @@ func portalBinary(path string) (bin string, remove func(), err error) {
 
 // portalEnv is a portal's configuration against the emulator, as the web app webID, public
 // at public.
-func portalEnv(emu *pingonetest.Server, public, webID, workerSecret, webSecret, sessionKey string) []string {
+func portalEnv(emu *emulator.Server, public, webID, workerSecret, webSecret, sessionKey string) []string {
 	return []string{
 		"PORTAL_PUBLIC_URL=" + public, "PINGONE_ENVIRONMENT_ID=" + emu.EnvironmentID(),
 		"PINGONE_API_BASE=" + emu.APIBase(), "PINGONE_AUTH_BASE=" + emu.AuthBase(),
@@ -52,7 +52,7 @@ type portal struct {
 
 // startPortal registers the web app "web" for a portal on a free address, starts it (with its
 // metrics and pprof addresses) and waits until it answers /healthz.
-func startPortal(ctx context.Context, o options, emu *pingonetest.Server, bin, workerSecret, webSecret string) (*portal, error) {
+func startPortal(ctx context.Context, o options, emu *emulator.Server, bin, workerSecret, webSecret string) (*portal, error) {
 	var addrs [3]string // the portal, its metrics, its pprof
 	for i := range addrs {
 		a, err := freeAddr()
@@ -62,7 +62,7 @@ func startPortal(ctx context.Context, o options, emu *pingonetest.Server, bin, w
 		addrs[i] = a
 	}
 	p := &portal{public: "http://" + addrs[0], metricsURL: "http://" + addrs[1], pprofURL: "http://" + addrs[2]}
-	emu.AddApp(pingonetest.App{ClientID: "web", ClientSecret: webSecret, RedirectURIs: []string{p.public + "/auth/callback"},
+	emu.AddApp(emulator.App{ClientID: "web", ClientSecret: webSecret, RedirectURIs: []string{p.public + "/auth/callback"},
 		PostLogoutRedirectURIs: []string{p.public + "/"}})
 	env := append(portalEnv(emu, p.public, "web", workerSecret, webSecret, ids.Token(48)),
 		// The portal's own Go runtime figures (allocations) are read from its metrics address.

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // The journeys' report: what the people saw, what the portal spent, what PingOne holds.
@@ -40,7 +40,7 @@ type outcome struct {
 
 // checkOutcome counts the failed journeys and error pages, and reads what PingOne holds:
 // exactly one active phone per employee.
-func checkOutcome(emu *pingonetest.Server, people []person, results []journeyResult) outcome {
+func checkOutcome(emu *emulator.Server, people []person, results []journeyResult) outcome {
 	oc := outcome{errorsBy: map[string]int{}}
 	for i, p := range people {
 		switch registration(emu, p) {

@@ -1,4 +1,4 @@
-// Command pingone-emulator runs the PingOne emulator (package pingonetest) on its own, seeded as
+// Command pingone-emulator runs the PingOne emulator (package pingone/emulator) on its own, seeded as
 // the portal's demo mode seeds it, for several portals at once and for people developing
 // against PingOne without a tenant:
 //

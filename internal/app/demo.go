@@ -10,12 +10,12 @@ import (
 	"github.com/smsmfa/portal/internal/demo"
 	"github.com/smsmfa/portal/internal/ids"
 
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // Demo is a seeded emulator for `go run . -demo`.
 type Demo struct {
-	Emulator               *pingonetest.Server
+	Emulator               *emulator.Server
 	WorkerID, WorkerSecret string
 	WebID, WebSecret       string
 	HelpdeskGroup          string
@@ -29,22 +29,22 @@ type Demo struct {
 
 // StartDemo starts the emulator with an employee (no device), a help-desk member with an active
 // SMS phone, a worker app and a web app; RegisterPortal adds the portal's address to the web app.
-func StartDemo(opts ...pingonetest.Options) (*Demo, error) {
-	var o pingonetest.Options
+func StartDemo(opts ...emulator.Options) (*Demo, error) {
+	var o emulator.Options
 	if len(opts) > 0 {
 		o = opts[0]
 	}
-	emu, err := pingonetest.New(o)
+	emu, err := emulator.New(o)
 	if err != nil {
 		return nil, err
 	}
 	d := &Demo{Emulator: emu, WorkerID: "portal-worker", WorkerSecret: ids.Token(24), WebID: "portal-web", WebSecret: ids.Token(24),
 		Employee: "erin.employee", EmployeePass: "Welcome-" + ids.Token(4), Helpdesk: "hank.helpdesk", HelpdeskPass: "Helpdesk-" + ids.Token(4),
 		SessionKey: ids.Token(48)}
-	emu.AddApp(pingonetest.App{ClientID: d.WorkerID, ClientSecret: d.WorkerSecret, Worker: true, Roles: true})
+	emu.AddApp(emulator.App{ClientID: d.WorkerID, ClientSecret: d.WorkerSecret, Worker: true, Roles: true})
 	d.HelpdeskGroup = emu.AddGroup("Help desk")
-	d.EmployeeID = emu.AddUser(pingonetest.SeedUser{Username: d.Employee, Email: "erin.employee@example.com", Given: "Erin", Family: "Employee", Password: d.EmployeePass, Country: "US"})
-	d.HelpdeskID = emu.AddUser(pingonetest.SeedUser{Username: d.Helpdesk, Email: "hank.helpdesk@example.com", Given: "Hank", Family: "Helpdesk", Password: d.HelpdeskPass, GroupIDs: []string{d.HelpdeskGroup}, Country: "US"})
+	d.EmployeeID = emu.AddUser(emulator.SeedUser{Username: d.Employee, Email: "erin.employee@example.com", Given: "Erin", Family: "Employee", Password: d.EmployeePass, Country: "US"})
+	d.HelpdeskID = emu.AddUser(emulator.SeedUser{Username: d.Helpdesk, Email: "hank.helpdesk@example.com", Given: "Hank", Family: "Helpdesk", Password: d.HelpdeskPass, GroupIDs: []string{d.HelpdeskGroup}, Country: "US"})
 	// The help desk asks its staff for an MFA sign-in (issue #11): Hank's codes go to this
 	// phone, and show on /demo/sms like any other text.
 	d.HelpdeskPhone = "+15125550142"
@@ -69,22 +69,22 @@ const (
 // DemoSMSOptions are the emulator's options for a -demo-sms value: SMS enabled (the
 // default), its pairing disabled (a method being phased out: the employee has a phone from
 // before, and the add-phone pages say new ones are turned off), or off.
-func DemoSMSOptions(mode string) (pingonetest.Options, error) {
+func DemoSMSOptions(mode string) (emulator.Options, error) {
 	switch mode {
 	case "", DemoSMSEnabled:
-		return pingonetest.Options{}, nil
+		return emulator.Options{}, nil
 	case DemoSMSPairingDisabled:
-		return pingonetest.Options{SMSPairingDisabled: true}, nil
+		return emulator.Options{SMSPairingDisabled: true}, nil
 	case DemoSMSOff:
-		return pingonetest.Options{SMSDisabled: true}, nil
+		return emulator.Options{SMSDisabled: true}, nil
 	}
-	return pingonetest.Options{}, fmt.Errorf("-demo-sms %q is not %s, %s or %s", mode, DemoSMSEnabled, DemoSMSPairingDisabled, DemoSMSOff)
+	return emulator.Options{}, fmt.Errorf("-demo-sms %q is not %s, %s or %s", mode, DemoSMSEnabled, DemoSMSPairingDisabled, DemoSMSOff)
 }
 
 // Outbox is the emulator's record of texts as the portal's demo pages read it.
 func (d *Demo) Outbox() demo.Outbox { return emulatorOutbox{d.Emulator} }
 
-type emulatorOutbox struct{ emu *pingonetest.Server }
+type emulatorOutbox struct{ emu *emulator.Server }
 
 func (o emulatorOutbox) Texts() []demo.Text {
 	sent := o.emu.Outbox()
@@ -121,7 +121,7 @@ func (d *Demo) RegisterPortal(publicURL string) {
 // RegisterWebApp registers the web app with exactly these sign-in callback and sign-out URIs,
 // replacing any registered before (cmd/pingone-emulator registers several portals at once).
 func (d *Demo) RegisterWebApp(redirectURIs, postLogoutURIs []string) {
-	d.Emulator.AddApp(pingonetest.App{ClientID: d.WebID, ClientSecret: d.WebSecret,
+	d.Emulator.AddApp(emulator.App{ClientID: d.WebID, ClientSecret: d.WebSecret,
 		RedirectURIs: redirectURIs, PostLogoutRedirectURIs: postLogoutURIs})
 }
 

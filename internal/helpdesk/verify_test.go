@@ -11,11 +11,12 @@ import (
 	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/store"
 	"github.com/smsmfa/portal/pingone"
+	"github.com/smsmfa/portal/pingone/emulator"
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
 
 type fixture struct {
-	emu    *pingonetest.Server
+	emu    *emulator.Server
 	v      *helpdesk.Verifier
 	clock  *pingonetest.Clock
 	userID string
@@ -27,9 +28,9 @@ type fixture struct {
 func newFixture(t *testing.T, o helpdesk.VerifierOptions) *fixture {
 	t.Helper()
 	clk := &pingonetest.Clock{Start: time.Now()}
-	emu := pingonetest.Start(t, pingonetest.Options{Now: clk.Now})
-	emu.AddApp(pingonetest.App{ClientID: "worker", ClientSecret: "s3cret", Worker: true, Roles: true})
-	uid := emu.AddUser(pingonetest.SeedUser{Username: "erin", Email: "erin@example.com", Given: "Erin", Family: "Employee"})
+	emu := pingonetest.Start(t, emulator.Options{Now: clk.Now})
+	emu.AddApp(emulator.App{ClientID: "worker", ClientSecret: "s3cret", Worker: true, Roles: true})
+	uid := emu.AddUser(emulator.SeedUser{Username: "erin", Email: "erin@example.com", Given: "Erin", Family: "Employee"})
 	phone := emu.AddSMSDevice(uid, "+15125209876", true)
 	c, err := pingone.New(pingone.Config{EnvironmentID: emu.EnvironmentID(), APIBase: emu.APIBase(), AuthBase: emu.AuthBase(),
 		ClientID: "worker", ClientSecret: "s3cret"})

@@ -12,6 +12,7 @@ import (
 	"github.com/smsmfa/portal/internal/logging"
 	"github.com/smsmfa/portal/internal/notice"
 	"github.com/smsmfa/portal/pingone"
+	"github.com/smsmfa/portal/pingone/emulator"
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
 
@@ -19,10 +20,10 @@ import (
 // client for it.
 func directory(t *testing.T) (dir *pingone.Client, ada, bob string) {
 	t.Helper()
-	emu := pingonetest.Start(t, pingonetest.Options{})
-	emu.AddApp(pingonetest.App{ClientID: "worker", ClientSecret: "s3cret", Worker: true, Roles: true})
-	ada = emu.AddUser(pingonetest.SeedUser{Username: "ada", Email: "ada@example.com", Given: "Ada", Password: "pw", PreferredLanguage: "de"})
-	bob = emu.AddUser(pingonetest.SeedUser{Username: "bob", Given: "Bob", Password: "pw"})
+	emu := pingonetest.Start(t, emulator.Options{})
+	emu.AddApp(emulator.App{ClientID: "worker", ClientSecret: "s3cret", Worker: true, Roles: true})
+	ada = emu.AddUser(emulator.SeedUser{Username: "ada", Email: "ada@example.com", Given: "Ada", Password: "pw", PreferredLanguage: "de"})
+	bob = emu.AddUser(emulator.SeedUser{Username: "bob", Given: "Bob", Password: "pw"})
 	c, err := pingone.New(pingone.Config{EnvironmentID: emu.EnvironmentID(), APIBase: emu.APIBase(), AuthBase: emu.AuthBase(),
 		ClientID: "worker", ClientSecret: "s3cret"})
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/smsmfa/portal/internal/config"
 	"github.com/smsmfa/portal/internal/logging"
 	"github.com/smsmfa/portal/internal/metrics"
+	"github.com/smsmfa/portal/pingone/emulator"
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
 
@@ -34,7 +35,7 @@ type Logs = logging.Buffer
 // Env is a running portal and emulator.
 type Env struct {
 	Demo   *app.Demo
-	Emu    *pingonetest.Server
+	Emu    *emulator.Server
 	Portal *httptest.Server
 	URL    string
 	Clock  *Clock
@@ -51,7 +52,7 @@ type Option func(*setup)
 
 type setup struct {
 	env map[string]string
-	emu pingonetest.Options
+	emu emulator.Options
 	tp  trace.TracerProvider
 }
 
@@ -63,7 +64,7 @@ func WithEnv(k, v string) Option { return func(s *setup) { s.env[k] = v } }
 func WithTracerProvider(tp trace.TracerProvider) Option { return func(s *setup) { s.tp = tp } }
 
 // WithEmulator changes the emulator's options.
-func WithEmulator(f func(*pingonetest.Options)) Option { return func(s *setup) { f(&s.emu) } }
+func WithEmulator(f func(*emulator.Options)) Option { return func(s *setup) { f(&s.emu) } }
 
 // Start runs a portal against a fresh, seeded emulator; both stop when the test ends.
 func Start(t testing.TB, opts ...Option) *Env {

@@ -99,112 +99,124 @@ func (c *contract) startSMSAuth(t *testing.T, userID, phone string) (authURL, de
 }
 
 func (c *contract) deviceAuthentication(t *testing.T) {
-	t.Run("SMSBySelection", func(t *testing.T) {
-		authURL, deviceID := c.startSMSAuth(t, c.tg.UserID, c.tg.Phone)
-		status, _, a := c.call(http.MethodPost, authURL, ctDeviceSelect, `{"device":{"id":"`+deviceID+`"},"compatibility":"FULL"}`, c.tok)
-		if status != http.StatusOK || a["status"] != "OTP_REQUIRED" || getPath(a, "selectedDevice", "id") != deviceID {
-			t.Fatalf("select: %d %v", status, a)
-		}
-		checkDeviceAuth(t, a, c.tg.UserID)
-		if strings.Contains(digits(jsonString(a)), digits(c.tg.Phone)) {
-			t.Errorf("the answer holds the full phone number: %v", a)
-		}
-		status, _, r := c.call(http.MethodGet, authURL, "", "", c.tok)
-		if status != http.StatusOK || r["id"] != a["id"] || r["status"] != "OTP_REQUIRED" {
-			t.Errorf("read: %d %v", status, r)
-		}
-		if c.tg.ReadCode == nil {
-			return
-		}
-		code := c.tg.ReadCode(c.tg.Phone)
-		if code == "" {
-			t.Fatal("no code texted")
-		}
-		wrong := strings.Repeat("0", len(code))
-		if wrong == code {
-			wrong = strings.Repeat("1", len(code))
-		}
-		status, _, e := c.call(http.MethodPost, authURL, ctOTPCheck, `{"otp":"`+wrong+`"}`, c.tok)
-		if status != http.StatusBadRequest || !hasDetail(e, "INVALID_OTP", "otp") {
-			t.Errorf("wrong code: %d %v, want 400 with a detail naming otp or INVALID_OTP", status, e)
-		}
-		checkErrorShape(t, e)
-		status, _, a = c.call(http.MethodPost, authURL, ctOTPCheck, `{"otp":"`+code+`"}`, c.tok)
-		if status != http.StatusOK || a["status"] != "COMPLETED" {
-			t.Fatalf("right code: %d %v", status, a)
-		}
-		// A completed authentication proves nothing a second time.
-		status, _, e = c.call(http.MethodPost, authURL, ctOTPCheck, `{"otp":"`+code+`"}`, c.tok)
-		if status < 400 || status >= 500 {
-			t.Errorf("reuse: %d %v, want a refusal", status, e)
-		}
-	})
-
+	t.Run("SMSBySelection", c.deviceAuthBySelection)
 	if c.tg.OtherUserID != "" {
-		t.Run("OtherUsersDeviceRefused", func(t *testing.T) {
-			authURL, _ := c.startSMSAuth(t, c.tg.UserID, c.tg.Phone)
-			devs := c.tg.APIBase + "/environments/" + c.tg.EnvironmentID + "/users/" + c.tg.OtherUserID + "/devices"
-			status, _, dev := c.call(http.MethodPost, devs, "application/json", `{"type":"SMS","phone":"`+c.tg.Phone+`"}`, c.tok)
-			if status != http.StatusCreated {
-				t.Fatalf("create the other user's phone: %d %v", status, dev)
-			}
-			other := dev["id"].(string)
-			defer c.call(http.MethodDelete, devs+"/"+other, "", "", c.tok)
-			status, _, e := c.call(http.MethodPost, authURL, ctDeviceSelect, `{"device":{"id":"`+other+`"},"compatibility":"FULL"}`, c.tok)
-			if status < 400 || status >= 500 {
-				t.Fatalf("selecting another user's device: %d %v, want a refusal", status, e)
-			}
-			checkErrorShape(t, e)
-			if _, _, a := c.call(http.MethodGet, authURL, "", "", c.tok); getPath(a, "selectedDevice", "id") == other || a["status"] == "COMPLETED" {
-				t.Errorf("after the refusal: %v", a)
-			}
-		})
+		t.Run("OtherUsersDeviceRefused", c.deviceAuthOtherUsersDevice)
 	}
-
 	if c.tg.Email != "" {
-		t.Run("OneTimeEmail", func(t *testing.T) {
-			status, _, a := c.call(http.MethodPost, c.deviceAuthsURL(), "application/json",
-				`{"user":{"id":"`+c.tg.UserID+`"},"selectedDevice":{"oneTime":{"type":"EMAIL","email":"`+c.tg.Email+`"}}}`, c.tok)
-			if status != http.StatusCreated && status != http.StatusOK {
-				t.Fatalf("start: %d %v", status, a)
-			}
-			checkDeviceAuth(t, a, c.tg.UserID)
-			if a["status"] != "OTP_REQUIRED" || getPath(a, "selectedDevice", "oneTime", "type") != "EMAIL" {
-				t.Fatalf("start: %v", a)
-			}
-			if strings.Contains(jsonString(a), c.tg.Email) {
-				t.Errorf("the answer holds the address unmasked: %v", a)
-			}
-			if c.tg.ReadEmailCode == nil {
-				return
-			}
-			code := c.tg.ReadEmailCode(c.tg.Email)
-			if code == "" {
-				t.Fatal("no code emailed")
-			}
-			authURL := c.deviceAuthsURL() + "/" + a["id"].(string)
-			status, _, a = c.call(http.MethodPost, authURL, ctOTPCheck, `{"otp":"`+code+`"}`, c.tok)
-			if status != http.StatusOK || a["status"] != "COMPLETED" {
-				t.Fatalf("right code: %d %v", status, a)
-			}
-		})
+		t.Run("OneTimeEmail", c.deviceAuthOneTimeEmail)
 	}
+	t.Run("Errors", c.deviceAuthErrors)
+}
 
-	t.Run("Errors", func(t *testing.T) {
-		status, _, e := c.call(http.MethodPost, c.deviceAuthsURL(), "application/json", `{"user":{"id":"`+c.tg.UserID+`"}}`, "")
-		if status != http.StatusUnauthorized {
-			t.Errorf("no token: %d %v", status, e)
-		}
-		status, _, e = c.call(http.MethodPost, c.deviceAuthsURL(), "application/json", `{}`, c.tok)
-		if status != http.StatusBadRequest {
-			t.Errorf("no user: %d %v", status, e)
-		}
-		checkErrorShape(t, e)
-		status, _, e = c.call(http.MethodGet, c.deviceAuthsURL()+"/00000000-0000-4000-8000-000000000000", "", "", c.tok)
-		if status != http.StatusNotFound || e["code"] != "NOT_FOUND" {
-			t.Errorf("unknown authentication: %d %v", status, e)
-		}
-	})
+// deviceAuthBySelection selects the user's phone, reads the authentication, and checks a wrong
+// code, the right one and the right one again.
+func (c *contract) deviceAuthBySelection(t *testing.T) {
+	authURL, deviceID := c.startSMSAuth(t, c.tg.UserID, c.tg.Phone)
+	status, _, a := c.call(http.MethodPost, authURL, ctDeviceSelect, `{"device":{"id":"`+deviceID+`"},"compatibility":"FULL"}`, c.tok)
+	if status != http.StatusOK || a["status"] != "OTP_REQUIRED" || getPath(a, "selectedDevice", "id") != deviceID {
+		t.Fatalf("select: %d %v", status, a)
+	}
+	checkDeviceAuth(t, a, c.tg.UserID)
+	if strings.Contains(digits(jsonString(a)), digits(c.tg.Phone)) {
+		t.Errorf("the answer holds the full phone number: %v", a)
+	}
+	status, _, r := c.call(http.MethodGet, authURL, "", "", c.tok)
+	if status != http.StatusOK || r["id"] != a["id"] || r["status"] != "OTP_REQUIRED" {
+		t.Errorf("read: %d %v", status, r)
+	}
+	if c.tg.ReadCode == nil {
+		return
+	}
+	code := c.tg.ReadCode(c.tg.Phone)
+	if code == "" {
+		t.Fatal("no code texted")
+	}
+	wrong := strings.Repeat("0", len(code))
+	if wrong == code {
+		wrong = strings.Repeat("1", len(code))
+	}
+	status, _, e := c.call(http.MethodPost, authURL, ctOTPCheck, `{"otp":"`+wrong+`"}`, c.tok)
+	if status != http.StatusBadRequest || !hasDetail(e, "INVALID_OTP", "otp") {
+		t.Errorf("wrong code: %d %v, want 400 with a detail naming otp or INVALID_OTP", status, e)
+	}
+	checkErrorShape(t, e)
+	status, _, a = c.call(http.MethodPost, authURL, ctOTPCheck, `{"otp":"`+code+`"}`, c.tok)
+	if status != http.StatusOK || a["status"] != "COMPLETED" {
+		t.Fatalf("right code: %d %v", status, a)
+	}
+	// A completed authentication proves nothing a second time.
+	status, _, e = c.call(http.MethodPost, authURL, ctOTPCheck, `{"otp":"`+code+`"}`, c.tok)
+	if status < 400 || status >= 500 {
+		t.Errorf("reuse: %d %v, want a refusal", status, e)
+	}
+}
+
+// deviceAuthOtherUsersDevice holds that one user's device authentication cannot be turned to
+// another user's phone.
+func (c *contract) deviceAuthOtherUsersDevice(t *testing.T) {
+	authURL, _ := c.startSMSAuth(t, c.tg.UserID, c.tg.Phone)
+	devs := c.tg.APIBase + "/environments/" + c.tg.EnvironmentID + "/users/" + c.tg.OtherUserID + "/devices"
+	status, _, dev := c.call(http.MethodPost, devs, "application/json", `{"type":"SMS","phone":"`+c.tg.Phone+`"}`, c.tok)
+	if status != http.StatusCreated {
+		t.Fatalf("create the other user's phone: %d %v", status, dev)
+	}
+	other := dev["id"].(string)
+	defer c.call(http.MethodDelete, devs+"/"+other, "", "", c.tok)
+	status, _, e := c.call(http.MethodPost, authURL, ctDeviceSelect, `{"device":{"id":"`+other+`"},"compatibility":"FULL"}`, c.tok)
+	if status < 400 || status >= 500 {
+		t.Fatalf("selecting another user's device: %d %v, want a refusal", status, e)
+	}
+	checkErrorShape(t, e)
+	if _, _, a := c.call(http.MethodGet, authURL, "", "", c.tok); getPath(a, "selectedDevice", "id") == other || a["status"] == "COMPLETED" {
+		t.Errorf("after the refusal: %v", a)
+	}
+}
+
+// deviceAuthOneTimeEmail sends the code to a one-time email address, masked in the answer.
+func (c *contract) deviceAuthOneTimeEmail(t *testing.T) {
+	status, _, a := c.call(http.MethodPost, c.deviceAuthsURL(), "application/json",
+		`{"user":{"id":"`+c.tg.UserID+`"},"selectedDevice":{"oneTime":{"type":"EMAIL","email":"`+c.tg.Email+`"}}}`, c.tok)
+	if status != http.StatusCreated && status != http.StatusOK {
+		t.Fatalf("start: %d %v", status, a)
+	}
+	checkDeviceAuth(t, a, c.tg.UserID)
+	if a["status"] != "OTP_REQUIRED" || getPath(a, "selectedDevice", "oneTime", "type") != "EMAIL" {
+		t.Fatalf("start: %v", a)
+	}
+	if strings.Contains(jsonString(a), c.tg.Email) {
+		t.Errorf("the answer holds the address unmasked: %v", a)
+	}
+	if c.tg.ReadEmailCode == nil {
+		return
+	}
+	code := c.tg.ReadEmailCode(c.tg.Email)
+	if code == "" {
+		t.Fatal("no code emailed")
+	}
+	authURL := c.deviceAuthsURL() + "/" + a["id"].(string)
+	status, _, a = c.call(http.MethodPost, authURL, ctOTPCheck, `{"otp":"`+code+`"}`, c.tok)
+	if status != http.StatusOK || a["status"] != "COMPLETED" {
+		t.Fatalf("right code: %d %v", status, a)
+	}
+}
+
+// deviceAuthErrors checks the answers without a token, without a user and for an unknown
+// authentication.
+func (c *contract) deviceAuthErrors(t *testing.T) {
+	status, _, e := c.call(http.MethodPost, c.deviceAuthsURL(), "application/json", `{"user":{"id":"`+c.tg.UserID+`"}}`, "")
+	if status != http.StatusUnauthorized {
+		t.Errorf("no token: %d %v", status, e)
+	}
+	status, _, e = c.call(http.MethodPost, c.deviceAuthsURL(), "application/json", `{}`, c.tok)
+	if status != http.StatusBadRequest {
+		t.Errorf("no user: %d %v", status, e)
+	}
+	checkErrorShape(t, e)
+	status, _, e = c.call(http.MethodGet, c.deviceAuthsURL()+"/00000000-0000-4000-8000-000000000000", "", "", c.tok)
+	if status != http.StatusNotFound || e["code"] != "NOT_FOUND" {
+		t.Errorf("unknown authentication: %d %v", status, e)
+	}
 }
 
 func jsonString(v any) string {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smsmfa/portal/pingone/emulator"
 	"github.com/smsmfa/portal/pingone/pingonetest"
 	"github.com/smsmfa/portal/pingone/pingonetest/spectest"
 )
@@ -15,23 +16,23 @@ import (
 func TestContractEmulator(t *testing.T) {
 	tests := []struct {
 		name       string
-		opts       pingonetest.Options
+		opts       emulator.Options
 		authMethod string
 		// otherPolicy adds a device authentication policy that is not the default and names it
 		// as the one in force (PINGONE_DEVICE_POLICY_ID).
 		otherPolicy bool
 	}{
-		{"defaults", pingonetest.Options{}, "", false},
-		{"8-digit codes, client_secret_post, 3 devices", pingonetest.Options{OTPLength: 8, DeviceLimit: 3}, "client_secret_post", false},
-		{"a device policy that is not the default", pingonetest.Options{OTPLifetime: 5 * time.Minute}, "", true},
+		{"defaults", emulator.Options{}, "", false},
+		{"8-digit codes, client_secret_post, 3 devices", emulator.Options{OTPLength: 8, DeviceLimit: 3}, "client_secret_post", false},
+		{"a device policy that is not the default", emulator.Options{OTPLifetime: 5 * time.Minute}, "", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := pingonetest.Start(t, tc.opts)
-			s.AddApp(pingonetest.App{ClientID: "worker", ClientSecret: "worker-secret", Worker: true, Roles: true, TokenAuthMethod: tc.authMethod})
+			s.AddApp(emulator.App{ClientID: "worker", ClientSecret: "worker-secret", Worker: true, Roles: true, TokenAuthMethod: tc.authMethod})
 			g := s.AddGroup("Help desk")
-			uid := s.AddUser(pingonetest.SeedUser{Username: "ada", Email: "ada@example.com", Given: "Ada", Family: "Lovelace", Password: "pw", GroupIDs: []string{g}})
-			other := s.AddUser(pingonetest.SeedUser{Username: "bob", Password: "pw"})
+			uid := s.AddUser(emulator.SeedUser{Username: "ada", Email: "ada@example.com", Given: "Ada", Family: "Lovelace", Password: "pw", GroupIDs: []string{g}})
+			other := s.AddUser(emulator.SeedUser{Username: "bob", Password: "pw"})
 			limit, length := tc.opts.DeviceLimit, tc.opts.OTPLength
 			if limit == 0 {
 				limit = 5
@@ -39,7 +40,7 @@ func TestContractEmulator(t *testing.T) {
 			var policyID string
 			if tc.otherPolicy {
 				var err error
-				if policyID, err = s.AddDevicePolicy("Portal SMS", pingonetest.SMSPolicy{OTPLength: length}); err != nil {
+				if policyID, err = s.AddDevicePolicy("Portal SMS", emulator.SMSPolicy{OTPLength: length}); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // Clock is a settable clock for Options.Now, and for anything else a test runs on the same
@@ -38,10 +40,10 @@ func (c *Clock) Advance(d time.Duration) {
 }
 
 // Start runs an emulator with opts for the test and closes it when the test ends; a setting
-// New refuses fails the test.
-func Start(t testing.TB, opts Options) *Server {
+// emulator.New refuses fails the test.
+func Start(t testing.TB, opts emulator.Options) *emulator.Server {
 	t.Helper()
-	s, err := New(opts)
+	s, err := emulator.New(opts)
 	if err != nil {
 		t.Fatalf("starting the emulator: %v", err)
 	}
@@ -51,7 +53,7 @@ func Start(t testing.TB, opts Options) *Server {
 
 // WorkerToken gets an access token from s's token endpoint with the client credentials grant,
 // authenticating with client secret basic, as any API client would; a refusal fails the test.
-func WorkerToken(t testing.TB, s *Server, clientID, clientSecret string) string {
+func WorkerToken(t testing.TB, s *emulator.Server, clientID, clientSecret string) string {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, s.AuthBase()+"/"+s.EnvironmentID()+"/as/token",
 		strings.NewReader("grant_type=client_credentials"))

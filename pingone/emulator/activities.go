@@ -1,4 +1,4 @@
-package pingonetest
+package emulator
 
 import (
 	"encoding/json"

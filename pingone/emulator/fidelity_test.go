@@ -1,4 +1,4 @@
-package pingonetest_test
+package emulator_test
 
 import (
 	"encoding/json"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 
+	"github.com/smsmfa/portal/pingone/emulator"
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
 
@@ -20,16 +21,16 @@ func newClock() *pingonetest.Clock { return &pingonetest.Clock{Start: time.Now()
 // api is a worker's raw view of an emulator's management API.
 type api struct {
 	t   *testing.T
-	s   *pingonetest.Server
+	s   *emulator.Server
 	tok string
 	uid string
 }
 
-func newAPI(t *testing.T, opts pingonetest.Options, email string) *api {
+func newAPI(t *testing.T, opts emulator.Options, email string) *api {
 	t.Helper()
 	s := pingonetest.Start(t, opts)
-	s.AddApp(pingonetest.App{ClientID: "w", ClientSecret: "s", Worker: true, Roles: true})
-	a := &api{t: t, s: s, uid: s.AddUser(pingonetest.SeedUser{Username: "u", Email: email})}
+	s.AddApp(emulator.App{ClientID: "w", ClientSecret: "s", Worker: true, Roles: true})
+	a := &api{t: t, s: s, uid: s.AddUser(emulator.SeedUser{Username: "u", Email: email})}
 	a.tok = pingonetest.WorkerToken(t, s, "w", "s")
 	return a
 }
@@ -66,11 +67,11 @@ func (a *api) activate(id, otp string) (int, map[string]any) {
 
 func TestOTPLengthOption(t *testing.T) {
 	for _, n := range []int{5, 11} {
-		if _, err := pingonetest.New(pingonetest.Options{OTPLength: n}); err == nil {
+		if _, err := emulator.New(emulator.Options{OTPLength: n}); err == nil {
 			t.Errorf("OTP length %d accepted", n)
 		}
 	}
-	a := newAPI(t, pingonetest.Options{OTPLength: 10}, "")
+	a := newAPI(t, emulator.Options{OTPLength: 10}, "")
 	a.create("ACTIVATION_REQUIRED")
 	if c := a.s.LastCode("+15125201234"); len(c) != 10 {
 		t.Fatalf("code %q", c)
@@ -80,7 +81,7 @@ func TestOTPLengthOption(t *testing.T) {
 // TestCodePolicyDefaults: PingOne's SMS defaults are a 30-minute code, 3 failures, no cool-down.
 func TestCodePolicyDefaults(t *testing.T) {
 	clk := newClock()
-	a := newAPI(t, pingonetest.Options{Now: clk.Now, TokenLifetime: 2 * time.Hour}, "")
+	a := newAPI(t, emulator.Options{Now: clk.Now, TokenLifetime: 2 * time.Hour}, "")
 	id := a.create("ACTIVATION_REQUIRED")
 	clk.Advance(29 * time.Minute)
 	if st, m := a.activate(id, a.s.LastCode("+15125201234")); st != 200 {
@@ -99,7 +100,7 @@ func TestCodePolicyDefaults(t *testing.T) {
 
 func TestCoolDownAfterFailures(t *testing.T) {
 	clk := newClock()
-	a := newAPI(t, pingonetest.Options{Now: clk.Now, OTPMaxFailures: 2, OTPCoolDown: 2 * time.Minute, LockoutFailureCount: 10}, "")
+	a := newAPI(t, emulator.Options{Now: clk.Now, OTPMaxFailures: 2, OTPCoolDown: 2 * time.Minute, LockoutFailureCount: 10}, "")
 	id := a.create("ACTIVATION_REQUIRED")
 	code := a.s.LastCode("+15125201234")
 	for range 2 {
@@ -126,7 +127,7 @@ func TestCoolDownAfterFailures(t *testing.T) {
 
 func TestLockoutFromMFASettings(t *testing.T) {
 	clk := newClock()
-	a := newAPI(t, pingonetest.Options{Now: clk.Now, OTPMaxFailures: 5}, "")
+	a := newAPI(t, emulator.Options{Now: clk.Now, OTPMaxFailures: 5}, "")
 	st, _, m := a.call(http.MethodPut, "/mfaSettings", "application/json", `{"pairing":{"maxAllowedDevices":5,"pairingKeyFormat":"NUMERIC"},"lockout":{"failureCount":2,"durationSeconds":120}}`)
 	if st != 200 {
 		t.Fatalf("put: %d %v", st, m)
@@ -150,7 +151,7 @@ func TestLockoutFromMFASettings(t *testing.T) {
 }
 
 func TestDeviceLimitCountsActiveAndBlocked(t *testing.T) {
-	a := newAPI(t, pingonetest.Options{DeviceLimit: 2}, "")
+	a := newAPI(t, emulator.Options{DeviceLimit: 2}, "")
 	waiting := a.create("ACTIVATION_REQUIRED")
 	code := a.s.LastCode("+15125201234")
 	first := a.create("")
@@ -176,12 +177,12 @@ func TestNewDeviceNotification(t *testing.T) {
 	}{
 		{"", "u@example.com", 1, 0},
 		{"", "", 0, 1},
-		{pingonetest.NotifySMSThenEmail, "u@example.com", 0, 1},
-		{pingonetest.NotifyNone, "u@example.com", 0, 0},
+		{emulator.NotifySMSThenEmail, "u@example.com", 0, 1},
+		{emulator.NotifyNone, "u@example.com", 0, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.policy+"/"+tc.email, func(t *testing.T) {
-			a := newAPI(t, pingonetest.Options{NewDeviceNotification: tc.policy}, tc.email)
+			a := newAPI(t, emulator.Options{NewDeviceNotification: tc.policy}, tc.email)
 			id := a.create("ACTIVATION_REQUIRED")
 			if len(a.s.Emails()) != 0 {
 				t.Fatal("a notice before pairing")
@@ -189,7 +190,7 @@ func TestNewDeviceNotification(t *testing.T) {
 			if st, _ := a.activate(id, a.s.LastCode("+15125201234")); st != 200 {
 				t.Fatal("activate")
 			}
-			notices := slices.DeleteFunc(a.s.Outbox(), func(m pingonetest.SMS) bool { return m.Code != "" })
+			notices := slices.DeleteFunc(a.s.Outbox(), func(m emulator.SMS) bool { return m.Code != "" })
 			if len(a.s.Emails()) != tc.emails || len(notices) != tc.notice {
 				t.Fatalf("%d emails, %d SMS notices", len(a.s.Emails()), len(notices))
 			}
@@ -221,8 +222,8 @@ func TestNewDeviceNotification(t *testing.T) {
 }
 
 func TestRateLimitAnswer(t *testing.T) {
-	a := newAPI(t, pingonetest.Options{}, "")
-	a.s.Inject(pingonetest.Fault{Route: "devices.list", Status: 429, RetryAfter: "20"})
+	a := newAPI(t, emulator.Options{}, "")
+	a.s.Inject(emulator.Fault{Route: "devices.list", Status: 429, RetryAfter: "20"})
 	st, h, e := a.call(http.MethodGet, a.devices(), "", "")
 	ds, _ := e["details"].([]any)
 	if st != 429 || h.Get("Retry-After") != "20" || e["code"] != "REQUEST_LIMITED" || len(ds) != 1 {
@@ -238,7 +239,7 @@ func TestRateLimitAnswer(t *testing.T) {
 // TestAccessTokensAreJWTs: signed with the environment's key (the JWKS verifies them), and
 // still refused once expired or when forged.
 func TestAccessTokensAreJWTs(t *testing.T) {
-	a := newAPI(t, pingonetest.Options{}, "")
+	a := newAPI(t, emulator.Options{}, "")
 	ks := oidc.NewRemoteKeySet(t.Context(), a.s.Issuer()+"/jwks")
 	payload, err := ks.VerifySignature(t.Context(), a.tok)
 	if err != nil {
@@ -274,7 +275,7 @@ func TestAccessTokensAreJWTs(t *testing.T) {
 // through on the password alone still names itself in acr, and amr says ["pwd"].
 func TestAMR(t *testing.T) {
 	for _, skip := range []bool{false, true} {
-		f := newOIDCWith(t, pingonetest.Options{SkipSecondFactor: skip})
+		f := newOIDCWith(t, emulator.Options{SkipSecondFactor: skip})
 		q, msg := f.signIn(t, f.authorize(t, url.Values{"acr_values": {"Multi_Factor"}}), "pw")
 		if q == nil {
 			t.Fatalf("sign-in: %s", msg)

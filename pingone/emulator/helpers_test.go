@@ -1,4 +1,4 @@
-package pingonetest_test
+package emulator_test
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package pingonetest
+package emulator
 
 // PingOne's MFA device authentications (developer.pingidentity.com, "MFA Device
 // Authentications"): POST {auth}/{envID}/deviceAuthentications starts one for a user, POST on
@@ -21,7 +21,6 @@ package pingonetest
 // authentication that is finished or gone.
 
 import (
-	"crypto/subtle"
 	"net/http"
 	"net/mail"
 	"strings"
@@ -191,49 +190,72 @@ func (s *Server) createDeviceAuth(w http.ResponseWriter, r *http.Request) {
 		// UNVERIFIED: how long PingOne keeps a device authentication; the emulator keeps it
 		// as long as a code lives (sms.otp.lifeTime).
 		Expiry: now.Add(s.defaultPolicy().SMS.OTPLifetime)}
-	switch sd := in.SelectedDevice; {
-	case sd != nil && sd.OneTime != nil:
-		if sd.OneTime.Type != "EMAIL" {
-			// PingOne also documents one-time SMS and voice targets; the emulator serves email
-			// only, the one the portal uses.
-			invalid(w, "INVALID_VALUE", "selectedDevice.oneTime.type", "The emulator supports one-time EMAIL targets only.")
-			return
+	var started bool
+	if sd := in.SelectedDevice; sd != nil && sd.OneTime != nil {
+		started = s.startOneTime(w, a, sd.OneTime.Type, sd.OneTime.Email)
+	} else {
+		deviceID := ""
+		if sd != nil {
+			deviceID = sd.ID
 		}
-		addr, err := mail.ParseAddress(sd.OneTime.Email)
-		if err != nil || addr.Address != sd.OneTime.Email {
-			invalid(w, "INVALID_VALUE", "selectedDevice.oneTime.email", "The email address is not valid.")
-			return
-		}
-		a.OneTime, a.Status = addr.Address, authOTPRequired
-		s.sendAuthCode(a)
-	default:
-		usable := s.usableDevices(u.ID)
-		if len(usable) == 0 {
-			// UNVERIFIED: PingOne's answer for a user with no device a code can go to.
-			writeErrorDetails(w, http.StatusBadRequest, "REQUEST_FAILED", "The user has no device that can be used for authentication.",
-				detail{Code: "INVALID_VALUE", Target: "user.id", Message: "The user has no usable MFA device."})
-			return
-		}
-		if sd != nil && sd.ID != "" {
-			d := s.userDevice(u.ID, sd.ID)
-			if !s.selectable(w, d) {
-				return
-			}
-			a.DeviceID = d.ID
-		} else if s.opts.DeviceSelection == SelectDefaultToFirst || (s.opts.DeviceSelection == SelectPromptToSelect && len(usable) == 1) {
-			// The default device is the first in the user's order.
-			a.DeviceID = usable[0].ID
-		}
-		if a.DeviceID != "" {
-			a.Status = authOTPRequired
-			s.sendAuthCode(a)
-		} else {
-			a.Status = authSelectionRequired
-		}
+		started = s.startOnDevice(w, a, deviceID)
+	}
+	if !started {
+		return
 	}
 	s.deviceAuths[a.ID] = a
 	w.Header().Set("Location", s.deviceAuthURL(a.ID))
 	writeJSON(w, http.StatusCreated, s.deviceAuthJSON(a))
+}
+
+// startOneTime sends a's code to a one-time email address; it answers the refusal itself, and
+// reports false, when the target is not one the emulator serves. s.mu is held.
+func (s *Server) startOneTime(w http.ResponseWriter, a *deviceAuth, typ, email string) bool {
+	if typ != "EMAIL" {
+		// PingOne also documents one-time SMS and voice targets; the emulator serves email
+		// only, the one the portal uses.
+		invalid(w, "INVALID_VALUE", "selectedDevice.oneTime.type", "The emulator supports one-time EMAIL targets only.")
+		return false
+	}
+	addr, err := mail.ParseAddress(email)
+	if err != nil || addr.Address != email {
+		invalid(w, "INVALID_VALUE", "selectedDevice.oneTime.email", "The email address is not valid.")
+		return false
+	}
+	a.OneTime, a.Status = addr.Address, authOTPRequired
+	s.sendAuthCode(a)
+	return true
+}
+
+// startOnDevice selects the user's device deviceID, or ("") the default device when the
+// policy's device selection says so, and texts it the code; otherwise a waits for a selection.
+// It answers the refusal itself, and reports false, when the user has no usable device or
+// deviceID cannot be selected. s.mu is held.
+func (s *Server) startOnDevice(w http.ResponseWriter, a *deviceAuth, deviceID string) bool {
+	usable := s.usableDevices(a.UserID)
+	if len(usable) == 0 {
+		// UNVERIFIED: PingOne's answer for a user with no device a code can go to.
+		writeErrorDetails(w, http.StatusBadRequest, "REQUEST_FAILED", "The user has no device that can be used for authentication.",
+			detail{Code: "INVALID_VALUE", Target: "user.id", Message: "The user has no usable MFA device."})
+		return false
+	}
+	if deviceID != "" {
+		d := s.userDevice(a.UserID, deviceID)
+		if !s.selectable(w, d) {
+			return false
+		}
+		a.DeviceID = d.ID
+	} else if s.opts.DeviceSelection == SelectDefaultToFirst || (s.opts.DeviceSelection == SelectPromptToSelect && len(usable) == 1) {
+		// The default device is the first in the user's order.
+		a.DeviceID = usable[0].ID
+	}
+	if a.DeviceID != "" {
+		a.Status = authOTPRequired
+		s.sendAuthCode(a)
+	} else {
+		a.Status = authSelectionRequired
+	}
+	return true
 }
 
 // authPolicyID is the ID of the environment's default device authentication policy, the one
@@ -290,108 +312,4 @@ func (s *Server) withDeviceAuth(w http.ResponseWriter, r *http.Request, f func(a
 	if a := s.lookupDeviceAuth(w, r); a != nil {
 		f(a)
 	}
-}
-
-// withOpenDeviceAuth is withDeviceAuth for a step of the authentication (a selection or a
-// code): one that is finished is refused instead of running f.
-func (s *Server) withOpenDeviceAuth(w http.ResponseWriter, r *http.Request, f func(a *deviceAuth)) {
-	s.withDeviceAuth(w, r, func(a *deviceAuth) {
-		if !finished(w, a) {
-			f(a)
-		}
-	})
-}
-
-// finished answers for an authentication that is COMPLETED or FAILED: neither can be used
-// again. UNVERIFIED: PingOne's answer. s.mu is held.
-func finished(w http.ResponseWriter, a *deviceAuth) bool {
-	if a.Status != authCompleted && a.Status != authFailed {
-		return false
-	}
-	writeError(w, http.StatusBadRequest, "REQUEST_FAILED", "The device authentication is "+strings.ToLower(a.Status)+" and cannot be continued.")
-	return true
-}
-
-func (s *Server) deviceAuthAction(w http.ResponseWriter, r *http.Request) {
-	switch mediaType(r.Header.Get("Content-Type")) {
-	case "application/vnd.pingidentity.device.select+json":
-		s.selectAuthDevice(w, r)
-	case "application/vnd.pingidentity.otp.check+json":
-		s.checkAuthOTP(w, r)
-	default:
-		writeError(w, http.StatusUnsupportedMediaType, "INVALID_REQUEST", "The request content type is not supported.")
-	}
-}
-
-func (s *Server) selectAuthDevice(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Device *struct {
-			ID string `json:"id"`
-		} `json:"device"`
-		Compatibility string `json:"compatibility"`
-	}
-	if !decodeBody(w, r, "application/vnd.pingidentity.device.select+json", &in) || missing(w, "device.id", in.Device == nil || in.Device.ID == "") {
-		return
-	}
-	s.withOpenDeviceAuth(w, r, func(a *deviceAuth) {
-		if a.OneTime != "" {
-			// UNVERIFIED: a one-time target has nothing to select.
-			writeError(w, http.StatusBadRequest, "INVALID_REQUEST", "The device authentication has a one-time device; there is nothing to select.")
-			return
-		}
-		d := s.userDevice(a.UserID, in.Device.ID)
-		if !s.selectable(w, d) {
-			return
-		}
-		// Failures are kept across selections, so that switching devices does not buy more tries.
-		a.DeviceID, a.Status, a.UpdatedAt = d.ID, authOTPRequired, s.now()
-		s.sendAuthCode(a)
-		writeJSON(w, http.StatusOK, s.deviceAuthJSON(a))
-	})
-}
-
-func (s *Server) checkAuthOTP(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		OTP string `json:"otp"`
-	}
-	if !decodeBody(w, r, "application/vnd.pingidentity.otp.check+json", &in) {
-		return
-	}
-	s.withOpenDeviceAuth(w, r, func(a *deviceAuth) {
-		now := s.now()
-		switch {
-		case a.Status != authOTPRequired:
-			writeError(w, http.StatusBadRequest, "INVALID_REQUEST", "A device must be selected before a passcode can be checked.")
-			return
-		case missing(w, "otp", in.OTP == ""):
-			return
-		}
-		if d := s.userDevice(a.UserID, a.DeviceID); a.OneTime == "" && (d == nil || d.Blocked || now.Before(d.LockedTil)) {
-			// The device was removed, blocked or locked since the code was sent.
-			a.Status, a.ErrCode, a.ErrMsg, a.OTP, a.UpdatedAt = authFailed, "DEVICE_UNAVAILABLE", "The selected device can no longer be used.", "", now
-			writeError(w, http.StatusBadRequest, "REQUEST_FAILED", "The selected device can no longer be used.")
-			return
-		}
-		if now.After(a.OTPExpiry) || subtle.ConstantTimeCompare([]byte(in.OTP), []byte(a.OTP)) != 1 {
-			a.Failures++
-			a.UpdatedAt = now
-			left := max(0, s.defaultPolicy().SMS.OTPMaxFailures-a.Failures)
-			msg := "The passcode is not valid."
-			if now.After(a.OTPExpiry) {
-				msg = "The passcode has expired."
-			}
-			if left == 0 {
-				// sms.otp.failure.count reached: the authentication is over. UNVERIFIED, as the
-				// error codes below.
-				a.Status, a.ErrCode, a.ErrMsg, a.OTP = authFailed, "TOO_MANY_ATTEMPTS", "Too many wrong passcodes.", ""
-			}
-			// UNVERIFIED: the answer to a wrong code (INVALID_OTP is a documented detail code) and
-			// innerError.remainingAttempts, which the reference does not name.
-			writeErrorDetails(w, http.StatusBadRequest, "INVALID_DATA", "The request could not be completed. One or more validation errors were in the request.",
-				detail{Code: "INVALID_OTP", Target: "otp", Message: msg, InnerError: map[string]any{"remainingAttempts": left}})
-			return
-		}
-		a.Status, a.OTP, a.UpdatedAt = authCompleted, "", now
-		writeJSON(w, http.StatusOK, s.deviceAuthJSON(a))
-	})
 }

@@ -1,4 +1,4 @@
-package pingonetest_test
+package emulator_test
 
 import (
 	"encoding/base64"
@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smsmfa/portal/pingone/emulator"
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
 
@@ -17,7 +18,7 @@ import (
 // does.
 func (f *oidcFixture) putBypass(t *testing.T, until time.Time) {
 	t.Helper()
-	f.s.AddApp(pingonetest.App{ClientID: "worker", ClientSecret: "worker-secret", Worker: true, Roles: true})
+	f.s.AddApp(emulator.App{ClientID: "worker", ClientSecret: "worker-secret", Worker: true, Roles: true})
 	tok := pingonetest.WorkerToken(t, f.s, "worker", "worker-secret")
 	req, _ := http.NewRequest(http.MethodPut, f.s.APIBase()+"/environments/"+f.s.EnvironmentID()+"/users/"+f.userID+"/bypassMFA",
 		strings.NewReader(`{"bypassMFAEnabledUntil":"`+until.UTC().Format("2006-01-02T15:04:05.000Z")+`"}`))
@@ -64,7 +65,7 @@ func (f *oidcFixture) amrOf(t *testing.T) ([]string, int) {
 // "pwd"); once it ends (an end in the past) the code is asked for again.
 func TestBypassMFAHonouredAtSignIn(t *testing.T) {
 	clock := &pingonetest.Clock{}
-	f := newOIDCWith(t, pingonetest.Options{Now: clock.Now})
+	f := newOIDCWith(t, emulator.Options{Now: clock.Now})
 
 	amr, texts := f.amrOf(t)
 	if !slices.Contains(amr, "otp") || texts != 1 {

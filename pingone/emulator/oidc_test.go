@@ -1,4 +1,4 @@
-package pingonetest_test
+package emulator_test
 
 import (
 	"context"
@@ -15,23 +15,24 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 
+	"github.com/smsmfa/portal/pingone/emulator"
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
 
 type oidcFixture struct {
-	s        *pingonetest.Server
+	s        *emulator.Server
 	hc       *http.Client
 	userID   string
 	redirect string
 }
 
-func newOIDC(t *testing.T) *oidcFixture { return newOIDCWith(t, pingonetest.Options{}) }
+func newOIDC(t *testing.T) *oidcFixture { return newOIDCWith(t, emulator.Options{}) }
 
-func newOIDCWith(t *testing.T, opts pingonetest.Options) *oidcFixture {
+func newOIDCWith(t *testing.T, opts emulator.Options) *oidcFixture {
 	s := pingonetest.Start(t, opts)
 	f := &oidcFixture{s: s, redirect: "http://127.0.0.1:1/cb"}
-	s.AddApp(pingonetest.App{ClientID: "web", ClientSecret: "web-secret", RedirectURIs: []string{f.redirect}, PostLogoutRedirectURIs: []string{"http://127.0.0.1:1/"}})
-	f.userID = s.AddUser(pingonetest.SeedUser{Username: "ada", Given: "Ada", Family: "Lovelace", Password: "pw", Email: "ada@example.com"})
+	s.AddApp(emulator.App{ClientID: "web", ClientSecret: "web-secret", RedirectURIs: []string{f.redirect}, PostLogoutRedirectURIs: []string{"http://127.0.0.1:1/"}})
+	f.userID = s.AddUser(emulator.SeedUser{Username: "ada", Given: "Ada", Family: "Lovelace", Password: "pw", Email: "ada@example.com"})
 	s.AddSMSDevice(f.userID, "+15125201234", true)
 	jar, _ := cookiejar.New(nil)
 	f.hc = &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -276,9 +277,9 @@ func TestKeyRotationKeepsOldTokensValid(t *testing.T) {
 }
 
 func TestCreateUsersThroughTheAPI(t *testing.T) {
-	s, _ := pingonetest.New(pingonetest.Options{})
+	s, _ := emulator.New(emulator.Options{})
 	defer s.Close()
-	s.AddApp(pingonetest.App{ClientID: "w", ClientSecret: "s", Worker: true, Roles: true, TokenAuthMethod: "client_secret_post"})
+	s.AddApp(emulator.App{ClientID: "w", ClientSecret: "s", Worker: true, Roles: true, TokenAuthMethod: "client_secret_post"})
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {"w"}, "client_secret": {"s"}}
 	resp, _ := http.PostForm(s.AuthBase()+"/"+s.EnvironmentID()+"/as/token", form)
 	var tok struct {
@@ -331,10 +332,10 @@ func getString(m map[string]any, path ...string) string {
 }
 
 func TestPairingCodeLocksAfterFailures(t *testing.T) {
-	s, _ := pingonetest.New(pingonetest.Options{OTPMaxFailures: 3})
+	s, _ := emulator.New(emulator.Options{OTPMaxFailures: 3})
 	defer s.Close()
-	s.AddApp(pingonetest.App{ClientID: "w", ClientSecret: "s", Worker: true, Roles: true, TokenAuthMethod: "client_secret_post"})
-	uid := s.AddUser(pingonetest.SeedUser{Username: "u"})
+	s.AddApp(emulator.App{ClientID: "w", ClientSecret: "s", Worker: true, Roles: true, TokenAuthMethod: "client_secret_post"})
+	uid := s.AddUser(emulator.SeedUser{Username: "u"})
 	resp, _ := http.PostForm(s.AuthBase()+"/"+s.EnvironmentID()+"/as/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {"w"}, "client_secret": {"s"}})
 	var tok struct {
 		AccessToken string `json:"access_token"`

@@ -1,4 +1,4 @@
-package pingonetest
+package emulator
 
 import (
 	"io"
@@ -97,14 +97,8 @@ func isAPIRoute(route string) bool {
 
 // applyFault carries out f; it reports whether the request should still run normally.
 func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault, h http.HandlerFunc) bool {
-	if f.Latency > 0 {
-		t := time.NewTimer(f.Latency)
-		select {
-		case <-r.Context().Done():
-			t.Stop()
-			return false
-		case <-t.C:
-		}
+	if f.Latency > 0 && !pause(r, f.Latency) {
+		return false
 	}
 	if f.ExpireToken {
 		s.ExpireTokens()
@@ -120,12 +114,7 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault, h 
 	case f.HoldAnswer > 0:
 		rec := httptest.NewRecorder()
 		h(rec, r)
-		t := time.NewTimer(f.HoldAnswer)
-		defer t.Stop()
-		select {
-		case <-r.Context().Done():
-		case <-t.C:
-		}
+		pause(r, f.HoldAnswer)
 		for k, v := range rec.Header() {
 			w.Header()[k] = v
 		}
@@ -133,49 +122,72 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault, h 
 		_, _ = w.Write(rec.Body.Bytes())
 		return false
 	case f.Status != 0:
-		if f.RetryAfter != "" {
-			w.Header().Set("Retry-After", f.RetryAfter)
-		}
-		if f.Body != "" {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(f.Status)
-			_, _ = io.WriteString(w, f.Body)
-			return false
-		}
-		code, msg := "UNEXPECTED_ERROR", "An unexpected error occurred."
-		var details []detail
-		switch {
-		case f.Status == http.StatusTooManyRequests:
-			// PingOne's 429: Retry-After, and innerError.retryAfter as an ISO 8601 date-time.
-			code, msg = "REQUEST_LIMITED", "The request was rate limited."
-			ra := f.RetryAfter
-			if ra == "" {
-				ra = "1"
-			}
-			w.Header().Set("Retry-After", ra)
-			d := detail{Code: "LIMIT_EXCEEDED", Message: "Too many requests."}
-			// The wall clock, not the emulator's: the caller compares the date with its own.
-			if at, ok := retryAt(ra, time.Now()); ok {
-				d.InnerError = map[string]any{"retryAfter": at.UTC().Format(timeFormat)}
-			}
-			details = append(details, d)
-		case f.Status == http.StatusServiceUnavailable:
-			msg = "The service is temporarily unavailable."
-		case f.Status == http.StatusUnauthorized:
-			code, msg = "ACCESS_FAILED", "The access token is invalid."
-			details = append(details, detail{Code: "INVALID_TOKEN", Message: "Invalid token."})
-		case f.Status == http.StatusNotFound:
-			code, msg = "NOT_FOUND", "The requested resource was not found."
-		case f.Status == http.StatusForbidden:
-			code, msg = "ACCESS_FAILED", "You do not have access to this resource."
-			details = append(details, detail{Code: "INSUFFICIENT_PERMISSIONS", Message: "Insufficient permissions."})
-		case f.Status < 500:
-			code, msg = "INVALID_REQUEST", http.StatusText(f.Status)
-		}
-		writeErrorDetails(w, f.Status, code, msg, details...)
+		writeFaultStatus(w, f)
 		return false
 	}
 	return true
+}
+
+// pause waits d, or until the caller is gone; it reports whether the whole time passed.
+func pause(r *http.Request, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-r.Context().Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// writeFaultStatus answers f.Status with f.Body, or with PingOne's error body for the status.
+func writeFaultStatus(w http.ResponseWriter, f *Fault) {
+	if f.RetryAfter != "" {
+		w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	if f.Body != "" {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(f.Status)
+		_, _ = io.WriteString(w, f.Body)
+		return
+	}
+	code, msg, details := faultError(w, f.Status, f.RetryAfter)
+	writeErrorDetails(w, f.Status, code, msg, details...)
+}
+
+// faultError is PingOne's error code, message and details for an injected status; for a 429
+// it also sets Retry-After (retryAfter, or 1 second).
+func faultError(w http.ResponseWriter, status int, retryAfter string) (code, msg string, details []detail) {
+	code, msg = "UNEXPECTED_ERROR", "An unexpected error occurred."
+	switch {
+	case status == http.StatusTooManyRequests:
+		// PingOne's 429: Retry-After, and innerError.retryAfter as an ISO 8601 date-time.
+		code, msg = "REQUEST_LIMITED", "The request was rate limited."
+		ra := retryAfter
+		if ra == "" {
+			ra = "1"
+		}
+		w.Header().Set("Retry-After", ra)
+		d := detail{Code: "LIMIT_EXCEEDED", Message: "Too many requests."}
+		// The wall clock, not the emulator's: the caller compares the date with its own.
+		if at, ok := retryAt(ra, time.Now()); ok {
+			d.InnerError = map[string]any{"retryAfter": at.UTC().Format(timeFormat)}
+		}
+		details = append(details, d)
+	case status == http.StatusServiceUnavailable:
+		msg = "The service is temporarily unavailable."
+	case status == http.StatusUnauthorized:
+		code, msg = "ACCESS_FAILED", "The access token is invalid."
+		details = append(details, detail{Code: "INVALID_TOKEN", Message: "Invalid token."})
+	case status == http.StatusNotFound:
+		code, msg = "NOT_FOUND", "The requested resource was not found."
+	case status == http.StatusForbidden:
+		code, msg = "ACCESS_FAILED", "You do not have access to this resource."
+		details = append(details, detail{Code: "INSUFFICIENT_PERMISSIONS", Message: "Insufficient permissions."})
+	case status < 500:
+		code, msg = "INVALID_REQUEST", http.StatusText(status)
+	}
+	return code, msg, details
 }
 
 func dropConnection(w http.ResponseWriter) {

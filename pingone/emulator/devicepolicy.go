@@ -1,4 +1,4 @@
-package pingonetest
+package emulator
 
 import (
 	"fmt"
@@ -36,7 +36,7 @@ func (p SMSPolicy) normalized() (SMSPolicy, error) {
 		p.OTPLength = defaultOTPLength
 	}
 	if p.OTPLength < minOTPLength || p.OTPLength > maxOTPLength {
-		return p, fmt.Errorf("pingonetest: OTP length %d is outside PingOne's 6 to 10", p.OTPLength)
+		return p, fmt.Errorf("emulator: OTP length %d is outside PingOne's 6 to 10", p.OTPLength)
 	}
 	if p.OTPLifetime <= 0 {
 		p.OTPLifetime = 30 * time.Minute
