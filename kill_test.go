@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsmfa/portal/internal/app"
+	"github.com/smsmfa/portal/cmd/app"
 	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/internal/store/redistest"
 	"github.com/smsmfa/portal/pingone/pingonetest"

@@ -18,7 +18,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/smsmfa/portal/internal/app"
+	"github.com/smsmfa/portal/cmd/app"
 	"github.com/smsmfa/portal/internal/config"
 	"github.com/smsmfa/portal/internal/logging"
 	"github.com/smsmfa/portal/internal/preflight"

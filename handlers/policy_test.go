@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsmfa/portal/internal/app"
+	"github.com/smsmfa/portal/cmd/app"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/pingone/pingonetest"

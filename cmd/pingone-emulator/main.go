@@ -32,7 +32,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/smsmfa/portal/internal/app"
+	"github.com/smsmfa/portal/cmd/app"
 )
 
 // DefaultListen is the address the emulator serves on when -listen is not given.

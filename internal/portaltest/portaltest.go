@@ -17,7 +17,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/net/html"
 
-	"github.com/smsmfa/portal/internal/app"
+	"github.com/smsmfa/portal/cmd/app"
 	"github.com/smsmfa/portal/internal/config"
 	"github.com/smsmfa/portal/internal/logging"
 	"github.com/smsmfa/portal/internal/metrics"
