@@ -20,6 +20,7 @@ import (
 
 	"github.com/smsmfa/portal/cmd/app"
 	"github.com/smsmfa/portal/internal/config"
+	"github.com/smsmfa/portal/internal/demo/seed"
 	"github.com/smsmfa/portal/internal/logging"
 	"github.com/smsmfa/portal/internal/preflight"
 	"github.com/smsmfa/portal/internal/store"
@@ -54,7 +55,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.SetOutput(stderr)
 	demo := fs.Bool("demo", false, "run against a built-in PingOne emulator with demo users")
 	listen := fs.String("listen", "", "address to listen on (default LISTEN_ADDR, or 127.0.0.1:8080 with -demo)")
-	demoSMS := fs.String("demo-sms", app.DemoSMSEnabled, "with -demo, the demo MFA policy's SMS: enabled, pairing-disabled (phones can no longer be added: the phase-out pages) or off")
+	demoSMS := fs.String("demo-sms", seed.DemoSMSEnabled, "with -demo, the demo MFA policy's SMS: enabled, pairing-disabled (phones can no longer be added: the phase-out pages) or off")
 	check := fs.Bool("check", false, "check Redis and the PingOne tenant against the configuration, print one line per check, and exit (0 only when all pass)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: portal [-demo [-demo-sms enabled|pairing-disabled|off]] [-listen ADDR] [-check]\n\nEnvironment variables:")
@@ -69,13 +70,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	var (
 		cfg  *config.Config
-		d    *app.Demo
+		d    *seed.Demo
 		ln   net.Listener
 		err  error
 		opts app.Options
 	)
 	if *demo {
-		demoOpts, optErr := app.DemoSMSOptions(*demoSMS)
+		demoOpts, optErr := seed.DemoSMSOptions(*demoSMS)
 		if optErr != nil {
 			return optErr
 		}
@@ -86,7 +87,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if ln, err = net.Listen("tcp", addr); err != nil {
 			return fmt.Errorf("listen on %s: %w (try -listen 127.0.0.1:0 for a free port)", addr, err)
 		}
-		if d, err = app.StartDemo(demoOpts); err != nil {
+		if d, err = seed.StartDemo(demoOpts); err != nil {
 			ln.Close()
 			return err
 		}

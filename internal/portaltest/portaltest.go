@@ -19,6 +19,7 @@ import (
 
 	"github.com/smsmfa/portal/cmd/app"
 	"github.com/smsmfa/portal/internal/config"
+	"github.com/smsmfa/portal/internal/demo/seed"
 	"github.com/smsmfa/portal/internal/logging"
 	"github.com/smsmfa/portal/internal/metrics"
 	"github.com/smsmfa/portal/pingone/pingonetest"
@@ -33,7 +34,7 @@ type Logs = logging.Buffer
 
 // Env is a running portal and emulator.
 type Env struct {
-	Demo   *app.Demo
+	Demo   *seed.Demo
 	Emu    *pingonetest.Server
 	Portal *httptest.Server
 	URL    string
@@ -75,7 +76,7 @@ func Start(t testing.TB, opts ...Option) *Env {
 	clock := &Clock{}
 	// One clock for the portal and PingOne, as in life: max_age and expiries agree.
 	st.emu.Now = clock.Now
-	d, err := app.StartDemo(st.emu)
+	d, err := seed.StartDemo(st.emu)
 	if err != nil {
 		t.Fatal(err)
 	}
