@@ -17,6 +17,8 @@ type loader struct {
 	getenv   func(string) string
 	readFile func(string) ([]byte, error)
 	problems []string
+	// secrets are the secrets read so far: each is read, and its problems reported, once.
+	secrets map[string]string
 }
 
 func (l *loader) bad(name, format string, args ...any) {
@@ -27,6 +29,15 @@ func (l *loader) str(name string) string { return strings.TrimSpace(l.getenv(nam
 
 // secret reads NAME, or the file NAME_FILE names (a mounted secret); not both.
 func (l *loader) secret(name string) string {
+	if v, ok := l.secrets[name]; ok {
+		return v
+	}
+	v := l.readSecret(name)
+	l.secrets[name] = v
+	return v
+}
+
+func (l *loader) readSecret(name string) string {
 	v, file := l.getenv(name), strings.TrimSpace(l.getenv(name+"_FILE"))
 	if file == "" {
 		return strings.TrimSpace(v)
