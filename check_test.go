@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsmfa/portal/internal/app"
+	"github.com/smsmfa/portal/internal/demo/seed"
 	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/internal/store/redistest"
 	"github.com/smsmfa/portal/pingone/emulator"
@@ -125,9 +125,9 @@ func TestCheckNamesEachBrokenSetting(t *testing.T) {
 
 // checkDemo starts the demo's emulator, with the web app registered for a portal at public;
 // it stops when the test ends.
-func checkDemo(t *testing.T, public string) *app.Demo {
+func checkDemo(t *testing.T, public string) *seed.Demo {
 	t.Helper()
-	d, err := app.StartDemo()
+	d, err := seed.StartDemo()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +198,7 @@ func TestCheckReadsTheMFAPolicy(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			d, err := app.StartDemo(tc.emu)
+			d, err := seed.StartDemo(tc.emu)
 			if err != nil {
 				t.Fatal(err)
 			}

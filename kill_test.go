@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsmfa/portal/internal/app"
+	"github.com/smsmfa/portal/internal/demo/seed"
 	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/internal/store/redistest"
 	"github.com/smsmfa/portal/pingone/emulator"
@@ -24,7 +24,7 @@ import (
 // before PingOne was asked, not after its answer.
 func TestKilledMidSendTextsOnce(t *testing.T) {
 	const e164 = "+15125201234"
-	d, err := app.StartDemo(emulator.Options{})
+	d, err := seed.StartDemo(emulator.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

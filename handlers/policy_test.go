@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsmfa/portal/internal/app"
+	"github.com/smsmfa/portal/internal/demo/seed"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/pingone/emulator"
@@ -243,7 +243,7 @@ func TestPolicyUnreadable(t *testing.T) {
 // TestDemoPairingDisabled is the demo's `-demo-sms pairing-disabled`: the employee has a phone
 // from before, listed as active, and the link of the onboarding email shows the phase-out page.
 func TestDemoPairingDisabled(t *testing.T) {
-	opts, err := app.DemoSMSOptions(app.DemoSMSPairingDisabled)
+	opts, err := seed.DemoSMSOptions(seed.DemoSMSPairingDisabled)
 	if err != nil {
 		t.Fatal(err)
 	}

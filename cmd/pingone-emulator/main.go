@@ -8,7 +8,7 @@
 // port). -redirect, which may be repeated, registers a portal's sign-in callback URL with the
 // web application; each one's origin plus "/" is registered as a sign-out URL.
 //
-// It seeds the emulator with app.StartDemo, the very seed of `portal -demo`, and prints, one
+// It seeds the emulator with seed.StartDemo, the very seed of `portal -demo`, and prints, one
 // "name: value" a line, what a portal needs (docs/ui-contract.md): pingone-auth, pingone-api,
 // environment-id, worker-client-id, worker-client-secret, web-client-id, web-client-secret,
 // employee, helpdesk, helpdesk-phone and helpdesk-group-id. The employee
@@ -32,7 +32,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/smsmfa/portal/internal/app"
+	"github.com/smsmfa/portal/internal/demo/seed"
 )
 
 // DefaultListen is the address the emulator serves on when -listen is not given.
@@ -77,7 +77,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	listen := fs.String("listen", DefaultListen, "address to serve on (127.0.0.1:0 picks a free port)")
 	var redirs redirects
 	fs.Var(&redirs, "redirect", "a portal's sign-in callback URL to register with the web app (repeatable)")
-	sms := fs.String("sms", app.DemoSMSEnabled, "the MFA policy's SMS: enabled, pairing-disabled (new phones cannot be added) or off")
+	sms := fs.String("sms", seed.DemoSMSEnabled, "the MFA policy's SMS: enabled, pairing-disabled (new phones cannot be added) or off")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -85,13 +85,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 
-	opts, err := app.DemoSMSOptions(*sms)
+	opts, err := seed.DemoSMSOptions(*sms)
 	if err != nil {
 		return err
 	}
 	opts.Addr = *listen
 	opts.Logger = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	d, err := app.StartDemo(opts)
+	d, err := seed.StartDemo(opts)
 	if err != nil {
 		return fmt.Errorf("start the emulator on %s: %w", *listen, err)
 	}

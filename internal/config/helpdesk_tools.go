@@ -1,9 +1,6 @@
 package config
 
-import (
-	"strings"
-	"time"
-)
+import "time"
 
 // BypassDurations are the temporary-access lengths the help desk may choose, shortest first;
 // HELPDESK_BYPASS_MAX cuts the list.
@@ -13,24 +10,16 @@ var BypassDurations = []time.Duration{time.Hour, 4 * time.Hour, 24 * time.Hour}
 // password alone is already more than a lost phone needs.
 const bypassCeiling = 7 * 24 * time.Hour
 
-func init() {
-	Variables = append(Variables,
-		struct{ Name, Default, Meaning string }{"HELPDESK_BYPASS_MAX", "24h", "Longest temporary access (PingOne's MFA bypass) the help desk may give: 1h to 168h; the choices are 1 hour, 4 hours and 1 day up to it."},
-		struct{ Name, Default, Meaning string }{"HELPDESK_ALLOW_MFA_OFF", "false", "true: the help desk may still turn a user's MFA off with no end; otherwise it gives temporary access."},
-	)
+// helpdeskToolSettings are the variables of the help desk's temporary access.
+var helpdeskToolSettings = []Setting{
+	{"HELPDESK_BYPASS_MAX", "24h", "Longest temporary access (PingOne's MFA bypass) the help desk may give: 1h to 168h; the choices are 1 hour, 4 hours and 1 day up to it.", bypassMax},
+	{"HELPDESK_ALLOW_MFA_OFF", "false", "true: the help desk may still turn a user's MFA off with no end; otherwise it gives temporary access.", boolean(func(c *Config) *bool { return &c.HelpdeskAllowMFAOff })},
 }
 
-// loadHelpdeskTools reads the settings of the help desk's temporary access.
-func loadHelpdeskTools(l *loader, c *Config) {
-	c.HelpdeskBypassMax = l.duration("HELPDESK_BYPASS_MAX", 24*time.Hour)
+// bypassMax reads HELPDESK_BYPASS_MAX, between the shortest choice and bypassCeiling.
+func bypassMax(l *loader, s Setting, c *Config) {
+	duration(func(c *Config) *time.Duration { return &c.HelpdeskBypassMax })(l, s, c)
 	if c.HelpdeskBypassMax < BypassDurations[0] || c.HelpdeskBypassMax > bypassCeiling {
-		l.bad("HELPDESK_BYPASS_MAX", "%s is outside 1h to %s", c.HelpdeskBypassMax, bypassCeiling)
-	}
-	switch strings.ToLower(l.str("HELPDESK_ALLOW_MFA_OFF")) {
-	case "", "false", "0", "no":
-	case "true", "1", "yes":
-		c.HelpdeskAllowMFAOff = true
-	default:
-		l.bad("HELPDESK_ALLOW_MFA_OFF", "%q is not true or false", l.str("HELPDESK_ALLOW_MFA_OFF"))
+		l.bad(s.Name, "%s is outside 1h to %s", c.HelpdeskBypassMax, bypassCeiling)
 	}
 }

@@ -30,33 +30,23 @@ func (n Notices) On() bool { return n.SMTPHost != "" }
 // RequireTLS reports whether STARTTLS must succeed: always, except for a relay on loopback.
 func (n Notices) RequireTLS() bool { return !n.ImplicitTLS && !isLoopback(n.SMTPHost) }
 
-func init() {
-	Variables = append(Variables,
-		struct{ Name, Default, Meaning string }{"SMTP_URL", "(none: notices off)", "Mail server for the notices to people after a change to their phones or MFA: smtp://[user:password@]host:587 (STARTTLS, required except on loopback) or smtps://…:465 (TLS). Secret (or _FILE)."},
-		struct{ Name, Default, Meaning string }{"NOTICE_FROM", "(required with SMTP_URL)", "Sender of the notices, e.g. \"IT help desk <helpdesk@example.com>\"."},
-		struct{ Name, Default, Meaning string }{"NOTICE_CONTACT", "(none)", "Whom the notices tell people to call if a change was not theirs, e.g. \"+1 512 555 0100\"; without it they say \"the help desk\"."},
-	)
+// noticeSettings are the variables of the notices.
+var noticeSettings = []Setting{
+	{"SMTP_URL", "(none: notices off)", "Mail server for the notices to people after a change to their phones or MFA: smtp://[user:password@]host:587 (STARTTLS, required except on loopback) or smtps://…:465 (TLS). Secret (or _FILE).", smtpURL},
+	{"NOTICE_FROM", "(required with SMTP_URL)", "Sender of the notices, e.g. \"IT help desk <helpdesk@example.com>\".", noticeFrom},
+	{"NOTICE_CONTACT", "(none)", "Whom the notices tell people to call if a change was not theirs, e.g. \"+1 512 555 0100\"; without it they say \"the help desk\".", noticeContact},
 }
 
-// loadNotices reads SMTP_URL, NOTICE_FROM and NOTICE_CONTACT; the URL's password never
-// appears in a problem.
-func loadNotices(l *loader, c *Config) {
+// smtpURL reads the mail server; the URL's password never appears in a problem.
+func smtpURL(l *loader, s Setting, c *Config) {
 	n := &c.Notices
-	n.Contact = l.str("NOTICE_CONTACT")
-	if len(n.Contact) > 200 {
-		l.bad("NOTICE_CONTACT", "is longer than 200 characters")
-	}
-	raw := l.secret("SMTP_URL")
-	from := l.str("NOTICE_FROM")
+	raw := l.secret(s.Name)
 	if raw == "" {
-		if from != "" {
-			l.bad("NOTICE_FROM", "is set but SMTP_URL is not: notices are off without a mail server")
-		}
 		return
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
-		l.bad("SMTP_URL", "is not smtp://host:port or smtps://host:port")
+		l.bad(s.Name, "is not smtp://host:port or smtps://host:port")
 		return
 	}
 	n.SMTPHost, n.ImplicitTLS = u.Hostname(), u.Scheme == "smtps"
@@ -67,7 +57,7 @@ func loadNotices(l *loader, c *Config) {
 	if p := u.Port(); p != "" {
 		port, err := strconv.Atoi(p)
 		if err != nil || port < 1 || port > 65535 {
-			l.bad("SMTP_URL", "port %q is not a port number", p)
+			l.bad(s.Name, "port %q is not a port number", p)
 		}
 		n.SMTPPort = port
 	}
@@ -75,14 +65,37 @@ func loadNotices(l *loader, c *Config) {
 		n.SMTPUser = u.User.Username()
 		n.SMTPPassword, _ = u.User.Password()
 	}
-	if from == "" {
-		l.bad("NOTICE_FROM", "is required with SMTP_URL")
-	} else if a, err := mail.ParseAddress(from); err != nil || strings.ContainsAny(from, "\r\n") {
-		l.bad("NOTICE_FROM", "%q is not an email address", from)
-	} else {
-		n.From = a.String()
-	}
 	if ip := net.ParseIP(n.SMTPHost); ip != nil && ip.IsUnspecified() {
-		l.bad("SMTP_URL", "host %s is not an address to connect to", n.SMTPHost)
+		l.bad(s.Name, "host %s is not an address to connect to", n.SMTPHost)
+	}
+}
+
+// noticeFrom reads the sender, required with a mail server and refused without one; after
+// SMTP_URL, whose value it looks at again (the loader reads a secret once).
+func noticeFrom(l *loader, s Setting, c *Config) {
+	from := l.str(s.Name)
+	switch {
+	case l.secret("SMTP_URL") == "":
+		if from != "" {
+			l.bad(s.Name, "is set but SMTP_URL is not: notices are off without a mail server")
+		}
+	case !c.Notices.On():
+		// SMTP_URL is not a mail server's URL, and says so.
+	case from == "":
+		l.bad(s.Name, "is required with SMTP_URL")
+	default:
+		if a, err := mail.ParseAddress(from); err != nil || strings.ContainsAny(from, "\r\n") {
+			l.bad(s.Name, "%q is not an email address", from)
+		} else {
+			c.Notices.From = a.String()
+		}
+	}
+}
+
+// noticeContact reads whom to call, shown in every notice.
+func noticeContact(l *loader, s Setting, c *Config) {
+	c.Notices.Contact = l.str(s.Name)
+	if len(c.Notices.Contact) > 200 {
+		l.bad(s.Name, "is longer than 200 characters")
 	}
 }

@@ -1,6 +1,6 @@
 // Package demo is what the portal's demo mode shows of the emulated PingOne: the texts and
-// emails it "sent". The handlers read an Outbox; only the demo wiring (internal/app) knows the
-// emulator behind it.
+// emails it "sent". The handlers read an Outbox; only the demo's seed (internal/demo/seed) knows
+// the emulator behind it.
 package demo
 
 import "time"

@@ -17,8 +17,9 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/net/html"
 
-	"github.com/smsmfa/portal/internal/app"
+	"github.com/smsmfa/portal/cmd/app"
 	"github.com/smsmfa/portal/internal/config"
+	"github.com/smsmfa/portal/internal/demo/seed"
 	"github.com/smsmfa/portal/internal/logging"
 	"github.com/smsmfa/portal/internal/metrics"
 	"github.com/smsmfa/portal/pingone/emulator"
@@ -34,7 +35,7 @@ type Logs = logging.Buffer
 
 // Env is a running portal and emulator.
 type Env struct {
-	Demo   *app.Demo
+	Demo   *seed.Demo
 	Emu    *emulator.Server
 	Portal *httptest.Server
 	URL    string
@@ -76,7 +77,7 @@ func Start(t testing.TB, opts ...Option) *Env {
 	clock := &Clock{}
 	// One clock for the portal and PingOne, as in life: max_age and expiries agree.
 	st.emu.Now = clock.Now
-	d, err := app.StartDemo(st.emu)
+	d, err := seed.StartDemo(st.emu)
 	if err != nil {
 		t.Fatal(err)
 	}

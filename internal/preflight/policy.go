@@ -33,18 +33,7 @@ func consolePath(p *pingone.DevicePolicy) string {
 func (c *Checker) devicePolicy(ctx context.Context, add func(Result)) {
 	p, err := c.PingOne.DevicePolicy(ctx)
 	if err != nil {
-		fix := fixFor(err)
-		switch {
-		case pingone.IsNotFound(err):
-			fix = "PINGONE_DEVICE_POLICY_ID names no MFA policy in this environment: copy the policy's ID from Authentication → MFA → MFA Policies, or leave it empty to use the default policy"
-		case pingone.IsForbidden(err):
-			fix = "give the worker app a role that reads MFA policies (Configuration Read-Only Admin, beside Identity Data Admin); " +
-				"until then the portal cannot tell people that SMS is off, and says PingOne's default code length"
-		}
-		add(Result{Name: policyLines[0], Detail: "cannot read the MFA policy: " + err.Error(), Fix: fix})
-		for _, n := range policyLines[1:4] {
-			add(Result{Name: n, Detail: "not checked: the MFA policy could not be read", Fix: "fix " + policyLines[0] + " first"})
-		}
+		policyUnread(err, add)
 		c.deviceCap(ctx, add)
 		return
 	}
@@ -52,30 +41,61 @@ func (c *Checker) devicePolicy(ctx context.Context, add func(Result)) {
 	if p.Default {
 		which += " (the environment's default)"
 	}
-	sms := p.SMS
+	add(smsEnabled(p, which))
+	add(smsPairing(p, which))
+	add(codeLifetime(p))
+	add(codeLockout(p))
+	c.deviceCap(ctx, add)
+}
 
+// policyUnread fails the policy's first line with the reason, and the lines that need the
+// policy as not checked.
+func policyUnread(err error, add func(Result)) {
+	fix := fixFor(err)
+	switch {
+	case pingone.IsNotFound(err):
+		fix = "PINGONE_DEVICE_POLICY_ID names no MFA policy in this environment: copy the policy's ID from Authentication → MFA → MFA Policies, or leave it empty to use the default policy"
+	case pingone.IsForbidden(err):
+		fix = "give the worker app a role that reads MFA policies (Configuration Read-Only Admin, beside Identity Data Admin); " +
+			"until then the portal cannot tell people that SMS is off, and says PingOne's default code length"
+	}
+	add(Result{Name: policyLines[0], Detail: "cannot read the MFA policy: " + err.Error(), Fix: fix})
+	for _, n := range policyLines[1:4] {
+		add(Result{Name: n, Detail: "not checked: the MFA policy could not be read", Fix: "fix " + policyLines[0] + " first"})
+	}
+}
+
+// smsEnabled: SMS is on in the policy.
+func smsEnabled(p *pingone.DevicePolicy, which string) Result {
 	r := Result{Name: policyLines[0]}
-	if sms.Enabled {
+	if p.SMS.Enabled {
 		r.OK, r.Detail = true, "SMS is enabled in "+which
 	} else {
 		r.Detail = "SMS is off in " + which + ": nobody can add a phone, and the portal says so on its add-phone page"
 		r.Fix = "in " + consolePath(p) + ", enable SMS (new PingOne environments start with it off)"
 	}
-	add(r)
+	return r
+}
 
-	r = Result{Name: policyLines[1]}
+// smsPairing: new SMS phones may be paired.
+func smsPairing(p *pingone.DevicePolicy, which string) Result {
+	r := Result{Name: policyLines[1]}
 	switch {
-	case sms.PairingDisabled:
+	case p.SMS.PairingDisabled:
 		r.Detail = "new phones cannot be added: pairing is disabled for SMS in " + which + " (phones already added keep working)"
 		r.Fix = "in " + consolePath(p) + ", allow pairing again (the API's sms.pairingDisabled false), unless SMS is being phased out on purpose"
-	case !sms.Enabled:
+	case !p.SMS.Enabled:
 		r.Detail, r.Fix = "new phones cannot be added: SMS is off", "enable SMS first ("+policyLines[0]+")"
 	default:
 		r.OK, r.Detail = true, "new SMS phones may be added"
 	}
-	add(r)
+	return r
+}
 
-	r = Result{Name: policyLines[2], OK: true}
+// codeLifetime: a code lives 10 minutes or less (a warning otherwise).
+func codeLifetime(p *pingone.DevicePolicy) Result {
+	sms := p.SMS
+	r := Result{Name: policyLines[2], OK: true}
 	switch {
 	case sms.OTPLifetime <= 0:
 		r.Warn = true
@@ -89,9 +109,13 @@ func (c *Checker) devicePolicy(ctx context.Context, add func(Result)) {
 	default:
 		r.Detail = fmt.Sprintf("%d-digit codes live %s; the code page says so", sms.OTPLength, words(sms.OTPLifetime))
 	}
-	add(r)
+	return r
+}
 
-	r = Result{Name: policyLines[3], OK: true}
+// codeLockout: a code takes at most maxCodeTries wrong entries (a warning otherwise).
+func codeLockout(p *pingone.DevicePolicy) Result {
+	sms := p.SMS
+	r := Result{Name: policyLines[3], OK: true}
 	coolDown := "no wait"
 	if sms.CoolDown > 0 {
 		coolDown = "a wait of " + words(sms.CoolDown)
@@ -108,8 +132,7 @@ func (c *Checker) devicePolicy(ctx context.Context, add func(Result)) {
 	default:
 		r.Detail = fmt.Sprintf("after %d wrong codes a new code is needed, with %s", sms.FailureCount, coolDown)
 	}
-	add(r)
-	c.deviceCap(ctx, add)
+	return r
 }
 
 // deviceCap words the MFA settings' cap on a person's devices (1 to 15 in PingOne).

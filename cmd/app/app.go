@@ -1,8 +1,9 @@
 // Package app wires the portal together from a Config: the PingOne client, sign-in, the rules
-// and the handlers (app.go); and, for demo mode and tests, a seeded PingOne emulator whose
-// outbox it adapts for the handlers (demo.go; it, cmd/pingone-emulator and cmd/loadtest are
-// the only production code that imports pingone/pingonetest). main.go calls it; so do the
-// end-to-end tests.
+// and the handlers (app.go), the health checks (health.go) and the notices (notices.go). main.go
+// calls it; so do the end-to-end tests. It lives under cmd/, not internal/, because it composes
+// every package, the top-level handlers included, and nothing under internal/ may import the
+// top level: the arrows run from the wiring down. Demo mode's seeded emulator is
+// internal/demo/seed.
 package app
 
 import (

@@ -1,4 +1,11 @@
-package app
+// Package seed starts the PingOne emulator seeded for the portal's demo mode (`portal -demo`),
+// cmd/pingone-emulator and the tests: an employee, a help-desk member with a phone, a worker
+// app and a web app. It adapts the emulator's outbox to internal/demo's Outbox. It is a package
+// of its own, not internal/demo, so that the handlers, which read internal/demo's Outbox, do not
+// link the emulator; and it needs no part of the portal's wiring (cmd/app). With
+// cmd/pingone-emulator and cmd/loadtest it is the only production code that imports
+// pingone/emulator.
+package seed
 
 import (
 	"context"
