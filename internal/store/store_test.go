@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/smsmfa/portal/internal/store"
 	"github.com/smsmfa/portal/internal/store/redistest"
 	"github.com/smsmfa/portal/pingone/pingonetest"
@@ -15,6 +17,8 @@ import (
 type harness struct {
 	s       store.Store
 	advance func(time.Duration)
+	// ttl is how long the value under key (a raw key, as given to Set) has left (0: none).
+	ttl func(key string) time.Duration
 }
 
 // Windows in the suite: long ones never pass during a test; short ones are passed with advance
@@ -32,6 +36,11 @@ var families = []struct {
 }{
 	{"values", suiteValues},
 	{"reservations", suiteReservations},
+	{"counters", suiteCounters},
+	{"sessions", suiteSessions},
+	{"devicecache", suiteDeviceCache},
+	{"replacements", suiteReplacements},
+	{"history", suiteHistory},
 }
 
 // runSuite is the contract every Store keeps; it runs against Memory and Redis alike.
@@ -46,7 +55,7 @@ func TestMemory(t *testing.T) {
 		clock := &pingonetest.Clock{Start: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
 		m := store.NewMemory(store.MemoryOptions{Now: clock.Now})
 		t.Cleanup(func() { _ = m.Close() })
-		return harness{s: m, advance: clock.Advance}
+		return harness{s: m, advance: clock.Advance, ttl: func(key string) time.Duration { return store.MemoryTTL(m, key) }}
 	})
 }
 
@@ -54,12 +63,13 @@ func TestRedis(t *testing.T) {
 	srv := redistest.Start(t)
 	runSuite(t, func(t *testing.T) harness {
 		// Each test has its own prefix on the one server, so tests cannot see each other's keys.
-		r, err := store.NewRedis(context.Background(), srv.URL(1), fmt.Sprintf("test:%s:", t.Name()))
+		prefix := fmt.Sprintf("test:%s:", t.Name())
+		r, err := store.NewRedis(context.Background(), srv.URL(1), prefix)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = r.Close() })
-		return harness{s: r, advance: time.Sleep}
+		return harness{s: r, advance: time.Sleep, ttl: redisTTL(t, rawClient(t, srv, 1), prefix)}
 	})
 }
 
@@ -69,11 +79,23 @@ func TestRedisCluster(t *testing.T) {
 	srv := redistest.StartCluster(t)
 	url := fmt.Sprintf("redis://:%s@%s?cluster=true&dial_timeout=500ms", srv.Password(), srv.Addr())
 	runSuite(t, func(t *testing.T) harness {
-		r, err := store.NewRedis(context.Background(), url, fmt.Sprintf("test:%s:", t.Name()))
+		prefix := fmt.Sprintf("test:%s:", t.Name())
+		r, err := store.NewRedis(context.Background(), url, prefix)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = r.Close() })
-		return harness{s: r, advance: time.Sleep}
+		return harness{s: r, advance: time.Sleep, ttl: redisTTL(t, rawClient(t, srv, 0), prefix)}
 	})
+}
+
+// redisTTL reads a value's TTL on the server itself, where Redis puts it (prefix, "kv:", key).
+func redisTTL(t *testing.T, c *redis.Client, prefix string) func(key string) time.Duration {
+	return func(key string) time.Duration {
+		d, err := c.PTTL(context.Background(), prefix+"kv:"+key).Result()
+		if err != nil {
+			t.Fatalf("PTTL %s: %v", key, err)
+		}
+		return max(d, 0)
+	}
 }
