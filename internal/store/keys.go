@@ -32,6 +32,9 @@ const (
 	// Counters; the rule names are internal/limits' (limits.Name*). TTL: the rule's window,
 	// or its lock time for a lockout, counted from the last event.
 	PrefixLimit = "limit:"
+	// PrefixHealth: "health:<random>", the value Redis.RoundTrip writes, reads back and
+	// deletes for portal -check and /healthz/deps. TTL: 30 seconds, should the delete fail.
+	PrefixHealth = "health:"
 )
 
 // The TTLs of the records above whose lifetime is not a setting.
