@@ -32,12 +32,15 @@ type cachedList = store.DeviceList
 // list reads PingOne, so a reload shows changes made elsewhere.
 const shownAfterChange = 10 * time.Second
 
+// deviceCache is where the lists are kept (s.cache must be set).
+func (s *Service) deviceCache() store.DeviceCache { return store.DeviceCache{S: s.cache} }
+
 // cachedDevices returns the cached list, or nil when there is none (or no cache).
 func (s *Service) cachedDevices(ctx context.Context, userID string) *cachedList {
 	if s.cache == nil {
 		return nil
 	}
-	c, err := store.DeviceCache{S: s.cache}.Get(ctx, userID)
+	c, err := s.deviceCache().Get(ctx, userID)
 	if err != nil {
 		return nil
 	}
@@ -78,7 +81,7 @@ func (s *Service) storeList(ctx context.Context, userID string, devs []pingone.D
 	if s.cache == nil {
 		return c
 	}
-	if err := (store.DeviceCache{S: s.cache}).Put(ctx, userID, c); err != nil {
+	if err := s.deviceCache().Put(ctx, userID, c); err != nil {
 		// The next read goes to PingOne: an entry that could not be written must not stay.
 		s.forget(ctx, userID)
 	}
@@ -90,7 +93,7 @@ func (s *Service) forget(ctx context.Context, userID string) {
 	if s.cache == nil {
 		return
 	}
-	if err := (store.DeviceCache{S: s.cache}).Delete(ctx, userID); err != nil {
+	if err := s.deviceCache().Delete(ctx, userID); err != nil {
 		s.log.WarnContext(ctx, "device list cache entry not deleted", "user_id", userID, "error", err.Error())
 	}
 }

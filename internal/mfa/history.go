@@ -43,7 +43,7 @@ const historyPages = 3
 // limited, down): the caller says history is not available, and the page still works.
 func (s *Service) History(ctx context.Context, userID string, max int) ([]Event, error) {
 	if s.cache != nil {
-		if evs, err := (store.History[Event]{S: s.cache}).Get(ctx, userID); err == nil {
+		if evs, err := s.history().Get(ctx, userID); err == nil {
 			return evs[:min(max, len(evs))], nil
 		}
 	}
@@ -66,12 +66,15 @@ func (s *Service) History(ctx context.Context, userID string, max int) ([]Event,
 		}
 	}
 	if s.cache != nil {
-		if err := (store.History[Event]{S: s.cache}).Put(ctx, userID, evs); err != nil {
+		if err := s.history().Put(ctx, userID, evs); err != nil {
 			s.log.WarnContext(ctx, "history not cached", "user_id", userID, "error", err.Error())
 		}
 	}
 	return evs[:min(max, len(evs))], nil
 }
+
+// history is where histories are kept a minute (s.cache must be set).
+func (s *Service) history() store.History[Event] { return store.History[Event]{S: s.cache} }
 
 // eventKind sorts a PingOne activity into the events a history shows. The action types are
 // PingOne's where its reference names them; a sign-in counts as one with a code when its
@@ -106,7 +109,7 @@ func (s *Service) ForgetHistory(ctx context.Context, userID string) {
 	if s.cache == nil {
 		return
 	}
-	if err := (store.History[Event]{S: s.cache}).Delete(ctx, userID); err != nil {
+	if err := s.history().Delete(ctx, userID); err != nil {
 		s.log.WarnContext(ctx, "history not forgotten", "user_id", userID, "error", err.Error())
 	}
 }
