@@ -14,8 +14,6 @@ package limits
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -45,7 +43,8 @@ type Lockout struct {
 	LockFor  time.Duration
 }
 
-// The rules' names: the store keys start with them and the handlers word refusals by them.
+// The rules' names: the store's counters are named by them (store.Counter) and the handlers word
+// refusals by them.
 const (
 	NameNewDevice     = "new_device"
 	NameResendShort   = "resend_short"
@@ -163,23 +162,24 @@ type Key struct {
 	Subject string
 }
 
-// storeKey is the key the store counts under: the rule's name and a hash of the subject, so
-// that no phone number or address is written into Redis in clear.
-func (k Key) storeKey() string { return storeKey(k.Rule.Name, k.Subject) }
+// limit is the store's counter for the key, with its rule.
+func (k Key) limit() store.CounterLimit {
+	return store.CounterLimit{Counter: store.Counter{Name: k.Rule.Name, Subject: k.Subject}, Limit: k.Rule.Limit, Window: k.Rule.Window}
+}
 
-func storeKey(name, subject string) string {
-	sum := sha256.Sum256([]byte(subject))
-	return "limit:" + name + ":" + hex.EncodeToString(sum[:16])
+// limit is the store's counter of the lockout for subject (a device).
+func (lk Lockout) limit(subject string) store.CounterLimit {
+	return store.CounterLimit{Counter: store.Counter{Name: lk.Name, Subject: subject}, Limit: lk.Failures, Window: lk.Window}
 }
 
 // Limiter applies the rules on a store.
 type Limiter struct {
-	st    store.Store
+	st    store.Counters
 	rules Rules
 }
 
 // New returns a Limiter counting in st.
-func New(st store.Store, rules Rules) *Limiter { return &Limiter{st: st, rules: rules} }
+func New(st store.Store, rules Rules) *Limiter { return &Limiter{store.Counters{S: st}, rules} }
 
 // NewMemory returns a Limiter on a store of its own in memory, with the default rules: for
 // tests and tools that run one instance.
@@ -194,16 +194,16 @@ func (l *Limiter) Rules() Rules { return l.rules }
 // and counts nothing. The caller cancels the Reservations when the guarded action did not
 // happen.
 func (l *Limiter) Reserve(ctx context.Context, keys ...Key) (store.Reservations, error) {
-	ls := make([]store.Limit, len(keys))
+	ls := make([]store.CounterLimit, len(keys))
 	for i, k := range keys {
-		ls[i] = store.Limit{Key: k.storeKey(), Limit: k.Rule.Limit, Window: k.Rule.Window}
+		ls[i] = k.limit()
 	}
-	rs, err := store.ReserveAll(ctx, l.st, ls...)
-	var ref *store.Refusal
-	if errors.As(err, &ref) {
+	rs, err := l.st.Reserve(ctx, ls...)
+	var full *store.CounterFull
+	if errors.As(err, &full) {
 		for _, k := range keys {
-			if k.storeKey() == ref.Limit.Key {
-				return nil, &Error{Rule: k.Rule, RetryAfter: ceilSecond(ref.RetryAfter)}
+			if k.limit() == full.Limit {
+				return nil, &Error{Rule: k.Rule, RetryAfter: ceilSecond(full.RetryAfter)}
 			}
 		}
 	}
@@ -215,7 +215,7 @@ func (l *Limiter) Reserve(ctx context.Context, keys ...Key) (store.Reservations,
 
 // Wait says how long until key has a free slot (0: now), counting nothing.
 func (l *Limiter) Wait(ctx context.Context, k Key) (time.Duration, error) {
-	w, err := l.st.Wait(ctx, k.storeKey(), k.Rule.Limit, k.Rule.Window)
+	w, err := l.st.Wait(ctx, k.limit())
 	if err != nil {
 		return 0, fmt.Errorf("limits: wait %s: %w", k.Rule.Name, err)
 	}
@@ -227,7 +227,7 @@ func (l *Limiter) Wait(ctx context.Context, k Key) (time.Duration, error) {
 // it is cancelled: cancel it when the code was right or was never checked.
 func (l *Limiter) Guess(ctx context.Context, subject string) (store.Reservation, error) {
 	lk := l.rules.WrongCode
-	r, err := l.st.Attempt(ctx, storeKey(lk.Name, subject), lk.Failures, lk.Window, lk.LockFor)
+	r, err := l.st.Attempt(ctx, lk.limit(subject), lk.LockFor)
 	if err != nil {
 		return store.Reservation{}, fmt.Errorf("limits: %s: %w", lk.Name, err)
 	}
@@ -240,7 +240,7 @@ func (l *Limiter) Guess(ctx context.Context, subject string) (store.Reservation,
 
 // Unlock forgets the wrong codes of subject (a help-desk unlock).
 func (l *Limiter) Unlock(ctx context.Context, subject string) error {
-	if err := l.st.Reset(ctx, storeKey(l.rules.WrongCode.Name, subject)); err != nil {
+	if err := l.st.Reset(ctx, l.rules.WrongCode.limit(subject).Counter); err != nil {
 		return fmt.Errorf("limits: unlock: %w", err)
 	}
 	return nil

@@ -15,8 +15,6 @@ package mfa
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"slices"
 	"time"
 
@@ -25,43 +23,28 @@ import (
 	"github.com/smsmfa/portal/pingone"
 )
 
-// listTTL bounds how long a change made outside the portal (PingOne's console, another tool)
-// can go unseen by the portal's own pre-checks; PingOne still enforces its device cap itself.
-const listTTL = time.Minute
-
 // cachedList is a person's device list as PingOne last returned it, plus the changes the
-// portal made since; Version changes on every write, so a write based on an older read is
-// never stored over a newer one.
-type cachedList struct {
-	Version string           `json:"v"`
-	Devices []pingone.Device `json:"d"`
-	// At is when it was written (Unix milliseconds); Changed marks a list written after a
-	// change the portal made (not a plain read of PingOne's).
-	At      int64 `json:"t"`
-	Changed bool  `json:"c,omitempty"`
-}
+// portal made since (the store's record: its key and lifetime are internal/store's).
+type cachedList = store.DeviceList
 
 // shownAfterChange is how long the list the portal's own change led to stands for PingOne's
 // on the page that follows the change (the redirect to the list); any other showing of the
 // list reads PingOne, so a reload shows changes made elsewhere.
 const shownAfterChange = 10 * time.Second
 
-func listKey(userID string) string { return "devices:" + userID }
+// deviceCache is where the lists are kept (s.cache must be set).
+func (s *Service) deviceCache() store.DeviceCache { return store.DeviceCache{S: s.cache} }
 
 // cachedDevices returns the cached list, or nil when there is none (or no cache).
 func (s *Service) cachedDevices(ctx context.Context, userID string) *cachedList {
 	if s.cache == nil {
 		return nil
 	}
-	v, err := s.cache.Get(ctx, listKey(userID))
+	c, err := s.deviceCache().Get(ctx, userID)
 	if err != nil {
 		return nil
 	}
-	var c cachedList
-	if json.Unmarshal(v, &c) != nil {
-		return nil
-	}
-	return &c
+	return c
 }
 
 // freshDevices reads the list from PingOne and caches it.
@@ -98,11 +81,7 @@ func (s *Service) storeList(ctx context.Context, userID string, devs []pingone.D
 	if s.cache == nil {
 		return c
 	}
-	b, err := json.Marshal(c)
-	if err == nil {
-		err = s.cache.Set(ctx, listKey(userID), b, listTTL)
-	}
-	if err != nil {
+	if err := s.deviceCache().Put(ctx, userID, c); err != nil {
 		// The next read goes to PingOne: an entry that could not be written must not stay.
 		s.forget(ctx, userID)
 	}
@@ -114,7 +93,7 @@ func (s *Service) forget(ctx context.Context, userID string) {
 	if s.cache == nil {
 		return
 	}
-	if err := s.cache.Delete(ctx, listKey(userID)); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err := s.deviceCache().Delete(ctx, userID); err != nil {
 		s.log.WarnContext(ctx, "device list cache entry not deleted", "user_id", userID, "error", err.Error())
 	}
 }

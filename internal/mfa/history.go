@@ -2,10 +2,10 @@ package mfa
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"time"
 
+	"github.com/smsmfa/portal/internal/store"
 	"github.com/smsmfa/portal/pingone"
 )
 
@@ -35,23 +35,16 @@ type Event struct {
 // HistoryDays is how far back a history goes: what PingOne keeps at hand.
 const HistoryDays = 14
 
-// historyTTL keeps a history briefly: PingOne gives the activities endpoint a lower rate limit.
-const historyTTL = time.Minute
-
 // historyPages bounds the pages read for one history (100 activities each).
 const historyPages = 3
 
 // History returns the person's MFA events of the last 14 days, newest first, at most max,
-// from PingOne's audit activities (kept a minute). An error means PingOne could not say (rate
+// from PingOne's audit activities (kept a minute: store.HistoryTTL). An error means PingOne could not say (rate
 // limited, down): the caller says history is not available, and the page still works.
 func (s *Service) History(ctx context.Context, userID string, max int) ([]Event, error) {
-	key := "history:" + userID
 	if s.cache != nil {
-		if b, err := s.cache.Get(ctx, key); err == nil {
-			var evs []Event
-			if json.Unmarshal(b, &evs) == nil {
-				return evs[:min(max, len(evs))], nil
-			}
+		if evs, err := s.history().Get(ctx, userID); err == nil {
+			return evs[:min(max, len(evs))], nil
 		}
 	}
 	to := s.now()
@@ -73,14 +66,15 @@ func (s *Service) History(ctx context.Context, userID string, max int) ([]Event,
 		}
 	}
 	if s.cache != nil {
-		if b, err := json.Marshal(evs); err == nil {
-			if err := s.cache.Set(ctx, key, b, historyTTL); err != nil {
-				s.log.WarnContext(ctx, "history not cached", "user_id", userID, "error", err.Error())
-			}
+		if err := s.history().Put(ctx, userID, evs); err != nil {
+			s.log.WarnContext(ctx, "history not cached", "user_id", userID, "error", err.Error())
 		}
 	}
 	return evs[:min(max, len(evs))], nil
 }
+
+// history is where histories are kept a minute (s.cache must be set).
+func (s *Service) history() store.History[Event] { return store.History[Event]{S: s.cache} }
 
 // eventKind sorts a PingOne activity into the events a history shows. The action types are
 // PingOne's where its reference names them; a sign-in counts as one with a code when its
@@ -115,7 +109,7 @@ func (s *Service) ForgetHistory(ctx context.Context, userID string) {
 	if s.cache == nil {
 		return
 	}
-	if err := s.cache.Delete(ctx, "history:"+userID); err != nil {
+	if err := s.history().Delete(ctx, userID); err != nil {
 		s.log.WarnContext(ctx, "history not forgotten", "user_id", userID, "error", err.Error())
 	}
 }

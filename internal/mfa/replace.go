@@ -2,51 +2,37 @@ package mfa
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"sync"
-	"time"
 
 	"github.com/smsmfa/portal/internal/store"
 	"github.com/smsmfa/portal/pingone"
 )
 
 // Replacement is a phone being replaced in one step: the new device waits for its code beside
-// the old one, which keeps working until the new one is active and has taken its place.
-type Replacement struct {
-	UserID string `json:"u"`
-	// Old and New are the device IDs; OldMasked and NewMasked their numbers, masked.
-	Old       string `json:"o"`
-	New       string `json:"n"`
-	OldMasked string `json:"om"`
-	NewMasked string `json:"nm"`
-}
-
-// replaceTTL is how long a started replacement may be finished: the pairing code's own
-// lifetime (30 minutes at PingOne's default) with room for a retry.
-const replaceTTL = 2 * time.Hour
+// the old one, which keeps working until the new one is active and has taken its place. It is
+// kept in the shared store (store.Replacements, which names its key and lifetime).
+type Replacement = store.Replacement
 
 // ErrCannotReplace is a device that cannot be replaced: not an active SMS phone.
 var ErrCannotReplace = errors.New("mfa: only an active phone can be replaced")
 
 // replacements keeps started replacements where every instance finds them (the shared store);
 // with none configured, in this process.
-func (s *Service) replacements() store.Store {
+func (s *Service) replacements() store.Replacements {
 	if s.cache != nil {
-		return s.cache
+		return store.Replacements{S: s.cache}
 	}
 	localReplacementsOnce.Do(func() { localReplacements = store.NewMemory(store.MemoryOptions{Now: s.now}) })
-	return localReplacements
+	return store.Replacements{S: localReplacements}
 }
 
 var (
 	localReplacementsOnce sync.Once
 	localReplacements     store.Store
 )
-
-func replaceKey(userID, newID string) string { return "replace:" + userID + ":" + newID }
 
 // StartReplace registers the new number for the user beside the old phone oldID and has
 // PingOne text it a code, as StartSMS does (a number already waiting is resumed, never made
@@ -85,8 +71,7 @@ func (s *Service) StartReplace(ctx context.Context, userID, oldID, input, region
 		return Started{}, nil, err
 	}
 	r := &Replacement{UserID: userID, Old: oldID, New: started.Device.ID, OldMasked: old.Masked, NewMasked: started.Device.Masked}
-	b, _ := json.Marshal(r)
-	if err := s.replacements().Set(ctx, replaceKey(userID, r.New), b, replaceTTL); err != nil {
+	if err := s.replacements().Put(ctx, r); err != nil {
 		// Without the record the new phone would be added, not swapped: say so rather than
 		// let the person believe the old one goes when they type the code.
 		return Started{}, nil, fmt.Errorf("mfa: replacement not recorded: %w", err)
@@ -97,18 +82,14 @@ func (s *Service) StartReplace(ctx context.Context, userID, oldID, input, region
 // Pending returns the replacement whose new phone is newID, if one was started and not
 // finished.
 func (s *Service) Pending(ctx context.Context, userID, newID string) (*Replacement, bool) {
-	b, err := s.replacements().Get(ctx, replaceKey(userID, newID))
+	r, err := s.replacements().Get(ctx, userID, newID)
 	if err != nil {
 		if !errors.Is(err, store.ErrNotFound) {
 			s.log.WarnContext(ctx, "replacement not readable", "user_id", userID, "device_id", newID, "error", err.Error())
 		}
 		return nil, false
 	}
-	var r Replacement
-	if json.Unmarshal(b, &r) != nil || r.UserID != userID || r.New != newID {
-		return nil, false
-	}
-	return &r, true
+	return r, true
 }
 
 // FinishReplace puts the active new phone in the old one's place (its position in PingOne's
@@ -145,7 +126,7 @@ func (s *Service) FinishReplace(ctx context.Context, r *Replacement) error {
 			return err
 		}
 	}
-	if err := s.replacements().Delete(ctx, replaceKey(r.UserID, r.New)); err != nil {
+	if err := s.replacements().Delete(ctx, r.UserID, r.New); err != nil {
 		s.log.WarnContext(ctx, "finished replacement not forgotten", "user_id", r.UserID, "error", err.Error())
 	}
 	return nil

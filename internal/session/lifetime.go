@@ -22,7 +22,7 @@ type Manager struct {
 	idle, max time.Duration
 	now       func() time.Time
 	// records holds each session's server-side record.
-	records store.Store
+	records store.Sessions
 	// unopened is told of each cookie that no session key opens.
 	unopened func(ctx context.Context)
 }
@@ -54,7 +54,7 @@ func NewManager(o Options) *Manager {
 		o.Store = store.NewMemory(store.MemoryOptions{Now: o.Now})
 	}
 	return &Manager{store: NewStore(o.Secrets, o.Secure, o.Max), cookie: CookieName(o.Secure), idle: o.Idle,
-		max: o.Max, now: o.Now, records: o.Store, unopened: o.Unopened}
+		max: o.Max, now: o.Now, records: store.Sessions{S: o.Store, Idle: o.Idle}, unopened: o.Unopened}
 }
 
 // Ended says why a session ended on its own: idle, or at its absolute lifetime (Limit), or
@@ -91,7 +91,7 @@ func (m *Manager) Load(r *http.Request) (s *Session, ended *Ended, changed bool,
 	case now.Sub(s.time(keySeen)) > m.idle:
 		ended = &Ended{Idle: true, Limit: m.idle}
 	default:
-		rec, err := m.readRecord(r.Context(), s.str(keySID))
+		rec, err := m.records.Get(r.Context(), s.str(keySID))
 		if err != nil {
 			return nil, nil, false, err
 		}

@@ -87,3 +87,48 @@ func Example_wrongCodes() {
 	// attempt 6: wrong
 	// attempt 7: locked for 15m0s
 }
+
+// A session's record: written at sign-in, read on every request, ended at sign-out on every
+// instance at once. The key and the lifetime (the idle timeout plus a minute) are the store's.
+func ExampleSessions() {
+	ctx := context.Background()
+	s := store.NewMemory(store.MemoryOptions{})
+	defer s.Close()
+	sessions := store.Sessions{S: s, Idle: 15 * time.Minute}
+
+	_ = sessions.Put(ctx, "sid1", store.SessionRecord{UserID: "alice"})
+	rec, _ := sessions.Get(ctx, "sid1")
+	fmt.Println("signed in:", rec.UserID)
+	_ = sessions.End(ctx, "sid1")
+	// A request that read the record before the sign-out cannot bring it back.
+	_ = sessions.Refresh(ctx, "sid1", *rec)
+	rec, _ = sessions.Get(ctx, "sid1")
+	fmt.Println("after sign-out:", rec)
+	// Output:
+	// signed in: alice
+	// after sign-out: <nil>
+}
+
+// A limit on texts to one number: the counter is named by the rule and the number, which the
+// store keeps only as a hash.
+func ExampleCounters() {
+	ctx := context.Background()
+	s := store.NewMemory(store.MemoryOptions{})
+	defer s.Close()
+	counters := store.Counters{S: s}
+	toNumber := store.CounterLimit{Counter: store.Counter{Name: "texts_to_number", Subject: "+15125550001"},
+		Limit: 1, Window: 5 * time.Minute}
+
+	for range 2 {
+		_, err := counters.Reserve(ctx, toNumber)
+		var full *store.CounterFull
+		if errors.As(err, &full) {
+			fmt.Println("refused by", full.Limit.Counter.Name, "for", full.RetryAfter.Round(time.Minute))
+			continue
+		}
+		fmt.Println("sent")
+	}
+	// Output:
+	// sent
+	// refused by texts_to_number for 5m0s
+}

@@ -18,7 +18,7 @@ import (
 // refuses writes (a read-only replica after a failover, REPLICAOF, an ACL without write
 // rights, out of memory under noeviction) fails it, with ErrUnavailable wrapped.
 func (r *Redis) RoundTrip(ctx context.Context) error {
-	key := "health:" + ids.Token(8)
+	key := PrefixHealth + ids.Token(8)
 	want := []byte(ids.Token(8))
 	if err := r.Set(ctx, key, want, 30*time.Second); err != nil {
 		return err

@@ -14,6 +14,11 @@
 // When the store cannot be reached, every method returns an error wrapping ErrUnavailable and
 // never a granted Reservation: the portal fails closed (no text is sent while its limits cannot
 // be checked) and says so in words, and Ping lets /readyz answer 503 until the store is back.
+//
+// Every key name, lifetime and record type lives in this package (keys.go lists them): each
+// family of records has typed helpers over Store (Sessions, Counters, DeviceCache,
+// Replacements, History), and other packages use those, never building a key themselves
+// (TestNoKeysOutsideStore). Store's raw methods are what the helpers are built on.
 package store
 
 import (
