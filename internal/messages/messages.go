@@ -1,6 +1,6 @@
 // Package messages is the catalog of every sentence a person reads on the portal's pages: one
 // TOML file per language under locales/ (go-i18n's format), English in locales/en.toml, each
-// sentence under a key (a Key constant in keys.go). Handlers and views refer to keys; a Printer
+// sentence under a key (a Key constant in keys*.go). Handlers and views refer to keys; a Printer
 // words them for the request's language. Adding a language is adding a file.
 package messages
 
