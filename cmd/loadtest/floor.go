@@ -44,7 +44,8 @@ type floorStep struct {
 // floorJourney is the portal's journey, request by request: the link and the sign-in's start
 // (two redirects, the second to PingOne's sign-in at authorize), the callback (the code
 // exchange and the read of the user), the form (the step-up's device list), "Send code" (list
-// and create), the code page, the code (activation and mfaEnabled), the list. Its calls add
+// and create), the code page, the code (activation and mfaEnabled), the list (its recent
+// activity: PingOne's activities, issue #23). Its calls add
 // up to the portal's own PingOne calls per journey, which -floor prints next to it, so that a
 // drift shows.
 func floorJourney(authorize string, form, code, list []byte) []floorStep {
@@ -56,7 +57,7 @@ func floorJourney(authorize string, form, code, list []byte) []floorStep {
 		{Method: http.MethodPost, Path: "/devices/sms", Calls: 2, Location: "/devices/sms/d/verify"},
 		{Method: http.MethodGet, Path: "/devices/sms/d/verify", Page: code},
 		{Method: http.MethodPost, Path: "/devices/sms/d/verify", Calls: 2, Location: "/devices"},
-		{Method: http.MethodGet, Path: "/devices", Page: list},
+		{Method: http.MethodGet, Path: "/devices", Calls: 1, Page: list},
 	}
 }
 

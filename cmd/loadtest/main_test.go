@@ -78,7 +78,7 @@ func TestRunWithFloor(t *testing.T) {
 	text := out.String()
 	for _, want := range []string{
 		"failed journeys: 0",
-		"8 requests and 7 PingOne calls a journey (the portal made 7.00)",
+		"8 requests and 8 PingOne calls a journey (the portal made 8.00)",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("no %q in:\n%s", want, text)

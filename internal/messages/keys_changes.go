@@ -68,3 +68,8 @@ const (
 	HistPhoneRemoved   Key = "hist.phone_removed"
 	HistTemporary      Key = "hist.temporary"
 )
+
+// The person's recent activity on their phones page (issue #23 part 3).
+const (
+	HistSeeAll Key = "hist.see_all"
+)
