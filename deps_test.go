@@ -141,7 +141,7 @@ func TestDependencyOutagesBehindHAProxy(t *testing.T) {
 	}
 	took = c.waitDep("pingone", false, "", 12*time.Second)
 	t.Logf("PingOne killed: seen down by both instances in %v", took.Round(time.Millisecond))
-	c.wantPortalPage("PingOne killed", http.StatusServiceUnavailable, "Please try again in a minute", "PingOne is not answering")
+	c.wantPortalPage("PingOne killed", http.StatusServiceUnavailable, "Please try again in a minute", "sign-in is not answering")
 	if st := c.portals[0].deps(t)["redis"]; !st.Up {
 		t.Errorf("Redis reported down while only PingOne is: %+v", st)
 	}

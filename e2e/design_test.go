@@ -6,6 +6,7 @@ package e2e
 
 import (
 	"context"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/internal/portaltest"
+	"github.com/smsmfa/portal/pingone/pingonetest"
 )
 
 // shown is a number as the portal writes it for people: +1 512-520-1234.
@@ -465,8 +467,12 @@ func TestWordsBreakRight(t *testing.T) {
 }
 
 // TestEmployeePagesSpeakPlainly (item 12): the employee's pages, in every language, say "sign-in
-// code" and "your company's sign-in", never "MFA" or "PingOne" (the demo's own banner aside).
+// code" and "your company's sign-in", never "MFA" or "PingOne" (the demo's own banner aside):
+// the pages of the journey, the error pages an employee can meet (every key they can show, read
+// from the handlers' code, in every language), and two of them for real, PingOne busy and
+// PingOne down.
 func TestEmployeePagesSpeakPlainly(t *testing.T) {
+	checkErrorWordsArePlain(t)
 	env := portaltest.Start(t)
 	active := env.Emu.AddSMSDevice(env.Demo.EmployeeID, "+15125209999", true)
 	waiting := env.Emu.AddSMSDevice(env.Demo.EmployeeID, "+15125208888", false)
@@ -491,6 +497,26 @@ func TestEmployeePagesSpeakPlainly(t *testing.T) {
 				}
 			}
 		}
+	}
+	// Two error pages for real: PingOne rate limiting (429) and failing (503) the add form's
+	// read of the phones.
+	for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
+		env.Emu.Inject(pingonetest.Fault{Route: "devices.list", Status: status, RetryAfter: "30", Times: -1})
+		for _, l := range messages.Languages() {
+			do(t, ctx, chromedp.Navigate(env.URL+"/devices/sms/new?lang="+l.Tag), chromedp.WaitVisible(css("main h1")))
+			words := get(t, ctx, chromedp.Evaluate[string](`document.title + " " + document.querySelector('main').innerText`))
+			want := messages.NewPrinter(l.Tag).T(messages.ErrorBusy, nil)
+			if status != http.StatusTooManyRequests {
+				want = messages.NewPrinter(l.Tag).T(messages.ErrorUnavailable, nil)
+			}
+			if h1 := text(t, ctx, "main h1"); h1 != want {
+				t.Errorf("%s PingOne %d: the page's heading %q, want %q", l.Tag, status, h1, want)
+			}
+			if strings.Contains(words, "MFA") || strings.Contains(words, "PingOne") {
+				t.Errorf("%s PingOne %d: the error page says %.300q", l.Tag, status, words)
+			}
+		}
+		env.Emu.ClearFaults()
 	}
 	do(t, ctx, chromedp.Navigate(env.URL+"/devices?lang=en"), chromedp.WaitVisible(css("button.link")),
 		chromedp.Click(css("button.link")), chromedp.WaitVisible(css("ol.steps")))

@@ -292,7 +292,7 @@ func TestRetryHintsReachThePerson(t *testing.T) {
 			form := b.SignInEmployee("/enroll")
 			env.Emu.Inject(tc.fault)
 			p := b.Submit(form, "/devices/sms", url.Values{"phone": {number}, "region": {"US"}})
-			if p.Status != http.StatusServiceUnavailable || p.H1() != "PingOne is busy" || !strings.Contains(p.Text(), "try again in "+tc.wait) {
+			if p.Status != http.StatusServiceUnavailable || p.H1() != "Your company’s sign-in is busy" || !strings.Contains(p.Text(), "try again in "+tc.wait) {
 				t.Fatalf("%d %q", p.Status, p.Text())
 			}
 			if ra := p.Header.Get("Retry-After"); ra == "" || ra == "0" {

@@ -45,16 +45,51 @@ func TestHistoryOnTheHelpdeskPage(t *testing.T) {
 	}
 }
 
-// TestRecentActivityForThePerson: the person's own recent events, a link away from their phones.
+// TestRecentActivityForThePerson: the person's latest events are on their phones page, under
+// "Recent activity", with a link to the 14 days' list; a reload within the minute the history is
+// kept asks PingOne nothing more; PingOne's 429 or 5xx on its activities leaves the phones page
+// up with "History is not available right now".
 func TestRecentActivityForThePerson(t *testing.T) {
 	env := portaltest.Start(t)
+	employeeWithPhone(env)
 	b := env.NewBrowser(t)
+	before := env.Emu.Calls("activities")
 	p := b.SignInEmployee("/devices")
+	text := p.Text()
+	i := strings.Index(text, "Recent activity")
+	if p.Status != http.StatusOK || p.ByID("recent-activity") != "Recent activity" || i < 0 ||
+		!strings.Contains(text[i:], "Signed in with the password alone") || !strings.Contains(text[:i], "+1 512-520-1234") {
+		t.Fatalf("phones page: %d %q", p.Status, text)
+	}
+	if n := env.Emu.Calls("activities") - before; n != 1 {
+		t.Errorf("%d reads of the activities for the phones page, want 1", n)
+	}
+	// A reload reads the history kept a minute.
+	if p = b.Get("/devices"); !strings.Contains(p.Text(), "Signed in with the password alone") {
+		t.Fatalf("reload: %q", p.Text())
+	}
+	if n := env.Emu.Calls("activities") - before; n != 1 {
+		t.Errorf("%d reads of the activities after a reload within the minute, want still 1", n)
+	}
 	if p.LinkTo("/devices/activity") == "" {
-		t.Fatalf("no link to the recent activity: %v", p.Labels())
+		t.Fatalf("no link to the whole recent activity: %v", p.Labels())
 	}
 	p = b.Get("/devices/activity")
 	if p.H1() != "Recent activity" || !strings.Contains(p.Text(), "Signed in with the password alone") {
 		t.Fatalf("recent activity: %d %q", p.Status, p.Text())
+	}
+	if n := env.Emu.Calls("activities") - before; n != 1 {
+		t.Errorf("%d reads of the activities after the full list, want still 1 (the same kept history)", n)
+	}
+	for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
+		env.Clock.Advance(2 * time.Minute)
+		env.Emu.Inject(pingonetest.Fault{Route: "activities", Status: status, RetryAfter: "30", Times: -1})
+		p = b.Get("/devices")
+		text := p.Text()
+		if p.Status != http.StatusOK || !strings.Contains(text, "History is not available right now") ||
+			!strings.Contains(text, "+1 512-520-1234") || p.LinkTo("/devices/activity") != "" {
+			t.Fatalf("PingOne %d on the activities: %d %q", status, p.Status, text)
+		}
+		env.Emu.ClearFaults()
 	}
 }

@@ -9,10 +9,12 @@ import (
 	"github.com/smsmfa/portal/views"
 )
 
-// devices lists the person's phones.
+// devices lists the person's phones, and under them their latest MFA events (issue #23): one
+// more PingOne call (the activities, kept a minute), made beside the list's.
 func (h *Handler) devices(c echo.Context) error {
 	s := sess(c)
 	ctx := c.Request().Context()
+	recent := h.startHistory(ctx, s.UserID(), recentOnPhones)
 	devs, err := h.svc.MFA.Devices(ctx, s.UserID())
 	if err != nil {
 		return err
@@ -25,6 +27,8 @@ func (h *Handler) devices(c echo.Context) error {
 		}
 	}
 	max := h.svc.MFA.DeviceCap(ctx)
+	read := <-recent
+	hist := h.wordHistory(c, s.UserID(), read.events, read.err)
 	return h.render(c, http.StatusOK, views.Devices(h.page(c, t(c, messages.DevicesTitle, nil), "devices"),
-		views.DevicesProps{Devices: rows(devs), CanAdd: devs.CanAdd(max), MaxDevices: max}))
+		views.DevicesProps{Devices: rows(devs), CanAdd: devs.CanAdd(max), MaxDevices: max, Recent: &hist}))
 }

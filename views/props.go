@@ -80,6 +80,8 @@ type DevicesProps struct {
 	MaxDevices int
 	// SetUp is the page for someone already set up who opened the onboarding link again.
 	SetUp bool
+	// Recent is the person's latest MFA events, shown under their phones; nil shows none.
+	Recent *History
 }
 
 // RegionOption is a country in the picker.

@@ -1,6 +1,6 @@
 // Package messages is the catalog of every sentence a person reads on the portal's pages: one
 // TOML file per language under locales/ (go-i18n's format), English in locales/en.toml, each
-// sentence under a key (a Key constant in keys.go). Handlers and views refer to keys; a Printer
+// sentence under a key (a Key constant in keys*.go). Handlers and views refer to keys; a Printer
 // words them for the request's language. Adding a language is adding a file.
 package messages
 
@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -127,8 +128,10 @@ var english = NewPrinter("en")
 func English() *Printer { return english }
 
 // countFields are the fields that carry a message's count, in the order they are looked for:
-// a message with plural forms takes the form for the first one given as an int.
-var countFields = []string{"Count", "N", "Seconds"}
+// a message with plural forms takes the form for the first one given as an int, or as a
+// string of digits (a flash's fields travel in the cookie as strings). Every message that
+// shows one of them has plural forms (a test keeps that rule).
+var countFields = []string{"Count", "N", "Seconds", "Minutes", "Left", "Min", "Max"}
 
 // T words the message under key with data, in the plural form for its count when data has one
 // (countFields). A key missing from the catalog (a test proves none is) prints as the key
@@ -139,14 +142,23 @@ func (p *Printer) T(key Key, data Data) string {
 			return s
 		}
 	}
-	var count any
+	return p.localize(key, data, countOf(data))
+}
+
+// countOf is the count that picks a message's plural form: the first of countFields given as
+// an int or a string of digits, or nil.
+func countOf(data Data) any {
 	for _, f := range countFields {
-		if n, ok := data[f].(int); ok {
-			count = n
-			break
+		switch v := data[f].(type) {
+		case int:
+			return v
+		case string:
+			if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+				return n
+			}
 		}
 	}
-	return p.localize(key, data, count)
+	return nil
 }
 
 // N words a message with plural forms for the count n (given to the message as {{.Count}}).

@@ -15,25 +15,38 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
-// constants returns the Key constants of keys.go by name, with their values.
+// constants returns the Key constants of keys*.go (keys.go and one file per area) by name,
+// with their values.
 func constants(t *testing.T) map[string]string {
 	t.Helper()
-	f, err := parser.ParseFile(token.NewFileSet(), "keys.go", nil, 0)
-	if err != nil {
-		t.Fatal(err)
+	files, err := filepath.Glob("keys*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no keys*.go: %v", err)
 	}
 	out := map[string]string{}
-	ast.Inspect(f, func(n ast.Node) bool {
-		if vs, ok := n.(*ast.ValueSpec); ok {
-			for i, name := range vs.Names {
-				lit := vs.Values[i].(*ast.BasicLit)
-				v, _ := strconv.Unquote(lit.Value)
-				out[name.Name] = v
-			}
+	for _, name := range files {
+		f, err := parser.ParseFile(token.NewFileSet(), name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
 		}
-		return true
-	})
+		ast.Inspect(f, func(n ast.Node) bool {
+			if vs, ok := n.(*ast.ValueSpec); ok {
+				for i, name := range vs.Names {
+					lit := vs.Values[i].(*ast.BasicLit)
+					v, _ := strconv.Unquote(lit.Value)
+					out[name.Name] = v
+				}
+			}
+			return true
+		})
+	}
 	return out
+}
+
+// isKeysFile reports whether a file of this package declares Key constants (keys.go,
+// keys_helpdesk.go, ...), which name every key and so prove no use.
+func isKeysFile(name string) bool {
+	return strings.HasPrefix(name, "keys") && strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go")
 }
 
 // TestCatalogMatchesKeys: every Key constant has an English message and every English message
@@ -45,7 +58,7 @@ func TestCatalogMatchesKeys(t *testing.T) {
 	}
 	consts := constants(t)
 	if len(consts) < 100 {
-		t.Fatalf("only %d keys read from keys.go", len(consts))
+		t.Fatalf("only %d keys read from keys*.go", len(consts))
 	}
 	values := map[string]bool{}
 	for name, key := range consts {
@@ -68,7 +81,7 @@ func TestEveryKeyIsUsed(t *testing.T) {
 	// This package's own code (dates, times) names its keys without the package name.
 	ownFiles, _ := filepath.Glob("*.go")
 	for _, f := range ownFiles {
-		if strings.HasSuffix(f, "_test.go") || f == "keys.go" {
+		if strings.HasSuffix(f, "_test.go") || isKeysFile(f) {
 			continue
 		}
 		b, err := os.ReadFile(f)
@@ -83,7 +96,7 @@ func TestEveryKeyIsUsed(t *testing.T) {
 				return err
 			}
 			skip := strings.HasSuffix(p, "_test.go") || strings.HasSuffix(p, "_templ.go") ||
-				filepath.Base(p) == "keys.go" && strings.Contains(p, "messages")
+				isKeysFile(filepath.Base(p)) && strings.Contains(p, "messages")
 			if skip || !(strings.HasSuffix(p, ".go") || strings.HasSuffix(p, ".templ")) {
 				return nil
 			}

@@ -66,13 +66,14 @@ func TestCountriesFitAnySentence(t *testing.T) {
 	}
 }
 
-// TestCountsHavePluralForms: a message that shows a number of minutes or seconds has a form
-// for each plural category the language uses (English "every minute" / "every 5 minutes";
-// Arabic's six), where the language has plurals at all.
+// TestCountsHavePluralForms: a message that shows a count (any of countFields: minutes,
+// seconds, digits, tries left, characters, results, devices) has a form for each plural
+// category the language uses (English "every minute" / "every 5 minutes"; Arabic's six),
+// where the language has plurals at all (Japanese and Chinese have "other" alone).
 func TestCountsHavePluralForms(t *testing.T) {
 	want := map[string][]string{"en.toml": {"one", "other"}, "de.toml": {"one", "other"}, "fr.toml": {"one", "many", "other"},
 		"es.toml": {"one", "many", "other"}, "pt-BR.toml": {"one", "many", "other"}, "ar.toml": {"zero", "one", "two", "few", "many", "other"}}
-	counted := regexp.MustCompile(`\{\{\.(Minutes|Seconds)\}\}`)
+	counted := regexp.MustCompile(`\{\{\.(` + strings.Join(countFields, "|") + `)\}\}`)
 	en := catalogFile(t, "en.toml")
 	n := 0
 	for key, forms := range en {
@@ -89,8 +90,36 @@ func TestCountsHavePluralForms(t *testing.T) {
 			}
 		}
 	}
-	if n < 2 {
+	if n < 20 {
 		t.Fatalf("only %d messages with a count found: the check proves nothing", n)
+	}
+}
+
+// TestCountPicksTheForm: the count picks the form whether it comes as a number or as a flash's
+// string ("you were signed out after 1 minute"), for every field that carries one.
+func TestCountPicksTheForm(t *testing.T) {
+	en, ar := NewPrinter("en"), NewPrinter("ar")
+	for _, c := range []struct {
+		p    *Printer
+		key  Key
+		data Data
+		want string
+	}{
+		{en, SessionEndedIdleMinutes, Data{"N": "1"}, "after 1 minute without"},
+		{en, SessionEndedIdleMinutes, Data{"N": "30"}, "after 30 minutes without"},
+		{en, SessionEndedMaxHours, Data{"N": "1"}, "time limit of 1 hour."},
+		{ar, SessionEndedIdleMinutes, Data{"N": "2"}, "بعد دقيقتين"},
+		{ar, SessionEndedIdleMinutes, Data{"N": "5"}, "5 دقائق"},
+		{en, HdStepupWhy, Data{"Minutes": 1}, "every minute."},
+		{en, WaitSeconds, Data{"N": 1}, "1 second"},
+		{en, HdQueryTooShort, Data{"Min": 1}, "1 character,"},
+		{ar, HdRefine, Data{"Max": 2}, "نتيجتين"},
+		{en, VerifyCooldown, Data{"Seconds": 1}, "1 second."},
+		{ar, WaitMinutes, Data{"N": 2}, "دقيقتين"},
+	} {
+		if got := c.p.T(c.key, c.data); !strings.Contains(got, c.want) {
+			t.Errorf("%s %s %v: %q, want %q in it", c.p.Lang(), c.key, c.data, got, c.want)
+		}
 	}
 }
 
