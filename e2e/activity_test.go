@@ -9,7 +9,7 @@ import (
 
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/portaltest"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // TestRecentActivityOnThePhonesPage (issue #23 part 3): the person's latest events are a section
@@ -42,7 +42,7 @@ func TestRecentActivityOnThePhonesPage(t *testing.T) {
 	checkPage(t, ctx, axe, "devices-recent-activity-ar")
 
 	env.Clock.Advance(2 * time.Minute)
-	env.Emu.Inject(pingonetest.Fault{Route: "activities", Status: 503, Times: -1})
+	env.Emu.Inject(emulator.Fault{Route: "activities", Status: 503, Times: -1})
 	defer env.Emu.ClearFaults()
 	do(t, ctx, chromedp.EmulateViewport(320, 720), chromedp.Navigate(env.URL+"/devices?lang=en"), chromedp.WaitVisible(css(".recent-activity p")))
 	if s := text(t, ctx, ".recent-activity"); !strings.Contains(s, "History is not available right now") {

@@ -18,7 +18,7 @@ import (
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/internal/portaltest"
-	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/pingone/emulator"
 )
 
 // shown is a number as the portal writes it for people: +1 512-520-1234.
@@ -501,7 +501,7 @@ func TestEmployeePagesSpeakPlainly(t *testing.T) {
 	// Two error pages for real: PingOne rate limiting (429) and failing (503) the add form's
 	// read of the phones.
 	for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
-		env.Emu.Inject(pingonetest.Fault{Route: "devices.list", Status: status, RetryAfter: "30", Times: -1})
+		env.Emu.Inject(emulator.Fault{Route: "devices.list", Status: status, RetryAfter: "30", Times: -1})
 		for _, l := range messages.Languages() {
 			do(t, ctx, chromedp.Navigate(env.URL+"/devices/sms/new?lang="+l.Tag), chromedp.WaitVisible(css("main h1")))
 			words := get(t, ctx, chromedp.Evaluate[string](`document.title + " " + document.querySelector('main').innerText`))

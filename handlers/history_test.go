@@ -83,7 +83,7 @@ func TestRecentActivityForThePerson(t *testing.T) {
 	}
 	for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
 		env.Clock.Advance(2 * time.Minute)
-		env.Emu.Inject(pingonetest.Fault{Route: "activities", Status: status, RetryAfter: "30", Times: -1})
+		env.Emu.Inject(emulator.Fault{Route: "activities", Status: status, RetryAfter: "30", Times: -1})
 		p = b.Get("/devices")
 		text := p.Text()
 		if p.Status != http.StatusOK || !strings.Contains(text, "History is not available right now") ||
