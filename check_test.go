@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/smsmfa/portal/internal/demo/seed"
-	"github.com/smsmfa/portal/internal/portaltest"
-	"github.com/smsmfa/portal/internal/store/redistest"
 	"github.com/smsmfa/portal/pingone/emulator"
+	"github.com/smsmfa/portal/testkit/portaltest"
+	"github.com/smsmfa/portal/testkit/redistest"
 )
 
 // TestCheckPassesAgainstTheDemo runs `portal -demo -check`: every check passes against the

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/smsmfa/portal/internal/demo/seed"
-	"github.com/smsmfa/portal/internal/portaltest"
-	"github.com/smsmfa/portal/internal/store/redistest"
 	"github.com/smsmfa/portal/pingone/emulator"
+	"github.com/smsmfa/portal/testkit/portaltest"
+	"github.com/smsmfa/portal/testkit/redistest"
 )
 
 // TestKilledMidSendTextsOnce (issue #21 item 7): two built portals share one Redis. The first is

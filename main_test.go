@@ -17,8 +17,8 @@ import (
 
 	"github.com/gorilla/sessions"
 
-	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/internal/session"
+	"github.com/smsmfa/portal/testkit/portaltest"
 )
 
 // startDemo runs the portal with -demo on a free port, with the variables in env, and returns

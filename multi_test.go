@@ -20,8 +20,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsmfa/portal/internal/portaltest"
-	"github.com/smsmfa/portal/internal/store/redistest"
+	"github.com/smsmfa/portal/testkit/portaltest"
+	"github.com/smsmfa/portal/testkit/redistest"
 )
 
 const haproxyBin = "/usr/sbin/haproxy"

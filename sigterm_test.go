@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsmfa/portal/internal/portaltest"
+	"github.com/smsmfa/portal/testkit/portaltest"
 )
 
 // startBinary builds the portal and starts it in demo mode; it returns the portal's address.

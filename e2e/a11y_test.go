@@ -16,8 +16,8 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/smsmfa/portal/internal/phone"
-	"github.com/smsmfa/portal/internal/phonecases"
-	"github.com/smsmfa/portal/internal/portaltest"
+	"github.com/smsmfa/portal/testkit/phonecases"
+	"github.com/smsmfa/portal/testkit/portaltest"
 )
 
 // axeSource is axe-core from npm (package.json; `npm ci` installs it).

@@ -17,8 +17,8 @@ import (
 
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/phone"
-	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/pingone/emulator"
+	"github.com/smsmfa/portal/testkit/portaltest"
 )
 
 // shown is a number as the portal writes it for people: +1 512-520-1234.

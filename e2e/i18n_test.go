@@ -15,8 +15,8 @@ import (
 
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/phone"
-	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/pingone/emulator"
+	"github.com/smsmfa/portal/testkit/portaltest"
 )
 
 // englishFragments are the pieces of the English catalog a page in lang must not show: each

@@ -9,7 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/smsmfa/portal/internal/portaltest"
+	"github.com/smsmfa/portal/testkit/portaltest"
 )
 
 // TestOverloadedPage (issue #24 item 6): at MAX_IN_FLIGHT, a person's browser gets the

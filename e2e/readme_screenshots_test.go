@@ -8,7 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/smsmfa/portal/internal/portaltest"
+	"github.com/smsmfa/portal/testkit/portaltest"
 )
 
 // shot saves what a w×h screen shows of the page as name.png in dir. (A full-page capture

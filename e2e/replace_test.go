@@ -6,7 +6,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/smsmfa/portal/internal/portaltest"
+	"github.com/smsmfa/portal/testkit/portaltest"
 )
 
 // TestReplaceAPhoneInTheBrowser is issue #23's replacement in Chromium, as the person (after

@@ -5,7 +5,7 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/smsmfa/portal/internal/portaltest"
+	"github.com/smsmfa/portal/testkit/portaltest"
 )
 
 // TestSharedPhonePagesForAUserWhoIsNotThere: the phone pages staff share with the person

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsmfa/portal/internal/portaltest"
+	"github.com/smsmfa/portal/testkit/portaltest"
 )
 
 // onceAProcess are the calls made once for the process, whichever journey comes first: the

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsmfa/portal/internal/portaltest"
+	"github.com/smsmfa/portal/testkit/portaltest"
 )
 
 // TestEnrollWhenSetUp: someone with an active phone who opens the onboarding link again gets a

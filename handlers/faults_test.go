@@ -12,8 +12,8 @@ import (
 	"github.com/smsmfa/portal/cmd/app"
 	"github.com/smsmfa/portal/internal/config"
 	"github.com/smsmfa/portal/internal/logging"
-	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/pingone/emulator"
+	"github.com/smsmfa/portal/testkit/portaltest"
 )
 
 // wantErrorPage checks what the person sees when PingOne fails: a clear page with the request

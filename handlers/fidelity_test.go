@@ -17,10 +17,10 @@ import (
 	"time"
 
 	"github.com/smsmfa/portal/internal/phone"
-	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/pingone"
 	"github.com/smsmfa/portal/pingone/emulator"
 	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/testkit/portaltest"
 )
 
 // workerToken gets a worker token from the emulator as any API client would.

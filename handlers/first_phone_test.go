@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/pingone/emulator"
+	"github.com/smsmfa/portal/testkit/portaltest"
 )
 
 // TestFirstPhoneProofByEmail (issue #21 item 6): with FIRST_PHONE_PROOF=email a person with no

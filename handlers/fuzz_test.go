@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/smsmfa/portal/internal/portaltest"
+	"github.com/smsmfa/portal/testkit/portaltest"
 )
 
 // FuzzFormDecoding posts arbitrary bodies, as a signed-in person with a valid CSRF token, to

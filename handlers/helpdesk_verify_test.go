@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/pingone/emulator"
+	"github.com/smsmfa/portal/testkit/portaltest"
 )
 
 // erinPhone is the active phone the tests below give the demo's employee.

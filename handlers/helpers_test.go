@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/pingone/emulator"
+	"github.com/smsmfa/portal/testkit/portaltest"
 )
 
 // sentEmails reads the emulator's sent emails from the portal's /demo/email page as JSON into

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/pingone/emulator"
+	"github.com/smsmfa/portal/testkit/portaltest"
 )
 
 // TestHistoryOnTheHelpdeskPage: the user's MFA events from PingOne's audit activities under

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsmfa/portal/internal/portaltest"
+	"github.com/smsmfa/portal/testkit/portaltest"
 )
 
 // rawGet sends one GET with the given headers through a client that neither decompresses nor

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/pingone"
 	"github.com/smsmfa/portal/pingone/emulator"
+	"github.com/smsmfa/portal/testkit/portaltest"
 )
 
 const number = "+1 (512) 520-1234"

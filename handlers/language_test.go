@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/pingone/emulator"
+	"github.com/smsmfa/portal/testkit/portaltest"
 )
 
 var htmlLang = regexp.MustCompile(`<html lang="([^"]*)" dir="([^"]*)"`)

@@ -5,7 +5,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/smsmfa/portal/internal/portaltest"
+	"github.com/smsmfa/portal/testkit/portaltest"
 )
 
 // TestMain runs the package's tests, then scans every log line the portals they started wrote

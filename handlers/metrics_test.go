@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsmfa/portal/internal/portaltest"
+	"github.com/smsmfa/portal/testkit/portaltest"
 )
 
 // scrape reads the portal's metrics as Prometheus would, and returns the value of each series

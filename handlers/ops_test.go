@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsmfa/portal/internal/portaltest"
+	"github.com/smsmfa/portal/testkit/portaltest"
 )
 
 // TestMaxInFlight (issue #24 item 6): with MAX_IN_FLIGHT requests working (held up by a slow

@@ -9,8 +9,8 @@ import (
 
 	"github.com/smsmfa/portal/internal/demo/seed"
 	"github.com/smsmfa/portal/internal/messages"
-	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/pingone/emulator"
+	"github.com/smsmfa/portal/testkit/portaltest"
 )
 
 // setSMSPolicy changes the default MFA policy's SMS settings in PingOne, as an administrator

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsmfa/portal/internal/portaltest"
-	"github.com/smsmfa/portal/internal/store/redistest"
 	"github.com/smsmfa/portal/pingone/emulator"
+	"github.com/smsmfa/portal/testkit/portaltest"
+	"github.com/smsmfa/portal/testkit/redistest"
 )
 
 // getWithCookie loads u with only the given session cookie, not following redirects: what an

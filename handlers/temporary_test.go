@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsmfa/portal/internal/portaltest"
+	"github.com/smsmfa/portal/testkit/portaltest"
 )
 
 // employeeWithPhone gives the demo employee an active phone and MFA on, as someone who has

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/smsmfa/portal/internal/portaltest"
 	"github.com/smsmfa/portal/pingone/emulator"
+	"github.com/smsmfa/portal/testkit/portaltest"
 )
 
 // 1. With only a stolen password, locking (or getting blocked) the victim's phone must not

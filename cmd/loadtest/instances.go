@@ -21,8 +21,8 @@ import (
 	"time"
 
 	"github.com/smsmfa/portal/internal/ids"
-	"github.com/smsmfa/portal/internal/store/redistest"
 	"github.com/smsmfa/portal/pingone/emulator"
+	"github.com/smsmfa/portal/testkit/redistest"
 )
 
 // roundRobin sends each request for the public address to the next portal in turn.

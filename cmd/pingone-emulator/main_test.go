@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/smsmfa/portal/internal/portaltest"
+	"github.com/smsmfa/portal/testkit/portaltest"
 )
 
 // startCommand runs the command on a free port and returns its banner, by name.

@@ -16,7 +16,7 @@ import (
 
 	"github.com/smsmfa/portal/internal/logging"
 	"github.com/smsmfa/portal/internal/store"
-	"github.com/smsmfa/portal/internal/store/redistest"
+	"github.com/smsmfa/portal/testkit/redistest"
 )
 
 func newRedis(t *testing.T, url, prefix string) *store.Redis {

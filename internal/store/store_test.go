@@ -9,8 +9,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/smsmfa/portal/internal/store"
-	"github.com/smsmfa/portal/internal/store/redistest"
 	"github.com/smsmfa/portal/pingone/pingonetest"
+	"github.com/smsmfa/portal/testkit/redistest"
 )
 
 // harness is one fresh, empty store for one test, and a way to let time pass for it.
