@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/smsmfa/portal/internal/limits"
+	"github.com/smsmfa/portal/internal/store"
 	"github.com/smsmfa/portal/pingone"
 )
 
@@ -49,56 +50,84 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, se
 	if err != nil {
 		return Started{}, err
 	}
-	devs := before.Devices
+	existing, err := s.mayAdd(ctx, userID, before.Devices, num.E164, self)
+	if err != nil {
+		return Started{}, err
+	}
+	if existing != nil {
+		return s.resume(ctx, userID, existing, num.E164)
+	}
+	return s.create(ctx, userID, before, num.E164)
+}
+
+// mayAdd decides, on PingOne's own list, whether the number may be added: the person's
+// step-up and first-phone rules (self), the number already active, the device cap. It returns
+// the device already waiting for a code with that number, if any.
+func (s *Service) mayAdd(ctx context.Context, userID string, devs []pingone.Device, e164 string, self *Proof) (*pingone.Device, error) {
 	if self != nil {
 		if err := s.StepUpFor(list(devs), *self); err != nil {
-			return Started{}, err
+			return nil, err
 		}
 		if err := s.FirstPhone(ctx, userID, list(devs), *self); err != nil {
-			return Started{}, err
+			return nil, err
 		}
 	}
 	// A number the person has active already is answered as such before the cap: "already
 	// registered" is what they need to hear (issue #21). One waiting for its code is not: at
 	// the cap PingOne would refuse its activation, so no code goes to it.
-	existing := pickSMS(devs, num.E164)
+	existing := pickSMS(devs, e164)
 	if existing == nil || existing.Status != pingone.StatusActive {
 		if max := s.DeviceCap(ctx); !list(devs).CanAdd(max) {
-			return Started{}, &DeviceLimitError{Max: max}
+			return nil, &DeviceLimitError{Max: max}
 		}
 	}
-	if existing != nil {
-		switch existing.Status {
-		case pingone.StatusActive:
-			return Started{}, ErrAlreadyActive
-		case pingone.StatusActivationRequired:
-			sent, err := s.resend(ctx, userID, existing.ID, num.E164)
-			if err != nil && !errors.As(err, new(*limits.Error)) {
-				s.forget(ctx, userID)
-				return Started{}, err
-			}
-			// Within a limit the earlier code still works: resume without a new text.
-			return Started{Device: view(*existing, false), Resumed: true, CodeSent: sent}, nil
-		}
+	if existing == nil {
+		return nil, nil
 	}
+	switch existing.Status {
+	case pingone.StatusActive:
+		return nil, ErrAlreadyActive
+	case pingone.StatusActivationRequired:
+		return existing, nil
+	}
+	return nil, nil
+}
+
+// resume answers a number already waiting for its code: a new code, within the cool-down.
+func (s *Service) resume(ctx context.Context, userID string, existing *pingone.Device, e164 string) (Started, error) {
+	sent, err := s.resend(ctx, userID, existing.ID, e164)
+	if err != nil && !errors.As(err, new(*limits.Error)) {
+		s.forget(ctx, userID)
+		return Started{}, err
+	}
+	// Within a limit the earlier code still works: resume without a new text.
+	return Started{Device: view(*existing, false), Resumed: true, CodeSent: sent}, nil
+}
+
+// create has PingOne make the device and text its first code, within the limits.
+func (s *Service) create(ctx context.Context, userID string, before *cachedList, e164 string) (Started, error) {
 	// The cool-down is reserved with the rest, before PingOne texts: an instance that dies
 	// after the create leaves it taken, so a retry elsewhere cannot send a second text.
 	rs, err := s.reserve(ctx, append([]limits.Key{{Rule: s.rules().NewDevice, Subject: userID},
-		{Rule: s.rules().TextsToNumber, Subject: num.E164}, s.coolDownKey(userID, num.E164)}, s.limits.TextKeys(ctx, userID)...))
+		{Rule: s.rules().TextsToNumber, Subject: e164}, s.coolDownKey(userID, e164)}, s.limits.TextKeys(ctx, userID)...))
 	if err != nil {
 		return Started{}, err
 	}
-	d, err := s.client.CreateSMSDevice(ctx, userID, pingone.NewSMSDevice{Phone: num.E164,
+	d, err := s.client.CreateSMSDevice(ctx, userID, pingone.NewSMSDevice{Phone: e164,
 		Status: pingone.StatusActivationRequired, PolicyID: s.devicePolicyID})
 	if err == nil {
 		s.changed(ctx, userID, before, d)
-	} else {
-		s.forget(ctx, userID)
-	}
-	switch {
-	case err == nil:
-		s.countText(num.E164)
+		s.countText(e164)
 		return Started{Device: view(*d, false), CodeSent: true}, nil
+	}
+	s.forget(ctx, userID)
+	return s.createFailed(ctx, userID, e164, rs, err)
+}
+
+// createFailed answers a create PingOne refused or whose answer was lost, giving back the
+// slots of a text PingOne did not send.
+func (s *Service) createFailed(ctx context.Context, userID, e164 string, rs store.Reservations, err error) (Started, error) {
+	switch {
 	case pingone.IsDeviceLimit(err):
 		s.giveBack(ctx, rs)
 		// PingOne's own count decides (its settings may have changed since they were read).
@@ -116,10 +145,10 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, se
 		return Started{}, fmt.Errorf("%w: %w", ErrPairingOff, err)
 	case pingone.IsUnreachable(err) || pingone.IsUnavailable(err):
 		// The device may have been made before the answer was lost: look, don't create again.
-		found, ferr := s.findSMS(ctx, userID, num.E164)
+		found, ferr := s.findSMS(ctx, userID, e164)
 		if ferr == nil && found != nil && found.Status == pingone.StatusActivationRequired {
 			s.log.WarnContext(ctx, "device create answer lost; found the device it made", "device_id", found.ID, "error", err.Error())
-			s.countText(num.E164)
+			s.countText(e164)
 			return Started{Device: view(*found, false), CodeSent: true}, nil
 		}
 		if ferr == nil {

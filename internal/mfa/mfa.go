@@ -1,8 +1,9 @@
-// Package mfa holds the rules for a person's SMS devices: what adding, verifying, resending
-// and removing mean, and how a PingOne failure is recovered without losing or duplicating a
-// registration (mfa.go); and the rules about the whole list (rules.go): when a change needs a
-// step-up MFA sign-in first, the device cap and the last active phone. Handlers call it; it
-// calls PingOne.
+// Package mfa holds the rules for a person's SMS devices: what adding (add.go, with the device
+// cap), verifying (verify.go), resending (resend.go) and removing (remove.go) mean, and how a
+// PingOne failure is recovered without losing or duplicating a registration; the devices as
+// the portal shows them and the small changes to one (mfa.go); and the rules about the whole
+// list (rules.go): when a change needs a step-up MFA sign-in first, the device cap and the
+// last active phone. Handlers call it; it calls PingOne.
 package mfa
 
 import (

@@ -87,44 +87,13 @@ func (s *Service) verify(ctx context.Context, userID, deviceID, code string, mfa
 		// A right code, or one never checked (PingOne failed), is no wrong guess.
 		s.giveBack(ctx, store.Reservations{guess})
 	}
-	switch {
-	case err == nil:
-	case pingone.IsWrongCode(err):
-		// Each wrong code uses up one of the device's tries; the portal's lock adds to PingOne's.
-		// PingOne may answer a locked device with the same error as a wrong code: read the
-		// device, so a locked phone is never "wrong code" forever.
-		cur, gerr := s.client.GetDevice(ctx, userID, deviceID)
-		if gerr != nil {
-			return Device{}, ErrWrongCode
-		}
-		if cur.Locked() {
-			return view(*cur, false), s.locked(cur)
-		}
-		return view(*cur, false), ErrWrongCode
-	case pingone.IsNotFound(err):
-		return Device{}, ErrNotFound
-	case pingone.IsPairingRefused(err):
-		return Device{}, fmt.Errorf("%w: %w", ErrPairingOff, err)
-	case isLocked(err):
-		cur, gerr := s.client.GetDevice(ctx, userID, deviceID)
-		if gerr != nil {
-			return Device{}, &LockedError{}
-		}
-		return view(*cur, false), s.locked(cur)
-	default:
-		// A lost answer or a refusal because it is already active: read the device to know.
-		cur, gerr := s.client.GetDevice(ctx, userID, deviceID)
-		if gerr != nil || cur.Status != pingone.StatusActive {
-			if isBadRequest(err) && gerr == nil {
-				if cur.Locked() {
-					return Device{}, s.locked(cur)
-				}
-				return Device{}, ErrNotPending
+	if err != nil {
+		if d, err = s.activateFailed(ctx, userID, deviceID, err); err != nil {
+			if d == nil {
+				return Device{}, err
 			}
-			return Device{}, err
+			return view(*d, false), err
 		}
-		s.log.WarnContext(ctx, "activate answer lost; the device is active", "device_id", deviceID, "error", err.Error())
-		d = cur
 	}
 	ensure := s.EnsureMFAEnabled
 	if mfaOff {
@@ -136,6 +105,50 @@ func (s *Service) verify(ctx context.Context, userID, deviceID, code string, mfa
 		return view(*d, false), fmt.Errorf("mfa: set mfaEnabled: %w", err)
 	}
 	return view(*d, false), nil
+}
+
+// activateFailed answers an activation PingOne did not confirm: a wrong code, a locked or
+// missing device, pairing refused, or a lost answer after which the device is active anyway
+// (then it returns the device and no error). With an error, the device returned is the one it
+// read to tell the refusals apart, or nil.
+func (s *Service) activateFailed(ctx context.Context, userID, deviceID string, err error) (*pingone.Device, error) {
+	switch {
+	case pingone.IsWrongCode(err):
+		// Each wrong code uses up one of the device's tries; the portal's lock adds to PingOne's.
+		// PingOne may answer a locked device with the same error as a wrong code: read the
+		// device, so a locked phone is never "wrong code" forever.
+		cur, gerr := s.client.GetDevice(ctx, userID, deviceID)
+		if gerr != nil {
+			return nil, ErrWrongCode
+		}
+		if cur.Locked() {
+			return cur, s.locked(cur)
+		}
+		return cur, ErrWrongCode
+	case pingone.IsNotFound(err):
+		return nil, ErrNotFound
+	case pingone.IsPairingRefused(err):
+		return nil, fmt.Errorf("%w: %w", ErrPairingOff, err)
+	case isLocked(err):
+		cur, gerr := s.client.GetDevice(ctx, userID, deviceID)
+		if gerr != nil {
+			return nil, &LockedError{}
+		}
+		return cur, s.locked(cur)
+	}
+	// A lost answer or a refusal because it is already active: read the device to know.
+	cur, gerr := s.client.GetDevice(ctx, userID, deviceID)
+	if gerr != nil || cur.Status != pingone.StatusActive {
+		if isBadRequest(err) && gerr == nil {
+			if cur.Locked() {
+				return nil, s.locked(cur)
+			}
+			return nil, ErrNotPending
+		}
+		return nil, err
+	}
+	s.log.WarnContext(ctx, "activate answer lost; the device is active", "device_id", deviceID, "error", err.Error())
+	return cur, nil
 }
 
 // isBadRequest reports whether PingOne refused the request itself (400), wrapped or not.
