@@ -20,8 +20,8 @@ import (
 func (h *Handler) hdApprove(c echo.Context) error {
 	u := sess(c).User()
 	approver := audit.Person{ID: u.ID, Username: u.Username}
-	ap, v, err := h.svc.Verifier.Approve(c.Request().Context(), c.Param("aid"), approver)
-	ev := audit.Event{Action: audit.ActionApproveCaller, Target: ap.Target, Helpdesk: true, Approver: approver,
+	ap, v, err := h.svc.Callers.Approve(c.Request().Context(), c.Param("aid"), approver)
+	ev := audit.Event{Action: audit.ActionApproveCaller, Target: audit.Person(ap.Target), Helpdesk: true, Approver: approver,
 		VerifiedBy: helpdesk.KindApproval, Signals: ap.Signals, Detail: "request " + c.Param("aid") + " by " + ap.Requester.Username}
 	var key messages.Key
 	switch {
@@ -47,7 +47,7 @@ func (h *Handler) hdApprove(c echo.Context) error {
 
 // approvalItems are the requests the signed-in staff member may approve, in words.
 func (h *Handler) approvalItems(c echo.Context) ([]views.ApprovalItem, error) {
-	aps, err := h.svc.Verifier.Approvals(c.Request().Context(), sess(c).UserID())
+	aps, err := h.svc.Callers.Approvals(c.Request().Context(), sess(c).UserID())
 	if err != nil {
 		return nil, err
 	}

@@ -40,7 +40,7 @@ func (h *Handler) renderMailbox(c echo.Context, status int, errMsg, field string
 	if m.Email == "" {
 		m.NoEmail = t(c, messages.MailboxNoEmail, nil)
 	}
-	p, err := h.svc.Verifier.MailboxPending(ctx, uid)
+	p, err := h.svc.Callers.MailboxPending(ctx, uid)
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func (h *Handler) mailboxSend(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = h.svc.Verifier.SendMailboxCode(ctx, uid, u.Email)
+	_, err = h.svc.Callers.SendMailboxCode(ctx, uid, u.Email)
 	var tm *helpdesk.TooManyError
 	switch {
 	case err == nil:
@@ -84,7 +84,7 @@ func (h *Handler) mailboxCode(c echo.Context) error {
 		return redirect(c, addForm)
 	}
 	ctx, uid := c.Request().Context(), sess(c).UserID()
-	err := h.svc.Verifier.CheckMailboxCode(ctx, uid, c.FormValue("code"))
+	err := h.svc.Callers.CheckMailboxCode(ctx, uid, c.FormValue("code"))
 	var wrong *helpdesk.WrongCodeError
 	switch {
 	case err == nil:

@@ -1,72 +1,60 @@
 package helpdesk
 
-// Caller verification (issue #16): before any change to a user, the agent proves that the
-// caller is the user, by a code PingOne sends to one of the user's phones or to the user's
-// email in the directory, or by a second staff member's approval. A verification holds for one
-// agent and one user for a short time. Everything lives in a store.Store, so that every
-// instance of the portal sees the same verifications and approvals.
+// The caller check (issue #16): before any change to a user, the agent proves that the caller
+// is the user, by a code PingOne sends to one of the user's phones or to the user's email in
+// the directory (caller_code.go), or by a second staff member's approval (caller_approval.go).
+// A passed check holds for one agent and one user for a short time. The records live in the
+// shared store (store.Callers, store.Approvals), so that every instance of the portal sees the
+// same checks and approvals.
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"strings"
 	"time"
 
-	"github.com/smsmfa/portal/internal/audit"
 	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/store"
 )
 
-// The ways a caller is verified, as audit records name them (verified_by).
+// The ways a caller is checked, as audit records name them (verified_by).
 const (
 	KindSMS      = "sms"
 	KindEmail    = "email"
 	KindApproval = "approval"
 )
 
-// Verification is a verified caller: Agent may change User until Until.
-type Verification struct {
-	Agent string `json:"agent"`
-	User  string `json:"user"`
-	// Kind is KindSMS, KindEmail or KindApproval; Approver is set for KindApproval.
-	Kind     string       `json:"kind"`
-	Approver audit.Person `json:"approver"`
-	// Signals are the warnings shown to the agent when they verified (Signal values).
-	Signals []string  `json:"signals,omitempty"`
-	At      time.Time `json:"at"`
-	Until   time.Time `json:"until"`
-}
+// CallerCheck is a passed caller check: Agent may change User until Until.
+type CallerCheck = store.CallerCheck
 
-// VerifierOptions configures a Verifier.
-type VerifierOptions struct {
-	// TTL is how long a verification holds (default 15 minutes).
+// CallerOptions configures Callers.
+type CallerOptions struct {
+	// TTL is how long a passed check holds (default store.CallerCheckTTL).
 	TTL time.Duration
-	// ApprovalTTL is how long an approval request waits for a colleague (default 30 minutes).
+	// ApprovalTTL is how long an approval request waits for a colleague (default
+	// store.ApprovalTTL).
 	ApprovalTTL time.Duration
 	// Limits counts every code against the agent's codes for the user and the user's ceiling
 	// (limits.CallerCodeKeys), and a code sent by text against the texts of whoever asked for
 	// it (limits.TextKeys: the staff member's own and the help desk's budget), as every text
-	// is. Nil means the default rules on the Verifier's store.
+	// is. Nil means the default rules on the store.
 	Limits *limits.Limiter
 	Now    func() time.Time
 }
 
-// Verifier keeps caller verifications, codes waiting to be checked and approval requests.
-type Verifier struct {
-	client AuthClient
-	store  store.Store
-	o      VerifierOptions
+// Callers keeps caller checks, codes waiting to be checked and approval requests.
+type Callers struct {
+	client    AuthClient
+	checks    store.CallerRecords
+	approvals store.ApprovalRecords
+	o         CallerOptions
 }
 
-// NewVerifier returns a Verifier keeping its state in st.
-func NewVerifier(client AuthClient, st store.Store, o VerifierOptions) *Verifier {
+// NewCallers returns Callers keeping their records in st.
+func NewCallers(client AuthClient, st store.Store, o CallerOptions) *Callers {
 	if o.TTL <= 0 {
-		o.TTL = 15 * time.Minute
+		o.TTL = store.CallerCheckTTL
 	}
 	if o.ApprovalTTL <= 0 {
-		o.ApprovalTTL = 30 * time.Minute
+		o.ApprovalTTL = store.ApprovalTTL
 	}
 	if o.Limits == nil {
 		o.Limits = limits.New(st, limits.DefaultRules())
@@ -74,81 +62,38 @@ func NewVerifier(client AuthClient, st store.Store, o VerifierOptions) *Verifier
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Verifier{client: client, store: st, o: o}
+	return &Callers{client: client, checks: store.Callers(st), approvals: store.Approvals(st), o: o}
 }
 
-// pendingTTL bounds how long a sent code is kept waiting (PingOne's own expiry is shorter).
-const pendingTTL = 15 * time.Minute
-
-func verifiedKey(agent, user string) string { return "hd:verified:" + agent + ":" + user }
-func pendingKey(agent, user string) string  { return "hd:pending:" + agent + ":" + user }
-func approvalKey(id string) string          { return "hd:approval:" + id }
-func askedKey(agent, user string) string    { return "hd:asked:" + agent + ":" + user }
-
-const (
-	approvalIndexKey = "hd:approvals"
-	approvalLockKey  = "hd:approvals:lock"
-)
-
-// grant records a verification.
-func (v *Verifier) grant(ctx context.Context, ver Verification) (Verification, error) {
-	ver.At = v.o.Now()
-	ver.Until = ver.At.Add(v.o.TTL)
-	return ver, v.put(ctx, verifiedKey(ver.Agent, ver.User), ver, v.o.TTL)
+// grant records a passed check.
+func (cs *Callers) grant(ctx context.Context, c CallerCheck) (CallerCheck, error) {
+	c.At = cs.o.Now()
+	c.Until = c.At.Add(cs.o.TTL)
+	return c, cs.checks.PutCheck(ctx, c)
 }
 
-// Current returns the agent's verification of the user while it holds, or nil. A verification
-// made by another agent, or for another user, is never returned.
-func (v *Verifier) Current(ctx context.Context, agent, user string) (*Verification, error) {
-	var ver Verification
-	ok, err := v.get(ctx, verifiedKey(agent, user), &ver)
-	if !ok || err != nil {
+// Verified returns the agent's check of the caller who claims to be user while it holds, or
+// nil: "is this caller verified". A check made by another agent, or for another user, is never
+// returned.
+func (cs *Callers) Verified(ctx context.Context, agent, user string) (*CallerCheck, error) {
+	c, err := cs.checks.Check(ctx, agent, user)
+	if c == nil || err != nil {
 		return nil, err
 	}
-	if ver.Agent != agent || ver.User != user || !v.o.Now().Before(ver.Until) {
+	if c.Agent != agent || c.User != user || !cs.o.Now().Before(c.Until) {
 		return nil, nil
 	}
-	return &ver, nil
+	return c, nil
 }
-
-func (v *Verifier) put(ctx context.Context, key string, val any, ttl time.Duration) error {
-	b, err := json.Marshal(val)
-	if err != nil {
-		return fmt.Errorf("helpdesk: encode %s: %w", key, err)
-	}
-	if err := v.store.Set(ctx, key, b, ttl); err != nil {
-		return fmt.Errorf("helpdesk: keep %s: %w", strings.SplitN(key, ":", 3)[1], err)
-	}
-	return nil
-}
-
-// get reads key into val and reports whether it was there.
-func (v *Verifier) get(ctx context.Context, key string, val any) (bool, error) {
-	b, err := v.store.Get(ctx, key)
-	if errors.Is(err, store.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("helpdesk: read %s: %w", strings.SplitN(key, ":", 3)[1], err)
-	}
-	if err := json.Unmarshal(b, val); err != nil {
-		return false, fmt.Errorf("helpdesk: decode %s: %w", strings.SplitN(key, ":", 3)[1], err)
-	}
-	return true, nil
-}
-
-func changedKey(user string) string { return "hd:changed:" + user }
 
 // MarkChanged notes that the user's methods changed now (by the user or the help desk), for
 // the recent-change signal; the note lasts RecentWindow.
-func (v *Verifier) MarkChanged(ctx context.Context, user string) error {
-	return v.put(ctx, changedKey(user), v.o.Now(), RecentWindow)
+func (cs *Callers) MarkChanged(ctx context.Context, user string) error {
+	return cs.checks.PutMethodsChanged(ctx, user, cs.o.Now(), RecentWindow)
 }
 
 // LastChange returns when MarkChanged last noted a change to the user's methods within
 // RecentWindow, or the zero time.
-func (v *Verifier) LastChange(ctx context.Context, user string) (time.Time, error) {
-	var at time.Time
-	_, err := v.get(ctx, changedKey(user), &at)
-	return at, err
+func (cs *Callers) LastChange(ctx context.Context, user string) (time.Time, error) {
+	return cs.checks.MethodsChanged(ctx, user)
 }

@@ -410,6 +410,9 @@ func runSuite(t *testing.T, newStore func(t *testing.T) harness) {
 		}
 		checkAllUnavailable(t, h.s)
 	})
+
+	t.Run("callers", func(t *testing.T) { testCallerRecords(t, newStore) })
+	t.Run("approvals", func(t *testing.T) { testApprovalRecords(t, newStore) })
 }
 
 // checkAllUnavailable asserts that every method fails closed with ErrUnavailable, and that no
