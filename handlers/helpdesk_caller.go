@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/smsmfa/portal/internal/audit"
+	"github.com/smsmfa/portal/internal/form"
 	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/messages"
@@ -121,9 +122,13 @@ func (h *Handler) hdCallerStart(c echo.Context) error {
 		return err
 	}
 	ctx, a, agent := c.Request().Context(), cl.a, sess(c).UserID()
-	kind := c.FormValue("method")
+	way := form.NewCallerWay(c)
+	kind := way.Way
 	ev := audit.Event{Action: audit.ActionVerifyCaller, VerifiedBy: kind, Signals: helpdesk.Strings(cl.target.Signals)}
-	if kind == helpdesk.KindApproval {
+	if err := way.Validate(); err != nil {
+		return h.renderCallerCheck(c, cl, http.StatusUnprocessableEntity, t(c, messages.HdVerifyChoose, nil), "method")
+	}
+	if way.Approval() {
 		return h.askApproval(c, cl, ev)
 	}
 	_, err = h.svc.Callers.SendCode(ctx, agent, cl.target, kind)

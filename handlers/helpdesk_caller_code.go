@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/smsmfa/portal/internal/audit"
+	"github.com/smsmfa/portal/internal/form"
 	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/session"
@@ -28,7 +29,11 @@ func (h *Handler) hdCallerCode(c echo.Context) error {
 	if p != nil {
 		ev.VerifiedBy, ev.Signals = p.Kind, p.Signals
 	}
-	v, err := h.svc.Callers.CheckCode(ctx, agent, a.target.ID, c.FormValue("code"))
+	f := form.NewCallerCode(c)
+	var v helpdesk.CallerCheck
+	if err = f.Validate(); err == nil {
+		v, err = h.svc.Callers.CheckCode(ctx, agent, a.target.ID, f.Code)
+	}
 	if err == nil {
 		ev.Outcome = audit.OutcomeSuccess
 		h.record(c, a, ev)
@@ -58,7 +63,7 @@ func (h *Handler) hdCallerCode(c echo.Context) error {
 func codeCheckRefusal(c echo.Context, err error) (msg, field, detail string) {
 	var wrong *helpdesk.WrongCodeError
 	switch {
-	case errors.Is(err, helpdesk.ErrBadCode):
+	case errors.Is(err, form.ErrCallerCode), errors.Is(err, helpdesk.ErrBadCode):
 		return t(c, messages.HdVerifyBadCode, nil), "code", ""
 	case errors.Is(err, helpdesk.ErrNoCodeSent):
 		return t(c, messages.HdVerifyNoCode, nil), "method", ""
