@@ -14,8 +14,8 @@ import (
 	"github.com/smsmfa/portal/internal/mfa"
 )
 
-// Values is where a form's fields are read from: an echo.Context or an *http.Request.
-type Values interface{ FormValue(name string) string }
+// callerFields is where a form's fields are read from: an echo.Context or an *http.Request.
+type callerFields interface{ FormValue(name string) string }
 
 // The caller-check forms' refusals.
 var (
@@ -27,9 +27,9 @@ var (
 	ErrApprovalID = errors.New("form: no such approval request")
 )
 
-// maxCode bounds what is read of a typed code: digits grouped with spaces or hyphens never
+// maxCallerCode bounds what is read of a typed code: digits grouped with spaces or hyphens never
 // need more.
-const maxCode = 32
+const maxCallerCode = 32
 
 // CallerWay is the caller-check page's choice (field "method"): a code to the user's phone
 // (helpdesk.KindSMS), to their email (helpdesk.KindEmail), or a colleague's approval
@@ -37,7 +37,7 @@ const maxCode = 32
 type CallerWay struct{ Way string }
 
 // NewCallerWay reads the choice, trimmed.
-func NewCallerWay(v Values) CallerWay {
+func NewCallerWay(v callerFields) CallerWay {
 	return CallerWay{Way: strings.TrimSpace(v.FormValue("method"))}
 }
 
@@ -57,7 +57,7 @@ func (f CallerWay) Approval() bool { return f.Way == helpdesk.KindApproval }
 type CallerCode struct{ Code string }
 
 // NewCallerCode reads the code, trimmed.
-func NewCallerCode(v Values) CallerCode {
+func NewCallerCode(v callerFields) CallerCode {
 	return CallerCode{Code: strings.TrimSpace(v.FormValue("code"))}
 }
 
@@ -65,7 +65,7 @@ func NewCallerCode(v Values) CallerCode {
 // hyphens people group digits with are dropped, anything else refuses it) and refuses one that
 // is longer than any grouped code or not 6 to 10 digits with ErrCallerCode.
 func (f *CallerCode) Validate() error {
-	if len(f.Code) > maxCode {
+	if len(f.Code) > maxCallerCode {
 		return ErrCallerCode
 	}
 	code, ok := mfa.CleanCode(f.Code)

@@ -2,6 +2,7 @@ package form_test
 
 import (
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -12,7 +13,7 @@ import (
 )
 
 // posted is a request carrying the form fields, as a browser posts them.
-func posted(t *testing.T, fields url.Values) form.Values {
+func posted(t *testing.T, fields url.Values) *http.Request {
 	t.Helper()
 	r := httptest.NewRequest("POST", "/helpdesk/users/u/verify", strings.NewReader(fields.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
