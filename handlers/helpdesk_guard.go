@@ -26,7 +26,7 @@ import (
 const (
 	hdTargetKey      = "portal.hd_target"
 	hdProtectionKey  = "portal.hd_protection"
-	hdCallerCheckKey = "portal.hd_verification"
+	hdCallerCheckKey = "portal.hd_caller_check"
 )
 
 // requireHelpdeskStepUp lets staff into the help desk only with an MFA sign-in (the step-up

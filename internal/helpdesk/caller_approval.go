@@ -24,7 +24,7 @@ type ApprovalState int
 
 // The states of an agent's approval request.
 const (
-	// NoApproval: the agent asked for none (or it was approved: the verification says so).
+	// NoApproval: the agent asked for none (or it was approved: the caller check says so).
 	NoApproval ApprovalState = iota
 	// ApprovalWaiting: asked, not yet approved, not timed out.
 	ApprovalWaiting

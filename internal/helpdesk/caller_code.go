@@ -40,7 +40,7 @@ func (e *TooManyError) Error() string {
 	return fmt.Sprintf("helpdesk: too many codes sent for this user; retry in %v", e.RetryAfter)
 }
 
-// AuthClient is the part of the PingOne client that sends and checks verification codes.
+// AuthClient is the part of the PingOne client that sends and checks the caller's codes.
 type AuthClient interface {
 	StartDeviceAuthentication(ctx context.Context, userID string) (*pingone.DeviceAuthentication, error)
 	StartEmailAuthentication(ctx context.Context, userID, email string) (*pingone.DeviceAuthentication, error)
@@ -57,8 +57,8 @@ var (
 	ErrNoPhone = errors.New("helpdesk: the user has no active phone for a code")
 	// ErrNoEmail means the directory holds no email address for the user.
 	ErrNoEmail = errors.New("helpdesk: the user has no email address in the directory")
-	// ErrKind is a verification kind that does not exist.
-	ErrKind = errors.New("helpdesk: unknown verification kind")
+	// ErrKind is a way to check the caller that does not exist.
+	ErrKind = errors.New("helpdesk: unknown way to check a caller")
 )
 
 // SendCode has PingOne send a code for the agent to check: to the user's default active phone
@@ -209,7 +209,7 @@ func (cs *Callers) CheckCode(ctx context.Context, agent, user, code string) (Cal
 	case a.Status != pingone.DeviceAuthCompleted || (a.UserID != "" && a.UserID != user):
 		return CallerCheck{}, fmt.Errorf("helpdesk: check a code: PingOne answered %s", a.Status)
 	}
-	// The code is used once: whoever takes the pending entry first verifies.
+	// The code is used once: whoever takes the waiting code first passes the check.
 	if took, err := cs.checks.TakeCode(ctx, agent, user); err != nil {
 		return CallerCheck{}, fmt.Errorf("helpdesk: %w", err)
 	} else if !took {
@@ -219,7 +219,7 @@ func (cs *Callers) CheckCode(ctx context.Context, agent, user, code string) (Cal
 }
 
 // mailboxAgent is who asks when a person proves their own mailbox (FIRST_PHONE_PROOF=email,
-// issue #21): never a staff member's ID, so such a check grants no help-desk verification.
+// issue #21): never a staff member's ID, so such a check passes no caller check.
 func mailboxAgent(user string) string { return "mailbox:" + user }
 
 // SendMailboxCode has PingOne email a one-time code to the person's own directory address,
@@ -240,6 +240,6 @@ func (cs *Callers) CheckMailboxCode(ctx context.Context, user, code string) erro
 	if _, err := cs.CheckCode(ctx, mailboxAgent(user), user, code); err != nil {
 		return err
 	}
-	// The person's session keeps the proof; nothing else may take it for a verification.
+	// The person's session keeps the proof; nothing else may take it for a caller check.
 	return cs.checks.DeleteCheck(ctx, mailboxAgent(user), user)
 }
