@@ -6,7 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/smsmfa/portal/internal/audit"
-	"github.com/smsmfa/portal/internal/helpdesk"
+	"github.com/smsmfa/portal/internal/form"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/pingone"
@@ -117,11 +117,11 @@ func (h *Handler) reason(c echo.Context, a *actor) (reason, missing string) {
 	if a.self {
 		return "", ""
 	}
-	reason = helpdesk.CleanReason(c.FormValue("reason"))
-	if h.site.ReasonRequired && reason == "" {
+	in := form.NewReason(c.Request())
+	if in.Problem(h.site.ReasonRequired) != nil {
 		missing = t(c, messages.HdReasonMissing, nil)
 	}
-	return reason, missing
+	return in.Text, missing
 }
 
 // record writes an audit record of a change by the signed-in person to the actor's target.

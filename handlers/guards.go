@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/smsmfa/portal/internal/form"
 	"github.com/smsmfa/portal/internal/ids"
 	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/messages"
@@ -138,7 +139,7 @@ func (h *Handler) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 func (h *Handler) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		s := sess(c)
-		if s != nil && s.CheckCSRF(c.FormValue("csrf")) {
+		if s != nil && s.CheckCSRF(form.CSRFToken(c.Request())) {
 			return next(c)
 		}
 		if s == nil || s.UserID() == "" {

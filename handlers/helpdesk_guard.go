@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/smsmfa/portal/internal/audit"
+	"github.com/smsmfa/portal/internal/form"
 	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/mfa"
@@ -199,7 +200,7 @@ func callerCheck(c echo.Context) *helpdesk.CallerCheck {
 // refusedEvent is the audit record of a help-desk change refused before it was tried.
 func refusedEvent(c echo.Context, u *pingone.User, detail string) audit.Event {
 	return audit.Event{Target: audit.Person{ID: u.ID, Username: u.Username}, Helpdesk: true, Action: routeAction(c),
-		Outcome: audit.OutcomeRefused, Detail: detail, Reason: helpdesk.CleanReason(c.FormValue("reason"))}
+		Outcome: audit.OutcomeRefused, Detail: detail, Reason: form.NewReason(c.Request()).Text}
 }
 
 // routeAction names the change a help-desk route makes, for audit records.

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/smsmfa/portal/internal/audit"
+	"github.com/smsmfa/portal/internal/form"
 	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/session"
@@ -21,7 +22,7 @@ var mfaWords = map[bool]struct{ heading, body, button, done messages.Key }{
 // hdMFAConfirm asks staff before turning a user's MFA on or off.
 func (h *Handler) hdMFAConfirm(c echo.Context) error {
 	a := actorOf(c)
-	on := c.QueryParam("enabled") == "true"
+	on := form.NewMFASwitch(c.Request()).On
 	if !on && !h.mfaOffAllowed() {
 		return h.refuseMFAOff(c, a)
 	}
@@ -35,12 +36,13 @@ func (h *Handler) hdMFAConfirm(c echo.Context) error {
 // hdMFA sets the user's mfaEnabled.
 func (h *Handler) hdMFA(c echo.Context) error {
 	a := actorOf(c)
-	on := c.FormValue("enabled") == "true"
+	in := form.NewMFASwitch(c.Request())
+	on := in.On
 	if !on && !h.mfaOffAllowed() {
 		return h.refuseMFAOff(c, a)
 	}
-	reason := helpdesk.CleanReason(c.FormValue("reason"))
-	if reason == "" && helpdesk.NeedsReason(h.site.ReasonRequired, !on) {
+	reason := in.Reason.Text
+	if in.Problem(h.site.ReasonRequired) != nil {
 		key := messages.HdReasonMissing
 		if !on {
 			key = messages.HdMfaOffReason

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/smsmfa/portal/internal/audit"
+	"github.com/smsmfa/portal/internal/form"
 	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/messages"
@@ -19,8 +20,9 @@ import (
 // audit record with the number found, never the term). Addresses are masked as on every staff
 // page before a caller is verified.
 func (h *Handler) hdSearch(c echo.Context) error {
-	q := c.QueryParam("q")
-	props := views.SearchProps{Query: helpdesk.ShownQuery(q), Searched: q != ""}
+	in := form.NewSearch(c.Request())
+	q := in.Query
+	props := views.SearchProps{Query: in.Shown(), Searched: q != ""}
 	title := t(c, messages.HdTitle, nil)
 	approvals, err := h.approvalItems(c)
 	if err != nil {
@@ -32,7 +34,7 @@ func (h *Handler) hdSearch(c echo.Context) error {
 		h.record(c, nil, audit.Event{Action: audit.ActionSearch, Helpdesk: true, Outcome: audit.OutcomeRefused, Detail: detail})
 		return h.render(c, status, views.HelpdeskSearch(h.page(c, title, "helpdesk"), props))
 	}
-	if helpdesk.CleanQuery(q) == "" {
+	if in.Empty() {
 		return h.render(c, http.StatusOK, views.HelpdeskSearch(h.page(c, title, "helpdesk"), props))
 	}
 	ctx := c.Request().Context()

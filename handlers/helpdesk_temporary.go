@@ -9,7 +9,7 @@ import (
 
 	"github.com/smsmfa/portal/internal/audit"
 	"github.com/smsmfa/portal/internal/config"
-	"github.com/smsmfa/portal/internal/helpdesk"
+	"github.com/smsmfa/portal/internal/form"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/internal/session"
@@ -75,21 +75,17 @@ func (h *Handler) temporaryStatus(c echo.Context, a *actor) views.TemporaryAcces
 func (h *Handler) hdTemporary(c echo.Context) error {
 	a := actorOf(c)
 	ctx := c.Request().Context()
-	reason := helpdesk.CleanReason(c.FormValue("reason"))
-	ev := audit.Event{Action: audit.ActionTemporaryAccess, Reason: reason}
-	d, perr := time.ParseDuration(c.FormValue("duration"))
-	if reason == "" {
+	in := form.NewTemporaryAccess(c.Request())
+	ev := audit.Event{Action: audit.ActionTemporaryAccess, Reason: in.Reason.Text}
+	if in.Problem() != nil {
 		ev.Outcome, ev.Detail = audit.OutcomeRefused, "no reason"
 		h.record(c, a, ev)
 		return done(c, a.base, session.Error, messages.HdTempReasonMissing, nil)
 	}
-	if perr != nil {
-		d = 0
-	}
-	until, err := h.svc.MFA.GrantTemporaryAccess(ctx, a.target.ID, d, config.BypassDurations, h.bypassMax())
+	until, err := h.svc.MFA.GrantTemporaryAccess(ctx, a.target.ID, in.Duration, config.BypassDurations, h.bypassMax())
 	if errors.Is(err, mfa.ErrDuration) {
 		h.log().WarnContext(ctx, "temporary access refused", "user_id", a.target.ID, "reason", err.Error())
-		ev.Outcome, ev.Detail = audit.OutcomeRefused, "duration "+c.FormValue("duration")
+		ev.Outcome, ev.Detail = audit.OutcomeRefused, "duration "+in.DurationText
 		h.record(c, a, ev)
 		return done(c, a.base, session.Error, messages.HdTempBadDuration, nil)
 	}
@@ -106,7 +102,7 @@ func (h *Handler) hdTemporary(c echo.Context) error {
 // hdTemporaryEnd ends the user's temporary access now.
 func (h *Handler) hdTemporaryEnd(c echo.Context) error {
 	a := actorOf(c)
-	ev := audit.Event{Action: audit.ActionEndTemporaryAccess, Reason: helpdesk.CleanReason(c.FormValue("reason"))}
+	ev := audit.Event{Action: audit.ActionEndTemporaryAccess, Reason: form.NewReason(c.Request()).Text}
 	if err := h.svc.MFA.EndTemporaryAccess(c.Request().Context(), a.target.ID); err != nil {
 		ev.Outcome, ev.Detail = audit.OutcomeFailed, err.Error()
 		h.record(c, a, ev)

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/smsmfa/portal/internal/audit"
+	"github.com/smsmfa/portal/internal/form"
 	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/mfa"
@@ -107,18 +108,20 @@ func (h *Handler) firstPhoneRules(c echo.Context, a *actor, l mfa.List) (bool, e
 // to the target's phone.
 func (h *Handler) addPhone(c echo.Context) error {
 	a := actorOf(c)
-	region := c.FormValue("region")
-	if len(region) > 3 {
-		region = ""
-	}
+	in := form.NewPhone(c.Request())
+	region := in.Region
 	f := h.phoneForm(c, a, region, h.svc.MFA.CodeRules(c.Request().Context()))
-	f.Number = c.FormValue("phone")
+	f.Number = in.Number
 	reason, missing := h.reason(c, a)
 	f.ReasonValue, f.ReasonError = reason, missing
 	if missing != "" {
 		return h.renderAddPhone(c, a, http.StatusUnprocessableEntity, f)
 	}
-	started, err := h.svc.MFA.StartSMS(c.Request().Context(), a.target.ID, f.Number, region, a.proof(c))
+	var started mfa.Started
+	err := in.Problem()
+	if err == nil {
+		started, err = h.svc.MFA.StartSMS(c.Request().Context(), a.target.ID, f.Number, region, a.proof(c))
+	}
 	var su *mfa.StepUpError
 	if errors.As(err, &su) {
 		return h.stepUpPage(c, su, a.addForm)
@@ -135,9 +138,7 @@ func (h *Handler) addPhone(c echo.Context) error {
 	if f.Error = refusal(c, err); f.Error != "" {
 		h.log().InfoContext(c.Request().Context(), "phone refused", "user_id", a.target.ID, "reason", reasonOf(err), "region", region)
 		h.record(c, a, audit.Event{Action: audit.ActionAddPhone, Reason: reason, Outcome: audit.OutcomeRefused, Detail: reasonOf(err)})
-		if len(f.Number) > phone.MaxInputLength*2 {
-			f.Number = f.Number[:phone.MaxInputLength*2]
-		}
+		f.Number = in.Shown()
 		h.countRefusal(err)
 		return h.renderAddPhone(c, a, refusalStatus(c, err), f)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/smsmfa/portal/internal/form"
 	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/messages"
@@ -84,7 +85,7 @@ func (h *Handler) mailboxCode(c echo.Context) error {
 		return redirect(c, addForm)
 	}
 	ctx, uid := c.Request().Context(), sess(c).UserID()
-	err := h.svc.Callers.CheckMailboxCode(ctx, uid, c.FormValue("code"))
+	err := h.svc.Callers.CheckMailboxCode(ctx, uid, form.NewCode(c.Request()).Code)
 	var wrong *helpdesk.WrongCodeError
 	switch {
 	case err == nil:

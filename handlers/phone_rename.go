@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/smsmfa/portal/internal/audit"
+	"github.com/smsmfa/portal/internal/form"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/internal/session"
@@ -25,17 +26,18 @@ func (h *Handler) renameForm(c echo.Context) error {
 // rename names a phone.
 func (h *Handler) rename(c echo.Context) error {
 	ctx, uid := c.Request().Context(), sess(c).UserID()
-	id, name := c.Param("id"), c.FormValue("nickname")
-	d, err := h.svc.MFA.Rename(ctx, uid, id, name)
+	id, in := c.Param("id"), form.NewRename(c.Request())
+	var d mfa.Device
+	err := in.Problem()
+	if err == nil {
+		d, err = h.svc.MFA.Rename(ctx, uid, id, in.Nickname)
+	}
 	if errors.Is(err, mfa.ErrNickname) {
 		cur, gerr := h.svc.MFA.Device(ctx, uid, id)
 		if gerr != nil {
 			return gerr
 		}
-		if len(name) > 4*mfa.MaxNickname {
-			name = name[:4*mfa.MaxNickname]
-		}
-		return h.renderRename(c, http.StatusUnprocessableEntity, cur, name, t(c, messages.RenameInvalid, nil))
+		return h.renderRename(c, http.StatusUnprocessableEntity, cur, in.Shown(), t(c, messages.RenameInvalid, nil))
 	}
 	if err != nil {
 		return err

@@ -7,9 +7,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/smsmfa/portal/internal/audit"
+	"github.com/smsmfa/portal/internal/form"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/mfa"
-	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/internal/session"
 )
 
@@ -48,12 +48,10 @@ func (h *Handler) replace(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	region := c.FormValue("region")
-	if len(region) > 3 {
-		region = ""
-	}
+	in := form.NewPhone(c.Request())
+	region := in.Region
 	f := h.phoneForm(c, a, region, h.svc.MFA.CodeRules(ctx))
-	f.Action, f.Replacing, f.Number = a.devices+id+"/replace", old.Number, c.FormValue("phone")
+	f.Action, f.Replacing, f.Number = a.devices+id+"/replace", old.Number, in.Number
 	reason, missing := h.reason(c, a)
 	f.ReasonValue, f.ReasonError = reason, missing
 	if missing != "" {
@@ -66,9 +64,7 @@ func (h *Handler) replace(c echo.Context) error {
 	}
 	if f.Error = refusal(c, err); f.Error != "" {
 		h.log().InfoContext(ctx, "replacement number refused", "user_id", a.target.ID, "device_id", id, "reason", reasonOf(err), "region", region)
-		if len(f.Number) > phone.MaxInputLength*2 {
-			f.Number = f.Number[:phone.MaxInputLength*2]
-		}
+		f.Number = in.Shown()
 		return h.renderAddPhone(c, a, refusalStatus(c, err), f)
 	}
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/smsmfa/portal/internal/audit"
+	"github.com/smsmfa/portal/internal/form"
 	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/mfa"
@@ -35,17 +36,8 @@ func (h *Handler) verify(c echo.Context) error {
 	a := actorOf(c)
 	ctx, id := c.Request().Context(), c.Param("id")
 	if a.self && sess(c).Staff() {
-		// A staff member's first phone comes from an administrator (issue #21): one waiting for
-		// its code (made before this rule, or by mistake) is not activated on a password alone.
-		devs, err := h.svc.MFA.Devices(ctx, a.target.ID)
-		if err != nil {
+		if answered, err := h.staffFirstPhone(c, a, id); answered {
 			return err
-		}
-		if devs.ActivatesFirstPhone(id) {
-			h.log().InfoContext(ctx, "first phone refused", "user_id", a.target.ID, "device_id", id, "reason", "staff")
-			h.record(c, a, audit.Event{Action: audit.ActionActivate, DeviceID: id, Outcome: audit.OutcomeRefused, Detail: mfa.ErrFirstPhoneElsewhere.Error()})
-			d, _ := devs.Find(id)
-			return h.renderVerify(c, a, http.StatusForbidden, d, refusal(c, mfa.ErrFirstPhoneElsewhere), "")
 		}
 	}
 	verify := h.svc.MFA.Verify
@@ -53,7 +45,11 @@ func (h *Handler) verify(c echo.Context) error {
 		// The person's sign-in read mfaEnabled off: no second read of the user is needed.
 		verify = h.svc.MFA.VerifyMFAOff
 	}
-	d, err := verify(ctx, a.target.ID, id, c.FormValue("code"))
+	in := form.NewCode(c.Request())
+	d, err := mfa.Device{}, in.Problem()
+	if err == nil {
+		d, err = verify(ctx, a.target.ID, id, in.Code)
+	}
 	if msg := codeRefusal(c, a, err, h.svc.MFA.CodeRules(ctx).Length); msg != "" {
 		return h.refuseCode(c, a, d, id, msg, err)
 	}
@@ -94,6 +90,24 @@ func (h *Handler) verify(c echo.Context) error {
 		return done(c, a.base, session.Success, messages.VerifyDoneSelfNew, nil)
 	}
 	return a.flash(c, a.base, session.Success, a.words.verified, maskedLabel(c, d))
+}
+
+// staffFirstPhone refuses to activate a staff member's first phone on their own: it comes from
+// an administrator (issue #21), and one waiting for its code (made before this rule, or by
+// mistake) is not activated on a password alone. It reports whether it answered.
+func (h *Handler) staffFirstPhone(c echo.Context, a *actor, id string) (bool, error) {
+	ctx := c.Request().Context()
+	devs, err := h.svc.MFA.Devices(ctx, a.target.ID)
+	if err != nil {
+		return true, err
+	}
+	if !devs.ActivatesFirstPhone(id) {
+		return false, nil
+	}
+	h.log().InfoContext(ctx, "first phone refused", "user_id", a.target.ID, "device_id", id, "reason", "staff")
+	h.record(c, a, audit.Event{Action: audit.ActionActivate, DeviceID: id, Outcome: audit.OutcomeRefused, Detail: mfa.ErrFirstPhoneElsewhere.Error()})
+	d, _ := devs.Find(id)
+	return true, h.renderVerify(c, a, http.StatusForbidden, d, refusal(c, mfa.ErrFirstPhoneElsewhere), "")
 }
 
 // refuseCode answers a refused code: logged, audited, and the code page again with the words.

@@ -5,16 +5,16 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/smsmfa/portal/internal/ids"
@@ -41,6 +41,15 @@ type floorStep struct {
 	Location string `json:"location,omitempty"`
 }
 
+// phonesPageCalls is the PingOne calls the portal makes for the phones page (GET /devices, the
+// journey's last page): none today. A PingOne read on that page (such as its recent activity)
+// makes it 1; this line is then the one change the floor's journey and its tests need.
+const phonesPageCalls = 0
+
+// floorJourneyCalls is the PingOne calls of the floor's journey, which must equal the portal's
+// own calls per journey (floorMode checks it on every run).
+const floorJourneyCalls = 7 + phonesPageCalls
+
 // floorJourney is the portal's journey, request by request: the link and the sign-in's start
 // (two redirects, the second to PingOne's sign-in at authorize), the callback (the code
 // exchange and the read of the user), the form (the step-up's device list), "Send code" (list
@@ -56,7 +65,7 @@ func floorJourney(authorize string, form, code, list []byte) []floorStep {
 		{Method: http.MethodPost, Path: "/devices/sms", Calls: 2, Location: "/devices/sms/d/verify"},
 		{Method: http.MethodGet, Path: "/devices/sms/d/verify", Page: code},
 		{Method: http.MethodPost, Path: "/devices/sms/d/verify", Calls: 2, Location: "/devices"},
-		{Method: http.MethodGet, Path: "/devices", Page: list},
+		{Method: http.MethodGet, Path: "/devices", Calls: phonesPageCalls, Page: list},
 	}
 }
 
@@ -199,79 +208,110 @@ func runFloor(ctx context.Context, o options, emu *pingonetest.Server, people []
 		return floorReport{}, nil, err
 	}
 	base := "http://" + addr
-	emu.AddApp(pingonetest.App{ClientID: "floor", ClientSecret: ids.Token(24), RedirectURIs: []string{base + "/auth/callback"}})
-	authorize := emu.AuthBase() + "/" + emu.EnvironmentID() + "/as/authorize?" + url.Values{
-		"client_id": {"floor"}, "redirect_uri": {base + "/auth/callback"}, "response_type": {"code"}, "scope": {"openid profile"},
-		"state": {ids.Token(16)}, "nonce": {ids.Token(16)}, "code_challenge": {ids.Token(32)}, "code_challenge_method": {"S256"},
-	}.Encode()
-	steps := floorJourney(authorize, kept.kept[0], kept.kept[1], kept.kept[2])
-	dir, err := os.MkdirTemp("", "loadtest-floor")
+	steps := floorJourney(floorAuthorize(emu, base), kept.kept[0], kept.kept[1], kept.kept[2])
+	dir, err := writeFloorSetup(floorSetup{Steps: steps, CookieBytes: kept.cookieBytes, TokenBytes: floorTokenBytes})
 	if err != nil {
 		return floorReport{}, nil, err
 	}
 	defer os.RemoveAll(dir)
-	b, err := json.Marshal(floorSetup{Steps: steps, CookieBytes: kept.cookieBytes, TokenBytes: floorTokenBytes})
-	if err != nil {
-		return floorReport{}, nil, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "floor.json"), b, 0o644); err != nil {
-		return floorReport{}, nil, err
-	}
 	self, err := os.Executable()
 	if err != nil {
 		return floorReport{}, nil, err
 	}
-	cmd := exec.Command(self)
-	cmd.Env = append(os.Environ(), floorEnv+"=http://"+upAddr+"/", "LOADTEST_FLOOR_DIR="+dir, "LOADTEST_FLOOR_ADDR="+addr)
-	cmd.Env = append(cmd.Env, o.serverEnv...)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
+	// As -page waits for its bare server: until it answers, it ends, or ten seconds pass.
+	c, err := startChild(ctx, childSpec{name: "floor server", bin: self, stderr: os.Stderr,
+		env:   append([]string{floorEnv + "=http://" + upAddr + "/", "LOADTEST_FLOOR_DIR=" + dir, "LOADTEST_FLOOR_ADDR=" + addr}, o.serverEnv...),
+		ready: healthz(base), readyWithin: 10 * time.Second})
+	if err != nil {
 		return floorReport{}, nil, err
 	}
-	var waitErr error
-	exited := make(chan struct{})
-	go func() { waitErr = cmd.Wait(); close(exited) }()
-	defer func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		<-exited
-	}()
-	// As -page waits for its bare server: until it answers, it ends, or ten seconds pass.
-	waitCtx, cancelWait := context.WithTimeout(ctx, 10*time.Second)
-	defer cancelWait()
-	go func() {
-		select {
-		case <-exited:
-			cancelWait()
-		case <-waitCtx.Done():
-		}
-	}()
-	if err := waitHealthy(waitCtx, base); err != nil {
-		select {
-		case <-exited:
-			return floorReport{}, nil, fmt.Errorf("the floor server ended: %v", waitErr)
-		default:
-			return floorReport{}, nil, fmt.Errorf("floor server: %w", err)
-		}
-	}
+	defer c.stop()
+	r, err := measureFloor(ctx, o, emu, base, people, c.pid())
+	return r, steps, err
+}
 
-	var r floorReport
-	r.startRSS, _ = rss(cmd.Process.Pid, "VmRSS")
-	cpuBefore, err := cpuTime(cmd.Process.Pid)
+// floorAuthorize registers the web app "floor" for the floor server at base, and is the
+// address of PingOne's sign-in it sends the browser to.
+func floorAuthorize(emu *pingonetest.Server, base string) string {
+	emu.AddApp(pingonetest.App{ClientID: "floor", ClientSecret: ids.Token(24), RedirectURIs: []string{base + "/auth/callback"}})
+	return emu.AuthBase() + "/" + emu.EnvironmentID() + "/as/authorize?" + url.Values{
+		"client_id": {"floor"}, "redirect_uri": {base + "/auth/callback"}, "response_type": {"code"}, "scope": {"openid profile"},
+		"state": {ids.Token(16)}, "nonce": {ids.Token(16)}, "code_challenge": {ids.Token(32)}, "code_challenge_method": {"S256"},
+	}.Encode()
+}
+
+// writeFloorSetup writes the floor server's setup into a new temporary directory, which the
+// caller removes.
+func writeFloorSetup(setup floorSetup) (dir string, err error) {
+	b, err := json.Marshal(setup)
 	if err != nil {
-		return r, nil, err
+		return "", err
+	}
+	if dir, err = os.MkdirTemp("", "loadtest-floor"); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "floor.json"), b, 0o644); err != nil {
+		os.RemoveAll(dir)
+		return "", err
+	}
+	return dir, nil
+}
+
+// measureFloor runs the people's journeys through the floor server at base, process pid, and
+// reads its CPU time and memory around them.
+func measureFloor(ctx context.Context, o options, emu *pingonetest.Server, base string, people []person, pid int) (floorReport, error) {
+	var r floorReport
+	r.startRSS, _ = rss(pid, "VmRSS")
+	cpuBefore, err := cpuTime(pid)
+	if err != nil {
+		return r, err
 	}
 	results, _, _, wall := runJourneys(ctx, o, emu, base, people, nil, 0)
 	r.wall = wall
-	r.peakRSS, _ = rss(cmd.Process.Pid, "VmHWM")
-	cpuAfter, err := cpuTime(cmd.Process.Pid)
+	r.peakRSS, _ = rss(pid, "VmHWM")
+	cpuAfter, err := cpuTime(pid)
 	if err != nil {
-		return r, nil, err
+		return r, err
 	}
 	r.cpu = cpuAfter.sub(cpuBefore)
 	for _, res := range results {
 		if res.err != nil {
-			return r, nil, res.err
+			return r, res.err
 		}
 	}
-	return r, steps, nil
+	return r, nil
+}
+
+// perJourney is route's calls per journey during the run.
+func perJourney(calls, before map[string]int, route string, n int) float64 {
+	return float64(calls[route]-before[route]) / float64(n)
+}
+
+// floorMode runs the same people's journeys through the floor server, with the first
+// employee's pages, and prints its figures beside the portal's.
+func floorMode(ctx context.Context, o options, out io.Writer, emu *pingonetest.Server, people []person, kept *journey, portalCalls float64, portal floorReport) error {
+	if kept == nil || kept.kept[0] == nil {
+		return errors.New("floor: the first employee's pages were not kept")
+	}
+	r, steps, err := runFloor(ctx, o, emu, people, kept)
+	if err != nil {
+		return fmt.Errorf("floor: %w", err)
+	}
+	calls := floorCalls(steps)
+	if math.Round(portalCalls) != float64(calls) {
+		return fmt.Errorf("floor: the portal made %.2f PingOne calls a journey, the floor's journey (floorJourney) has %d: bring it up to date", portalCalls, calls)
+	}
+	fmt.Fprintf(out, "\nfloor: a bare net/http server, %d requests and %d PingOne calls a journey (the portal made %.2f), %d-byte answers, the same pages gzipped once\n",
+		len(steps), calls, portalCalls, o.floorAnswer)
+	fmt.Fprintln(out, "            CPU/journey  RSS at start  peak RSS   wall")
+	for _, row := range []struct {
+		name string
+		r    floorReport
+	}{{"portal", portal}, {"floor", r}} {
+		fmt.Fprintf(out, "%-10s %10v %9.1f MiB %6.1f MiB %7v\n", row.name, (row.r.cpu.total() / time.Duration(o.n)).Round(time.Microsecond),
+			float64(row.r.startRSS)/1024, float64(row.r.peakRSS)/1024, row.r.wall.Round(time.Millisecond))
+	}
+	fmt.Fprintf(out, "portal ÷ floor: CPU %.2fx, peak RSS %.2fx\n", safeDiv(portal.cpu.total().Seconds(), r.cpu.total().Seconds()),
+		safeDiv(float64(portal.peakRSS), float64(r.peakRSS)))
+	return nil
 }

@@ -29,8 +29,8 @@ func TestFloorPlaysTheJourney(t *testing.T) {
 
 	form, code, list := []byte(strings.Repeat("<p>form</p>", 300)), []byte("<p>code</p>"), []byte("<p>list</p>")
 	steps := floorJourney("https://auth.example/env/as/authorize?client_id=floor", form, code, list)
-	if floorCalls(steps) != 7 {
-		t.Fatalf("%d calls in the floor's journey, want the portal's 7", floorCalls(steps))
+	if floorCalls(steps) != floorJourneyCalls {
+		t.Fatalf("%d calls in the floor's journey, want the portal's %d", floorCalls(steps), floorJourneyCalls)
 	}
 	h, err := floorHandler(floorSetup{Steps: steps, CookieBytes: 560, TokenBytes: floorTokenBytes}, stand.URL, http.DefaultClient)
 	if err != nil {

@@ -13,17 +13,14 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/smsmfa/portal/internal/ids"
-	"github.com/smsmfa/portal/internal/logging"
 	"github.com/smsmfa/portal/internal/store/redistest"
 	"github.com/smsmfa/portal/pingone/pingonetest"
 )
@@ -60,7 +57,7 @@ type runReport struct {
 	redisCommandsPerJny float64
 }
 
-func startRedis(o options) (addr string, stop func(), err error) {
+func startRedis(ctx context.Context, o options) (addr string, stop func(), err error) {
 	bin := o.redis
 	if bin == "" {
 		bin = redistest.Binary()
@@ -72,20 +69,21 @@ func startRedis(o options) (addr string, stop func(), err error) {
 		return "", nil, err
 	}
 	_, port, _ := strings.Cut(addr, ":")
-	cmd := exec.Command(bin, "--bind", "127.0.0.1", "--port", port, "--save", "", "--appendonly", "no")
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-	if err := cmd.Start(); err != nil {
+	c, err := startChild(ctx, childSpec{name: "redis-server", bin: bin, args: []string{"--bind", "127.0.0.1", "--port", port, "--save", "", "--appendonly", "no"},
+		ready: dialable(addr), readyWithin: 10 * time.Second})
+	if err != nil {
 		return "", nil, err
 	}
-	stop = func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
-	return addr, stop, nil
+	return addr, c.stop, nil
 }
 
+// instancesMode runs the journeys against one portal and then o.instances portals on one
+// Redis, and prints the two runs side by side.
 func instancesMode(ctx context.Context, o options, out io.Writer, emu *pingonetest.Server, bin, workerSecret, webSecret string) error {
 	if o.instances < 2 {
 		return errors.New("-instances must be at least 2 (it is compared with 1)")
 	}
-	redisAddr, stopRedis, err := startRedis(o)
+	redisAddr, stopRedis, err := startRedis(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -100,6 +98,20 @@ func instancesMode(ctx context.Context, o options, out io.Writer, emu *pingonete
 		}
 		reports = append(reports, r)
 	}
+	printInstances(out, o, reports)
+	for _, r := range reports {
+		if r.firstFailure != nil {
+			fmt.Fprintf(out, "first failure with %d instances: %v\n", r.instances, r.firstFailure)
+		}
+		if r.failed > 0 || r.dup > 0 || r.lost > 0 {
+			return fmt.Errorf("%d instances: %d failed, %d duplicate, %d lost", r.instances, r.failed, r.dup, r.lost)
+		}
+	}
+	return nil
+}
+
+// printInstances prints the runs' figures side by side, a column each.
+func printInstances(out io.Writer, o options, reports []runReport) {
 	fmt.Fprintf(out, "machine: %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	fmt.Fprintf(out, "journeys: %d at once per configuration, PingOne latency %v, PingOne 503 rate %.0f%%, one Redis\n", o.n, o.latency, o.fail*100)
 	fmt.Fprintln(out, "the load tool balances round robin: each request goes to the next instance")
@@ -143,15 +155,6 @@ func instancesMode(ctx context.Context, o options, out io.Writer, emu *pingonete
 	row("PingOne calls per journey", func(r runReport) string { return fmt.Sprintf("%.2f", r.callsPerJourney) })
 	row("worker token requests", func(r runReport) string { return strconv.Itoa(r.tokens) })
 	row("Redis commands per journey", func(r runReport) string { return fmt.Sprintf("%.1f", r.redisCommandsPerJny) })
-	for _, r := range reports {
-		if r.firstFailure != nil {
-			fmt.Fprintf(out, "first failure with %d instances: %v\n", r.instances, r.firstFailure)
-		}
-		if r.failed > 0 || r.dup > 0 || r.lost > 0 {
-			return fmt.Errorf("%d instances: %d failed, %d duplicate, %d lost", r.instances, r.failed, r.dup, r.lost)
-		}
-	}
-	return nil
 }
 
 // runInstances starts n portals on the Redis database at redisURL, runs o.n fresh employees
@@ -159,68 +162,35 @@ func instancesMode(ctx context.Context, o options, out io.Writer, emu *pingonete
 func runInstances(ctx context.Context, o options, emu *pingonetest.Server, bin, workerSecret, webSecret, redisURL string, run, n int) (runReport, error) {
 	rep := runReport{instances: n}
 	people := seedPeople(emu, o.n, fmt.Sprintf("run%d-employee", run), (4+run)*100+12)
-	addrs := make([]string, n)
-	for i := range addrs {
-		a, err := freeAddr()
-		if err != nil {
-			return rep, err
-		}
-		addrs[i] = a
-	}
-	public := "http://" + addrs[0]
-	webID := fmt.Sprintf("web-run%d", run)
-	emu.AddApp(pingonetest.App{ClientID: webID, ClientSecret: webSecret, RedirectURIs: []string{public + "/auth/callback"},
-		PostLogoutRedirectURIs: []string{public + "/"}})
-	sessionKey := ids.Token(48)
-	var cmds []*exec.Cmd
+	portals, addrs, err := startPortals(ctx, o, emu, bin, workerSecret, webSecret, redisURL, run, n)
 	defer func() {
-		for _, c := range cmds {
-			_ = c.Process.Signal(syscall.SIGTERM)
-			_ = c.Wait()
+		for _, c := range portals {
+			c.stop()
 		}
 	}()
-	for _, addr := range addrs {
-		cmd := exec.Command(bin, "-listen", addr)
-		cmd.Env = append(os.Environ(),
-			"PORTAL_PUBLIC_URL="+public, "PINGONE_ENVIRONMENT_ID="+emu.EnvironmentID(),
-			"PINGONE_API_BASE="+emu.APIBase(), "PINGONE_AUTH_BASE="+emu.AuthBase(),
-			"PINGONE_WORKER_CLIENT_ID=worker", "PINGONE_WORKER_CLIENT_SECRET="+workerSecret,
-			"PINGONE_WEB_CLIENT_ID="+webID, "PINGONE_WEB_CLIENT_SECRET="+webSecret,
-			"SESSION_KEYS="+sessionKey, "TRUSTED_PROXIES=127.0.0.1", "LOG_LEVEL=warn", "PINGONE_TIMEOUT=20s", "ALLOWED_REGIONS=US",
-			"REDIS_URL="+redisURL)
-		cmd.Env = append(cmd.Env, o.serverEnv...)
-		var log logging.Buffer
-		cmd.Stderr = &log
-		if err := cmd.Start(); err != nil {
-			return rep, err
-		}
-		cmds = append(cmds, cmd)
-		if err := waitHealthy(ctx, "http://"+addr); err != nil {
-			return rep, fmt.Errorf("%w\n%s", err, log.String())
-		}
+	if err != nil {
+		return rep, err
 	}
 	cpuBefore := make([]cpuTimes, n)
-	for i, c := range cmds {
-		t, err := cpuTime(c.Process.Pid)
-		if err != nil {
+	for i, c := range portals {
+		if cpuBefore[i], err = cpuTime(c.pid()); err != nil {
 			return rep, err
 		}
-		cpuBefore[i] = t
 	}
 	redisBefore, _ := redisCommands(ctx, redisURL)
 	callsBefore, tokensBefore := emu.AllCalls(), emu.TokenRequests()
 
 	tr := newTransport(o.n)
 	defer tr.CloseIdleConnections()
-	results, steps, _, wall := runJourneys(ctx, o, emu, public, people, &roundRobin{public: addrs[0], addrs: addrs, tr: tr}, run)
+	results, steps, _, wall := runJourneys(ctx, o, emu, "http://"+addrs[0], people, &roundRobin{public: addrs[0], addrs: addrs, tr: tr}, run)
 	rep.steps, rep.wall = steps, wall
-	for i, c := range cmds {
-		t, err := cpuTime(c.Process.Pid)
+	for i, c := range portals {
+		t, err := cpuTime(c.pid())
 		if err != nil {
 			return rep, err
 		}
 		rep.cpu += t.sub(cpuBefore[i]).total()
-		peak, _ := rss(c.Process.Pid, "VmHWM")
+		peak, _ := rss(c.pid(), "VmHWM")
 		rep.peakRSS = append(rep.peakRSS, peak)
 	}
 	if after, err := redisCommands(ctx, redisURL); err == nil {
@@ -229,6 +199,47 @@ func runInstances(ctx context.Context, o options, emu *pingonetest.Server, bin, 
 	for _, d := range rep.steps {
 		sort.Slice(d, func(a, b int) bool { return d[a] < d[b] })
 	}
+	rep.tally(emu, people, results)
+	calls, total := emu.AllCalls(), 0
+	for r, v := range calls {
+		total += v - callsBefore[r]
+	}
+	rep.callsPerJourney = float64(total) / float64(o.n)
+	rep.tokens = emu.TokenRequests() - tokensBefore
+	return rep, nil
+}
+
+// startPortals registers the run's web app and starts n portals on free addresses, one after
+// the other, each waited for: on one Redis database and one session key, all public at the
+// first's address. The portals started are returned even with an error, to be stopped.
+func startPortals(ctx context.Context, o options, emu *pingonetest.Server, bin, workerSecret, webSecret, redisURL string, run, n int) ([]*child, []string, error) {
+	addrs := make([]string, n)
+	for i := range addrs {
+		a, err := freeAddr()
+		if err != nil {
+			return nil, nil, err
+		}
+		addrs[i] = a
+	}
+	public := "http://" + addrs[0]
+	webID := fmt.Sprintf("web-run%d", run)
+	emu.AddApp(pingonetest.App{ClientID: webID, ClientSecret: webSecret, RedirectURIs: []string{public + "/auth/callback"},
+		PostLogoutRedirectURIs: []string{public + "/"}})
+	env := append(portalEnv(emu, public, webID, workerSecret, webSecret, ids.Token(48)), "REDIS_URL="+redisURL)
+	env = append(env, o.serverEnv...)
+	var portals []*child
+	for _, addr := range addrs {
+		c, err := startChild(ctx, childSpec{name: "portal", bin: bin, args: []string{"-listen", addr}, env: env, ready: healthz("http://" + addr)})
+		if err != nil {
+			return portals, addrs, err
+		}
+		portals = append(portals, c)
+	}
+	return portals, addrs, nil
+}
+
+// tally counts the failed journeys, error pages and what PingOne holds after the run.
+func (rep *runReport) tally(emu *pingonetest.Server, people []person, results []journeyResult) {
 	for i, p := range people {
 		switch registration(emu, p) {
 		case regDuplicated:
@@ -244,13 +255,6 @@ func runInstances(ctx context.Context, o options, emu *pingonetest.Server, bin, 
 		}
 		rep.errorPages += results[i].errorPages
 	}
-	calls, total := emu.AllCalls(), 0
-	for r, v := range calls {
-		total += v - callsBefore[r]
-	}
-	rep.callsPerJourney = float64(total) / float64(o.n)
-	rep.tokens = emu.TokenRequests() - tokensBefore
-	return rep, nil
 }
 
 // redisCommands reads total_commands_processed from the Redis at redisURL (no password), over a

@@ -1,180 +1,21 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
-// bareEnv, set to a directory of captured answers, makes the load tool the bare server.
-const bareEnv = "LOADTEST_BARE_DIR"
-
-// memStatsPath is where the bare server reports its own allocations; the portal reports its
-// through its metrics address.
-const memStatsPath = "/.loadtest/memstats"
-
 // pagePaths are the answers -page measures.
 var pagePaths = []string{"/", "/healthz"}
-
-// captured is one answer of the portal, replayed by the bare server byte for byte.
-type captured struct {
-	Path   string      `json:"path"`
-	Status int         `json:"status"`
-	Header http.Header `json:"header"`
-	Body   []byte      `json:"body"`
-}
-
-// cpuTimes are a process's CPU times, from /proc/<pid>/stat.
-type cpuTimes struct{ user, system time.Duration }
-
-func (c cpuTimes) sub(o cpuTimes) cpuTimes {
-	return cpuTimes{user: c.user - o.user, system: c.system - o.system}
-}
-func (c cpuTimes) total() time.Duration { return c.user + c.system }
-
-// userHZ is the unit of the times in /proc/<pid>/stat: USER_HZ, 100 on every Linux ABI.
-const userHZ = 100
-
-// cpuTime reads the CPU time a process has used (its threads, not its children).
-func cpuTime(pid int) (cpuTimes, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return cpuTimes{}, fmt.Errorf("portal CPU time: %w", err)
-	}
-	// The command name may hold spaces; the fields after it are fixed: state is the 3rd,
-	// utime the 14th and stime the 15th.
-	i := strings.LastIndexByte(string(b), ')')
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return cpuTimes{}, fmt.Errorf("portal CPU time: short /proc/%d/stat", pid)
-	}
-	u, err1 := strconv.ParseInt(f[11], 10, 64)
-	s, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err := errors.Join(err1, err2); err != nil {
-		return cpuTimes{}, fmt.Errorf("portal CPU time: %w", err)
-	}
-	return cpuTimes{user: time.Duration(u) * time.Second / userHZ, system: time.Duration(s) * time.Second / userHZ}, nil
-}
-
-// allocCount is a process's Go heap allocations so far.
-type allocCount struct{ mallocs, bytes float64 }
-
-func (a allocCount) sub(o allocCount) allocCount {
-	return allocCount{mallocs: a.mallocs - o.mallocs, bytes: a.bytes - o.bytes}
-}
-
-// get sends a GET for u with the default client; what names the server in the error when it
-// does not answer.
-func get(ctx context.Context, u, what string) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	return resp, nil
-}
-
-// scrapeAllocs reads go_memstats_mallocs_total and go_memstats_alloc_bytes_total from the
-// portal's Prometheus metrics.
-func scrapeAllocs(ctx context.Context, metricsURL string) (allocCount, error) {
-	resp, err := get(ctx, metricsURL+"/metrics", "portal metrics")
-	if err != nil {
-		return allocCount{}, err
-	}
-	defer resp.Body.Close()
-	var a allocCount
-	found := 0
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for sc.Scan() {
-		for name, dst := range map[string]*float64{"go_memstats_mallocs_total ": &a.mallocs, "go_memstats_alloc_bytes_total ": &a.bytes} {
-			if v, ok := strings.CutPrefix(sc.Text(), name); ok {
-				if *dst, err = strconv.ParseFloat(strings.TrimSpace(v), 64); err != nil {
-					return a, fmt.Errorf("portal metrics %s: %w", name, err)
-				}
-				found++
-			}
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return a, fmt.Errorf("portal metrics: %w", err)
-	}
-	if found != 2 {
-		return a, errors.New("portal metrics: no go_memstats_mallocs_total or go_memstats_alloc_bytes_total")
-	}
-	return a, nil
-}
-
-// bareAllocs reads the bare server's allocations.
-func bareAllocs(ctx context.Context, base string) (allocCount, error) {
-	resp, err := get(ctx, base+memStatsPath, "bare server allocations")
-	if err != nil {
-		return allocCount{}, err
-	}
-	defer resp.Body.Close()
-	var m struct{ Mallocs, TotalAlloc uint64 }
-	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
-		return allocCount{}, fmt.Errorf("bare server allocations: %w", err)
-	}
-	return allocCount{mallocs: float64(m.Mallocs), bytes: float64(m.TotalAlloc)}, nil
-}
-
-// serveBare answers the captured paths with the captured bytes, and nothing else: the least a
-// Go server can do for the same answers.
-func serveBare(dir string) error {
-	b, err := os.ReadFile(filepath.Join(dir, "answers.json"))
-	if err != nil {
-		return err
-	}
-	var answers []captured
-	if err := json.Unmarshal(b, &answers); err != nil {
-		return err
-	}
-	srv := &http.Server{Addr: os.Getenv("LOADTEST_BARE_ADDR"), Handler: bareHandler(answers), ReadHeaderTimeout: 10 * time.Second}
-	return srv.ListenAndServe()
-}
-
-// bareHandler replays the answers, with its own allocations at memStatsPath.
-func bareHandler(answers []captured) http.Handler {
-	mux := http.NewServeMux()
-	for _, a := range answers {
-		pattern := "GET " + a.Path
-		if strings.HasSuffix(a.Path, "/") {
-			pattern += "{$}" // the path alone, not the subtree
-		}
-		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-			h := w.Header()
-			for k, v := range a.Header {
-				h[k] = v
-			}
-			w.WriteHeader(a.Status)
-			_, _ = w.Write(a.Body)
-		})
-	}
-	mux.HandleFunc("GET "+memStatsPath, func(w http.ResponseWriter, r *http.Request) {
-		var m runtime.MemStats
-		runtime.ReadMemStats(&m)
-		_ = json.NewEncoder(w).Encode(struct{ Mallocs, TotalAlloc uint64 }{m.Mallocs, m.TotalAlloc})
-	})
-	return mux
-}
 
 // target is a server -page measures.
 type target struct {
@@ -197,6 +38,8 @@ type pageResult struct {
 	bodyBytes int
 }
 
+// pageMode captures the portal's answers to pagePaths, starts the bare server replaying them,
+// and measures both in alternating rounds, reported side by side.
 func pageMode(ctx context.Context, o options, out io.Writer, portalPid int, public, metricsURL string) error {
 	client := &http.Client{
 		Transport: &http.Transport{MaxIdleConns: 4 * o.conc, MaxIdleConnsPerHost: 2 * o.conc, IdleConnTimeout: time.Minute,
@@ -204,67 +47,79 @@ func pageMode(ctx context.Context, o options, out io.Writer, portalPid int, publ
 		Timeout:       30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	// What the portal answers, compressed as a browser would ask for it.
+	answers, err := captureAnswers(ctx, client, public)
+	if err != nil {
+		return err
+	}
+	bare, bareBase, err := startBare(ctx, answers)
+	if err != nil {
+		return err
+	}
+	defer bare.stop()
+	targets := []*target{
+		{name: "portal", base: public, pid: portalPid, allocs: func(ctx context.Context) (allocCount, error) { return scrapeAllocs(ctx, metricsURL) }},
+		{name: "bare", base: bareBase, pid: bare.pid(), allocs: func(ctx context.Context) (allocCount, error) { return bareAllocs(ctx, bareBase) }},
+	}
+	if err := warmUp(ctx, o, client, targets); err != nil {
+		return err
+	}
+	results, err := measureRounds(ctx, o, client, targets)
+	if err != nil {
+		return err
+	}
+	printPage(out, o, targets, results)
+	return nil
+}
+
+// captureAnswers is what the portal at public answers to pagePaths, compressed as a browser
+// would ask for it.
+func captureAnswers(ctx context.Context, client *http.Client, public string) ([]captured, error) {
 	var answers []captured
 	for _, p := range pagePaths {
 		status, header, body, err := fetch(ctx, client, public+p)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		header.Del("Date")
 		header.Del("Content-Length")
 		answers = append(answers, captured{Path: p, Status: status, Header: header, Body: body})
 	}
+	return answers, nil
+}
+
+// startBare starts the load tool again as the bare server replaying answers, and waits until
+// it answers (ten seconds at most); base is its http://host:port.
+func startBare(ctx context.Context, answers []captured) (c *child, base string, err error) {
 	dir, err := os.MkdirTemp("", "loadtest-bare")
 	if err != nil {
-		return err
+		return nil, "", err
 	}
+	// The server has read its answers by the time it answers /healthz.
 	defer os.RemoveAll(dir)
 	b, err := json.Marshal(answers)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "answers.json"), b, 0o600); err != nil {
-		return err
+		return nil, "", err
 	}
-	bareAddr, err := freeAddr()
+	addr, err := freeAddr()
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	self, err := os.Executable()
 	if err != nil {
-		return err
+		return nil, "", err
 	}
-	bare := exec.Command(self)
-	bare.Env = append(os.Environ(), bareEnv+"="+dir, "LOADTEST_BARE_ADDR="+bareAddr)
-	bare.Stderr = os.Stderr
-	if err := bare.Start(); err != nil {
-		return fmt.Errorf("start the bare server: %w", err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = bare.Wait(); close(exited) }()
-	defer func() {
-		_ = bare.Process.Signal(syscall.SIGTERM)
-		<-exited
-	}()
-	// Stop waiting for it when it exits, and after ten seconds at most.
-	waitCtx, cancelWait := context.WithTimeout(ctx, 10*time.Second)
-	defer cancelWait()
-	go func() {
-		select {
-		case <-exited:
-			cancelWait()
-		case <-waitCtx.Done():
-		}
-	}()
-	if err := waitHealthy(waitCtx, "http://"+bareAddr); err != nil {
-		return fmt.Errorf("bare server: %w", err)
-	}
+	base = "http://" + addr
+	c, err = startChild(ctx, childSpec{name: "bare server", bin: self, env: []string{bareEnv + "=" + dir, "LOADTEST_BARE_ADDR=" + addr},
+		stderr: os.Stderr, ready: healthz(base), readyWithin: 10 * time.Second})
+	return c, base, err
+}
 
-	targets := []*target{
-		{name: "portal", base: public, pid: portalPid, allocs: func(ctx context.Context) (allocCount, error) { return scrapeAllocs(ctx, metricsURL) }},
-		{name: "bare", base: "http://" + bareAddr, pid: bare.Process.Pid, allocs: func(ctx context.Context) (allocCount, error) { return bareAllocs(ctx, "http://"+bareAddr) }},
-	}
+// warmUp measures what one allocations read costs each target, then warms each up:
+// connections, caches, the heap's size.
+func warmUp(ctx context.Context, o options, client *http.Client, targets []*target) error {
 	for _, t := range targets {
 		// Two reads in a row: the second's difference is what one read costs the server.
 		a1, err := t.allocs(ctx)
@@ -276,13 +131,18 @@ func pageMode(ctx context.Context, o options, out io.Writer, portalPid int, publ
 			return err
 		}
 		t.scrapeCost = a2.sub(a1)
-		// Warm up: connections, caches, the heap's size.
 		for _, p := range pagePaths {
 			if _, err := batch(ctx, client, t, p, min(2000, o.requests/o.rounds), o.conc); err != nil {
 				return err
 			}
 		}
 	}
+	return nil
+}
+
+// measureRounds sends each path to each target in o.rounds rounds, and adds up the results by
+// "path name".
+func measureRounds(ctx context.Context, o options, client *http.Client, targets []*target) (map[string]*pageResult, error) {
 	results := map[string]*pageResult{}
 	per := o.requests / o.rounds
 	for round := range o.rounds {
@@ -295,24 +155,33 @@ func pageMode(ctx context.Context, o options, out io.Writer, portalPid int, publ
 			for _, t := range order {
 				r, err := batch(ctx, client, t, p, per, o.conc)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				key := p + " " + t.name
 				if results[key] == nil {
 					results[key] = &pageResult{}
 				}
-				acc := results[key]
-				acc.requests += r.requests
-				acc.wall += r.wall
-				acc.cpu += r.cpu
-				acc.allocs.mallocs += r.allocs.mallocs
-				acc.allocs.bytes += r.allocs.bytes
-				acc.latencies = append(acc.latencies, r.latencies...)
-				acc.bodyBytes = r.bodyBytes
+				results[key].add(r)
 			}
 		}
 	}
+	return results, nil
+}
 
+// add adds a batch's figures.
+func (acc *pageResult) add(r pageResult) {
+	acc.requests += r.requests
+	acc.wall += r.wall
+	acc.cpu += r.cpu
+	acc.allocs.mallocs += r.allocs.mallocs
+	acc.allocs.bytes += r.allocs.bytes
+	acc.latencies = append(acc.latencies, r.latencies...)
+	acc.bodyBytes = r.bodyBytes
+}
+
+// printPage prints each path's figures for each target, and their ratios.
+func printPage(out io.Writer, o options, targets []*target, results map[string]*pageResult) {
+	per := o.requests / o.rounds
 	fmt.Fprintf(out, "machine: %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	fmt.Fprintf(out, "page mode: %d requests per path and server, %d in flight, %d alternating rounds; the bare server\n", per*o.rounds, o.conc, o.rounds)
 	fmt.Fprintln(out, "answers with the bytes the portal sent (gzip asked for); server CPU from /proc/<pid>/stat,")
@@ -337,7 +206,6 @@ func pageMode(ctx context.Context, o options, out io.Writer, portalPid int, publ
 			safeDiv(pr.allocs.mallocs, br.allocs.mallocs), safeDiv(pr.allocs.bytes, br.allocs.bytes))
 	}
 	fmt.Fprintln(out, "\nratio: portal ÷ bare (for req/s, below 1 means the portal serves fewer)")
-	return nil
 }
 
 func ratio(a, b []time.Duration, p int) float64 {
