@@ -122,10 +122,10 @@ func (h *Handler) hdCallerStart(c echo.Context) error {
 		return err
 	}
 	ctx, a, agent := c.Request().Context(), cl.a, sess(c).UserID()
-	way := form.NewCallerWay(c)
+	way := form.NewCallerWay(c.Request())
 	kind := way.Way
 	ev := audit.Event{Action: audit.ActionVerifyCaller, VerifiedBy: kind, Signals: helpdesk.Strings(cl.target.Signals)}
-	if err := way.Validate(); err != nil {
+	if err := way.Problem(); err != nil {
 		return h.renderCallerCheck(c, cl, http.StatusUnprocessableEntity, t(c, messages.HdVerifyChoose, nil), "method")
 	}
 	if way.Approval() {

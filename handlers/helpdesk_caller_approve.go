@@ -22,7 +22,7 @@ func (h *Handler) hdApprove(c echo.Context) error {
 	u := sess(c).User()
 	approver := audit.Person{ID: u.ID, Username: u.Username}
 	f := form.NewApprovalAnswer(c.Param("aid"))
-	if err := f.Validate(); err != nil {
+	if err := f.Problem(); err != nil {
 		return echo.ErrNotFound
 	}
 	ap, v, err := h.svc.Callers.Approve(c.Request().Context(), f.ID, approver)

@@ -29,9 +29,9 @@ func (h *Handler) hdCallerCode(c echo.Context) error {
 	if p != nil {
 		ev.VerifiedBy, ev.Signals = p.Kind, p.Signals
 	}
-	f := form.NewCallerCode(c)
+	f := form.NewCallerCode(c.Request())
 	var v helpdesk.CallerCheck
-	if err = f.Validate(); err == nil {
+	if err = f.Problem(); err == nil {
 		v, err = h.svc.Callers.CheckCode(ctx, agent, a.target.ID, f.Code)
 	}
 	if err == nil {
@@ -63,7 +63,7 @@ func (h *Handler) hdCallerCode(c echo.Context) error {
 func codeCheckRefusal(c echo.Context, err error) (msg, field, detail string) {
 	var wrong *helpdesk.WrongCodeError
 	switch {
-	case errors.Is(err, form.ErrCallerCode), errors.Is(err, helpdesk.ErrBadCode):
+	case errors.Is(err, helpdesk.ErrBadCode):
 		return t(c, messages.HdVerifyBadCode, nil), "code", ""
 	case errors.Is(err, helpdesk.ErrNoCodeSent):
 		return t(c, messages.HdVerifyNoCode, nil), "method", ""
