@@ -134,9 +134,9 @@ func (h *Handler) record(c echo.Context, a *actor, e audit.Event) {
 	if e.Target.ID == "" {
 		e.Target = e.Actor
 	}
-	// A help-desk change names the verification it went through (requireVerified).
-	if v := verification(c); e.Helpdesk && v != nil {
-		e.VerifiedBy, e.Approver = v.Kind, v.Approver
+	// A help-desk change names the caller check it went through (requireCallerChecked).
+	if v := callerCheck(c); e.Helpdesk && v != nil {
+		e.VerifiedBy, e.Approver = v.Kind, audit.Person(v.Approver)
 		for _, s := range v.Signals {
 			if !slices.Contains(e.Signals, s) {
 				e.Signals = append(e.Signals, s)
@@ -145,9 +145,9 @@ func (h *Handler) record(c echo.Context, a *actor, e audit.Event) {
 	}
 	h.svc.Audit.Record(c.Request().Context(), e)
 	h.notify(c, e)
-	if e.Outcome == audit.OutcomeSuccess && changesMethods[e.Action] && h.svc.Verifier != nil {
+	if e.Outcome == audit.OutcomeSuccess && changesMethods[e.Action] && h.svc.Callers != nil {
 		// For the help desk's recent-change signal; a failure here only weakens a warning.
-		if err := h.svc.Verifier.MarkChanged(c.Request().Context(), e.Target.ID); err != nil {
+		if err := h.svc.Callers.MarkChanged(c.Request().Context(), e.Target.ID); err != nil {
 			h.log().WarnContext(c.Request().Context(), "could not note a change of methods", "error", err.Error())
 		}
 	}

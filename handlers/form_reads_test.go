@@ -11,17 +11,8 @@ import (
 // formReads finds a handler reading a form value itself instead of through internal/form.
 var formReads = regexp.MustCompile(`\b(FormValue|PostFormValue|FormParams|ParseForm|ParseMultipartForm)\(`)
 
-// formReadAllowed are the handler files that still read their form themselves.
-//
-// For the lead: these are the help desk's caller-check handlers, which the engineer of issue
-// 22 item 3 converts to internal/form (caller.go there) and renames to helpdesk_caller*.go.
-// Once merged, delete every entry here (an entry naming a file that no longer reads a form,
-// or no longer exists, is harmless but should go).
-var formReadAllowed = map[string]bool{
-	"helpdesk_verify.go":      true,
-	"helpdesk_verify_code.go": true,
-	"helpdesk_approve.go":     true,
-}
+// formReadAllowed are the handler files that still read their form themselves: none.
+var formReadAllowed = map[string]bool{}
 
 // TestFormsReadInOnePlace (issue 22 item 6): no handler reads a form value but through
 // internal/form, where each form's fields, trimming, lengths and first checks are written

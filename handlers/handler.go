@@ -48,8 +48,8 @@ type Services struct {
 	// Staff decides who is help-desk staff; Directory finds users for them.
 	Staff     *helpdesk.Checker
 	Directory *helpdesk.Directory
-	// Verifier keeps caller verifications and approvals; Protector says whom staff may change.
-	Verifier  *helpdesk.Verifier
+	// Callers keeps caller checks and approvals; Protector says whom staff may change.
+	Callers   *helpdesk.Callers
 	Protector *helpdesk.Protector
 	Audit     *audit.Logger
 	// Limits counts sign-ins per client network.

@@ -25,9 +25,9 @@ import (
 )
 
 const (
-	hdTargetKey       = "portal.hd_target"
-	hdProtectionKey   = "portal.hd_protection"
-	hdVerificationKey = "portal.hd_verification"
+	hdTargetKey      = "portal.hd_target"
+	hdProtectionKey  = "portal.hd_protection"
+	hdCallerCheckKey = "portal.hd_caller_check"
 )
 
 // requireHelpdeskStepUp lets staff into the help desk only with an MFA sign-in (the step-up
@@ -166,19 +166,19 @@ func (h *Handler) hdChangeable(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// requireVerified lets a change through only while the staff member has verified the caller
-// for this user (helpdesk.Verifier: the same agent, the same user, not expired). Forms send the
-// agent to the user's page to verify; a post without it changes nothing. The verification is
-// kept for the audit records that follow.
-func (h *Handler) requireVerified(next echo.HandlerFunc) echo.HandlerFunc {
+// requireCallerChecked lets a change through only while the staff member has checked the
+// caller for this user (helpdesk.Callers.Verified: the same agent, the same user, not
+// expired). Forms send the agent to the caller check; a post without it changes nothing. The
+// check is kept for the audit records that follow.
+func (h *Handler) requireCallerChecked(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		agent, uid := sess(c).UserID(), c.Param("uid")
-		v, err := h.svc.Verifier.Current(c.Request().Context(), agent, uid)
+		v, err := h.svc.Callers.Verified(c.Request().Context(), agent, uid)
 		if err != nil {
 			return err
 		}
 		if v != nil {
-			c.Set(hdVerificationKey, v)
+			c.Set(hdCallerCheckKey, v)
 			return next(c)
 		}
 		u := c.Get(hdTargetKey).(*pingone.User)
@@ -191,9 +191,9 @@ func (h *Handler) requireVerified(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// verification is the verification requireVerified found, or nil.
-func verification(c echo.Context) *helpdesk.Verification {
-	v, _ := c.Get(hdVerificationKey).(*helpdesk.Verification)
+// callerCheck is the caller check requireCallerChecked found, or nil.
+func callerCheck(c echo.Context) *helpdesk.CallerCheck {
+	v, _ := c.Get(hdCallerCheckKey).(*helpdesk.CallerCheck)
 	return v
 }
 

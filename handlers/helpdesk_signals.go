@@ -1,8 +1,9 @@
 package handlers
 
-// The warnings staff see beside "Verify caller" (issue #16): staff or protected groups, a recent
-// change of methods, a phone in another country than the directory's; and the small words they
-// share with the verification pages.
+// The warnings staff see beside "Verify caller" (issue #16), in words: staff or protected
+// groups, a recent change of methods, a phone in another country than the directory's (decided
+// by internal/helpdesk: Target.Signals, AbroadFrom); and the small words they share with the
+// caller-check pages.
 
 import (
 	"time"
@@ -12,11 +13,10 @@ import (
 	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/mfa"
-	"github.com/smsmfa/portal/pingone"
 )
 
-// verifiedHow words how the caller was verified: "a code to their email".
-func verifiedHow(c echo.Context, v *helpdesk.Verification) string {
+// checkedHow words how the caller was checked: "a code to their email".
+func checkedHow(c echo.Context, v *helpdesk.CallerCheck) string {
 	switch v.Kind {
 	case helpdesk.KindSMS:
 		return t(c, messages.HdVerifiedBySMS, nil)
@@ -37,36 +37,6 @@ var signalKeys = map[helpdesk.Signal]messages.Key{
 	helpdesk.SignalCountry:      messages.HdSignalCountry,
 }
 
-// signals decides the warnings shown beside the verify button: the user's groups, a change to
-// their methods in the last 24 hours (noted by the portal, or a device made or changed in
-// PingOne), and a phone in another country than the directory's.
-func (h *Handler) signals(c echo.Context, u *pingone.User, devs mfa.List) ([]helpdesk.Signal, error) {
-	last, err := h.svc.Verifier.LastChange(c.Request().Context(), u.ID)
-	if err != nil {
-		return nil, err
-	}
-	f := helpdesk.SignalFacts{Protection: protection(c), Country: u.Country(), Now: h.now()}
-	for _, d := range devs {
-		if d.Changed().After(last) {
-			last = d.Changed()
-		}
-		if d.IsSMS() {
-			f.PhoneCountries = append(f.PhoneCountries, h.countryOf(d.Number))
-		}
-	}
-	f.LastChange = last
-	return helpdesk.Signals(f), nil
-}
-
-// countryOf is the country of a phone number, or "".
-func (h *Handler) countryOf(number string) string {
-	n, err := h.policy().Parse(number, "")
-	if err != nil {
-		return ""
-	}
-	return n.Region
-}
-
 // signalTexts words the signals about the user name, whose directory country is home.
 func signalTexts(c echo.Context, sig []helpdesk.Signal, name, home string) []string {
 	out := make([]string, 0, len(sig))
@@ -84,8 +54,8 @@ func (h *Handler) countryWarning(a *actor, d mfa.Device) map[string]string {
 	if a.self || a.user == nil {
 		return nil
 	}
-	home, country := a.user.Country(), h.countryOf(d.Number)
-	if home == "" || country == "" || home == country {
+	home, country := a.user.Country(), helpdesk.CountryOf(h.policy(), d.Number)
+	if !helpdesk.AbroadFrom(home, country) {
 		return nil
 	}
 	// The countries travel as codes: the page names them in its own language (regionFields).

@@ -7,7 +7,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/internal/phone"
@@ -28,22 +27,22 @@ func (h *Handler) hdUser(c echo.Context) error {
 	// Until the caller is verified the page shows the user's contact details masked, as the
 	// verify page does (issue #21): an agent cannot be talked into reading them out.
 	email, shown := phone.MaskEmail(u.Email), maskedRows(devs)
-	if p := protection(c); p != helpdesk.Changeable {
-		check.Protected = a.say(c, protectionKeys[p], nil)
+	target, err := h.targetOf(c, a, devs)
+	if err != nil {
+		return err
+	}
+	if target.Protected() {
+		check.Protected = a.say(c, protectionKeys[target.Protection], nil)
 	} else {
-		sig, err := h.signals(c, u, devs)
-		if err != nil {
-			return err
-		}
-		check.Signals = signalTexts(c, sig, a.name, u.Country())
-		v, err := h.svc.Verifier.Current(c.Request().Context(), sess(c).UserID(), a.target.ID)
+		check.Signals = signalTexts(c, target.Signals, a.name, target.Country)
+		v, err := h.svc.Callers.Verified(c.Request().Context(), sess(c).UserID(), a.target.ID)
 		if err != nil {
 			return err
 		}
 		if v != nil {
 			// The time with its zone, in the page's language ("20:28 UTC"), not a bare clock.
 			until := messages.From(c.Request().Context()).Time(v.Until)
-			check.Verified = t(c, messages.HdVerifiedStatus, messages.Data{"How": verifiedHow(c, v), "Until": until})
+			check.Verified = t(c, messages.HdVerifiedStatus, messages.Data{"How": checkedHow(c, v), "Until": until})
 			check.MinutesLeft = max(1, int(math.Ceil(v.Until.Sub(h.now()).Minutes())))
 			email, shown = u.Email, rows(devs)
 		}

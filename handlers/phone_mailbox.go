@@ -41,7 +41,7 @@ func (h *Handler) renderMailbox(c echo.Context, status int, errMsg, field string
 	if m.Email == "" {
 		m.NoEmail = t(c, messages.MailboxNoEmail, nil)
 	}
-	p, err := h.svc.Verifier.MailboxPending(ctx, uid)
+	p, err := h.svc.Callers.MailboxPending(ctx, uid)
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func (h *Handler) mailboxSend(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = h.svc.Verifier.SendMailboxCode(ctx, uid, u.Email)
+	_, err = h.svc.Callers.SendMailboxCode(ctx, uid, u.Email)
 	var tm *helpdesk.TooManyError
 	switch {
 	case err == nil:
@@ -85,7 +85,7 @@ func (h *Handler) mailboxCode(c echo.Context) error {
 		return redirect(c, addForm)
 	}
 	ctx, uid := c.Request().Context(), sess(c).UserID()
-	err := h.svc.Verifier.CheckMailboxCode(ctx, uid, form.NewCode(c.Request()).Code)
+	err := h.svc.Callers.CheckMailboxCode(ctx, uid, form.NewCode(c.Request()).Code)
 	var wrong *helpdesk.WrongCodeError
 	switch {
 	case err == nil:

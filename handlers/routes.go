@@ -62,21 +62,21 @@ func (h *Handler) Routes() http.Handler {
 // helpdeskRoutes are the help desk's pages. Everything under /helpdesk, unknown paths
 // included, is for staff only (403 otherwise), and only with a recent MFA sign-in (issue #11).
 // Every page about a user reads them first (hdTarget); every change needs a user the help desk
-// may change (hdChangeable) and a caller verified by this staff member (requireVerified,
+// may change (hdChangeable) and a caller verified by this staff member (requireCallerChecked,
 // issue #16).
 func (h *Handler) helpdeskRoutes(e *echo.Echo) {
 	hd := e.Group("/helpdesk", h.requireUser, h.requireStaff, h.requireHelpdeskStepUp, validIDs)
 	verify := []echo.MiddlewareFunc{h.hdTarget, h.hdChangeable, withActor}
-	change := []echo.MiddlewareFunc{h.hdTarget, h.hdChangeable, h.requireVerified, withActor}
+	change := []echo.MiddlewareFunc{h.hdTarget, h.hdChangeable, h.requireCallerChecked, withActor}
 	hdu := func(method, path string, fn echo.HandlerFunc, m ...echo.MiddlewareFunc) {
 		hd.Add(method, path, fn, append(m, change...)...)
 	}
 	hd.GET("", h.hdSearch)
 	hd.POST("/approvals/:aid", h.hdApprove, h.csrf, validApproval)
 	hd.GET("/users/:uid", h.hdUser, h.hdTarget, withActor)
-	hd.GET("/users/:uid/verify", h.hdVerifyForm, verify...)
-	hd.POST("/users/:uid/verify", h.hdVerifyStart, append([]echo.MiddlewareFunc{h.csrf}, verify...)...)
-	hd.POST("/users/:uid/verify/code", h.hdVerifyCode, append([]echo.MiddlewareFunc{h.csrf}, verify...)...)
+	hd.GET("/users/:uid/verify", h.hdCallerForm, verify...)
+	hd.POST("/users/:uid/verify", h.hdCallerStart, append([]echo.MiddlewareFunc{h.csrf}, verify...)...)
+	hd.POST("/users/:uid/verify/code", h.hdCallerCode, append([]echo.MiddlewareFunc{h.csrf}, verify...)...)
 	hdu(http.MethodGet, "/users/:uid/phone/new", h.newPhone)
 	hdu(http.MethodPost, "/users/:uid/phone", h.addPhone, h.csrf)
 	hdu(http.MethodGet, "/users/:uid/mfa", h.hdMFAConfirm)

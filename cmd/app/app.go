@@ -150,7 +150,7 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 	h := handlers.New(handlers.Deps{
 		Services: handlers.Services{PingOne: client, MFA: svc, RP: rp, Limits: lim, Store: st, Audit: audit.New(o.Logger, o.Now),
 			Staff: staff, Directory: helpdesk.New(client),
-			Verifier:  helpdesk.NewVerifier(client, st, helpdesk.VerifierOptions{TTL: cfg.HelpdeskVerificationTTL, Now: o.Now, Limits: lim}),
+			Callers:   helpdesk.NewCallers(client, st, helpdesk.CallerOptions{TTL: cfg.HelpdeskVerificationTTL, Now: o.Now, Limits: lim}),
 			Protector: helpdesk.NewProtector(cfg.HelpdeskGroups, cfg.HelpdeskProtectedGroups), Notices: notices},
 		Sessions: session.NewManager(session.Options{Secrets: cfg.SessionKeys, Secure: cfg.Secure(),
 			Idle: cfg.SessionIdleTimeout, Max: cfg.SessionMaxAge, Now: o.Now, Store: st, Unopened: unopenedCookie(m, o.Logger)}),

@@ -1,10 +1,11 @@
 // Package helpdesk is the help desk's part of the rules: who is staff (Checker: live group
 // membership, short cache); how staff find users (Directory: one query over username, email
 // and name, turned into a SCIM filter only through the client's quoting builder); whom staff may
-// not change (Protector: themselves, other staff, protected groups); how a caller is verified
-// before any change (Verifier: a code PingOne sends to the user's phone or directory email, or
-// a colleague's approval, kept in the shared store for one agent and one user); and the signals
-// shown beside it.
+// not change (Protector: themselves, other staff, protected groups); who the target of a page
+// is (Target: built from the user and their devices: the phones that may take a caller's code,
+// the signals, the directory country); and the caller check before any change (Callers: a code
+// PingOne sends to the user's phone or directory email, or a colleague's approval, kept in the
+// shared store for one agent and one user).
 package helpdesk
 
 import (

@@ -2,7 +2,7 @@ package helpdesk
 
 // Whom the help desk may change (issue #11): not the staff member's own account (their phone
 // goes through self-service and its step-up), not other staff, and not members of the
-// protected groups. And the signals shown beside the verify button (issue #16).
+// protected groups. And the signals shown beside the caller check (issue #16).
 
 import (
 	"slices"
@@ -46,7 +46,7 @@ func (p *Protector) Check(agent string, u *pingone.User) Protection {
 	return Changeable
 }
 
-// Signal is a warning shown to the agent beside the verify button, and recorded.
+// Signal is a warning shown to the agent beside the caller check, and recorded.
 type Signal string
 
 // The signals.
@@ -89,11 +89,16 @@ func Signals(f SignalFacts) []Signal {
 	if !f.LastChange.IsZero() && f.Now.Sub(f.LastChange) < RecentWindow {
 		out = append(out, SignalRecentChange)
 	}
-	if f.Country != "" && slices.ContainsFunc(f.PhoneCountries, func(c string) bool { return c != "" && c != f.Country }) {
+	if slices.ContainsFunc(f.PhoneCountries, func(c string) bool { return AbroadFrom(f.Country, c) }) {
 		out = append(out, SignalCountry)
 	}
 	return out
 }
+
+// AbroadFrom is the country rule: a phone in country is abroad from a user whose directory
+// country is home when both are known and differ. It decides SignalCountry, and the warning
+// when staff add a number.
+func AbroadFrom(home, country string) bool { return home != "" && country != "" && home != country }
 
 // Strings returns the signals as the strings audit records carry.
 func Strings(s []Signal) []string {

@@ -41,6 +41,8 @@ var families = []struct {
 	{"devicecache", suiteDeviceCache},
 	{"replacements", suiteReplacements},
 	{"history", suiteHistory},
+	{"callers", testCallerRecords},
+	{"approvals", testApprovalRecords},
 }
 
 // runSuite is the contract every Store keeps; it runs against Memory and Redis alike.

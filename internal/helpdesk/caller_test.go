@@ -17,15 +17,15 @@ import (
 
 type fixture struct {
 	emu    *emulator.Server
-	v      *helpdesk.Verifier
+	v      *helpdesk.Callers
 	clock  *pingonetest.Clock
 	userID string
 	phone  string
 }
 
-// newFixture is a Verifier over the real client, the emulator and a memory store, on one
+// newFixture is Callers over the real client, the emulator and a memory store, on one
 // clock.
-func newFixture(t *testing.T, o helpdesk.VerifierOptions) *fixture {
+func newFixture(t *testing.T, o helpdesk.CallerOptions) *fixture {
 	t.Helper()
 	clk := &pingonetest.Clock{Start: time.Now()}
 	emu := pingonetest.Start(t, emulator.Options{Now: clk.Now})
@@ -43,7 +43,7 @@ func newFixture(t *testing.T, o helpdesk.VerifierOptions) *fixture {
 	if o.Limits == nil {
 		o.Limits = limits.New(st, limits.DefaultRules())
 	}
-	return &fixture{emu: emu, v: helpdesk.NewVerifier(c, st, o), clock: clk, userID: uid, phone: phone}
+	return &fixture{emu: emu, v: helpdesk.NewCallers(c, st, o), clock: clk, userID: uid, phone: phone}
 }
 
 func (f *fixture) target() helpdesk.Target {
@@ -52,7 +52,7 @@ func (f *fixture) target() helpdesk.Target {
 }
 
 func TestVerificationIsForOneAgentAndOneUserForTheTTL(t *testing.T) {
-	f := newFixture(t, helpdesk.VerifierOptions{TTL: 10 * time.Minute})
+	f := newFixture(t, helpdesk.CallerOptions{TTL: 10 * time.Minute})
 	ctx := context.Background()
 	p, err := f.v.SendCode(ctx, "agent-1", f.target(), helpdesk.KindSMS)
 	if err != nil || p.Masked == "" || p.Kind != helpdesk.KindSMS {
@@ -80,7 +80,7 @@ func TestVerificationIsForOneAgentAndOneUserForTheTTL(t *testing.T) {
 	}
 	for _, tc := range tests {
 		f.clock.Advance(tc.after)
-		got, err := f.v.Current(ctx, tc.agent, tc.user)
+		got, err := f.v.Verified(ctx, tc.agent, tc.user)
 		if err != nil || (got != nil) != tc.want {
 			t.Errorf("%s: %+v %v, want verified=%v", tc.name, got, err, tc.want)
 		}
@@ -96,7 +96,7 @@ func TestWrongCodesAndCodeLimit(t *testing.T) {
 	rules.CallerCodes = limits.Rule{Name: limits.NameCallerCodes, Limit: 2, Window: time.Hour}
 	rules.CallerCodesUser = limits.Rule{Name: limits.NameCallerCodesUser, Limit: 3, Window: time.Hour}
 	lim := limits.New(store.NewMemory(store.MemoryOptions{JanitorInterval: -1}), rules)
-	f := newFixture(t, helpdesk.VerifierOptions{Limits: lim})
+	f := newFixture(t, helpdesk.CallerOptions{Limits: lim})
 	ctx := context.Background()
 	if _, err := f.v.SendCode(ctx, "a", f.target(), helpdesk.KindEmail); err != nil {
 		t.Fatal(err)
@@ -150,7 +150,7 @@ func TestWrongCodesAndCodeLimit(t *testing.T) {
 }
 
 func TestApprovals(t *testing.T) {
-	f := newFixture(t, helpdesk.VerifierOptions{ApprovalTTL: 30 * time.Minute})
+	f := newFixture(t, helpdesk.CallerOptions{ApprovalTTL: 30 * time.Minute})
 	ctx := context.Background()
 	hank, hilda, erin := audit.Person{ID: "hank", Username: "hank"}, audit.Person{ID: "hilda", Username: "hilda"},
 		audit.Person{ID: f.userID, Username: "erin"}
@@ -175,16 +175,16 @@ func TestApprovals(t *testing.T) {
 		}
 	}
 	_, ver, err := f.v.Approve(ctx, a.ID, hilda)
-	if err != nil || ver.Agent != "hank" || ver.Approver != hilda || ver.Kind != helpdesk.KindApproval {
+	if err != nil || ver.Agent != "hank" || audit.Person(ver.Approver) != hilda || ver.Kind != helpdesk.KindApproval {
 		t.Fatalf("Approve: %+v %v", ver, err)
 	}
 	if _, _, err := f.v.Approve(ctx, a.ID, hilda); !errors.Is(err, helpdesk.ErrApprovalGone) {
 		t.Errorf("second approval: %v", err)
 	}
-	if v, _ := f.v.Current(ctx, "hilda", f.userID); v != nil {
+	if v, _ := f.v.Verified(ctx, "hilda", f.userID); v != nil {
 		t.Error("the approver was verified")
 	}
-	if v, _ := f.v.Current(ctx, "hank", f.userID); v == nil {
+	if v, _ := f.v.Verified(ctx, "hank", f.userID); v == nil {
 		t.Error("the requester was not verified")
 	}
 	// A request nobody answers times out.

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/smsmfa/portal/internal/audit"
+	"github.com/smsmfa/portal/internal/form"
 	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/session"
@@ -20,9 +21,13 @@ import (
 func (h *Handler) hdApprove(c echo.Context) error {
 	u := sess(c).User()
 	approver := audit.Person{ID: u.ID, Username: u.Username}
-	ap, v, err := h.svc.Verifier.Approve(c.Request().Context(), c.Param("aid"), approver)
-	ev := audit.Event{Action: audit.ActionApproveCaller, Target: ap.Target, Helpdesk: true, Approver: approver,
-		VerifiedBy: helpdesk.KindApproval, Signals: ap.Signals, Detail: "request " + c.Param("aid") + " by " + ap.Requester.Username}
+	f := form.NewApprovalAnswer(c.Param("aid"))
+	if err := f.Problem(); err != nil {
+		return echo.ErrNotFound
+	}
+	ap, v, err := h.svc.Callers.Approve(c.Request().Context(), f.ID, approver)
+	ev := audit.Event{Action: audit.ActionApproveCaller, Target: audit.Person(ap.Target), Helpdesk: true, Approver: approver,
+		VerifiedBy: helpdesk.KindApproval, Signals: ap.Signals, Detail: "request " + f.ID + " by " + ap.Requester.Username}
 	var key messages.Key
 	switch {
 	case err == nil:
@@ -47,7 +52,7 @@ func (h *Handler) hdApprove(c echo.Context) error {
 
 // approvalItems are the requests the signed-in staff member may approve, in words.
 func (h *Handler) approvalItems(c echo.Context) ([]views.ApprovalItem, error) {
-	aps, err := h.svc.Verifier.Approvals(c.Request().Context(), sess(c).UserID())
+	aps, err := h.svc.Callers.Approvals(c.Request().Context(), sess(c).UserID())
 	if err != nil {
 		return nil, err
 	}

@@ -10,17 +10,18 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/smsmfa/portal/internal/audit"
+	"github.com/smsmfa/portal/internal/form"
 	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/session"
 )
 
-// hdVerifyCode checks the code the caller read out. The audit record takes the signals shown
+// hdCallerCode checks the code the caller read out. The audit record takes the signals shown
 // when the code was sent (the pending code keeps them); the user's devices and signals are read
 // again only to show the verify page once more after a refusal.
-func (h *Handler) hdVerifyCode(c echo.Context) error {
+func (h *Handler) hdCallerCode(c echo.Context) error {
 	ctx, a, agent := c.Request().Context(), actorOf(c), sess(c).UserID()
-	p, err := h.svc.Verifier.Pending(ctx, agent, a.target.ID)
+	p, err := h.svc.Callers.Code(ctx, agent, a.target.ID)
 	if err != nil {
 		return err
 	}
@@ -28,12 +29,16 @@ func (h *Handler) hdVerifyCode(c echo.Context) error {
 	if p != nil {
 		ev.VerifiedBy, ev.Signals = p.Kind, p.Signals
 	}
-	v, err := h.svc.Verifier.CheckCode(ctx, agent, a.target.ID, c.FormValue("code"))
+	f := form.NewCallerCode(c.Request())
+	var v helpdesk.CallerCheck
+	if err = f.Problem(); err == nil {
+		v, err = h.svc.Callers.CheckCode(ctx, agent, a.target.ID, f.Code)
+	}
 	if err == nil {
 		ev.Outcome = audit.OutcomeSuccess
 		h.record(c, a, ev)
 		return done(c, a.base, session.Success, messages.HdVerifyDone,
-			map[string]string{"Name": a.name, "How": verifiedHow(c, &v), "Until": clock(v.Until)})
+			map[string]string{"Name": a.name, "How": checkedHow(c, &v), "Until": clock(v.Until)})
 	}
 	msg, field, detail := codeCheckRefusal(c, err)
 	if msg == "" {

@@ -1,18 +1,18 @@
 package handlers
 
-// Verifying a caller before any help-desk change (issue #16): a code PingOne sends to one of
-// the user's active phones or to their email in the directory, read back by the caller; or a
-// colleague's approval. The rules and the state are internal/helpdesk's (Verifier).
+// The caller check before any help-desk change (issue #16): a code PingOne sends to one of the
+// user's active phones or to their email in the directory, read back by the caller; or a
+// colleague's approval. The rules and the records are internal/helpdesk's (Callers, Target).
 
 import (
 	"errors"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/smsmfa/portal/internal/audit"
+	"github.com/smsmfa/portal/internal/form"
 	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/limits"
 	"github.com/smsmfa/portal/internal/messages"
@@ -21,59 +21,41 @@ import (
 	"github.com/smsmfa/portal/views"
 )
 
-// caller is what a verification page needs about the user: who, their phones, the signals.
+// caller is what a caller-check page needs: the staff member's view of the user, and the user
+// as the help desk reads them (helpdesk.Target: their phones, the signals).
 type caller struct {
-	a       *actor
-	target  helpdesk.Target
-	signals []helpdesk.Signal
-	// phone is the masked number a code would go to, "" when there is no active phone.
-	phone string
-	// newPhone is when the newest active device was added or changed, if that was within
-	// HELPDESK_NEW_PHONE_WAIT: then no code goes to a phone (zero otherwise).
-	newPhone time.Time
-	// country is that number's country, for the count of texts (portal_texts_sent_total).
-	country string
+	a      *actor
+	target helpdesk.Target
 }
 
-// caller reads the user a verification is about.
+// caller reads the user a caller check is about.
 func (h *Handler) caller(c echo.Context) (*caller, error) {
 	a := actorOf(c)
-	raw, err := h.svc.MFA.Devices(c.Request().Context(), a.target.ID)
+	target, err := h.target(c, a)
 	if err != nil {
 		return nil, err
 	}
-	sig, err := h.signals(c, a.user, raw)
-	if err != nil {
-		return nil, err
-	}
-	out := &caller{a: a, signals: sig, target: helpdesk.Target{ID: a.target.ID, Username: a.target.Username,
-		Email: a.user.Email, Signals: helpdesk.Strings(sig), Masked: map[string]string{}}}
-	// A phone added or changed within HELPDESK_NEW_PHONE_WAIT is the first change someone
-	// taking over an account makes (issue #21). PingOne texts the default phone, or whichever
-	// the policy lets it pick: while any active device is that new, no code goes to a phone.
-	for _, d := range raw.ActiveChangedSince(h.now().Add(-h.newPhoneWait())) {
-		if d.Changed().After(out.newPhone) {
-			out.newPhone = d.Changed()
-		}
-	}
-	if !out.newPhone.IsZero() {
-		return out, nil
-	}
-	for _, d := range raw {
-		if d.IsSMS() && d.State == mfa.StateActive {
-			out.target.Phones = append(out.target.Phones, d.ID)
-			out.target.Masked[d.ID] = d.Masked
-			if out.phone == "" {
-				out.phone, out.country = d.Masked, phone.RegionOf(d.Number)
-			}
-		}
-	}
-	return out, nil
+	return &caller{a: a, target: target}, nil
 }
 
-// hdVerifyForm shows the ways to verify the caller, the code field when a code is waiting,
+// target reads the user's devices and builds the user as the help desk reads them.
+func (h *Handler) target(c echo.Context, a *actor) (helpdesk.Target, error) {
+	devs, err := h.svc.MFA.Devices(c.Request().Context(), a.target.ID)
+	if err != nil {
+		return helpdesk.Target{}, err
+	}
+	return h.targetOf(c, a, devs)
+}
+
+// targetOf builds the user as the help desk reads them from devices already read.
+func (h *Handler) targetOf(c echo.Context, a *actor, devs mfa.List) (helpdesk.Target, error) {
+	return h.svc.Callers.Target(c.Request().Context(), a.user, devs, helpdesk.TargetFacts{Protection: protection(c),
+		NewPhoneWait: h.newPhoneWait(), Policy: h.policy(), Now: h.now()})
+}
+
+// hdCallerForm shows the ways to verify the caller, the code field when a code is waiting,
 // and where a colleague's approval stands.
-func (h *Handler) hdVerifyForm(c echo.Context) error {
+func (h *Handler) hdCallerForm(c echo.Context) error {
 	cl, err := h.caller(c)
 	if err != nil {
 		return err
@@ -84,21 +66,21 @@ func (h *Handler) hdVerifyForm(c echo.Context) error {
 func (h *Handler) renderCallerCheck(c echo.Context, cl *caller, status int, errMsg, field string) error {
 	ctx, a := c.Request().Context(), cl.a
 	agent := sess(c).UserID()
-	if v, err := h.svc.Verifier.Current(ctx, agent, a.target.ID); err != nil {
+	if v, err := h.svc.Callers.Verified(ctx, agent, a.target.ID); err != nil {
 		return err
 	} else if v != nil && errMsg == "" {
 		// Verified already (a colleague approved while the agent waited): back to the user.
 		return redirect(c, a.base)
 	}
 	props := callerProps(c, cl, errMsg, field)
-	p, err := h.svc.Verifier.Pending(ctx, agent, a.target.ID)
+	p, err := h.svc.Callers.Code(ctx, agent, a.target.ID)
 	if err != nil {
 		return err
 	}
 	if p != nil {
 		props.CodeSent = t(c, messages.HdVerifySent, messages.Data{"Target": p.Masked})
 	}
-	st, ap, err := h.svc.Verifier.ApprovalState(ctx, agent, a.target.ID)
+	st, ap, err := h.svc.Callers.ApprovalState(ctx, agent, a.target.ID)
 	if err != nil {
 		return err
 	}
@@ -116,11 +98,11 @@ func (h *Handler) renderCallerCheck(c echo.Context, cl *caller, status int, errM
 // callerProps are the verify page's ways to verify, each with why it is not possible.
 func callerProps(c echo.Context, cl *caller, errMsg, field string) views.HelpdeskVerifyProps {
 	a := cl.a
-	props := views.HelpdeskVerifyProps{Base: a.base, Name: a.name, Signals: signalTexts(c, cl.signals, a.name, a.user.Country()),
-		Error: errMsg, Field: field, Phone: cl.phone, Email: phone.MaskEmail(cl.target.Email)}
+	props := views.HelpdeskVerifyProps{Base: a.base, Name: a.name, Signals: signalTexts(c, cl.target.Signals, a.name, cl.target.Country),
+		Error: errMsg, Field: field, Phone: cl.target.Phone, Email: phone.MaskEmail(cl.target.Email)}
 	switch {
-	case !cl.newPhone.IsZero():
-		props.NoPhone = a.say(c, messages.HdVerifySMSNew, messages.Data{"At": when(cl.newPhone)})
+	case !cl.target.NewPhone.IsZero():
+		props.NoPhone = a.say(c, messages.HdVerifySMSNew, messages.Data{"At": when(cl.target.NewPhone)})
 	case props.Phone == "":
 		props.NoPhone = a.say(c, messages.HdVerifySMSNone, nil)
 	}
@@ -133,24 +115,28 @@ func callerProps(c echo.Context, cl *caller, errMsg, field string) views.Helpdes
 	return props
 }
 
-// hdVerifyStart sends a code to the user's phone or email, or asks a colleague's approval.
-func (h *Handler) hdVerifyStart(c echo.Context) error {
+// hdCallerStart sends a code to the user's phone or email, or asks a colleague's approval.
+func (h *Handler) hdCallerStart(c echo.Context) error {
 	cl, err := h.caller(c)
 	if err != nil {
 		return err
 	}
 	ctx, a, agent := c.Request().Context(), cl.a, sess(c).UserID()
-	kind := c.FormValue("method")
-	ev := audit.Event{Action: audit.ActionVerifyCaller, VerifiedBy: kind, Signals: cl.target.Signals}
-	if kind == helpdesk.KindApproval {
+	way := form.NewCallerWay(c.Request())
+	kind := way.Way
+	ev := audit.Event{Action: audit.ActionVerifyCaller, VerifiedBy: kind, Signals: helpdesk.Strings(cl.target.Signals)}
+	if err := way.Problem(); err != nil {
+		return h.renderCallerCheck(c, cl, http.StatusUnprocessableEntity, t(c, messages.HdVerifyChoose, nil), "method")
+	}
+	if way.Approval() {
 		return h.askApproval(c, cl, ev)
 	}
-	_, err = h.svc.Verifier.SendCode(ctx, agent, cl.target, kind)
+	_, err = h.svc.Callers.SendCode(ctx, agent, cl.target, kind)
 	var tm *helpdesk.TooManyError
 	switch {
 	case err == nil:
 		if kind == helpdesk.KindSMS {
-			h.ops.Metrics.TextSent(cl.country)
+			h.ops.Metrics.TextSent(cl.target.PhoneCountry)
 		}
 		ev.Outcome, ev.Detail = audit.OutcomeSuccess, "code sent"
 		h.record(c, a, ev)
@@ -184,7 +170,7 @@ func (h *Handler) hdVerifyStart(c echo.Context) error {
 // askApproval asks the other staff members to approve the change for this caller.
 func (h *Handler) askApproval(c echo.Context, cl *caller, ev audit.Event) error {
 	u := sess(c).User()
-	ap, err := h.svc.Verifier.RequestApproval(c.Request().Context(), audit.Person{ID: u.ID, Username: u.Username}, cl.target, cl.a.name)
+	ap, err := h.svc.Callers.RequestApproval(c.Request().Context(), audit.Person{ID: u.ID, Username: u.Username}, cl.target, cl.a.name)
 	if err != nil {
 		return err
 	}

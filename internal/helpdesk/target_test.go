@@ -1,0 +1,73 @@
+package helpdesk_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/smsmfa/portal/internal/helpdesk"
+	"github.com/smsmfa/portal/internal/mfa"
+	"github.com/smsmfa/portal/internal/phone"
+	"github.com/smsmfa/portal/pingone"
+)
+
+// TestTargetAnswersThePagesQuestions: the target built from the user and their devices says
+// which phones may take a caller's code (active SMS, default first, none while a phone is new),
+// the signals and the directory country, and whether the user is protected.
+func TestTargetAnswersThePagesQuestions(t *testing.T) {
+	now := time.Date(2026, 12, 7, 20, 0, 0, 0, time.UTC)
+	old := now.Add(-30 * 24 * time.Hour)
+	pol, err := phone.NewPolicy(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &pingone.User{ID: "u1", Username: "erin", Email: "erin@example.com", Address: &pingone.Address{CountryCode: "us"}}
+	sms := func(id, number string, st mfa.State, changed time.Time) mfa.Device {
+		status := pingone.StatusActive
+		if st != mfa.StateActive {
+			status = pingone.StatusActivationRequired
+		}
+		return mfa.Device{ID: id, Type: "SMS", Number: number, Masked: "masked " + id, State: st, Status: status, Created: changed}
+	}
+	facts := helpdesk.TargetFacts{NewPhoneWait: 24 * time.Hour, Policy: pol, Now: now}
+
+	devs := mfa.List{sms("d1", "+15125550101", mfa.StateActive, old), sms("d2", "+15125550102", mfa.StateOther, old),
+		{ID: "e1", Type: "EMAIL", State: mfa.StateActive, Status: pingone.StatusActive, Created: old},
+		sms("d3", "+15125550103", mfa.StateActive, old)}
+	tg := helpdesk.NewTarget(u, devs, time.Time{}, facts)
+	if !slices.Equal(tg.Phones, []string{"d1", "d3"}) || tg.Phone != "masked d1" || tg.PhoneCountry != "US" ||
+		tg.Masked["d3"] != "masked d3" || !tg.NewPhone.IsZero() {
+		t.Errorf("phones: %+v", tg)
+	}
+	if tg.Country != "US" || tg.Protected() || len(tg.Signals) != 0 || tg.ID != "u1" || tg.Email != "erin@example.com" {
+		t.Errorf("target: %+v", tg)
+	}
+
+	// A phone added an hour ago: no phone takes a code, and the change is a signal.
+	fresh := now.Add(-time.Hour)
+	tg = helpdesk.NewTarget(u, append(devs, sms("d4", "+15125550104", mfa.StateActive, fresh)), time.Time{}, facts)
+	if len(tg.Phones) != 0 || tg.Phone != "" || !tg.NewPhone.Equal(fresh) ||
+		!slices.Equal(tg.Signals, []helpdesk.Signal{helpdesk.SignalRecentChange}) {
+		t.Errorf("new phone: %+v", tg)
+	}
+
+	// A phone in another country, a change the portal noted, a protected user: every signal.
+	f := facts
+	f.Protection = helpdesk.ProtectedGroup
+	tg = helpdesk.NewTarget(u, mfa.List{sms("d5", "+447400123456", mfa.StateActive, old)}, now.Add(-2*time.Hour), f)
+	want := []helpdesk.Signal{helpdesk.SignalProtected, helpdesk.SignalRecentChange, helpdesk.SignalCountry}
+	if !tg.Protected() || !slices.Equal(tg.Signals, want) || tg.PhoneCountry != "GB" {
+		t.Errorf("signals: %+v, want %v", tg, want)
+	}
+}
+
+func TestAbroadFrom(t *testing.T) {
+	for _, tc := range []struct {
+		home, country string
+		want          bool
+	}{{"US", "GB", true}, {"US", "US", false}, {"", "GB", false}, {"US", "", false}, {"", "", false}} {
+		if got := helpdesk.AbroadFrom(tc.home, tc.country); got != tc.want {
+			t.Errorf("AbroadFrom(%q, %q) = %v", tc.home, tc.country, got)
+		}
+	}
+}

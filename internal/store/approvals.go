@@ -1,0 +1,149 @@
+package store
+
+// The help desk's approval requests (issue #16), as they are saved: a staff member asks the
+// others to vouch for a caller; the request, the requester's pointer to it, and the list of
+// open requests that every instance shows. Every key name and TTL of those records is here.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// The approval records' keys. A rolling upgrade reads the keys older instances wrote, so the
+// names on the wire never change.
+const (
+	// ApprovalPrefix + id holds an open Approval until it is approved or its Expires
+	// (HELPDESK approval wait, ApprovalTTL by default).
+	ApprovalPrefix = "hd:approval:"
+	// ApprovalAskedPrefix + agent + ":" + user holds the agent's last Approval for the user;
+	// it outlives the request (the request's wait plus a caller check's TTL), so that the agent
+	// can be told it timed out.
+	ApprovalAskedPrefix = "hd:asked:"
+	// ApprovalIndexKey holds the IDs of the open requests (JSON list), for the list every
+	// instance shows; it lasts a request's wait plus ApprovalIndexSlack after its last change.
+	ApprovalIndexKey = "hd:approvals"
+	// ApprovalLockKey is held for ApprovalLockTTL at most while one instance changes the index.
+	ApprovalLockKey = "hd:approvals:lock"
+)
+
+// The approval records' TTLs.
+const (
+	// ApprovalTTL is how long a request waits for a colleague unless configured otherwise.
+	ApprovalTTL = 30 * time.Minute
+	// ApprovalIndexSlack is how much longer than a request's wait the index is kept.
+	ApprovalIndexSlack = time.Minute
+	// ApprovalLockTTL bounds how long the index's lock is held, should its holder die.
+	ApprovalLockTTL = 2 * time.Second
+)
+
+// Approval is one agent's request that a colleague vouch for a caller.
+type Approval struct {
+	ID         string    `json:"id"`
+	Requester  Person    `json:"requester"`
+	Target     Person    `json:"target"`
+	TargetName string    `json:"target_name"`
+	Signals    []string  `json:"signals,omitempty"`
+	Created    time.Time `json:"created"`
+	Expires    time.Time `json:"expires"`
+}
+
+// ApprovalRecords reads and writes the approval records in a Store.
+type ApprovalRecords struct{ s Store }
+
+// Approvals returns the approval records kept in s.
+func Approvals(s Store) ApprovalRecords { return ApprovalRecords{s: s} }
+
+// Put keeps an open request until it expires, and the requester's pointer to it for
+// pointerTTL.
+func (r ApprovalRecords) Put(ctx context.Context, a Approval, pointerTTL time.Duration) error {
+	if err := putHelpdeskJSON(ctx, r.s, "approval", ApprovalPrefix+a.ID, a, a.Expires.Sub(a.Created)); err != nil {
+		return err
+	}
+	return putHelpdeskJSON(ctx, r.s, "approval", callerKey(ApprovalAskedPrefix, a.Requester.ID, a.Target.ID), a, pointerTTL)
+}
+
+// Get returns the open request id, or nil when there is none (never made, approved, or gone
+// with its TTL). Whether it still holds is the caller's to decide (Expires).
+func (r ApprovalRecords) Get(ctx context.Context, id string) (*Approval, error) {
+	var a Approval
+	if ok, err := getHelpdeskJSON(ctx, r.s, "approval", ApprovalPrefix+id, &a); !ok || err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// Take removes the open request id in one step and reports whether this call took it: of two
+// colleagues approving at once, one only gets true.
+func (r ApprovalRecords) Take(ctx context.Context, id string) (bool, error) {
+	_, err := r.s.Take(ctx, ApprovalPrefix+id)
+	if err == nil {
+		return true, nil
+	}
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return false, fmt.Errorf("store: take approval: %w", err)
+}
+
+// Asked returns the agent's last request for the user (open or not), or nil.
+func (r ApprovalRecords) Asked(ctx context.Context, agent, user string) (*Approval, error) {
+	var a Approval
+	if ok, err := getHelpdeskJSON(ctx, r.s, "approval", callerKey(ApprovalAskedPrefix, agent, user), &a); !ok || err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// DeleteAsked forgets the agent's pointer to their request for the user.
+func (r ApprovalRecords) DeleteAsked(ctx context.Context, agent, user string) error {
+	return r.s.Delete(ctx, callerKey(ApprovalAskedPrefix, agent, user))
+}
+
+// Index returns the IDs of the open requests, oldest first (some may have expired since).
+func (r ApprovalRecords) Index(ctx context.Context) ([]string, error) {
+	var ids []string
+	_, err := getHelpdeskJSON(ctx, r.s, "approvals", ApprovalIndexKey, &ids)
+	return ids, err
+}
+
+// ChangeIndex changes the list of open requests under a short lock, so that two instances
+// adding at once do not lose one; the list is kept for wait plus ApprovalIndexSlack. The list
+// only serves to show requests: an entry lost anyway (a lock that timed out) hides a request,
+// never grants one.
+func (r ApprovalRecords) ChangeIndex(ctx context.Context, wait time.Duration, change func([]string) []string) error {
+	locked, err := r.lockIndex(ctx)
+	if err != nil {
+		return err
+	}
+	if locked {
+		// Only the lock this call took is let go: one held by another instance stays theirs.
+		defer func() { _ = r.s.Delete(context.WithoutCancel(ctx), ApprovalLockKey) }()
+	}
+	ids, err := r.Index(ctx)
+	if err != nil {
+		return err
+	}
+	return putHelpdeskJSON(ctx, r.s, "approvals", ApprovalIndexKey, change(ids), wait+ApprovalIndexSlack)
+}
+
+// lockIndex tries for about half a second to take the index's lock; false means it went on
+// without it.
+func (r ApprovalRecords) lockIndex(ctx context.Context) (bool, error) {
+	for range 50 {
+		ok, err := r.s.SetNX(ctx, ApprovalLockKey, []byte("1"), ApprovalLockTTL)
+		if err != nil {
+			return false, fmt.Errorf("store: lock approvals: %w", err)
+		}
+		if ok {
+			return true, nil
+		}
+		select {
+		case <-ctx.Done():
+			return false, fmt.Errorf("store: lock approvals: %w", ctx.Err())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return false, nil
+}
