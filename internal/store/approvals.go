@@ -58,17 +58,17 @@ func Approvals(s Store) ApprovalRecords { return ApprovalRecords{s: s} }
 // Put keeps an open request until it expires, and the requester's pointer to it for
 // pointerTTL.
 func (r ApprovalRecords) Put(ctx context.Context, a Approval, pointerTTL time.Duration) error {
-	if err := putHelpdeskJSON(ctx, r.s, "approval", ApprovalPrefix+a.ID, a, a.Expires.Sub(a.Created)); err != nil {
+	if err := putJSON(ctx, r.s, "approval", ApprovalPrefix+a.ID, a, a.Expires.Sub(a.Created)); err != nil {
 		return err
 	}
-	return putHelpdeskJSON(ctx, r.s, "approval", callerKey(ApprovalAskedPrefix, a.Requester.ID, a.Target.ID), a, pointerTTL)
+	return putJSON(ctx, r.s, "approval", callerKey(ApprovalAskedPrefix, a.Requester.ID, a.Target.ID), a, pointerTTL)
 }
 
 // Get returns the open request id, or nil when there is none (never made, approved, or gone
 // with its TTL). Whether it still holds is the caller's to decide (Expires).
 func (r ApprovalRecords) Get(ctx context.Context, id string) (*Approval, error) {
 	var a Approval
-	if ok, err := getHelpdeskJSON(ctx, r.s, "approval", ApprovalPrefix+id, &a); !ok || err != nil {
+	if ok, err := getJSON(ctx, r.s, "approval", ApprovalPrefix+id, &a); !ok || err != nil {
 		return nil, err
 	}
 	return &a, nil
@@ -90,7 +90,7 @@ func (r ApprovalRecords) Take(ctx context.Context, id string) (bool, error) {
 // Asked returns the agent's last request for the user (open or not), or nil.
 func (r ApprovalRecords) Asked(ctx context.Context, agent, user string) (*Approval, error) {
 	var a Approval
-	if ok, err := getHelpdeskJSON(ctx, r.s, "approval", callerKey(ApprovalAskedPrefix, agent, user), &a); !ok || err != nil {
+	if ok, err := getJSON(ctx, r.s, "approval", callerKey(ApprovalAskedPrefix, agent, user), &a); !ok || err != nil {
 		return nil, err
 	}
 	return &a, nil
@@ -104,7 +104,7 @@ func (r ApprovalRecords) DeleteAsked(ctx context.Context, agent, user string) er
 // Index returns the IDs of the open requests, oldest first (some may have expired since).
 func (r ApprovalRecords) Index(ctx context.Context) ([]string, error) {
 	var ids []string
-	_, err := getHelpdeskJSON(ctx, r.s, "approvals", ApprovalIndexKey, &ids)
+	_, err := getJSON(ctx, r.s, "approvals", ApprovalIndexKey, &ids)
 	return ids, err
 }
 
@@ -125,7 +125,7 @@ func (r ApprovalRecords) ChangeIndex(ctx context.Context, wait time.Duration, ch
 	if err != nil {
 		return err
 	}
-	return putHelpdeskJSON(ctx, r.s, "approvals", ApprovalIndexKey, change(ids), wait+ApprovalIndexSlack)
+	return putJSON(ctx, r.s, "approvals", ApprovalIndexKey, change(ids), wait+ApprovalIndexSlack)
 }
 
 // lockIndex tries for about half a second to take the index's lock; false means it went on

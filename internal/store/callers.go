@@ -6,7 +6,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -75,14 +74,14 @@ func callerKey(prefix, agent, user string) string { return prefix + agent + ":" 
 
 // PutCheck keeps a passed check until its Until.
 func (r CallerRecords) PutCheck(ctx context.Context, c CallerCheck) error {
-	return putHelpdeskJSON(ctx, r.s, "caller check", callerKey(CallerCheckPrefix, c.Agent, c.User), c, c.Until.Sub(c.At))
+	return putJSON(ctx, r.s, "caller check", callerKey(CallerCheckPrefix, c.Agent, c.User), c, c.Until.Sub(c.At))
 }
 
 // Check returns the agent's check of the user, or nil when there is none. The record is
 // returned as kept: whether it still holds is the caller's to decide.
 func (r CallerRecords) Check(ctx context.Context, agent, user string) (*CallerCheck, error) {
 	var c CallerCheck
-	if ok, err := getHelpdeskJSON(ctx, r.s, "caller check", callerKey(CallerCheckPrefix, agent, user), &c); !ok || err != nil {
+	if ok, err := getJSON(ctx, r.s, "caller check", callerKey(CallerCheckPrefix, agent, user), &c); !ok || err != nil {
 		return nil, err
 	}
 	return &c, nil
@@ -96,13 +95,13 @@ func (r CallerRecords) DeleteCheck(ctx context.Context, agent, user string) erro
 // PutCode keeps a code sent for the agent to check, for CallerCodeTTL; it replaces any code
 // sent before for the same agent and user.
 func (r CallerRecords) PutCode(ctx context.Context, c CallerCode) error {
-	return putHelpdeskJSON(ctx, r.s, "caller code", callerKey(CallerCodePrefix, c.Agent, c.User), c, CallerCodeTTL)
+	return putJSON(ctx, r.s, "caller code", callerKey(CallerCodePrefix, c.Agent, c.User), c, CallerCodeTTL)
 }
 
 // Code returns the code waiting for the agent and user, or nil.
 func (r CallerRecords) Code(ctx context.Context, agent, user string) (*CallerCode, error) {
 	var c CallerCode
-	if ok, err := getHelpdeskJSON(ctx, r.s, "caller code", callerKey(CallerCodePrefix, agent, user), &c); !ok || err != nil {
+	if ok, err := getJSON(ctx, r.s, "caller code", callerKey(CallerCodePrefix, agent, user), &c); !ok || err != nil {
 		return nil, err
 	}
 	return &c, nil
@@ -128,40 +127,13 @@ func (r CallerRecords) DeleteCode(ctx context.Context, agent, user string) error
 
 // PutMethodsChanged notes that the user's methods changed at at, for ttl.
 func (r CallerRecords) PutMethodsChanged(ctx context.Context, user string, at time.Time, ttl time.Duration) error {
-	return putHelpdeskJSON(ctx, r.s, "methods changed", MethodsChangedPrefix+user, at, ttl)
+	return putJSON(ctx, r.s, "methods changed", MethodsChangedPrefix+user, at, ttl)
 }
 
 // MethodsChanged returns when PutMethodsChanged last noted a change to the user's methods, or
 // the zero time.
 func (r CallerRecords) MethodsChanged(ctx context.Context, user string) (time.Time, error) {
 	var at time.Time
-	_, err := getHelpdeskJSON(ctx, r.s, "methods changed", MethodsChangedPrefix+user, &at)
+	_, err := getJSON(ctx, r.s, "methods changed", MethodsChangedPrefix+user, &at)
 	return at, err
-}
-
-// putHelpdeskJSON keeps val under key as JSON for ttl; what names the record in errors.
-func putHelpdeskJSON(ctx context.Context, s Store, what, key string, val any, ttl time.Duration) error {
-	b, err := json.Marshal(val)
-	if err != nil {
-		return fmt.Errorf("store: encode %s: %w", what, err)
-	}
-	if err := s.Set(ctx, key, b, ttl); err != nil {
-		return fmt.Errorf("store: keep %s: %w", what, err)
-	}
-	return nil
-}
-
-// getHelpdeskJSON reads key into val and reports whether it was there.
-func getHelpdeskJSON(ctx context.Context, s Store, what, key string, val any) (bool, error) {
-	b, err := s.Get(ctx, key)
-	if errors.Is(err, ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("store: read %s: %w", what, err)
-	}
-	if err := json.Unmarshal(b, val); err != nil {
-		return false, fmt.Errorf("store: decode %s: %w", what, err)
-	}
-	return true, nil
 }

@@ -42,11 +42,7 @@ func (c DeviceCache) Get(ctx context.Context, userID string) (*DeviceList, error
 
 // Put caches the list of userID for DeviceListTTL.
 func (c DeviceCache) Put(ctx context.Context, userID string, l *DeviceList) error {
-	b, err := json.Marshal(l)
-	if err != nil {
-		return fmt.Errorf("store: device list: %w", err)
-	}
-	return c.S.Set(ctx, devicesKey(userID), b, DeviceListTTL)
+	return putJSON(ctx, c.S, "device list", devicesKey(userID), l, DeviceListTTL)
 }
 
 // Delete forgets the list of userID: the next read goes to PingOne. A missing entry is not an

@@ -28,11 +28,7 @@ func (h History[E]) Get(ctx context.Context, userID string) ([]E, error) {
 
 // Put keeps the history of userID for HistoryTTL.
 func (h History[E]) Put(ctx context.Context, userID string, evs []E) error {
-	b, err := json.Marshal(evs)
-	if err != nil {
-		return fmt.Errorf("store: history: %w", err)
-	}
-	return h.S.Set(ctx, historyKey(userID), b, HistoryTTL)
+	return putJSON(ctx, h.S, "history", historyKey(userID), evs, HistoryTTL)
 }
 
 // Delete forgets the history of userID, so that the next page reads PingOne.

@@ -39,11 +39,7 @@ func (r Replacements) Get(ctx context.Context, userID, newID string) (*Replaceme
 
 // Put keeps rep, under its user and new device, for ReplacementTTL.
 func (r Replacements) Put(ctx context.Context, rep *Replacement) error {
-	b, err := json.Marshal(rep)
-	if err != nil {
-		return fmt.Errorf("store: replacement: %w", err)
-	}
-	return r.S.Set(ctx, replaceKey(rep.UserID, rep.New), b, ReplacementTTL)
+	return putJSON(ctx, r.S, "replacement", replaceKey(rep.UserID, rep.New), rep, ReplacementTTL)
 }
 
 // Delete forgets the replacement of userID whose new phone is newID.

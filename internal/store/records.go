@@ -1,0 +1,39 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Every record family keeps its records as JSON under a key of its own; these two helpers are
+// the one place that encodes, decodes and names a record in errors.
+
+// putJSON keeps val under key as JSON for ttl; what names the record in errors.
+func putJSON(ctx context.Context, s Store, what, key string, val any, ttl time.Duration) error {
+	b, err := json.Marshal(val)
+	if err != nil {
+		return fmt.Errorf("store: encode %s: %w", what, err)
+	}
+	if err := s.Set(ctx, key, b, ttl); err != nil {
+		return fmt.Errorf("store: keep %s: %w", what, err)
+	}
+	return nil
+}
+
+// getJSON reads key into val and reports whether it was there.
+func getJSON(ctx context.Context, s Store, what, key string, val any) (bool, error) {
+	b, err := s.Get(ctx, key)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: read %s: %w", what, err)
+	}
+	if err := json.Unmarshal(b, val); err != nil {
+		return false, fmt.Errorf("store: decode %s: %w", what, err)
+	}
+	return true, nil
+}
