@@ -52,11 +52,17 @@ func serve(ctx context.Context, cfg *config.Config, portal *app.Portal, ln net.L
 	hctx, hcancel := context.WithCancel(ctx)
 	defer hcancel()
 	go portal.Health.Run(hctx)
-	if err := s.serveMetrics(cfg.MetricsAddr, portal.Metrics.Handler(), log); err != nil {
+	var at net.Addr
+	var err error
+	if s.metrics, at, err = s.serveOn(cfg.MetricsAddr, "METRICS_ADDR", metricsMux(portal.Metrics.Handler())); err != nil {
 		return err
+	} else if at != nil {
+		log.Info("metrics", "addr", at.String())
 	}
-	if err := s.servePprof(cfg.PprofAddr, log); err != nil {
+	if s.pprof, at, err = s.serveOn(cfg.PprofAddr, "PPROF_ADDR", pprofMux()); err != nil {
 		return err
+	} else if at != nil {
+		log.Warn("profiler on", "addr", at.String())
 	}
 	if d != nil {
 		d.PrintBanner(stdout, "http://"+ln.Addr().String())
@@ -65,48 +71,41 @@ func serve(ctx context.Context, cfg *config.Config, portal *app.Portal, ln net.L
 	return s.shutdown(ctx, cfg, portal, log)
 }
 
-// serveMetrics serves Prometheus metrics at addr, when set; when it cannot listen, the servers
-// started so far close.
-func (s *servers) serveMetrics(addr string, h http.Handler, log *slog.Logger) error {
-	if addr == "" {
-		return nil
-	}
-	mln, err := net.Listen("tcp", addr)
-	if err != nil {
-		s.close()
-		return fmt.Errorf("METRICS_ADDR %s: %w", addr, err)
-	}
+// metricsMux serves Prometheus metrics from h.
+func metricsMux(h http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", h)
-	s.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() { s.errc <- s.metrics.Serve(mln) }()
-	log.Info("metrics", "addr", mln.Addr().String())
-	return nil
+	return mux
 }
 
-// servePprof serves Go's profiler at addr, when set; when it cannot listen, the servers started
-// so far close.
-func (s *servers) servePprof(addr string, log *slog.Logger) error {
-	if addr == "" {
-		return nil
-	}
-	pln, err := net.Listen("tcp", addr)
-	if err != nil {
-		s.close()
-		return fmt.Errorf("PPROF_ADDR %s: %w", addr, err)
-	}
-	// The profiler shows what the portal is doing (stacks, heap, CPU): an address of its
-	// own, off unless asked for, never the metrics address that the whole cluster may scrape.
+// pprofMux serves Go's profiler. The profiler shows what the portal is doing (stacks, heap,
+// CPU): an address of its own, off unless asked for, never the metrics address that the whole
+// cluster may scrape.
+func pprofMux() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	s.pprof = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() { s.errc <- s.pprof.Serve(pln) }()
-	log.Warn("profiler on", "addr", pln.Addr().String())
-	return nil
+	return mux
+}
+
+// serveOn serves h at addr, named name (its setting) when it cannot listen, and returns the
+// server and the address it listens on; nil when addr is unset. When it cannot listen, the
+// servers started so far close.
+func (s *servers) serveOn(addr, name string, h http.Handler) (*http.Server, net.Addr, error) {
+	if addr == "" {
+		return nil, nil, nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		s.close()
+		return nil, nil, fmt.Errorf("%s %s: %w", name, addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { s.errc <- srv.Serve(ln) }()
+	return srv, ln.Addr(), nil
 }
 
 // close closes the servers started so far at once, connections and all.

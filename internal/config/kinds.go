@@ -70,12 +70,26 @@ func groupIDs(field func(*Config) *[]string) loadFunc {
 
 // baseURL reads a PingOne base URL: https, or http on this machine (the emulator).
 func baseURL(field func(*Config) *string) loadFunc {
-	return func(l *loader, s Setting, c *Config) { *field(c) = l.baseURL(s.Name) }
+	return func(l *loader, s Setting, c *Config) { *field(c) = l.httpURL(s.Name, pingOneBase) }
 }
 
 // linkURL reads a link the pages offer people: https, or http on this machine.
 func linkURL(field func(*Config) *string) loadFunc {
-	return func(l *loader, s Setting, c *Config) { *field(c) = l.linkURL(s.Name) }
+	return func(l *loader, s Setting, c *Config) { *field(c) = l.httpURL(s.Name, pageLink) }
+}
+
+// word reads a name-like setting: unset is its default; a value holding any of forbidden is
+// refused with problem (a format taking the value).
+func word(field func(*Config) *string, forbidden, problem string) loadFunc {
+	return func(l *loader, s Setting, c *Config) {
+		v := l.str(s.Name)
+		if v == "" {
+			v = s.Default
+		} else if strings.ContainsAny(v, forbidden) {
+			l.bad(s.Name, problem, v)
+		}
+		*field(c) = v
+	}
 }
 
 // boolean reads true/1/yes or false/0/no; unset is false.

@@ -133,7 +133,24 @@ func (l *loader) list(name string) []string {
 	return out
 }
 
-func (l *loader) baseURL(name string) string {
+// urlKind is what an http(s) setting is for: the words of its two refusals, and whether the
+// value is a base that paths are appended to (its trailing slashes cut) or a link kept as is.
+type urlKind struct {
+	notURL, notHTTPS string
+	base             bool
+}
+
+var (
+	// pingOneBase is a PingOne base URL: worker tokens and people's sign-ins travel to this
+	// address, never in clear text (plain http only for the emulator on this machine).
+	pingOneBase = urlKind{notURL: "%q is not an http(s) URL", notHTTPS: "%q must be https (plain http only on this machine, for the emulator)", base: true}
+	// pageLink is a link the pages offer people: https, or http on this machine (a trial).
+	pageLink = urlKind{notURL: "%q is not an https URL", notHTTPS: "%q must be https (plain http only on localhost)"}
+)
+
+// httpURL reads an absolute http(s) URL of the kind k: https, or plain http only on this
+// machine; "" when unset or refused.
+func (l *loader) httpURL(name string, k urlKind) string {
 	v := l.str(name)
 	if v == "" {
 		return ""
@@ -141,31 +158,13 @@ func (l *loader) baseURL(name string) string {
 	u, err := url.Parse(v)
 	switch {
 	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
-		l.bad(name, "%q is not an http(s) URL", v)
+		l.bad(name, k.notURL, v)
 		return ""
 	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		// Worker tokens and people's sign-ins travel to this address: never in clear text.
-		l.bad(name, "%q must be https (plain http only on this machine, for the emulator)", v)
+		l.bad(name, k.notHTTPS, v)
 		return ""
-	}
-	return strings.TrimRight(v, "/")
-}
-
-// linkURL reads a link the pages offer people: an absolute https URL, or http on this machine
-// (a trial); "" when unset.
-func (l *loader) linkURL(name string) string {
-	v := l.str(name)
-	if v == "" {
-		return ""
-	}
-	u, err := url.Parse(v)
-	switch {
-	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
-		l.bad(name, "%q is not an https URL", v)
-		return ""
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		l.bad(name, "%q must be https (plain http only on localhost)", v)
-		return ""
+	case k.base:
+		return strings.TrimRight(v, "/")
 	}
 	return u.String()
 }

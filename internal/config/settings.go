@@ -127,15 +127,6 @@ func defaultLanguage(l *loader, s Setting, c *Config) {
 	}
 }
 
-func stepUpACR(l *loader, s Setting, c *Config) {
-	c.StepUpACR = l.str(s.Name)
-	if c.StepUpACR == "" {
-		c.StepUpACR = s.Default
-	} else if strings.ContainsAny(c.StepUpACR, " \t\"'<>") {
-		l.bad(s.Name, "%q is not a sign-on policy name", c.StepUpACR)
-	}
-}
-
 func firstPhoneProof(l *loader, s Setting, c *Config) {
 	switch v := strings.ToLower(l.str(s.Name)); v {
 	case "", "none":
@@ -230,15 +221,6 @@ func redisURL(l *loader, s Setting, c *Config) {
 		if err := store.CheckRedisURL(c.RedisURL); errors.As(err, &ue) {
 			l.bad(s.Name, "%s", ue.Problem)
 		}
-	}
-}
-
-func redisKeyPrefix(l *loader, s Setting, c *Config) {
-	c.RedisKeyPrefix = l.str(s.Name)
-	if c.RedisKeyPrefix == "" {
-		c.RedisKeyPrefix = s.Default
-	} else if strings.ContainsAny(c.RedisKeyPrefix, "{} \t") {
-		l.bad(s.Name, "%q must not contain spaces, { or }", c.RedisKeyPrefix)
 	}
 }
 
