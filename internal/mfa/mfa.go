@@ -57,6 +57,9 @@ type Service struct {
 	stepUp         StepUp
 	// cache holds each person's device list for a minute (devcache.go); nil: none.
 	cache store.Store
+	// replacing keeps started replacements (replace.go): the cache when there is one, else a
+	// store in this process made for this Service.
+	replacing store.Store
 	// privileged and firstPhoneProof are the first-phone rules (Options).
 	privileged      func(ctx context.Context, userID string) (bool, error)
 	firstPhoneProof string
@@ -109,8 +112,12 @@ func New(client Client, policy *phone.Policy, o Options) *Service {
 	if o.StepUp.MaxAge <= 0 {
 		o.StepUp.MaxAge = 10 * time.Minute
 	}
+	replacing := o.Cache
+	if replacing == nil {
+		replacing = store.NewMemory(store.MemoryOptions{Now: o.Now})
+	}
 	return &Service{client: client, policy: policy, devicePolicyID: o.DevicePolicyID, limits: o.Limits, now: o.Now,
-		log: o.Logger, stepUp: o.StepUp, cache: o.Cache, privileged: o.Privileged, firstPhoneProof: o.FirstPhoneProof, texted: o.Texted}
+		log: o.Logger, stepUp: o.StepUp, cache: o.Cache, replacing: replacing, privileged: o.Privileged, firstPhoneProof: o.FirstPhoneProof, texted: o.Texted}
 }
 
 // Policy returns the phone policy in force.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 
 	"github.com/smsmfa/portal/internal/store"
 	"github.com/smsmfa/portal/pingone"
@@ -19,20 +18,9 @@ type Replacement = store.Replacement
 // ErrCannotReplace is a device that cannot be replaced: not an active SMS phone.
 var ErrCannotReplace = errors.New("mfa: only an active phone can be replaced")
 
-// replacements keeps started replacements where every instance finds them (the shared store);
-// with none configured, in this process.
-func (s *Service) replacements() store.Replacements {
-	if s.cache != nil {
-		return store.Replacements{S: s.cache}
-	}
-	localReplacementsOnce.Do(func() { localReplacements = store.NewMemory(store.MemoryOptions{Now: s.now}) })
-	return store.Replacements{S: localReplacements}
-}
-
-var (
-	localReplacementsOnce sync.Once
-	localReplacements     store.Store
-)
+// replacements keeps started replacements where every instance finds them: the shared store,
+// or with none configured the Service's own (New).
+func (s *Service) replacements() store.Replacements { return store.Replacements{S: s.replacing} }
 
 // StartReplace registers the new number for the user beside the old phone oldID and has
 // PingOne text it a code, as StartSMS does (a number already waiting is resumed, never made
