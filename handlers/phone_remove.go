@@ -46,34 +46,28 @@ func (h *Handler) removeForm(c echo.Context) error {
 // confirmedFor is how long a confirmed removal waits for its step-up.
 const confirmedFor = 15 * time.Minute
 
-// remove deletes the phone after confirmation. A person who must step up first is shown the
-// step-up's page, the confirmation kept in the session (CSRF-checked here), and the removal
-// finishes when they come back from PingOne (removeConfirmed).
+// remove deletes the phone after confirmation. A person who must step up first (internal/mfa
+// Remove says so) is shown the step-up's page, the confirmation kept in the session
+// (CSRF-checked here), and the removal finishes when they come back from PingOne
+// (removeConfirmed).
 func (h *Handler) remove(c echo.Context) error {
 	a := actorOf(c)
 	id := c.Param("id")
-	if p := a.proof(c); p != nil {
-		_, err := h.svc.MFA.StepUp(c.Request().Context(), a.target.ID, *p)
-		var su *mfa.StepUpError
-		if errors.As(err, &su) {
-			h.log().InfoContext(c.Request().Context(), "step-up required", "user_id", a.target.ID, "device_id", id)
-			sess(c).SetConfirmed("remove:"+id, h.now())
-			if err := save(c); err != nil {
-				return err
-			}
-			// The step-up's own page ("Confirm it's you", Continue) as everywhere a step-up is
-			// asked (docs/ui-contract.md), now after the question rather than before it.
-			return h.stepUpPage(c, su, a.devices+id+"/remove/confirmed")
-		}
-		if err != nil {
+	return h.removeNow(c, a, id, func(su *mfa.StepUpError) error {
+		h.log().InfoContext(c.Request().Context(), "step-up required", "user_id", a.target.ID, "device_id", id)
+		sess(c).SetConfirmed("remove:"+id, h.now())
+		if err := save(c); err != nil {
 			return err
 		}
-	}
-	return h.removeNow(c, a, id)
+		// The step-up's own page ("Confirm it's you", Continue) as everywhere a step-up is
+		// asked (docs/ui-contract.md), now after the question rather than before it.
+		return h.stepUpPage(c, su, a.devices+id+"/remove/confirmed")
+	})
 }
 
 // removeConfirmed finishes a removal the person confirmed before PingOne's step-up. Without
-// a confirmation (an old link, another device, or one already used) it asks again.
+// a confirmation (an old link, another device, or one already used) it asks again, as it does
+// when the step-up is still needed.
 func (h *Handler) removeConfirmed(c echo.Context) error {
 	a := actorOf(c)
 	id := c.Param("id")
@@ -84,14 +78,14 @@ func (h *Handler) removeConfirmed(c echo.Context) error {
 	if !ok {
 		return redirect(c, a.devices+id+"/remove")
 	}
-	if answered, err := h.stepUpFirst(c, a, a.devices+id+"/remove"); answered {
-		return err
-	}
-	return h.removeNow(c, a, id)
+	return h.removeNow(c, a, id, func(su *mfa.StepUpError) error {
+		return h.stepUpPage(c, su, a.devices+id+"/remove")
+	})
 }
 
-// removeNow removes the phone, recorded, and goes back to the list.
-func (h *Handler) removeNow(c echo.Context, a *actor, id string) error {
+// removeNow removes the phone, recorded, and goes back to the list. internal/mfa applies the
+// step-up rule to a person's own phone; stepUp answers its *StepUpError.
+func (h *Handler) removeNow(c echo.Context, a *actor, id string, stepUp func(*mfa.StepUpError) error) error {
 	ctx := c.Request().Context()
 	d, err := h.svc.MFA.Device(ctx, a.target.ID, id)
 	if err != nil {
@@ -102,7 +96,15 @@ func (h *Handler) removeNow(c echo.Context, a *actor, id string) error {
 		return h.renderRemove(c, a, http.StatusUnprocessableEntity, d, false, reason, missing, "")
 	}
 	ev := audit.Event{Action: audit.ActionRemove, DeviceID: id, OldNumber: d.Masked, Reason: reason}
-	if err := h.svc.MFA.Remove(ctx, a.target.ID, d); err != nil {
+	err = h.svc.MFA.Remove(ctx, a.target.ID, d, a.proof(c))
+	var su *mfa.StepUpError
+	switch {
+	case errors.As(err, &su):
+		return stepUp(su)
+	case mfa.StepUpRefused(err):
+		// Refused before PingOne was asked: nothing was removed, nothing to record.
+		return err
+	case err != nil:
 		ev.Outcome, ev.Detail = audit.OutcomeFailed, failure(err)
 		h.record(c, a, ev)
 		return err

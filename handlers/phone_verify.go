@@ -35,11 +35,6 @@ func (h *Handler) verifyForm(c echo.Context) error {
 func (h *Handler) verify(c echo.Context) error {
 	a := actorOf(c)
 	ctx, id := c.Request().Context(), c.Param("id")
-	if a.self && sess(c).Staff() {
-		if answered, err := h.staffFirstPhone(c, a, id); answered {
-			return err
-		}
-	}
 	verify := h.svc.MFA.Verify
 	if a.self && sess(c).MFAOff() {
 		// The person's sign-in read mfaEnabled off: no second read of the user is needed.
@@ -48,7 +43,10 @@ func (h *Handler) verify(c echo.Context) error {
 	in := form.NewCode(c.Request())
 	d, err := mfa.Device{}, in.Problem()
 	if err == nil {
-		d, err = verify(ctx, a.target.ID, id, in.Code)
+		d, err = verify(ctx, a.target.ID, id, in.Code, a.proof(c))
+	}
+	if errors.Is(err, mfa.ErrFirstPhoneElsewhere) {
+		return h.staffFirstPhone(c, a, d)
 	}
 	if msg := codeRefusal(c, a, err, h.svc.MFA.CodeRules(ctx).Length); msg != "" {
 		return h.refuseCode(c, a, d, id, msg, err)
@@ -92,22 +90,14 @@ func (h *Handler) verify(c echo.Context) error {
 	return a.flash(c, a.base, session.Success, a.words.verified, maskedLabel(c, d))
 }
 
-// staffFirstPhone refuses to activate a staff member's first phone on their own: it comes from
-// an administrator (issue #21), and one waiting for its code (made before this rule, or by
-// mistake) is not activated on a password alone. It reports whether it answered.
-func (h *Handler) staffFirstPhone(c echo.Context, a *actor, id string) (bool, error) {
-	ctx := c.Request().Context()
-	devs, err := h.svc.MFA.Devices(ctx, a.target.ID)
-	if err != nil {
-		return true, err
-	}
-	if !devs.ActivatesFirstPhone(id) {
-		return false, nil
-	}
-	h.log().InfoContext(ctx, "first phone refused", "user_id", a.target.ID, "device_id", id, "reason", "staff")
+// staffFirstPhone answers internal/mfa's refusal to activate a staff member's own first
+// phone (issue #21: it comes from an administrator), d being that phone: logged, audited, and
+// the code page again with the words.
+func (h *Handler) staffFirstPhone(c echo.Context, a *actor, d mfa.Device) error {
+	id := c.Param("id")
+	h.log().InfoContext(c.Request().Context(), "first phone refused", "user_id", a.target.ID, "device_id", id, "reason", "staff")
 	h.record(c, a, audit.Event{Action: audit.ActionActivate, DeviceID: id, Outcome: audit.OutcomeRefused, Detail: mfa.ErrFirstPhoneElsewhere.Error()})
-	d, _ := devs.Find(id)
-	return true, h.renderVerify(c, a, http.StatusForbidden, d, refusal(c, mfa.ErrFirstPhoneElsewhere), "")
+	return h.renderVerify(c, a, http.StatusForbidden, d, refusal(c, mfa.ErrFirstPhoneElsewhere), "")
 }
 
 // refuseCode answers a refused code: logged, audited, and the code page again with the words.

@@ -86,6 +86,10 @@ type Proof struct {
 	// MailboxProved is when they last typed a code PingOne emailed to their directory address
 	// (FIRST_PHONE_PROOF=email).
 	MailboxProved time.Time
+	// Staff is set when the person is help-desk staff: their own first phone comes from an
+	// administrator (issue #21), never activated in the portal on a password alone
+	// (ErrFirstPhoneElsewhere).
+	Staff bool
 }
 
 // ErrStepUp matches every *StepUpError.
@@ -293,6 +297,17 @@ func (s *Service) FirstPhone(ctx context.Context, userID string, l List, p Proof
 	}
 	if s.firstPhoneProof == FirstPhoneEmail && (p.MailboxProved.IsZero() || s.now().Sub(p.MailboxProved) > s.stepUp.MaxAge) {
 		return ErrMailboxProof
+	}
+	return nil
+}
+
+// StaffFirstPhone is the rule for activating a phone of one's own (self: the person's proof,
+// nil when staff act for the user) whose devices are l: help-desk staff do not activate their
+// own first phone (ErrFirstPhoneElsewhere), even one already waiting for its code (made before
+// this rule, or by mistake); it comes from an administrator after checking who they are.
+func StaffFirstPhone(l List, deviceID string, self *Proof) error {
+	if self != nil && self.Staff && l.ActivatesFirstPhone(deviceID) {
+		return ErrFirstPhoneElsewhere
 	}
 	return nil
 }

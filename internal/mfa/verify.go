@@ -49,22 +49,29 @@ var (
 // Verify activates the device with the code and turns MFA on for the user if it was off. With
 // ErrWrongCode or a *LockedError it returns the device as it read it to tell the two apart
 // (empty when that read failed), so that the code page needs no read of its own.
-func (s *Service) Verify(ctx context.Context, userID, deviceID, code string) (Device, error) {
-	return s.verify(ctx, userID, deviceID, code, false)
+//
+// self is the proof of the person activating a phone of their own, nil when staff act for the
+// user: a staff member's own first phone is refused (StaffFirstPhone, ErrFirstPhoneElsewhere,
+// with the device as listed) before the code is checked.
+func (s *Service) Verify(ctx context.Context, userID, deviceID, code string, self *Proof) (Device, error) {
+	return s.verify(ctx, userID, deviceID, code, self, false)
 }
 
 // VerifyMFAOff is Verify for a caller who knows the user's mfaEnabled was off (the person's
 // own sign-in read it, and nothing in the portal has turned it on since): MFA is turned on
 // without reading the user again. Should it have been turned on elsewhere meanwhile, setting
 // it again changes nothing.
-func (s *Service) VerifyMFAOff(ctx context.Context, userID, deviceID, code string) (Device, error) {
-	return s.verify(ctx, userID, deviceID, code, true)
+func (s *Service) VerifyMFAOff(ctx context.Context, userID, deviceID, code string, self *Proof) (Device, error) {
+	return s.verify(ctx, userID, deviceID, code, self, true)
 }
 
-func (s *Service) verify(ctx context.Context, userID, deviceID, code string, mfaOff bool) (Device, error) {
+func (s *Service) verify(ctx context.Context, userID, deviceID, code string, self *Proof, mfaOff bool) (Device, error) {
 	code, ok := CleanCode(code)
 	if !ok {
 		return Device{}, ErrBadCode
+	}
+	if d, err := s.staffFirstPhone(ctx, userID, deviceID, self); err != nil {
+		return d, err
 	}
 	// Finishing a pairing is pairing: with the policy against it, PingOne is not asked.
 	if err := s.pairingAllowed(ctx); err != nil {
@@ -217,4 +224,21 @@ func (s *Service) EnsureMFAEnabled(ctx context.Context, userID string) error {
 		return nil
 	}
 	return s.client.SetMFAEnabled(ctx, userID, true)
+}
+
+// staffFirstPhone applies StaffFirstPhone to the person's devices as shown; the list is read
+// only for staff acting for themselves. With ErrFirstPhoneElsewhere it returns the device.
+func (s *Service) staffFirstPhone(ctx context.Context, userID, deviceID string, self *Proof) (Device, error) {
+	if self == nil || !self.Staff {
+		return Device{}, nil
+	}
+	l, err := s.Devices(ctx, userID)
+	if err != nil {
+		return Device{}, err
+	}
+	if err := StaffFirstPhone(l, deviceID, self); err != nil {
+		d, _ := l.Find(deviceID)
+		return d, err
+	}
+	return Device{}, nil
 }

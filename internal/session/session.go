@@ -258,7 +258,7 @@ func (s *Session) Revoke(now time.Time) {
 // Proof is what the session shows about the person's last proof of MFA.
 func (s *Session) Proof() mfa.Proof {
 	return mfa.Proof{ACR: s.str(keyACR), AuthTime: s.time(keyAuthTime), AMR: strings.Fields(s.str(keyAMR)), CodeTyped: s.time(keyProof),
-		MailboxProved: s.time(keyMailbox), TemporaryUntil: s.TemporaryUntil()}
+		MailboxProved: s.time(keyMailbox), TemporaryUntil: s.TemporaryUntil(), Staff: s.Staff()}
 }
 
 // CodeTyped records that the person typed a code PingOne texted to one of their phones.
