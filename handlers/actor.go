@@ -118,7 +118,7 @@ func (h *Handler) reason(c echo.Context, a *actor) (reason, missing string) {
 		return "", ""
 	}
 	in := form.NewReason(c.Request())
-	if in.Problem(h.site.ReasonRequired) != nil {
+	if in.Problem(h.reasons().Required(a.self, false)) != nil {
 		missing = t(c, messages.HdReasonMissing, nil)
 	}
 	return in.Text, missing

@@ -20,6 +20,7 @@ import (
 	"github.com/smsmfa/portal/internal/audit"
 	"github.com/smsmfa/portal/internal/auth"
 	"github.com/smsmfa/portal/internal/demo"
+	"github.com/smsmfa/portal/internal/form"
 	"github.com/smsmfa/portal/internal/health"
 	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/limits"
@@ -147,3 +148,7 @@ func New(d Deps) *Handler {
 func (h *Handler) log() *slog.Logger     { return h.ops.Logger }
 func (h *Handler) now() time.Time        { return h.ops.Now() }
 func (h *Handler) policy() *phone.Policy { return h.svc.MFA.Policy() }
+
+// reasons is the rule for when a change must carry a reason or ticket (internal/form): asked
+// by the pages that show the field and by the checks alike.
+func (h *Handler) reasons() form.ReasonRule { return form.ReasonRule{ForAll: h.site.ReasonRequired} }

@@ -85,6 +85,6 @@ func (h *Handler) renderAction(c echo.Context, a *actor, act deviceAction, d mfa
 	heading := a.say(c, act.heading, messages.Data{"Device": deviceLabel(c, d)})
 	return h.render(c, status, views.Confirm(h.page(c, heading, a.nav), views.ConfirmProps{
 		Heading: heading, Body: a.say(c, act.body, nil), Button: t(c, act.button, nil), Reason: true,
-		ReasonRequired: h.site.ReasonRequired, Error: errMsg, Action: c.Request().URL.Path, Cancel: a.base,
+		ReasonRequired: h.reasons().Required(a.self, false), Error: errMsg, Action: c.Request().URL.Path, Cancel: a.base,
 	}))
 }

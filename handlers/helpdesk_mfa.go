@@ -7,7 +7,6 @@ import (
 
 	"github.com/smsmfa/portal/internal/audit"
 	"github.com/smsmfa/portal/internal/form"
-	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/session"
 	"github.com/smsmfa/portal/views"
@@ -22,13 +21,14 @@ var mfaWords = map[bool]struct{ heading, body, button, done messages.Key }{
 // hdMFAConfirm asks staff before turning a user's MFA on or off.
 func (h *Handler) hdMFAConfirm(c echo.Context) error {
 	a := actorOf(c)
-	on := form.NewMFASwitch(c.Request()).On
+	in := form.NewMFASwitch(c.Request())
+	on := in.On
 	if !on && !h.mfaOffAllowed() {
 		return h.refuseMFAOff(c, a)
 	}
 	w := mfaWords[on]
 	props := views.ConfirmProps{Heading: a.say(c, w.heading, nil), Body: a.say(c, w.body, nil), Button: t(c, w.button, nil),
-		Danger: !on, Reason: true, ReasonRequired: helpdesk.NeedsReason(h.site.ReasonRequired, !on), Action: a.base + "/mfa", Cancel: a.base,
+		Danger: !on, Reason: true, ReasonRequired: in.ReasonRequired(h.reasons()), Action: a.base + "/mfa", Cancel: a.base,
 		Hidden: map[string]string{"enabled": onOff(on, "true", "false")}}
 	return h.render(c, http.StatusOK, views.Confirm(h.page(c, props.Heading, a.nav), props))
 }
@@ -42,7 +42,7 @@ func (h *Handler) hdMFA(c echo.Context) error {
 		return h.refuseMFAOff(c, a)
 	}
 	reason := in.Reason.Text
-	if in.Problem(h.site.ReasonRequired) != nil {
+	if in.Problem(h.reasons()) != nil {
 		key := messages.HdReasonMissing
 		if !on {
 			key = messages.HdMfaOffReason

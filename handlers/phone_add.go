@@ -202,7 +202,7 @@ func (h *Handler) phoneForm(c echo.Context, a *actor, region string, rules mfa.C
 		StrongerURL: h.site.StrongerMethodsURL, TextsJSON: views.ScriptJSON(phone.BrowserTextsJSON(messages.From(c.Request().Context()))),
 		CodeLength: rules.Length, AlternativeURL: h.site.AlternativeMethodsURL}
 	if !a.self {
-		f.For, f.Back, f.Reason, f.ReasonRequired = a.name, a.base, true, h.site.ReasonRequired
+		f.For, f.Back, f.Reason, f.ReasonRequired = a.name, a.base, true, h.reasons().Required(a.self, false)
 		if a.user != nil && a.user.Country() != "" {
 			f.Home, f.HomeName = a.user.Country(), regionName(c, a.user.Country())
 		}

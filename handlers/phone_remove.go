@@ -120,7 +120,7 @@ func (h *Handler) renderRemove(c echo.Context, a *actor, status int, d mfa.Devic
 	label := messages.Data{"Device": deviceLabel(c, d)}
 	props := views.ConfirmProps{Heading: t(c, messages.RemoveHeading, label), Body: a.say(c, a.words.removeBody, nil),
 		Action: a.devices + d.ID + "/remove", Button: t(c, messages.DeviceRemove, nil), Cancel: a.base, Danger: true,
-		Reason: !a.self, ReasonRequired: !a.self && h.site.ReasonRequired, ReasonValue: reason, Error: errMsg}
+		Reason: !a.self, ReasonRequired: h.reasons().Required(a.self, false), ReasonValue: reason, Error: errMsg}
 	if lastActive {
 		props.Body, props.Warning = t(c, messages.RemoveLastActive, nil), true
 	}

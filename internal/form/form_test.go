@@ -179,24 +179,55 @@ func TestMFASwitch(t *testing.T) {
 		on             bool
 		reason         string
 		requiredForAll bool
+		required       bool
 		problem        bool
 	}{
-		{"on, no reason needed", post(url.Values{"enabled": {"true"}}), true, "", false, false},
-		{"on, every change needs one", post(url.Values{"enabled": {"true"}}), true, "", true, true},
-		{"off always needs one", post(url.Values{"enabled": {"false"}}), false, "", false, true},
-		{"off with one", post(url.Values{"enabled": {"false"}, "reason": {"INC7"}}), false, "INC7", false, false},
-		{"anything but true is off", post(url.Values{"enabled": {"TRUE"}, "reason": {"INC7"}}), false, "INC7", false, false},
-		{"the question's link", get(url.Values{"enabled": {"true"}}), true, "", false, false},
+		{"on, no reason needed", post(url.Values{"enabled": {"true"}}), true, "", false, false, false},
+		{"on, every change needs one", post(url.Values{"enabled": {"true"}}), true, "", true, true, true},
+		{"off always needs one", post(url.Values{"enabled": {"false"}}), false, "", false, true, true},
+		{"off with one", post(url.Values{"enabled": {"false"}, "reason": {"INC7"}}), false, "INC7", false, true, false},
+		{"anything but true is off", post(url.Values{"enabled": {"TRUE"}, "reason": {"INC7"}}), false, "INC7", false, true, false},
+		{"the question's link", get(url.Values{"enabled": {"true"}}), true, "", false, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := NewMFASwitch(tc.r)
 			if f.On != tc.on || f.Reason.Text != tc.reason {
 				t.Errorf("NewMFASwitch = %+v; want on %v, reason %q", f, tc.on, tc.reason)
 			}
-			if err := f.Problem(tc.requiredForAll); (err != nil) != tc.problem {
-				t.Errorf("Problem(%v) = %v; want problem %v", tc.requiredForAll, err, tc.problem)
+			rule := ReasonRule{ForAll: tc.requiredForAll}
+			if got := f.ReasonRequired(rule); got != tc.required {
+				t.Errorf("ReasonRequired(%+v) = %v; want %v", rule, got, tc.required)
+			}
+			if err := f.Problem(rule); (err != nil) != tc.problem {
+				t.Errorf("Problem(%+v) = %v; want problem %v", rule, err, tc.problem)
 			}
 		})
+	}
+}
+
+// TestReasonRule (review of issue 22, item 6): one answer to "is a reason required", for the
+// pages that show the field and the checks that refuse a change without one: never for a
+// person's own change, for every help-desk change when HELPDESK_REASON_REQUIRED is set, and
+// always for turning MFA off.
+func TestReasonRule(t *testing.T) {
+	for _, tc := range []struct {
+		forAll, self, mfaOff, want bool
+	}{
+		{false, true, false, false},
+		{true, true, false, false},
+		{true, true, true, false},
+		{false, false, false, false},
+		{true, false, false, true},
+		{false, false, true, true},
+		{true, false, true, true},
+	} {
+		r := ReasonRule{ForAll: tc.forAll}
+		if got := r.Required(tc.self, tc.mfaOff); got != tc.want {
+			t.Errorf("%+v.Required(self %v, MFA off %v) = %v; want %v", r, tc.self, tc.mfaOff, got, tc.want)
+		}
+		if err := (Reason{}).Problem(r.Required(tc.self, tc.mfaOff)); (err != nil) != tc.want || (err != nil && !errors.Is(err, ErrNoReason)) {
+			t.Errorf("%+v: no reason given: %v; want refused %v", r, err, tc.want)
+		}
 	}
 }
 

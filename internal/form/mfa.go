@@ -1,10 +1,6 @@
 package form
 
-import (
-	"net/http"
-
-	"github.com/smsmfa/portal/internal/helpdesk"
-)
+import "net/http"
 
 // MFASwitch is the help desk's form, and the link to its question, that turns a user's MFA
 // on or off, with the reason.
@@ -19,9 +15,12 @@ func NewMFASwitch(r *http.Request) MFASwitch {
 	return MFASwitch{On: r.FormValue("enabled") == "true", Reason: NewReason(r)}
 }
 
-// Problem is ErrNoReason when the change needs a reason and has none (helpdesk.NeedsReason:
-// every change when requiredForAll, HELPDESK_REASON_REQUIRED, and always turning MFA off), or
-// nil.
-func (f MFASwitch) Problem(requiredForAll bool) error {
-	return f.Reason.Problem(helpdesk.NeedsReason(requiredForAll, !f.On))
+// ReasonRequired reports whether the switch needs a reason under the rule: every change when
+// the operator requires one (HELPDESK_REASON_REQUIRED), and always turning MFA off. The
+// question's page and Problem both ask it.
+func (f MFASwitch) ReasonRequired(rule ReasonRule) bool { return rule.Required(false, !f.On) }
+
+// Problem is ErrNoReason when the change needs a reason (ReasonRequired) and has none, or nil.
+func (f MFASwitch) Problem(rule ReasonRule) error {
+	return f.Reason.Problem(f.ReasonRequired(rule))
 }

@@ -24,10 +24,24 @@ func NewReason(r *http.Request) Reason {
 }
 
 // Problem is ErrNoReason when a reason is required and none was given, or nil. Whether one
-// is required is the help desk's rule (HELPDESK_REASON_REQUIRED, helpdesk.NeedsReason).
+// is required is ReasonRule's answer.
 func (f Reason) Problem(required bool) error {
 	if required && f.Text == "" {
 		return ErrNoReason
 	}
 	return nil
+}
+
+// ReasonRule says when a change must carry a reason or ticket (Reason): one answer for the
+// page that shows the field as mandatory and for the check that refuses a change without one.
+type ReasonRule struct {
+	// ForAll is HELPDESK_REASON_REQUIRED: every help-desk change needs one.
+	ForAll bool
+}
+
+// Required reports whether a change needs a reason: never one a person makes to their own
+// phones (self: their pages have no reason field); for the help desk, as helpdesk.NeedsReason
+// says: every change when ForAll, and always turning a user's MFA off (turnsMFAOff).
+func (r ReasonRule) Required(self, turnsMFAOff bool) bool {
+	return !self && helpdesk.NeedsReason(r.ForAll, turnsMFAOff)
 }
