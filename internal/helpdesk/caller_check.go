@@ -62,7 +62,7 @@ func NewCallers(client AuthClient, st store.Store, o CallerOptions) *Callers {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Callers{client: client, checks: store.Callers(st), approvals: store.Approvals(st), o: o}
+	return &Callers{client: client, checks: store.Callers(st), approvals: store.Approvals(st, o.ApprovalTTL), o: o}
 }
 
 // grant records a passed check.
@@ -87,9 +87,9 @@ func (cs *Callers) Verified(ctx context.Context, agent, user string) (*CallerChe
 }
 
 // MarkChanged notes that the user's methods changed now (by the user or the help desk), for
-// the recent-change signal; the note lasts RecentWindow.
+// the recent-change signal; the store keeps the note for the signal's window.
 func (cs *Callers) MarkChanged(ctx context.Context, user string) error {
-	return cs.checks.PutMethodsChanged(ctx, user, cs.o.Now(), RecentWindow)
+	return cs.checks.PutMethodsChanged(ctx, user, cs.o.Now())
 }
 
 // LastChange returns when MarkChanged last noted a change to the user's methods within

@@ -8,6 +8,7 @@ import (
 	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/internal/phone"
+	"github.com/smsmfa/portal/internal/store"
 	"github.com/smsmfa/portal/pingone"
 )
 
@@ -69,5 +70,13 @@ func TestAbroadFrom(t *testing.T) {
 		if got := helpdesk.AbroadFrom(tc.home, tc.country); got != tc.want {
 			t.Errorf("AbroadFrom(%q, %q) = %v", tc.home, tc.country, got)
 		}
+	}
+}
+
+// TestMethodsChangedNoteLastsTheWindow: the store keeps the note of a change of methods
+// (MarkChanged) at least as long as the recent-change signal looks back.
+func TestMethodsChangedNoteLastsTheWindow(t *testing.T) {
+	if store.MethodsChangedTTL < helpdesk.RecentWindow {
+		t.Errorf("store.MethodsChangedTTL %v is shorter than helpdesk.RecentWindow %v", store.MethodsChangedTTL, helpdesk.RecentWindow)
 	}
 }
