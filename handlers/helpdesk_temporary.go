@@ -17,12 +17,6 @@ import (
 	"github.com/smsmfa/portal/views"
 )
 
-func init() {
-	// Temporary access changes how the person signs in: the recent-change signal counts it.
-	changesMethods[audit.ActionTemporaryAccess] = true
-	changesMethods[audit.ActionEndTemporaryAccess] = true
-}
-
 // durationKeys word the temporary-access lengths the help desk may choose.
 var durationKeys = map[time.Duration]messages.Key{
 	time.Hour: messages.HdTempHour, 4 * time.Hour: messages.HdTempFourHours, 24 * time.Hour: messages.HdTempDay,

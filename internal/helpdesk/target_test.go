@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smsmfa/portal/internal/audit"
 	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/internal/phone"
@@ -78,5 +79,24 @@ func TestAbroadFrom(t *testing.T) {
 func TestMethodsChangedNoteLastsTheWindow(t *testing.T) {
 	if store.MethodsChangedTTL < helpdesk.RecentWindow {
 		t.Errorf("store.MethodsChangedTTL %v is shorter than helpdesk.RecentWindow %v", store.MethodsChangedTTL, helpdesk.RecentWindow)
+	}
+}
+
+// TestChangesMethods: the actions that change how a person signs in (the recent-change signal,
+// the notices) are one list here; reading, renaming and checking a caller change nothing.
+func TestChangesMethods(t *testing.T) {
+	for _, tc := range []struct {
+		action string
+		want   bool
+	}{
+		{audit.ActionAddPhone, true}, {audit.ActionActivate, true}, {audit.ActionRemove, true},
+		{audit.ActionUnlock, true}, {audit.ActionSetDefault, true}, {audit.ActionSetMFA, true},
+		{audit.ActionReplace, true}, {audit.ActionTemporaryAccess, true}, {audit.ActionEndTemporaryAccess, true},
+		{audit.ActionResendCode, false}, {audit.ActionRename, false}, {audit.ActionVerifyCaller, false},
+		{audit.ActionRequestApproval, false}, {audit.ActionApproveCaller, false}, {audit.ActionSearch, false}, {"", false},
+	} {
+		if got := helpdesk.ChangesMethods(tc.action); got != tc.want {
+			t.Errorf("ChangesMethods(%q) = %v, want %v", tc.action, got, tc.want)
+		}
 	}
 }
