@@ -49,8 +49,7 @@ func (h *Handler) target(c echo.Context, a *actor) (helpdesk.Target, error) {
 
 // targetOf builds the user as the help desk reads them from devices already read.
 func (h *Handler) targetOf(c echo.Context, a *actor, devs mfa.List) (helpdesk.Target, error) {
-	return h.svc.Callers.Target(c.Request().Context(), a.user, devs, helpdesk.TargetFacts{Protection: protection(c),
-		NewPhoneWait: h.newPhoneWait(), Policy: h.policy(), Now: h.now()})
+	return h.svc.Callers.Target(c.Request().Context(), a.user, devs, protection(c))
 }
 
 // hdCallerForm shows the ways to verify the caller, the code field when a code is waiting,

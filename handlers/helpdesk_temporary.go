@@ -23,12 +23,7 @@ var durationKeys = map[time.Duration]messages.Key{
 }
 
 // bypassMax is the longest temporary access the help desk may give (HELPDESK_BYPASS_MAX).
-func (h *Handler) bypassMax() time.Duration {
-	if h.site.BypassMax <= 0 {
-		return 24 * time.Hour
-	}
-	return h.site.BypassMax
-}
+func (h *Handler) bypassMax() time.Duration { return h.site.BypassMax }
 
 // durationOptions are the choices of the "Duration" select, up to HELPDESK_BYPASS_MAX.
 func (h *Handler) durationOptions(c echo.Context) []views.DurationOption {

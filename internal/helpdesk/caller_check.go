@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/smsmfa/portal/internal/limits"
+	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/internal/store"
 )
 
@@ -37,8 +38,15 @@ type CallerOptions struct {
 	// it (limits.TextKeys: the staff member's own and the help desk's budget), as every text
 	// is. Nil means the default rules on the store.
 	Limits *limits.Limiter
-	Now    func() time.Time
+	// NewPhoneWait is HELPDESK_NEW_PHONE_WAIT: how old the user's newest active phone must be
+	// for a caller's code to go to a phone (Target.NewPhone), and a staff member's for their
+	// sign-in to open the help desk (StaffSettled). Default DefaultNewPhoneWait.
+	NewPhoneWait time.Duration
+	Now          func() time.Time
 }
+
+// DefaultNewPhoneWait is HELPDESK_NEW_PHONE_WAIT's default, for Callers built without one.
+const DefaultNewPhoneWait = 24 * time.Hour
 
 // Callers keeps caller checks, codes waiting to be checked and approval requests.
 type Callers struct {
@@ -59,10 +67,21 @@ func NewCallers(client AuthClient, st store.Store, o CallerOptions) *Callers {
 	if o.Limits == nil {
 		o.Limits = limits.New(st, limits.DefaultRules())
 	}
+	if o.NewPhoneWait <= 0 {
+		o.NewPhoneWait = DefaultNewPhoneWait
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
 	return &Callers{client: client, checks: store.Callers(st), approvals: store.Approvals(st, o.ApprovalTTL), o: o}
+}
+
+// NewPhoneWait is HELPDESK_NEW_PHONE_WAIT as configured (CallerOptions.NewPhoneWait).
+func (cs *Callers) NewPhoneWait() time.Duration { return cs.o.NewPhoneWait }
+
+// StaffSettled is StaffSettled with the configured HELPDESK_NEW_PHONE_WAIT.
+func (cs *Callers) StaffSettled(devs mfa.List, authTime time.Time) (newestPhone mfa.Device, ok bool) {
+	return StaffSettled(devs, authTime, cs.o.NewPhoneWait)
 }
 
 // grant records a passed check.
