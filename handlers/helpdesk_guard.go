@@ -145,13 +145,13 @@ func (h *Handler) hdChangeable(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // requireCallerChecked lets a change through only while the staff member has checked the
-// caller for this user (helpdesk.Callers.Verified: the same agent, the same user, not
+// caller for this user (helpdesk.Callers.HoldingCheck: the same agent, the same user, not
 // expired). Forms send the agent to the caller check; a post without it changes nothing. The
 // check is kept for the audit records that follow.
 func (h *Handler) requireCallerChecked(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		agent, uid := sess(c).UserID(), c.Param("uid")
-		v, err := h.svc.Callers.Verified(c.Request().Context(), agent, uid)
+		v, err := h.svc.Callers.HoldingCheck(c.Request().Context(), agent, uid)
 		if err != nil {
 			return err
 		}

@@ -66,7 +66,7 @@ func (h *Handler) Routes() http.Handler {
 // issue #16).
 func (h *Handler) helpdeskRoutes(e *echo.Echo) {
 	hd := e.Group("/helpdesk", h.requireUser, h.requireStaff, h.requireHelpdeskStepUp, validIDs)
-	verify := []echo.MiddlewareFunc{h.hdTarget, h.hdChangeable, withActor}
+	callerPages := []echo.MiddlewareFunc{h.hdTarget, h.hdChangeable, withActor}
 	change := []echo.MiddlewareFunc{h.hdTarget, h.hdChangeable, h.requireCallerChecked, withActor}
 	hdu := func(method, path string, fn echo.HandlerFunc, m ...echo.MiddlewareFunc) {
 		hd.Add(method, path, fn, append(m, change...)...)
@@ -74,9 +74,9 @@ func (h *Handler) helpdeskRoutes(e *echo.Echo) {
 	hd.GET("", h.hdSearch)
 	hd.POST("/approvals/:aid", h.hdApprove, h.csrf, validApproval)
 	hd.GET("/users/:uid", h.hdUser, h.hdTarget, withActor)
-	hd.GET("/users/:uid/verify", h.hdCallerForm, verify...)
-	hd.POST("/users/:uid/verify", h.hdCallerStart, append([]echo.MiddlewareFunc{h.csrf}, verify...)...)
-	hd.POST("/users/:uid/verify/code", h.hdCallerCode, append([]echo.MiddlewareFunc{h.csrf}, verify...)...)
+	hd.GET("/users/:uid/verify", h.hdCallerForm, callerPages...)
+	hd.POST("/users/:uid/verify", h.hdCallerStart, append([]echo.MiddlewareFunc{h.csrf}, callerPages...)...)
+	hd.POST("/users/:uid/verify/code", h.hdCallerCode, append([]echo.MiddlewareFunc{h.csrf}, callerPages...)...)
 	hdu(http.MethodGet, "/users/:uid/phone/new", h.newPhone)
 	hdu(http.MethodPost, "/users/:uid/phone", h.addPhone, h.csrf)
 	hdu(http.MethodGet, "/users/:uid/mfa", h.hdMFAConfirm)

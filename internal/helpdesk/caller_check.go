@@ -91,10 +91,10 @@ func (cs *Callers) grant(ctx context.Context, c CallerCheck) (CallerCheck, error
 	return c, cs.checks.PutCheck(ctx, c)
 }
 
-// Verified returns the agent's check of the caller who claims to be user while it holds, or
-// nil: "is this caller verified". A check made by another agent, or for another user, is never
+// HoldingCheck returns the agent's caller check for user while it holds, or nil: "has this
+// agent checked this caller". A check made by another agent, or for another user, is never
 // returned.
-func (cs *Callers) Verified(ctx context.Context, agent, user string) (*CallerCheck, error) {
+func (cs *Callers) HoldingCheck(ctx context.Context, agent, user string) (*CallerCheck, error) {
 	c, err := cs.checks.Check(ctx, agent, user)
 	if c == nil || err != nil {
 		return nil, err

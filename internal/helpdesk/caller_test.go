@@ -81,7 +81,7 @@ func TestVerificationIsForOneAgentAndOneUserForTheTTL(t *testing.T) {
 	}
 	for _, tc := range tests {
 		f.clock.Advance(tc.after)
-		got, err := f.v.Verified(ctx, tc.agent, tc.user)
+		got, err := f.v.HoldingCheck(ctx, tc.agent, tc.user)
 		if err != nil || (got != nil) != tc.want {
 			t.Errorf("%s: %+v %v, want verified=%v", tc.name, got, err, tc.want)
 		}
@@ -182,10 +182,10 @@ func TestApprovals(t *testing.T) {
 	if _, _, err := f.v.Approve(ctx, a.ID, hilda); !errors.Is(err, helpdesk.ErrApprovalGone) {
 		t.Errorf("second approval: %v", err)
 	}
-	if v, _ := f.v.Verified(ctx, "hilda", f.userID); v != nil {
+	if v, _ := f.v.HoldingCheck(ctx, "hilda", f.userID); v != nil {
 		t.Error("the approver was verified")
 	}
-	if v, _ := f.v.Verified(ctx, "hank", f.userID); v == nil {
+	if v, _ := f.v.HoldingCheck(ctx, "hank", f.userID); v == nil {
 		t.Error("the requester was not verified")
 	}
 	// A request nobody answers times out.
