@@ -9,7 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"github.com/smsmfa/portal/internal/ids"
 	"github.com/smsmfa/portal/static"
 )
 
@@ -72,7 +71,7 @@ func (h *Handler) helpdeskRoutes(e *echo.Echo) {
 		hd.Add(method, path, fn, append(m, change...)...)
 	}
 	hd.GET("", h.hdSearch)
-	hd.POST("/approvals/:aid", h.hdApprove, h.csrf, validApproval)
+	hd.POST("/approvals/:aid", h.hdApprove, h.csrf)
 	hd.GET("/users/:uid", h.hdUser, h.hdTarget, withActor)
 	hd.GET("/users/:uid/verify", h.hdCallerForm, callerPages...)
 	hd.POST("/users/:uid/verify", h.hdCallerStart, append([]echo.MiddlewareFunc{h.csrf}, callerPages...)...)
@@ -86,16 +85,6 @@ func (h *Handler) helpdeskRoutes(e *echo.Echo) {
 	h.phoneRoutes(hdu, "/users/:uid/devices/")
 	hdu(http.MethodGet, "/users/:uid/devices/:id/:action", h.hdConfirm)
 	hdu(http.MethodPost, "/users/:uid/devices/:id/:action", h.hdAct, h.csrf)
-}
-
-// validApproval answers 404 for an approval ID that is not a UUID.
-func validApproval(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if !ids.IsUUID(c.Param("aid")) {
-			return echo.ErrNotFound
-		}
-		return next(c)
-	}
 }
 
 // phoneRoutes are the pages of one phone that the person and staff share (actor.go): under
