@@ -87,10 +87,10 @@ func NewTarget(u *pingone.User, devs mfa.List, lastChange time.Time, f TargetFac
 // PingOne), and the countries of their phones.
 func signalFacts(t Target, devs mfa.List, last time.Time, f TargetFacts) SignalFacts {
 	sf := SignalFacts{Protection: t.Protection, Country: t.Country, Now: f.Now}
+	if d, ok := newest(devs); ok && d.Changed().After(last) {
+		last = d.Changed()
+	}
 	for _, d := range devs {
-		if d.Changed().After(last) {
-			last = d.Changed()
-		}
 		if d.IsSMS() {
 			sf.PhoneCountries = append(sf.PhoneCountries, phone.RegionOf(d.Number))
 		}
@@ -118,7 +118,7 @@ func newest(devs mfa.List) (mfa.Device, bool) {
 // authTime opens the help desk, and lets them approve a colleague's caller, only when none of
 // their active phones that may have proved it was added or changed within wait before it
 // (mfa.List.NewAtSignIn). PingOne texts the default phone, or lets the person pick one, so any
-// new phone may be the one a password thief registered. When it does not, newest is the
+// new phone may be the one a password thief registered. When it does not, newestPhone is the
 // newest such phone.
 func StaffSettled(devs mfa.List, authTime time.Time, wait time.Duration) (newestPhone mfa.Device, ok bool) {
 	d, found := newest(devs.NewAtSignIn(authTime, wait))

@@ -139,6 +139,9 @@ func TestAbroadNumber(t *testing.T) {
 		abroad                bool
 	}{
 		{"US", "+447400123456", "GB", true},
+		// A landline on record (added in PingOne's console) has its country too: the signals
+		// and the warning read a number's country one way, whatever the phone policy allows.
+		{"US", "+442071838750", "GB", true},
 		{"US", "+15125550101", "US", false},
 		{"", "+447400123456", "GB", false},
 		{"GB", "not a number", "", false},
