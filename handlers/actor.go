@@ -7,6 +7,7 @@ import (
 
 	"github.com/smsmfa/portal/internal/audit"
 	"github.com/smsmfa/portal/internal/form"
+	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/pingone"
@@ -145,14 +146,10 @@ func (h *Handler) record(c echo.Context, a *actor, e audit.Event) {
 	}
 	h.svc.Audit.Record(c.Request().Context(), e)
 	h.notify(c, e)
-	if e.Outcome == audit.OutcomeSuccess && changesMethods[e.Action] && h.svc.Callers != nil {
+	if e.Outcome == audit.OutcomeSuccess && helpdesk.ChangesMethods(e.Action) && h.svc.Callers != nil {
 		// For the help desk's recent-change signal; a failure here only weakens a warning.
 		if err := h.svc.Callers.MarkChanged(c.Request().Context(), e.Target.ID); err != nil {
 			h.log().WarnContext(c.Request().Context(), "could not note a change of methods", "error", err.Error())
 		}
 	}
 }
-
-// changesMethods are the audited actions that change how a person signs in.
-var changesMethods = map[string]bool{audit.ActionAddPhone: true, audit.ActionActivate: true, audit.ActionRemove: true,
-	audit.ActionUnlock: true, audit.ActionSetDefault: true, audit.ActionSetMFA: true}

@@ -32,6 +32,8 @@ func TestSharedPhonePagesForAUserWhoIsNotThere(t *testing.T) {
 		{http.MethodPost, gone + dev + "/remove", 404, "User not found"},
 		{http.MethodGet, "/helpdesk/users/not-a-uuid/phone/new", 404, "Page not found"},
 		{http.MethodGet, "/helpdesk/users/" + env.Demo.EmployeeID + "/devices/nope/verify", 404, "Page not found"},
+		{http.MethodPost, "/helpdesk/approvals/not-a-uuid", 404, "Page not found"},
+		{http.MethodPost, "/helpdesk/approvals/..%2Fusers", 404, "Page not found"},
 	} {
 		var got *portaltest.Page
 		if tc.method == http.MethodGet {

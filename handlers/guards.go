@@ -150,12 +150,12 @@ func (h *Handler) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// validIDs answers 404 for a device (:id) or user (:uid) ID that is not a UUID, before
-// PingOne is asked.
+// validIDs answers 404 for a device (:id), user (:uid) or approval request (:aid) ID that is
+// not a UUID, before PingOne or the store is asked.
 func validIDs(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		for _, name := range c.ParamNames() {
-			if (name == "id" || name == "uid") && !ids.IsUUID(c.Param(name)) {
+			if (name == "id" || name == "uid" || name == "aid") && !ids.IsUUID(c.Param(name)) {
 				return echo.ErrNotFound
 			}
 		}

@@ -80,9 +80,6 @@ type Site struct {
 	ReasonRequired bool
 	// HelpdeskStepUpMaxAge is how recent a staff member's MFA sign-in must be for /helpdesk.
 	HelpdeskStepUpMaxAge time.Duration
-	// HelpdeskNewPhoneWait is how old a phone must be to open the help desk to its owner or to
-	// verify a caller (issue #21).
-	HelpdeskNewPhoneWait time.Duration
 	// FirstPhoneProof is "email" when a first phone needs a code emailed to the person first.
 	FirstPhoneProof string
 	// Demo, when set, serves /demo/sms from the emulator's outbox and shows the demo banner.

@@ -49,8 +49,7 @@ func (h *Handler) target(c echo.Context, a *actor) (helpdesk.Target, error) {
 
 // targetOf builds the user as the help desk reads them from devices already read.
 func (h *Handler) targetOf(c echo.Context, a *actor, devs mfa.List) (helpdesk.Target, error) {
-	return h.svc.Callers.Target(c.Request().Context(), a.user, devs, helpdesk.TargetFacts{Protection: protection(c),
-		NewPhoneWait: h.newPhoneWait(), Policy: h.policy(), Now: h.now()})
+	return h.svc.Callers.Target(c.Request().Context(), a.user, devs, protection(c))
 }
 
 // hdCallerForm shows the ways to verify the caller, the code field when a code is waiting,
@@ -66,10 +65,10 @@ func (h *Handler) hdCallerForm(c echo.Context) error {
 func (h *Handler) renderCallerCheck(c echo.Context, cl *caller, status int, errMsg, field string) error {
 	ctx, a := c.Request().Context(), cl.a
 	agent := sess(c).UserID()
-	if v, err := h.svc.Callers.Verified(ctx, agent, a.target.ID); err != nil {
+	if v, err := h.svc.Callers.HoldingCheck(ctx, agent, a.target.ID); err != nil {
 		return err
 	} else if v != nil && errMsg == "" {
-		// Verified already (a colleague approved while the agent waited): back to the user.
+		// Checked already (a colleague approved while the agent waited): back to the user.
 		return redirect(c, a.base)
 	}
 	props := callerProps(c, cl, errMsg, field)
@@ -92,13 +91,13 @@ func (h *Handler) renderCallerCheck(c echo.Context, cl *caller, status int, errM
 		props.TimedOut = t(c, messages.HdApprovalTimedOut, nil)
 	}
 	title := a.say(c, messages.HdVerifyTitle, nil)
-	return h.render(c, status, views.HelpdeskVerify(h.page(c, title, "helpdesk"), props))
+	return h.render(c, status, views.HelpdeskCallerCheck(h.page(c, title, "helpdesk"), props))
 }
 
 // callerProps are the verify page's ways to verify, each with why it is not possible.
-func callerProps(c echo.Context, cl *caller, errMsg, field string) views.HelpdeskVerifyProps {
+func callerProps(c echo.Context, cl *caller, errMsg, field string) views.HelpdeskCallerCheckProps {
 	a := cl.a
-	props := views.HelpdeskVerifyProps{Base: a.base, Name: a.name, Signals: signalTexts(c, cl.target.Signals, a.name, cl.target.Country),
+	props := views.HelpdeskCallerCheckProps{Base: a.base, Name: a.name, Signals: signalTexts(c, cl.target.Signals, a.name, cl.target.Country),
 		Error: errMsg, Field: field, Phone: cl.target.Phone, Email: phone.MaskEmail(cl.target.Email)}
 	switch {
 	case !cl.target.NewPhone.IsZero():

@@ -53,13 +53,9 @@ func (h *Handler) requireHelpdeskStepUp(next echo.HandlerFunc) echo.HandlerFunc 
 }
 
 // staffPhonesSettled refuses the help desk (pages, changes and approvals alike) when the staff
-// member had an active device added or changed in PingOne within HELPDESK_NEW_PHONE_WAIT before
-// their MFA sign-in (issue #21, mfa.List.NewAtSignIn). PingOne's MFA sign-in texts the default phone, or lets the
-// person pick one, so any new phone may be the one that proved it: one a password thief
-// registered (through a sign-on policy that pairs a first device, or before this rule) must
-// not open the help desk nor approve a colleague's caller. The devices are read from PingOne
-// once per MFA sign-in, after it (a device added later cannot have proved it), and the
-// session remembers the answer for that sign-in only.
+// member's sign-in does not settle the new-phone rule (helpdesk.StaffSettled, issue #21). The
+// devices are read from PingOne once per MFA sign-in, after it (a device added later cannot
+// have proved it), and the session remembers the answer for that sign-in only.
 func (h *Handler) staffPhonesSettled(c echo.Context) error {
 	ctx, s := c.Request().Context(), sess(c)
 	uid, authTime := s.UserID(), s.Proof().AuthTime
@@ -70,46 +66,28 @@ func (h *Handler) staffPhonesSettled(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	recent := devs.NewAtSignIn(authTime, h.newPhoneWait())
-	if len(recent) == 0 {
+	newest, settled := h.svc.Callers.StaffSettled(devs, authTime)
+	if settled {
 		s.SetStaffPhonesSettled(authTime)
 		return save(c)
 	}
-	newest := recent[0]
-	for _, d := range recent {
-		if d.Changed().After(newest.Changed()) {
-			newest = d
-		}
-	}
+	wait := h.svc.Callers.NewPhoneWait()
 	h.log().WarnContext(ctx, "help desk refused: a phone of the staff member is too new", "user_id", uid,
-		"device_id", newest.ID, "changed", newest.Changed().UTC().Format(time.RFC3339), "wait", h.newPhoneWait().String())
+		"device_id", newest.ID, "changed", newest.Changed().UTC().Format(time.RFC3339), "wait", wait.String())
 	if c.Request().Method != http.MethodGet {
 		h.record(c, nil, audit.Event{Helpdesk: true, Action: routeAction(c), Outcome: audit.OutcomeRefused, Detail: "staff phone too new"})
 	}
 	return &Error{Status: http.StatusForbidden, Heading: messages.HdNewPhoneHeading, Text: messages.HdNewPhoneText,
-		Data:      messages.Data{"At": when(newest.Changed()), "Until": when(newest.Changed().Add(h.newPhoneWait()))},
+		Data:      messages.Data{"At": when(newest.Changed()), "Until": when(newest.Changed().Add(wait))},
 		ActionURL: "/devices", Action: messages.HdNewPhoneAction,
 		Cause: fmt.Errorf("help desk: device %s changed %s, within HELPDESK_NEW_PHONE_WAIT", newest.ID, newest.Changed().UTC().Format(time.RFC3339))}
-}
-
-// newPhoneWait is HELPDESK_NEW_PHONE_WAIT: how old a phone must be to open the help desk to
-// its owner or to verify a caller.
-func (h *Handler) newPhoneWait() time.Duration {
-	if h.site.HelpdeskNewPhoneWait <= 0 {
-		return 24 * time.Hour
-	}
-	return h.site.HelpdeskNewPhoneWait
 }
 
 // when words a moment for staff, in the server's zone: the date and the time of day.
 func when(at time.Time) string { return at.Local().Format("2006-01-02 15:04") }
 
-func (h *Handler) helpdeskMaxAge() time.Duration {
-	if h.site.HelpdeskStepUpMaxAge <= 0 {
-		return time.Hour
-	}
-	return h.site.HelpdeskStepUpMaxAge
-}
+// helpdeskMaxAge is HELPDESK_STEP_UP_MAX_AGE: how recent a staff member's MFA sign-in must be.
+func (h *Handler) helpdeskMaxAge() time.Duration { return h.site.HelpdeskStepUpMaxAge }
 
 // helpdeskProven reports whether the session's sign-in went through the step-up policy
 // recently enough for the help desk. A code typed for the person's own phone does not count:
@@ -167,13 +145,13 @@ func (h *Handler) hdChangeable(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // requireCallerChecked lets a change through only while the staff member has checked the
-// caller for this user (helpdesk.Callers.Verified: the same agent, the same user, not
+// caller for this user (helpdesk.Callers.HoldingCheck: the same agent, the same user, not
 // expired). Forms send the agent to the caller check; a post without it changes nothing. The
 // check is kept for the audit records that follow.
 func (h *Handler) requireCallerChecked(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		agent, uid := sess(c).UserID(), c.Param("uid")
-		v, err := h.svc.Callers.Verified(c.Request().Context(), agent, uid)
+		v, err := h.svc.Callers.HoldingCheck(c.Request().Context(), agent, uid)
 		if err != nil {
 			return err
 		}

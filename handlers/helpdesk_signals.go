@@ -2,7 +2,7 @@ package handlers
 
 // The warnings staff see beside "Verify caller" (issue #16), in words: staff or protected
 // groups, a recent change of methods, a phone in another country than the directory's (decided
-// by internal/helpdesk: Target.Signals, AbroadFrom); and the small words they share with the
+// by internal/helpdesk: Target.Signals, AbroadNumber); and the small words they share with the
 // caller-check pages.
 
 import (
@@ -54,8 +54,9 @@ func (h *Handler) countryWarning(a *actor, d mfa.Device) map[string]string {
 	if a.self || a.user == nil {
 		return nil
 	}
-	home, country := a.user.Country(), helpdesk.CountryOf(h.policy(), d.Number)
-	if !helpdesk.AbroadFrom(home, country) {
+	home := a.user.Country()
+	country, abroad := helpdesk.AbroadNumber(home, d.Number)
+	if !abroad {
 		return nil
 	}
 	// The countries travel as codes: the page names them in its own language (regionFields).

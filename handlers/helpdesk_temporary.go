@@ -17,24 +17,13 @@ import (
 	"github.com/smsmfa/portal/views"
 )
 
-func init() {
-	// Temporary access changes how the person signs in: the recent-change signal counts it.
-	changesMethods[audit.ActionTemporaryAccess] = true
-	changesMethods[audit.ActionEndTemporaryAccess] = true
-}
-
 // durationKeys word the temporary-access lengths the help desk may choose.
 var durationKeys = map[time.Duration]messages.Key{
 	time.Hour: messages.HdTempHour, 4 * time.Hour: messages.HdTempFourHours, 24 * time.Hour: messages.HdTempDay,
 }
 
 // bypassMax is the longest temporary access the help desk may give (HELPDESK_BYPASS_MAX).
-func (h *Handler) bypassMax() time.Duration {
-	if h.site.BypassMax <= 0 {
-		return 24 * time.Hour
-	}
-	return h.site.BypassMax
-}
+func (h *Handler) bypassMax() time.Duration { return h.site.BypassMax }
 
 // durationOptions are the choices of the "Duration" select, up to HELPDESK_BYPASS_MAX.
 func (h *Handler) durationOptions(c echo.Context) []views.DurationOption {

@@ -35,7 +35,7 @@ func (h *Handler) hdUser(c echo.Context) error {
 		check.Protected = a.say(c, protectionKeys[target.Protection], nil)
 	} else {
 		check.Signals = signalTexts(c, target.Signals, a.name, target.Country)
-		v, err := h.svc.Callers.Verified(c.Request().Context(), sess(c).UserID(), a.target.ID)
+		v, err := h.svc.Callers.HoldingCheck(c.Request().Context(), sess(c).UserID(), a.target.ID)
 		if err != nil {
 			return err
 		}

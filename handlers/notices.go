@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/smsmfa/portal/internal/audit"
+	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/notice"
 	"github.com/smsmfa/portal/pingone"
 )
@@ -21,7 +22,7 @@ var noticeKinds = map[string]notice.Kind{
 // notify sends the notice an audited change calls for, after the change: in the background,
 // so a mail server never fails or slows the change. It also drops the user's kept history.
 func (h *Handler) notify(c echo.Context, e audit.Event) {
-	if e.Outcome == audit.OutcomeSuccess && changesMethods[e.Action] && h.svc.MFA != nil {
+	if e.Outcome == audit.OutcomeSuccess && helpdesk.ChangesMethods(e.Action) && h.svc.MFA != nil {
 		// The history kept for a minute would not show this change yet.
 		h.svc.MFA.ForgetHistory(c.Request().Context(), e.Target.ID)
 	}

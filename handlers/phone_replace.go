@@ -110,7 +110,3 @@ func (h *Handler) finishReplace(c echo.Context, a *actor, r *mfa.Replacement) er
 	}
 	return done(c, a.base, session.Success, messages.ReplaceDone, map[string]string{"Name": a.name, "Phone": r.OldMasked, "Device": r.NewMasked})
 }
-
-func init() {
-	changesMethods[audit.ActionReplace] = true
-}

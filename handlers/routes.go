@@ -9,7 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"github.com/smsmfa/portal/internal/ids"
 	"github.com/smsmfa/portal/static"
 )
 
@@ -66,17 +65,17 @@ func (h *Handler) Routes() http.Handler {
 // issue #16).
 func (h *Handler) helpdeskRoutes(e *echo.Echo) {
 	hd := e.Group("/helpdesk", h.requireUser, h.requireStaff, h.requireHelpdeskStepUp, validIDs)
-	verify := []echo.MiddlewareFunc{h.hdTarget, h.hdChangeable, withActor}
+	callerPages := []echo.MiddlewareFunc{h.hdTarget, h.hdChangeable, withActor}
 	change := []echo.MiddlewareFunc{h.hdTarget, h.hdChangeable, h.requireCallerChecked, withActor}
 	hdu := func(method, path string, fn echo.HandlerFunc, m ...echo.MiddlewareFunc) {
 		hd.Add(method, path, fn, append(m, change...)...)
 	}
 	hd.GET("", h.hdSearch)
-	hd.POST("/approvals/:aid", h.hdApprove, h.csrf, validApproval)
+	hd.POST("/approvals/:aid", h.hdApprove, h.csrf)
 	hd.GET("/users/:uid", h.hdUser, h.hdTarget, withActor)
-	hd.GET("/users/:uid/verify", h.hdCallerForm, verify...)
-	hd.POST("/users/:uid/verify", h.hdCallerStart, append([]echo.MiddlewareFunc{h.csrf}, verify...)...)
-	hd.POST("/users/:uid/verify/code", h.hdCallerCode, append([]echo.MiddlewareFunc{h.csrf}, verify...)...)
+	hd.GET("/users/:uid/verify", h.hdCallerForm, callerPages...)
+	hd.POST("/users/:uid/verify", h.hdCallerStart, append([]echo.MiddlewareFunc{h.csrf}, callerPages...)...)
+	hd.POST("/users/:uid/verify/code", h.hdCallerCode, append([]echo.MiddlewareFunc{h.csrf}, callerPages...)...)
 	hdu(http.MethodGet, "/users/:uid/phone/new", h.newPhone)
 	hdu(http.MethodPost, "/users/:uid/phone", h.addPhone, h.csrf)
 	hdu(http.MethodGet, "/users/:uid/mfa", h.hdMFAConfirm)
@@ -86,16 +85,6 @@ func (h *Handler) helpdeskRoutes(e *echo.Echo) {
 	h.phoneRoutes(hdu, "/users/:uid/devices/")
 	hdu(http.MethodGet, "/users/:uid/devices/:id/:action", h.hdConfirm)
 	hdu(http.MethodPost, "/users/:uid/devices/:id/:action", h.hdAct, h.csrf)
-}
-
-// validApproval answers 404 for an approval ID that is not a UUID.
-func validApproval(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if !ids.IsUUID(c.Param("aid")) {
-			return echo.ErrNotFound
-		}
-		return next(c)
-	}
 }
 
 // phoneRoutes are the pages of one phone that the person and staff share (actor.go): under

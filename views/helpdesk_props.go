@@ -19,8 +19,8 @@ type CallerCheck struct {
 	MinutesLeft int
 }
 
-// HelpdeskVerifyProps is the page where staff verify a caller.
-type HelpdeskVerifyProps struct {
+// HelpdeskCallerCheckProps is the caller-check page, where staff verify a caller.
+type HelpdeskCallerCheckProps struct {
 	Base, Name string
 	Signals    []string
 	// Error is a refusal in words (a wrong code, how many tries are left); Field is the input

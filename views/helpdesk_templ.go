@@ -2125,9 +2125,9 @@ func HelpdeskStepUp(p Page, s HelpdeskStepUpProps) templ.Component {
 	})
 }
 
-// HelpdeskVerify is where staff verify a caller: by a code to the user's phone or email, or a
+// HelpdeskCallerCheck is the caller check: where staff verify a caller: by a code to the user's phone or email, or a
 // colleague's approval.
-func HelpdeskVerify(p Page, v HelpdeskVerifyProps) templ.Component {
+func HelpdeskCallerCheck(p Page, v HelpdeskCallerCheckProps) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

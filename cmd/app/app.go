@@ -150,7 +150,8 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 	h := handlers.New(handlers.Deps{
 		Services: handlers.Services{PingOne: client, MFA: svc, RP: rp, Limits: lim, Store: st, Audit: audit.New(o.Logger, o.Now),
 			Staff: staff, Directory: helpdesk.New(client),
-			Callers:   helpdesk.NewCallers(client, st, helpdesk.CallerOptions{TTL: cfg.HelpdeskVerificationTTL, Now: o.Now, Limits: lim}),
+			Callers: helpdesk.NewCallers(client, st, helpdesk.CallerOptions{TTL: cfg.HelpdeskVerificationTTL, Now: o.Now, Limits: lim,
+				NewPhoneWait: cfg.HelpdeskNewPhoneWait}),
 			Protector: helpdesk.NewProtector(cfg.HelpdeskGroups, cfg.HelpdeskProtectedGroups), Notices: notices},
 		Sessions: session.NewManager(session.Options{Secrets: cfg.SessionKeys, Secure: cfg.Secure(),
 			Idle: cfg.SessionIdleTimeout, Max: cfg.SessionMaxAge, Now: o.Now, Store: st, Unopened: unopenedCookie(m, o.Logger)}),
@@ -158,8 +159,7 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 			DefaultRegion: cfg.DefaultRegion, DefaultLanguage: cfg.DefaultLanguage, StrongerMethodsURL: cfg.StrongerMethodsURL,
 			AlternativeMethodsURL: cfg.AlternativeMethodsURL,
 			ReasonRequired:        cfg.HelpdeskReasonRequired, HelpdeskStepUpMaxAge: cfg.HelpdeskStepUpMaxAge, Demo: o.Demo,
-			HelpdeskNewPhoneWait: cfg.HelpdeskNewPhoneWait, FirstPhoneProof: cfg.FirstPhoneProof,
-			BypassMax: cfg.HelpdeskBypassMax, AllowMFAOff: cfg.HelpdeskAllowMFAOff},
+			FirstPhoneProof: cfg.FirstPhoneProof, BypassMax: cfg.HelpdeskBypassMax, AllowMFAOff: cfg.HelpdeskAllowMFAOff},
 		Ops: handlers.Ops{Logger: o.Logger, Metrics: m, Now: o.Now, RequestTimeout: cfg.PingOneTimeout + 5*time.Second,
 			Health: mon, MaxInFlight: cfg.MaxInFlight, Tracer: tracing.Tracer(o.TracerProvider)},
 	})

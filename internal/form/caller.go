@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/smsmfa/portal/internal/helpdesk"
-	"github.com/smsmfa/portal/internal/ids"
 )
 
 // CallerWay is the caller-check page's choice (field "method"): a code to the user's phone
@@ -48,21 +47,6 @@ func NewCallerCode(r *http.Request) CallerCode { return CallerCode{Code: NewCode
 func (f CallerCode) Problem() error {
 	if (Code{Code: f.Code}).Problem() != nil {
 		return helpdesk.ErrBadCode
-	}
-	return nil
-}
-
-// ApprovalAnswer is a colleague's approval of the request the path names (:aid); the form
-// itself carries only the CSRF token.
-type ApprovalAnswer struct{ ID string }
-
-// NewApprovalAnswer reads the request's ID from the path, trimmed.
-func NewApprovalAnswer(id string) ApprovalAnswer { return ApprovalAnswer{ID: strings.TrimSpace(id)} }
-
-// Problem is helpdesk.ErrApprovalGone for an ID that is no UUID (no request has it), or nil.
-func (f ApprovalAnswer) Problem() error {
-	if !ids.IsUUID(f.ID) {
-		return helpdesk.ErrApprovalGone
 	}
 	return nil
 }

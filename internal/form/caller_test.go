@@ -64,15 +64,3 @@ func TestCallerCode(t *testing.T) {
 		}
 	}
 }
-
-func TestApprovalAnswer(t *testing.T) {
-	id := "0b5a4c2e-7c1d-4b8e-9f3a-2d6e8a1b9c70"
-	if f := form.NewApprovalAnswer(" " + id + " "); f.ID != id || f.Problem() != nil {
-		t.Errorf("a UUID: %+v %v", f, f.Problem())
-	}
-	for _, bad := range []string{"", "r1", id + "x", "../approvals"} {
-		if err := form.NewApprovalAnswer(bad).Problem(); !errors.Is(err, helpdesk.ErrApprovalGone) {
-			t.Errorf("%q: %v, want ErrApprovalGone", bad, err)
-		}
-	}
-}

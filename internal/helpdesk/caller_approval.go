@@ -41,11 +41,10 @@ func (cs *Callers) RequestApproval(ctx context.Context, requester audit.Person, 
 	now := cs.o.Now()
 	a := Approval{ID: uuid.NewString(), Requester: store.Person(requester), Target: store.Person{ID: t.ID, Username: t.Username},
 		TargetName: targetName, Signals: Strings(t.Signals), Created: now, Expires: now.Add(cs.o.ApprovalTTL)}
-	// The pointer outlives the request, so that the agent can be told it timed out.
-	if err := cs.approvals.Put(ctx, a, cs.o.ApprovalTTL+cs.o.TTL); err != nil {
+	if err := cs.approvals.Put(ctx, a, cs.o.TTL); err != nil {
 		return Approval{}, err
 	}
-	return a, cs.approvals.ChangeIndex(ctx, cs.o.ApprovalTTL, func(ids []string) []string { return append(ids, a.ID) })
+	return a, cs.approvals.ChangeIndex(ctx, func(ids []string) []string { return append(ids, a.ID) })
 }
 
 // ApprovalState says where the agent's request for the user stands.
@@ -87,7 +86,7 @@ func (cs *Callers) Approvals(ctx context.Context, viewer string) ([]Approval, er
 		}
 	}
 	if len(gone) > 0 {
-		_ = cs.approvals.ChangeIndex(ctx, cs.o.ApprovalTTL, func(ids []string) []string {
+		_ = cs.approvals.ChangeIndex(ctx, func(ids []string) []string {
 			return slices.DeleteFunc(ids, func(id string) bool { return slices.Contains(gone, id) })
 		})
 	}
@@ -127,7 +126,7 @@ func (cs *Callers) Approve(ctx context.Context, id string, approver audit.Person
 		return *a, CallerCheck{}, ErrApprovalGone
 	}
 	_ = cs.approvals.DeleteAsked(ctx, a.Requester.ID, a.Target.ID)
-	_ = cs.approvals.ChangeIndex(ctx, cs.o.ApprovalTTL, func(ids []string) []string {
+	_ = cs.approvals.ChangeIndex(ctx, func(ids []string) []string {
 		return slices.DeleteFunc(ids, func(s string) bool { return s == id })
 	})
 	c, err := cs.grant(ctx, CallerCheck{Agent: a.Requester.ID, User: a.Target.ID, Kind: KindApproval,

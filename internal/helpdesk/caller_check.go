@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/smsmfa/portal/internal/limits"
+	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/internal/store"
 )
 
@@ -37,8 +38,15 @@ type CallerOptions struct {
 	// it (limits.TextKeys: the staff member's own and the help desk's budget), as every text
 	// is. Nil means the default rules on the store.
 	Limits *limits.Limiter
-	Now    func() time.Time
+	// NewPhoneWait is HELPDESK_NEW_PHONE_WAIT: how old the user's newest active phone must be
+	// for a caller's code to go to a phone (Target.NewPhone), and a staff member's for their
+	// sign-in to open the help desk (StaffSettled). Default DefaultNewPhoneWait.
+	NewPhoneWait time.Duration
+	Now          func() time.Time
 }
+
+// DefaultNewPhoneWait is HELPDESK_NEW_PHONE_WAIT's default, for Callers built without one.
+const DefaultNewPhoneWait = 24 * time.Hour
 
 // Callers keeps caller checks, codes waiting to be checked and approval requests.
 type Callers struct {
@@ -59,10 +67,21 @@ func NewCallers(client AuthClient, st store.Store, o CallerOptions) *Callers {
 	if o.Limits == nil {
 		o.Limits = limits.New(st, limits.DefaultRules())
 	}
+	if o.NewPhoneWait <= 0 {
+		o.NewPhoneWait = DefaultNewPhoneWait
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Callers{client: client, checks: store.Callers(st), approvals: store.Approvals(st), o: o}
+	return &Callers{client: client, checks: store.Callers(st), approvals: store.Approvals(st, o.ApprovalTTL), o: o}
+}
+
+// NewPhoneWait is HELPDESK_NEW_PHONE_WAIT as configured (CallerOptions.NewPhoneWait).
+func (cs *Callers) NewPhoneWait() time.Duration { return cs.o.NewPhoneWait }
+
+// StaffSettled is StaffSettled with the configured HELPDESK_NEW_PHONE_WAIT.
+func (cs *Callers) StaffSettled(devs mfa.List, authTime time.Time) (newestPhone mfa.Device, ok bool) {
+	return StaffSettled(devs, authTime, cs.o.NewPhoneWait)
 }
 
 // grant records a passed check.
@@ -72,10 +91,10 @@ func (cs *Callers) grant(ctx context.Context, c CallerCheck) (CallerCheck, error
 	return c, cs.checks.PutCheck(ctx, c)
 }
 
-// Verified returns the agent's check of the caller who claims to be user while it holds, or
-// nil: "is this caller verified". A check made by another agent, or for another user, is never
+// HoldingCheck returns the agent's caller check for user while it holds, or nil: "has this
+// agent checked this caller". A check made by another agent, or for another user, is never
 // returned.
-func (cs *Callers) Verified(ctx context.Context, agent, user string) (*CallerCheck, error) {
+func (cs *Callers) HoldingCheck(ctx context.Context, agent, user string) (*CallerCheck, error) {
 	c, err := cs.checks.Check(ctx, agent, user)
 	if c == nil || err != nil {
 		return nil, err
@@ -87,9 +106,9 @@ func (cs *Callers) Verified(ctx context.Context, agent, user string) (*CallerChe
 }
 
 // MarkChanged notes that the user's methods changed now (by the user or the help desk), for
-// the recent-change signal; the note lasts RecentWindow.
+// the recent-change signal; the store keeps the note for the signal's window.
 func (cs *Callers) MarkChanged(ctx context.Context, user string) error {
-	return cs.checks.PutMethodsChanged(ctx, user, cs.o.Now(), RecentWindow)
+	return cs.checks.PutMethodsChanged(ctx, user, cs.o.Now())
 }
 
 // LastChange returns when MarkChanged last noted a change to the user's methods within

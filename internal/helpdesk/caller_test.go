@@ -9,6 +9,7 @@ import (
 	"github.com/smsmfa/portal/internal/audit"
 	"github.com/smsmfa/portal/internal/helpdesk"
 	"github.com/smsmfa/portal/internal/limits"
+	"github.com/smsmfa/portal/internal/mfa"
 	"github.com/smsmfa/portal/internal/store"
 	"github.com/smsmfa/portal/pingone"
 	"github.com/smsmfa/portal/pingone/emulator"
@@ -80,7 +81,7 @@ func TestVerificationIsForOneAgentAndOneUserForTheTTL(t *testing.T) {
 	}
 	for _, tc := range tests {
 		f.clock.Advance(tc.after)
-		got, err := f.v.Verified(ctx, tc.agent, tc.user)
+		got, err := f.v.HoldingCheck(ctx, tc.agent, tc.user)
 		if err != nil || (got != nil) != tc.want {
 			t.Errorf("%s: %+v %v, want verified=%v", tc.name, got, err, tc.want)
 		}
@@ -181,10 +182,10 @@ func TestApprovals(t *testing.T) {
 	if _, _, err := f.v.Approve(ctx, a.ID, hilda); !errors.Is(err, helpdesk.ErrApprovalGone) {
 		t.Errorf("second approval: %v", err)
 	}
-	if v, _ := f.v.Verified(ctx, "hilda", f.userID); v != nil {
+	if v, _ := f.v.HoldingCheck(ctx, "hilda", f.userID); v != nil {
 		t.Error("the approver was verified")
 	}
-	if v, _ := f.v.Verified(ctx, "hank", f.userID); v == nil {
+	if v, _ := f.v.HoldingCheck(ctx, "hank", f.userID); v == nil {
 		t.Error("the requester was not verified")
 	}
 	// A request nobody answers times out.
@@ -240,5 +241,36 @@ func TestProtectionAndSignals(t *testing.T) {
 				t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 			}
 		}
+	}
+}
+
+// TestTargetUsesTheConfiguredNewPhoneWait: Callers.Target decides the new-phone rule with
+// CallerOptions.NewPhoneWait (HELPDESK_NEW_PHONE_WAIT), DefaultNewPhoneWait when not given.
+func TestTargetUsesTheConfiguredNewPhoneWait(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		wait  time.Duration
+		isNew bool
+	}{{"default", 0, true}, {"two hours", 2 * time.Hour, false}, {"four hours", 4 * time.Hour, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, helpdesk.CallerOptions{NewPhoneWait: tc.wait})
+			added := f.clock.Now().Add(-3 * time.Hour)
+			devs := mfa.List{{ID: "d1", Type: "SMS", Number: "+15125550101", Masked: "m", State: mfa.StateActive,
+				Status: pingone.StatusActive, Created: added}}
+			u := &pingone.User{ID: f.userID, Username: "erin"}
+			tg, err := f.v.Target(context.Background(), u, devs, helpdesk.ProtectedStaff)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := !tg.NewPhone.IsZero(); got != tc.isNew || tg.Protection != helpdesk.ProtectedStaff || tg.PhoneCountry != "" && tc.isNew {
+				t.Errorf("wait %v: new phone %v (%+v), want %v", tc.wait, got, tg, tc.isNew)
+			}
+			if !tc.isNew && tg.PhoneCountry != "US" {
+				t.Errorf("phone country %q", tg.PhoneCountry)
+			}
+		})
+	}
+	if helpdesk.DefaultNewPhoneWait != 24*time.Hour {
+		t.Errorf("DefaultNewPhoneWait %v", helpdesk.DefaultNewPhoneWait)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/smsmfa/portal/internal/audit"
 	"github.com/smsmfa/portal/pingone"
 )
 
@@ -99,6 +100,16 @@ func Signals(f SignalFacts) []Signal {
 // country is home when both are known and differ. It decides SignalCountry, and the warning
 // when staff add a number.
 func AbroadFrom(home, country string) bool { return home != "" && country != "" && home != country }
+
+// changesMethods are the audited actions that change how a person signs in.
+var changesMethods = []string{audit.ActionAddPhone, audit.ActionActivate, audit.ActionRemove, audit.ActionUnlock,
+	audit.ActionSetDefault, audit.ActionSetMFA, audit.ActionReplace, audit.ActionTemporaryAccess,
+	audit.ActionEndTemporaryAccess}
+
+// ChangesMethods reports whether an audited action (audit.Action*), done, changes how the
+// person signs in: the recent-change signal counts it (Callers.MarkChanged), and the person is
+// told of it.
+func ChangesMethods(action string) bool { return slices.Contains(changesMethods, action) }
 
 // Strings returns the signals as the strings audit records carry.
 func Strings(s []Signal) []string {

@@ -44,19 +44,18 @@ type TargetFacts struct {
 	Protection Protection
 	// NewPhoneWait is HELPDESK_NEW_PHONE_WAIT.
 	NewPhoneWait time.Duration
-	// Policy parses the phones' numbers for their countries.
-	Policy *phone.Policy
-	Now    time.Time
+	Now          time.Time
 }
 
-// Target builds the target from the user (read with their groups) and their devices, with the
-// portal's own note of the user's last change of methods (MarkChanged).
-func (cs *Callers) Target(ctx context.Context, u *pingone.User, devs mfa.List, f TargetFacts) (Target, error) {
+// Target builds the target from the user (read with their groups), their devices and
+// Protector.Check's answer for the agent and the user, with the portal's own note of the
+// user's last change of methods (MarkChanged) and the configured HELPDESK_NEW_PHONE_WAIT.
+func (cs *Callers) Target(ctx context.Context, u *pingone.User, devs mfa.List, p Protection) (Target, error) {
 	last, err := cs.LastChange(ctx, u.ID)
 	if err != nil {
 		return Target{}, err
 	}
-	return NewTarget(u, devs, last, f), nil
+	return NewTarget(u, devs, last, TargetFacts{Protection: p, NewPhoneWait: cs.o.NewPhoneWait, Now: cs.o.Now()}), nil
 }
 
 // NewTarget builds the target from the user, their devices, the portal's last noted change of
@@ -67,12 +66,8 @@ func NewTarget(u *pingone.User, devs mfa.List, lastChange time.Time, f TargetFac
 	t.Signals = Signals(signalFacts(t, devs, lastChange, f))
 	// PingOne texts the default phone, or whichever the policy lets it pick: while any active
 	// device is that new, no code goes to a phone.
-	for _, d := range devs.ActiveChangedSince(f.Now.Add(-f.NewPhoneWait)) {
-		if d.Changed().After(t.NewPhone) {
-			t.NewPhone = d.Changed()
-		}
-	}
-	if !t.NewPhone.IsZero() {
+	if d, ok := newest(devs.ActiveChangedSince(f.Now.Add(-f.NewPhoneWait))); ok {
+		t.NewPhone = d.Changed()
 		return t
 	}
 	for _, d := range devs {
@@ -92,23 +87,48 @@ func NewTarget(u *pingone.User, devs mfa.List, lastChange time.Time, f TargetFac
 // PingOne), and the countries of their phones.
 func signalFacts(t Target, devs mfa.List, last time.Time, f TargetFacts) SignalFacts {
 	sf := SignalFacts{Protection: t.Protection, Country: t.Country, Now: f.Now}
+	if d, ok := newest(devs); ok && d.Changed().After(last) {
+		last = d.Changed()
+	}
 	for _, d := range devs {
-		if d.Changed().After(last) {
-			last = d.Changed()
-		}
 		if d.IsSMS() {
-			sf.PhoneCountries = append(sf.PhoneCountries, CountryOf(f.Policy, d.Number))
+			sf.PhoneCountries = append(sf.PhoneCountries, phone.RegionOf(d.Number))
 		}
 	}
 	sf.LastChange = last
 	return sf
 }
 
-// CountryOf is the country of a phone number as the phone policy reads it, or "".
-func CountryOf(p *phone.Policy, number string) string {
-	n, err := p.Parse(number, "")
-	if err != nil {
-		return ""
+// newest is the device of devs added or changed last (Device.Changed); false when devs is
+// empty.
+func newest(devs mfa.List) (mfa.Device, bool) {
+	if len(devs) == 0 {
+		return mfa.Device{}, false
 	}
-	return n.Region
+	n := devs[0]
+	for _, d := range devs[1:] {
+		if d.Changed().After(n.Changed()) {
+			n = d
+		}
+	}
+	return n, true
+}
+
+// StaffSettled is the new-phone rule for staff (issue #21): a staff member's MFA sign-in at
+// authTime opens the help desk, and lets them approve a colleague's caller, only when none of
+// their active phones that may have proved it was added or changed within wait before it
+// (mfa.List.NewAtSignIn). PingOne texts the default phone, or lets the person pick one, so any
+// new phone may be the one a password thief registered. When it does not, newestPhone is the
+// newest such phone.
+func StaffSettled(devs mfa.List, authTime time.Time, wait time.Duration) (newestPhone mfa.Device, ok bool) {
+	d, found := newest(devs.NewAtSignIn(authTime, wait))
+	return d, !found
+}
+
+// AbroadNumber is the country rule when staff add a number for a user whose directory country
+// is home: the number's country (phone.RegionOf), when it is abroad from home (AbroadFrom);
+// false otherwise.
+func AbroadNumber(home, number string) (country string, abroad bool) {
+	country = phone.RegionOf(number)
+	return country, AbroadFrom(home, country)
 }

@@ -6,7 +6,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -22,7 +21,8 @@ const (
 	// can be told it timed out.
 	ApprovalAskedPrefix = "hd:asked:"
 	// ApprovalIndexKey holds the IDs of the open requests (JSON list), for the list every
-	// instance shows; it lasts a request's wait plus ApprovalIndexSlack after its last change.
+	// instance shows; it lasts a request's wait (given to Approvals) plus ApprovalIndexSlack
+	// after its last change.
 	ApprovalIndexKey = "hd:approvals"
 	// ApprovalLockKey is held for ApprovalLockTTL at most while one instance changes the index.
 	ApprovalLockKey = "hd:approvals:lock"
@@ -50,18 +50,30 @@ type Approval struct {
 }
 
 // ApprovalRecords reads and writes the approval records in a Store.
-type ApprovalRecords struct{ s Store }
+type ApprovalRecords struct {
+	s    Store
+	wait time.Duration
+}
 
-// Approvals returns the approval records kept in s.
-func Approvals(s Store) ApprovalRecords { return ApprovalRecords{s: s} }
+// Approvals returns the approval records kept in s, whose requests wait for a colleague for
+// wait (ApprovalTTL when not positive): the index of open requests is kept that long after its
+// last change, plus ApprovalIndexSlack.
+func Approvals(s Store, wait time.Duration) ApprovalRecords {
+	if wait <= 0 {
+		wait = ApprovalTTL
+	}
+	return ApprovalRecords{s: s, wait: wait}
+}
 
-// Put keeps an open request until it expires, and the requester's pointer to it for
-// pointerTTL.
-func (r ApprovalRecords) Put(ctx context.Context, a Approval, pointerTTL time.Duration) error {
-	if err := putJSON(ctx, r.s, "approval", ApprovalPrefix+a.ID, a, a.Expires.Sub(a.Created)); err != nil {
+// Put keeps an open request until it expires, and the requester's pointer to it for as long
+// again as a passed caller check holds (checkTTL), so that the requester can be told that the
+// request timed out.
+func (r ApprovalRecords) Put(ctx context.Context, a Approval, checkTTL time.Duration) error {
+	wait := a.Expires.Sub(a.Created)
+	if err := putJSON(ctx, r.s, "approval", ApprovalPrefix+a.ID, a, wait); err != nil {
 		return err
 	}
-	return putJSON(ctx, r.s, "approval", callerKey(ApprovalAskedPrefix, a.Requester.ID, a.Target.ID), a, pointerTTL)
+	return putJSON(ctx, r.s, "approval", callerKey(ApprovalAskedPrefix, a.Requester.ID, a.Target.ID), a, wait+checkTTL)
 }
 
 // Get returns the open request id, or nil when there is none (never made, approved, or gone
@@ -77,14 +89,7 @@ func (r ApprovalRecords) Get(ctx context.Context, id string) (*Approval, error) 
 // Take removes the open request id in one step and reports whether this call took it: of two
 // colleagues approving at once, one only gets true.
 func (r ApprovalRecords) Take(ctx context.Context, id string) (bool, error) {
-	_, err := r.s.Take(ctx, ApprovalPrefix+id)
-	if err == nil {
-		return true, nil
-	}
-	if errors.Is(err, ErrNotFound) {
-		return false, nil
-	}
-	return false, fmt.Errorf("store: take approval: %w", err)
+	return takeOnce(ctx, r.s, "approval", ApprovalPrefix+id)
 }
 
 // Asked returns the agent's last request for the user (open or not), or nil.
@@ -109,10 +114,10 @@ func (r ApprovalRecords) Index(ctx context.Context) ([]string, error) {
 }
 
 // ChangeIndex changes the list of open requests under a short lock, so that two instances
-// adding at once do not lose one; the list is kept for wait plus ApprovalIndexSlack. The list
-// only serves to show requests: an entry lost anyway (a lock that timed out) hides a request,
-// never grants one.
-func (r ApprovalRecords) ChangeIndex(ctx context.Context, wait time.Duration, change func([]string) []string) error {
+// adding at once do not lose one; the list is kept for the requests' wait plus
+// ApprovalIndexSlack. The list only serves to show requests: an entry lost anyway (a lock that
+// timed out) hides a request, never grants one.
+func (r ApprovalRecords) ChangeIndex(ctx context.Context, change func([]string) []string) error {
 	locked, err := r.lockIndex(ctx)
 	if err != nil {
 		return err
@@ -125,7 +130,7 @@ func (r ApprovalRecords) ChangeIndex(ctx context.Context, wait time.Duration, ch
 	if err != nil {
 		return err
 	}
-	return putJSON(ctx, r.s, "approvals", ApprovalIndexKey, change(ids), wait+ApprovalIndexSlack)
+	return putJSON(ctx, r.s, "approvals", ApprovalIndexKey, change(ids), r.wait+ApprovalIndexSlack)
 }
 
 // lockIndex tries for about half a second to take the index's lock; false means it went on

@@ -6,8 +6,6 @@ package store
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 )
 
@@ -22,7 +20,7 @@ const (
 	// for the agent to check. It lasts CallerCodeTTL.
 	CallerCodePrefix = "hd:pending:"
 	// MethodsChangedPrefix + user holds the time the user's MFA methods last changed through
-	// the portal (JSON), for the recent-change signal; it lasts the signal's window.
+	// the portal (JSON), for the recent-change signal; it lasts MethodsChangedTTL.
 	MethodsChangedPrefix = "hd:changed:"
 )
 
@@ -33,6 +31,9 @@ const (
 	// CallerCodeTTL bounds how long a sent code is kept waiting (PingOne's own expiry is
 	// shorter).
 	CallerCodeTTL = 15 * time.Minute
+	// MethodsChangedTTL is how long the note that a user's methods changed is kept: the help
+	// desk's recent-change window (helpdesk.RecentWindow, which a test holds to it).
+	MethodsChangedTTL = 24 * time.Hour
 )
 
 // Person names a staff member or user in a record: their PingOne ID and username. Its JSON is
@@ -110,14 +111,7 @@ func (r CallerRecords) Code(ctx context.Context, agent, user string) (*CallerCod
 // TakeCode removes the waiting code in one step and reports whether this call took it: of two
 // requests that checked the same code, one only gets true.
 func (r CallerRecords) TakeCode(ctx context.Context, agent, user string) (bool, error) {
-	_, err := r.s.Take(ctx, callerKey(CallerCodePrefix, agent, user))
-	if errors.Is(err, ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("store: take caller code: %w", err)
-	}
-	return true, nil
+	return takeOnce(ctx, r.s, "caller code", callerKey(CallerCodePrefix, agent, user))
 }
 
 // DeleteCode forgets the code waiting for the agent and user.
@@ -125,9 +119,9 @@ func (r CallerRecords) DeleteCode(ctx context.Context, agent, user string) error
 	return r.s.Delete(ctx, callerKey(CallerCodePrefix, agent, user))
 }
 
-// PutMethodsChanged notes that the user's methods changed at at, for ttl.
-func (r CallerRecords) PutMethodsChanged(ctx context.Context, user string, at time.Time, ttl time.Duration) error {
-	return putJSON(ctx, r.s, "methods changed", MethodsChangedPrefix+user, at, ttl)
+// PutMethodsChanged notes that the user's methods changed at at, for MethodsChangedTTL.
+func (r CallerRecords) PutMethodsChanged(ctx context.Context, user string, at time.Time) error {
+	return putJSON(ctx, r.s, "methods changed", MethodsChangedPrefix+user, at, MethodsChangedTTL)
 }
 
 // MethodsChanged returns when PutMethodsChanged last noted a change to the user's methods, or

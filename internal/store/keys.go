@@ -29,8 +29,10 @@ const (
 	// PrefixLimit: "limit:<rule name>:<first 16 bytes of the SHA-256 of the subject, in hex>",
 	// one limit's counter (or wrong-code lockout) for one subject: a user ID, a number, a
 	// network; the hash keeps numbers and addresses out of Redis in clear. Written by
-	// Counters; the rule names are internal/limits' (limits.Name*). TTL: the rule's window,
-	// or its lock time for a lockout, counted from the last event.
+	// Counters. The rule names are internal/limits' (limits.Name*) and are wire names like
+	// every prefix here: a renamed rule starts its counters afresh, and during a rolling
+	// upgrade the old and new instances count apart. TTL: the rule's window, or its lock time
+	// for a lockout, counted from the last event.
 	PrefixLimit = "limit:"
 	// PrefixHealth: "health:<random>", the value Redis.RoundTrip writes, reads back and
 	// deletes for portal -check and /healthz/deps. TTL: 30 seconds, should the delete fail.

@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// Every record family keeps its records as JSON under a key of its own; these two helpers are
-// the one place that encodes, decodes and names a record in errors.
+// Every record family keeps its records as JSON under a key of its own; these helpers are the
+// one place that encodes, decodes, takes and names a record in errors.
 
 // putJSON keeps val under key as JSON for ttl; what names the record in errors.
 func putJSON(ctx context.Context, s Store, what, key string, val any, ttl time.Duration) error {
@@ -34,6 +34,19 @@ func getJSON(ctx context.Context, s Store, what, key string, val any) (bool, err
 	}
 	if err := json.Unmarshal(b, val); err != nil {
 		return false, fmt.Errorf("store: decode %s: %w", what, err)
+	}
+	return true, nil
+}
+
+// takeOnce removes key in one step and reports whether this call took it: of two callers taking
+// the same record at once, one only gets true.
+func takeOnce(ctx context.Context, s Store, what, key string) (bool, error) {
+	_, err := s.Take(ctx, key)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: take %s: %w", what, err)
 	}
 	return true, nil
 }

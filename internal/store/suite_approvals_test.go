@@ -23,7 +23,7 @@ func testApprovalRecords(t *testing.T, newStore func(t *testing.T) harness) {
 
 	t.Run("RequestOnTheWire", func(t *testing.T) {
 		h := newStore(t)
-		r := store.Approvals(h.s)
+		r := store.Approvals(h.s, long)
 		if a, err := r.Get(ctx, "r1"); a != nil || err != nil {
 			t.Fatalf("Get with none kept: %+v %v", a, err)
 		}
@@ -61,7 +61,7 @@ func testApprovalRecords(t *testing.T, newStore func(t *testing.T) harness) {
 
 	t.Run("TakenOnceAndExpires", func(t *testing.T) {
 		h := newStore(t)
-		r := store.Approvals(h.s)
+		r := store.Approvals(h.s, long)
 		if err := r.Put(ctx, request("r1", long), long); err != nil {
 			t.Fatal(err)
 		}
@@ -71,7 +71,7 @@ func testApprovalRecords(t *testing.T, newStore func(t *testing.T) harness) {
 		if took, err := r.Take(ctx, "r1"); took || err != nil {
 			t.Fatalf("second Take: %v %v, want false", took, err)
 		}
-		// The request lasts its wait; the requester's pointer, the longer TTL it was given.
+		// The request lasts its wait; the requester's pointer, that wait and a caller check's TTL.
 		if err := r.Put(ctx, request("r2", short), long); err != nil {
 			t.Fatal(err)
 		}
@@ -82,20 +82,23 @@ func testApprovalRecords(t *testing.T, newStore func(t *testing.T) harness) {
 		if a, err := r.Asked(ctx, "hank", "erin"); a == nil || a.ID != "r2" || err != nil {
 			t.Fatalf("Asked after the wait: %+v %v", a, err)
 		}
+		if ttl := h.ttl("hd:asked:hank:erin"); ttl <= long-10*time.Second || ttl > long+short {
+			t.Errorf("pointer TTL %v, want the wait and the check's TTL (%v)", ttl, long+short)
+		}
 	})
 
 	t.Run("Index", func(t *testing.T) {
 		h := newStore(t)
-		r := store.Approvals(h.s)
+		r := store.Approvals(h.s, long)
 		if ids, err := r.Index(ctx); len(ids) != 0 || err != nil {
 			t.Fatalf("empty index: %v %v", ids, err)
 		}
 		for _, id := range []string{"a1", "a2", "a3"} {
-			if err := r.ChangeIndex(ctx, long, func(ids []string) []string { return append(ids, id) }); err != nil {
+			if err := r.ChangeIndex(ctx, func(ids []string) []string { return append(ids, id) }); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if err := r.ChangeIndex(ctx, long, func(ids []string) []string {
+		if err := r.ChangeIndex(ctx, func(ids []string) []string {
 			return slices.DeleteFunc(ids, func(s string) bool { return s == "a2" })
 		}); err != nil {
 			t.Fatal(err)
@@ -106,6 +109,10 @@ func testApprovalRecords(t *testing.T, newStore func(t *testing.T) harness) {
 		if _, err := h.s.Get(ctx, "hd:approvals"); err != nil {
 			t.Fatalf("raw key: %v", err)
 		}
+		// The store, not its callers, says how long the index is kept: the wait it was given.
+		if ttl := h.ttl("hd:approvals"); ttl <= long+store.ApprovalIndexSlack-10*time.Second || ttl > long+store.ApprovalIndexSlack {
+			t.Errorf("index TTL %v, want %v", ttl, long+store.ApprovalIndexSlack)
+		}
 	})
 
 	// When another instance holds the index's lock past the wait, the list is still changed (an
@@ -113,11 +120,11 @@ func testApprovalRecords(t *testing.T, newStore func(t *testing.T) harness) {
 	// by this one; a lock this call took is let go.
 	t.Run("IndexLeavesAnotherInstancesLock", func(t *testing.T) {
 		h := newStore(t)
-		r := store.Approvals(h.s)
+		r := store.Approvals(h.s, long)
 		if err := h.s.Set(ctx, store.ApprovalLockKey, []byte("other"), 11*time.Second); err != nil {
 			t.Fatal(err)
 		}
-		if err := r.ChangeIndex(ctx, long, func(ids []string) []string { return append(ids, "a1") }); err != nil {
+		if err := r.ChangeIndex(ctx, func(ids []string) []string { return append(ids, "a1") }); err != nil {
 			t.Fatal(err)
 		}
 		if got, err := h.s.Get(ctx, "hd:approvals:lock"); err != nil || string(got) != "other" {
@@ -127,7 +134,7 @@ func testApprovalRecords(t *testing.T, newStore func(t *testing.T) harness) {
 			t.Errorf("index %v %v", ids, err)
 		}
 		_ = h.s.Delete(ctx, store.ApprovalLockKey)
-		if err := r.ChangeIndex(ctx, long, func(ids []string) []string { return append(ids, "a2") }); err != nil {
+		if err := r.ChangeIndex(ctx, func(ids []string) []string { return append(ids, "a2") }); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := h.s.Get(ctx, store.ApprovalLockKey); !errors.Is(err, store.ErrNotFound) {
@@ -137,14 +144,14 @@ func testApprovalRecords(t *testing.T, newStore func(t *testing.T) harness) {
 
 	t.Run("ClosedIsUnavailable", func(t *testing.T) {
 		h := newStore(t)
-		r := store.Approvals(h.s)
+		r := store.Approvals(h.s, long)
 		_ = h.s.Close()
 		_, errGet := r.Get(ctx, "r1")
 		_, errTake := r.Take(ctx, "r1")
 		_, errIndex := r.Index(ctx)
 		for name, err := range map[string]error{
 			"Put": r.Put(ctx, request("r1", long), long), "Get": errGet, "Take": errTake, "Index": errIndex,
-			"ChangeIndex": r.ChangeIndex(ctx, long, func(ids []string) []string { return ids }),
+			"ChangeIndex": r.ChangeIndex(ctx, func(ids []string) []string { return ids }),
 		} {
 			if !errors.Is(err, store.ErrUnavailable) {
 				t.Errorf("%s: %v, want ErrUnavailable", name, err)
