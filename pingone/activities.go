@@ -3,8 +3,6 @@ package pingone
 import (
 	"context"
 	"net/http"
-	"net/url"
-	"strconv"
 	"time"
 )
 
@@ -43,13 +41,7 @@ func (c *Client) UserActivities(ctx context.Context, userID string, from, to tim
 	// PingOne's documented form (its reference's example), the user's ID quoted and escaped.
 	filter := "recordedat gt " + QuoteFilterValue(from.UTC().Format(activityTime)) + " AND recordedat lt " +
 		QuoteFilterValue(to.UTC().Format(activityTime)) + " AND resources.id eq " + QuoteFilterValue(userID)
-	q := url.Values{}
-	if limit > 0 {
-		q.Set("limit", strconv.Itoa(min(limit, 1000)))
-	}
-	if cursor != "" {
-		q.Set("cursor", cursor)
-	}
+	q := pageQuery(limit, cursor)
 	var out struct {
 		Links    map[string]Link `json:"_links"`
 		Embedded struct {
@@ -60,11 +52,5 @@ func (c *Client) UserActivities(ctx context.Context, userID string, from, to tim
 		idempotent: true}, &out); err != nil {
 		return nil, err
 	}
-	page := &ActivityPage{Activities: out.Embedded.Activities}
-	if next, ok := out.Links["next"]; ok && next.Href != "" {
-		if u, err := url.Parse(next.Href); err == nil {
-			page.Next = u.Query().Get("cursor")
-		}
-	}
-	return page, nil
+	return &ActivityPage{Activities: out.Embedded.Activities, Next: nextCursor(out.Links)}, nil
 }

@@ -153,15 +153,9 @@ type UserPage struct {
 // SearchUsers finds users that match f, at most limit (1 to 1000) a page. cursor is a UserPage's
 // Next, or "" for the first page.
 func (c *Client) SearchUsers(ctx context.Context, f Filter, limit int, cursor string) (*UserPage, error) {
-	q := url.Values{}
+	q := pageQuery(limit, cursor)
 	if !f.IsZero() {
 		q.Set("filter", f.String())
-	}
-	if limit > 0 {
-		q.Set("limit", strconv.Itoa(min(limit, 1000)))
-	}
-	if cursor != "" {
-		q.Set("cursor", cursor)
 	}
 	var out struct {
 		Links    map[string]Link `json:"_links"`
@@ -173,13 +167,34 @@ func (c *Client) SearchUsers(ctx context.Context, f Filter, limit int, cursor st
 	if err := c.do(ctx, request{method: http.MethodGet, path: "/users", query: q, idempotent: true}, &out); err != nil {
 		return nil, err
 	}
-	page := &UserPage{Users: out.Embedded.Users, Count: out.Count}
-	if next, ok := out.Links["next"]; ok && next.Href != "" {
-		if u, err := url.Parse(next.Href); err == nil {
-			page.Next = u.Query().Get("cursor")
-		}
+	return &UserPage{Users: out.Embedded.Users, Count: out.Count, Next: nextCursor(out.Links)}, nil
+}
+
+// pageQuery is the query of one page of a list PingOne pages by cursor: limit a page (at most
+// 1000, PingOne's ceiling; 0 leaves PingOne's default) and the cursor of a page's Next ("" for
+// the first page).
+func pageQuery(limit int, cursor string) url.Values {
+	q := url.Values{}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(min(limit, 1000)))
 	}
-	return page, nil
+	if cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	return q
+}
+
+// nextCursor is the cursor of the page after the one whose links these are, or "" on the last.
+func nextCursor(links map[string]Link) string {
+	next, ok := links["next"]
+	if !ok || next.Href == "" {
+		return ""
+	}
+	u, err := url.Parse(next.Href)
+	if err != nil {
+		return ""
+	}
+	return u.Query().Get("cursor")
 }
 
 // SetMFAEnabled turns MFA on or off for the user.
