@@ -1,8 +1,6 @@
 package emulator
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -127,16 +125,10 @@ func parseActivityFilter(s string) (activityFilter, bool) {
 // postActivities answers POST .../activities: the filter in the body, limit and cursor in the
 // query, newest first, with a next link while more remain.
 func (s *Server) postActivities(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<16))
 	var in struct {
 		Filter string `json:"filter"`
 	}
-	if mediaType(r.Header.Get("Content-Type")) != "application/json" {
-		writeError(w, http.StatusUnsupportedMediaType, "INVALID_REQUEST", "The request content type is not supported.")
-		return
-	}
-	if json.Unmarshal(body, &in) != nil {
-		writeError(w, http.StatusBadRequest, "INVALID_REQUEST", "The request body could not be read as JSON.")
+	if !decodeBody(w, r, "application/json", &in) {
 		return
 	}
 	f, ok := parseActivityFilter(in.Filter)
