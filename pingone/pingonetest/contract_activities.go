@@ -2,6 +2,7 @@ package pingonetest
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -37,12 +38,49 @@ func (c *contract) activities(t *testing.T) {
 		}
 		last = at
 	}
-	if next := str(getPath(page, "_links", "next", "href")); next == "" || !strings.Contains(next, "/activities") {
+	next := str(getPath(page, "_links", "next", "href"))
+	if next == "" || !strings.Contains(next, "/activities") {
 		t.Errorf("a full page has no next link: %v", page["_links"])
+	}
+	c.activitiesNextPage(t, u, body, next, acts)
+	unknown := strings.Replace(body, c.tg.UserID, "00000000-0000-4000-8000-000000000000", 1)
+	status, _, none := c.call(http.MethodPost, u, "application/json", unknown, c.tok)
+	if got, _ := getPath(none, "_embedded", "activities").([]any); status != http.StatusOK || len(got) != 0 {
+		t.Errorf("activities of no such user (the filter's resources.id): %d, %d activities, want 200 and none", status, len(got))
 	}
 	status, _, e := c.call(http.MethodPost, u, "application/json", `{"filter":"resources.id eq \"`+c.tg.UserID+`\""}`, c.tok)
 	if status != http.StatusBadRequest {
 		t.Errorf("a filter without a recorded-at range: %d %v, want 400", status, e)
+	}
+}
+
+// activitiesNextPage holds the next link to what the client reads of it (pingone.nextCursor):
+// its cursor, sent with the same filter, answers the activities after the first page's, none
+// of them again.
+func (c *contract) activitiesNextPage(t *testing.T, u, body, next string, first []any) {
+	t.Helper()
+	nu, err := url.Parse(next)
+	cursor := ""
+	if err == nil {
+		cursor = nu.Query().Get("cursor")
+	}
+	if cursor == "" {
+		t.Errorf("the next link %q has no cursor parameter", next)
+		return
+	}
+	status, _, page := c.call(http.MethodPost, u+"?limit=2&cursor="+url.QueryEscape(cursor), "application/json", body, c.tok)
+	acts, _ := getPath(page, "_embedded", "activities").([]any)
+	if status != http.StatusOK || len(acts) == 0 {
+		t.Fatalf("POST activities with the next link's cursor: %d, %d activities: %v", status, len(acts), page)
+	}
+	seen := map[string]bool{}
+	for _, a := range first {
+		seen[str(getPath(a.(map[string]any), "id"))] = true
+	}
+	for _, a := range acts {
+		if id := str(getPath(a.(map[string]any), "id")); seen[id] {
+			t.Errorf("the second page repeats activity %s of the first", id)
+		}
 	}
 }
 
