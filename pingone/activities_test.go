@@ -11,7 +11,7 @@ import (
 
 // TestUserActivities reads a user's audit activities from the emulator page by page, the
 // request validated against PingOne's description of POST .../activities, and finds the
-// portal's request ID on the events its calls caused.
+// portal's request ID on the events its calls caused, and none of another user's.
 func TestUserActivities(t *testing.T) {
 	f := newFixture(t)
 	ctx := pingone.ContextWithTransactionID(context.Background(), "req-activities-1")
@@ -23,6 +23,11 @@ func TestUserActivities(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := f.client.SetBypassMFA(ctx, f.userID, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	// Another user's event, the newest of all, is not the user's: the filter names the user.
+	other := f.emu.AddUser(emulator.SeedUser{Username: "bob", Password: "pw"})
+	if _, err := f.client.SetBypassMFA(ctx, other, time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	from, to := time.Now().Add(-14*24*time.Hour), time.Now().Add(time.Minute)
