@@ -46,16 +46,8 @@ func (s *Server) putBypassMFA(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// bypassing reports whether the user's MFA bypass holds now: the sign-in then asks for the
-// password alone, and amr says ["pwd"].
-func (s *Server) bypassing(userID string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u := s.users[userID]
-	return u != nil && s.now().Before(u.BypassUntil)
-}
-
-// BypassUntil returns the end of the user's MFA bypass, or zero when none holds now.
+// BypassUntil returns the end of the user's MFA bypass, or zero when none holds now. While one
+// holds, the sign-in asks for the password alone, and amr says ["pwd"].
 func (s *Server) BypassUntil(userID string) time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()

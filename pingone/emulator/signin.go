@@ -149,7 +149,7 @@ func (s *Server) authorizeSubmit(w http.ResponseWriter, r *http.Request) {
 			Error: "This account is disabled. Contact your administrator."})
 		return
 	}
-	if s.isMFAPolicy(req.ACR) && !s.opts.SkipSecondFactor && !s.bypassing(found.ID) {
+	if s.isMFAPolicy(req.ACR) && !s.opts.SkipSecondFactor && s.BypassUntil(found.ID).IsZero() {
 		s.startMFA(w, r, flow, req, found)
 		return
 	}
