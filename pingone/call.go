@@ -330,11 +330,12 @@ func decodeBody(resp *http.Response, out any) error {
 	return json.Unmarshal(data, out)
 }
 
-// routeOf replaces IDs in a path with placeholders, for logs and metrics.
+// routeOf replaces IDs in a path with {id}, for logs and metrics: the IDs request.template
+// names, after the same collections (placeholders).
 func routeOf(path string) string {
 	parts := strings.Split(path, "/")
-	for i, p := range parts {
-		if i > 0 && (parts[i-1] == "users" || parts[i-1] == "devices" || parts[i-1] == "groups" || parts[i-1] == "deviceAuthentications") && p != "" {
+	for i := 1; i < len(parts); i++ {
+		if _, ok := placeholders[parts[i-1]]; ok && parts[i] != "" {
 			parts[i] = "{id}"
 		}
 	}

@@ -1,6 +1,13 @@
 package pingone
 
-import "testing"
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// placeholderRE is a template's placeholder of an ID, {env} aside.
+var placeholderRE = regexp.MustCompile(`\{(user|device|group|deviceAuthentication)\}`)
 
 // TestRouteTemplates: spans name a call by its path with every ID replaced, the environment
 // included, and never a query.
@@ -18,6 +25,11 @@ func TestRouteTemplates(t *testing.T) {
 	} {
 		if got := tc.r.template(); got != tc.want {
 			t.Errorf("template(%s) = %q, want %q", tc.r.path, got, tc.want)
+		}
+		// Logs and metrics name the same route with {id} for every ID (routeOf).
+		want := placeholderRE.ReplaceAllString(strings.TrimPrefix(strings.TrimPrefix(tc.want, "/environments"), "/{env}"), "{id}")
+		if got := routeOf(tc.r.path); got != want {
+			t.Errorf("routeOf(%s) = %q, want %q", tc.r.path, got, want)
 		}
 	}
 	for path, want := range map[string]string{
