@@ -72,7 +72,8 @@ func (t *tokenCache) token(ctx context.Context) (_ string, err error) {
 		}
 		err = tokenFailure(err)
 		var refused *TokenError
-		if errors.As(err, &refused) {
+		isRefusal := errors.As(err, &refused)
+		if isRefusal {
 			sent.sent(refused.StatusCode)
 		} else {
 			sent.sent(0)
@@ -80,8 +81,7 @@ func (t *tokenCache) token(ctx context.Context) (_ string, err error) {
 		if first == nil {
 			first = err
 		}
-		var te *TokenError
-		if !errors.As(err, &te) || te.Code != "invalid_client" {
+		if !isRefusal || refused.Code != "invalid_client" {
 			// Only a refused client authentication says to try the other way.
 			break
 		}
