@@ -106,14 +106,6 @@ func (s *Server) SetSMSPolicy(p SMSPolicy) error {
 	return nil
 }
 
-// SMSPolicyInForce returns the SMS settings of the default device authentication policy, with
-// the defaults filled in.
-func (s *Server) SMSPolicyInForce() SMSPolicy {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.defaultPolicy().SMS
-}
-
 // AddDevicePolicy adds a device authentication policy that is not the default, as a company
 // whose sign-on policy names another one has, and returns its ID.
 func (s *Server) AddDevicePolicy(name string, p SMSPolicy) (string, error) {
