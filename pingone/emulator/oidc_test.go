@@ -312,6 +312,19 @@ func TestCreateUsersThroughTheAPI(t *testing.T) {
 	if status, _ := call("PUT", "/users/"+id+"/password", "application/json", `{"value":"pw"}`); status != 415 {
 		t.Fatalf("password with the wrong content type: %d", status)
 	}
+	// The activities search takes its filter as a JSON body, like PingOne, and says so.
+	for _, tc := range []struct {
+		ct, body string
+		want     int
+	}{
+		{"application/x-www-form-urlencoded", `filter=x`, 415},
+		{"application/json", `not json`, 400},
+		{"application/json", `{"filter":"resources.id eq \"` + id + `\""}`, 400},
+	} {
+		if status, e := call("POST", "/activities", tc.ct, tc.body); status != tc.want {
+			t.Errorf("activities with %s %q: %d %v, want %d", tc.ct, tc.body, status, e, tc.want)
+		}
+	}
 	if status, _ := call("POST", "/users/"+id+"/memberOfGroups", "application/json", `{"id":"`+g["id"].(string)+`"}`); status != 201 {
 		t.Fatalf("group membership: %d", status)
 	}
