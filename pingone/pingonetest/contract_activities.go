@@ -75,10 +75,12 @@ func (c *contract) activitiesNextPage(t *testing.T, u, body, next string, first 
 	}
 	seen := map[string]bool{}
 	for _, a := range first {
-		seen[str(getPath(a.(map[string]any), "id"))] = true
+		m, _ := a.(map[string]any)
+		seen[str(m["id"])] = true
 	}
 	for _, a := range acts {
-		if id := str(getPath(a.(map[string]any), "id")); seen[id] {
+		m, _ := a.(map[string]any)
+		if id := str(m["id"]); seen[id] {
 			t.Errorf("the second page repeats activity %s of the first", id)
 		}
 	}
