@@ -25,7 +25,7 @@ func TestCheckPassesAgainstTheDemo(t *testing.T) {
 	out := stdout.String()
 	for _, name := range []string{"public URL", "sign-in discovery", "web app and redirect URI", "web app secret",
 		"step-up sign-on policy", "worker token", "reading users", "reading devices", "MFA settings", "help-desk groups",
-		"SMS in the MFA policy", "SMS pairing", "wrong-code lockout", "device cap"} {
+		"SMS in the MFA policy", "SMS pairing", "wrong-code lockout", "device cap", "notices"} {
 		if !strings.Contains(out, "ok    "+name+": ") {
 			t.Errorf("no passing line for %q:\n%s", name, out)
 		}

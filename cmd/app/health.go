@@ -114,22 +114,17 @@ func pingOneProblem(err error) string {
 // that instances with different keys show up without one line per request.
 func unopenedCookie(m *metrics.Metrics, log *slog.Logger) func(context.Context) {
 	every := rate.Sometimes{First: 1, Interval: time.Minute}
-	var n atomicCount
+	// How many since the last line.
+	var n atomic.Int64
 	return func(ctx context.Context) {
 		m.CookieUnopened()
-		n.add()
+		n.Add(1)
 		if log == nil {
 			return
 		}
 		every.Do(func() {
 			log.WarnContext(ctx, "a session cookie that no key in SESSION_KEYS opens: the person starts again without a session",
-				"count", n.take(), "fix", "give every instance the same SESSION_KEYS; when rotating, keep the old key after the new one until the old cookies have expired (SESSION_MAX_AGE)")
+				"count", n.Swap(0), "fix", "give every instance the same SESSION_KEYS; when rotating, keep the old key after the new one until the old cookies have expired (SESSION_MAX_AGE)")
 		})
 	}
 }
-
-// atomicCount counts between log lines.
-type atomicCount struct{ v atomic.Int64 }
-
-func (c *atomicCount) add()        { c.v.Add(1) }
-func (c *atomicCount) take() int64 { return c.v.Swap(0) }

@@ -79,11 +79,7 @@ func (r ApprovalRecords) Put(ctx context.Context, a Approval, checkTTL time.Dura
 // Get returns the open request id, or nil when there is none (never made, approved, or gone
 // with its TTL). Whether it still holds is the caller's to decide (Expires).
 func (r ApprovalRecords) Get(ctx context.Context, id string) (*Approval, error) {
-	var a Approval
-	if ok, err := getJSON(ctx, r.s, "approval", ApprovalPrefix+id, &a); !ok || err != nil {
-		return nil, err
-	}
-	return &a, nil
+	return getRecord[Approval](ctx, r.s, "approval", ApprovalPrefix+id)
 }
 
 // Take removes the open request id in one step and reports whether this call took it: of two
@@ -94,11 +90,7 @@ func (r ApprovalRecords) Take(ctx context.Context, id string) (bool, error) {
 
 // Asked returns the agent's last request for the user (open or not), or nil.
 func (r ApprovalRecords) Asked(ctx context.Context, agent, user string) (*Approval, error) {
-	var a Approval
-	if ok, err := getJSON(ctx, r.s, "approval", callerKey(ApprovalAskedPrefix, agent, user), &a); !ok || err != nil {
-		return nil, err
-	}
-	return &a, nil
+	return getRecord[Approval](ctx, r.s, "approval", callerKey(ApprovalAskedPrefix, agent, user))
 }
 
 // DeleteAsked forgets the agent's pointer to their request for the user.

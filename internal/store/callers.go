@@ -81,11 +81,7 @@ func (r CallerRecords) PutCheck(ctx context.Context, c CallerCheck) error {
 // Check returns the agent's check of the user, or nil when there is none. The record is
 // returned as kept: whether it still holds is the caller's to decide.
 func (r CallerRecords) Check(ctx context.Context, agent, user string) (*CallerCheck, error) {
-	var c CallerCheck
-	if ok, err := getJSON(ctx, r.s, "caller check", callerKey(CallerCheckPrefix, agent, user), &c); !ok || err != nil {
-		return nil, err
-	}
-	return &c, nil
+	return getRecord[CallerCheck](ctx, r.s, "caller check", callerKey(CallerCheckPrefix, agent, user))
 }
 
 // DeleteCheck forgets the agent's check of the user.
@@ -101,11 +97,7 @@ func (r CallerRecords) PutCode(ctx context.Context, c CallerCode) error {
 
 // Code returns the code waiting for the agent and user, or nil.
 func (r CallerRecords) Code(ctx context.Context, agent, user string) (*CallerCode, error) {
-	var c CallerCode
-	if ok, err := getJSON(ctx, r.s, "caller code", callerKey(CallerCodePrefix, agent, user), &c); !ok || err != nil {
-		return nil, err
-	}
-	return &c, nil
+	return getRecord[CallerCode](ctx, r.s, "caller code", callerKey(CallerCodePrefix, agent, user))
 }
 
 // TakeCode removes the waiting code in one step and reports whether this call took it: of two

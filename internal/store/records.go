@@ -38,6 +38,15 @@ func getJSON(ctx context.Context, s Store, what, key string, val any) (bool, err
 	return true, nil
 }
 
+// getRecord reads the record under key, or nil when there is none.
+func getRecord[T any](ctx context.Context, s Store, what, key string) (*T, error) {
+	var v T
+	if ok, err := getJSON(ctx, s, what, key, &v); !ok || err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
 // takeOnce removes key in one step and reports whether this call took it: of two callers taking
 // the same record at once, one only gets true.
 func takeOnce(ctx context.Context, s Store, what, key string) (bool, error) {

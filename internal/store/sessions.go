@@ -56,14 +56,7 @@ func (s Sessions) Get(ctx context.Context, sid string) (*SessionRecord, error) {
 
 // Put stores the record of a new session sid.
 func (s Sessions) Put(ctx context.Context, sid string, rec SessionRecord) error {
-	v, err := json.Marshal(rec)
-	if err != nil {
-		return fmt.Errorf("session: record: %w", err)
-	}
-	if err := s.S.Set(ctx, sessionKey(sid), v, s.ttl()); err != nil {
-		return fmt.Errorf("session: write record: %w", err)
-	}
-	return nil
+	return putJSON(ctx, s.S, "session record", sessionKey(sid), rec, s.ttl())
 }
 
 // Refresh stores the record of an existing session sid for another lifetime, then looks for

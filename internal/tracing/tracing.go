@@ -9,7 +9,6 @@ package tracing
 import (
 	"context"
 	"fmt"
-	"github.com/smsmfa/portal/pingone"
 	"net/url"
 	"strings"
 	"time"
@@ -22,6 +21,8 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
+
+	"github.com/smsmfa/portal/pingone"
 )
 
 // ServiceName is the service.name of the portal's spans.
