@@ -218,3 +218,13 @@ type MailboxCheckProps struct {
 	// Error is a refusal in words; Field the input it is about ("code" or "send").
 	Error, Field string
 }
+
+// InlineAction is one of a device's actions drawn as a button in its own small form.
+type InlineAction struct {
+	// Method is "get" (to a confirmation page) or "post" (with CSRF, the token).
+	Method, Action, CSRF string
+	// Label is the button's words; Hidden follows them for screen readers only (the number).
+	Label, Hidden string
+	// Danger draws the button in red ("Remove").
+	Danger bool
+}
