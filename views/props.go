@@ -228,3 +228,20 @@ type InlineAction struct {
 	// Danger draws the button in red ("Remove").
 	Danger bool
 }
+
+// CodeField is the field for a code someone was sent.
+type CodeField struct {
+	Label, Autocomplete string
+	// Digits draws the input as a code (spaced, left to right in every language).
+	Digits bool
+	// Error is why the code was refused; "" when it was not.
+	Error string
+}
+
+// fieldError is a page's error when it is about the field named field, else "".
+func fieldError(about, field, msg string) string {
+	if about != field {
+		return ""
+	}
+	return msg
+}
