@@ -219,6 +219,14 @@ type MailboxCheckProps struct {
 	Error, Field string
 }
 
+// LinkAction is one of a device's actions that is a link.
+type LinkAction struct {
+	// Label is the link's words; Hidden follows them for screen readers only (the number).
+	Href, Label, Hidden string
+	// Link draws it as the help desk's table draws its links.
+	Link bool
+}
+
 // InlineAction is one of a device's actions drawn as a button in its own small form.
 type InlineAction struct {
 	// Method is "get" (to a confirmation page) or "post" (with CSRF, the token).
