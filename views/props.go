@@ -218,3 +218,38 @@ type MailboxCheckProps struct {
 	// Error is a refusal in words; Field the input it is about ("code" or "send").
 	Error, Field string
 }
+
+// LinkAction is one of a device's actions that is a link.
+type LinkAction struct {
+	// Label is the link's words; Hidden follows them for screen readers only (the number).
+	Href, Label, Hidden string
+	// Link draws it as the help desk's table draws its links.
+	Link bool
+}
+
+// InlineAction is one of a device's actions drawn as a button in its own small form.
+type InlineAction struct {
+	// Method is "get" (to a confirmation page) or "post" (with CSRF, the token).
+	Method, Action, CSRF string
+	// Label is the button's words; Hidden follows them for screen readers only (the number).
+	Label, Hidden string
+	// Danger draws the button in red ("Remove").
+	Danger bool
+}
+
+// CodeField is the field for a code someone was sent.
+type CodeField struct {
+	Label, Autocomplete string
+	// Digits draws the input as a code (spaced, left to right in every language).
+	Digits bool
+	// Error is why the code was refused; "" when it was not.
+	Error string
+}
+
+// fieldError is a page's error when it is about the field named field, else "".
+func fieldError(about, field, msg string) string {
+	if about != field {
+		return ""
+	}
+	return msg
+}
