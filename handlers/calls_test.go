@@ -101,3 +101,18 @@ func TestWrongCodeReadsTheDeviceOnce(t *testing.T) {
 		t.Errorf("%d activations for one wrong code, want 1", got)
 	}
 }
+
+// TestReplaceReadsTheListOnce: "Send code" of a replacement decides everything (the old phone
+// is an active one of the person's, the step-up, the cap, "resume, don't duplicate") on one
+// read of PingOne's list, not one for the replacement and another for the add.
+func TestReplaceReadsTheListOnce(t *testing.T) {
+	env := portaltest.Start(t)
+	b, form, _, _ := replaceSetup(t, env)
+	before := env.Emu.Calls("devices.list")
+	if p := b.Submit(form, "/replace", url.Values{"phone": {newNumber}}); !strings.HasSuffix(p.Path(), "/verify") {
+		t.Fatalf("after Send code: %d %s %q", p.Status, p.URL, p.Text())
+	}
+	if n := env.Emu.Calls("devices.list") - before; n != 1 {
+		t.Errorf("%d reads of the device list for one replacement's Send code, want 1", n)
+	}
+}
