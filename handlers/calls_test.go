@@ -116,3 +116,19 @@ func TestReplaceReadsTheListOnce(t *testing.T) {
 		t.Errorf("%d reads of the device list for one replacement's Send code, want 1", n)
 	}
 }
+
+// TestStaffPhonesReadOncePerSignIn: the new-phone rule of issue #21 reads the staff member's
+// devices once per MFA sign-in (the session keeps the answer), not on every help-desk page.
+func TestStaffPhonesReadOncePerSignIn(t *testing.T) {
+	env := portaltest.Start(t)
+	b, _ := staffBrowser(t, env)
+	before := env.Emu.Calls("devices.list")
+	for range 3 {
+		if p := b.Get("/helpdesk"); p.Status != 200 || p.H1() != "Help desk" {
+			t.Fatalf("%d %q", p.Status, p.H1())
+		}
+	}
+	if n := env.Emu.Calls("devices.list") - before; n != 0 {
+		t.Errorf("%d reads of the device list for 3 help-desk searches after the sign-in's, want 0", n)
+	}
+}
