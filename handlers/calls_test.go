@@ -101,3 +101,34 @@ func TestWrongCodeReadsTheDeviceOnce(t *testing.T) {
 		t.Errorf("%d activations for one wrong code, want 1", got)
 	}
 }
+
+// TestReplaceReadsTheListOnce: "Send code" of a replacement decides everything (the old phone
+// is an active one of the person's, the step-up, the cap, "resume, don't duplicate") on one
+// read of PingOne's list, not one for the replacement and another for the add.
+func TestReplaceReadsTheListOnce(t *testing.T) {
+	env := portaltest.Start(t)
+	b, form, _, _ := replaceSetup(t, env)
+	before := env.Emu.Calls("devices.list")
+	if p := b.Submit(form, "/replace", url.Values{"phone": {newNumber}}); !strings.HasSuffix(p.Path(), "/verify") {
+		t.Fatalf("after Send code: %d %s %q", p.Status, p.URL, p.Text())
+	}
+	if n := env.Emu.Calls("devices.list") - before; n != 1 {
+		t.Errorf("%d reads of the device list for one replacement's Send code, want 1", n)
+	}
+}
+
+// TestStaffPhonesReadOncePerSignIn: the new-phone rule of issue #21 reads the staff member's
+// devices once per MFA sign-in (the session keeps the answer), not on every help-desk page.
+func TestStaffPhonesReadOncePerSignIn(t *testing.T) {
+	env := portaltest.Start(t)
+	b, _ := staffBrowser(t, env)
+	before := env.Emu.Calls("devices.list")
+	for range 3 {
+		if p := b.Get("/helpdesk"); p.Status != 200 || p.H1() != "Help desk" {
+			t.Fatalf("%d %q", p.Status, p.H1())
+		}
+	}
+	if n := env.Emu.Calls("devices.list") - before; n != 0 {
+		t.Errorf("%d reads of the device list for 3 help-desk searches after the sign-in's, want 0", n)
+	}
+}

@@ -104,3 +104,24 @@ func TestExistingNumberAtTheCapIsAlreadyRegistered(t *testing.T) {
 		t.Fatalf("a new number at the cap: %d %q", p.Status, p.Text())
 	}
 }
+
+// TestMailboxRefusalReadsThePersonOnce: "Email me a code" refused (no address in the
+// directory) answers from the one read of the person it made to find the address, not a
+// second read for the page.
+func TestMailboxRefusalReadsThePersonOnce(t *testing.T) {
+	env := portaltest.Start(t, portaltest.WithEnv("FIRST_PHONE_PROOF", "email"))
+	env.Emu.AddUser(emulator.SeedUser{Username: "noemail", Given: "No", Family: "Email", Password: "Pw-noemail"})
+	b := env.NewBrowser(t)
+	p := b.SignIn("/devices/mailbox", "noemail", "Pw-noemail")
+	if p.Path() != "/devices/mailbox" {
+		t.Fatalf("after sign-in: %d %s %q", p.Status, p.URL, p.Text())
+	}
+	before := env.Emu.Calls("users.get")
+	r := postForm(t, b, p, "/devices/mailbox", nil)
+	if r.Status != http.StatusUnprocessableEntity || len(env.Emu.Emails()) != 0 {
+		t.Fatalf("no address: %d %q", r.Status, r.Text())
+	}
+	if n := env.Emu.Calls("users.get") - before; n != 1 {
+		t.Errorf("%d reads of the person for one refused send, want 1", n)
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/smsmfa/portal/internal/messages"
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/internal/session"
+	"github.com/smsmfa/portal/pingone"
 	"github.com/smsmfa/portal/views"
 )
 
@@ -31,12 +32,18 @@ func (h *Handler) mailboxForm(c echo.Context) error {
 	return h.renderMailbox(c, http.StatusOK, "", "")
 }
 
+// renderMailbox shows the check with a refusal (errMsg, by field), reading the person's address.
 func (h *Handler) renderMailbox(c echo.Context, status int, errMsg, field string) error {
-	ctx, uid := c.Request().Context(), sess(c).UserID()
-	u, err := h.svc.PingOne.GetUser(ctx, uid, false)
+	u, err := h.svc.PingOne.GetUser(c.Request().Context(), sess(c).UserID(), false)
 	if err != nil {
 		return err
 	}
+	return h.renderMailboxFor(c, u, status, errMsg, field)
+}
+
+// renderMailboxFor is renderMailbox for a request that has read the person already (u).
+func (h *Handler) renderMailboxFor(c echo.Context, u *pingone.User, status int, errMsg, field string) error {
+	ctx, uid := c.Request().Context(), sess(c).UserID()
 	m := views.MailboxCheckProps{Email: phone.MaskEmail(u.Email), Error: errMsg, Field: field}
 	if m.Email == "" {
 		m.NoEmail = t(c, messages.MailboxNoEmail, nil)
@@ -68,12 +75,12 @@ func (h *Handler) mailboxSend(c echo.Context) error {
 		h.log().InfoContext(ctx, "mailbox code sent", "user_id", uid, "email", phone.MaskEmail(u.Email))
 		return redirect(c, mailboxPage)
 	case errors.Is(err, helpdesk.ErrNoEmail):
-		return h.renderMailbox(c, http.StatusUnprocessableEntity, "", "")
+		return h.renderMailboxFor(c, u, http.StatusUnprocessableEntity, "", "")
 	case errors.As(err, &tm):
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(tm.RetryAfter.Seconds())))
-		return h.renderMailbox(c, http.StatusTooManyRequests, t(c, messages.MailboxTooMany, messages.Data{"Wait": waitPhrase(tm.RetryAfter)}), "send")
+		return h.renderMailboxFor(c, u, http.StatusTooManyRequests, t(c, messages.MailboxTooMany, messages.Data{"Wait": waitPhrase(tm.RetryAfter)}), "send")
 	case errors.As(err, new(*limits.Error)):
-		return h.renderMailbox(c, refusalStatus(c, err), refusal(c, err), "send")
+		return h.renderMailboxFor(c, u, refusalStatus(c, err), refusal(c, err), "send")
 	}
 	return err
 }

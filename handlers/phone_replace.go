@@ -25,8 +25,13 @@ func (h *Handler) replaceForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := h.phoneForm(c, a, h.guessRegion(c), h.svc.MFA.CodeRules(c.Request().Context()))
+	rules := h.svc.MFA.CodeRules(c.Request().Context())
+	f := h.phoneForm(c, a, h.guessRegion(c), rules)
 	f.Action, f.Replacing = a.devices+id+"/replace", old.Number
+	if !rules.CanPair {
+		// A replacement adds a phone: with the MFA policy against it, the add form's page (#26).
+		return h.renderPairingOff(c, a, http.StatusOK, f)
+	}
 	return h.renderAddPhone(c, a, http.StatusOK, f)
 }
 
@@ -61,6 +66,11 @@ func (h *Handler) replace(c echo.Context) error {
 	var su *mfa.StepUpError
 	if errors.As(err, &su) {
 		return h.stepUpPage(c, su, a.devices+id+"/replace")
+	}
+	if errors.Is(err, mfa.ErrPairingOff) {
+		// The MFA policy lets no new phone be added: nothing was created or texted, the old phone stays.
+		h.log().InfoContext(ctx, "replacement number refused", "user_id", a.target.ID, "device_id", id, "reason", "sms pairing off in the MFA policy")
+		return h.renderPairingOff(c, a, http.StatusConflict, f)
 	}
 	if f.Error = refusal(c, err); f.Error != "" {
 		h.log().InfoContext(ctx, "replacement number refused", "user_id", a.target.ID, "device_id", id, "reason", reasonOf(err), "region", region)

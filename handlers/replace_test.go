@@ -209,3 +209,27 @@ func TestHelpdeskReplacesAPhone(t *testing.T) {
 		t.Errorf("record %v", r)
 	}
 }
+
+// TestPairingOffRefusesAReplacementBeforePingOne (issue #26): with SMS pairing disabled in the
+// MFA policy, Replace shows the add page's words without its form, and a new number posted all
+// the same is refused in those words (it was a 500) from the policy read beforehand: PingOne is
+// not asked to make the device, nothing is texted, the old phone stays.
+func TestPairingOffRefusesAReplacementBeforePingOne(t *testing.T) {
+	env := portaltest.Start(t)
+	b, form, _, _ := replaceSetup(t, env)
+	setSMSPolicy(t, env, emulator.SMSPolicy{PairingDisabled: true})
+	if p := b.Get(form.URL); p.Status != http.StatusOK || !strings.Contains(p.Text(), pairingOffText) || p.Input("phone") != nil {
+		t.Fatalf("the replace form with pairing disabled: %d %q", p.Status, p.Text())
+	}
+	before, texts := env.Emu.Calls("devices.create"), len(env.Emu.Outbox())
+	p := b.Submit(form, "/replace", url.Values{"phone": {newNumber}})
+	if p.Status != http.StatusConflict || !strings.Contains(p.Text(), pairingOffText) {
+		t.Fatalf("a replacement with pairing disabled: %d %q", p.Status, p.Text())
+	}
+	if n := env.Emu.Calls("devices.create") - before; n != 0 || len(env.Emu.Outbox()) != texts {
+		t.Errorf("%d device creates and %d texts with pairing disabled, want none", n, len(env.Emu.Outbox())-texts)
+	}
+	if got := activeNumbers(env); !slices.Equal(got, []string{oldNumber, otherNumber}) {
+		t.Errorf("the phones after a refused replacement: %v", got)
+	}
+}

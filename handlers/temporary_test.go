@@ -268,3 +268,24 @@ func TestMailServerDownNeverUndoesTheChange(t *testing.T) {
 		}
 	}
 }
+
+// TestNoticesOfReplaceAndRemove: a phone replaced and a phone removed are each told to the
+// person by email, naming the phones masked (PingOne announces neither in the portal's words).
+func TestNoticesOfReplaceAndRemove(t *testing.T) {
+	env := portaltest.Start(t)
+	b, form, _, otherID := replaceSetup(t, env)
+	code := b.Submit(form, "/replace", url.Values{"phone": {newNumber}})
+	if p := b.Submit(code, "/verify", url.Values{"code": {env.Emu.LastCode(newNumber)}}); !replaced(env) {
+		t.Fatalf("after the code: %s %q", p.URL, p.Text())
+	}
+	mail := waitEmail(t, env, "erin.employee@example.com", "was replaced by")
+	if !strings.Contains(mail, "1234") || !strings.Contains(mail, "7777") || strings.Contains(mail, "5125201234") {
+		t.Errorf("the replacement's notice does not name both phones masked:\n%s", mail)
+	}
+	if p := b.Submit(b.Get("/devices/"+otherID+"/remove"), "/remove", nil); p.Path() != "/devices" || !strings.Contains(p.Text(), "was removed") {
+		t.Fatalf("after remove: %s %q", p.URL, p.Text())
+	}
+	if mail = waitEmail(t, env, "erin.employee@example.com", "A phone was removed"); !strings.Contains(mail, "9999") || strings.Contains(mail, "5125209999") {
+		t.Errorf("the removal's notice does not name the phone masked:\n%s", mail)
+	}
+}

@@ -50,14 +50,20 @@ func (s *Service) StartSMS(ctx context.Context, userID, input, region string, se
 	if err != nil {
 		return Started{}, err
 	}
-	existing, err := s.mayAdd(ctx, userID, before.Devices, num.E164, self)
+	return s.startOn(ctx, userID, before, num.E164, self)
+}
+
+// startOn is StartSMS past the number and the company's policy, deciding on before, the list
+// just read from PingOne (StartReplace reads it once for both its checks and these).
+func (s *Service) startOn(ctx context.Context, userID string, before *cachedList, e164 string, self *Proof) (Started, error) {
+	existing, err := s.mayAdd(ctx, userID, before.Devices, e164, self)
 	if err != nil {
 		return Started{}, err
 	}
 	if existing != nil {
-		return s.resume(ctx, userID, existing, num.E164)
+		return s.resume(ctx, userID, existing, e164)
 	}
-	return s.create(ctx, userID, before, num.E164)
+	return s.create(ctx, userID, before, e164)
 }
 
 // mayAdd decides, on PingOne's own list, whether the number may be added: the person's

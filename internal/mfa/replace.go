@@ -23,15 +23,17 @@ var ErrCannotReplace = errors.New("mfa: only an active phone can be replaced")
 func (s *Service) replacements() store.Replacements { return store.Replacements{S: s.replacing} }
 
 // StartReplace registers the new number for the user beside the old phone oldID and has
-// PingOne text it a code, as StartSMS does (a number already waiting is resumed, never made
-// twice); the old phone is left as it is. Finishing (FinishReplace) happens once the new phone
+// PingOne text it a code, as StartSMS does, on one read of PingOne's list (a number already
+// waiting is resumed, never made twice); the old phone is left as it is. Finishing (FinishReplace) happens once the new phone
 // is active. A replacement started before whose new phone is already active (its finish
 // failed) is finished now: a retry completes the job.
 func (s *Service) StartReplace(ctx context.Context, userID, oldID, input, region string, self *Proof) (Started, *Replacement, error) {
-	devs, err := s.freshDevices(ctx, userID)
+	// PingOne's own list, read once: the old phone, the step-up, then StartSMS's rules decide on it.
+	before, err := s.freshList(ctx, userID)
 	if err != nil {
 		return Started{}, nil, err
 	}
+	devs := before.Devices
 	i := slices.IndexFunc(devs, func(d pingone.Device) bool { return d.ID == oldID })
 	if i < 0 {
 		return Started{}, nil, ErrNotFound
@@ -54,7 +56,10 @@ func (s *Service) StartReplace(ctx context.Context, userID, oldID, input, region
 			return Started{Device: view(*d, false)}, r, nil
 		}
 	}
-	started, err := s.StartSMS(ctx, userID, input, region, self)
+	if err := s.pairingAllowed(ctx); err != nil {
+		return Started{}, nil, err
+	}
+	started, err := s.startOn(ctx, userID, before, num.E164, self)
 	if err != nil {
 		return Started{}, nil, err
 	}
