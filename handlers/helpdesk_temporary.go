@@ -46,7 +46,7 @@ func untilText(c echo.Context, until time.Time) string {
 // (so a layout can make it a chip) and the controls once the caller is verified. A PingOne
 // that cannot say leaves the page up, saying so.
 func (h *Handler) temporaryStatus(c echo.Context, a *actor) views.TemporaryAccess {
-	ta := views.TemporaryAccess{Durations: h.durationOptions(c), AllowMFAOff: h.site.AllowMFAOff, LocalTimeJS: h.assets.URL("localtime.js")}
+	ta := views.TemporaryAccess{Durations: h.durationOptions(c), AllowMFAOff: h.site.AllowMFAOff}
 	b, err := h.svc.MFA.TemporaryAccess(c.Request().Context(), a.target.ID)
 	switch {
 	case err != nil:

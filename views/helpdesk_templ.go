@@ -1238,7 +1238,7 @@ func HelpdeskUser(p Page, u HelpdeskUserProps) templ.Component {
 				}
 			}
 			if u.Check.Protected == "" {
-				templ_7745c5c3_Err = temporaryAccess(u.Base, p.CSRF, u.Name, u.Temporary, u.Check.Verified != "").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = temporaryAccess(u.Base, p.CSRF, u.Name, u.Temporary, u.Check.Verified != "", p.Assets.LocalTimeJS).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

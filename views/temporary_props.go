@@ -16,8 +16,6 @@ type TemporaryAccess struct {
 	Durations []DurationOption
 	// AllowMFAOff still offers turning MFA off with no end.
 	AllowMFAOff bool
-	// LocalTimeJS is the script that words the end in the reader's time zone.
-	LocalTimeJS string
 }
 
 // DurationOption is one choice of the "Duration" select.

@@ -155,7 +155,7 @@ func untilSentence(c context.Context, key messages.Key, text string, at time.Tim
 
 // temporaryAccess is the help desk's temporary-access section of a user's page: the status
 // always, the controls once the caller is verified.
-func temporaryAccess(base, csrf, name string, ta TemporaryAccess, verified bool) templ.Component {
+func temporaryAccess(base, csrf, name string, ta TemporaryAccess, verified bool, localTimeJS string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -212,7 +212,7 @@ func temporaryAccess(base, csrf, name string, ta TemporaryAccess, verified bool)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = untilSentence(ctx, messages.HdTempUntil, ta.UntilText, ta.Until, ta.LocalTimeJS).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = untilSentence(ctx, messages.HdTempUntil, ta.UntilText, ta.Until, localTimeJS).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
