@@ -30,7 +30,6 @@ import (
 	"github.com/smsmfa/portal/internal/phone"
 	"github.com/smsmfa/portal/internal/session"
 	"github.com/smsmfa/portal/internal/store"
-	"github.com/smsmfa/portal/internal/tracing"
 	"github.com/smsmfa/portal/pingone"
 	"github.com/smsmfa/portal/static"
 )
@@ -102,7 +101,8 @@ type Ops struct {
 	Health *health.Monitor
 	// MaxInFlight caps the requests worked on at once (0: no cap).
 	MaxInFlight int
-	// Tracer makes a span per request (tracing.go); nil records nothing.
+	// Tracer makes a span per request (tracing.go); nil records nothing, and then the tracing
+	// middleware is not installed at all, so requests pay nothing for tracing that is off.
 	Tracer trace.Tracer
 }
 
@@ -132,9 +132,6 @@ func New(d Deps) *Handler {
 	}
 	if d.Ops.RequestTimeout <= 0 {
 		d.Ops.RequestTimeout = 15 * time.Second
-	}
-	if d.Ops.Tracer == nil {
-		d.Ops.Tracer = tracing.Tracer(nil)
 	}
 	h := &Handler{svc: d.Services, sess: d.Sessions, site: d.Site, ops: d.Ops,
 		assets: static.Load(phone.BrowserFiles())}

@@ -18,7 +18,11 @@ func (h *Handler) Routes() http.Handler {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = h.handleError
 	e.IPExtractor = h.ipExtractor()
-	e.Use(h.requestID, h.traced, h.localize, h.recoverer, h.accessLog, h.securityHeaders, h.limitInFlight, h.dependencyGate,
+	e.Use(h.requestID)
+	if h.ops.Tracer != nil {
+		e.Use(h.traced)
+	}
+	e.Use(h.localize, h.recoverer, h.accessLog, h.securityHeaders, h.limitInFlight, h.dependencyGate,
 		middleware.BodyLimit("64K"), h.crossOrigin, h.loadSession, h.profileLanguage)
 
 	e.GET("/healthz", h.healthz)

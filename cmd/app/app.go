@@ -161,7 +161,16 @@ func Build(cfg *config.Config, o Options) (*Portal, error) {
 			ReasonRequired:        cfg.HelpdeskReasonRequired, HelpdeskStepUpMaxAge: cfg.HelpdeskStepUpMaxAge, Demo: o.Demo,
 			FirstPhoneProof: cfg.FirstPhoneProof, BypassMax: cfg.HelpdeskBypassMax, AllowMFAOff: cfg.HelpdeskAllowMFAOff},
 		Ops: handlers.Ops{Logger: o.Logger, Metrics: m, Now: o.Now, RequestTimeout: cfg.PingOneTimeout + 5*time.Second,
-			Health: mon, MaxInFlight: cfg.MaxInFlight, Tracer: tracing.Tracer(o.TracerProvider)},
+			Health: mon, MaxInFlight: cfg.MaxInFlight, Tracer: requestTracer(o.TracerProvider)},
 	})
 	return &Portal{Handler: h.Routes(), PingOne: client, Metrics: m, Store: raw, Health: mon, Notices: notices}, nil
+}
+
+// requestTracer is the tracer of the portal's request spans, or nil when tracing is off (no
+// OTEL_EXPORTER_OTLP_ENDPOINT): the handlers then leave the tracing middleware out.
+func requestTracer(tp trace.TracerProvider) trace.Tracer {
+	if tp == nil {
+		return nil
+	}
+	return tracing.Tracer(tp)
 }
