@@ -23,7 +23,7 @@ var eventKeys = map[mfa.EventKind]messages.Key{
 // days' list is a link away (recentOnPage).
 const (
 	recentOnPhones = 5
-	recentOnPage   = 50
+	recentOnPage   = mfa.HistoryMax
 )
 
 // history is a person's recent MFA events for a page, worded; a PingOne that cannot say (rate

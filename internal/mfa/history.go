@@ -2,6 +2,7 @@ package mfa
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,6 +39,10 @@ const HistoryDays = 14
 // historyPages bounds the pages read for one history (100 activities each).
 const historyPages = 3
 
+// HistoryMax is the most events a history keeps: enough for the full list (the phones page shows
+// a few of them); reading stops at the first page that reaches it.
+const HistoryMax = 50
+
 // History returns the person's MFA events of the last 14 days, newest first, at most max,
 // from PingOne's audit activities (kept a minute: store.HistoryTTL). An error means PingOne could not say (rate
 // limited, down): the caller says history is not available, and the page still works.
@@ -61,10 +66,11 @@ func (s *Service) History(ctx context.Context, userID string, max int) ([]Event,
 				evs = append(evs, Event{At: a.RecordedAt, Kind: k, Correlation: a.CorrelationID})
 			}
 		}
-		if cursor = page.Next; cursor == "" || len(evs) >= 50 {
+		if cursor = page.Next; cursor == "" || len(evs) >= HistoryMax {
 			break
 		}
 	}
+	newestFirst(evs)
 	if s.cache != nil {
 		if err := s.history().Put(ctx, userID, evs); err != nil {
 			s.log.WarnContext(ctx, "history not cached", "user_id", userID, "error", err.Error())
@@ -112,4 +118,11 @@ func (s *Service) ForgetHistory(ctx context.Context, userID string) {
 	if err := s.history().Delete(ctx, userID); err != nil {
 		s.log.WarnContext(ctx, "history not forgotten", "user_id", userID, "error", err.Error())
 	}
+}
+
+// newestFirst orders events newest first, as every history shows them. PingOne's answer is in
+// that order as far as the emulator and the reference's examples go, but no document says so:
+// the portal does not depend on it.
+func newestFirst(evs []Event) {
+	slices.SortStableFunc(evs, func(a, b Event) int { return b.At.Compare(a.At) })
 }
