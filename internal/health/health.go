@@ -61,8 +61,6 @@ type Monitor struct {
 	running map[string]chan struct{}
 
 	draining atomic.Bool
-	// background is set while Run keeps the results fresh: Report then reads them as they are.
-	background atomic.Bool
 }
 
 // New returns a monitor of the given checks; nothing runs until Run, Refresh or Report.
@@ -84,10 +82,7 @@ func (m *Monitor) Drain() { m.draining.Store(true) }
 func (m *Monitor) Draining() bool { return m.draining.Load() }
 
 // Run checks every dependency when its result is older than its Every, until ctx ends.
-// Meanwhile Report reads the results Run keeps, without checking or waiting.
 func (m *Monitor) Run(ctx context.Context) {
-	m.background.Store(true)
-	defer m.background.Store(false)
 	tick := time.Second
 	for _, c := range m.checks {
 		tick = min(tick, c.Every)
@@ -205,13 +200,10 @@ func (m *Monitor) Problem(name string) string {
 	return ""
 }
 
-// Report returns every dependency's status. While Run keeps the results fresh they are read as
-// they are, so that a request for them never waits on a slow check; otherwise the results that
-// are due are refreshed first (waiting at most until ctx ends).
+// Report refreshes the results that are due (waiting at most until ctx ends) and returns every
+// dependency's status.
 func (m *Monitor) Report(ctx context.Context) map[string]Status {
-	if !m.background.Load() {
-		m.Refresh(ctx, false)
-	}
+	m.Refresh(ctx, false)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	out := make(map[string]Status, len(m.checks))

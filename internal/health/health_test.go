@@ -82,32 +82,3 @@ func TestMonitor(t *testing.T) {
 		t.Error("not draining after Drain")
 	}
 }
-
-// TestReportReadsWhatRunKeeps: while Run keeps the results fresh, Report answers at once from
-// them, never waiting on a check in progress (a PingOne that hangs for its whole timeout).
-func TestReportReadsWhatRunKeeps(t *testing.T) {
-	var runs atomic.Int32
-	release := make(chan struct{})
-	m := New(Options{}, Check{Name: "pingone", Every: time.Hour, Timeout: time.Minute, Run: func(ctx context.Context) error {
-		runs.Add(1)
-		<-release
-		return nil
-	}})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	defer close(release)
-	go m.Run(ctx)
-	for runs.Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
-	rctx, rcancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer rcancel()
-	start := time.Now()
-	st, ok := m.Report(rctx)["pingone"]
-	if took := time.Since(start); took > time.Second || !ok || !st.Checked.IsZero() {
-		t.Fatalf("report took %v while a check was running: %+v %v", took, st, ok)
-	}
-	if n := runs.Load(); n != 1 {
-		t.Errorf("the check ran %d times", n)
-	}
-}
